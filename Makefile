@@ -1,0 +1,58 @@
+# 督察通: the commands a developer needs. `make help` lists them.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := wsgi.py
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint fmt translations venv dev-venv migration clean-venv
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-13s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+dev-venv: $(VENV)/.dev-installed
+
+translations: venv ## compile the translation catalogues (.po → .mo)
+	$(VENV)/bin/pybabel compile -q -d translations
+
+run: venv translations ## set up, migrate, load demo data if empty, serve on http://127.0.0.1:5000
+	$(FLASK) db upgrade
+	$(FLASK) seed demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: dev-venv translations ## run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+	@echo "== 测试：SQLite =="
+	$(VENV)/bin/pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== 测试：PostgreSQL ($$TEST_DATABASE_URL) =="; \
+		TEST_DB=postgres $(VENV)/bin/pytest -q; \
+	else \
+		echo "TEST_DATABASE_URL 未设置：只在 SQLite 上运行了测试（PostgreSQL 未测试）。"; \
+	fi
+
+lint: dev-venv ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: dev-venv ## format the code with ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migration: dev-venv ## autogenerate a migration from model changes: make migration m="what changed"
+	$(FLASK) db migrate -m "$(m)"
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,197 @@
+"""督察通 (Supervision Tracker): the application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config.DEFAULTS)
+    if test_config is None:
+        app.config.update(config.from_environment(app.instance_path))
+    else:
+        app.config.update(config.from_environment(app.instance_path))
+        app.config.update(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] * 10 + 5) * 1024 * 1024
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Foreign keys on, WAL mode and a busy timeout for SQLite; nothing for other databases."""
+    if dbapi_connection.__class__.__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _select_locale() -> str:
+    languages = ("zh_CN", "en")
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return "zh_CN"
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=models.base.render_migration_item,
+    )
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(ROOT / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .models import User
+
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from .views import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from flask import jsonify, render_template
+    from flask_wtf.csrf import CSRFError
+
+    def render_error(code: int, message: str | None = None):
+        if request.path.startswith("/api/") or request.path == "/healthz":
+            return jsonify(error=code), code
+        return render_template(f"errors/{code}.html", message=message), code
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_error(403)
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_error(404)
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_error(413)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, "页面已过期或请求缺少安全令牌，请刷新页面后重试。")
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return render_error(400)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import formatting, nav, permissions, workflow
+
+    app.jinja_env.filters["cn_date"] = formatting.cn_date
+    app.jinja_env.filters["cn_datetime"] = formatting.cn_datetime
+    app.jinja_env.filters["score"] = formatting.score
+    app.jinja_env.globals.update(
+        can=lambda cap: permissions.can(current_user, cap),
+        can_any=lambda *caps: permissions.can_any(current_user, *caps),
+        nav_for=nav.nav_for,
+        status_label=workflow.status_label,
+        get_locale=get_locale,
+    )
+
+    @app.context_processor
+    def inject_globals():
+        return {"office_name": app.config["OFFICE_NAME"], "unread_count": _unread_count()}
+
+
+def _unread_count() -> int:
+    """Unread notifications for the bell; one indexed count per page, cached on g."""
+    if not (current_user and current_user.is_authenticated):
+        return 0
+    if "unread_count" not in g:
+        from sqlalchemy import func, select
+
+        from .models import Notification
+
+        g.unread_count = db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == current_user.id, Notification.read_at.is_(None)
+            )
+        )
+    return g.unread_count
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,85 @@
+"""Command-line tasks: flask seed demo, flask create-user, flask backup."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy.engine import make_url
+
+from .errors import DomainError
+from .extensions import db
+from .models import ROLES, Unit
+
+
+def register(app: Flask) -> None:
+    @app.cli.group()
+    def seed() -> None:
+        """Load reference or demo data."""
+
+    @seed.command("demo")
+    def seed_demo_command() -> None:
+        """Load the demo district (idempotent: does nothing if data is there)."""
+        from .demo import DEMO_PASSWORD, seed_demo
+
+        if seed_demo():
+            click.echo(f"已载入演示数据。演示账号密码均为 {DEMO_PASSWORD}")
+        else:
+            click.echo("数据库中已有数据，未载入演示数据。")
+
+    @app.cli.command("create-user")
+    @click.option("--username", prompt="用户名")
+    @click.option("--name", "display_name", prompt="姓名")
+    @click.option("--role", type=click.Choice(list(ROLES)), prompt="角色")
+    @click.option("--unit", "unit_name", default="", help="所属单位（全称或简称）")
+    @click.password_option("--password", prompt="密码")
+    def create_user(username: str, display_name: str, role: str, unit_name: str, password: str) -> None:
+        """Create a user (e.g. the first administrator)."""
+        from sqlalchemy import or_, select
+
+        from .services.org import user_create
+
+        unit_id = None
+        if unit_name:
+            unit = db.session.scalar(
+                select(Unit).where(or_(Unit.name == unit_name, Unit.short_name == unit_name))
+            )
+            if unit is None:
+                raise click.ClickException(f"单位“{unit_name}”不存在。")
+            unit_id = unit.id
+        try:
+            user = user_create(
+                actor=None,
+                data={"username": username, "display_name": display_name, "role": role, "unit_id": unit_id},
+                password=password,
+            )
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+        click.echo(f"已创建用户 {user.username}（{user.role_label}）。")
+
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path(file_okay=False), default="backups")
+    def backup(target: str) -> None:
+        """Copy the database (consistently) and the uploaded files into TARGET/<timestamp>/."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        folder = Path(target) / stamp
+        folder.mkdir(parents=True, exist_ok=True)
+        url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+        if url.get_backend_name() == "sqlite":
+            source = sqlite3.connect(url.database)
+            dest = sqlite3.connect(folder / "supervision.db")
+            with dest:
+                source.backup(dest)  # SQLite's online backup: consistent while the app runs
+            source.close()
+            dest.close()
+            click.echo(f"数据库已备份到 {folder / 'supervision.db'}")
+        else:
+            click.echo("PostgreSQL 数据库请使用 pg_dump 备份，例如：pg_dump -Fc -f supervision.dump <数据库>")
+        uploads = Path(current_app.config["UPLOAD_DIR"])
+        if uploads.exists():
+            shutil.copytree(uploads, folder / "uploads", dirs_exist_ok=True)
+            click.echo(f"附件已备份到 {folder / 'uploads'}")

@@ -1,0 +1,45 @@
+"""Showing dates, times and numbers the way a Chinese office writes them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_locale
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _is_chinese() -> bool:
+    locale = get_locale()
+    return locale is None or locale.language == "zh"
+
+
+def cn_date(value: date | datetime | None) -> str:
+    """2026年3月5日 (no leading zeros), or 5 Mar 2026 in English."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(SHANGHAI).date()
+    if _is_chinese():
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.strftime("%-d %b %Y")
+
+
+def cn_datetime(value: datetime | None) -> str:
+    """2026年3月5日 14:05, in Beijing time."""
+    if value is None:
+        return ""
+    local = value.astimezone(SHANGHAI)
+    return f"{cn_date(local)} {local:%H:%M}"
+
+
+def local_today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def score(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

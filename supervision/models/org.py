@@ -1,0 +1,84 @@
+"""Units (the supervised bodies, the district government included) and the people who log in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .base import Timestamped, UTCDateTime
+
+UNIT_KINDS = {"district": "区政府", "department": "部门", "town": "镇乡街道"}
+ROLES = {"admin": "系统管理员", "lead": "法治办负责人", "inspector": "督察员", "liaison": "单位联络员"}
+
+
+class Unit(Timestamped, db.Model):
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    short_name: Mapped[str] = mapped_column(String(40), default="")
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    users: Mapped[list[User]] = relationship(back_populates="unit")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def kind_label(self) -> str:
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.name}>"
+
+
+class User(UserMixin, Timestamped, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    unit: Mapped[Unit | None] = relationship(back_populates="users")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def set_password(self, password: str) -> None:
+        # Tests configure a cheap hash method; production keeps Werkzeug's default (scrypt).
+        method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+        self.password_hash = generate_password_hash(password, method=method or "scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

@@ -1,0 +1,42 @@
+"""The navigation: each entry shows only to users whose role has its capability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
+
+from .permissions import can_any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object
+    endpoint: str
+    capabilities: tuple[str, ...]
+    icon: str
+    group: str = "main"  # "main" in the top bar, "admin" in the 系统管理 menu
+
+
+NAV: list[NavItem] = [
+    NavItem(_l("工作台"), "main.home", ("dashboard.view", "tasks.read_assigned", "notices.respond"), "house"),
+    NavItem(_l("单位管理"), "admin.units", ("admin.manage",), "building", "admin"),
+    NavItem(_l("用户管理"), "admin.users", ("admin.manage",), "people", "admin"),
+    NavItem(_l("操作日志"), "admin.audit", ("admin.manage",), "journal-text", "admin"),
+]
+
+
+def nav_for(user, group: str = "main") -> list[dict]:
+    """The entries this user may use, with their URLs; endpoints not (yet) registered are skipped."""
+    items = []
+    for item in NAV:
+        if item.group != group or not can_any(user, *item.capabilities):
+            continue
+        try:
+            url = url_for(item.endpoint)
+        except BuildError:
+            continue
+        items.append({"label": str(item.label), "url": url, "endpoint": item.endpoint, "icon": item.icon})
+    return items

@@ -1,0 +1,171 @@
+"""Who may see and do what: the role → capability table, can(), @require and scoped queries.
+
+Views, templates and services ask this module; nobody compares roles anywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
+
+from .extensions import db
+from .models import AuditEvent, Unit, User
+
+_OFFICE_READ = {
+    "reference.read",  # units, users, notice kinds, rubrics, frameworks, calendar
+    "tasks.read_all",
+    "findings.read_all",
+    "notices.read_all",
+    "reviews.read_all",
+    "assessments.read_all",
+    "scorecards.read_all",
+    "audit.read_all",
+    "dashboard.view",
+    "search.use",
+}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "admin": frozenset(_OFFICE_READ | {"admin.manage"}),
+    "lead": frozenset(
+        _OFFICE_READ
+        | {
+            "tasks.manage",  # create, activate, close, reopen
+            "findings.dismiss",
+            "notices.issue",  # sign off: issue or return to draft
+            "notices.void",
+            "notices.extend",
+            "notices.escalate",
+            "reviews.manage",  # campaigns: create, sample, assign, return, settle, publish
+            "casefiles.upload",
+            "assessments.open_round",
+            "assessments.finalize",
+            "roadmap.manage",
+        }
+    ),
+    "inspector": frozenset(
+        {
+            "reference.read",
+            "tasks.read_assigned",
+            "findings.record",
+            "notices.read_all",
+            "notices.draft",
+            "notices.verify",
+            "reviews.score",
+            "assessments.read_all",
+            "assessments.evaluate",
+            "scorecards.read_all",
+            "audit.read_visible",
+            "search.use",
+        }
+    ),
+    "liaison": frozenset(
+        {
+            "notices.read_own_unit",
+            "notices.respond",  # acknowledge, report, ask for an extension
+            "reviews.read_own_unit",
+            "casefiles.upload_own_unit",
+            "assessments.self_assess",
+            "scorecards.read_own_unit",
+            "roadmap.update_own_unit",
+            "audit.read_own_unit",
+            "search.use",
+        }
+    ),
+}
+
+
+def can(user: Any, capability: str) -> bool:
+    """True if the user's role grants the capability (anonymous and inactive users: nothing)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return capability in CAPABILITIES.get(user.role, frozenset())
+
+
+def can_any(user: Any, *capabilities: str) -> bool:
+    return any(can(user, c) for c in capabilities)
+
+
+def require(*capabilities: str) -> Callable:
+    """View decorator: log in first, then any one of the capabilities, else 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not can_any(current_user, *capabilities):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- scoped queries -------------------------------------------------------------------------
+
+
+def units_for_user(user: User) -> Select:
+    """Units the user may see: the office sees all; a liaison only their own."""
+    query = select(Unit)
+    if can(user, "reference.read"):
+        return query
+    if user.unit_id is not None:
+        return query.where(Unit.id == user.unit_id)
+    return query.where(False)
+
+
+def get_unit_for_user_or_404(unit_id: int, user: User) -> Unit:
+    unit = db.session.scalar(units_for_user(user).where(Unit.id == unit_id))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def get_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def audit_events_for_record(user: User, record_type: str, record_id: int) -> Select:
+    """The timeline of one record. Callers have already checked the user may see the record."""
+    return (
+        select(AuditEvent)
+        .where(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+# owner_type → function(user, owner_id) returning the owner record if the user may see it,
+# else None. Each area registers its owners; an unknown owner type is a 404 (deny by default).
+AttachmentResolver = Callable[[User, int], Any]
+_attachment_owners: dict[str, AttachmentResolver] = {}
+
+
+def register_attachment_owner(owner_type: str) -> Callable[[AttachmentResolver], AttachmentResolver]:
+    def decorator(resolver: AttachmentResolver) -> AttachmentResolver:
+        _attachment_owners[owner_type] = resolver
+        return resolver
+
+    return decorator
+
+
+def attachment_owner_for_user(user: User, owner_type: str, owner_id: int) -> Any:
+    """The record owning an attachment, if the user may see it; otherwise None."""
+    resolver = _attachment_owners.get(owner_type)
+    if resolver is None:
+        return None
+    return resolver(user, owner_id)
+
+
+@register_attachment_owner("unit")
+def _unit_owner(user: User, owner_id: int) -> Unit | None:
+    return db.session.scalar(units_for_user(user).where(Unit.id == owner_id))

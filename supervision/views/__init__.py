@@ -1,0 +1,9 @@
+"""One blueprint per area; blueprint name = URL prefix = template folder."""
+
+from .account import bp as account_bp
+from .admin import bp as admin_bp
+from .auth import bp as auth_bp
+from .files import bp as files_bp
+from .main import bp as main_bp
+
+BLUEPRINTS = [auth_bp, main_bp, account_bp, admin_bp, files_bp]

@@ -1,0 +1,32 @@
+"""The signed-in user's own account: profile and password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..errors import DomainError
+from ..forms.auth import PasswordChangeForm
+from ..services.org import password_change
+from .helpers import flash_domain_error, flash_form_errors
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            password_change(
+                user=current_user, current=form.current.data, new=form.new.data, confirm=form.confirm.data
+            )
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash("密码已修改。", "success")
+            return redirect(url_for("main.home"))
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template("account/password.html", form=form)

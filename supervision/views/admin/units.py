@@ -1,0 +1,202 @@
+"""Units: list, create, edit, deactivate, import; each unit's page with its audit timeline."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from ...audit import record_event
+from ...errors import DomainError, ImportRejected
+from ...extensions import db
+from ...forms import ActionForm
+from ...forms.admin import ImportForm, UnitForm, UploadForm
+from ...models import UNIT_KINDS, Attachment, Unit, User
+from ...permissions import audit_events_for_record, get_unit_for_user_or_404, require
+from ...services import org
+from ...services.attachments import ACCEPT_ATTR, attachments_add
+from ...tabular import read_rows, template_xlsx
+from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
+from . import bp
+
+
+@bp.route("/units")
+@require("reference.read")
+def units():
+    query = select(Unit)
+    keyword = request.args.get("q", "").strip()
+    kind = request.args.get("kind", "")
+    state = request.args.get("state", "active")
+    if keyword:
+        like = f"%{keyword}%"
+        query = query.where(or_(Unit.name.like(like), Unit.short_name.like(like), Unit.code.like(like)))
+    if kind in UNIT_KINDS:
+        query = query.where(Unit.kind == kind)
+    if state == "active":
+        query = query.where(Unit.active.is_(True))
+    elif state == "inactive":
+        query = query.where(Unit.active.is_(False))
+    page = db.paginate(query.order_by(Unit.kind, Unit.id), page=page_arg(), per_page=30, error_out=False)
+    ids = [u.id for u in page.items]
+    user_counts = (
+        dict(
+            db.session.execute(
+                select(User.unit_id, func.count(User.id)).where(User.unit_id.in_(ids)).group_by(User.unit_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return render_template(
+        "admin/units.html",
+        page=page,
+        user_counts=user_counts,
+        kinds=UNIT_KINDS,
+        keyword=keyword,
+        kind=kind,
+        state=state,
+    )
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@require("admin.manage")
+def unit_new():
+    form = UnitForm()
+    if form.validate_on_submit():
+        try:
+            unit = org.unit_create(actor=current_user, data=form.data)
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash(f"已新建单位“{unit.name}”。", "success")
+            return redirect(url_for("admin.unit_detail", unit_id=unit.id))
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template("admin/unit_form.html", form=form, unit=None)
+
+
+@bp.route("/units/<int:unit_id>")
+@require("reference.read")
+def unit_detail(unit_id: int):
+    unit = get_unit_for_user_or_404(unit_id, current_user)
+    members = db.session.scalars(
+        select(User).where(User.unit_id == unit.id).order_by(User.role, User.id)
+    ).all()
+    events = db.session.scalars(audit_events_for_record(current_user, "unit", unit.id).limit(100)).all()
+    files = db.session.scalars(
+        select(Attachment)
+        .where(Attachment.owner_type == "unit", Attachment.owner_id == unit.id)
+        .order_by(Attachment.uploaded_at.desc())
+    ).all()
+    return render_template(
+        "admin/unit_detail.html",
+        unit=unit,
+        members=members,
+        events=events,
+        files=files,
+        action_form=ActionForm(),
+        upload_form=UploadForm(),
+        accept=ACCEPT_ATTR,
+    )
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@require("admin.manage")
+def unit_edit(unit_id: int):
+    unit = get_unit_for_user_or_404(unit_id, current_user)
+    form = UnitForm(obj=unit)
+    if request.method == "GET":
+        form.version.data = unit.version
+    if form.validate_on_submit():
+        try:
+            org.unit_update(actor=current_user, unit=unit, data=form.data, version=form_version(form))
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash("单位信息已保存。", "success")
+            return redirect(url_for("admin.unit_detail", unit_id=unit.id))
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template("admin/unit_form.html", form=form, unit=unit)
+
+
+@bp.route("/units/<int:unit_id>/active", methods=["POST"])
+@require("admin.manage")
+def unit_set_active(unit_id: int):
+    unit = get_unit_for_user_or_404(unit_id, current_user)
+    active = request.form.get("active") == "1"
+    org.unit_set_active(actor=current_user, unit=unit, active=active)
+    flash(("已启用" if active else "已停用") + f"单位“{unit.name}”。", "success")
+    return redirect(url_for("admin.unit_detail", unit_id=unit.id))
+
+
+@bp.route("/units/<int:unit_id>/files", methods=["POST"])
+@require("admin.manage")
+def unit_files(unit_id: int):
+    unit = get_unit_for_user_or_404(unit_id, current_user)
+    uploads = request.files.getlist("files")
+    try:
+        added = attachments_add(actor=current_user, owner_type="unit", owner_id=unit.id, uploads=uploads)
+        if not added:
+            raise DomainError("请选择要上传的文件。")
+        record_event(
+            actor=current_user,
+            action="unit.attach",
+            record_type="unit",
+            record_id=unit.id,
+            summary="上传附件：" + "、".join(a.original_name for a in added),
+            unit_id=unit.id,
+        )
+        db.session.commit()
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(f"已上传 {len(added)} 个附件。", "success")
+    return redirect(url_for("admin.unit_detail", unit_id=unit.id))
+
+
+@bp.route("/units/import", methods=["GET", "POST"])
+@require("admin.manage")
+def units_import():
+    form = ImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            rows = read_rows(form.file.data, required=["单位名称", "类型"])
+            result = org.units_import(actor=current_user, rows=rows)
+        except ImportRejected as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            errors = error.errors
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash(f"已导入 {result.created} 个单位。", "success")
+            return redirect(url_for("admin.units"))
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template(
+        "admin/import.html",
+        form=form,
+        errors=errors,
+        title="批量导入单位",
+        template_url=url_for("admin.units_template"),
+        back_url=url_for("admin.units"),
+    )
+
+
+@bp.route("/units/import/template.xlsx")
+@require("admin.manage")
+def units_template():
+    data = template_xlsx(
+        "单位",
+        org.UNIT_COLUMNS,
+        [["区文化广电旅游体育局", "区文广旅体局", "部门", "330203-018"], ["集士港镇", "", "镇乡街道", ""]],
+        [
+            "每行一个单位。“单位名称”和“类型”必填。",
+            "类型填写：区政府、部门、镇乡街道。",
+            "单位名称、编码不得与已有单位重复。",
+            "任何一行有错误时，整个文件都不会导入，系统会列出每一行的错误。",
+        ],
+    )
+    return download(data, "单位导入模板.xlsx", XLSX_MIME)

@@ -1,0 +1,190 @@
+"""Users: list, create, edit, deactivate, reset password, import; each user's audit timeline."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from ...errors import DomainError, ImportRejected
+from ...extensions import db
+from ...forms import ActionForm
+from ...forms.admin import ImportForm, UserForm
+from ...models import ROLES, Unit, User
+from ...permissions import audit_events_for_record, get_user_or_404, require
+from ...services import org
+from ...tabular import read_rows, template_xlsx
+from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
+from . import bp
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Unit.id, Unit.name).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.id)
+    )
+    return [(0, "（无）")] + [(uid, name) for uid, name in rows]
+
+
+@bp.route("/users")
+@require("reference.read")
+def users():
+    query = select(User).options(joinedload(User.unit))
+    keyword = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    unit_id = request.args.get("unit", type=int)
+    state = request.args.get("state", "active")
+    if keyword:
+        like = f"%{keyword}%"
+        query = query.where(or_(User.username.like(like), User.display_name.like(like)))
+    if role in ROLES:
+        query = query.where(User.role == role)
+    if unit_id:
+        query = query.where(User.unit_id == unit_id)
+    if state == "active":
+        query = query.where(User.active.is_(True))
+    elif state == "inactive":
+        query = query.where(User.active.is_(False))
+    page = db.paginate(query.order_by(User.role, User.id), page=page_arg(), per_page=30, error_out=False)
+    return render_template(
+        "admin/users.html",
+        page=page,
+        roles=ROLES,
+        keyword=keyword,
+        role=role,
+        unit_id=unit_id,
+        state=state,
+        unit_choices=_unit_choices(),
+    )
+
+
+def _user_data(form: UserForm) -> dict:
+    data = dict(form.data)
+    data["unit_id"] = data.get("unit_id") or None
+    return data
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require("admin.manage")
+def user_new():
+    form = UserForm()
+    form.unit_id.choices = _unit_choices()
+    if form.validate_on_submit():
+        try:
+            user = org.user_create(
+                actor=current_user, data=_user_data(form), password=form.password.data or ""
+            )
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash(f"已新建用户“{user.display_name}”。", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>")
+@require("reference.read")
+def user_detail(user_id: int):
+    user = get_user_or_404(user_id)
+    events = db.session.scalars(audit_events_for_record(current_user, "user", user.id).limit(100)).all()
+    return render_template("admin/user_detail.html", user=user, events=events, action_form=ActionForm())
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@require("admin.manage")
+def user_edit(user_id: int):
+    user = get_user_or_404(user_id)
+    form = UserForm(obj=user)
+    form.unit_id.choices = _unit_choices()
+    if request.method == "GET":
+        form.version.data = user.version
+        form.unit_id.data = user.unit_id or 0
+    if form.validate_on_submit():
+        try:
+            org.user_update(actor=current_user, user=user, data=_user_data(form), version=form_version(form))
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash("用户信息已保存。", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@require("admin.manage")
+def user_set_active(user_id: int):
+    user = get_user_or_404(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        org.user_set_active(actor=current_user, user=user, active=active)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(("已启用" if active else "已停用") + f"用户“{user.display_name}”。", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@require("admin.manage")
+def user_reset_password(user_id: int):
+    user = get_user_or_404(user_id)
+    password = org.user_reset_password(actor=current_user, user=user)
+    flash(
+        f"已重置“{user.display_name}”的密码。新密码：{password}（仅显示一次，请告知本人尽快修改）", "warning"
+    )
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@require("admin.manage")
+def users_import():
+    form = ImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            rows = read_rows(form.file.data, required=["用户名", "姓名", "角色", "初始密码"])
+            result = org.users_import(actor=current_user, rows=rows)
+        except ImportRejected as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            errors = error.errors
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash(f"已导入 {result.created} 个用户。", "success")
+            return redirect(url_for("admin.users"))
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template(
+        "admin/import.html",
+        form=form,
+        errors=errors,
+        title="批量导入用户",
+        template_url=url_for("admin.users_template"),
+        back_url=url_for("admin.users"),
+    )
+
+
+@bp.route("/users/import/template.xlsx")
+@require("admin.manage")
+def users_template():
+    data = template_xlsx(
+        "用户",
+        org.USER_COLUMNS,
+        [
+            ["zhangwei", "张伟", "督察员", "区司法局", "13800000000", "", "Change2026"],
+            ["lily", "李丽", "单位联络员", "横街镇", "", "", "Change2026"],
+        ],
+        [
+            "每行一个用户。用户名、姓名、角色、初始密码必填。",
+            "角色填写：系统管理员、法治办负责人、督察员、单位联络员。",
+            "所属单位填写系统中已有单位的全称或简称；单位联络员必须填写所属单位。",
+            "初始密码至少 8 位；用户首次登录后应修改密码。",
+            "任何一行有错误时，整个文件都不会导入，系统会列出每一行的错误。",
+        ],
+    )
+    return download(data, "用户导入模板.xlsx", XLSX_MIME)

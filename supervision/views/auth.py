@@ -1,0 +1,61 @@
+"""Login, logout and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import DomainError
+from ..forms.auth import LoginForm
+from ..services.auth import login_check
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = login_check(
+                username=form.username.data, password=form.password.data, ip=request.remote_addr or ""
+            )
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            session.clear()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash("您已安全退出。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    if code in ("zh_CN", "en"):
+        session["lang"] = code
+    return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))

@@ -1,0 +1,103 @@
+"""The home page of each role, the notification centre and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select, text, update
+
+from ..extensions import db
+from ..models import AuditEvent, Notification, Unit, User, utcnow
+from .helpers import page_arg
+
+bp = Blueprint("main", __name__)
+
+# Each role's home: a function returning the template name and its context.
+HOME_PANELS: dict[str, list] = {"admin": [], "lead": [], "inspector": [], "liaison": []}
+
+
+def home_panel(*roles: str):
+    """Register a function(user) -> (template, context) that adds a panel to the roles' home pages."""
+
+    def decorator(func):
+        for role in roles:
+            HOME_PANELS[role].append(func)
+        return func
+
+    return decorator
+
+
+@home_panel("admin")
+def _admin_overview(user: User):
+    counts = db.session.execute(
+        select(
+            select(func.count(Unit.id)).where(Unit.active.is_(True)).scalar_subquery(),
+            select(func.count(User.id)).where(User.active.is_(True)).scalar_subquery(),
+        )
+    ).one()
+    recent = db.session.scalars(
+        select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(10)
+    ).all()
+    return "main/_admin_overview.html", {"unit_count": counts[0], "user_count": counts[1], "recent": recent}
+
+
+@bp.route("/")
+@login_required
+def home():
+    panels = [panel(current_user) for panel in HOME_PANELS.get(current_user.role, [])]
+    return render_template("main/home.html", panels=panels)
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    query = (
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    if request.args.get("unread"):
+        query = query.where(Notification.read_at.is_(None))
+    page = db.paginate(query, page=page_arg(), per_page=30, error_out=False)
+    return render_template("main/notifications.html", page=page)
+
+
+@bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
+@login_required
+def notification_open(notification_id: int):
+    note = db.session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == current_user.id
+        )
+    )
+    if note is None:
+        return redirect(url_for("main.notifications"))
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.commit()
+    link = note.link if note.link.startswith("/") and not note.link.startswith("//") else ""
+    return redirect(link or url_for("main.notifications"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def notifications_read_all():
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return redirect(url_for("main.notifications"))
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # any failure to reach the database is reported, not raised
+        db.session.rollback()
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "degraded", database=database), status

@@ -1,0 +1,90 @@
+"""factory_boy factories; each commits so that requests made by the test client see the rows."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from supervision.extensions import db
+from supervision.models import Finding, SupervisionTask, TaskInspector, Unit, User
+
+PASSWORD = "Passw0rd!"
+_seq = itertools.count(1)
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class UnitFactory(Base):
+    class Meta:
+        model = Unit
+
+    name = factory.Sequence(lambda n: f"测试单位{n}")
+    short_name = factory.Sequence(lambda n: f"单位{n}")
+    kind = "department"
+    code = factory.Sequence(lambda n: f"T-{n:04d}")
+    active = True
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"用户{n}")
+    role = "inspector"
+    unit = factory.SubFactory(UnitFactory)
+    active = True
+    password_hash = ""
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            db.session.commit()
+
+
+class TaskFactory(Base):
+    class Meta:
+        model = SupervisionTask
+
+    code = factory.Sequence(lambda n: f"DC-2026-{n:03d}")
+    title = factory.Sequence(lambda n: f"专项督察任务{n}")
+    kind = "special"
+    basis = "海法治办〔2026〕1号"
+    description = ""
+    period_start = date(2026, 3, 1)
+    period_end = date(2026, 6, 30)
+    year = 2026
+    status = "active"
+
+
+class TaskInspectorFactory(Base):
+    class Meta:
+        model = TaskInspector
+
+    task = factory.SubFactory(TaskFactory)
+    user = factory.SubFactory(UserFactory)
+    is_leader = False
+
+
+class FindingFactory(Base):
+    class Meta:
+        model = Finding
+
+    task = factory.SubFactory(TaskFactory)
+    unit = factory.SubFactory(UnitFactory)
+    inspector = factory.SubFactory(UserFactory)
+    category = "程序"
+    severity = "normal"
+    description = factory.Sequence(lambda n: f"问题描述{n}：未按规定履行告知程序")
+    legal_basis = "《中华人民共和国行政处罚法》第四十四条"
+    found_on = date(2026, 4, 1)
+    status = "open"
