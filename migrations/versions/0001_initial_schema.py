@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 62f5ecfec508
+Revision ID: 0001initial
 Revises: 
-Create Date: 2026-11-28 03:51:31.537140
+Create Date: 2026-11-28 03:53:19.650082
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '62f5ecfec508'
+revision = '0001initial'
 down_revision = None
 branch_labels = None
 depends_on = None
