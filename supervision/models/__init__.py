@@ -5,16 +5,31 @@ from .base import UTCDateTime, utcnow
 from .files import Attachment
 from .notification import Notification
 from .org import ROLES, UNIT_KINDS, Unit, User
-from .tasks import SEVERITIES, TASK_KINDS, Finding, SupervisionTask, TaskInspector, task_unit
+from .tasks import (
+    DEFAULT_FINDING_CATEGORIES,
+    SEVERITIES,
+    SPECIALTIES,
+    TASK_KINDS,
+    Finding,
+    FindingCategory,
+    InspectorProfile,
+    SupervisionTask,
+    TaskInspector,
+    task_unit,
+)
 
 __all__ = [
+    "DEFAULT_FINDING_CATEGORIES",
     "ROLES",
     "SEVERITIES",
+    "SPECIALTIES",
     "TASK_KINDS",
     "UNIT_KINDS",
     "Attachment",
     "AuditEvent",
     "Finding",
+    "FindingCategory",
+    "InspectorProfile",
     "LoginAttempt",
     "Notification",
     "SupervisionTask",

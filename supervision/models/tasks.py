@@ -13,6 +13,10 @@ from .org import Unit, User
 
 TASK_KINDS = {"special": "专项督察", "monitor": "专项监督", "inspection": "执法检查", "other": "其他"}
 SEVERITIES = {"normal": "一般", "major": "较重", "serious": "严重"}
+# The categories a new installation starts with; the office edits the list (FindingCategory).
+DEFAULT_FINDING_CATEGORIES = ["主体", "程序", "证据", "法律适用", "文书", "裁量", "其他"]
+# Specialties offered when editing an inspector's profile (free text is allowed too).
+SPECIALTIES = ["市场监管", "自然资源", "综合执法", "生态环境", "交通运输", "卫生健康", "应急管理", "住房建设", "法律"]
 
 task_unit = Table(
     "task_unit",
@@ -47,6 +51,10 @@ class SupervisionTask(Timestamped, db.Model):
     @property
     def kind_label(self) -> str:
         return TASK_KINDS.get(self.kind, self.kind)
+
+    @property
+    def leader(self) -> User | None:
+        return next((m.user for m in self.members if m.is_leader), None)
 
 
 class TaskInspector(db.Model):
@@ -89,8 +97,46 @@ class Finding(Timestamped, db.Model):
     __table_args__ = (
         Index("ix_finding_task_status", "task_id", "status"),
         Index("ix_finding_unit_status", "unit_id", "status"),
+        Index("ix_finding_inspector", "inspector_id"),
     )
 
     @property
     def severity_label(self) -> str:
         return SEVERITIES.get(self.severity, self.severity)
+
+
+class InspectorProfile(db.Model):
+    """An inspector's entry in the pool (督察员库): specialties, certificate and term of appointment."""
+
+    __tablename__ = "inspector_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
+    specialties: Mapped[str] = mapped_column(String(200), default="")  # joined with "、"
+    certificate_no: Mapped[str] = mapped_column(String(60), default="")
+    term_start: Mapped[date | None] = mapped_column(Date)
+    term_end: Mapped[date | None] = mapped_column(Date, index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    user: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def specialty_list(self) -> list[str]:
+        return [s for s in (self.specialties or "").split("、") if s]
+
+    def term_expired(self, today: date) -> bool:
+        return self.term_end is not None and self.term_end < today
+
+
+class FindingCategory(db.Model):
+    """The configurable list of finding categories (主体, 程序, 证据 …)."""
+
+    __tablename__ = "finding_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(20), unique=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
