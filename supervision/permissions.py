@@ -169,3 +169,70 @@ def attachment_owner_for_user(user: User, owner_type: str, owner_id: int) -> Any
 @register_attachment_owner("unit")
 def _unit_owner(user: User, owner_id: int) -> Unit | None:
     return db.session.scalar(units_for_user(user).where(Unit.id == owner_id))
+
+
+# --- supervision tasks and findings (issue 3) -------------------------------------------------
+
+
+def _my_task_ids(user: User) -> Select:
+    from .models import TaskInspector
+
+    return select(TaskInspector.task_id).where(TaskInspector.user_id == user.id)
+
+
+def tasks_for_user(user: User) -> Select:
+    """The office reads every task; an inspector the tasks they are on; a liaison none."""
+    from .models import SupervisionTask
+
+    query = select(SupervisionTask)
+    if can(user, "tasks.read_all"):
+        return query
+    if can(user, "tasks.read_assigned"):
+        return query.where(SupervisionTask.id.in_(_my_task_ids(user)))
+    return query.where(False)
+
+
+def get_task_for_user_or_404(task_id: int, user: User):
+    from .models import SupervisionTask
+
+    task = db.session.scalar(tasks_for_user(user).where(SupervisionTask.id == task_id))
+    if task is None:
+        abort(404)
+    return task
+
+
+def findings_for_user(user: User) -> Select:
+    """The office reads all findings; an inspector those of their tasks plus findings without a task
+    (recorded by the office in case-file reviews and assessments); a liaison none (units meet
+    findings only inside issued notices)."""
+    from .models import Finding
+
+    query = select(Finding)
+    if can(user, "findings.read_all"):
+        return query
+    if can(user, "tasks.read_assigned"):
+        return query.where(Finding.task_id.is_(None) | Finding.task_id.in_(_my_task_ids(user)))
+    return query.where(False)
+
+
+def get_finding_for_user_or_404(finding_id: int, user: User):
+    from .models import Finding
+
+    finding = db.session.scalar(findings_for_user(user).where(Finding.id == finding_id))
+    if finding is None:
+        abort(404)
+    return finding
+
+
+@register_attachment_owner("task")
+def _task_owner(user: User, owner_id: int):
+    from .models import SupervisionTask
+
+    return db.session.scalar(tasks_for_user(user).where(SupervisionTask.id == owner_id))
+
+
+@register_attachment_owner("finding")
+def _finding_owner(user: User, owner_id: int):
+    from .models import Finding
+
+    return db.session.scalar(findings_for_user(user).where(Finding.id == owner_id))
