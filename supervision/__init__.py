@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -56,6 +56,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 def _select_locale() -> str:
     languages = ("zh_CN", "en")
+    if not has_request_context():
+        return "zh_CN"
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

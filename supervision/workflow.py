@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from .audit import record_event
@@ -150,6 +151,11 @@ MACHINES: dict[str, Machine] = {
             ("finalize", "evaluated", "finalized", "assessments.finalize", _l("定稿")),
         ),
     ),
+    "round": Machine(
+        "round",
+        {"open": _l("进行中"), "closed": _l("已结束")},
+        _steps(("close", "open", "closed", "assessments.open_round", _l("结束轮次"))),
+    ),
     "roadmap": Machine(
         "roadmap",
         {"planned": _l("计划中"), "in_progress": _l("推进中"), "done": _l("已完成")},
@@ -204,7 +210,8 @@ def transition(
     before = record.status
     record.status = step.target
     db.session.flush()  # assigns ids and bumps the version before the event is written
-    text = summary or f"{step.label}：{machine.label(before)} → {machine.label(step.target)}"
+    with force_locale("zh_CN"):  # the record is kept in Chinese whatever the actor's language
+        text = summary or f"{step.label}：{machine.label(before)} → {machine.label(step.target)}"
     if reason:
         text += f"（理由：{reason}）"
     record_event(
