@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..audit import record_event
 from ..extensions import db
 from ..models import Unit, User
 
@@ -65,4 +66,22 @@ def seed_org() -> dict[str, Unit]:
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
     db.session.flush()
+    for unit in units.values():
+        record_event(
+            actor=None,
+            action="unit.create",
+            record_type="unit",
+            record_id=unit.id,
+            summary=f"系统初始化：建立单位“{unit.name}”",
+            unit_id=unit.id,
+        )
+    for user in db.session.scalars(db.select(User)):
+        record_event(
+            actor=None,
+            action="user.create",
+            record_type="user",
+            record_id=user.id,
+            summary=f"系统初始化：建立账号“{user.display_name}”（{user.role_label}）",
+            unit_id=user.unit_id,
+        )
     return units
