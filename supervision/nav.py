@@ -22,9 +22,13 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_l("工作台"), "main.home", ("dashboard.view", "tasks.read_assigned", "notices.respond"), "house"),
+    NavItem(_l("督察任务"), "tasks.index", ("tasks.read_all",), "clipboard-check"),
+    NavItem(_l("我的任务"), "tasks.index", ("tasks.read_assigned",), "clipboard-check"),
+    NavItem(_l("督察员库"), "inspectors.index", ("reference.read",), "person-badge"),
     NavItem(_l("单位管理"), "admin.units", ("admin.manage",), "building", "admin"),
     NavItem(_l("用户管理"), "admin.users", ("admin.manage",), "people", "admin"),
     NavItem(_l("操作日志"), "admin.audit", ("admin.manage",), "journal-text", "admin"),
+    NavItem(_l("问题分类"), "tasks.categories", ("tasks.manage", "admin.manage"), "tags", "admin"),
 ]
 
 

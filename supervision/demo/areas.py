@@ -1,1 +1,2 @@
 """Imports each area's demo seeder so that it registers itself, in dependency order."""
+from . import tasks  # noqa: F401  (first: later areas build on tasks and findings)

@@ -4,6 +4,8 @@ from .account import bp as account_bp
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
 from .files import bp as files_bp
+from .inspectors import bp as inspectors_bp
 from .main import bp as main_bp
+from .tasks import bp as tasks_bp
 
-BLUEPRINTS = [auth_bp, main_bp, account_bp, admin_bp, files_bp]
+BLUEPRINTS = [auth_bp, main_bp, account_bp, admin_bp, files_bp, tasks_bp, inspectors_bp]

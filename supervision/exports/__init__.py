@@ -1,0 +1,1 @@
+"""Writers for .xlsx and .docx exports, one module per area."""

@@ -1,0 +1,62 @@
+"""Forms for supervision tasks, findings and the inspector pool. They validate; they never write."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..models import SEVERITIES, TASK_KINDS
+
+
+class TaskForm(FlaskForm):
+    title = StringField(_l("任务名称"), validators=[DataRequired(_l("请填写任务名称。")), Length(max=200)])
+    kind = SelectField(_l("任务类型"), choices=list(TASK_KINDS.items()))
+    basis = TextAreaField(_l("依据"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    description = TextAreaField(
+        _l("任务说明"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 4}
+    )
+    period_start = DateField(_l("开始日期"), validators=[InputRequired(_l("请填写开始日期。"))])
+    period_end = DateField(_l("结束日期"), validators=[InputRequired(_l("请填写结束日期。"))])
+    # Checkbox lists rendered by hand (600 units, 100 inspectors); checked by the service.
+    unit_ids = SelectMultipleField(_l("被督察单位"), coerce=int, validate_choice=False)
+    inspector_ids = SelectMultipleField(_l("督察员"), coerce=int, validate_choice=False)
+    leader_id = HiddenField(_l("组长"))
+    version = HiddenField()
+
+
+class FindingForm(FlaskForm):
+    unit_id = SelectField(_l("问题所在单位"), coerce=int, validate_choice=False)
+    category = SelectField(_l("问题分类"), validate_choice=False)
+    severity = RadioField(_l("严重程度"), choices=list(SEVERITIES.items()), default="normal")
+    description = TextAreaField(
+        _l("发现的问题"),
+        validators=[DataRequired(_l("请填写发现的问题。")), Length(max=5000)],
+        render_kw={"rows": 5},
+    )
+    legal_basis = TextAreaField(
+        _l("依据条款"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+    )
+    found_on = DateField(_l("发现日期"), validators=[InputRequired(_l("请填写发现日期。"))])
+    version = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    specialties = SelectMultipleField(_l("专业领域"), validate_choice=False)
+    specialties_other = StringField(_l("其他专业领域"), validators=[Optional(), Length(max=100)])
+    certificate_no = StringField(_l("证件编号"), validators=[Optional(), Length(max=60)])
+    term_start = DateField(_l("任期开始"), validators=[Optional()])
+    term_end = DateField(_l("任期结束"), validators=[Optional()])
+    note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
+    version = HiddenField()
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(_l("分类名称"), validators=[DataRequired(_l("请填写分类名称。")), Length(max=20)])

@@ -1,0 +1,526 @@
+"""Supervision tasks, their findings and the inspector pool: create, edit, move on, audit, commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+
+from ..audit import diff, record_event, snapshot
+from ..errors import DomainError, InvalidTransition, NotAllowed, StaleEdit
+from ..extensions import db
+from ..formatting import local_today
+from ..models import (
+    DEFAULT_FINDING_CATEGORIES,
+    SEVERITIES,
+    TASK_KINDS,
+    Finding,
+    FindingCategory,
+    InspectorProfile,
+    SupervisionTask,
+    TaskInspector,
+    Unit,
+    User,
+    task_unit,
+    utcnow,
+)
+from ..permissions import can
+from ..workflow import transition
+from .attachments import attachments_add
+
+TASK_FIELDS = ["title", "kind", "basis", "description", "period_start", "period_end"]
+FINDING_FIELDS = ["unit_id", "category", "severity", "description", "legal_basis", "found_on"]
+PROFILE_FIELDS = ["specialties", "certificate_no", "term_start", "term_end", "note"]
+
+
+def _check_version(record, version: int | None) -> None:
+    if version is not None and record.version != version:
+        raise StaleEdit()
+
+
+def _fail(errors: list[str]) -> None:
+    if errors:
+        raise DomainError(errors[0], errors)
+
+
+def _text(data: dict, key: str) -> str:
+    return (data.get(key) or "").strip()
+
+
+def _unit_label(unit_id: int | None) -> str:
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    return unit.name if unit else ""
+
+
+# --- finding categories ---------------------------------------------------------------------
+
+
+def finding_category_names(*, include_inactive: bool = False) -> list[str]:
+    """The category list in order; the built-in defaults until the office has configured its own."""
+    query = select(FindingCategory.name).order_by(FindingCategory.sort_order, FindingCategory.id)
+    if not include_inactive:
+        query = query.where(FindingCategory.active.is_(True))
+    names = list(db.session.scalars(query))
+    if not names and db.session.scalar(select(func.count(FindingCategory.id))) == 0:
+        return list(DEFAULT_FINDING_CATEGORIES)
+    return names
+
+
+def finding_categories_ensure() -> int:
+    """Create the default categories if the list is empty (idempotent). The caller commits."""
+    if db.session.scalar(select(func.count(FindingCategory.id))):
+        return 0
+    for order, name in enumerate(DEFAULT_FINDING_CATEGORIES, start=1):
+        db.session.add(FindingCategory(name=name, sort_order=order * 10, active=True))
+    db.session.flush()
+    return len(DEFAULT_FINDING_CATEGORIES)
+
+
+def finding_category_add(*, actor: User, name: str) -> FindingCategory:
+    finding_categories_ensure()
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("请填写分类名称。")
+    if len(name) > 20:
+        raise DomainError("分类名称不能超过 20 个字。")
+    if db.session.scalar(select(FindingCategory.id).where(FindingCategory.name == name)):
+        raise DomainError(f"分类“{name}”已存在。")
+    last = db.session.scalar(select(func.max(FindingCategory.sort_order))) or 0
+    category = FindingCategory(name=name, sort_order=last + 10, active=True)
+    db.session.add(category)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="finding_category.create",
+        record_type="finding_category",
+        record_id=category.id,
+        summary=f"新增问题分类“{name}”",
+    )
+    db.session.commit()
+    return category
+
+
+def finding_category_set_active(*, actor: User, category: FindingCategory, active: bool) -> None:
+    if category.active == active:
+        return
+    category.active = active
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="finding_category.activate" if active else "finding_category.deactivate",
+        record_type="finding_category",
+        record_id=category.id,
+        summary=("启用" if active else "停用") + f"问题分类“{category.name}”",
+        changes={"active": [not active, active]},
+    )
+    db.session.commit()
+
+
+# --- the inspector pool ---------------------------------------------------------------------
+
+
+def profile_for(user: User) -> InspectorProfile | None:
+    return db.session.scalar(select(InspectorProfile).where(InspectorProfile.user_id == user.id))
+
+
+def inspector_profile_save(
+    *, actor: User, inspector: User, data: dict, version: int | None = None
+) -> InspectorProfile:
+    """Create or edit an inspector's pool entry."""
+    if inspector.role != "inspector":
+        raise DomainError("只有督察员角色的用户才能编入督察员库。")
+    profile = profile_for(inspector)
+    if profile is not None:
+        _check_version(profile, version)
+    specialties = data.get("specialties") or []
+    if isinstance(specialties, str):
+        specialties = specialties.replace(",", "、").replace("，", "、").split("、")
+    specialties = list(dict.fromkeys(s.strip() for s in specialties if s and s.strip()))
+    values = {
+        "specialties": "、".join(specialties),
+        "certificate_no": _text(data, "certificate_no"),
+        "term_start": data.get("term_start"),
+        "term_end": data.get("term_end"),
+        "note": _text(data, "note"),
+    }
+    errors = []
+    if len(values["specialties"]) > 200:
+        errors.append("专业领域过多，请精简。")
+    if values["term_start"] and values["term_end"] and values["term_end"] < values["term_start"]:
+        errors.append("任期结束日期不能早于开始日期。")
+    if values["certificate_no"]:
+        clash = db.session.scalar(
+            select(InspectorProfile.id).where(
+                InspectorProfile.certificate_no == values["certificate_no"],
+                InspectorProfile.user_id != inspector.id,
+            )
+        )
+        if clash:
+            errors.append(f"证件编号“{values['certificate_no']}”已被其他督察员使用。")
+    _fail(errors)
+    before = snapshot(profile, PROFILE_FIELDS) if profile else {}
+    if profile is None:
+        profile = InspectorProfile(user_id=inspector.id)
+        db.session.add(profile)
+    for key, value in values.items():
+        setattr(profile, key, value)
+    changes = diff(before, snapshot(profile, PROFILE_FIELDS))
+    if changes:
+        db.session.flush()
+        record_event(
+            actor=actor,
+            action="inspector.update" if before else "inspector.create",
+            record_type="user",
+            record_id=inspector.id,
+            summary=("修改" if before else "建立") + f"督察员“{inspector.display_name}”的库内信息",
+            changes=changes,
+            unit_id=inspector.unit_id,
+        )
+    db.session.commit()
+    return profile
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+def _next_task_code(year: int) -> str:
+    prefix = f"DC-{year}-"
+    last = db.session.scalar(
+        select(func.max(SupervisionTask.code)).where(SupervisionTask.code.like(prefix + "%"))
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:03d}"
+
+
+def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[User], int | None]:
+    """Validate a task form; returns (values, units, inspectors, leader id) or raises DomainError."""
+    errors = []
+    values = {
+        "title": _text(data, "title"),
+        "kind": data.get("kind"),
+        "basis": _text(data, "basis"),
+        "description": _text(data, "description"),
+        "period_start": data.get("period_start"),
+        "period_end": data.get("period_end"),
+    }
+    if not values["title"]:
+        errors.append("请填写任务名称。")
+    elif len(values["title"]) > 200:
+        errors.append("任务名称不能超过 200 个字。")
+    if values["kind"] not in TASK_KINDS:
+        errors.append("任务类型无效，应为：" + "、".join(TASK_KINDS.values()) + "。")
+    if not values["period_start"] or not values["period_end"]:
+        errors.append("请填写督察期间的开始和结束日期。")
+    elif values["period_end"] < values["period_start"]:
+        errors.append("督察期间的结束日期不能早于开始日期。")
+    unit_ids = {int(u) for u in data.get("unit_ids") or []}
+    inspector_ids = {int(i) for i in data.get("inspector_ids") or []}
+    leader_id = int(data["leader_id"]) if data.get("leader_id") else None
+    units: list[Unit] = []
+    if not unit_ids:
+        errors.append("请至少选择一个被督察单位。")
+    else:
+        units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)))
+        if len(units) != len(unit_ids):
+            errors.append("所选被督察单位中有不存在的单位。")
+        inactive = [u.name for u in units if not u.active]
+        if inactive:
+            errors.append("以下单位已停用，不能作为督察对象：" + "、".join(inactive) + "。")
+    inspectors: list[User] = []
+    if not inspector_ids:
+        errors.append("请至少选择一名督察员。")
+    else:
+        rows = db.session.execute(
+            select(User, InspectorProfile)
+            .outerjoin(InspectorProfile, InspectorProfile.user_id == User.id)
+            .where(User.id.in_(inspector_ids))
+            .order_by(User.id)
+        ).all()
+        if len(rows) != len(inspector_ids):
+            errors.append("所选督察员中有不存在的用户。")
+        for user, profile in rows:
+            if user.role != "inspector" or not user.active:
+                errors.append(f"“{user.display_name}”不是在用的督察员，不能编入任务。")
+            elif profile is not None and profile.term_expired(today):
+                errors.append(
+                    f"督察员“{user.display_name}”的任期已于 {profile.term_end:%Y-%m-%d} 届满，不能编入新任务。"
+                )
+            inspectors.append(user)
+        if leader_id is None:
+            errors.append("请从所选督察员中指定一名组长。")
+        elif leader_id not in inspector_ids:
+            errors.append("组长必须是所选督察员之一。")
+    _fail(errors)
+    return values, units, inspectors, leader_id
+
+
+def own_unit_conflicts(units: list[Unit], inspectors: list[User]) -> list[User]:
+    """Inspectors whose home unit is among the targets (they may not record findings against it)."""
+    unit_ids = {u.id for u in units}
+    return [i for i in inspectors if i.unit_id in unit_ids]
+
+
+def _set_members(task: SupervisionTask, inspectors: list[User], leader_id: int | None) -> None:
+    current = {m.user_id: m for m in task.members}
+    wanted = {u.id for u in inspectors}
+    for user_id, member in list(current.items()):
+        if user_id not in wanted:
+            task.members.remove(member)
+    for user in inspectors:
+        member = current.get(user.id)
+        if member is None:
+            member = TaskInspector(user_id=user.id)
+            task.members.append(member)
+        member.is_leader = user.id == leader_id
+
+
+def _task_snapshot(task: SupervisionTask) -> dict:
+    data = snapshot(task, TASK_FIELDS)
+    data["units"] = sorted(u.name for u in task.units)
+    data["inspectors"] = sorted(
+        m.user.display_name + ("（组长）" if m.is_leader else "") for m in task.members
+    )
+    return data
+
+
+def task_create(*, actor: User, data: dict, today: date | None = None) -> SupervisionTask:
+    if not can(actor, "tasks.manage"):
+        raise NotAllowed("您没有新建督察任务的权限。")
+    values, units, inspectors, leader_id = _prepare_task(data, today=today or local_today())
+    task = SupervisionTask(
+        **values,
+        code=_next_task_code(values["period_start"].year),
+        year=values["period_start"].year,
+        status="draft",
+        created_by_id=actor.id,
+    )
+    task.units = units
+    db.session.add(task)
+    _set_members(task, inspectors, leader_id)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="task.create",
+        record_type="task",
+        record_id=task.id,
+        summary=f"新建督察任务“{task.title}”（{task.code}）",
+        changes=diff({}, _task_snapshot(task)),
+    )
+    db.session.commit()
+    return task
+
+
+def task_update(
+    *, actor: User, task: SupervisionTask, data: dict, version: int | None = None, today: date | None = None
+) -> SupervisionTask:
+    if not can(actor, "tasks.manage"):
+        raise NotAllowed("您没有修改督察任务的权限。")
+    _check_version(task, version)
+    if task.status != "draft":
+        raise InvalidTransition("只有草稿状态的任务可以修改。")
+    values, units, inspectors, leader_id = _prepare_task(data, today=today or local_today())
+    before = _task_snapshot(task)
+    for key, value in values.items():
+        setattr(task, key, value)
+    task.year = values["period_start"].year
+    task.units = units
+    _set_members(task, inspectors, leader_id)
+    db.session.flush()
+    db.session.expire(task, ["members"])
+    changes = diff(before, _task_snapshot(task))
+    if changes:
+        # A change to members or units alone must still bump the version (optimistic locking).
+        task.updated_at = utcnow()
+        db.session.flush()
+        record_event(
+            actor=actor,
+            action="task.update",
+            record_type="task",
+            record_id=task.id,
+            summary=f"修改督察任务“{task.title}”",
+            changes=changes,
+        )
+    db.session.commit()
+    return task
+
+
+def task_transition(*, actor: User, task: SupervisionTask, action: str, reason: str = "") -> SupervisionTask:
+    """activate / close / reopen, through the workflow table."""
+    if action not in ("activate", "close", "reopen"):
+        raise InvalidTransition("未知的操作。")
+    if action == "activate" and (not task.units or not task.members):
+        raise InvalidTransition("任务没有被督察单位或督察员，不能启动。")
+    transition(task, action, actor=actor, reason=reason)
+    db.session.commit()
+    return task
+
+
+def task_add_files(*, actor: User, task: SupervisionTask, uploads: list[FileStorage]) -> int:
+    if not can(actor, "tasks.manage"):
+        raise NotAllowed("您没有为任务上传材料的权限。")
+    added = attachments_add(actor=actor, owner_type="task", owner_id=task.id, uploads=uploads)
+    if not added:
+        raise DomainError("请选择要上传的文件。")
+    record_event(
+        actor=actor,
+        action="task.attach",
+        record_type="task",
+        record_id=task.id,
+        summary="上传任务材料：" + "、".join(a.original_name for a in added),
+    )
+    db.session.commit()
+    return len(added)
+
+
+# --- findings -------------------------------------------------------------------------------
+
+
+def is_member(task: SupervisionTask, user: User) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(TaskInspector)
+            .where(TaskInspector.task_id == task.id, TaskInspector.user_id == user.id)
+        )
+        > 0
+    )
+
+
+def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, today: date) -> dict:
+    errors = []
+    values = {
+        "unit_id": int(data["unit_id"]) if data.get("unit_id") else None,
+        "category": _text(data, "category"),
+        "severity": data.get("severity"),
+        "description": _text(data, "description"),
+        "legal_basis": _text(data, "legal_basis"),
+        "found_on": data.get("found_on"),
+    }
+    if values["unit_id"] is None:
+        errors.append("请选择问题所在单位。")
+    elif task is not None:
+        in_scope = db.session.scalar(
+            select(func.count())
+            .select_from(task_unit)
+            .where(task_unit.c.task_id == task.id, task_unit.c.unit_id == values["unit_id"])
+        )
+        if not in_scope:
+            errors.append("该单位不在本任务的督察范围内。")
+    if values["unit_id"] is not None and values["unit_id"] == actor.unit_id:
+        errors.append("督察员不能对本人所在单位记录问题（回避）。")
+    if values["category"] not in finding_category_names(include_inactive=False):
+        errors.append("请选择有效的问题分类。")
+    if values["severity"] not in SEVERITIES:
+        errors.append("请选择问题严重程度：" + "、".join(SEVERITIES.values()) + "。")
+    if not values["description"]:
+        errors.append("请填写发现的问题。")
+    elif len(values["description"]) > 5000:
+        errors.append("问题描述不能超过 5000 字。")
+    if len(values["legal_basis"]) > 2000:
+        errors.append("依据条款不能超过 2000 字。")
+    if not values["found_on"]:
+        errors.append("请填写发现日期。")
+    elif values["found_on"] > today:
+        errors.append("发现日期不能晚于今天。")
+    _fail(errors)
+    return values
+
+
+def _require_active_member(task: SupervisionTask, actor: User) -> None:
+    if not can(actor, "findings.record") or not is_member(task, actor):
+        raise NotAllowed("只有本任务的督察员可以记录问题。")
+    if task.status != "active":
+        raise InvalidTransition("任务不在进行中，不能记录或修改问题。")
+
+
+def finding_create(
+    *,
+    actor: User,
+    task: SupervisionTask,
+    data: dict,
+    uploads: list[FileStorage] | None = None,
+    today: date | None = None,
+) -> Finding:
+    _require_active_member(task, actor)
+    values = _prepare_finding(data, task=task, actor=actor, today=today or local_today())
+    finding = Finding(**values, task_id=task.id, inspector_id=actor.id, status="open")
+    db.session.add(finding)
+    db.session.flush()
+    files = attachments_add(actor=actor, owner_type="finding", owner_id=finding.id, uploads=uploads or [])
+    changes = diff({}, snapshot(finding, FINDING_FIELDS))
+    if files:
+        changes["evidence"] = [None, [f.original_name for f in files]]
+    record_event(
+        actor=actor,
+        action="finding.create",
+        record_type="finding",
+        record_id=finding.id,
+        summary=f"在任务“{task.title}”中记录问题（{_unit_label(finding.unit_id)}，{finding.category}）",
+        changes=changes,
+        unit_id=finding.unit_id,
+    )
+    db.session.commit()
+    return finding
+
+
+def _require_editable(finding: Finding, actor: User) -> None:
+    if finding.inspector_id != actor.id or not can(actor, "findings.record"):
+        raise NotAllowed("只有记录该问题的督察员本人可以修改。")
+    if finding.status != "open":
+        raise InvalidTransition("问题已不是“待处理”状态，不能再修改。")
+    if finding.task is not None and finding.task.status != "active":
+        raise InvalidTransition("任务不在进行中，不能记录或修改问题。")
+
+
+def finding_update(
+    *, actor: User, finding: Finding, data: dict, version: int | None = None, today: date | None = None
+) -> Finding:
+    _require_editable(finding, actor)
+    _check_version(finding, version)
+    values = _prepare_finding(data, task=finding.task, actor=actor, today=today or local_today())
+    before = snapshot(finding, FINDING_FIELDS)
+    for key, value in values.items():
+        setattr(finding, key, value)
+    changes = diff(before, snapshot(finding, FINDING_FIELDS))
+    if changes:
+        db.session.flush()
+        record_event(
+            actor=actor,
+            action="finding.update",
+            record_type="finding",
+            record_id=finding.id,
+            summary="修改问题记录",
+            changes=changes,
+            unit_id=finding.unit_id,
+        )
+    db.session.commit()
+    return finding
+
+
+def finding_add_files(
+    *, actor: User, finding: Finding, uploads: list[FileStorage], version: int | None = None
+) -> int:
+    _require_editable(finding, actor)
+    _check_version(finding, version)
+    added = attachments_add(actor=actor, owner_type="finding", owner_id=finding.id, uploads=uploads)
+    if not added:
+        raise DomainError("请选择要上传的佐证材料。")
+    record_event(
+        actor=actor,
+        action="finding.attach",
+        record_type="finding",
+        record_id=finding.id,
+        summary="补充佐证材料：" + "、".join(a.original_name for a in added),
+        changes={"evidence": [None, [a.original_name for a in added]]},
+        unit_id=finding.unit_id,
+    )
+    db.session.commit()
+    return len(added)
+
+
+def finding_dismiss(*, actor: User, finding: Finding, reason: str) -> Finding:
+    transition(finding, "dismiss", actor=actor, reason=reason)
+    finding.dismiss_reason = (reason or "").strip()
+    db.session.commit()
+    return finding
