@@ -31,6 +31,29 @@ def register(app: Flask) -> None:
         else:
             click.echo("数据库中已有数据，未载入演示数据。")
 
+    @seed.command("calendar")
+    def seed_calendar_command() -> None:
+        """Holidays and 调休 days from the chinese-calendar package (idempotent; keeps admin edits)."""
+        from .services.notices import calendar_seed
+
+        added = calendar_seed()
+        click.echo(f"节假日日历：新增 {added} 天。" if added else "节假日日历已是最新。")
+
+    @app.cli.command("remind")
+    @click.option("--today", "today_text", default="", help="按此日期判断（YYYY-MM-DD），默认今天")
+    def remind_command(today_text: str) -> None:
+        """Due-soon and overdue reminders for open notices (idempotent; run daily from cron)."""
+        from datetime import date
+
+        from .formatting import local_today
+        from .services.notify import remind
+
+        today = date.fromisoformat(today_text) if today_text else local_today()
+        result = remind(today=today)
+        click.echo(
+            f"提醒：即将到期 {result.due_soon} 条，逾期 {result.overdue} 条，邮件 {result.emailed} 封。"
+        )
+
     @app.cli.command("create-user")
     @click.option("--username", prompt="用户名")
     @click.option("--name", "display_name", prompt="姓名")

@@ -29,6 +29,11 @@ NAV: list[NavItem] = [
     NavItem(_l("用户管理"), "admin.users", ("admin.manage",), "people", "admin"),
     NavItem(_l("操作日志"), "admin.audit", ("admin.manage",), "journal-text", "admin"),
     NavItem(_l("问题分类"), "tasks.categories", ("tasks.manage", "admin.manage"), "tags", "admin"),
+    NavItem(_l("通知书"), "notices.index", ("notices.read_all",), "file-earmark-text"),
+    NavItem(_l("本单位通知"), "notices.mine", ("notices.read_own_unit",), "file-earmark-text"),
+    NavItem(_l("发文登记簿"), "notices.register", ("notices.read_all",), "journal-bookmark"),
+    NavItem(_l("通知书种类"), "notices.kinds", ("admin.manage",), "file-earmark-ruled", "admin"),
+    NavItem(_l("节假日日历"), "notices.holidays", ("admin.manage",), "calendar3", "admin"),
 ]
 
 

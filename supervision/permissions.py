@@ -236,3 +236,59 @@ def _finding_owner(user: User, owner_id: int):
     from .models import Finding
 
     return db.session.scalar(findings_for_user(user).where(Finding.id == owner_id))
+
+# --- notices and rectification (issue 4) ----------------------------------------------------
+
+# Statuses a unit sees: only once issued (a voided notice that had been issued stays visible).
+UNIT_VISIBLE_NOTICE_STATUSES = ("issued", "acknowledged", "closed", "voided")
+
+
+def notices_for_user(user: User) -> Select:
+    """The office reads every notice; a liaison their own unit's notices once issued; others none."""
+    from .models import Notice
+
+    query = select(Notice)
+    if can(user, "notices.read_all"):
+        return query
+    if can(user, "notices.read_own_unit") and user.unit_id is not None:
+        return query.where(
+            Notice.unit_id == user.unit_id,
+            Notice.status.in_(UNIT_VISIBLE_NOTICE_STATUSES),
+            Notice.doc_number.is_not(None),
+        )
+    return query.where(False)
+
+
+def get_notice_for_user_or_404(notice_id: int, user: User):
+    from .models import Notice
+
+    notice = db.session.scalar(notices_for_user(user).where(Notice.id == notice_id))
+    if notice is None:
+        abort(404)
+    return notice
+
+
+def get_notice_item_for_user_or_404(notice_id: int, item_id: int, user: User):
+    """An item, only through a notice the user may see."""
+    from .models import NoticeItem
+
+    notice = get_notice_for_user_or_404(notice_id, user)
+    item = db.session.scalar(
+        select(NoticeItem).where(NoticeItem.id == item_id, NoticeItem.notice_id == notice.id)
+    )
+    if item is None:
+        abort(404)
+    return notice, item
+
+
+@register_attachment_owner("rectification")
+def _rectification_owner(user: User, owner_id: int):
+    from .models import Notice, NoticeItem, Rectification
+
+    visible = notices_for_user(user).with_only_columns(Notice.id)
+    return db.session.scalar(
+        select(Rectification)
+        .join(NoticeItem, NoticeItem.id == Rectification.item_id)
+        .where(Rectification.id == owner_id, NoticeItem.notice_id.in_(visible))
+    )
+

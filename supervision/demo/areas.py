@@ -1,2 +1,3 @@
 """Imports each area's demo seeder so that it registers itself, in dependency order."""
 from . import tasks  # noqa: F401  (first: later areas build on tasks and findings)
+from . import notices  # noqa: F401  (after tasks)

@@ -2,7 +2,19 @@
 
 from .audit import AuditEvent, LoginAttempt
 from .base import UTCDateTime, utcnow
+from .calendar import Holiday
 from .files import Attachment
+from .notices import (
+    ESCALATION_KINDS,
+    DocCounter,
+    Escalation,
+    ExtensionRequest,
+    Notice,
+    NoticeItem,
+    NoticeKind,
+    Rectification,
+    Verification,
+)
 from .notification import Notification
 from .org import ROLES, UNIT_KINDS, Unit, User
 from .tasks import (
@@ -19,6 +31,16 @@ from .tasks import (
 )
 
 __all__ = [
+    "ESCALATION_KINDS",
+    "DocCounter",
+    "Escalation",
+    "ExtensionRequest",
+    "Holiday",
+    "Notice",
+    "NoticeItem",
+    "NoticeKind",
+    "Rectification",
+    "Verification",
     "DEFAULT_FINDING_CATEGORIES",
     "ROLES",
     "SEVERITIES",

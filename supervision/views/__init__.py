@@ -6,6 +6,7 @@ from .auth import bp as auth_bp
 from .files import bp as files_bp
 from .inspectors import bp as inspectors_bp
 from .main import bp as main_bp
+from .notices import bp as notices_bp
 from .tasks import bp as tasks_bp
 
-BLUEPRINTS = [auth_bp, main_bp, account_bp, admin_bp, files_bp, tasks_bp, inspectors_bp]
+BLUEPRINTS = [notices_bp, auth_bp, main_bp, account_bp, admin_bp, files_bp, tasks_bp, inspectors_bp]

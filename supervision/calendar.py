@@ -1,0 +1,111 @@
+"""Working days (工作日): pure arithmetic over a holiday table with 调休 working days.
+
+The table is given as input (`WorkCalendar`), so the rules are tested without a database.
+For a year the table does not cover, only weekends are days off, and callers say so on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    # date → True for an adjusted working day (调休), False for a day off (holiday)
+    days: Mapping[date, bool] = field(default_factory=dict)
+    # years the holiday table covers; other years count weekends only
+    years: frozenset[int] = frozenset()
+
+    def covers(self, year: int) -> bool:
+        return year in self.years
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.days:
+            return self.days[day]
+        return day.weekday() < 5
+
+    def uncovered_years(self, *days: date | None) -> list[int]:
+        """The years among these dates that the calendar does not cover (weekends-only counting)."""
+        return sorted({d.year for d in days if d is not None and d.year not in self.years})
+
+
+def add_working_days(start: date, n: int, calendar: WorkCalendar) -> date:
+    """The n-th working day after `start` (start itself not counted); n = 0 gives start."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    day = start
+    remaining = n
+    while remaining > 0:
+        day += timedelta(days=1)
+        if calendar.is_workday(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date, calendar: WorkCalendar) -> int:
+    """Working days d with start < d <= end; negative (the days in end < d <= start) if end is earlier.
+
+    So `working_days_between(today, deadline)` is the working days left (0 on the deadline day),
+    and a negative number counts the working days overdue.
+    """
+    if end == start:
+        return 0
+    sign = 1
+    if end < start:
+        start, end, sign = end, start, -1
+    count = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if calendar.is_workday(day):
+            count += 1
+    return sign * count
+
+
+def calendar_from_rows(rows: Iterable[tuple[date, bool]]) -> WorkCalendar:
+    days = {day: bool(is_workday) for day, is_workday in rows}
+    return WorkCalendar(days=days, years=frozenset(d.year for d in days))
+
+
+def load_calendar(*days: date | None, margin_years: int = 1) -> WorkCalendar:
+    """One query: the holiday rows for the years around the given dates."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import Holiday
+
+    known = [d for d in days if d is not None] or [date.today()]
+    first = date(min(d.year for d in known) - margin_years, 1, 1)
+    last = date(max(d.year for d in known) + margin_years, 12, 31)
+    rows = db.session.execute(
+        select(Holiday.day, Holiday.is_workday).where(Holiday.day >= first, Holiday.day <= last)
+    ).all()
+    return calendar_from_rows(rows)
+
+
+# --- seeding from the chinese-calendar package ----------------------------------------------
+
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def package_days() -> list[tuple[date, bool, str]]:
+    """(date, is_workday, name) for every holiday and 调休 day the chinese-calendar package knows."""
+    from chinese_calendar import constants
+
+    rows = []
+    for day, name in constants.holidays.items():
+        rows.append((day, False, HOLIDAY_NAMES.get(str(name), str(name))))
+    for day, name in constants.workdays.items():
+        rows.append((day, True, HOLIDAY_NAMES.get(str(name), str(name)) + "调休"))
+    return sorted(rows)

@@ -1,0 +1,214 @@
+"""Notices (通知书) with their items (整改事项), rectification reports, verifications,
+extension requests and escalations; notice kinds and the document-number counters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import Timestamped, UTCDateTime, utcnow
+from .org import Unit, User
+from .tasks import Finding, SupervisionTask
+
+ESCALATION_KINDS = {"interview": "约谈", "listed": "挂牌督办", "criticism": "通报批评"}
+EXTENSION_DECISIONS = {"approved": "同意延期", "rejected": "不同意延期"}
+
+
+class NoticeKind(Timestamped, db.Model):
+    __tablename__ = "notice_kind"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    prefix: Mapped[str] = mapped_column(String(20))  # 机关代字, e.g. 海法督
+    default_days: Mapped[int] = mapped_column(default=15)  # time limit in working days
+    requires_rectification: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DocCounter(db.Model):
+    """The last number given in one series (prefix + year)."""
+
+    __tablename__ = "doc_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column()
+    last: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (UniqueConstraint("prefix", "year"),)
+
+
+class Notice(Timestamped, db.Model):
+    __tablename__ = "notice"
+    __workflow__ = "notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind_id: Mapped[int] = mapped_column(ForeignKey("notice_kind.id"))
+    # Given at issue, never before; kept when voided.
+    doc_number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    doc_prefix: Mapped[str | None] = mapped_column(String(20))
+    year: Mapped[int | None] = mapped_column()
+    seq: Mapped[int | None] = mapped_column()
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_task.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[str] = mapped_column(Text, default="")
+    time_limit_days: Mapped[int | None] = mapped_column()
+    fixed_deadline: Mapped[date | None] = mapped_column(Date)  # set by the drafter instead of a time limit
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    kind: Mapped[NoticeKind] = relationship()
+    unit: Mapped[Unit] = relationship()
+    task: Mapped[SupervisionTask | None] = relationship()
+    drafted_by: Mapped[User | None] = relationship(foreign_keys=[drafted_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    items: Mapped[list[NoticeItem]] = relationship(
+        back_populates="notice", order_by="NoticeItem.seq", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_notice_unit_status", "unit_id", "status"),
+        Index("ix_notice_status_deadline", "status", "deadline"),
+        Index("ix_notice_register", "doc_prefix", "year", "seq"),
+    )
+
+    OPEN_STATUSES = ("issued", "acknowledged")
+
+    def is_overdue(self, today: date) -> bool:
+        """Derived, never stored: deadline passed while items are still open."""
+        return self.status in self.OPEN_STATUSES and self.deadline is not None and self.deadline < today
+
+    @property
+    def display_number(self) -> str:
+        return self.doc_number or "（未编号）"
+
+
+class NoticeItem(db.Model):
+    __tablename__ = "notice_item"
+    __workflow__ = "notice_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"))
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), index=True)
+    seq: Mapped[int] = mapped_column(default=1)
+    requirement: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    notice: Mapped[Notice] = relationship(back_populates="items")
+    finding: Mapped[Finding] = relationship()
+    rectifications: Mapped[list[Rectification]] = relationship(
+        back_populates="item", order_by="Rectification.id"
+    )
+    verifications: Mapped[list[Verification]] = relationship(
+        back_populates="item", order_by="Verification.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("notice_id", "finding_id"),
+        Index("ix_notice_item_notice_seq", "notice_id", "seq"),
+    )
+
+    @property
+    def unit_id(self) -> int:
+        """The audit trail files item events under the notice's unit."""
+        return self.notice.unit_id
+
+
+class Rectification(db.Model):
+    """A rectification report (整改报告) on one item; evidence is attached with owner 'rectification'."""
+
+    __tablename__ = "rectification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("notice_item.id", ondelete="CASCADE"), index=True)
+    measures: Mapped[str] = mapped_column(Text)
+    completed_on: Mapped[date] = mapped_column(Date)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[NoticeItem] = relationship(back_populates="rectifications")
+    submitted_by: Mapped[User | None] = relationship()
+
+
+class Verification(db.Model):
+    """A verification decision (核查): accept or return, with the reason for a return."""
+
+    __tablename__ = "verification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("notice_item.id", ondelete="CASCADE"), index=True)
+    rectification_id: Mapped[int | None] = mapped_column(ForeignKey("rectification.id"))
+    decision: Mapped[str] = mapped_column(String(10))  # accept | return
+    reason: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[NoticeItem] = relationship(back_populates="verifications")
+    by: Mapped[User | None] = relationship()
+
+
+class ExtensionRequest(db.Model):
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_deadline: Mapped[date] = mapped_column(Date)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(10))  # None while pending; approved | rejected
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    old_deadline: Mapped[date | None] = mapped_column(Date)
+    new_deadline: Mapped[date | None] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def decision_label(self) -> str:
+        return EXTENSION_DECISIONS.get(self.decision or "", "待审批")
+
+
+class Escalation(db.Model):
+    """约谈 / 挂牌督办 / 通报批评 recorded on an overdue notice."""
+
+    __tablename__ = "escalation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    on_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    by: Mapped[User | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return ESCALATION_KINDS.get(self.kind, self.kind)

@@ -1,0 +1,850 @@
+"""Notices: draft, sign off (issue with a number), acknowledge, report, verify, close, extend,
+escalate, void; notice kinds and the holiday calendar. Every change audited; each function commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import FileStorage
+
+from ..audit import diff, record_event, snapshot
+from ..calendar import add_working_days, calendar_from_rows, load_calendar, package_days
+from ..errors import DomainError, NotAllowed, StaleEdit
+from ..extensions import db
+from ..models import (
+    ESCALATION_KINDS,
+    Escalation,
+    ExtensionRequest,
+    Finding,
+    Holiday,
+    Notice,
+    NoticeItem,
+    NoticeKind,
+    Rectification,
+    Unit,
+    User,
+    Verification,
+    utcnow,
+)
+from ..numbering import format_number, next_number
+from ..permissions import can, findings_for_user
+from ..workflow import transition
+from .attachments import attachments_add
+from .notify import notify, unit_liaisons
+
+NOTICE_FIELDS = [
+    "kind_id",
+    "unit_id",
+    "task_id",
+    "title",
+    "intro",
+    "requirements",
+    "time_limit_days",
+    "fixed_deadline",
+]
+KIND_FIELDS = ["name", "prefix", "default_days", "requires_rectification", "active", "sort"]
+MAX_DAYS = 250
+
+
+def _check_version(record, version: int | None) -> None:
+    if version is not None and record.version != version:
+        raise StaleEdit()
+
+
+def _commit() -> None:
+    """Commit; a concurrent change to the same record (version mismatch) becomes StaleEdit."""
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleEdit() from error
+
+
+def _link(notice: Notice) -> str:
+    return f"/notices/{notice.id}"
+
+
+def _cn(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+# --- drafting -----------------------------------------------------------------------------
+
+
+LIVE_DRAFT_STATUSES = ("draft", "submitted")
+
+
+def findings_on_live_drafts(exclude_notice_id: int | None = None):
+    """Finding ids already on another draft or submitted notice (not yet issued)."""
+    query = (
+        select(NoticeItem.finding_id)
+        .join(Notice, Notice.id == NoticeItem.notice_id)
+        .where(Notice.status.in_(LIVE_DRAFT_STATUSES))
+    )
+    if exclude_notice_id:
+        query = query.where(Notice.id != exclude_notice_id)
+    return query
+
+
+def open_findings_for_notice(actor: User, unit_id: int, notice_id: int | None = None) -> list[Finding]:
+    """A unit's open findings that this user may put on a notice (and not already on another draft)."""
+    query = (
+        findings_for_user(actor)
+        .options(selectinload(Finding.task))
+        .where(
+            Finding.unit_id == unit_id,
+            Finding.status == "open",
+            Finding.id.not_in(findings_on_live_drafts(notice_id)),
+        )
+        .order_by(Finding.found_on, Finding.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def units_with_open_findings(actor: User) -> list[tuple[Unit, int]]:
+    """Units that have open findings visible to the user, with how many."""
+    visible = findings_for_user(actor).with_only_columns(Finding.id).where(Finding.status == "open")
+    rows = db.session.execute(
+        select(Unit, func.count(Finding.id))
+        .join(Finding, Finding.unit_id == Unit.id)
+        .where(Finding.id.in_(visible), Finding.id.not_in(findings_on_live_drafts()))
+        .group_by(Unit.id)
+        .order_by(Unit.kind, Unit.id)
+    ).all()
+    return [(unit, count) for unit, count in rows]
+
+
+def default_requirement(finding: Finding) -> str:
+    basis = f"依照{finding.legal_basis}的规定，" if finding.legal_basis else ""
+    text = finding.description.rstrip("。；;. ")
+    return f"针对“{text}”的问题，{basis}认真查找原因，落实整改措施，并报送整改情况及佐证材料。"
+
+
+def default_title(unit: Unit, kind: NoticeKind) -> str:
+    return f"关于{unit.name}落实整改有关问题的{kind.name}"
+
+
+@dataclass
+class DraftData:
+    kind_id: int | None
+    unit_id: int | None
+    title: str
+    intro: str
+    requirements: str
+    time_limit_days: int | None
+    fixed_deadline: date | None
+    items: list[tuple[int, str]]  # (finding id, requirement) in order
+
+
+def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int | None = None):
+    errors: list[str] = []
+    kind = db.session.get(NoticeKind, data.kind_id) if data.kind_id else None
+    if kind is None or not kind.active:
+        errors.append("请选择通知书种类。")
+    unit = db.session.get(Unit, data.unit_id) if data.unit_id else None
+    if unit is None or not unit.active:
+        errors.append("请选择主送单位。")
+    if not (data.title or "").strip():
+        errors.append("标题不能为空。")
+    elif len(data.title.strip()) > 200:
+        errors.append("标题不能超过200字。")
+    if data.fixed_deadline is not None:
+        if data.fixed_deadline <= today:
+            errors.append("截止日期不能早于签发日期（最早的签发日期是今天）。")
+    elif (
+        kind is not None
+        and kind.requires_rectification
+        and (data.time_limit_days is None or not (1 <= data.time_limit_days <= MAX_DAYS))
+    ):
+        errors.append(f"整改期限应为 1 至 {MAX_DAYS} 个工作日，或指定截止日期。")
+    if not data.items:
+        errors.append("通知书至少需要一个整改事项（请勾选问题）。")
+    findings: dict[int, Finding] = {}
+    ids = [fid for fid, _ in data.items]
+    if len(set(ids)) != len(ids):
+        errors.append("同一问题不能重复列入。")
+    if ids and unit is not None:
+        visible = {f.id: f for f in db.session.scalars(findings_for_user(actor).where(Finding.id.in_(ids)))}
+        taken = set(
+            db.session.scalars(findings_on_live_drafts(notice_id).where(NoticeItem.finding_id.in_(ids)))
+        )
+        for number, (fid, requirement) in enumerate(data.items, start=1):
+            finding = visible.get(fid)
+            if finding is None:
+                errors.append(f"第{number}项：问题不存在或您无权使用。")
+                continue
+            if finding.unit_id != unit.id:
+                errors.append(f"第{number}项：问题“{finding.description[:20]}”不属于{unit.name}。")
+            elif finding.status != "open":
+                errors.append(f"第{number}项：问题“{finding.description[:20]}”已不是待处理状态。")
+            elif fid in taken:
+                errors.append(f"第{number}项：问题“{finding.description[:20]}”已列入另一份未签发的通知书。")
+            if not (requirement or "").strip():
+                errors.append(f"第{number}项：整改要求不能为空。")
+            findings[fid] = finding
+    if errors:
+        raise DomainError(errors[0], errors)
+    return kind, unit, findings
+
+
+def _source_task_id(findings: list[Finding]) -> int | None:
+    tasks = {f.task_id for f in findings}
+    return tasks.pop() if len(tasks) == 1 else None
+
+
+def notice_create(*, actor: User, data: DraftData, today: date) -> Notice:
+    if not can(actor, "notices.draft"):
+        raise NotAllowed("您没有起草通知书的权限。")
+    kind, unit, findings = _validate_draft(actor, data, today=today)
+    notice = Notice(
+        kind_id=kind.id,
+        unit_id=unit.id,
+        task_id=_source_task_id(list(findings.values())),
+        title=data.title.strip(),
+        intro=(data.intro or "").strip(),
+        requirements=(data.requirements or "").strip(),
+        time_limit_days=None if data.fixed_deadline else data.time_limit_days,
+        fixed_deadline=data.fixed_deadline,
+        status="draft",
+        drafted_by_id=actor.id,
+    )
+    for seq, (fid, requirement) in enumerate(data.items, start=1):
+        notice.items.append(NoticeItem(finding_id=fid, seq=seq, requirement=requirement.strip()))
+    db.session.add(notice)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="notice.create",
+        record_type="notice",
+        record_id=notice.id,
+        summary=f"起草{kind.name}“{notice.title}”，共{len(data.items)}项整改事项",
+        changes=diff({}, snapshot(notice, NOTICE_FIELDS)),
+        unit_id=unit.id,
+    )
+    db.session.commit()
+    return notice
+
+
+def notice_update(
+    *, actor: User, notice: Notice, data: DraftData, today: date, version: int | None
+) -> Notice:
+    if not can(actor, "notices.draft"):
+        raise NotAllowed("您没有修改通知书的权限。")
+    _check_version(notice, version)
+    if notice.status != "draft":
+        raise DomainError("只有草稿状态的通知书可以修改。")
+    data.unit_id = notice.unit_id  # the addressee is fixed once drafted
+    kind, _unit, findings = _validate_draft(actor, data, today=today, notice_id=notice.id)
+    before = snapshot(notice, NOTICE_FIELDS)
+    before_items = [(i.finding_id, i.requirement) for i in notice.items]
+    notice.kind_id = kind.id
+    notice.title = data.title.strip()
+    notice.intro = (data.intro or "").strip()
+    notice.requirements = (data.requirements or "").strip()
+    notice.time_limit_days = None if data.fixed_deadline else data.time_limit_days
+    notice.fixed_deadline = data.fixed_deadline
+    notice.task_id = _source_task_id(list(findings.values()))
+    existing = {i.finding_id: i for i in notice.items}
+    wanted = [fid for fid, _ in data.items]
+    for fid, item in existing.items():
+        if fid not in wanted:
+            notice.items.remove(item)
+    for seq, (fid, requirement) in enumerate(data.items, start=1):
+        item = existing.get(fid)
+        if item is None:
+            notice.items.append(NoticeItem(finding_id=fid, seq=seq, requirement=requirement.strip()))
+        else:
+            item.seq = seq
+            item.requirement = requirement.strip()
+    changes = diff(before, snapshot(notice, NOTICE_FIELDS))
+    after_items = [(fid, req.strip()) for fid, req in data.items]
+    if after_items != before_items:
+        changes["items"] = [
+            [f"{fid}:{req}" for fid, req in before_items],
+            [f"{fid}:{req}" for fid, req in after_items],
+        ]
+    if changes:
+        notice.updated_at = utcnow()  # bumps the version even when only items changed
+        db.session.flush()
+        record_event(
+            actor=actor,
+            action="notice.update",
+            record_type="notice",
+            record_id=notice.id,
+            summary=f"修改通知书草稿“{notice.title}”",
+            changes=changes,
+            unit_id=notice.unit_id,
+        )
+    _commit()
+    return notice
+
+
+def notice_submit(*, actor: User, notice: Notice, version: int | None = None) -> Notice:
+    _check_version(notice, version)
+    if not notice.items:
+        raise DomainError("通知书没有整改事项，不能提交签发。")
+    transition(notice, "submit", actor=actor)
+    notice.return_reason = ""
+    leads = db.session.scalars(select(User).where(User.role == "lead", User.active.is_(True))).all()
+    notify(
+        [u for u in leads if can(u, "notices.issue")],
+        f"{actor.display_name}提交了通知书“{notice.title}”，请审核签发。",
+        _link(notice),
+        kind="notice_submitted",
+    )
+    _commit()
+    return notice
+
+
+def notice_return(*, actor: User, notice: Notice, reason: str) -> Notice:
+    transition(notice, "return", actor=actor, reason=reason)
+    notice.return_reason = reason.strip()
+    notify(
+        [notice.drafted_by_id],
+        f"通知书“{notice.title}”被退回修改：{reason.strip()}",
+        _link(notice),
+        kind="notice_returned",
+    )
+    _commit()
+    return notice
+
+
+def notice_deadline_for(notice: Notice, issue_date: date, calendar=None) -> date | None:
+    """The deadline the notice gets if issued on `issue_date`."""
+    if notice.fixed_deadline is not None:
+        return notice.fixed_deadline
+    if notice.time_limit_days:
+        calendar = calendar or load_calendar(issue_date)
+        return add_working_days(issue_date, notice.time_limit_days, calendar)
+    return None
+
+
+def notice_issue(*, actor: User, notice: Notice, today: date, version: int | None = None) -> Notice:
+    """Sign off: the number is taken in this transaction; findings become `noticed`; the unit is told."""
+    _check_version(notice, version)
+    if notice.drafted_by_id == actor.id:
+        raise NotAllowed("不能签发自己起草的通知书。")
+    if not notice.items:
+        raise DomainError("通知书没有整改事项，不能签发。")
+    deadline = notice_deadline_for(notice, today)
+    if deadline is not None and deadline <= today:
+        raise DomainError("截止日期不能早于签发日期，请退回起草人修改期限。")
+    if notice.kind.requires_rectification and deadline is None:
+        raise DomainError("该种类通知书须有整改期限，请退回起草人补充。")
+    findings = [item.finding for item in notice.items]
+    stale = [f for f in findings if f.status != "open"]
+    if stale:
+        raise DomainError(f"问题“{stale[0].description[:20]}”已不是待处理状态，请退回起草人调整整改事项。")
+    transition(notice, "issue", actor=actor)
+    prefix = notice.kind.prefix
+    n = next_number(prefix, today.year)
+    notice.doc_prefix = prefix
+    notice.year = today.year
+    notice.seq = n
+    notice.doc_number = format_number(prefix, today.year, n)
+    notice.issue_date = today
+    notice.deadline = deadline
+    notice.approved_by_id = actor.id
+    notice.issued_at = utcnow()
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="notice.number",
+        record_type="notice",
+        record_id=notice.id,
+        summary=f"编号 {notice.doc_number}，签发日期 {_cn(today)}"
+        + (f"，整改期限至 {_cn(deadline)}" if deadline else ""),
+        changes={
+            "doc_number": [None, notice.doc_number],
+            "deadline": [None, deadline.isoformat() if deadline else None],
+        },
+        unit_id=notice.unit_id,
+    )
+    for finding in findings:
+        transition(finding, "notice", actor=actor, system=True, summary=f"随通知书 {notice.doc_number} 下发")
+    notify(
+        unit_liaisons(notice.unit_id),
+        f"收到{notice.kind.name} {notice.doc_number}《{notice.title}》"
+        + (f"，整改期限至 {_cn(deadline)}" if deadline else "")
+        + "，请及时签收。",
+        _link(notice),
+        kind="notice_issued",
+    )
+    notify([notice.drafted_by_id], f"通知书“{notice.title}”已签发，文号 {notice.doc_number}。", _link(notice))
+    _commit()
+    return notice
+
+
+def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
+    was_issued = notice.doc_number is not None
+    transition(notice, "void", actor=actor, reason=reason)
+    notice.void_reason = reason.strip()
+    if was_issued:
+        for item in notice.items:
+            if item.finding.status == "noticed":
+                transition(
+                    item.finding,
+                    "release",
+                    actor=actor,
+                    system=True,
+                    summary=f"通知书 {notice.doc_number} 作废，问题退回待处理",
+                )
+        notify(
+            unit_liaisons(notice.unit_id),
+            f"通知书 {notice.doc_number} 已作废：{reason.strip()}",
+            _link(notice),
+            kind="notice_voided",
+        )
+    _commit()
+    return notice
+
+
+# --- the unit's side ------------------------------------------------------------------------
+
+
+def _check_unit(actor: User, notice: Notice) -> None:
+    if actor.unit_id != notice.unit_id:
+        raise NotAllowed("只能处理本单位的通知书。")
+
+
+def notice_acknowledge(*, actor: User, notice: Notice) -> Notice:
+    _check_unit(actor, notice)
+    transition(
+        notice, "acknowledge", actor=actor, summary=f"{actor.display_name}签收通知书 {notice.doc_number}"
+    )
+    notice.acknowledged_by_id = actor.id
+    notice.acknowledged_at = utcnow()
+    if not notice.kind.requires_rectification:
+        # An opinion or suggestion needs no report: receipt closes it.
+        _close(actor, notice, system=True)
+    notify([notice.drafted_by_id], f"{notice.unit.name}已签收通知书 {notice.doc_number}。", _link(notice))
+    _commit()
+    return notice
+
+
+def _open_for_reports(notice: Notice) -> None:
+    if notice.status == "issued":
+        raise DomainError("请先签收通知书，再报送整改情况。")
+    if notice.status != "acknowledged":
+        raise DomainError("通知书已销号或已作废，不能再报送整改情况。")
+    if not notice.kind.requires_rectification:
+        raise DomainError("该通知书无需报送整改报告。")
+
+
+def item_report(
+    *,
+    actor: User,
+    notice: Notice,
+    item: NoticeItem,
+    measures: str,
+    completed_on: date | None,
+    uploads: list[FileStorage],
+    today: date,
+) -> Rectification:
+    _check_unit(actor, notice)
+    _open_for_reports(notice)
+    if item.status not in ("pending", "returned"):
+        raise DomainError("该事项已报送，正在核查或已通过，不能重复报送。")
+    measures = (measures or "").strip()
+    if not measures:
+        raise DomainError("请填写整改措施及成效。")
+    if completed_on is None:
+        raise DomainError("请填写整改完成日期。")
+    if completed_on > today:
+        raise DomainError("整改完成日期不能晚于今天。")
+    report = Rectification(
+        item_id=item.id, measures=measures, completed_on=completed_on, submitted_by_id=actor.id
+    )
+    db.session.add(report)
+    db.session.flush()
+    files = attachments_add(actor=actor, owner_type="rectification", owner_id=report.id, uploads=uploads)
+    transition(
+        item,
+        "report",
+        actor=actor,
+        summary=f"报送第{item.seq}项整改报告" + (f"（附佐证材料{len(files)}件）" if files else ""),
+    )
+    notify(
+        [notice.drafted_by_id],
+        f"{notice.unit.name}报送了通知书 {notice.doc_number} 第{item.seq}项的整改报告，请核查。",
+        _link(notice),
+        kind="item_submitted",
+    )
+    _commit()
+    return report
+
+
+def _check_not_own_report(actor: User, item: NoticeItem) -> Rectification:
+    latest = item.rectifications[-1] if item.rectifications else None
+    if latest is None:
+        raise DomainError("该事项没有整改报告。")
+    if latest.submitted_by_id == actor.id:
+        raise NotAllowed("不能核查自己报送的整改报告。")
+    return latest
+
+
+def item_accept(*, actor: User, notice: Notice, item: NoticeItem) -> NoticeItem:
+    if notice.status != "acknowledged":
+        raise DomainError("通知书当前状态不能核查。")
+    if item.status != "submitted":
+        raise DomainError("该事项尚未报送整改报告，不能核查。")
+    latest = _check_not_own_report(actor, item)
+    transition(item, "accept", actor=actor, summary=f"第{item.seq}项核查通过")
+    db.session.add(
+        Verification(item_id=item.id, rectification_id=latest.id, decision="accept", by_id=actor.id)
+    )
+    transition(
+        item.finding, "resolve", actor=actor, summary=f"通知书 {notice.doc_number} 第{item.seq}项整改通过"
+    )
+    closed = all(i.status == "accepted" for i in notice.items)
+    if closed:
+        _close(actor, notice)
+    notify(
+        unit_liaisons(notice.unit_id),
+        f"通知书 {notice.doc_number} 第{item.seq}项整改核查通过。"
+        + ("全部事项已通过，通知书已销号。" if closed else ""),
+        _link(notice),
+        kind="item_accepted",
+    )
+    _commit()
+    return item
+
+
+def _close(actor: User, notice: Notice, *, system: bool = False) -> None:
+    transition(notice, "close", actor=actor, system=system, summary=f"通知书 {notice.doc_number} 销号")
+    notice.closed_at = utcnow()
+    if system:
+        for item in notice.items:
+            if item.finding.status == "noticed":
+                transition(
+                    item.finding,
+                    "resolve",
+                    actor=actor,
+                    system=True,
+                    summary=f"通知书 {notice.doc_number} 办结",
+                )
+
+
+def item_return(*, actor: User, notice: Notice, item: NoticeItem, reason: str) -> NoticeItem:
+    if notice.status != "acknowledged":
+        raise DomainError("通知书当前状态不能核查。")
+    if item.status != "submitted":
+        raise DomainError("该事项尚未报送整改报告，不能核查。")
+    latest = _check_not_own_report(actor, item)
+    transition(item, "return", actor=actor, reason=reason, summary=f"第{item.seq}项退回整改")
+    db.session.add(
+        Verification(
+            item_id=item.id,
+            rectification_id=latest.id,
+            decision="return",
+            reason=reason.strip(),
+            by_id=actor.id,
+        )
+    )
+    notify(
+        unit_liaisons(notice.unit_id),
+        f"通知书 {notice.doc_number} 第{item.seq}项整改被退回：{reason.strip()}",
+        _link(notice),
+        kind="item_returned",
+    )
+    _commit()
+    return item
+
+
+# --- extensions and escalations -------------------------------------------------------------
+
+
+def extension_request(
+    *, actor: User, notice: Notice, reason: str, requested_deadline: date | None, today: date
+) -> ExtensionRequest:
+    _check_unit(actor, notice)
+    if not can(actor, "notices.respond"):
+        raise NotAllowed("您没有申请延期的权限。")
+    if notice.status not in Notice.OPEN_STATUSES or notice.deadline is None:
+        raise DomainError("该通知书当前不能申请延期。")
+    if not (reason or "").strip():
+        raise DomainError("请填写延期理由。")
+    if requested_deadline is None or requested_deadline <= notice.deadline:
+        raise DomainError(f"申请的新截止日期应晚于现截止日期（{_cn(notice.deadline)}）。")
+    pending = db.session.scalar(
+        select(ExtensionRequest.id).where(
+            ExtensionRequest.notice_id == notice.id, ExtensionRequest.decision.is_(None)
+        )
+    )
+    if pending:
+        raise DomainError("已有一份延期申请在审批中。")
+    ext = ExtensionRequest(
+        notice_id=notice.id,
+        reason=reason.strip(),
+        requested_deadline=requested_deadline,
+        requested_by_id=actor.id,
+        old_deadline=notice.deadline,
+    )
+    db.session.add(ext)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="notice.extension_request",
+        record_type="notice",
+        record_id=notice.id,
+        summary=f"申请延期至 {_cn(requested_deadline)}（理由：{ext.reason}）",
+        changes={"requested_deadline": [None, requested_deadline.isoformat()]},
+        unit_id=notice.unit_id,
+    )
+    leads = db.session.scalars(select(User).where(User.role == "lead", User.active.is_(True))).all()
+    notify(
+        [u for u in leads if can(u, "notices.extend")],
+        f"{notice.unit.name}申请将通知书 {notice.doc_number} 延期至 {_cn(requested_deadline)}，请审批。",
+        _link(notice),
+        kind="extension_requested",
+    )
+    _commit()
+    return ext
+
+
+def extension_decide(
+    *,
+    actor: User,
+    notice: Notice,
+    ext: ExtensionRequest,
+    approve: bool,
+    new_deadline: date | None,
+    note: str,
+) -> ExtensionRequest:
+    if not can(actor, "notices.extend"):
+        raise NotAllowed("您没有审批延期的权限。")
+    if ext.notice_id != notice.id or ext.decision is not None:
+        raise DomainError("该延期申请已处理。")
+    if notice.status not in Notice.OPEN_STATUSES:
+        raise DomainError("通知书已销号或作废，不能再延期。")
+    note = (note or "").strip()
+    old = notice.deadline
+    if approve:
+        new_deadline = new_deadline or ext.requested_deadline
+        if old is not None and new_deadline <= old:
+            raise DomainError(f"新截止日期应晚于现截止日期（{_cn(old)}）。")
+        notice.deadline = new_deadline
+        ext.new_deadline = new_deadline
+    elif not note:
+        raise DomainError("不同意延期时请填写理由。")
+    ext.decision = "approved" if approve else "rejected"
+    ext.decision_note = note
+    ext.old_deadline = old
+    ext.decided_by_id = actor.id
+    ext.decided_at = utcnow()
+    db.session.flush()
+    text = (
+        f"同意延期：截止日期由 {_cn(old)} 调整为 {_cn(new_deadline)}"
+        if approve
+        else f"不同意延期（理由：{note}），截止日期仍为 {_cn(old)}"
+    )
+    record_event(
+        actor=actor,
+        action="notice.extension_decide",
+        record_type="notice",
+        record_id=notice.id,
+        summary=text,
+        changes={
+            "deadline": [
+                old.isoformat() if old else None,
+                notice.deadline.isoformat() if notice.deadline else None,
+            ]
+        }
+        if approve
+        else {"decision": [None, "rejected"]},
+        unit_id=notice.unit_id,
+    )
+    notify(
+        unit_liaisons(notice.unit_id) + ([ext.requested_by_id] if ext.requested_by_id else []),
+        f"通知书 {notice.doc_number} 的延期申请：{text}。",
+        _link(notice),
+        kind="extension_decided",
+    )
+    _commit()
+    return ext
+
+
+def escalation_add(
+    *, actor: User, notice: Notice, kind: str, on_date: date | None, note: str, today: date
+) -> Escalation:
+    if not can(actor, "notices.escalate"):
+        raise NotAllowed("您没有记录督办措施的权限。")
+    if not notice.is_overdue(today):
+        raise DomainError("只能对逾期未整改的通知书记录约谈、挂牌督办或通报批评。")
+    if kind not in ESCALATION_KINDS:
+        raise DomainError("请选择督办措施（约谈、挂牌督办或通报批评）。")
+    if on_date is None or on_date > today:
+        raise DomainError("请填写实施日期（不能晚于今天）。")
+    escalation = Escalation(
+        notice_id=notice.id, kind=kind, on_date=on_date, note=(note or "").strip(), by_id=actor.id
+    )
+    db.session.add(escalation)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="notice.escalate",
+        record_type="notice",
+        record_id=notice.id,
+        summary=f"{ESCALATION_KINDS[kind]}（{_cn(on_date)}）"
+        + (f"：{escalation.note}" if escalation.note else ""),
+        changes={"escalation": [None, ESCALATION_KINDS[kind]]},
+        unit_id=notice.unit_id,
+    )
+    notify(
+        unit_liaisons(notice.unit_id),
+        f"因通知书 {notice.doc_number} 逾期未完成整改，已对本单位{ESCALATION_KINDS[kind]}。",
+        _link(notice),
+        kind="escalation",
+    )
+    _commit()
+    return escalation
+
+
+# --- notice kinds ---------------------------------------------------------------------------
+
+
+def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
+    errors = []
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors.append("种类名称不能为空。")
+    elif db.session.scalar(
+        select(NoticeKind.id).where(NoticeKind.name == name, NoticeKind.id != (kind_id or 0))
+    ):
+        errors.append(f"种类“{name}”已存在。")
+    prefix = (data.get("prefix") or "").strip()
+    if not prefix:
+        errors.append("机关代字不能为空。")
+    elif any(ch in prefix for ch in "〔〕[]()（）0123456789号"):
+        errors.append("机关代字只填代字本身，如“海法督”，不含年份、括号和序号。")
+    days = data.get("default_days")
+    if days is None or not (1 <= int(days) <= MAX_DAYS):
+        errors.append(f"默认期限应为 1 至 {MAX_DAYS} 个工作日。")
+    return errors
+
+
+def notice_kind_save(
+    *, actor: User, kind: NoticeKind | None, data: dict, version: int | None = None
+) -> NoticeKind:
+    if not can(actor, "admin.manage"):
+        raise NotAllowed("只有系统管理员可以维护通知书种类。")
+    if kind is not None:
+        _check_version(kind, version)
+    errors = _validate_kind(data, kind.id if kind else None)
+    if errors:
+        raise DomainError(errors[0], errors)
+    values = {
+        "name": data["name"].strip(),
+        "prefix": data["prefix"].strip(),
+        "default_days": int(data["default_days"]),
+        "requires_rectification": bool(data.get("requires_rectification")),
+        "active": bool(data.get("active", True)),
+        "sort": int(data.get("sort") or 0),
+    }
+    before = snapshot(kind, KIND_FIELDS) if kind else {}
+    if kind is None:
+        kind = NoticeKind(**values)
+        db.session.add(kind)
+    else:
+        for key, value in values.items():
+            setattr(kind, key, value)
+    changes = diff(before, snapshot(kind, KIND_FIELDS))
+    db.session.flush()
+    if changes:
+        record_event(
+            actor=actor,
+            action="notice_kind.create" if not before else "notice_kind.update",
+            record_type="notice_kind",
+            record_id=kind.id,
+            summary=("新建" if not before else "修改") + f"通知书种类“{kind.name}”",
+            changes=changes,
+        )
+    _commit()
+    return kind
+
+
+# --- the holiday calendar -------------------------------------------------------------------
+
+
+def holiday_save(
+    *,
+    actor: User,
+    day: date | None,
+    is_workday: bool,
+    name: str,
+    holiday: Holiday | None = None,
+    version=None,
+) -> Holiday:
+    if not can(actor, "admin.manage"):
+        raise NotAllowed("只有系统管理员可以维护节假日。")
+    if day is None:
+        raise DomainError("请填写日期。")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("请填写名称（如“国庆节”或“国庆节调休”）。")
+    other = db.session.scalar(select(Holiday).where(Holiday.day == day))
+    if other is not None and other is not holiday:
+        raise DomainError(f"{_cn(day)}已在日历中，请直接修改该日。")
+    fields = ["day", "is_workday", "name"]
+    if holiday is not None:
+        _check_version(holiday, version)
+    before = snapshot(holiday, fields) if holiday else {}
+    if holiday is None:
+        holiday = Holiday(day=day, is_workday=is_workday, name=name)
+        db.session.add(holiday)
+    else:
+        holiday.day, holiday.is_workday, holiday.name = day, is_workday, name
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="holiday.save",
+        record_type="holiday",
+        record_id=holiday.id,
+        summary=f"{'修改' if before else '添加'}{_cn(day)}：{name}（{'调休上班' if is_workday else '放假'}）",
+        changes=diff(before, snapshot(holiday, fields)),
+    )
+    _commit()
+    return holiday
+
+
+def holiday_delete(*, actor: User, holiday: Holiday) -> None:
+    if not can(actor, "admin.manage"):
+        raise NotAllowed("只有系统管理员可以维护节假日。")
+    record_event(
+        actor=actor,
+        action="holiday.delete",
+        record_type="holiday",
+        record_id=holiday.id,
+        summary=f"删除{_cn(holiday.day)}：{holiday.name}",
+        changes={"day": [holiday.day.isoformat(), None]},
+    )
+    db.session.delete(holiday)
+    db.session.commit()
+
+
+def calendar_seed(*, commit: bool = True) -> int:
+    """Add the chinese-calendar package's holidays and 调休 days that are not in the table yet.
+    Idempotent, and it never overwrites a day the admin has edited."""
+    have = set(db.session.scalars(select(Holiday.day)))
+    added = 0
+    for day, is_workday, name in package_days():
+        if day in have:
+            continue
+        db.session.add(Holiday(day=day, is_workday=is_workday, name=name))
+        added += 1
+    if commit:
+        db.session.commit()
+    return added
+
+
+def calendar_for_years(years: list[int]):
+    rows = db.session.execute(
+        select(Holiday.day, Holiday.is_workday).where(
+            Holiday.day >= date(min(years), 1, 1), Holiday.day <= date(max(years), 12, 31)
+        )
+    ).all()
+    return calendar_from_rows(rows)

@@ -1,0 +1,900 @@
+"""Notices: lists, drafting, sign-off, the unit's responses, verification, print and .docx,
+the register (发文登记簿), notice kinds and the holiday calendar; home-page panels."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..calendar import WorkCalendar, load_calendar, working_days_between
+from ..errors import DomainError
+from ..exports.notices import cn_ordinal, deadline_sentence, default_intro, notice_docx, register_xlsx
+from ..extensions import db
+from ..formatting import local_today
+from ..forms import ActionForm
+from ..forms.notices import (
+    EscalationForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
+    HolidayForm,
+    NoticeDraftForm,
+    NoticeKindForm,
+    ReportForm,
+)
+from ..models import (
+    Attachment,
+    AuditEvent,
+    Escalation,
+    ExtensionRequest,
+    Holiday,
+    Notice,
+    NoticeItem,
+    NoticeKind,
+    Rectification,
+    Unit,
+    User,
+    Verification,
+)
+from ..permissions import (
+    can,
+    get_notice_for_user_or_404,
+    get_notice_item_for_user_or_404,
+    get_unit_for_user_or_404,
+    notices_for_user,
+    require,
+)
+from ..services import notices as svc
+from ..services.attachments import ACCEPT_ATTR
+from ..workflow import allowed_steps, status_label
+from .helpers import (
+    DOCX_MIME,
+    XLSX_MIME,
+    download,
+    flash_domain_error,
+    flash_form_errors,
+    form_version,
+    page_arg,
+)
+from .main import home_panel
+
+bp = Blueprint("notices", __name__, url_prefix="/notices")
+
+STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def deadline_info(notice: Notice, today: date, calendar: WorkCalendar) -> dict | None:
+    """Working days left (negative: overdue), for an open notice with a deadline."""
+    if notice.deadline is None or notice.status not in Notice.OPEN_STATUSES:
+        return None
+    left = working_days_between(today, notice.deadline, calendar)
+    return {
+        "left": left,
+        "overdue": notice.deadline < today,
+        "soon": 0 <= left <= 3,
+        "weekends_only": not calendar.covers(notice.deadline.year) or not calendar.covers(today.year),
+    }
+
+
+def item_counts(notice_ids: list[int]) -> dict[int, dict]:
+    """Per notice: items in total, accepted, awaiting verification — one aggregate query."""
+    if not notice_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            NoticeItem.notice_id,
+            func.count(NoticeItem.id),
+            func.sum(case((NoticeItem.status == "accepted", 1), else_=0)),
+            func.sum(case((NoticeItem.status == "submitted", 1), else_=0)),
+        )
+        .where(NoticeItem.notice_id.in_(notice_ids))
+        .group_by(NoticeItem.notice_id)
+    ).all()
+    return {nid: {"total": t, "accepted": a or 0, "submitted": s or 0} for nid, t, a, s in rows}
+
+
+def _overdue_clause(today: date):
+    return (Notice.status.in_(Notice.OPEN_STATUSES)) & (Notice.deadline < today)
+
+
+def _back(notice: Notice):
+    return redirect(url_for("notices.detail", notice_id=notice.id))
+
+
+def _parse_items(form) -> list[tuple[int, str]]:
+    items = []
+    for raw in request.form.getlist("finding"):
+        try:
+            fid = int(raw)
+        except ValueError:
+            continue
+        items.append((fid, request.form.get(f"requirement-{fid}", "")))
+    return items
+
+
+def _draft_data(form: NoticeDraftForm, unit_id: int) -> svc.DraftData:
+    return svc.DraftData(
+        kind_id=form.kind_id.data,
+        unit_id=unit_id,
+        title=form.title.data or "",
+        intro=form.intro.data or "",
+        requirements=form.requirements.data or "",
+        time_limit_days=form.time_limit_days.data,
+        fixed_deadline=form.fixed_deadline.data,
+        items=_parse_items(form),
+    )
+
+
+def _kinds(active_only: bool = True) -> list[NoticeKind]:
+    query = select(NoticeKind).order_by(NoticeKind.sort, NoticeKind.id)
+    if active_only:
+        query = query.where(NoticeKind.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@require("notices.read_all")
+def index():
+    today = local_today()
+    query = notices_for_user(current_user).options(joinedload(Notice.kind), joinedload(Notice.unit))
+    status = request.args.get("status", "")
+    kind_id = request.args.get("kind", type=int)
+    unit_id = request.args.get("unit", type=int)
+    overdue = request.args.get("overdue") == "1"
+    mine = request.args.get("mine") == "1"
+    keyword = request.args.get("q", "").strip()
+    if status in STATUSES:
+        query = query.where(Notice.status == status)
+    elif status == "open":
+        query = query.where(Notice.status.in_(Notice.OPEN_STATUSES))
+    if kind_id:
+        query = query.where(Notice.kind_id == kind_id)
+    if unit_id:
+        query = query.where(Notice.unit_id == unit_id)
+    if overdue:
+        query = query.where(_overdue_clause(today))
+    if mine:
+        query = query.where(Notice.drafted_by_id == current_user.id)
+    if keyword:
+        like = f"%{keyword}%"
+        query = query.where(or_(Notice.doc_number.like(like), Notice.title.like(like)))
+    page = db.paginate(
+        query.order_by(Notice.updated_at.desc(), Notice.id.desc()),
+        page=page_arg(),
+        per_page=20,
+        error_out=False,
+    )
+    calendar = load_calendar(today, *(n.deadline for n in page.items))
+    counts = item_counts([n.id for n in page.items])
+    units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.id)).all()
+    return render_template(
+        "notices/index.html",
+        page=page,
+        counts=counts,
+        info={n.id: deadline_info(n, today, calendar) for n in page.items},
+        kinds=_kinds(active_only=False),
+        units=units,
+        statuses=STATUSES,
+        status=status,
+        kind_id=kind_id,
+        unit_id=unit_id,
+        overdue=overdue,
+        mine=mine,
+        keyword=keyword,
+        today=today,
+    )
+
+
+@bp.route("/unit")
+@require("notices.read_own_unit")
+def mine():
+    """本单位通知: the liaison's own unit's notices, open ones first, with working days left."""
+    today = local_today()
+    base = notices_for_user(current_user).options(joinedload(Notice.kind))
+    open_notices = db.session.scalars(
+        base.where(Notice.status.in_(Notice.OPEN_STATUSES)).order_by(Notice.deadline, Notice.id)
+    ).all()
+    page = db.paginate(
+        base.where(Notice.status.not_in(Notice.OPEN_STATUSES)).order_by(
+            Notice.issue_date.desc(), Notice.id.desc()
+        ),
+        page=page_arg(),
+        per_page=20,
+        error_out=False,
+    )
+    calendar = load_calendar(today, *(n.deadline for n in open_notices))
+    counts = item_counts([n.id for n in open_notices] + [n.id for n in page.items])
+    return render_template(
+        "notices/mine.html",
+        open_notices=open_notices,
+        page=page,
+        counts=counts,
+        info={n.id: deadline_info(n, today, calendar) for n in open_notices},
+        today=today,
+    )
+
+
+# --- drafting -------------------------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("notices.draft")
+def new():
+    unit_id = request.args.get("unit", type=int)
+    if not unit_id:
+        return render_template("notices/choose_unit.html", units=svc.units_with_open_findings(current_user))
+    unit = get_unit_for_user_or_404(unit_id, current_user)
+    kinds = _kinds()
+    form = NoticeDraftForm()
+    form.kind_id.choices = [(k.id, k.name) for k in kinds]
+    findings = svc.open_findings_for_notice(current_user, unit.id)
+    if request.method == "GET":
+        kind = kinds[0] if kinds else None
+        wanted = request.args.get("kind", type=int)
+        kind = next((k for k in kinds if k.id == wanted), kind)
+        if kind:
+            form.kind_id.data = kind.id
+            form.title.data = svc.default_title(unit, kind)
+            form.time_limit_days.data = kind.default_days
+        selected = {f.id: svc.default_requirement(f) for f in findings}
+    else:
+        selected = dict(_parse_items(form))
+    if form.validate_on_submit():
+        try:
+            notice = svc.notice_create(
+                actor=current_user, data=_draft_data(form, unit.id), today=local_today()
+            )
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash("通知书草稿已保存。核对无误后请提交签发。", "success")
+            return _back(notice)
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template(
+        "notices/form.html",
+        form=form,
+        unit=unit,
+        notice=None,
+        findings=findings,
+        selected=selected,
+        requirements_by_id={f.id: selected.get(f.id) or svc.default_requirement(f) for f in findings},
+        kinds=kinds,
+        preview=_deadline_preview(form),
+    )
+
+
+def _deadline_preview(form: NoticeDraftForm) -> dict:
+    """If issued today: the deadline the draft would get, and whether the calendar covers the year."""
+    today = local_today()
+    calendar = load_calendar(today)
+    result = {"today": today, "deadline": None, "weekends_only": not calendar.covers(today.year)}
+    if form.fixed_deadline.data:
+        result["deadline"] = form.fixed_deadline.data
+    elif form.time_limit_days.data:
+        probe = Notice(time_limit_days=form.time_limit_days.data)
+        result["deadline"] = svc.notice_deadline_for(probe, today, calendar)
+    if result["deadline"] is not None:
+        result["weekends_only"] = result["weekends_only"] or not calendar.covers(result["deadline"].year)
+    return result
+
+
+@bp.route("/<int:notice_id>/edit", methods=["GET", "POST"])
+@require("notices.draft")
+def edit(notice_id: int):
+    notice = get_notice_for_user_or_404(notice_id, current_user)
+    if notice.status != "draft":
+        flash("只有草稿状态的通知书可以修改。", "warning")
+        return _back(notice)
+    kinds = _kinds()
+    form = NoticeDraftForm(obj=notice)
+    form.kind_id.choices = [(k.id, k.name) for k in kinds]
+    on_notice = [item.finding for item in notice.items]
+    others = svc.open_findings_for_notice(current_user, notice.unit_id, notice.id)
+    findings = on_notice + [f for f in others if f.id not in {x.id for x in on_notice}]
+    if request.method == "GET":
+        form.version.data = notice.version
+        selected = {item.finding_id: item.requirement for item in notice.items}
+    else:
+        selected = dict(_parse_items(form))
+    if form.validate_on_submit():
+        try:
+            svc.notice_update(
+                actor=current_user,
+                notice=notice,
+                data=_draft_data(form, notice.unit_id),
+                today=local_today(),
+                version=form_version(form),
+            )
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash("通知书草稿已保存。", "success")
+            return _back(notice)
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template(
+        "notices/form.html",
+        form=form,
+        unit=notice.unit,
+        notice=notice,
+        findings=findings,
+        selected=selected,
+        requirements_by_id={f.id: selected.get(f.id) or svc.default_requirement(f) for f in findings},
+        kinds=kinds,
+        preview=_deadline_preview(form),
+    )
+
+
+# --- detail and print -----------------------------------------------------------------------
+
+
+def _load_notice(notice_id: int) -> Notice:
+    """The notice with everything its page shows, in a few queries; a 404 if out of scope."""
+    notice = (
+        db.session.scalars(
+            notices_for_user(current_user)
+            .options(
+                joinedload(Notice.kind),
+                joinedload(Notice.unit),
+                joinedload(Notice.task),
+                joinedload(Notice.drafted_by),
+                joinedload(Notice.approved_by),
+                joinedload(Notice.acknowledged_by),
+                selectinload(Notice.items).joinedload(NoticeItem.finding),
+                selectinload(Notice.items)
+                .selectinload(NoticeItem.rectifications)
+                .joinedload(Rectification.submitted_by),
+                selectinload(Notice.items).selectinload(NoticeItem.verifications).joinedload(Verification.by),
+            )
+            .where(Notice.id == notice_id)
+        )
+        .unique()
+        .one_or_none()
+    )
+    if notice is None:
+        abort(404)
+    return notice
+
+
+@bp.route("/<int:notice_id>")
+@require("notices.read_all", "notices.read_own_unit")
+def detail(notice_id: int):
+    notice = _load_notice(notice_id)
+    today = local_today()
+    report_ids = [r.id for item in notice.items for r in item.rectifications]
+    files: dict[int, list[Attachment]] = {}
+    if report_ids:
+        for a in db.session.scalars(
+            select(Attachment)
+            .where(Attachment.owner_type == "rectification", Attachment.owner_id.in_(report_ids))
+            .order_by(Attachment.id)
+        ):
+            files.setdefault(a.owner_id, []).append(a)
+    extensions = db.session.scalars(
+        select(ExtensionRequest)
+        .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
+        .where(ExtensionRequest.notice_id == notice.id)
+        .order_by(ExtensionRequest.id)
+    ).all()
+    escalations = db.session.scalars(
+        select(Escalation)
+        .options(joinedload(Escalation.by))
+        .where(Escalation.notice_id == notice.id)
+        .order_by(Escalation.on_date, Escalation.id)
+    ).all()
+    item_ids = [i.id for i in notice.items]
+    events = db.session.scalars(
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .where(
+            or_(
+                (AuditEvent.record_type == "notice") & (AuditEvent.record_id == notice.id),
+                (AuditEvent.record_type == "notice_item") & (AuditEvent.record_id.in_(item_ids or [0])),
+            )
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(200)
+    ).all()
+    calendar = load_calendar(today, notice.deadline)
+    steps = {s.action for s in allowed_steps(notice, current_user)}
+    return render_template(
+        "notices/detail.html",
+        notice=notice,
+        files=files,
+        extensions=extensions,
+        escalations=escalations,
+        pending_extension=next((e for e in extensions if e.decision is None), None),
+        events=events,
+        info=deadline_info(notice, today, calendar),
+        steps=steps,
+        today=today,
+        is_unit=can(current_user, "notices.respond") and current_user.unit_id == notice.unit_id,
+        report_form=ReportForm(formdata=None, completed_on=today),
+        extension_form=ExtensionForm(formdata=None),
+        decision_form=ExtensionDecisionForm(formdata=None),
+        escalation_form=EscalationForm(formdata=None, on_date=today),
+        action_form=ActionForm(),
+        accept=ACCEPT_ATTR,
+        preview=None if notice.deadline else _preview_for(notice, today),
+    )
+
+
+def _preview_for(notice: Notice, today: date) -> dict | None:
+    if notice.status not in ("draft", "submitted"):
+        return None
+    calendar = load_calendar(today)
+    deadline = svc.notice_deadline_for(notice, today, calendar)
+    return {
+        "deadline": deadline,
+        "weekends_only": not calendar.covers(today.year)
+        or (deadline is not None and not calendar.covers(deadline.year)),
+    }
+
+
+def _document_context(notice: Notice) -> dict:
+    return {
+        "notice": notice,
+        "office_name": current_app.config["OFFICE_NAME"],
+        "intro": notice.intro or default_intro(notice),
+        "closing": deadline_sentence(notice),
+        "cn_ordinal": cn_ordinal,
+    }
+
+
+@bp.route("/<int:notice_id>/print")
+@require("notices.read_all", "notices.read_own_unit")
+def print_view(notice_id: int):
+    notice = _load_notice(notice_id)
+    return render_template("notices/print.html", **_document_context(notice))
+
+
+@bp.route("/<int:notice_id>.docx")
+@require("notices.read_all", "notices.read_own_unit")
+def docx(notice_id: int):
+    notice = _load_notice(notice_id)
+    data = notice_docx(notice, current_app.config["OFFICE_NAME"])
+    name = (notice.doc_number or f"通知书草稿{notice.id}") + ".docx"
+    return download(data, name, DOCX_MIME)
+
+
+# --- status changes -------------------------------------------------------------------------
+
+
+def _act(notice: Notice, func, ok: str, **kwargs):
+    try:
+        func(actor=current_user, notice=notice, **kwargs)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(ok, "success")
+    return _back(notice)
+
+
+def _version_arg() -> int | None:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/<int:notice_id>/submit", methods=["POST"])
+@require("notices.draft")
+def submit(notice_id: int):
+    notice = get_notice_for_user_or_404(notice_id, current_user)
+    return _act(notice, svc.notice_submit, "已提交签发。", version=_version_arg())
+
+
+@bp.route("/<int:notice_id>/return", methods=["POST"])
+@require("notices.issue")
+def return_(notice_id: int):
+    notice = get_notice_for_user_or_404(notice_id, current_user)
+    return _act(notice, svc.notice_return, "已退回起草人修改。", reason=request.form.get("reason", ""))
+
+
+@bp.route("/<int:notice_id>/issue", methods=["POST"])
+@require("notices.issue")
+def issue(notice_id: int):
+    notice = get_notice_for_user_or_404(notice_id, current_user)
+    try:
+        svc.notice_issue(actor=current_user, notice=notice, today=local_today(), version=_version_arg())
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(f"已签发，文号 {notice.doc_number}，已通知{notice.unit.name}联络员。", "success")
+    return _back(notice)
+
+
+@bp.route("/<int:notice_id>/void", methods=["POST"])
+@require("notices.void")
+def void(notice_id: int):
+    notice = get_notice_for_user_or_404(notice_id, current_user)
+    return _act(notice, svc.notice_void, "通知书已作废。", reason=request.form.get("reason", ""))
+
+
+@bp.route("/<int:notice_id>/acknowledge", methods=["POST"])
+@require("notices.respond")
+def acknowledge(notice_id: int):
+    notice = get_notice_for_user_or_404(notice_id, current_user)
+    return _act(notice, svc.notice_acknowledge, "已签收。")
+
+
+@bp.route("/<int:notice_id>/items/<int:item_id>/report", methods=["POST"])
+@require("notices.respond")
+def report(notice_id: int, item_id: int):
+    notice, item = get_notice_item_for_user_or_404(notice_id, item_id, current_user)
+    form = ReportForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return _back(notice)
+    try:
+        svc.item_report(
+            actor=current_user,
+            notice=notice,
+            item=item,
+            measures=form.measures.data or "",
+            completed_on=form.completed_on.data,
+            uploads=request.files.getlist("files"),
+            today=local_today(),
+        )
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(f"第{item.seq}项整改报告已报送，等待核查。", "success")
+    return redirect(url_for("notices.detail", notice_id=notice.id, _anchor=f"item-{item.id}"))
+
+
+@bp.route("/<int:notice_id>/items/<int:item_id>/accept", methods=["POST"])
+@require("notices.verify")
+def accept(notice_id: int, item_id: int):
+    notice, item = get_notice_item_for_user_or_404(notice_id, item_id, current_user)
+    try:
+        svc.item_accept(actor=current_user, notice=notice, item=item)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(
+            "全部事项已通过，通知书已销号。" if notice.status == "closed" else f"第{item.seq}项核查通过。",
+            "success",
+        )
+    return redirect(url_for("notices.detail", notice_id=notice.id, _anchor=f"item-{item.id}"))
+
+
+@bp.route("/<int:notice_id>/items/<int:item_id>/return", methods=["POST"])
+@require("notices.verify")
+def return_item(notice_id: int, item_id: int):
+    notice, item = get_notice_item_for_user_or_404(notice_id, item_id, current_user)
+    try:
+        svc.item_return(actor=current_user, notice=notice, item=item, reason=request.form.get("reason", ""))
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(f"第{item.seq}项已退回整改。", "success")
+    return redirect(url_for("notices.detail", notice_id=notice.id, _anchor=f"item-{item.id}"))
+
+
+@bp.route("/<int:notice_id>/extensions", methods=["POST"])
+@require("notices.respond")
+def extension_new(notice_id: int):
+    notice = get_notice_for_user_or_404(notice_id, current_user)
+    form = ExtensionForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return _back(notice)
+    return _act(
+        notice,
+        svc.extension_request,
+        "延期申请已提交，等待审批。",
+        reason=form.reason.data or "",
+        requested_deadline=form.requested_deadline.data,
+        today=local_today(),
+    )
+
+
+@bp.route("/<int:notice_id>/extensions/<int:ext_id>/decide", methods=["POST"])
+@require("notices.extend")
+def extension_decide(notice_id: int, ext_id: int):
+    notice = get_notice_for_user_or_404(notice_id, current_user)
+    ext = db.session.get(ExtensionRequest, ext_id)
+    if ext is None or ext.notice_id != notice.id:
+        abort(404)
+    form = ExtensionDecisionForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return _back(notice)
+    return _act(
+        notice,
+        svc.extension_decide,
+        "延期申请已处理。",
+        ext=ext,
+        approve=form.decision.data == "approve",
+        new_deadline=form.new_deadline.data,
+        note=form.note.data or "",
+    )
+
+
+@bp.route("/<int:notice_id>/escalations", methods=["POST"])
+@require("notices.escalate")
+def escalate(notice_id: int):
+    notice = get_notice_for_user_or_404(notice_id, current_user)
+    form = EscalationForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return _back(notice)
+    return _act(
+        notice,
+        svc.escalation_add,
+        "督办措施已记录。",
+        kind=form.kind.data,
+        on_date=form.on_date.data,
+        note=form.note.data or "",
+        today=local_today(),
+    )
+
+
+# --- the register ---------------------------------------------------------------------------
+
+
+def _register_query():
+    query = (
+        notices_for_user(current_user)
+        .options(joinedload(Notice.kind), joinedload(Notice.unit), joinedload(Notice.approved_by))
+        .where(Notice.doc_number.is_not(None))
+    )
+    year = request.args.get("year", type=int)
+    prefix = request.args.get("prefix", "").strip()
+    if year:
+        query = query.where(Notice.year == year)
+    if prefix:
+        query = query.where(Notice.doc_prefix == prefix)
+    return query.order_by(Notice.year.desc(), Notice.doc_prefix, Notice.seq.desc()), year, prefix
+
+
+@bp.route("/register")
+@require("notices.read_all")
+def register():
+    query, year, prefix = _register_query()
+    page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
+    series = db.session.execute(
+        select(Notice.doc_prefix, Notice.year, func.count(Notice.id), func.max(Notice.seq))
+        .where(Notice.doc_number.is_not(None))
+        .group_by(Notice.doc_prefix, Notice.year)
+        .order_by(Notice.year.desc(), Notice.doc_prefix)
+    ).all()
+    years = sorted({s[1] for s in series}, reverse=True)
+    prefixes = sorted({s[0] for s in series})
+    return render_template(
+        "notices/register.html",
+        page=page,
+        series=series,
+        years=years,
+        prefixes=prefixes,
+        year=year,
+        prefix=prefix,
+    )
+
+
+@bp.route("/register.xlsx")
+@require("notices.read_all")
+def register_export():
+    query, year, prefix = _register_query()
+    rows = []
+    for n in db.session.scalars(query):
+        rows.append(
+            {
+                "number": n.doc_number,
+                "kind": n.kind.name,
+                "title": n.title,
+                "unit": n.unit.name,
+                "issue_date": n.issue_date,
+                "deadline": n.deadline,
+                "approver": n.approved_by.display_name if n.approved_by else "",
+                "status": status_label("notice", n.status),
+                "note": ("作废：" + n.void_reason) if n.status == "voided" else "",
+                "voided": n.status == "voided",
+            }
+        )
+    title = f"{current_app.config['OFFICE_NAME']}发文登记簿" + (f"（{year}年）" if year else "")
+    name = "发文登记簿" + (f"{year}" if year else "") + (f"-{prefix}" if prefix else "") + ".xlsx"
+    return download(register_xlsx(rows, title), name, XLSX_MIME)
+
+
+# --- notice kinds (admin) -------------------------------------------------------------------
+
+
+@bp.route("/kinds")
+@require("reference.read")
+def kinds():
+    return render_template("notices/kinds.html", kinds=_kinds(active_only=False))
+
+
+@bp.route("/kinds/new", methods=["GET", "POST"])
+@bp.route("/kinds/<int:kind_id>/edit", methods=["GET", "POST"])
+@require("admin.manage")
+def kind_form(kind_id: int | None = None):
+    kind = db.session.get(NoticeKind, kind_id) if kind_id else None
+    if kind_id and kind is None:
+        abort(404)
+    form = NoticeKindForm(obj=kind)
+    if request.method == "GET" and kind is not None:
+        form.version.data = kind.version
+    if form.validate_on_submit():
+        try:
+            svc.notice_kind_save(actor=current_user, kind=kind, data=form.data, version=form_version(form))
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash("通知书种类已保存。", "success")
+            return redirect(url_for("notices.kinds"))
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template("notices/kind_form.html", form=form, kind=kind)
+
+
+# --- the holiday calendar (admin) -----------------------------------------------------------
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@require("reference.read")
+def holidays():
+    year = request.args.get("year", type=int) or local_today().year
+    form = HolidayForm()
+    if request.method == "POST":
+        if not can(current_user, "admin.manage"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                svc.holiday_save(
+                    actor=current_user,
+                    day=form.day.data,
+                    is_workday=form.is_workday.data,
+                    name=form.name.data,
+                )
+            except DomainError as error:
+                flash_domain_error(error)
+            else:
+                flash("已添加到节假日日历。", "success")
+                return redirect(url_for("notices.holidays", year=form.day.data.year))
+        else:
+            flash_form_errors(form)
+    rows = db.session.scalars(
+        select(Holiday)
+        .where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
+        .order_by(Holiday.day)
+    ).all()
+    covered = db.session.execute(select(func.min(Holiday.day), func.max(Holiday.day))).one()
+    return render_template(
+        "notices/holidays.html",
+        rows=rows,
+        year=year,
+        form=form,
+        covered=covered,
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/holidays/<int:holiday_id>/edit", methods=["GET", "POST"])
+@require("admin.manage")
+def holiday_edit(holiday_id: int):
+    holiday = db.session.get(Holiday, holiday_id)
+    if holiday is None:
+        abort(404)
+    form = HolidayForm(obj=holiday)
+    if request.method == "GET":
+        form.version.data = holiday.version
+    if form.validate_on_submit():
+        try:
+            svc.holiday_save(
+                actor=current_user,
+                day=form.day.data,
+                is_workday=form.is_workday.data,
+                name=form.name.data,
+                holiday=holiday,
+                version=form_version(form),
+            )
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash("已保存。", "success")
+            return redirect(url_for("notices.holidays", year=holiday.day.year))
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template("notices/holiday_form.html", form=form, holiday=holiday)
+
+
+@bp.route("/holidays/<int:holiday_id>/delete", methods=["POST"])
+@require("admin.manage")
+def holiday_delete(holiday_id: int):
+    holiday = db.session.get(Holiday, holiday_id)
+    if holiday is None:
+        abort(404)
+    year = holiday.day.year
+    svc.holiday_delete(actor=current_user, holiday=holiday)
+    flash("已从日历中删除。", "success")
+    return redirect(url_for("notices.holidays", year=year))
+
+
+@bp.route("/holidays/seed", methods=["POST"])
+@require("admin.manage")
+def holidays_seed():
+    added = svc.calendar_seed()
+    flash(f"已从 chinese-calendar 数据补充 {added} 天。" if added else "日历已是最新，无需补充。", "success")
+    return redirect(url_for("notices.holidays", year=request.form.get("year", type=int)))
+
+
+# --- home-page panels -----------------------------------------------------------------------
+
+
+@home_panel("liaison")
+def _liaison_panel(user: User):
+    today = local_today()
+    notices = db.session.scalars(
+        notices_for_user(user)
+        .options(joinedload(Notice.kind))
+        .where(Notice.status.in_(Notice.OPEN_STATUSES))
+        .order_by(Notice.deadline, Notice.id)
+        .limit(20)
+    ).all()
+    calendar = load_calendar(today, *(n.deadline for n in notices))
+    counts = item_counts([n.id for n in notices])
+    return "notices/_panel_liaison.html", {
+        "notices": notices,
+        "info": {n.id: deadline_info(n, today, calendar) for n in notices},
+        "counts": counts,
+    }
+
+
+@home_panel("inspector")
+def _inspector_panel(user: User):
+    items = db.session.scalars(
+        select(NoticeItem)
+        .join(Notice, Notice.id == NoticeItem.notice_id)
+        .options(joinedload(NoticeItem.notice).joinedload(Notice.unit), joinedload(NoticeItem.finding))
+        .where(NoticeItem.status == "submitted", Notice.status == "acknowledged")
+        .order_by((Notice.drafted_by_id == user.id).desc(), Notice.deadline, NoticeItem.id)
+        .limit(15)
+    ).all()
+    drafts = db.session.scalars(
+        select(Notice)
+        .options(joinedload(Notice.unit))
+        .where(Notice.drafted_by_id == user.id, Notice.status == "draft")
+        .order_by(Notice.updated_at.desc())
+        .limit(10)
+    ).all()
+    return "notices/_panel_inspector.html", {"items": items, "drafts": drafts}
+
+
+@home_panel("lead")
+def _lead_panel(user: User):
+    today = local_today()
+    waiting = db.session.scalars(
+        select(Notice)
+        .options(joinedload(Notice.unit), joinedload(Notice.kind), joinedload(Notice.drafted_by))
+        .where(Notice.status == "submitted")
+        .order_by(Notice.updated_at)
+        .limit(15)
+    ).all()
+    stats = db.session.execute(
+        select(
+            func.count(Notice.id).filter(Notice.status.in_(Notice.OPEN_STATUSES)),
+            func.count(Notice.id).filter(_overdue_clause(today)),
+            select(func.count(ExtensionRequest.id))
+            .where(ExtensionRequest.decision.is_(None))
+            .scalar_subquery(),
+        )
+    ).one()
+    return "notices/_panel_lead.html", {
+        "waiting": waiting,
+        "open_count": stats[0],
+        "overdue_count": stats[1],
+        "pending_extensions": stats[2],
+    }
