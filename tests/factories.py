@@ -9,7 +9,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from supervision.extensions import db
-from supervision.models import Finding, SupervisionTask, TaskInspector, Unit, User
+from supervision.models import Finding, InspectorProfile, SupervisionTask, TaskInspector, Unit, User
 
 PASSWORD = "Passw0rd!"
 _seq = itertools.count(1)
@@ -88,3 +88,15 @@ class FindingFactory(Base):
     legal_basis = "《中华人民共和国行政处罚法》第四十四条"
     found_on = date(2026, 4, 1)
     status = "open"
+
+
+class InspectorProfileFactory(Base):
+    class Meta:
+        model = InspectorProfile
+
+    user = factory.SubFactory(UserFactory)
+    specialties = "法律"
+    certificate_no = factory.Sequence(lambda n: f"浙督2026{n:04d}")
+    term_start = date(2025, 1, 1)
+    term_end = date(2027, 12, 31)
+    note = ""

@@ -1,0 +1,466 @@
+"""Tasks, findings and the inspector pool through the browser's eyes: role × route, forms, counts, export."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from supervision.extensions import db
+from supervision.formatting import local_today
+from supervision.models import Attachment, Finding, InspectorProfile, SupervisionTask
+from supervision.services.attachments import attachments_add
+
+from . import factories
+from .conftest import count_queries
+from .test_tasks import png_bytes, upload
+
+
+@pytest.fixture
+def world(make_user):
+    a, b, c = (factories.UnitFactory() for _ in range(3))
+    users = {
+        "admin": make_user("admin"),
+        "lead": make_user("lead"),
+        "member": make_user("inspector", unit=a, display_name="陈敏"),
+        "outsider": make_user("inspector", unit=c),
+        "liaison": make_user("liaison", unit=b),
+    }
+    task = factories.TaskFactory(status="active")
+    task.units = [a, b]
+    factories.TaskInspectorFactory(task=task, user=users["member"], is_leader=True)
+    draft = factories.TaskFactory(status="draft")
+    draft.units = [a]
+    factories.TaskInspectorFactory(task=draft, user=users["member"], is_leader=True)
+    finding = factories.FindingFactory(task=task, unit=b, inspector=users["member"])
+    loose = factories.FindingFactory(task=None, unit=b, inspector=None)  # e.g. from a case-file review
+    [photo] = attachments_add(
+        actor=users["member"],
+        owner_type="finding",
+        owner_id=finding.id,
+        uploads=[upload(png_bytes(), "照片.png")],
+    )
+    [doc] = attachments_add(
+        actor=users["lead"],
+        owner_type="task",
+        owner_id=task.id,
+        uploads=[upload(b"%PDF-1.4 test", "依据.pdf")],
+    )
+    db.session.commit()
+    return {
+        **users, "a": a, "b": b, "c": c, "task": task, "draft": draft, "finding": finding,
+        "loose": loose, "photo": photo, "doc": doc,
+    }  # fmt: skip
+
+
+ROLES = ["anonymous", "admin", "lead", "member", "outsider", "liaison"]
+
+# url template, expected status per role (anonymous, admin, lead, member, outsider, liaison)
+GET_MATRIX = [
+    ("/tasks/", (302, 200, 200, 200, 200, 403)),
+    ("/tasks/{task}", (302, 200, 200, 200, 404, 403)),
+    ("/tasks/new", (302, 403, 200, 403, 403, 403)),
+    ("/tasks/{draft}/edit", (302, 403, 200, 403, 403, 403)),
+    ("/tasks/{task}/ledger.xlsx", (302, 200, 200, 200, 404, 403)),
+    ("/tasks/{task}/findings/new", (302, 403, 403, 200, 404, 403)),
+    ("/tasks/findings", (302, 200, 200, 200, 200, 403)),
+    ("/tasks/findings/{finding}", (302, 200, 200, 200, 404, 403)),
+    ("/tasks/findings/{loose}", (302, 200, 200, 200, 200, 403)),
+    ("/tasks/findings/{finding}/edit", (302, 403, 403, 200, 404, 403)),
+    ("/tasks/categories", (302, 200, 200, 403, 403, 403)),
+    ("/inspectors/", (302, 200, 200, 200, 200, 403)),
+    ("/inspectors/{member_id}", (302, 200, 200, 200, 200, 403)),
+    ("/inspectors/{member_id}/edit", (302, 200, 200, 403, 403, 403)),
+    ("/files/{photo}", (302, 200, 200, 200, 404, 404)),
+    ("/files/{doc}", (302, 200, 200, 200, 404, 404)),
+]
+
+
+def fill(url: str, w) -> str:
+    return url.format(
+        task=w["task"].id,
+        draft=w["draft"].id,
+        finding=w["finding"].id,
+        loose=w["loose"].id,
+        member_id=w["member"].id,
+        photo=w["photo"].id,
+        doc=w["doc"].id,
+    )
+
+
+@pytest.mark.parametrize(("url", "expected"), GET_MATRIX, ids=[u for u, _ in GET_MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_get_matrix(client, world, url, expected, role):
+    if role != "anonymous":
+        client.login_user(world[role])
+    response = client.get(fill(url, world))
+    assert response.status_code == expected[ROLES.index(role)], (role, url)
+
+
+# POSTs: url, form, expected status per role (anonymous, admin, lead, member, outsider, liaison)
+POST_MATRIX = [
+    ("/tasks/new", {}, (302, 403, 200, 403, 403, 403)),
+    ("/tasks/{task}/step/close", {}, (302, 403, 302, 403, 403, 403)),
+    ("/tasks/{task}/files", {}, (302, 403, 302, 403, 403, 403)),
+    ("/tasks/findings/{finding}/dismiss", {"reason": "重复"}, (302, 403, 302, 403, 403, 403)),
+    ("/tasks/findings/{finding}/files", {}, (302, 403, 403, 302, 404, 403)),
+    ("/tasks/{task}/findings/new", {}, (302, 403, 403, 200, 404, 403)),
+    ("/inspectors/{member_id}/edit", {"certificate_no": "X-1"}, (302, 302, 302, 403, 403, 403)),
+]
+
+
+@pytest.mark.parametrize(("url", "form", "expected"), POST_MATRIX, ids=[u for u, _, _ in POST_MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_post_matrix(client, world, url, form, expected, role):
+    if role != "anonymous":
+        client.login_user(world[role])
+        response = client.post_form(fill(url, world), form)
+    else:
+        response = client.post(fill(url, world), data=form)
+        expected = (400, *expected[1:]) if response.status_code == 400 else expected  # CSRF first
+    assert response.status_code == expected[ROLES.index(role)], (role, url, response.status_code)
+
+
+def test_liaison_sees_no_task_nav_and_inspector_sees_my_tasks(client, world):
+    client.login_user(world["member"])
+    page = client.get("/tasks/").get_data(as_text=True)
+    assert "我的任务" in page and world["task"].title in page
+    client.login_user(world["outsider"])
+    page = client.get("/tasks/").get_data(as_text=True)
+    assert world["task"].title not in page
+    client.login_user(world["lead"])
+    page = client.get("/tasks/").get_data(as_text=True)
+    assert "督察任务" in page and world["task"].title in page and world["draft"].title in page
+
+
+# --- forms through the client ---------------------------------------------------------------
+
+
+def task_form(w, **over) -> dict:
+    form = {
+        "title": "涉企行政检查专项监督",
+        "kind": "monitor",
+        "basis": "海法治办〔2026〕8号",
+        "description": "",
+        "period_start": "2026-04-01",
+        "period_end": "2026-05-31",
+        "unit_ids": [str(w["b"].id), str(w["a"].id)],
+        "inspector_ids": [str(w["member"].id)],
+        "leader_id": str(w["member"].id),
+    }
+    form.update(over)
+    return form
+
+
+def test_lead_creates_task_and_is_warned_about_own_unit(client, world):
+    client.login_user(world["lead"])
+    response = client.post_form("/tasks/new", task_form(world), follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "已新建督察任务" in page and "涉企行政检查专项监督" in page
+    assert "回避提醒" in page and "陈敏" in page  # the member's home unit a is a target
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"period_end": "2026-03-01"}, "结束日期不能早于开始日期"),
+        ({"unit_ids": []}, "请至少选择一个被督察单位"),
+        ({"inspector_ids": [], "leader_id": ""}, "请至少选择一名督察员"),
+        ({"period_start": "not a date"}, "开始日期"),
+    ],
+)
+def test_bad_task_form_shows_message_and_saves_nothing(client, world, override, message):
+    client.login_user(world["lead"])
+    before = db.session.scalar(select(func.count(SupervisionTask.id)))
+    response = client.post_form("/tasks/new", task_form(world, **override))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(SupervisionTask.id))) == before
+
+
+def test_expired_inspector_is_refused_in_the_form(client, world):
+    factories.InspectorProfileFactory(user=world["member"], term_end=date(2020, 1, 1))
+    client.login_user(world["lead"])
+    page = client.get("/tasks/new").get_data(as_text=True)
+    assert "任期已届满" in page
+    response = client.post_form("/tasks/new", task_form(world))
+    assert "届满，不能编入新任务" in response.get_data(as_text=True)
+
+
+def test_task_form_lists_600_units_with_a_filter_box(client, world):
+    for _ in range(600):
+        db.session.add(factories.UnitFactory.build())
+    db.session.commit()
+    client.login_user(world["lead"])
+    with count_queries() as n:
+        page = client.get("/tasks/new").get_data(as_text=True)
+    assert page.count('name="unit_ids"') >= 600
+    assert 'data-filter-list="unit-list"' in page and "data-select-visible" in page
+    assert n() < 15
+
+
+def finding_form(w, **over) -> dict:
+    form = {
+        "unit_id": str(w["b"].id),
+        "category": "证据",
+        "severity": "serious",
+        "description": "现场照片未注明拍摄时间",
+        "legal_basis": "",
+        "found_on": local_today().isoformat(),
+    }
+    form.update(over)
+    return form
+
+
+def test_member_records_finding_with_photo_through_the_form(client, world):
+    client.login_user(world["member"])
+    data = finding_form(world)
+    data["files"] = [(io.BytesIO(png_bytes()), "现场照片.png")]
+    response = client.post_form(
+        f"/tasks/{world['task'].id}/findings/new",
+        data,
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "问题已记录" in page and "现场照片.png" in page
+    finding = db.session.scalar(select(Finding).order_by(Finding.id.desc()))
+    assert finding.severity == "serious"
+    assert (
+        db.session.scalar(
+            select(func.count(Attachment.id)).where(
+                Attachment.owner_type == "finding", Attachment.owner_id == finding.id
+            )
+        )
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"unit_id": "c"}, "不在本任务的督察范围内"),
+        ({"unit_id": "a"}, "本人所在单位"),
+        ({"description": ""}, "请填写发现的问题"),
+    ],
+)
+def test_bad_finding_form_shows_message_and_saves_nothing(client, world, override, message):
+    if "unit_id" in override:
+        override = {"unit_id": str(world[override["unit_id"]].id)}
+    client.login_user(world["member"])
+    before = db.session.scalar(select(func.count(Finding.id)))
+    response = client.post_form(f"/tasks/{world['task'].id}/findings/new", finding_form(world, **override))
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Finding.id))) == before
+
+
+def test_disallowed_evidence_is_refused_in_the_form(client, world):
+    client.login_user(world["member"])
+    data = finding_form(world)
+    data["files"] = [(io.BytesIO(b"MZ\x90\x00binary"), "virus.exe")]
+    before = db.session.scalar(select(func.count(Finding.id)))
+    response = client.post_form(
+        f"/tasks/{world['task'].id}/findings/new", data, content_type="multipart/form-data"
+    )
+    assert "类型不允许上传" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Finding.id))) == before
+
+
+def test_finding_on_closed_task_is_refused(client, world):
+    world["task"].status = "closed"
+    db.session.commit()
+    client.login_user(world["member"])
+    response = client.post_form(
+        f"/tasks/{world['task'].id}/findings/new", finding_form(world), follow_redirects=True
+    )
+    assert "任务不在进行中" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Finding.id))) == 2
+
+
+def test_second_save_of_the_same_finding_is_refused(client, world, make_user):
+    finding = world["finding"]
+    client.login_user(world["member"])
+    page = client.get(f"/tasks/findings/{finding.id}/edit").get_data(as_text=True)
+    assert f'name="version" type="hidden" value="{finding.version}"' in page
+    stale = finding.version
+    first = client.post_form(
+        f"/tasks/findings/{finding.id}/edit",
+        finding_form(world, description="第一次修改", version=str(stale)),
+    )
+    assert first.status_code == 302
+    second = client.post_form(
+        f"/tasks/findings/{finding.id}/edit",
+        finding_form(world, description="第二次修改", version=str(stale)),
+    )
+    assert "已被他人修改" in second.get_data(as_text=True)
+    assert db.session.get(Finding, finding.id).description == "第一次修改"
+
+
+def test_lead_dismisses_with_reason_and_it_shows(client, world):
+    client.login_user(world["lead"])
+    response = client.post_form(
+        f"/tasks/findings/{world['finding'].id}/dismiss", {"reason": ""}, follow_redirects=True
+    )
+    assert "必须填写理由" in response.get_data(as_text=True)
+    response = client.post_form(
+        f"/tasks/findings/{world['finding'].id}/dismiss", {"reason": "经核实已整改"}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "已撤销" in page and "经核实已整改" in page
+
+
+def test_lead_activates_closes_and_reopens(client, world):
+    client.login_user(world["lead"])
+    draft = world["draft"]
+    client.post_form(f"/tasks/{draft.id}/step/activate")
+    assert db.session.get(SupervisionTask, draft.id).status == "active"
+    client.post_form(f"/tasks/{draft.id}/step/close")
+    assert db.session.get(SupervisionTask, draft.id).status == "closed"
+    page = client.post_form(f"/tasks/{draft.id}/step/reopen", {"reason": ""}, follow_redirects=True)
+    assert "必须填写理由" in page.get_data(as_text=True)
+    client.post_form(f"/tasks/{draft.id}/step/reopen", {"reason": "补充督察"})
+    assert db.session.get(SupervisionTask, draft.id).status == "active"
+    client.post_form(f"/tasks/{draft.id}/step/bogus")
+    assert db.session.get(SupervisionTask, draft.id).status == "active"
+
+
+def test_profile_edit_through_the_form(client, world):
+    client.login_user(world["lead"])
+    response = client.post_form(
+        f"/inspectors/{world['member'].id}/edit",
+        {"specialties": ["法律", "市场监管"], "specialties_other": "消防", "certificate_no": "浙督9",
+         "term_start": "2025-01-01", "term_end": "2027-12-31"},
+        follow_redirects=True,
+    )  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert "已保存" in page and "消防" in page
+    profile = db.session.scalar(
+        select(InspectorProfile).where(InspectorProfile.user_id == world["member"].id)
+    )
+    assert profile.specialty_list == ["法律", "市场监管", "消防"]
+
+
+def test_pool_filters_by_term_specialty_and_shows_workload(client, world):
+    factories.InspectorProfileFactory(
+        user=world["member"], specialties="市场监管", term_end=date(2027, 12, 31)
+    )
+    factories.InspectorProfileFactory(user=world["outsider"], specialties="法律", term_end=date(2020, 12, 31))
+    client.login_user(world["lead"])
+    expired = client.get("/inspectors/?term=expired").get_data(as_text=True)
+    assert world["outsider"].display_name in expired and "陈敏" not in expired
+    market = client.get("/inspectors/?specialty=市场监管").get_data(as_text=True)
+    assert "陈敏" in market and world["outsider"].display_name not in market
+
+
+def test_categories_page_adds_and_toggles(client, world):
+    client.login_user(world["lead"])
+    response = client.post_form("/tasks/categories", {"name": "执法监督"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "执法监督" in page and "主体" in page
+
+
+# --- query counts ---------------------------------------------------------------------------
+
+
+def _findings(task, units, inspector, n):
+    for i in range(n):
+        db.session.add(
+            Finding(
+                task_id=task.id,
+                unit_id=units[i % len(units)].id,
+                inspector_id=inspector.id,
+                category="程序",
+                severity=("normal", "major", "serious")[i % 3],
+                description=f"问题{i}",
+                legal_basis="",
+                found_on=date(2026, 4, 1),
+                status="open",
+            )
+        )
+    db.session.commit()
+
+
+def _measure(client, url) -> int:
+    with count_queries() as n:
+        response = client.get(url)
+    assert response.status_code == 200
+    return n()
+
+
+@pytest.mark.parametrize("role", ["lead", "member"])
+def test_task_list_and_task_page_query_counts_do_not_grow(client, world, role):
+    units = [factories.UnitFactory() for _ in range(5)]
+    small = factories.TaskFactory(status="active")
+    small.units = [*units, world["b"]]
+    big = factories.TaskFactory(status="active")
+    big.units = [*units, world["b"]]
+    for t in (small, big):
+        factories.TaskInspectorFactory(task=t, user=world["member"], is_leader=True)
+    db.session.commit()
+    _findings(small, units, world["member"], 10)
+    _findings(big, units, world["member"], 300)
+    client.login_user(world[role])
+    small_page = _measure(client, f"/tasks/{small.id}")
+    big_page = _measure(client, f"/tasks/{big.id}")
+    assert small_page == big_page, (small_page, big_page)
+    print(f"task page queries ({role}): {small_page} at 10 findings, {big_page} at 300")
+    list_before = _measure(client, "/tasks/")
+    for _ in range(25):  # more tasks than a page, each with findings
+        t = factories.TaskFactory(status="active")
+        t.units = units
+        factories.TaskInspectorFactory(task=t, user=world["member"])
+        db.session.commit()
+        _findings(t, units, world["member"], 3)
+    list_after = _measure(client, "/tasks/")
+    assert list_before == list_after, (list_before, list_after)
+    print(f"task list queries ({role}): {list_before} at 3 tasks, {list_after} at 28 tasks")
+    findings_small = _measure(client, f"/tasks/findings?task={small.id}")
+    findings_big = _measure(client, f"/tasks/findings?task={big.id}")
+    assert findings_small == findings_big
+    home_before = _measure(client, "/")
+    assert home_before == _measure(client, "/")
+
+
+def test_pool_query_count_does_not_grow(client, world, make_user):
+    client.login_user(world["lead"])
+    for _ in range(3):
+        factories.InspectorProfileFactory(user=make_user("inspector"))
+    few = _measure(client, "/inspectors/")
+    for _ in range(40):
+        factories.InspectorProfileFactory(user=make_user("inspector"))
+    assert _measure(client, "/inspectors/") == few
+
+
+# --- the ledger export ----------------------------------------------------------------------
+
+
+def test_ledger_xlsx_reads_back_with_one_row_per_finding(client, world):
+    _findings(world["task"], [world["b"]], world["member"], 4)
+    client.login_user(world["lead"])
+    response = client.get(f"/tasks/{world['task'].id}/ledger.xlsx")
+    assert response.status_code == 200
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(response.data))
+    ws = wb.active
+    assert "督察问题台账" in ws["A1"].value
+    header = [c.value for c in ws[3]]
+    assert header == [
+        "序号",
+        "被督察单位",
+        "问题分类",
+        "严重程度",
+        "发现的问题",
+        "依据条款",
+        "督察员",
+        "发现日期",
+        "状态",
+    ]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert len(rows) == 5
+    assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
+    assert all(r[1] == world["b"].name and r[6] == "陈敏" and r[8] == "待处理" for r in rows)
+    assert {r[3] for r in rows} >= {"一般", "较重", "严重"}
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$3:$3"
