@@ -533,7 +533,7 @@ def campaign_sample(*, actor: User, campaign: ReviewCampaign, seed: int | None =
         raise DomainError("随机种子应为 0 到 2147483647 之间的整数。")
     draw = draw_sample(pool, campaign.sample_size, seed, campaign.case_types)
     names = dict(
-        db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_([u.id for u in campaign.units])))
+        db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_([u.id for u in campaign.units]))).all()
     )
     notes = [
         f"{names.get(uid, uid)}“{ctype}”类案卷要求抽取 {wanted} 卷，清单中只有 {have} 卷，已全部抽取。"

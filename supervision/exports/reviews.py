@@ -1,0 +1,299 @@
+"""Case-file review exports: the rubric workbook (round trip), 评查结果表 (.xlsx), 评查情况通报 (.docx)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .. import scoring
+from ..models import CaseFile, ReviewCampaign, Rubric
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F2")
+
+
+def _cn_date(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def _table_sheet(ws, title: str, subtitle: str, columns: list[tuple[str, int]], rows: list[list]) -> None:
+    """A printable table: title row, a line of context, bordered header and body, landscape A4."""
+    last = get_column_letter(len(columns))
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"] = title
+    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"] = subtitle
+    ws["A2"].font = Font(name="宋体", size=10)
+    for col, (name, width) in enumerate(columns, start=1):
+        cell = ws.cell(row=3, column=col, value=name)
+        cell.font = Font(name="宋体", size=11, bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for r, values in enumerate(rows, start=4):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            cell.font = Font(name="宋体", size=10)
+            cell.border = BORDER
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.freeze_panes = "A4"
+
+
+def _save(wb: Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- rubric workbook (import ⇄ export) ----------------------------------------------------
+
+
+def rubric_xlsx(rubric: Rubric) -> bytes:
+    """Four sheets: 说明 (name, note), 评查项目, 类别分值, 等级. Re-importing it gives the same rubric."""
+    wb = Workbook()
+    info = wb.active
+    info.title = "说明"
+    for row in (
+        ["名称", rubric.name],
+        ["说明", rubric.note],
+        ["版本", rubric.edition],
+        [],
+        ["填写说明", "“评查项目”每行一项：类别须在“类别分值”中；否决项填“是”，否决项不计分值。"],
+        ["", "“类别分值”各类别分值合计须为 100 分；“等级”按最低分从高到低，低于最低一级为“不合格”。"],
+        ["", "修改后在“评查标准 → 导入”上传；与已有标准同名时生成新版本，已被评查活动使用的版本保持不变。"],
+    ):
+        info.append(row)
+    info.column_dimensions["A"].width = 12
+    info.column_dimensions["B"].width = 100
+    items = wb.create_sheet("评查项目")
+    _table_sheet(
+        items,
+        f"{rubric.name}（第{rubric.edition}版）",
+        rubric.note,
+        [("类别", 12), ("评查项目", 44), ("最高扣分", 10), ("评分细则", 60), ("否决项", 8)],
+        [
+            [i.category, i.text, None if i.is_veto else i.max_points, i.guidance, "是" if i.is_veto else "否"]
+            for i in rubric.items
+        ],
+    )
+    # The importer reads from the header row; drop the two title rows so the sheet is plain.
+    items.unmerge_cells("A1:E1")
+    items.unmerge_cells("A2:E2")
+    items.delete_rows(1, 2)
+    items.print_title_rows = "1:1"
+    items.freeze_panes = "A2"
+    cats = wb.create_sheet("类别分值")
+    cats.append(["类别", "分值"])
+    for c in rubric.categories:
+        cats.append([c["name"], c["max"]])
+    bands = wb.create_sheet("等级")
+    bands.append(["等级", "最低分"])
+    for label, minimum in rubric.band_pairs:
+        bands.append([label, minimum])
+    for ws in (cats, bands):
+        ws.column_dimensions["A"].width = 14
+        ws.column_dimensions["B"].width = 10
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+    return _save(wb)
+
+
+# --- results -----------------------------------------------------------------------------
+
+RESULT_COLUMNS = [
+    ("序号", 6),
+    ("单位", 22),
+    ("案号", 22),
+    ("案件名称", 30),
+    ("案件类型", 10),
+    ("决定日期", 14),
+    ("承办人", 12),
+    ("评查得分", 10),
+    ("最终得分", 10),
+    ("等级", 8),
+    ("优秀案卷", 8),
+    ("主要扣分问题", 50),
+]
+RESULT_HEADERS = [name for name, _ in RESULT_COLUMNS]
+
+
+def results_xlsx(campaign: ReviewCampaign, files: list[CaseFile], problems: dict[int, list[str]]) -> bytes:
+    """评查结果表: one row per sampled file; reviewers' scores shown without their names."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评查结果表"
+    rows = []
+    for n, f in enumerate(files, start=1):
+        totals = [a.total for a in f.assignments if a.total is not None]
+        rows.append(
+            [
+                n,
+                f.unit.name,
+                f.case_number,
+                f.title,
+                f.case_type,
+                _cn_date(f.decision_date),
+                f.handlers,
+                " / ".join(scoring_text(t) for t in totals),
+                f.final_score,
+                f.grade or "",
+                "是" if f.excellent else "",
+                "；".join(problems.get(f.id, [])),
+            ]
+        )
+    _table_sheet(
+        ws,
+        f"{campaign.title} 评查结果表",
+        f"年度：{campaign.year}    评查标准：{campaign.rubric.label}    抽查案卷：{len(files)} 卷    随机种子：{campaign.seed or ''}",
+        RESULT_COLUMNS,
+        rows,
+    )
+    return _save(wb)
+
+
+def scoring_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+# --- 评查情况通报 (.docx) ----------------------------------------------------------------
+
+
+def _run_font(run, name: str, size: float, bold: bool = False) -> None:
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    r_pr = run._element.get_or_add_rPr()
+    fonts = r_pr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        r_pr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def _p(doc, text: str, *, font="仿宋_GB2312", size=16.0, bold=False, center=False, indent=True):
+    paragraph = doc.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = Pt(28)
+    if indent and not center:
+        fmt.first_line_indent = Pt(size * 2)
+    if center:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run_font(paragraph.add_run(text), font, size, bold)
+    return paragraph
+
+
+def _table(doc, headers: list[str], rows: list[list]) -> None:
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = ""
+        _run_font(cell.paragraphs[0].add_run(text), "黑体", 11)
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = ""
+            _run_font(cell.paragraphs[0].add_run(str(value)), "仿宋_GB2312", 11)
+
+
+def report_docx(
+    campaign: ReviewCampaign,
+    *,
+    office_name: str,
+    progress: dict,
+    averages: list[tuple],
+    grades: list[tuple[str, int]],
+    common: list[tuple],
+    excellent: list[CaseFile],
+    failed: list[CaseFile],
+    today: date,
+) -> bytes:
+    """评查情况通报: overview, per-unit averages, grades, common problems, excellent and failed files."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    _p(doc, f"关于{campaign.year}年度行政执法案卷评查情况的通报", font="方正小标宋简体", size=22, center=True)
+    _p(doc, "")
+    _p(doc, "各有关单位：", indent=False)
+    scored = sum(n for _, n in grades)
+    mean = [a[3] for a in averages if a[3] is not None]
+    overall = scoring.mean_score(mean) if mean else None
+    _p(
+        doc,
+        f"根据工作安排，我办组织开展了“{campaign.title}”。本次评查按照《{campaign.rubric.label}》，"
+        f"从 {len(campaign.units)} 个单位报送的 {progress['pool']} 卷案卷中随机抽取 {progress['sampled']} 卷"
+        f"（随机种子 {campaign.seed}），采取交叉评查方式，每卷由 {campaign.reviewers_per_file} 名非本单位评查人员独立评分，"
+        f"取平均分为最终得分。现将评查情况通报如下：",
+    )
+    _p(doc, "一、总体情况", font="黑体")
+    grade_text = "，".join(f"{label} {n} 卷" for label, n in grades)
+    _p(
+        doc,
+        f"本次共评查案卷 {scored} 卷，平均得分 {scoring_text(overall) or '—'} 分。其中{grade_text}。"
+        f"评为优秀案卷 {len(excellent)} 卷。",
+    )
+    _p(doc, "二、各单位得分情况", font="黑体")
+    _table(
+        doc,
+        ["序号", "单位", "评查卷数", "平均得分", "优秀案卷"],
+        [
+            [n, name, files, scoring_text(avg), exc]
+            for n, (_uid, name, files, avg, exc) in enumerate(averages, 1)
+        ],
+    )
+    _p(doc, "三、存在的主要问题", font="黑体")
+    if common:
+        for n, (category, text, files, _times, _points) in enumerate(common, start=1):
+            _p(doc, f"{n}. {text}（{category}，涉及 {files} 卷）。")
+    else:
+        _p(doc, "本次评查未发现共性问题。")
+    _p(doc, "四、优秀案卷", font="黑体")
+    if excellent:
+        for f in excellent:
+            _p(doc, f"{f.unit.name}：{f.case_number}《{f.title}》（{scoring_text(f.final_score)} 分）")
+    else:
+        _p(doc, "本次评查未评出优秀案卷。")
+    if failed:
+        _p(doc, "五、不合格案卷", font="黑体")
+        for f in failed:
+            _p(doc, f"{f.unit.name}：{f.case_number}《{f.title}》（{scoring_text(f.final_score)} 分）")
+    _p(doc, "六、工作要求" if failed else "五、工作要求", font="黑体")
+    _p(
+        doc,
+        "各单位要对照本通报及本单位案卷的扣分情况，逐项分析原因，举一反三，认真整改，"
+        "并将整改情况书面报送我办。对评查中发现的问题，我办将纳入执法监督跟踪督办。",
+    )
+    _p(doc, "")
+    _p(doc, office_name, center=False, indent=False).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _p(doc, _cn_date(today), indent=False).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
