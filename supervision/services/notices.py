@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..audit import diff, record_event, snapshot
 from ..calendar import add_working_days, calendar_from_rows, load_calendar, package_days
-from ..errors import DomainError, NotAllowed, StaleEdit
+from ..errors import DomainError, InvalidTransition, NotAllowed, StaleEdit
 from ..extensions import db
 from ..models import (
     ESCALATION_KINDS,
@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..numbering import format_number, next_number
 from ..permissions import can, findings_for_user
-from ..workflow import transition
+from ..workflow import machine_for, transition
 from .attachments import attachments_add
 from .notify import notify, unit_liaisons
 
@@ -62,6 +62,13 @@ def _commit() -> None:
     except StaleDataError as error:
         db.session.rollback()
         raise StaleEdit() from error
+
+
+def _require_step(record, action: str) -> None:
+    """Refuse early, with the workflow's message, a step the record's state does not allow."""
+    machine = machine_for(record)
+    if machine.step(action, record.status) is None:
+        raise InvalidTransition(f"当前状态为“{machine.label(record.status)}”，不能执行此操作。")
 
 
 def _link(notice: Notice) -> str:
@@ -326,6 +333,7 @@ def notice_deadline_for(notice: Notice, issue_date: date, calendar=None) -> date
 def notice_issue(*, actor: User, notice: Notice, today: date, version: int | None = None) -> Notice:
     """Sign off: the number is taken in this transaction; findings become `noticed`; the unit is told."""
     _check_version(notice, version)
+    _require_step(notice, "issue")
     if notice.drafted_by_id == actor.id:
         raise NotAllowed("不能签发自己起草的通知书。")
     if not notice.items:
