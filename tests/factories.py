@@ -100,3 +100,18 @@ class InspectorProfileFactory(Base):
     term_start = date(2025, 1, 1)
     term_end = date(2027, 12, 31)
     note = ""
+
+# --- notices (issue 4) -----------------------------------------------------------------------
+from supervision.models import NoticeKind  # noqa: E402
+
+
+class NoticeKindFactory(Base):
+    class Meta:
+        model = NoticeKind
+
+    name = factory.Sequence(lambda n: f"执法监督通知书{n}")
+    prefix = factory.Sequence(lambda n: f"海法督{'甲乙丙丁戊己庚辛壬癸'[n % 10]}{n // 10 or ''}")
+    default_days = 15
+    requires_rectification = True
+    active = True
+    sort = 0
