@@ -39,6 +39,22 @@ def register(app: Flask) -> None:
         added = calendar_seed()
         click.echo(f"节假日日历：新增 {added} 天。" if added else "节假日日历已是最新。")
 
+    @seed.command("rubric")
+    def seed_rubric_command() -> None:
+        """The default case-file review rubric (一般程序行政处罚案卷评查标准; idempotent)."""
+        from .services.reviews import rubric_seed_default
+
+        rubric, created = rubric_seed_default()
+        click.echo(f"已载入默认评查标准“{rubric.label}”。" if created else f"默认评查标准“{rubric.label}”已存在。")
+
+    @seed.command("framework")
+    def seed_framework_command() -> None:
+        """The demonstration indicator framework (示例, 100 indicators; idempotent)."""
+        from .services.scorecards import seed_demo_framework
+
+        framework, created = seed_demo_framework()
+        click.echo(f"已载入示例指标体系“{framework.label}”。" if created else f"示例指标体系“{framework.label}”已存在。")
+
     @app.cli.command("remind")
     @click.option("--today", "today_text", default="", help="按此日期判断（YYYY-MM-DD），默认今天")
     def remind_command(today_text: str) -> None:

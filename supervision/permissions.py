@@ -237,6 +237,7 @@ def _finding_owner(user: User, owner_id: int):
 
     return db.session.scalar(findings_for_user(user).where(Finding.id == owner_id))
 
+
 # --- notices and rectification (issue 4) ----------------------------------------------------
 
 # Statuses a unit sees: only once issued (a voided notice that had been issued stays visible).
@@ -292,3 +293,154 @@ def _rectification_owner(user: User, owner_id: int):
         .where(Rectification.id == owner_id, NoticeItem.notice_id.in_(visible))
     )
 
+
+# --- case-file review (issue 5) -------------------------------------------------------------
+
+
+def campaigns_for_user(user: User) -> Select:
+    """The office reads all campaigns; a reviewer those they review in; a liaison published ones
+    that include their unit."""
+    from .models import ReviewCampaign, campaign_reviewer, campaign_unit
+
+    query = select(ReviewCampaign)
+    if can(user, "reviews.read_all"):
+        return query
+    if can(user, "reviews.score"):
+        mine = select(campaign_reviewer.c.campaign_id).where(campaign_reviewer.c.user_id == user.id)
+        return query.where(ReviewCampaign.id.in_(mine))
+    if can(user, "reviews.read_own_unit") and user.unit_id is not None:
+        ours = select(campaign_unit.c.campaign_id).where(campaign_unit.c.unit_id == user.unit_id)
+        return query.where(ReviewCampaign.status == "published", ReviewCampaign.id.in_(ours))
+    return query.where(False)
+
+
+def get_campaign_for_user_or_404(campaign_id: int, user: User):
+    from .models import ReviewCampaign
+
+    campaign = db.session.scalar(campaigns_for_user(user).where(ReviewCampaign.id == campaign_id))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def case_files_for_user(user: User) -> Select:
+    """The office reads every file; a reviewer only files assigned to them; a liaison only their
+    own unit's sampled files once the campaign is published."""
+    from .models import CaseFile, ReviewAssignment, ReviewCampaign
+
+    query = select(CaseFile)
+    if can(user, "reviews.read_all"):
+        return query
+    if can(user, "reviews.score"):
+        mine = select(ReviewAssignment.case_file_id).where(ReviewAssignment.reviewer_id == user.id)
+        return query.where(CaseFile.id.in_(mine))
+    if can(user, "reviews.read_own_unit") and user.unit_id is not None:
+        published = select(ReviewCampaign.id).where(ReviewCampaign.status == "published")
+        return query.where(
+            CaseFile.unit_id == user.unit_id,
+            CaseFile.sampled.is_(True),
+            CaseFile.campaign_id.in_(published),
+        )
+    return query.where(False)
+
+
+def get_case_file_for_user_or_404(file_id: int, user: User):
+    from .models import CaseFile
+
+    case_file = db.session.scalar(case_files_for_user(user).where(CaseFile.id == file_id))
+    if case_file is None:
+        abort(404)
+    return case_file
+
+
+def assignments_for_user(user: User) -> Select:
+    """The office reads every assignment; a reviewer only their own; nobody else any."""
+    from .models import ReviewAssignment
+
+    query = select(ReviewAssignment)
+    if can(user, "reviews.read_all"):
+        return query
+    if can(user, "reviews.score"):
+        return query.where(ReviewAssignment.reviewer_id == user.id)
+    return query.where(False)
+
+
+def get_assignment_for_user_or_404(assignment_id: int, user: User):
+    from .models import ReviewAssignment
+
+    assignment = db.session.scalar(assignments_for_user(user).where(ReviewAssignment.id == assignment_id))
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+# --- indicator assessments, scorecards and the roadmap (issue 6) -------------------------------
+
+
+def assessments_for_user(user: User) -> Select:
+    """The office reads every assessment; a liaison only their own unit's; nobody else any."""
+    from .models import Assessment
+
+    query = select(Assessment)
+    if can(user, "assessments.read_all"):
+        return query
+    if can(user, "assessments.self_assess") and user.unit_id is not None:
+        return query.where(Assessment.unit_id == user.unit_id)
+    return query.where(False)
+
+
+def get_assessment_for_user_or_404(assessment_id: int, user: User):
+    from .models import Assessment
+
+    assessment = db.session.scalar(assessments_for_user(user).where(Assessment.id == assessment_id))
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+def scorecard_units_for_user(user: User) -> Select:
+    """Units whose scorecard the user may see: all for the office, the own unit for a liaison."""
+    query = select(Unit)
+    if can(user, "scorecards.read_all"):
+        return query
+    if can(user, "scorecards.read_own_unit") and user.unit_id is not None:
+        return query.where(Unit.id == user.unit_id)
+    return query.where(False)
+
+
+def get_scorecard_unit_for_user_or_404(unit_id: int, user: User) -> Unit:
+    unit = db.session.scalar(scorecard_units_for_user(user).where(Unit.id == unit_id))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def roadmap_items_for_user(user: User) -> Select:
+    """The office reads the whole roadmap; a liaison their own unit's items."""
+    from .models import RoadmapItem
+
+    query = select(RoadmapItem)
+    if can_any(user, "roadmap.manage", "scorecards.read_all"):
+        return query
+    if can(user, "roadmap.update_own_unit") and user.unit_id is not None:
+        return query.where(RoadmapItem.unit_id == user.unit_id)
+    return query.where(False)
+
+
+def get_roadmap_item_for_user_or_404(item_id: int, user: User):
+    from .models import RoadmapItem
+
+    item = db.session.scalar(roadmap_items_for_user(user).where(RoadmapItem.id == item_id))
+    if item is None:
+        abort(404)
+    return item
+
+
+@register_attachment_owner("indicator_score")
+def _indicator_score_owner(user: User, owner_id: int):
+    from .models import Assessment, IndicatorScore
+
+    visible = assessments_for_user(user).with_only_columns(Assessment.id)
+    return db.session.scalar(
+        select(IndicatorScore).where(IndicatorScore.id == owner_id, IndicatorScore.assessment_id.in_(visible))
+    )

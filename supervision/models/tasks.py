@@ -16,7 +16,17 @@ SEVERITIES = {"normal": "一般", "major": "较重", "serious": "严重"}
 # The categories a new installation starts with; the office edits the list (FindingCategory).
 DEFAULT_FINDING_CATEGORIES = ["主体", "程序", "证据", "法律适用", "文书", "裁量", "其他"]
 # Specialties offered when editing an inspector's profile (free text is allowed too).
-SPECIALTIES = ["市场监管", "自然资源", "综合执法", "生态环境", "交通运输", "卫生健康", "应急管理", "住房建设", "法律"]
+SPECIALTIES = [
+    "市场监管",
+    "自然资源",
+    "综合执法",
+    "生态环境",
+    "交通运输",
+    "卫生健康",
+    "应急管理",
+    "住房建设",
+    "法律",
+]
 
 task_unit = Table(
     "task_unit",
@@ -78,8 +88,12 @@ class Finding(Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_task.id"))
+    # Findings drawn from a reviewed case file (案卷评查) have no task.
+    case_file_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The indicator (指标) the finding bears on, if any: evidence on the unit's scorecard.
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicator.id"), index=True)
     category: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str] = mapped_column(String(10), default="normal")
     description: Mapped[str] = mapped_column(Text)
@@ -90,8 +104,10 @@ class Finding(Timestamped, db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     task: Mapped[SupervisionTask | None] = relationship()
+    case_file: Mapped[CaseFile | None] = relationship("CaseFile")  # noqa: F821
     unit: Mapped[Unit] = relationship()
     inspector: Mapped[User | None] = relationship()
+    indicator: Mapped[Indicator | None] = relationship("Indicator")  # noqa: F821
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

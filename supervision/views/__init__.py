@@ -7,6 +7,8 @@ from .files import bp as files_bp
 from .inspectors import bp as inspectors_bp
 from .main import bp as main_bp
 from .notices import bp as notices_bp
+from .reviews import bp as reviews_bp
+from .scorecards import bp as scorecards_bp
 from .tasks import bp as tasks_bp
 
-BLUEPRINTS = [notices_bp, auth_bp, main_bp, account_bp, admin_bp, files_bp, tasks_bp, inspectors_bp]
+BLUEPRINTS = [auth_bp, main_bp, account_bp, admin_bp, files_bp, tasks_bp, inspectors_bp, notices_bp, reviews_bp, scorecards_bp]

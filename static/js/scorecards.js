@@ -1,0 +1,130 @@
+// 督察通 scorecards: charts (ECharts, data from data-* attributes or a JSON endpoint) and the
+// "only unrated" switch on the self-assessment page. No inline scripts (CSP).
+(function () {
+  "use strict";
+
+  var BAND_COLOURS = { green: "#1e7b46", amber: "#d08a00", red: "#c8161d", none: "#9aa5b1" };
+
+  function parse(el, name) {
+    try { return JSON.parse(el.getAttribute(name) || "null"); } catch (e) { return null; }
+  }
+
+  function mount(el, option) {
+    if (!window.echarts) { return; }
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(option);
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function radar(el) {
+    var labels = parse(el, "data-labels") || [];
+    var values = parse(el, "data-values") || [];
+    if (!labels.length) { el.classList.add("d-none"); return; }
+    mount(el, {
+      tooltip: {},
+      radar: {
+        indicator: labels.map(function (name) { return { name: name, max: 100 }; }),
+        radius: "62%",
+        axisName: { color: "#3b4a5e", fontSize: 11 }
+      },
+      series: [{
+        type: "radar",
+        data: [{ value: values, name: "得分率", areaStyle: { opacity: 0.25 } }],
+        itemStyle: { color: "#1d4e89" }
+      }]
+    });
+  }
+
+  function trend(el) {
+    var years = parse(el, "data-labels") || [];
+    var values = parse(el, "data-values") || [];
+    if (!years.length) { el.classList.add("d-none"); return; }
+    mount(el, {
+      tooltip: { trigger: "axis" },
+      grid: { left: 40, right: 20, top: 20, bottom: 30 },
+      xAxis: { type: "category", data: years.map(String) },
+      yAxis: { type: "value", min: function (v) { return Math.max(0, Math.floor(v.min / 10) * 10 - 10); }, max: 100 },
+      series: [{ type: "line", data: values, name: "总分", label: { show: true }, itemStyle: { color: "#1d4e89" } }]
+    });
+  }
+
+  var officeData = {};
+  function loadOffice(url, done) {
+    if (officeData[url]) {
+      if (officeData[url].data) { done(officeData[url].data); } else { officeData[url].waiting.push(done); }
+      return;
+    }
+    officeData[url] = { data: null, waiting: [done] };
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        officeData[url].data = data;
+        officeData[url].waiting.forEach(function (fn) { fn(data); });
+      });
+  }
+
+  function heatmap(el) {
+    loadOffice(el.getAttribute("data-src"), function (data) {
+      if (!data.units.length) { el.classList.add("d-none"); return; }
+      var many = data.units.length > 30;
+      el.style.height = (Math.min(data.units.length, 30) * 22 + 150) + "px";
+      mount(el, {
+        tooltip: {
+          position: "top",
+          formatter: function (p) { return data.units[p.value[1]] + "<br>" + data.areas[p.value[0]] + "：" + p.value[2]; }
+        },
+        grid: { left: 110, right: many ? 40 : 20, top: 10, bottom: 90 },
+        xAxis: { type: "category", data: data.areas.map(function (a) { return a.split(" ")[0]; }), splitArea: { show: true } },
+        yAxis: { type: "category", data: data.units, inverse: true, axisLabel: { fontSize: 11 } },
+        dataZoom: many ? [{ type: "slider", yAxisIndex: 0, startValue: 0, endValue: 29, width: 14, right: 8 }, { type: "inside", yAxisIndex: 0 }] : [],
+        visualMap: {
+          type: "piecewise", orient: "horizontal", left: "center", bottom: 10,
+          pieces: [
+            { min: 85, label: "≥85", color: "#5cb27f" },
+            { min: 70, max: 85, label: "70–85", color: "#f2c14e" },
+            { max: 70, label: "<70", color: "#e0665f" }
+          ]
+        },
+        series: [{ type: "heatmap", data: data.heat, label: { show: !many || data.units.length <= 60, fontSize: 10 } }]
+      });
+    });
+  }
+
+  function histogram(el) {
+    loadOffice(el.getAttribute("data-src"), function (data) {
+      mount(el, {
+        tooltip: {},
+        grid: { left: 40, right: 10, top: 20, bottom: 30 },
+        xAxis: { type: "category", data: data.histogram.labels },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{
+          type: "bar", data: data.histogram.counts, label: { show: true, position: "top" },
+          itemStyle: {
+            color: function (p) { return p.dataIndex >= 3 ? BAND_COLOURS.green : (p.dataIndex >= 2 ? BAND_COLOURS.amber : BAND_COLOURS.red); }
+          }
+        }]
+      });
+    });
+  }
+
+  var KINDS = { radar: radar, trend: trend, "office-heatmap": heatmap, "office-histogram": histogram };
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var fn = KINDS[el.getAttribute("data-chart")];
+    if (fn) { fn(el); }
+  });
+
+  // Self-assessment: show only the indicators not yet rated.
+  var only = document.querySelector("[data-only-unrated]");
+  if (only) {
+    var apply = function () {
+      document.querySelectorAll(".score-row").forEach(function (row) {
+        row.classList.toggle("d-none", only.checked && row.getAttribute("data-rated") === "1");
+      });
+      document.querySelectorAll(".score-area, .score-group").forEach(function (h) {
+        h.classList.toggle("d-none", only.checked);
+      });
+    };
+    only.addEventListener("change", apply);
+    document.body.addEventListener("htmx:afterSwap", function () { if (only.checked) { apply(); } });
+  }
+})();

@@ -1,0 +1,230 @@
+"""Scorecard exports: the ranking with a sheet per unit, the roadmap, a framework in import format."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+
+from ..extensions import db
+from ..formatting import cn_date
+from ..models import RATINGS, AssessmentRound, Framework, Indicator, IndicatorScore, RoadmapItem, Unit
+from ..scoring_indicators import is_weak
+from ..workflow import status_label
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="DDE6F2")
+BAND_FILLS = {
+    "green": PatternFill("solid", fgColor="D9F2E3"),
+    "amber": PatternFill("solid", fgColor="FFF1CC"),
+    "red": PatternFill("solid", fgColor="FADBD8"),
+}
+
+
+def _sheet(
+    ws, title: str, subtitle: str, columns: list[tuple[str, int]], rows: list[list], fills=None
+) -> None:
+    """A printable table: title row, subtitle, header with borders, widths, print titles, landscape."""
+    last = get_column_letter(len(columns))
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"] = title
+    ws["A1"].font = Font(name="宋体", size=15, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 28
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"] = subtitle
+    ws["A2"].font = Font(name="宋体", size=10)
+    for col, (name, width) in enumerate(columns, start=1):
+        cell = ws.cell(row=3, column=col, value=name)
+        cell.font = Font(name="宋体", size=11, bold=True)
+        cell.fill = HEAD_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for index, values in enumerate(rows):
+        row = 4 + index
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=col, value=value)
+            cell.font = Font(name="宋体", size=10)
+            cell.border = BORDER
+            cell.alignment = Alignment(
+                vertical="center", wrap_text=isinstance(value, str) and len(value) > 12
+            )
+            if fills and fills[index] is not None:
+                cell.fill = fills[index]
+    ws.print_title_rows = "3:3"
+    ws.freeze_panes = "A4"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _safe_title(name: str, used: set[str]) -> str:
+    for ch in "[]:*?/\\":
+        name = name.replace(ch, "")
+    name = name[:28] or "单位"
+    title, n = name, 2
+    while title in used:
+        title = f"{name[:25]}({n})"
+        n += 1
+    used.add(title)
+    return title
+
+
+def office_xlsx(round_: AssessmentRound, board: dict) -> bytes:
+    """A ranking sheet, then one sheet per unit with every indicator's rating and points."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "排名"
+    areas = board["areas"]
+    columns = [("名次", 6), ("单位", 22), ("总分", 8), ("等级", 6)] + [
+        (f"{a.code} {a.short}", 12) for a in areas
+    ]
+    rows, fills = [], []
+    for r in board["rows"]:
+        rows.append([r.rank, r.name, r.total, r.band[1]] + [r.areas.get(a.id) for a in areas])
+        fills.append(BAND_FILLS.get(r.band[0]))
+    _sheet(
+        ws,
+        f"{round_.title} 记分卡",
+        f"年度：{round_.year}    指标体系：{round_.framework.label}    参评单位：{len(rows)}    "
+        f"平均分：{board['average'] if board['average'] is not None else '—'}    "
+        "总分 = Σ评估得分 ÷ Σ适用指标分值 × 100（不适用指标不计入）",
+        columns,
+        rows,
+        fills,
+    )
+    # Per-unit sheets: one query for every score of the round's finalized assessments.
+    assessment_ids = [r.assessment_id for r in board["rows"]]
+    lines: dict[int, list] = {}
+    if assessment_ids:
+        for s, i in db.session.execute(
+            select(IndicatorScore, Indicator)
+            .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
+            .where(IndicatorScore.assessment_id.in_(assessment_ids))
+            .order_by(IndicatorScore.assessment_id, Indicator.position)
+        ):
+            lines.setdefault(s.assessment_id, []).append((i, s))
+    names = dict(db.session.execute(select(Unit.id, Unit.name)).all()) if assessment_ids else {}
+    used = {"排名"}
+    for r in board["rows"]:
+        sheet = wb.create_sheet(_safe_title(r.name, used))
+        unit_rows = []
+        for i, s in lines.get(r.assessment_id, []):
+            unit_rows.append(
+                [
+                    i.code,
+                    i.text,
+                    i.max_points,
+                    RATINGS.get(s.self_rating or "", ""),
+                    s.self_score,
+                    RATINGS.get(s.evaluated_rating or "", ""),
+                    s.evaluated_score,
+                    "是" if is_weak(s.evaluated_rating, s.evaluated_score, i.max_points) else "",
+                    s.comment,
+                ]
+            )
+        _sheet(
+            sheet,
+            f"{names.get(r.unit_id, r.name)} {round_.year}年度指标评估",
+            f"总分：{r.total}    名次：{r.rank}    等级：{r.band[1]}",
+            [
+                ("编码", 9),
+                ("指标", 50),
+                ("分值", 6),
+                ("自评等次", 10),
+                ("自评得分", 8),
+                ("评估等次", 10),
+                ("评估得分", 8),
+                ("短板", 6),
+                ("评估意见", 30),
+            ],
+            unit_rows,
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def roadmap_xlsx(items: list[RoadmapItem], today: date) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "路线图"
+    rows, fills = [], []
+    overdue_fill = PatternFill("solid", fgColor="FADBD8")
+    for index, item in enumerate(items, start=1):
+        overdue = item.is_overdue(today)
+        rows.append(
+            [
+                index,
+                item.unit.name,
+                item.year,
+                item.indicator.code,
+                item.indicator.text,
+                item.measure,
+                item.owner,
+                cn_date(item.due_date),
+                status_label("roadmap", item.status) + ("（逾期）" if overdue else ""),
+                item.progress,
+            ]
+        )
+        fills.append(overdue_fill if overdue else None)
+    _sheet(
+        ws,
+        "法治政府建设短板指标整改时间表、路线图",
+        f"导出日期：{cn_date(today)}    事项数：{len(items)}    红色底纹为逾期未完成事项",
+        [
+            ("序号", 6),
+            ("责任单位", 20),
+            ("年度", 7),
+            ("指标编码", 9),
+            ("短板指标", 40),
+            ("整改措施", 40),
+            ("责任人", 12),
+            ("完成时限", 14),
+            ("状态", 12),
+            ("进展情况", 30),
+        ],
+        rows,
+        fills,
+    )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def framework_xlsx(framework: Framework, rows: list[list[str]]) -> bytes:
+    """The framework in the import format: the header on row 1 so that it imports again as is."""
+    from ..services.scorecards import FRAMEWORK_COLUMNS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "指标体系"
+    ws.append(FRAMEWORK_COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEAD_FILL
+        cell.border = BORDER
+    for row in rows:
+        ws.append(row)
+    for col, width in enumerate([10, 10, 10, 60, 8, 16, 22, 24], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.border = BORDER
+            cell.alignment = Alignment(vertical="center", wrap_text=cell.column == 4)
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    info = wb.create_sheet("说明")
+    info.append([framework.label])
+    info.append([framework.description or ""])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,376 @@
+"""Scorecards (read side): every figure is summed by the database, a fixed number of queries a page.
+
+Only finalized assessments count. Sums are Σ evaluated points and Σ max points of the rated,
+applicable indicators (不适用 leaves the denominator), grouped by unit and first-level area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, select
+
+from ..extensions import db
+from ..models import (
+    Assessment,
+    AssessmentRound,
+    Finding,
+    Framework,
+    Indicator,
+    IndicatorScore,
+    RoadmapItem,
+    Unit,
+)
+from ..scoring_indicators import band, combine_area_sums, histogram, is_weak, percent
+
+_COUNTED = and_(IndicatorScore.evaluated_rating.is_not(None), IndicatorScore.evaluated_rating != "na")
+EARNED = func.coalesce(
+    func.sum(case((_COUNTED, func.coalesce(IndicatorScore.evaluated_score, 0.0)), else_=0.0)), 0.0
+)
+POSSIBLE = func.coalesce(func.sum(case((_COUNTED, Indicator.max_points), else_=0.0)), 0.0)
+
+
+@dataclass
+class Area:
+    id: int
+    code: str
+    text: str
+
+    @property
+    def short(self) -> str:
+        return self.text if len(self.text) <= 10 else self.text[:10] + "…"
+
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    name: str
+    kind: str
+    assessment_id: int
+    total: float | None
+    areas: dict = field(default_factory=dict)  # area id → percent
+    rank: int = 0
+
+    @property
+    def band(self) -> tuple[str, str]:
+        return band(self.total)
+
+
+def areas_of(framework_id: int) -> list[Area]:
+    rows = db.session.execute(
+        select(Indicator.id, Indicator.code, Indicator.text)
+        .where(Indicator.framework_id == framework_id, Indicator.level == 1)
+        .order_by(Indicator.position)
+    ).all()
+    return [Area(*row) for row in rows]
+
+
+def rounds_with_results() -> list[AssessmentRound]:
+    """Rounds that have at least one finalized assessment, newest first."""
+    finalized = select(Assessment.round_id).where(Assessment.status == "finalized")
+    return list(
+        db.session.scalars(
+            select(AssessmentRound)
+            .where(AssessmentRound.id.in_(finalized))
+            .order_by(AssessmentRound.year.desc())
+        )
+    )
+
+
+def office_scorecard(round_: AssessmentRound) -> dict:
+    """Ranking, heatmap and distribution of one round: three queries whatever the size."""
+    areas = areas_of(round_.framework_id)
+    sums = db.session.execute(
+        select(Assessment.id, Assessment.unit_id, Indicator.area_id, EARNED, POSSIBLE)
+        .join(IndicatorScore, IndicatorScore.assessment_id == Assessment.id)
+        .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
+        .where(Assessment.round_id == round_.id, Assessment.status == "finalized")
+        .group_by(Assessment.id, Assessment.unit_id, Indicator.area_id)
+    ).all()
+    per_unit: dict[int, list] = {}
+    assessment_of: dict[int, int] = {}
+    for assessment_id, unit_id, area_id, earned, possible in sums:
+        per_unit.setdefault(unit_id, []).append((area_id, earned, possible))
+        assessment_of[unit_id] = assessment_id
+    units = (
+        db.session.execute(
+            select(Unit.id, Unit.short_name, Unit.name, Unit.kind).where(Unit.id.in_(list(per_unit)))
+        ).all()
+        if per_unit
+        else []
+    )
+    rows = []
+    for unit_id, short, name, kind in units:
+        score = combine_area_sums(per_unit[unit_id])
+        rows.append(
+            UnitRow(
+                unit_id=unit_id,
+                name=short or name,
+                kind=kind,
+                assessment_id=assessment_of[unit_id],
+                total=score.total,
+                areas={a.id: score.area_percent(a.id) for a in areas},
+            )
+        )
+    rows.sort(key=lambda r: (-(r.total or 0), r.name))
+    previous = None
+    for index, row in enumerate(rows, start=1):
+        row.rank = previous.rank if previous is not None and previous.total == row.total else index
+        previous = row
+    bands = {"green": 0, "amber": 0, "red": 0}
+    for row in rows:
+        key = row.band[0]
+        if key in bands:
+            bands[key] += 1
+    totals = [r.total for r in rows if r.total is not None]
+    area_avg = {}
+    for area in areas:
+        values = [r.areas.get(area.id) for r in rows if r.areas.get(area.id) is not None]
+        area_avg[area.id] = round(sum(values) / len(values), 2) if values else None
+    return {
+        "areas": areas,
+        "rows": rows,
+        "bands": bands,
+        "histogram": histogram(totals),
+        "average": round(sum(totals) / len(totals), 2) if totals else None,
+        "area_avg": area_avg,
+    }
+
+
+def chart_data(board: dict) -> dict:
+    """The office scorecard as plain JSON for the charts (ECharts)."""
+    areas = board["areas"]
+    rows = board["rows"]
+    return {
+        "units": [r.name for r in rows],
+        "totals": [r.total for r in rows],
+        "bands": [r.band[0] for r in rows],
+        "areas": [f"{a.code} {a.text}" for a in areas],
+        "heat": [
+            [ai, ui, r.areas.get(a.id)]
+            for ui, r in enumerate(rows)
+            for ai, a in enumerate(areas)
+            if r.areas.get(a.id) is not None
+        ],
+        "histogram": {
+            "labels": [h[0] for h in board["histogram"]],
+            "counts": [h[1] for h in board["histogram"]],
+        },
+    }
+
+
+@dataclass
+class IndicatorLine:
+    indicator: Indicator
+    score: IndicatorScore | None
+    weak: bool
+    roadmap: RoadmapItem | None
+    findings: int
+
+
+def unit_assessment_for_year(unit_id: int, year: int | None) -> Assessment | None:
+    """The unit's finalized assessment of the year (or its latest finalized one)."""
+    query = (
+        select(Assessment)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .where(Assessment.unit_id == unit_id, Assessment.status == "finalized")
+    )
+    if year:
+        query = query.where(AssessmentRound.year == year)
+    return db.session.scalar(query.order_by(AssessmentRound.year.desc()).limit(1))
+
+
+def unit_scorecard(assessment: Assessment) -> dict:
+    """One unit's scorecard: total, areas, every indicator with its roadmap item and findings."""
+    framework_id = assessment.round.framework_id
+    areas = areas_of(framework_id)
+    sums = db.session.execute(
+        select(Indicator.area_id, EARNED, POSSIBLE)
+        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
+        .where(IndicatorScore.assessment_id == assessment.id)
+        .group_by(Indicator.area_id)
+    ).all()
+    score = combine_area_sums(sums)
+    pairs = db.session.execute(
+        select(Indicator, IndicatorScore)
+        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
+        .where(IndicatorScore.assessment_id == assessment.id)
+        .order_by(Indicator.position)
+    ).all()
+    roadmap = {
+        item.indicator_id: item
+        for item in db.session.scalars(
+            select(RoadmapItem)
+            .where(RoadmapItem.unit_id == assessment.unit_id, RoadmapItem.assessment_id == assessment.id)
+            .order_by(RoadmapItem.id)
+        )
+    }
+    findings = dict(
+        db.session.execute(
+            select(Finding.indicator_id, func.count(Finding.id))
+            .join(Indicator, Indicator.id == Finding.indicator_id)
+            .where(Finding.unit_id == assessment.unit_id, Indicator.framework_id == framework_id)
+            .group_by(Finding.indicator_id)
+        ).all()
+    )
+    lines = [
+        IndicatorLine(
+            indicator=i,
+            score=s,
+            weak=is_weak(s.evaluated_rating, s.evaluated_score, i.max_points),
+            roadmap=roadmap.get(i.id),
+            findings=findings.get(i.id, 0),
+        )
+        for i, s in pairs
+    ]
+    parents = {
+        i.id: i
+        for i in db.session.scalars(
+            select(Indicator).where(Indicator.framework_id == framework_id, Indicator.is_leaf.is_(False))
+        )
+    }
+    return {
+        "areas": areas,
+        "score": score,
+        "lines": lines,
+        "weak": [line for line in lines if line.weak],
+        "parents": parents,
+        "radar": {
+            "labels": [f"{a.code} {a.short}" for a in areas if score.area_percent(a.id) is not None],
+            "data": [score.area_percent(a.id) for a in areas if score.area_percent(a.id) is not None],
+        },
+    }
+
+
+def unit_trend(unit_id: int) -> dict:
+    """Per year and area label: percent. Areas are matched by their code across framework versions."""
+    area = Indicator.__table__.alias("area")
+    rows = db.session.execute(
+        select(AssessmentRound.year, area.c.code, area.c.text, EARNED, POSSIBLE)
+        .select_from(Assessment)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .join(IndicatorScore, IndicatorScore.assessment_id == Assessment.id)
+        .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
+        .join(area, area.c.id == Indicator.area_id)
+        .where(Assessment.unit_id == unit_id, Assessment.status == "finalized")
+        .group_by(AssessmentRound.year, area.c.code, area.c.text)
+        .order_by(AssessmentRound.year)
+    ).all()
+    years: dict[int, list] = {}
+    labels: dict[str, str] = {}
+    for year, code, text, earned, possible in rows:
+        years.setdefault(year, []).append((code, earned, possible))
+        labels.setdefault(code, text)
+    table = {year: combine_area_sums(items) for year, items in years.items()}
+    ordered_codes = sorted(labels, key=_code_key)
+    return {
+        "years": sorted(years),
+        "totals": {year: s.total for year, s in table.items()},
+        "series": [table[year].total for year in sorted(years)],
+        "areas": [(code, labels[code]) for code in ordered_codes],
+        "cells": {year: {code: s.area_percent(code) for code in ordered_codes} for year, s in table.items()},
+    }
+
+
+def _code_key(code: str):
+    return [int(p) if p.isdigit() else p for p in code.replace("-", ".").split(".")]
+
+
+def rollup(round_: AssessmentRound) -> dict:
+    """The district roll-up: for every indicator, how many units stand at each rating (one query)."""
+    counts = db.session.execute(
+        select(
+            Indicator.id,
+            func.sum(case((IndicatorScore.evaluated_rating == "met", 1), else_=0)),
+            func.sum(case((IndicatorScore.evaluated_rating == "basic", 1), else_=0)),
+            func.sum(case((IndicatorScore.evaluated_rating == "unmet", 1), else_=0)),
+            func.sum(case((IndicatorScore.evaluated_rating == "na", 1), else_=0)),
+            EARNED,
+            POSSIBLE,
+            func.sum(
+                case(
+                    (
+                        and_(
+                            _COUNTED,
+                            func.coalesce(IndicatorScore.evaluated_score, 0.0) < 0.6 * Indicator.max_points,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+        )
+        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
+        .join(Assessment, Assessment.id == IndicatorScore.assessment_id)
+        .where(Assessment.round_id == round_.id, Assessment.status == "finalized")
+        .group_by(Indicator.id)
+    ).all()
+    by_id = {row[0]: row[1:] for row in counts}
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.framework_id == round_.framework_id).order_by(Indicator.position)
+    ).all()
+    lines = []
+    for indicator in indicators:
+        met, basic, unmet, na, earned, possible, weak = by_id.get(indicator.id, (0, 0, 0, 0, 0, 0, 0))
+        lines.append(
+            {
+                "indicator": indicator,
+                "met": int(met or 0),
+                "basic": int(basic or 0),
+                "unmet": int(unmet or 0),
+                "na": int(na or 0),
+                "rated": int((met or 0) + (basic or 0) + (unmet or 0)),
+                "percent": percent(float(earned or 0), float(possible or 0)),
+                "weak": int(weak or 0),
+            }
+        )
+    return {"lines": lines}
+
+
+def finding_lines(unit_id: int, indicator_id: int, visible) -> list[Finding]:
+    """Findings at the unit that name the indicator, limited to those the user may see."""
+    return list(
+        db.session.scalars(
+            visible.where(Finding.unit_id == unit_id, Finding.indicator_id == indicator_id).order_by(
+                Finding.found_on.desc(), Finding.id.desc()
+            )
+        )
+    )
+
+
+def progress_for(assessment_ids: list[int]) -> dict[int, int]:
+    """How many indicators each assessment has rated (self-assessment), one query."""
+    if not assessment_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(IndicatorScore.assessment_id, func.count(IndicatorScore.id))
+            .where(IndicatorScore.assessment_id.in_(assessment_ids), IndicatorScore.self_rating.is_not(None))
+            .group_by(IndicatorScore.assessment_id)
+        ).all()
+    )
+
+
+def totals_for(assessment_ids: list[int], *, evaluated: bool = True) -> dict[int, float | None]:
+    """Total out of 100 per assessment (evaluated points, or the unit's own when evaluated=False)."""
+    if not assessment_ids:
+        return {}
+    if evaluated:
+        earned, possible = EARNED, POSSIBLE
+    else:
+        counted = and_(IndicatorScore.self_rating.is_not(None), IndicatorScore.self_rating != "na")
+        earned = func.coalesce(
+            func.sum(case((counted, func.coalesce(IndicatorScore.self_score, 0.0)), else_=0.0)), 0.0
+        )
+        possible = func.coalesce(func.sum(case((counted, Indicator.max_points), else_=0.0)), 0.0)
+    rows = db.session.execute(
+        select(IndicatorScore.assessment_id, earned, possible)
+        .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
+        .where(IndicatorScore.assessment_id.in_(assessment_ids))
+        .group_by(IndicatorScore.assessment_id)
+    ).all()
+    return {aid: percent(float(e or 0), float(p or 0)) for aid, e, p in rows}
+
+
+def frameworks_in_use() -> list[Framework]:
+    return list(db.session.scalars(select(Framework).order_by(Framework.name, Framework.version.desc())))
