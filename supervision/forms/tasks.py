@@ -28,7 +28,7 @@ class TaskForm(FlaskForm):
     # Checkbox lists rendered by hand (600 units, 100 inspectors); checked by the service.
     unit_ids = SelectMultipleField(_l("被督察单位"), coerce=int, validate_choice=False)
     inspector_ids = SelectMultipleField(_l("督察员"), coerce=int, validate_choice=False)
-    leader_id = HiddenField(_l("组长"))
+    # The leader is a radio button in the inspector list (request.form["leader_id"]).
     version = HiddenField()
 
 

@@ -225,7 +225,8 @@ def _picker_context(task: SupervisionTask | None, form: TaskForm) -> dict:
     if form.is_submitted():
         chosen_units = set(form.unit_ids.data or [])
         chosen_inspectors = set(form.inspector_ids.data or [])
-        leader = int(form.leader_id.data) if (form.leader_id.data or "").isdigit() else None
+        leader_value = request.form.get("leader_id", "")
+        leader = int(leader_value) if leader_value.isdigit() else None
     elif task is not None:
         chosen_units = {u.id for u in task.units}
         chosen_inspectors = {m.user_id for m in task.members}
@@ -321,7 +322,12 @@ def step(task_id: int, action: str):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"任务已{MACHINES['task'].label(task.status)}。", "success")
+        done = {
+            "activate": "任务已启动，督察员现在可以记录问题。",
+            "close": "任务已结束。",
+            "reopen": "任务已重新开启。",
+        }
+        flash(done[action], "success")
     return redirect(url_for("tasks.detail", task_id=task_id))
 
 
