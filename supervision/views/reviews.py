@@ -583,7 +583,7 @@ def _sampled_files(campaign_id: int) -> list[CaseFile]:
 def campaign_results_xlsx(campaign_id: int):
     campaign = get_campaign_for_user_or_404(campaign_id, current_user)
     data = exports.results_xlsx(campaign, _sampled_files(campaign.id), _problems_by_file(campaign.id))
-    return download(data, f"{campaign.year}年{campaign.title}评查结果表.xlsx", XLSX_MIME)
+    return download(data, f"{campaign.title}-评查结果表.xlsx", XLSX_MIME)
 
 
 @bp.route("/campaigns/<int:campaign_id>/report.docx")
@@ -602,7 +602,7 @@ def campaign_report_docx(campaign_id: int):
         failed=[f for f in files if f.grade == scoring.FAIL_GRADE],
         today=local_today(),
     )
-    return download(data, f"{campaign.year}年{campaign.title}评查情况通报.docx", DOCX_MIME)
+    return download(data, f"{campaign.title}-评查情况通报.docx", DOCX_MIME)
 
 
 # --- one file -----------------------------------------------------------------------------
@@ -954,7 +954,8 @@ def rubric_edit(rubric_id: int):
                 else:
                     bands.append((label, minimum))
         for item in rubric.items:
-            top = _parse_points(request.form.get(f"max-{item.id}", ""))
+            raw = request.form.get(f"max-{item.id}")
+            top = item.max_points if raw is None else _parse_points(raw)
             if not item.is_veto and not isinstance(top, float):
                 bad.append(f"“{item.text}”的最高扣分不是数字。")
                 continue

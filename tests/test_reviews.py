@@ -1,0 +1,815 @@
+"""Case-file review: rubrics, campaigns, imports, sampling, assignment, scoring, results, findings,
+exports, the role × route matrix and bounded query counts."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from urllib.parse import unquote
+
+import pytest
+from docx import Document
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from supervision.errors import DomainError, NotAllowed
+from supervision.exports.reviews import RESULT_HEADERS
+from supervision.extensions import db
+from supervision.models import (
+    AuditEvent,
+    CaseFile,
+    Finding,
+    Notification,
+    ReviewAssignment,
+    ReviewCampaign,
+    Rubric,
+)
+from supervision.services import reviews as svc
+
+from . import factories
+from .conftest import count_queries
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def xlsx_upload(rows: list[list], headers=("案号", "案件名称", "案件类型", "决定日期", "承办人")) -> tuple:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(headers))
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    return out, "清单.xlsx"
+
+
+def file_rows(unit_label: str, n: int, case_type: str = "行政处罚") -> list[tuple[int, dict]]:
+    return [
+        (
+            i + 2,
+            {
+                "案号": f"{unit_label}罚〔2026〕{i + 1}号",
+                "案件名称": f"{unit_label}案件{i + 1}",
+                "案件类型": case_type,
+                "决定日期": "2026-03-05",
+                "承办人": "张三、李四",
+            },
+        )
+        for i in range(n)
+    ]
+
+
+class World:
+    """A lead, units, inspectors from other units, a rubric and a campaign in draft."""
+
+    def __init__(
+        self, n_units: int = 3, files_per_unit: int = 4, reviewers: int = 3, sample_size: int = 2, units=None
+    ):
+        self.rubric, _ = svc.rubric_seed_default()
+        self.lead = factories.UserFactory(role="lead", unit=None)
+        self.units = units or [factories.UnitFactory() for _ in range(n_units)]
+        home = factories.UnitFactory()
+        self.reviewers = [factories.UserFactory(role="inspector", unit=home) for _ in range(reviewers)]
+        self.campaign = svc.campaign_create(
+            actor=self.lead,
+            data={
+                "year": 2026,
+                "title": "2026年度案卷评查",
+                "rubric_id": self.rubric.id,
+                "case_types": ["行政处罚"],
+                "sample_size": sample_size,
+                "reviewers_per_file": 2,
+                "divergence_margin": 10,
+                "deadline": date(2026, 12, 1),
+                "unit_ids": [u.id for u in self.units],
+                "reviewer_ids": [r.id for r in self.reviewers],
+            },
+        )
+        for unit in self.units:
+            svc.casefiles_import(
+                actor=self.lead,
+                campaign=self.campaign,
+                unit_id=unit.id,
+                rows=file_rows(unit.short_name, files_per_unit),
+            )
+
+    def start(self, seed: int = 42) -> World:
+        svc.campaign_sample(actor=self.lead, campaign=self.campaign, seed=seed)
+        svc.campaign_assign(actor=self.lead, campaign=self.campaign)
+        return self
+
+    def assignments(self) -> list[ReviewAssignment]:
+        return list(
+            db.session.scalars(
+                select(ReviewAssignment)
+                .join(CaseFile)
+                .where(CaseFile.campaign_id == self.campaign.id)
+                .order_by(ReviewAssignment.id)
+            )
+        )
+
+    def items(self):
+        return [i for i in self.rubric.items if not i.is_veto]
+
+    def score(
+        self, assignment: ReviewAssignment, deductions: dict | None = None, veto: bool = False, submit=True
+    ):
+        deductions = deductions or {}
+        entries = {i.id: svc.Entry(0, "") for i in self.items()}
+        for item_id, points in deductions.items():
+            entries[item_id] = svc.Entry(points, "扣分说明")
+        vetoes = {}
+        if veto:
+            vetoes[next(i.id for i in self.rubric.items if i.is_veto)] = "主体不合法"
+        return svc.assignment_save(
+            actor=assignment.reviewer, assignment=assignment, entries=entries, vetoes=vetoes, submit=submit
+        )
+
+    def score_all(self) -> None:
+        for a in self.assignments():
+            if a.status == "assigned":
+                self.score(a)
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+# --- rubrics ------------------------------------------------------------------------------
+
+
+def test_default_rubric_seed_is_idempotent_and_totals_100():
+    rubric, created = svc.rubric_seed_default()
+    again, created_again = svc.rubric_seed_default()
+    assert created and not created_again and rubric.id == again.id
+    assert sum(c["max"] for c in rubric.categories) == 100
+    assert "默认标准（供参考，请按本地标准调整）" in rubric.note
+    vetoes = [i.text for i in rubric.items if i.is_veto]
+    assert any("主体" in t for t in vetoes) and any("执法资格" in t for t in vetoes)
+    assert {c["name"] for c in rubric.categories} == {
+        "主体",
+        "事实证据",
+        "法律适用",
+        "程序",
+        "裁量说理",
+        "文书",
+        "归档",
+    }
+    assert db.session.scalar(select(func.count(Rubric.id))) == 1
+
+
+def test_rubric_xlsx_round_trip_makes_a_new_version(client, login_as):
+    rubric, _ = svc.rubric_seed_default()
+    login_as("admin")
+    data = client.get(f"/reviews/rubrics/{rubric.id}/export.xlsx").data
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["说明", "评查项目", "类别分值", "等级"]
+    response = client.post_form(
+        "/reviews/rubrics/import",
+        {"file": (io.BytesIO(data), "标准.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    copy = db.session.scalar(select(Rubric).where(Rubric.edition == 2))
+    assert copy.name == rubric.name and copy.categories == rubric.categories and copy.bands == rubric.bands
+    assert [(i.category, i.text, i.max_points, i.guidance, i.is_veto) for i in copy.items] == [
+        (i.category, i.text, i.max_points, i.guidance, i.is_veto) for i in rubric.items
+    ]
+
+
+def test_rubric_import_with_errors_saves_nothing(client, login_as):
+    rubric, _ = svc.rubric_seed_default()
+    wb = load_workbook(io.BytesIO(svc_export(rubric)))
+    wb["类别分值"]["B2"] = 50  # categories no longer add up to 100
+    wb["评查项目"].append(["不存在的类别", "某项目", 3, "", "否"])
+    out = io.BytesIO()
+    wb.save(out)
+    login_as("admin")
+    response = client.post_form(
+        "/reviews/rubrics/import",
+        {"file": (io.BytesIO(out.getvalue()), "标准.xlsx")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "合计应为 100 分" in page and "不在类别表中" in page
+    assert db.session.scalar(select(func.count(Rubric.id))) == 1
+
+
+def svc_export(rubric):
+    from supervision.exports.reviews import rubric_xlsx
+
+    return rubric_xlsx(rubric)
+
+
+def test_rubric_in_use_is_frozen_and_edits_make_a_new_version(world, client, login_as):
+    rubric = world.rubric
+    assert rubric.frozen
+    login_as("admin")
+    item = world.items()[0]
+    form = {
+        "note": "本地修订",
+        "version": rubric.version,
+        f"max-{item.id}": "2",
+        f"text-{item.id}": item.text,
+    }
+    for n, (label, minimum) in enumerate(rubric.band_pairs, start=1):
+        form[f"band-label-{n}"] = label
+        form[f"band-min-{n}"] = str(minimum)
+    response = client.post_form(f"/reviews/rubrics/{rubric.id}/edit", form)
+    assert response.status_code == 302
+    db.session.refresh(rubric)
+    assert rubric.edition == 1 and rubric.note != "本地修订"
+    new = db.session.scalar(select(Rubric).where(Rubric.edition == 2))
+    assert new.note == "本地修订" and not new.frozen
+    assert next(i for i in new.items if i.text == item.text).max_points == 2
+    assert world.campaign.rubric_id == rubric.id
+
+
+def test_unfrozen_rubric_is_edited_in_place():
+    rubric, _ = svc.rubric_seed_default()
+    lead = factories.UserFactory(role="admin", unit=None)
+    svc.rubric_revise(
+        actor=lead, rubric=rubric, note="改", bands=[("优秀", 95), ("合格", 60)], items={}, version=None
+    )
+    assert rubric.edition == 1 and rubric.band_pairs == [("优秀", 95.0), ("合格", 60.0)]
+    with pytest.raises(DomainError):
+        svc.rubric_revise(actor=lead, rubric=rubric, note="", bands=[("优秀", 120)], items={}, version=None)
+
+
+# --- campaigns and case-file lists --------------------------------------------------------
+
+
+def test_campaign_needs_enough_reviewers(world):
+    with pytest.raises(DomainError) as error:
+        svc.campaign_create(
+            actor=world.lead,
+            data={
+                "year": 2026,
+                "title": "x",
+                "rubric_id": world.rubric.id,
+                "case_types": ["行政处罚"],
+                "sample_size": 2,
+                "reviewers_per_file": 2,
+                "divergence_margin": 10,
+                "unit_ids": [world.units[0].id],
+                "reviewer_ids": [world.reviewers[0].id],
+            },
+        )
+    assert "至少需要 2 人" in error.value.message
+    assert db.session.scalar(select(func.count(ReviewCampaign.id))) == 1
+
+
+def test_casefile_import_reports_every_bad_row_and_imports_nothing(world, client, login_as):
+    client.login_user(world.lead)
+    unit = world.units[0]
+    upload = xlsx_upload(
+        [
+            ["新案1", "案件一", "行政处罚", "2026-03-05", "张三"],
+            ["", "没有案号", "行政处罚", "2026-03-05", ""],
+            ["新案3", "案件三", "行政奖励", "2026-03-05", ""],
+            ["新案4", "案件四", "行政处罚", "三月五日", ""],
+            ["新案1", "重复", "行政处罚", "", ""],
+        ]
+    )
+    before = db.session.scalar(select(func.count(CaseFile.id)))
+    response = client.post_form(
+        f"/reviews/campaigns/{world.campaign.id}/import",
+        {"unit_id": unit.id, "file": upload},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert "第 3 行：案号不能为空" in page
+    assert "第 4 行：案件类型“行政奖励”无效" in page
+    assert "第 5 行：决定日期“三月五日”无法识别" in page
+    assert "第 6 行：案号“新案1”在文件中重复" in page
+    assert db.session.scalar(select(func.count(CaseFile.id))) == before
+
+
+def test_liaison_uploads_only_their_own_unit(world, client, make_user):
+    unit = world.units[0]
+    liaison = client.login_user(make_user("liaison", unit=unit))
+    assert client.get(f"/reviews/campaigns/{world.campaign.id}/import").status_code == 200
+    upload = xlsx_upload([["本单位1号", "本单位案件", "行政处罚", "2026年3月5日", "王五"]])
+    response = client.post_form(
+        f"/reviews/campaigns/{world.campaign.id}/import",
+        {"unit_id": unit.id, "file": upload},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    added = db.session.scalar(select(CaseFile).where(CaseFile.case_number == "本单位1号"))
+    assert added.unit_id == unit.id and added.decision_date == date(2026, 3, 5)
+    # Another unit's list is refused by the service, whatever the form says.
+    with pytest.raises(NotAllowed):
+        svc.casefiles_import(
+            actor=liaison, campaign=world.campaign, unit_id=world.units[1].id, rows=file_rows("外", 1)
+        )
+    # A liaison whose unit is not in scope cannot even open the page.
+    client.login_user(make_user("liaison"))
+    assert client.get(f"/reviews/campaigns/{world.campaign.id}/import").status_code == 404
+
+
+# --- sampling -----------------------------------------------------------------------------
+
+
+def test_sampling_is_reproducible_from_the_seed(world):
+    other = World(units=world.units)  # a second campaign over the same units and the same lists
+    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=777)
+    svc.campaign_sample(actor=world.lead, campaign=other.campaign, seed=777)
+
+    def drawn(campaign):
+        return sorted(
+            db.session.execute(
+                select(CaseFile.unit_id, CaseFile.case_number).where(
+                    CaseFile.campaign_id == campaign.id, CaseFile.sampled.is_(True)
+                )
+            ).all()
+        )
+
+    assert drawn(world.campaign) == drawn(other.campaign)
+    assert len(drawn(world.campaign)) == 3 * 2
+    assert world.campaign.seed == 777 and world.campaign.status == "sampling"
+    assert (
+        db.session.scalar(select(CaseFile.sample_reason).where(CaseFile.sampled.is_(True)).limit(1))
+        == "随机抽取（种子 777）"
+    )
+
+
+def test_sampling_more_than_a_unit_has_takes_all_and_says_so(client):
+    w = World(n_units=2, files_per_unit=1, sample_size=3)
+    client.login_user(w.lead)
+    response = client.post_form(
+        f"/reviews/campaigns/{w.campaign.id}/sample", {"seed": "5"}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "要求抽取 3 卷，清单中只有 1 卷，已全部抽取" in page
+    assert db.session.scalar(select(func.count(CaseFile.id)).where(CaseFile.sampled.is_(True))) == 2
+    assert "5" in page and 'data-testid="seed"' in page
+
+
+def test_lead_adds_or_drops_a_file_with_a_reason(world, client):
+    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=1)
+    client.login_user(world.lead)
+    outside = db.session.scalar(select(CaseFile).where(CaseFile.sampled.is_(False)).limit(1))
+    response = client.post_form(f"/reviews/files/{outside.id}/sampled", {"sampled": "1", "reason": ""})
+    db.session.refresh(outside)
+    assert response.status_code == 302 and not outside.sampled  # no reason, no change
+    client.post_form(f"/reviews/files/{outside.id}/sampled", {"sampled": "1", "reason": "群众投诉较多"})
+    db.session.refresh(outside)
+    assert outside.sampled and outside.sample_reason == "负责人增加：群众投诉较多"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case_file.include")) is not None
+
+
+# --- assignment ---------------------------------------------------------------------------
+
+
+def test_assignment_is_cross_review_and_balanced(world):
+    world.start()
+    assignments = world.assignments()
+    assert len(assignments) == 6 * 2
+    for a in assignments:
+        assert a.reviewer.unit_id != a.case_file.unit_id
+    per_file = {}
+    for a in assignments:
+        per_file.setdefault(a.case_file_id, set()).add(a.reviewer_id)
+    assert all(len(r) == 2 for r in per_file.values())
+    loads = [sum(a.reviewer_id == r.id for a in assignments) for r in world.reviewers]
+    assert max(loads) - min(loads) <= 1
+    assert world.campaign.status == "reviewing"
+    assert db.session.scalar(select(func.count(Notification.id))) == 3
+
+
+def test_no_eligible_reviewers_is_a_clear_error_and_changes_nothing():
+    w = World(n_units=2)
+    # Both reviewers belong to the first unit: its files cannot be cross-reviewed.
+    own = [factories.UserFactory(role="inspector", unit=w.units[0]) for _ in range(2)]
+    w.campaign.reviewers = own
+    db.session.commit()
+    svc.campaign_sample(actor=w.lead, campaign=w.campaign, seed=3)
+    with pytest.raises(DomainError) as error:
+        svc.campaign_assign(actor=w.lead, campaign=w.campaign)
+    assert w.units[0].name in error.value.message and "非本单位" in error.value.message
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(ReviewAssignment.id))) == 0
+    assert db.session.get(ReviewCampaign, w.campaign.id).status == "sampling"
+
+
+def test_manual_reassignment_keeps_the_cross_review_rule(world, client):
+    world.start()
+    a = world.assignments()[0]
+    same_unit = factories.UserFactory(role="inspector", unit=db.session.get(CaseFile, a.case_file_id).unit)
+    with pytest.raises(DomainError, match="不能评查本单位"):
+        svc.assignment_reassign(actor=world.lead, assignment=a, reviewer_id=same_unit.id)
+    other = next(r for r in world.reviewers if r.id not in {x.reviewer_id for x in a.case_file.assignments})
+    client.login_user(world.lead)
+    client.post_form(f"/reviews/assignments/{a.id}/reassign", {f"a{a.id}-reviewer_id": other.id})
+    db.session.refresh(a)
+    assert a.reviewer_id == other.id
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+
+def test_bad_scores_save_nothing(world, client):
+    world.start()
+    a = world.assignments()[0]
+    item = world.items()[0]
+    client.login_user(a.reviewer)
+    url = f"/reviews/assignments/{a.id}"
+
+    def post(**fields):
+        data = {"action": "save", "version": a.version}
+        data.update(fields)
+        return client.post_form(url, data).get_data(as_text=True)
+
+    assert "不能超过该项最高分" in post(
+        **{f"points-{item.id}": str(item.max_points + 1), f"note-{item.id}": "x"}
+    )
+    assert "扣分不能为负数" in post(**{f"points-{item.id}": "-1", f"note-{item.id}": "x"})
+    assert "必须填写扣分说明" in post(**{f"points-{item.id}": "1"})
+    assert "不是数字" in post(**{f"points-{item.id}": "abc"})
+    veto = next(i for i in world.rubric.items if i.is_veto)
+    assert "必须填写说明" in post(**{f"veto-{veto.id}": "1"})
+    assert "未评分" in post(action="submit", **{f"points-{item.id}": "0"})
+    db.session.refresh(a)
+    assert a.deductions == [] and a.status == "assigned"
+
+
+def test_draft_then_submit_computes_the_total(world, client):
+    world.start()
+    a = world.assignments()[0]
+    items = world.items()
+    client.login_user(a.reviewer)
+    url = f"/reviews/assignments/{a.id}"
+    response = client.post_form(
+        url,
+        {
+            "action": "save",
+            "version": a.version,
+            f"points-{items[0].id}": "2",
+            f"note-{items[0].id}": "名称不一致",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(a)
+    assert a.status == "assigned" and len(a.deductions) == 1
+    page = client.get(url).get_data(as_text=True)
+    assert "名称不一致" in page and 'data-bands="优秀:90|良好:80|合格:60"' in page
+    data = {"action": "submit", "version": a.version}
+    for i in items:
+        data[f"points-{i.id}"] = "0"
+        data[f"note-{i.id}"] = ""
+    data[f"points-{items[0].id}"] = "2"
+    data[f"note-{items[0].id}"] = "名称不一致"
+    data[f"points-{items[1].id}"] = "4"
+    data[f"note-{items[1].id}"] = "缺证件号"
+    assert client.post_form(url, data).status_code == 302
+    db.session.refresh(a)
+    # 主体 is 10 points: 2 + 4 deducted → 4 left; total 94.
+    assert a.status == "submitted" and a.total == 94 and a.submitted_at is not None
+    # A submitted review cannot be changed by its reviewer.
+    assert "已提交" in client.post_form(url, data).get_data(as_text=True)
+
+
+def test_reviewer_cannot_score_someone_elses_file(world, client):
+    world.start()
+    a = world.assignments()[0]
+    stranger = next(
+        r for r in world.reviewers if r.id not in {x.reviewer_id for x in a.case_file.assignments}
+    )
+    client.login_user(stranger)
+    assert client.get(f"/reviews/assignments/{a.id}").status_code == 404
+    assert client.get(f"/reviews/files/{a.case_file_id}").status_code == 404
+
+
+def test_veto_gives_zero_and_fail(world):
+    world.start()
+    a = world.assignments()[0]
+    world.score(a, veto=True)
+    assert a.total == 0 and a.veto_hit
+
+
+def test_divergence_settle_excellent_return_and_publish(world, client, make_user):
+    world.start()
+    files: dict[int, list[ReviewAssignment]] = {}
+    for a in world.assignments():
+        files.setdefault(a.case_file_id, []).append(a)
+    (first_id, first), (second_id, second), *rest = files.items()
+    big = next(i for i in world.items() if i.max_points >= 8)
+    world.score(first[0])
+    world.score(
+        first[1], {big.id: big.max_points, world.items()[-1].id: 2}
+    )  # 100 vs 90 → spread 10, not more
+    world.score(second[0])
+    world.score(second[1], veto=True)  # 100 vs 0 → divergent
+    for _, pair in rest:
+        for a in pair:
+            world.score(a)
+    f1, f2 = db.session.get(CaseFile, first_id), db.session.get(CaseFile, second_id)
+    assert f1.final_score == 95 and f1.grade == "优秀" and not f1.divergent
+    assert f2.divergent and f2.final_score == 50
+    assert any("需先裁定" in p for p in svc.publish_blockers(world.campaign))
+    with pytest.raises(DomainError):
+        svc.campaign_publish(actor=world.lead, campaign=world.campaign)
+
+    client.login_user(world.lead)
+    page = client.get(f"/reviews/files/{second_id}").get_data(as_text=True)
+    assert 'data-testid="divergence"' in page
+    client.post_form(f"/reviews/files/{second_id}/settle", {"score": "0", "reason": ""})
+    assert db.session.get(CaseFile, second_id).settled_reason == ""
+    client.post_form(f"/reviews/files/{second_id}/settle", {"score": "0", "reason": "否决项属实"})
+    f2 = db.session.get(CaseFile, second_id)
+    assert f2.final_score == 0 and f2.grade == "不合格" and f2.settled_reason == "否决项属实"
+
+    # Only a top-grade file without a veto hit can be excellent.
+    client.post_form(f"/reviews/files/{second_id}/excellent", {"excellent": "1"})
+    assert not db.session.get(CaseFile, second_id).excellent
+    client.post_form(f"/reviews/files/{first_id}/excellent", {"excellent": "1"})
+    assert db.session.get(CaseFile, first_id).excellent
+
+    # Returning a review clears the result until it is scored again.
+    a = first[1]
+    client.post_form(f"/reviews/assignments/{a.id}/return", {"reason": ""})
+    assert db.session.get(ReviewAssignment, a.id).status == "submitted"
+    client.post_form(f"/reviews/assignments/{a.id}/return", {"reason": "扣分依据不足，请复核"})
+    a = db.session.get(ReviewAssignment, a.id)
+    f1 = db.session.get(CaseFile, first_id)
+    assert a.status == "assigned" and f1.final_score is None and not f1.excellent
+    world.score(a)
+    client.post_form(f"/reviews/files/{first_id}/excellent", {"excellent": "1"})
+
+    response = client.post_form(f"/reviews/campaigns/{world.campaign.id}/publish", follow_redirects=True)
+    assert "评查结果已公布" in response.get_data(as_text=True)
+    assert db.session.get(ReviewCampaign, world.campaign.id).status == "published"
+
+    # The unit's liaison sees their files, scores and notes, but not the reviewers' names.
+    unit = db.session.get(CaseFile, second_id).unit
+    liaison = make_user("liaison", unit=unit)
+    client.login_user(liaison)
+    page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
+    assert db.session.get(CaseFile, second_id).case_number in page and "主体不合法" in page
+    for reviewer in world.reviewers:
+        assert reviewer.display_name not in page
+    other_unit_file = db.session.scalar(
+        select(CaseFile).where(CaseFile.unit_id != unit.id, CaseFile.sampled.is_(True)).limit(1)
+    )
+    assert other_unit_file.case_number not in page
+    assert client.get(f"/reviews/files/{other_unit_file.id}").status_code == 404
+    # A liaison of a unit outside the campaign sees nothing.
+    client.login_user(make_user("liaison"))
+    assert client.get(f"/reviews/campaigns/{world.campaign.id}").status_code == 404
+
+
+def test_unpublished_results_are_hidden_from_liaisons(world, client, make_user):
+    world.start()
+    client.login_user(make_user("liaison", unit=world.units[0]))
+    assert client.get(f"/reviews/campaigns/{world.campaign.id}").status_code == 404
+    f = db.session.scalar(
+        select(CaseFile).where(CaseFile.unit_id == world.units[0].id, CaseFile.sampled.is_(True))
+    )
+    assert client.get(f"/reviews/files/{f.id}").status_code == 404
+
+
+def test_deductions_become_findings_in_one_step(world, client):
+    world.start()
+    pair = [a for a in world.assignments() if a.case_file_id == world.assignments()[0].case_file_id]
+    items = world.items()
+    world.score(pair[0], {items[0].id: 2, items[5].id: 1})
+    world.score(pair[1], {items[0].id: 1}, veto=True)
+    client.login_user(world.lead)
+    file_id = pair[0].case_file_id
+    client.post_form(f"/reviews/files/{file_id}/findings")
+    findings = db.session.scalars(
+        select(Finding).where(Finding.case_file_id == file_id).order_by(Finding.id)
+    ).all()
+    assert len(findings) == 3  # item 0 (two reviewers merged), item 5, and the veto item
+    case_file = db.session.get(CaseFile, file_id)
+    assert all(f.unit_id == case_file.unit_id and f.task_id is None and f.status == "open" for f in findings)
+    assert all(f.inspector_id == world.lead.id for f in findings)
+    assert {f.category for f in findings} <= {"主体", "程序", "证据", "法律适用", "文书", "裁量", "其他"}
+    assert any(f.severity == "serious" for f in findings)
+    # A second time is refused: nothing is duplicated.
+    client.post_form(f"/reviews/files/{file_id}/findings")
+    assert db.session.scalar(select(func.count(Finding.id))) == 3
+
+
+def test_finding_category_mapping():
+    assert svc.finding_category("事实证据", "") == "证据"
+    assert svc.finding_category("裁量说理", "") == "裁量"
+    assert svc.finding_category("归档", "") == "文书"
+    assert svc.finding_category("否决项", "执法主体不合法或超越法定职权") == "主体"
+    assert svc.finding_category("否决项", "程序严重违法") == "程序"
+    assert svc.finding_category("否决项", "莫名其妙") == "其他"
+
+
+# --- exports ------------------------------------------------------------------------------
+
+
+def test_results_xlsx_and_report_docx_read_back(world, client):
+    world.start()
+    world.score_all()
+    f = db.session.scalar(select(CaseFile).where(CaseFile.sampled.is_(True)).order_by(CaseFile.id))
+    svc.casefile_set_excellent(actor=world.lead, case_file=f, excellent=True)
+    client.login_user(world.lead)
+    response = client.get(f"/reviews/campaigns/{world.campaign.id}/results.xlsx")
+    assert response.status_code == 200
+    assert "评查结果表" in unquote(response.headers["Content-Disposition"])
+    ws = load_workbook(io.BytesIO(response.data)).active
+    assert "评查结果表" in ws["A1"].value
+    assert [c.value for c in ws[3]] == RESULT_HEADERS
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    assert len(rows) == 6
+    assert {r[8] for r in rows} == {100}
+    assert sum(1 for r in rows if r[10] == "是") == 1
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$3:$3"
+
+    response = client.get(f"/reviews/campaigns/{world.campaign.id}/report.docx")
+    doc = Document(io.BytesIO(response.data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "案卷评查情况的通报" in text and "一、总体情况" in text and "优秀案卷" in text
+    assert f.case_number in text and "随机种子 42" in text
+    unit_table = doc.tables[0]
+    assert unit_table.rows[0].cells[1].text == "单位" and len(unit_table.rows) == 4
+    fonts = doc.paragraphs[0].runs[0]._element.rPr.rFonts
+    assert (
+        fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+        == "方正小标宋简体"
+    )
+
+
+# --- role × route matrix ------------------------------------------------------------------
+
+ROLES = ["admin", "lead", "inspector", "liaison"]
+
+
+def _matrix_world():
+    w = World().start()
+    w.score_all()
+    svc.campaign_publish(actor=w.lead, campaign=w.campaign)
+    draft = World(n_units=1)
+    return w, draft
+
+
+# route template, method, {role: expected status}; the inspector is not a reviewer here, the
+# liaison belongs to a unit of the campaign.
+MATRIX = [
+    ("/reviews/", "GET", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 200}),
+    ("/reviews/rubrics", "GET", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 403}),
+    ("/reviews/rubrics/{rubric}", "GET", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 403}),
+    (
+        "/reviews/rubrics/{rubric}/export.xlsx",
+        "GET",
+        {"admin": 200, "lead": 200, "inspector": 200, "liaison": 403},
+    ),
+    ("/reviews/rubrics/import", "GET", {"admin": 200, "lead": 403, "inspector": 403, "liaison": 403}),
+    ("/reviews/rubrics/{rubric}/edit", "GET", {"admin": 200, "lead": 403, "inspector": 403, "liaison": 403}),
+    ("/reviews/campaigns/new", "GET", {"admin": 403, "lead": 200, "inspector": 403, "liaison": 403}),
+    ("/reviews/campaigns/{campaign}", "GET", {"admin": 200, "lead": 200, "inspector": 404, "liaison": 200}),
+    ("/reviews/campaigns/{draft}", "GET", {"admin": 200, "lead": 200, "inspector": 404, "liaison": 404}),
+    ("/reviews/campaigns/{draft}/edit", "GET", {"admin": 403, "lead": 200, "inspector": 403, "liaison": 403}),
+    (
+        "/reviews/campaigns/{draft}/import",
+        "GET",
+        {"admin": 403, "lead": 200, "inspector": 403, "liaison": 404},
+    ),
+    (
+        "/reviews/campaigns/{campaign}/results.xlsx",
+        "GET",
+        {"admin": 200, "lead": 200, "inspector": 403, "liaison": 403},
+    ),
+    (
+        "/reviews/campaigns/{campaign}/report.docx",
+        "GET",
+        {"admin": 200, "lead": 200, "inspector": 403, "liaison": 403},
+    ),
+    ("/reviews/files/{file}", "GET", {"admin": 200, "lead": 200, "inspector": 404, "liaison": 302}),
+    (
+        "/reviews/assignments/{assignment}",
+        "GET",
+        {"admin": 200, "lead": 200, "inspector": 404, "liaison": 403},
+    ),
+    (
+        "/reviews/campaigns/{draft}/sample",
+        "POST",
+        {"admin": 403, "lead": 302, "inspector": 403, "liaison": 403},
+    ),
+    (
+        "/reviews/campaigns/{campaign}/assign",
+        "POST",
+        {"admin": 403, "lead": 302, "inspector": 403, "liaison": 403},
+    ),
+    (
+        "/reviews/campaigns/{campaign}/publish",
+        "POST",
+        {"admin": 403, "lead": 302, "inspector": 403, "liaison": 403},
+    ),
+    ("/reviews/files/{file}/settle", "POST", {"admin": 403, "lead": 302, "inspector": 403, "liaison": 403}),
+    (
+        "/reviews/files/{file}/excellent",
+        "POST",
+        {"admin": 403, "lead": 302, "inspector": 403, "liaison": 403},
+    ),
+    ("/reviews/files/{file}/findings", "POST", {"admin": 403, "lead": 302, "inspector": 403, "liaison": 403}),
+    ("/reviews/files/{file}/sampled", "POST", {"admin": 403, "lead": 302, "inspector": 403, "liaison": 403}),
+    (
+        "/reviews/assignments/{assignment}",
+        "POST",
+        {"admin": 403, "lead": 403, "inspector": 404, "liaison": 403},
+    ),
+    (
+        "/reviews/assignments/{assignment}/return",
+        "POST",
+        {"admin": 403, "lead": 302, "inspector": 403, "liaison": 403},
+    ),
+    (
+        "/reviews/assignments/{assignment}/reassign",
+        "POST",
+        {"admin": 403, "lead": 302, "inspector": 403, "liaison": 403},
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_route_matrix(client, make_user, role):
+    w, draft = _matrix_world()
+    f = db.session.scalar(
+        select(CaseFile)
+        .where(CaseFile.campaign_id == w.campaign.id, CaseFile.sampled.is_(True))
+        .order_by(CaseFile.id)
+    )
+    a = f.assignments[0]
+    ids = {
+        "rubric": w.rubric.id,
+        "campaign": w.campaign.id,
+        "draft": draft.campaign.id,
+        "file": f.id,
+        "assignment": a.id,
+    }
+    user = make_user(role, unit=f.unit) if role == "liaison" else make_user(role)
+    client.login_user(user)
+    failures = []
+    for template, method, expected in MATRIX:
+        url = template.format(**ids)
+        response = client.get(url) if method == "GET" else client.post_form(url, {})
+        if response.status_code != expected[role]:
+            failures.append(f"{method} {url}: {response.status_code} != {expected[role]}")
+    assert not failures, failures
+
+
+def test_anonymous_is_sent_to_login(client):
+    assert client.get("/reviews/").status_code == 302
+
+
+def test_reviewer_sees_only_their_assignments(world, client):
+    world.start()
+    reviewer = world.reviewers[0]
+    client.login_user(reviewer)
+    page = client.get("/reviews/?status=all").get_data(as_text=True)
+    mine = [a for a in world.assignments() if a.reviewer_id == reviewer.id]
+    others = [a for a in world.assignments() if a.case_file_id not in {m.case_file_id for m in mine}]
+    assert all(a.case_file.case_number in page for a in mine)
+    assert all(a.case_file.case_number not in page for a in others)
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-testid="panel-reviews"' in home
+
+
+# --- query counts -------------------------------------------------------------------------
+
+
+def _build(n_units: int, files_per_unit: int) -> World:
+    w = World(n_units=n_units, files_per_unit=files_per_unit, reviewers=4, sample_size=files_per_unit)
+    w.start()
+    w.score_all()
+    return w
+
+
+def test_pages_run_the_same_queries_at_two_sizes(client, make_user):
+    """Campaign page, file list filter, results page of a liaison and a reviewer's list."""
+    figures = []
+    for n_units, files in [(2, 2), (6, 5)]:
+        w = _build(n_units, files)
+        svc.campaign_publish(actor=w.lead, campaign=w.campaign)
+        liaison = make_user("liaison", unit=w.units[0])
+        counts = []
+        for user, url in [
+            (w.lead, f"/reviews/campaigns/{w.campaign.id}"),
+            (w.lead, f"/reviews/campaigns/{w.campaign.id}?show=pool"),
+            (w.lead, "/reviews/"),
+            (liaison, f"/reviews/campaigns/{w.campaign.id}"),
+            (w.reviewers[0], "/reviews/?status=all"),
+            (w.reviewers[0], "/"),
+            (w.lead, "/"),
+            (liaison, "/"),
+        ]:
+            client.login_user(user)
+            client.get(url)
+            with count_queries() as n:
+                assert client.get(url).status_code == 200, url
+            counts.append(n())
+        figures.append(counts)
+        from .conftest import empty_tables
+
+        empty_tables()
+    assert figures[0] == figures[1], figures
+    print("query counts:", figures[0])
