@@ -101,6 +101,7 @@ class InspectorProfileFactory(Base):
     term_end = date(2027, 12, 31)
     note = ""
 
+
 # --- notices (issue 4) -----------------------------------------------------------------------
 from supervision.models import NoticeKind  # noqa: E402
 
@@ -115,3 +116,43 @@ class NoticeKindFactory(Base):
     requires_rectification = True
     active = True
     sort = 0
+
+
+# --- indicator frameworks and assessments (issue 6) -------------------------------------------
+
+
+def framework_rows(areas: int = 2, per_area: int = 3, points: str = "", kinds: str = "") -> list[tuple[int, dict]]:
+    """Rows of a three-level framework file as read_rows() returns them (row numbers from 2)."""
+    rows, number = [], 2
+
+    def add(level, code, parent, text, pts="", applies=""):
+        nonlocal number
+        rows.append(
+            (
+                number,
+                {
+                    "层级名称": level,
+                    "编码": code,
+                    "上级编码": parent,
+                    "内容": text,
+                    "分值": pts,
+                    "评价方式": "资料审查",
+                    "适用单位类型": applies,
+                    "责任单位": "区司法局",
+                },
+            )
+        )
+        number += 1
+
+    for a in range(1, areas + 1):
+        add("一级指标", str(a), "", f"领域{a}")
+        add("二级指标", f"{a}.1", str(a), f"领域{a}的二级指标")
+        for j in range(1, per_area + 1):
+            add("三级指标", f"{a}.1.{j}", f"{a}.1", f"指标{a}.1.{j}：报备率、及时率、规范率均达100%", points, kinds)
+    return rows
+
+
+def make_framework(name: str | None = None, **kwargs):
+    from supervision.services.scorecards import framework_import
+
+    return framework_import(actor=None, name=name or f"测试指标体系{next(_seq)}", rows=framework_rows(**kwargs))

@@ -1,0 +1,548 @@
+"""Assessment rounds, self-assessment, evaluation, finalizing, scorecards, roadmap: views and rules."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from supervision.extensions import db
+from supervision.formatting import local_today
+from supervision.models import Assessment, AuditEvent, Framework, Indicator, IndicatorScore, RoadmapItem
+from supervision.services import scorecards as svc
+
+from .factories import FindingFactory, UnitFactory, UserFactory, make_framework
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def world(make_user):
+    """A 2 × 3 framework (2 points each; 1.1.3 only for districts), a town and a department, a round."""
+    framework = make_framework(areas=2, per_area=3, points="2")
+    leaves = {
+        i.code: i
+        for i in db.session.scalars(
+            select(Indicator).where(Indicator.framework_id == framework.id, Indicator.is_leaf.is_(True))
+        )
+    }
+    leaves["1.1.3"].applies_to = "district"
+    db.session.commit()
+    town = UnitFactory(name="横街镇人民政府", short_name="横街镇", kind="town")
+    dept = UnitFactory(name="区综合行政执法局", short_name="综合执法局", kind="department")
+    home = UnitFactory(name="区司法局", short_name="司法局", kind="department")
+    people = SimpleNamespace(
+        admin=make_user("admin"),
+        lead=make_user("lead"),
+        inspector=make_user("inspector", unit=home),
+        liaison=make_user("liaison", unit=town),
+        other=make_user("liaison", unit=dept),
+        home_inspector=make_user("inspector", unit=town),
+    )
+    round_ = svc.round_open(
+        actor=people.lead,
+        framework_id=framework.id,
+        year=2026,
+        title="2026年度自评",
+        deadline=date(2026, 12, 31),
+        unit_ids=[],
+        all_units=True,
+    )
+    assessments = {
+        a.unit_id: a for a in db.session.scalars(select(Assessment).where(Assessment.round_id == round_.id))
+    }
+    return SimpleNamespace(
+        framework=framework,
+        leaves=leaves,
+        town=town,
+        dept=dept,
+        round=round_,
+        mine=assessments[town.id],
+        theirs=assessments[dept.id],
+        **vars(people),
+    )
+
+
+def _save(client, w, code, rating, score="", explanation="说明", htmx=True, assessment=None, version=""):
+    assessment = assessment or w.mine
+    return client.post_form(
+        f"/scorecards/assessments/{assessment.id}/scores/{w.leaves[code].id}",
+        {"rating": rating, "score": score, "explanation": explanation, "version": version},
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+
+
+def _score(assessment, leaf) -> IndicatorScore | None:
+    db.session.expire_all()
+    return db.session.scalar(
+        select(IndicatorScore).where(
+            IndicatorScore.assessment_id == assessment.id, IndicatorScore.indicator_id == leaf.id
+        )
+    )
+
+
+def _fill(client, w, ratings: dict, assessment=None):
+    for code, (rating, score) in ratings.items():
+        response = _save(client, w, code, rating, score, assessment=assessment)
+        assert 'data-testid="row-saved"' in response.get_data(as_text=True), code
+
+
+ALL_TOWN = {
+    "1.1.1": ("met", ""),
+    "1.1.2": ("basic", "1.5"),
+    "2.1.1": ("unmet", ""),
+    "2.1.2": ("na", ""),
+    "2.1.3": ("met", ""),
+}
+
+
+# --- self-assessment ----------------------------------------------------------------------------
+
+
+def test_round_opening_freezes_the_framework_and_creates_drafts(world):
+    assert db.session.get(Framework, world.framework.id).frozen
+    assert world.mine.status == "draft" and world.theirs.status == "draft"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.open"))
+
+
+def test_liaison_sees_only_applicable_indicators_and_progress(client, world):
+    client.login_user(world.liaison)
+    html = client.get(f"/scorecards/assessments/{world.mine.id}").get_data(as_text=True)
+    assert "score-row-1.1.1" in html and "score-row-1.1.3" not in html  # 1.1.3 is for districts only
+    assert "0/5" in html
+
+
+def test_saving_as_she_goes_returns_the_row_and_progress(client, world):
+    client.login_user(world.liaison)
+    response = _save(client, world, "1.1.1", "met")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="ind-' in html and "已保存" in html
+    assert 'hx-swap-oob="true"' in html and "1/5" in html
+    record = _score(world.mine, world.leaves["1.1.1"])
+    assert record.self_rating == "met" and record.self_score == 2.0  # 达标 → full points
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "indicator_score.self"))
+    # Without htmx the same form redirects back to the indicator.
+    plain = _save(client, world, "1.1.2", "basic", "1", htmx=False)
+    assert plain.status_code == 302 and "#ind-" in plain.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("rating", "score", "message"),
+    [
+        ("basic", "3", "不能超过"),
+        ("basic", "-1", "负数"),
+        ("unmet", "2", "未达标"),
+        ("met", "1", "基本达标"),
+        ("basic", "", "须填写得分"),
+        ("basic", "两分", "不是数字"),
+    ],
+)
+def test_bad_scores_save_nothing_and_say_why(client, world, rating, score, message):
+    client.login_user(world.liaison)
+    html = _save(client, world, "1.1.1", rating, score).get_data(as_text=True)
+    assert 'data-testid="row-error"' in html and message in html
+    assert f'value="{score}"' in html  # what was typed is kept in the row
+    assert _score(world.mine, world.leaves["1.1.1"]) is None
+
+
+def test_indicator_not_applying_to_the_unit_cannot_be_scored(client, world):
+    client.login_user(world.liaison)
+    assert _save(client, world, "1.1.3", "met").status_code == 404
+
+
+def test_stale_version_is_refused(client, world):
+    client.login_user(world.liaison)
+    _save(client, world, "1.1.1", "met")
+    record = _score(world.mine, world.leaves["1.1.1"])
+    html = _save(client, world, "1.1.1", "unmet", version=str(record.version - 1)).get_data(as_text=True)
+    assert "已被他人修改" in html
+    assert _score(world.mine, world.leaves["1.1.1"]).self_rating == "met"
+
+
+def test_submit_needs_every_indicator_rated(client, world):
+    client.login_user(world.liaison)
+    _save(client, world, "1.1.1", "met")
+    response = client.post_form(f"/scorecards/assessments/{world.mine.id}/submit", follow_redirects=True)
+    assert "尚有 4 项指标未评价" in response.get_data(as_text=True)
+    db.session.refresh(world.mine)
+    assert world.mine.status == "draft"
+
+
+def test_liaison_edits_only_own_unit_and_only_while_draft(client, world):
+    client.login_user(world.liaison)
+    assert client.get(f"/scorecards/assessments/{world.theirs.id}").status_code == 404
+    assert _save(client, world, "1.1.1", "met", assessment=world.theirs).status_code == 404
+    _fill(client, world, ALL_TOWN)
+    assert client.post_form(f"/scorecards/assessments/{world.mine.id}/submit").status_code == 302
+    db.session.refresh(world.mine)
+    assert world.mine.status == "submitted" and world.mine.submitted_at
+    html = _save(client, world, "1.1.1", "unmet").get_data(as_text=True)
+    assert "自评已提交" in html
+    assert _score(world.mine, world.leaves["1.1.1"]).self_rating == "met"
+    page = client.get(f"/scorecards/assessments/{world.mine.id}").get_data(as_text=True)
+    assert "submit-assessment" not in page and 'name="rating"' not in page  # read only now
+
+
+def test_evidence_files_are_served_only_to_those_who_may_see_the_assessment(client, world, app):
+    client.login_user(world.liaison)
+    response = client.post_form(
+        f"/scorecards/assessments/{world.mine.id}/scores/{world.leaves['1.1.1'].id}/files",
+        {"files": (io.BytesIO(PNG), "会议纪要.png")},
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"},
+    )
+    assert "会议纪要.png" in response.get_data(as_text=True)
+    bad = client.post_form(
+        f"/scorecards/assessments/{world.mine.id}/scores/{world.leaves['1.1.1'].id}/files",
+        {"files": (io.BytesIO(b"MZ\x90\x00 not allowed"), "virus.exe")},
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"},
+    )
+    assert "不允许上传" in bad.get_data(as_text=True)
+    from supervision.models import Attachment
+
+    files = db.session.scalars(select(Attachment).where(Attachment.owner_type == "indicator_score")).all()
+    assert len(files) == 1
+    url = f"/files/{files[0].id}"
+    assert client.get(url).status_code == 200
+    client.login_user(world.other)
+    assert client.get(url).status_code == 404
+    client.login_user(world.inspector)
+    assert client.get(url).status_code == 200
+
+
+# --- evaluation and finalizing -------------------------------------------------------------------
+
+
+def _submitted(client, world):
+    client.login_user(world.liaison)
+    _fill(client, world, ALL_TOWN)
+    client.post_form(f"/scorecards/assessments/{world.mine.id}/submit")
+    db.session.refresh(world.mine)
+    assert world.mine.status == "submitted"
+
+
+def test_inspector_evaluates_and_untouched_indicators_keep_the_unit_rating(client, world):
+    _submitted(client, world)
+    client.login_user(world.inspector)
+    response = client.post_form(
+        f"/scorecards/assessments/{world.mine.id}/scores/{world.leaves['1.1.1'].id}/evaluate",
+        {"rating": "basic", "score": "1", "comment": "台账不全"},
+        headers={"HX-Request": "true"},
+    )
+    assert "已保存" in response.get_data(as_text=True)
+    bad = client.post_form(
+        f"/scorecards/assessments/{world.mine.id}/scores/{world.leaves['1.1.2'].id}/evaluate",
+        {"rating": "unmet", "score": "2", "comment": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert "未达标" in bad.get_data(as_text=True)
+    assert _score(world.mine, world.leaves["1.1.2"]).evaluated_rating is None
+    assert client.post_form(f"/scorecards/assessments/{world.mine.id}/evaluate").status_code == 302
+    db.session.refresh(world.mine)
+    assert world.mine.status == "evaluated" and world.mine.evaluator_id == world.inspector.id
+    first = _score(world.mine, world.leaves["1.1.1"])
+    second = _score(world.mine, world.leaves["1.1.2"])
+    assert (first.evaluated_rating, first.evaluated_score, first.comment) == ("basic", 1.0, "台账不全")
+    assert (second.evaluated_rating, second.evaluated_score) == ("basic", 1.5)
+
+
+def test_inspector_cannot_evaluate_own_unit(client, world):
+    _submitted(client, world)
+    client.login_user(world.home_inspector)  # the inspector's home unit is the town
+    response = client.post_form(f"/scorecards/assessments/{world.mine.id}/evaluate", follow_redirects=True)
+    assert "不能评估本单位" in response.get_data(as_text=True)
+    db.session.refresh(world.mine)
+    assert world.mine.status == "submitted"
+
+
+def test_return_needs_a_reason_and_reopens_the_draft(client, world):
+    _submitted(client, world)
+    client.login_user(world.inspector)
+    response = client.post_form(
+        f"/scorecards/assessments/{world.mine.id}/return", {"reason": " "}, follow_redirects=True
+    )
+    assert "必须填写理由" in response.get_data(as_text=True)
+    db.session.refresh(world.mine)
+    assert world.mine.status == "submitted"
+    client.post_form(f"/scorecards/assessments/{world.mine.id}/return", {"reason": "佐证材料缺失"})
+    db.session.refresh(world.mine)
+    assert world.mine.status == "draft" and world.mine.return_reason == "佐证材料缺失"
+    client.login_user(world.liaison)
+    page = client.get(f"/scorecards/assessments/{world.mine.id}").get_data(as_text=True)
+    assert "佐证材料缺失" in page and "submit-assessment" in page
+
+
+def _evaluated(client, world):
+    _submitted(client, world)
+    client.login_user(world.inspector)
+    client.post_form(f"/scorecards/assessments/{world.mine.id}/evaluate")
+    db.session.refresh(world.mine)
+    assert world.mine.status == "evaluated"
+
+
+def test_finalize_needs_a_roadmap_item_for_every_weak_indicator(client, world):
+    _evaluated(client, world)
+    client.login_user(world.lead)
+    response = client.post_form(f"/scorecards/assessments/{world.mine.id}/finalize", follow_redirects=True)
+    assert "1 项短板指标尚未列入路线图（2.1.1）" in response.get_data(as_text=True)
+    db.session.refresh(world.mine)
+    assert world.mine.status == "evaluated"
+    leaf = world.leaves["2.1.1"]
+    bad = client.post_form(
+        f"/scorecards/roadmap/new?assessment={world.mine.id}&indicator={leaf.id}",
+        {"measure": "", "owner": "", "due_date": ""},
+    )
+    assert bad.status_code == 200 and db.session.scalar(select(RoadmapItem)) is None
+    ok = client.post_form(
+        f"/scorecards/roadmap/new?assessment={world.mine.id}&indicator={leaf.id}",
+        {"measure": "制定专项整改方案", "owner": "党政办 张三", "due_date": "2027-06-30"},
+    )
+    assert ok.status_code == 302
+    assert client.post_form(f"/scorecards/assessments/{world.mine.id}/finalize").status_code == 302
+    db.session.refresh(world.mine)
+    assert world.mine.status == "finalized" and world.mine.finalized_at
+    # Locked: nobody changes it any more.
+    client.login_user(world.inspector)
+    html = client.post_form(
+        f"/scorecards/assessments/{world.mine.id}/scores/{world.leaves['1.1.1'].id}/evaluate",
+        {"rating": "met"},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert "只有已提交的自评才能评估" in html
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "status"),
+    [
+        ("liaison", "finalize", 403),
+        ("liaison", "evaluate", 403),
+        ("liaison", "return", 403),
+        ("inspector", "finalize", 403),
+        ("inspector", "submit", 403),
+        ("lead", "submit", 403),
+        ("lead", "evaluate", 403),
+        ("admin", "finalize", 403),
+        ("other", "submit", 404),  # another unit's liaison: not even visible
+    ],
+)
+def test_forbidden_transitions(client, world, who, action, status):
+    _evaluated(client, world) if action == "finalize" else _submitted(client, world)
+    before = world.mine.status
+    client.login_user(getattr(world, who))
+    assert (
+        client.post_form(f"/scorecards/assessments/{world.mine.id}/{action}", {"reason": "x"}).status_code
+        == status
+    )
+    db.session.refresh(world.mine)
+    assert world.mine.status == before
+
+
+# --- scorecards ----------------------------------------------------------------------------------
+
+
+def _finalized(client, world):
+    _evaluated(client, world)
+    client.login_user(world.lead)
+    client.post_form(
+        f"/scorecards/roadmap/new?assessment={world.mine.id}&indicator={world.leaves['2.1.1'].id}",
+        {"measure": "整改", "owner": "党政办", "due_date": (local_today() - timedelta(days=3)).isoformat()},
+    )
+    client.post_form(f"/scorecards/assessments/{world.mine.id}/finalize")
+    db.session.refresh(world.mine)
+    assert world.mine.status == "finalized"
+
+
+def test_unit_and_office_scorecards(client, world):
+    _finalized(client, world)
+    # 2 + 1.5 + 0 + (na) + 2 = 5.5 of 8 applicable points → 68.75
+    client.login_user(world.lead)
+    office = client.get("/scorecards/office").get_data(as_text=True)
+    assert "68.8" in office and 'data-testid="ranking"' in office and "横街镇" in office
+    data = client.get(f"/scorecards/office/data.json?round={world.round.id}").get_json()
+    assert data["units"] == ["横街镇"] and data["totals"] == [68.75] and data["bands"] == ["red"]
+    assert len(data["areas"]) == 2 and len(data["heat"]) == 2
+    unit = client.get(f"/scorecards/units/{world.town.id}").get_data(as_text=True)
+    assert 'data-testid="unit-total"' in unit and "68.8" in unit
+    assert 'data-chart="radar"' in unit and "87.5" in unit and "50" in unit  # area 1: 3.5/4, area 2: 2/4
+    assert "逾期" in unit  # the weak indicator's roadmap item is overdue
+    rollup = client.get("/scorecards/rollup").get_data(as_text=True)
+    assert 'data-testid="rollup"' in rollup and "指标2.1.1" in rollup
+    # The liaison sees her own unit's scorecard, not others', not the office one.
+    client.login_user(world.liaison)
+    assert client.get(f"/scorecards/units/{world.town.id}").status_code == 200
+    assert client.get(f"/scorecards/units/{world.dept.id}").status_code == 404
+    assert client.get("/scorecards/office").status_code == 403
+    assert client.get("/scorecards/").headers["Location"].endswith(f"/scorecards/units/{world.town.id}")
+
+
+def test_office_export_reads_back(client, world):
+    _finalized(client, world)
+    client.login_user(world.lead)
+    response = client.get("/scorecards/office/export.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames[0] == "排名" and "横街镇" in book.sheetnames
+    ranking = book["排名"]
+    assert [c.value for c in ranking[3]][:4] == ["名次", "单位", "总分", "等级"]
+    assert [c.value for c in ranking[4]][:4] == [1, "横街镇", 68.75, "差"]
+    assert ranking.page_setup.orientation == "landscape" and ranking.print_title_rows == "$3:$3"
+    unit_rows = list(book["横街镇"].iter_rows(min_row=4, values_only=True))
+    assert [r[0] for r in unit_rows] == ["1.1.1", "1.1.2", "2.1.1", "2.1.2", "2.1.3"]
+    assert unit_rows[2][5] == "未达标" and unit_rows[2][7] == "是"
+
+
+def test_findings_bear_on_indicators(client, world):
+    _finalized(client, world)
+    leaf = world.leaves["2.1.1"]
+    FindingFactory(unit=world.town, indicator_id=leaf.id, description="规范性文件未按期报备")
+    FindingFactory(unit=world.dept, indicator_id=leaf.id, description="别的单位的问题")
+    client.login_user(world.lead)
+    card = client.get(f"/scorecards/units/{world.town.id}").get_data(as_text=True)
+    assert f"/scorecards/units/{world.town.id}/indicators/{leaf.id}#findings" in card
+    page = client.get(f"/scorecards/units/{world.town.id}/indicators/{leaf.id}").get_data(as_text=True)
+    assert "规范性文件未按期报备" in page and "别的单位的问题" not in page
+    client.login_user(world.liaison)  # liaisons do not read findings
+    page = client.get(f"/scorecards/units/{world.town.id}/indicators/{leaf.id}").get_data(as_text=True)
+    assert "规范性文件未按期报备" not in page and "整改路线图" in page
+
+
+# --- roadmap -------------------------------------------------------------------------------------
+
+
+def test_roadmap_list_filters_highlights_overdue_and_exports(client, world):
+    _finalized(client, world)
+    item = db.session.scalar(select(RoadmapItem))
+    client.login_user(world.lead)
+    html = client.get("/scorecards/roadmap").get_data(as_text=True)
+    assert "row-overdue" in html and "逾期" in html
+    assert "整改" in client.get("/scorecards/roadmap?overdue=1").get_data(as_text=True)
+    assert "没有符合条件" in client.get("/scorecards/roadmap?status=done").get_data(as_text=True)
+    book = load_workbook(io.BytesIO(client.get("/scorecards/roadmap/export.xlsx").data))
+    rows = list(book.active.iter_rows(min_row=4, values_only=True))
+    assert rows[0][1] == "横街镇人民政府" and rows[0][3] == "2.1.1" and "逾期" in rows[0][8]
+    # The lead moves it on; the liaison may update the measure and progress but not the status.
+    assert client.post_form(f"/scorecards/roadmap/{item.id}/start").status_code == 302
+    db.session.refresh(item)
+    assert item.status == "in_progress"
+    client.login_user(world.liaison)
+    assert client.post_form(f"/scorecards/roadmap/{item.id}/complete").status_code == 403
+    response = client.post_form(
+        f"/scorecards/roadmap/{item.id}/edit",
+        {
+            "measure": "整改",
+            "owner": "党政办",
+            "due_date": "2027-01-31",
+            "progress": "已完成方案",
+            "version": item.version,
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(item)
+    assert item.progress == "已完成方案" and item.due_date == date(2027, 1, 31)
+    client.login_user(world.other)
+    assert client.get(f"/scorecards/roadmap/{item.id}").status_code == 404
+    assert "没有符合条件的路线图事项" in client.get("/scorecards/roadmap").get_data(as_text=True)
+
+
+def test_open_round_form(client, world):
+    client.login_user(world.lead)
+    page = client.get("/scorecards/rounds/new").get_data(as_text=True)
+    assert "横街镇" in page
+    dup = client.post_form(
+        "/scorecards/rounds/new",
+        {"year": "2026", "framework_id": world.framework.id, "title": "再来", "all_units": "y"},
+    )
+    assert "2026 年度已有评估轮次" in dup.get_data(as_text=True)
+    none = client.post_form(
+        "/scorecards/rounds/new", {"year": "2027", "framework_id": world.framework.id, "title": "选单位"}
+    )
+    assert "请选择参加评估的单位" in none.get_data(as_text=True)
+    ok = client.post_form(
+        "/scorecards/rounds/new",
+        {
+            "year": "2027",
+            "framework_id": world.framework.id,
+            "title": "2027年度",
+            "unit_ids": [world.town.id],
+        },
+    )
+    assert ok.status_code == 302
+    assert db.session.scalar(
+        select(Assessment).where(Assessment.unit_id == world.town.id, Assessment.id != world.mine.id)
+    )
+
+
+def test_home_panels(client, world):
+    client.login_user(world.liaison)
+    _save(client, world, "1.1.1", "met")
+    assert "1/5" in client.get("/").get_data(as_text=True)
+    _submitted(client, world)
+    client.login_user(world.inspector)
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-testid="home-to-evaluate"' in home and "横街镇人民政府" in home
+    client.login_user(world.lead)
+    assert 'data-testid="home-ranking"' in client.get("/").get_data(as_text=True)
+
+
+# --- role × route matrix -------------------------------------------------------------------------
+
+ROUTES = [
+    # (url template, {role: expected status})
+    ("/scorecards/frameworks", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 403}),
+    ("/scorecards/frameworks/{fw}", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 403}),
+    ("/scorecards/frameworks/import", {"admin": 200, "lead": 403, "inspector": 403, "liaison": 403}),
+    (
+        "/scorecards/frameworks/{fw}/export.xlsx",
+        {"admin": 200, "lead": 200, "inspector": 200, "liaison": 403},
+    ),
+    ("/scorecards/rounds", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 200}),
+    ("/scorecards/rounds/new", {"admin": 403, "lead": 200, "inspector": 403, "liaison": 403}),
+    ("/scorecards/rounds/{round}", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 403}),
+    ("/scorecards/assessments/{mine}", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 200}),
+    ("/scorecards/assessments/{theirs}", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 404}),
+    ("/scorecards/office", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 403}),
+    ("/scorecards/office/data.json", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 403}),
+    ("/scorecards/rollup", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 403}),
+    ("/scorecards/units/{town}", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 200}),
+    ("/scorecards/units/{dept}", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 404}),
+    ("/scorecards/roadmap", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 200}),
+    ("/scorecards/roadmap/export.xlsx", {"admin": 200, "lead": 200, "inspector": 200, "liaison": 200}),
+]
+
+
+@pytest.mark.parametrize("role", ["admin", "lead", "inspector", "liaison"])
+@pytest.mark.parametrize(("url", "expected"), ROUTES)
+def test_role_route_matrix(client, world, role, url, expected):
+    client.login_user(getattr(world, role))
+    target = url.format(
+        fw=world.framework.id, round=world.round.id, mine=world.mine.id, theirs=world.theirs.id,
+        town=world.town.id, dept=world.dept.id,
+    )  # fmt: skip
+    assert client.get(target).status_code == expected[role]
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    for url in ("/scorecards/office", f"/scorecards/assessments/{world.mine.id}", "/scorecards/roadmap"):
+        assert client.get(url).status_code == 302
+
+
+def test_no_inline_scripts(client, world):
+    _finalized(client, world)
+    client.login_user(world.lead)
+    for url in (
+        "/scorecards/office",
+        f"/scorecards/units/{world.town.id}",
+        f"/scorecards/assessments/{world.mine.id}",
+    ):
+        html = client.get(url).get_data(as_text=True)
+        for tag in html.split("<script")[1:]:
+            assert tag.lstrip().startswith("src="), url
+
+
+def test_user_factory_is_available():
+    assert UserFactory is not None
