@@ -454,3 +454,39 @@ def test_profile_save_validates_and_audits(world):
         service.inspector_profile_save(actor=world["lead"], inspector=world["chen"], data={}, version=99)
     db.session.rollback()
     assert events("user", world["chen"].id)[-1].action == "inspector.create"
+
+
+# Every step of both machines this area drives, for every role, straight through the workflow table.
+def _all_steps():
+    from supervision.workflow import MACHINES
+
+    return [(name, step) for name in ("task", "finding") for step in MACHINES[name].steps]
+
+
+@pytest.mark.parametrize(("machine", "step"), _all_steps(), ids=lambda v: getattr(v, "action", v))
+@pytest.mark.parametrize("role", ["admin", "lead", "inspector", "liaison"])
+def test_every_step_of_the_task_and_finding_machines_by_role(world, machine, step, role):
+    from supervision.permissions import can
+    from supervision.workflow import transition
+
+    actor = {
+        "admin": world["admin"],
+        "lead": world["lead"],
+        "inspector": world["chen"],
+        "liaison": world["liaison"],
+    }[role]
+    if machine == "task":
+        record = world["task"]
+    else:
+        record = factories.FindingFactory(task=world["task"], unit=world["b"], inspector=world["chen"])
+    record.status = step.source
+    db.session.commit()
+    if can(actor, step.capability):
+        transition(record, step.action, actor=actor, reason="理由")
+        db.session.commit()
+        assert record.status == step.target
+    else:
+        with pytest.raises(NotAllowed):
+            transition(record, step.action, actor=actor, reason="理由")
+        db.session.rollback()
+        assert db.session.get(type(record), record.id).status == step.source

@@ -481,3 +481,12 @@ def test_home_panels_for_inspector_and_lead(app, world):
     with app.test_request_context("/"):
         html = render_template(template, ctx=ctx)
     assert "进行中的督察任务" in html and world["draft"].title in html
+
+
+def test_inspector_page_hides_tasks_the_viewer_is_not_on(client, world):
+    client.login_user(world["outsider"])
+    page = client.get(f"/inspectors/{world['member'].id}").get_data(as_text=True)
+    assert world["task"].title not in page and "暂未参与任务" in page
+    client.login_user(world["lead"])
+    page = client.get(f"/inspectors/{world['member'].id}").get_data(as_text=True)
+    assert world["task"].title in page and world["draft"].title in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -23,13 +24,18 @@ from ..models import (
     Unit,
     User,
 )
-from ..permissions import audit_events_for_record, require
+from ..permissions import audit_events_for_record, require, tasks_for_user
 from ..services import tasks as service
 from .helpers import flash_domain_error, flash_form_errors, form_version, page_arg
 
 bp = Blueprint("inspectors", __name__, url_prefix="/inspectors")
 
-TERMS = {"valid": "任期内", "expiring": "90 天内届满", "expired": "任期已届满", "none": "未登记任期"}
+TERMS = {
+    "valid": _l("任期内"),
+    "expiring": _l("90 天内届满"),
+    "expired": _l("任期已届满"),
+    "none": _l("未登记任期"),
+}
 
 
 def workload(user_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -155,6 +161,8 @@ def detail(user_id: int):
         select(SupervisionTask, TaskInspector.is_leader)
         .join(TaskInspector, TaskInspector.task_id == SupervisionTask.id)
         .where(TaskInspector.user_id == inspector.id)
+        # Only the tasks the viewer may see (an inspector does not learn of tasks they are not on).
+        .where(SupervisionTask.id.in_(tasks_for_user(current_user).with_only_columns(SupervisionTask.id)))
         .order_by(SupervisionTask.period_start.desc())
         .limit(50)
     ).all()
