@@ -490,3 +490,13 @@ def test_every_step_of_the_task_and_finding_machines_by_role(world, machine, ste
             transition(record, step.action, actor=actor, reason="理由")
         db.session.rollback()
         assert db.session.get(type(record), record.id).status == step.source
+
+
+def test_a_code_taken_meanwhile_is_skipped(world, monkeypatch):
+    taken = service._next_task_code(2026)
+    factories.TaskFactory(code=taken)
+    calls = iter([taken])
+    original = service._next_task_code
+    monkeypatch.setattr(service, "_next_task_code", lambda year: next(calls, None) or original(year))
+    task = service.task_create(actor=world["lead"], data=task_data(world), today=TODAY)
+    assert task.code != taken and task.status == "draft"

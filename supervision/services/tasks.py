@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from ..audit import diff, record_event, snapshot
@@ -287,28 +288,36 @@ def _task_snapshot(task: SupervisionTask) -> dict:
 def task_create(*, actor: User, data: dict, today: date | None = None) -> SupervisionTask:
     if not can(actor, "tasks.manage"):
         raise NotAllowed("您没有新建督察任务的权限。")
-    values, units, inspectors, leader_id = _prepare_task(data, today=today or local_today())
-    task = SupervisionTask(
-        **values,
-        code=_next_task_code(values["period_start"].year),
-        year=values["period_start"].year,
-        status="draft",
-        created_by_id=actor.id,
-    )
-    task.units = units
-    db.session.add(task)
-    _set_members(task, inspectors, leader_id)
-    db.session.flush()
-    record_event(
-        actor=actor,
-        action="task.create",
-        record_type="task",
-        record_id=task.id,
-        summary=f"新建督察任务“{task.title}”（{task.code}）",
-        changes=diff({}, _task_snapshot(task)),
-    )
-    db.session.commit()
-    return task
+    # Two leads saving at the same moment may draw the same code; the unique index refuses the
+    # second, which then simply tries the next number.
+    for _attempt in range(3):
+        values, units, inspectors, leader_id = _prepare_task(data, today=today or local_today())
+        task = SupervisionTask(
+            **values,
+            code=_next_task_code(values["period_start"].year),
+            year=values["period_start"].year,
+            status="draft",
+            created_by_id=actor.id,
+        )
+        task.units = units
+        db.session.add(task)
+        _set_members(task, inspectors, leader_id)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        record_event(
+            actor=actor,
+            action="task.create",
+            record_type="task",
+            record_id=task.id,
+            summary=f"新建督察任务“{task.title}”（{task.code}）",
+            changes=diff({}, _task_snapshot(task)),
+        )
+        db.session.commit()
+        return task
+    raise DomainError("任务编号分配冲突，请稍后重试。")
 
 
 def task_update(

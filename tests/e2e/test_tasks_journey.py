@@ -136,3 +136,13 @@ def test_demo_task_pages(new_page, artifacts):
     lead.goto("/tasks/new")
     lead.fill("[data-testid=unit-filter]", "镇")
     shot(lead, artifacts, "tasks-demo-04-new-task-filtered")
+    lead.goto("/tasks/categories")
+    assert "法律适用" in lead.locator("[data-testid=category-table]").inner_text()
+    shot(lead, artifacts, "tasks-demo-05-categories")
+
+    phone = new_page(width=390, height=844, mobile=True)
+    login(phone, "inspector1", DEMO_PASSWORD)
+    phone.goto("/tasks/findings")
+    phone.locator("[data-testid=findings-table] tbody a").first.click()
+    shot(phone, artifacts, "tasks-demo-06-finding-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 392
