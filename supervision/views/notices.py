@@ -152,6 +152,9 @@ def index():
     overdue = request.args.get("overdue") == "1"
     mine = request.args.get("mine") == "1"
     keyword = request.args.get("q", "").strip()
+    year = request.args.get("year", type=int)
+    if year:  # the year of the document number (the dashboard links here)
+        query = query.where(Notice.year == year)
     if status in STATUSES:
         query = query.where(Notice.status == status)
     elif status == "open":

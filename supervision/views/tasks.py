@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -359,6 +360,10 @@ def _findings_query(base, args: dict):
     if args.get("q"):
         like = f"%{args['q']}%"
         base = base.where(or_(Finding.description.like(like), Finding.legal_basis.like(like)))
+    if args.get("year"):  # found in that year (the dashboard links here)
+        base = base.where(
+            Finding.found_on >= date(args["year"], 1, 1), Finding.found_on < date(args["year"] + 1, 1, 1)
+        )
     return base
 
 
@@ -369,6 +374,7 @@ def _finding_args() -> dict:
         "category": request.args.get("category", ""),
         "status": request.args.get("status", ""),
         "q": request.args.get("q", "").strip(),
+        "year": _int_arg("year"),
     }
 
 
