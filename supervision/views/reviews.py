@@ -635,9 +635,18 @@ def file_detail(file_id: int):
     findings = db.session.scalars(
         select(Finding).where(Finding.case_file_id == case_file.id).order_by(Finding.id)
     ).all()
+    # The file's own events and its reviews' (submitted, returned …), newest first.
     events = db.session.scalars(
-        audit_events_for_record(current_user, "case_file", case_file.id)
+        select(AuditEvent)
+        .where(
+            ((AuditEvent.record_type == "case_file") & (AuditEvent.record_id == case_file.id))
+            | (
+                (AuditEvent.record_type == "assignment")
+                & AuditEvent.record_id.in_([a.id for a in assignments])
+            )
+        )
         .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(50)
     ).all()
     reassign_forms = {}
