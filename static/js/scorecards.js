@@ -67,15 +67,15 @@
     loadOffice(el.getAttribute("data-src"), function (data) {
       if (!data.units.length) { el.classList.add("d-none"); return; }
       var many = data.units.length > 30;
-      el.style.height = (Math.min(data.units.length, 30) * 22 + 150) + "px";
+      el.style.height = Math.max(380, Math.min(data.units.length, 30) * 22 + 150) + "px";
       mount(el, {
         tooltip: {
           position: "top",
           formatter: function (p) { return data.units[p.value[1]] + "<br>" + data.areas[p.value[0]] + "：" + p.value[2]; }
         },
-        grid: { left: 110, right: many ? 40 : 20, top: 10, bottom: 90 },
+        grid: { left: 130, right: many ? 40 : 20, top: 10, bottom: 90 },
         xAxis: { type: "category", data: data.areas.map(function (a) { return a.split(" ")[0]; }), splitArea: { show: true } },
-        yAxis: { type: "category", data: data.units, inverse: true, axisLabel: { fontSize: 11 } },
+        yAxis: { type: "category", data: data.units, inverse: true, axisLabel: { fontSize: 11, width: 120, overflow: "truncate" } },
         dataZoom: many ? [{ type: "slider", yAxisIndex: 0, startValue: 0, endValue: 29, width: 14, right: 8 }, { type: "inside", yAxisIndex: 0 }] : [],
         visualMap: {
           type: "piecewise", orient: "horizontal", left: "center", bottom: 10,

@@ -89,7 +89,7 @@ def seed_scorecards() -> None:
     ).all()
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
     rng = random.Random(2026)
-    quality = {u.id: rng.uniform(0.55, 0.9) for u in units}
+    quality = {u.id: rng.uniform(0.4, 0.85) for u in units}
     today = local_today()
     framework.frozen_at = _at(date(2024, 3, 1))
     events: list[dict] = []

@@ -1,0 +1,148 @@
+"""Scorecards aggregate in SQL: a fixed number of queries whatever the size (600 units × 100 indicators)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import insert, select
+
+from supervision.extensions import db
+from supervision.models import (
+    Assessment,
+    AssessmentRound,
+    Indicator,
+    IndicatorScore,
+    RoadmapItem,
+    Unit,
+    utcnow,
+)
+
+from .conftest import count_queries
+from .factories import make_framework
+
+pytestmark = pytest.mark.slow
+
+
+def _district(units: int, seed: int = 1):
+    """A framework of 10 × 10 = 100 indicators and one finalized round for `units` units, by bulk insert."""
+    framework = make_framework(areas=10, per_area=10)
+    leaves = db.session.scalars(
+        select(Indicator).where(Indicator.framework_id == framework.id, Indicator.is_leaf.is_(True))
+    ).all()
+    now = utcnow()
+    first = (db.session.scalar(select(Unit.id).order_by(Unit.id.desc()).limit(1)) or 0) + 1
+    db.session.execute(
+        insert(Unit),
+        [
+            {
+                "id": first + n,
+                "name": f"批量单位{first + n}",
+                "short_name": f"单位{first + n}",
+                "kind": "department" if n % 3 else "town",
+                "code": None,
+                "active": True,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(units)
+        ],
+    )
+    round_ = AssessmentRound(year=2025, framework_id=framework.id, title="2025年度", status="closed")
+    db.session.add(round_)
+    db.session.flush()
+    db.session.execute(
+        insert(Assessment),
+        [
+            {
+                "round_id": round_.id,
+                "unit_id": first + n,
+                "status": "finalized",
+                "version": 1,
+                "return_reason": "",
+            }
+            for n in range(units)
+        ],
+    )
+    ids = db.session.scalars(select(Assessment.id).where(Assessment.round_id == round_.id)).all()
+    rng = random.Random(seed)
+    rows = []
+    for aid in ids:
+        for leaf in leaves:
+            rating = rng.choice(["met", "met", "met", "basic", "unmet", "na"])
+            points = {"met": 1.0, "basic": 0.5, "unmet": 0.0, "na": None}[rating]
+            rows.append(
+                {
+                    "assessment_id": aid,
+                    "indicator_id": leaf.id,
+                    "self_rating": rating,
+                    "self_score": points,
+                    "explanation": "",
+                    "evaluated_rating": rating,
+                    "evaluated_score": points,
+                    "comment": "",
+                    "version": 1,
+                }
+            )
+    for start in range(0, len(rows), 20000):
+        db.session.execute(insert(IndicatorScore), rows[start : start + 20000])
+    db.session.execute(
+        insert(RoadmapItem),
+        [
+            {
+                "indicator_id": leaves[0].id,
+                "unit_id": first + n,
+                "assessment_id": ids[n],
+                "year": 2025,
+                "measure": "整改",
+                "owner": "办公室",
+                "due_date": now.date(),
+                "status": "planned",
+                "progress": "",
+                "version": 1,
+            }
+            for n in range(units)
+        ],
+    )
+    db.session.commit()
+    return round_, first, ids
+
+
+def _queries(client, url: str) -> int:
+    with count_queries() as n:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return n()
+
+
+PAGES = [
+    "/scorecards/office?round={round}",
+    "/scorecards/office/data.json?round={round}",
+    "/scorecards/rollup?round={round}",
+    "/scorecards/rounds/{round}",
+    "/scorecards/units/{unit}",
+    "/scorecards/roadmap",
+    "/scorecards/rounds",
+    "/",
+]
+
+
+def test_scorecard_pages_run_a_fixed_number_of_queries(client, login_as):
+    lead = login_as("lead")
+    small_round, small_unit, _ = _district(5)
+    small = {url: _queries(client, url.format(round=small_round.id, unit=small_unit)) for url in PAGES}
+    from .conftest import empty_tables
+
+    empty_tables()
+    lead = login_as("lead")
+    big_round, big_unit, _ = _district(600, seed=2)
+    assert db.session.query(IndicatorScore).count() == 600 * 100
+    big = {url: _queries(client, url.format(round=big_round.id, unit=big_unit)) for url in PAGES}
+    print("query counts", big)
+    assert big == small, {u: (small[u], big[u]) for u in PAGES if small[u] != big[u]}
+    assert big["/scorecards/office?round={round}"] <= 10
+    # The office scorecard ranks all 600 units from one aggregate query.
+    data = client.get(f"/scorecards/office/data.json?round={big_round.id}").get_json()
+    assert len(data["units"]) == 600 and len(data["heat"]) == 600 * 10
+    assert lead.role == "lead"
