@@ -280,7 +280,7 @@ def seed_reviews() -> None:
     for a in _assignments(c2025):
         files.setdefault(a.case_file_id, []).append(a)
     for n, (_file_id, pair) in enumerate(files.items()):
-        quality = 0.97 if n % 4 == 0 else (0.6 if n % 5 == 3 else 0.85)
+        quality = 0.97 if n % 4 == 0 else (0.5 if n % 5 == 3 else 0.75)
         for k, a in enumerate(pair):
             _score(a, rng, quality, veto=(n == 5 and k == 1))
     for case_file in db.session.scalars(

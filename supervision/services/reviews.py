@@ -533,7 +533,9 @@ def campaign_sample(*, actor: User, campaign: ReviewCampaign, seed: int | None =
         raise DomainError("随机种子应为 0 到 2147483647 之间的整数。")
     draw = draw_sample(pool, campaign.sample_size, seed, campaign.case_types)
     names = dict(
-        db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_([u.id for u in campaign.units]))).all()
+        db.session.execute(
+            select(Unit.id, Unit.name).where(Unit.id.in_([u.id for u in campaign.units]))
+        ).all()
     )
     notes = [
         f"{names.get(uid, uid)}“{ctype}”类案卷要求抽取 {wanted} 卷，清单中只有 {have} 卷，已全部抽取。"
@@ -635,12 +637,17 @@ def campaign_assign(*, actor: User, campaign: ReviewCampaign) -> int:
         campaign,
         "assign",
         actor=actor,
-        summary=f"分配评查：{len(plan)} 卷，{len(load)} 名评查人员，每人 {min(load.values())}–{max(load.values())} 卷",
+        summary=f"分配评查：{len(plan)} 卷，{len(load)} 名评查人员，每人 {_span(load.values())} 卷",
     )
     for rid, n in load.items():
         _notify([rid], f"评查活动“{campaign.title}”给您分配了 {n} 份案卷，请按时评分。", "/reviews/")
     db.session.commit()
     return sum(len(r) for r in plan.values())
+
+
+def _span(values) -> str:
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"{low}–{high}"
 
 
 def assignment_reassign(*, actor: User, assignment: ReviewAssignment, reviewer_id: int) -> ReviewAssignment:

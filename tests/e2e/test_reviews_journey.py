@@ -177,3 +177,53 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     phone_liaison.locator("[data-testid=unit-campaigns] a").first.click()
     phone_liaison.wait_for_load_state("networkidle")
     shot(phone_liaison, artifacts, "reviews-10-phone-liaison-results")
+
+
+def test_review_demo_data_looks_lived_in(new_page, artifacts):
+    from supervision.demo import DEMO_PASSWORD, seed_demo
+
+    assert seed_demo()
+    lead = new_page()
+    login(lead, "lead", DEMO_PASSWORD)
+    assert lead.locator("[data-testid=panel-campaigns] tbody tr").count() >= 1
+    lead.goto("/reviews/")
+    assert lead.locator("[data-testid=campaign-list] tbody tr").count() == 2
+    shot(lead, artifacts, "reviews-demo-01-lead-campaigns")
+    lead.click("text=2026年度行政执法案卷交叉评查")
+    assert lead.locator("[data-testid=file-list] tbody tr").count() >= 10
+    shot(lead, artifacts, "reviews-demo-02-lead-campaign-in-review")
+    lead.goto("/reviews/")
+    lead.click("text=2025年度行政执法案卷评查")
+    assert lead.locator("[data-testid=common-problems] tbody tr").count() >= 3
+    shot(lead, artifacts, "reviews-demo-03-lead-published-campaign")
+    lead.goto("/reviews/rubrics")
+    assert "默认标准（供参考，请按本地标准调整）" in lead.locator("[data-testid=rubric-list]").inner_text()
+    shot(lead, artifacts, "reviews-demo-04-rubrics")
+    lead.locator("[data-testid=rubric-list] tbody a").first.click()
+    shot(lead, artifacts, "reviews-demo-04b-rubric-detail")
+
+    for username in ("inspector1", "inspector2"):
+        page = new_page()
+        login(page, username, DEMO_PASSWORD)
+        panel = page.locator("[data-testid=panel-reviews] tbody tr")
+        assert panel.count() >= 1 and "没有待评分" not in panel.first.inner_text()
+        if username == "inspector1":
+            shot(page, artifacts, "reviews-demo-05-inspector-home")
+            panel.first.locator("a").first.click()
+            page.locator("[data-points]").first.fill("1")
+            page.locator("[data-note]:not(.veto-note)").first.fill("决定书主体名称简写")
+            page.click("[data-testid=save-draft]")
+            page.wait_for_load_state("networkidle")
+            assert "已暂存评分" in page.content()
+            shot(page, artifacts, "reviews-demo-06-inspector-draft")
+        page.goto("/reviews/?status=submitted")
+        assert page.locator("[data-testid=my-assignments] tbody tr").count() >= 1
+
+    liaison = new_page()
+    login(liaison, "liaison1", DEMO_PASSWORD)
+    assert liaison.locator("[data-testid=panel-review-results]").count() == 1
+    liaison.click("[data-testid=panel-review-results] a >> text=2025年度行政执法案卷评查")
+    liaison.wait_for_load_state("networkidle")
+    body = liaison.locator("main").inner_text()
+    assert "横街" in body and "陈敏" not in body and "刘洋" not in body
+    shot(liaison, artifacts, "reviews-demo-07-liaison-results")
