@@ -17,7 +17,7 @@ class NavItem:
     endpoint: str
     capabilities: tuple[str, ...]
     icon: str
-    group: str = "main"  # "main" in the top bar, "admin" in the 系统管理 menu
+    group: str = "main"  # "main" in the top bar; "reports" (统计报表) and "admin" (系统管理) are menus
 
 
 NAV: list[NavItem] = [
@@ -34,9 +34,33 @@ NAV: list[NavItem] = [
         ("reviews.read_all", "reviews.score", "reviews.read_own_unit"),
         "folder-check",
     ),
-    NavItem(_l("指标评估"), "scorecards.rounds", ("assessments.read_all", "assessments.self_assess"), "ui-checks-grid"),
-    NavItem(_l("记分卡"), "scorecards.index", ("scorecards.read_all", "scorecards.read_own_unit"), "bar-chart-line"),
-    NavItem(_l("路线图"), "scorecards.roadmap", ("roadmap.manage", "scorecards.read_all", "roadmap.update_own_unit"), "signpost-split"),
+    NavItem(
+        _l("指标评估"),
+        "scorecards.rounds",
+        ("assessments.read_all", "assessments.self_assess"),
+        "ui-checks-grid",
+    ),
+    NavItem(
+        _l("记分卡"),
+        "scorecards.index",
+        ("scorecards.read_all", "scorecards.read_own_unit"),
+        "bar-chart-line",
+    ),
+    NavItem(
+        _l("路线图"),
+        "scorecards.roadmap",
+        ("roadmap.manage", "scorecards.read_all", "roadmap.update_own_unit"),
+        "signpost-split",
+    ),
+    NavItem(_l("综合看板"), "dashboard.index", ("dashboard.view",), "speedometer2", "reports"),
+    NavItem(_l("年度数据"), "dashboard.annual", ("dashboard.view",), "file-earmark-bar-graph", "reports"),
+    NavItem(
+        _l("台账下载"),
+        "registers.index",
+        ("findings.read_all", "tasks.read_assigned", "notices.read_own_unit", "reviews.read_own_unit"),
+        "journal-arrow-down",
+        "reports",
+    ),
     NavItem(_l("单位管理"), "admin.units", ("admin.manage",), "building", "admin"),
     NavItem(_l("用户管理"), "admin.users", ("admin.manage",), "people", "admin"),
     NavItem(_l("操作日志"), "admin.audit", ("admin.manage",), "journal-text", "admin"),

@@ -16,12 +16,15 @@ bp = Blueprint("main", __name__)
 HOME_PANELS: dict[str, list] = {"admin": [], "lead": [], "inspector": [], "liaison": []}
 
 
-def home_panel(*roles: str):
+def home_panel(*roles: str, first: bool = False):
     """Register a function(user) -> (template, context) that adds a panel to the roles' home pages."""
 
     def decorator(func):
         for role in roles:
-            HOME_PANELS[role].append(func)
+            if first:
+                HOME_PANELS[role].insert(0, func)
+            else:
+                HOME_PANELS[role].append(func)
         return func
 
     return decorator

@@ -29,11 +29,8 @@ def test_demo_role_signs_in_and_sees_home(demo, new_page, artifacts, username):
     login(page, username, DEMO_PASSWORD)
     role = {"admin": "admin", "lead": "lead"}.get(username, username.rstrip("12"))
     assert page.locator(f"[data-testid=home-{role}]").count() == 1
-    nav_text = page.locator("nav.app-navbar").inner_text()
+    nav_text = page.locator("[data-testid=main-nav]").inner_text()
     visible, hidden = NAV[username]
-    if role == "admin":
-        page.click("text=系统管理")
-        nav_text = page.locator("nav.app-navbar").inner_text()
     for label in visible:
         assert label in nav_text
     for label in hidden:
@@ -76,6 +73,8 @@ def test_phone_layout_home(demo, new_page, artifacts):
     page = new_page(width=390, height=844, mobile=True)
     login(page, "inspector1", DEMO_PASSWORD)
     shot(page, artifacts, "home-inspector1-phone")
+    assert not page.locator("[data-testid=main-nav]").is_visible()  # folded away on a phone
     page.click(".navbar-toggler")
     page.wait_for_timeout(400)
+    assert page.locator("[data-testid=main-nav]").is_visible()
     shot(page, artifacts, "home-inspector1-phone-menu")

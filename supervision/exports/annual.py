@@ -1,0 +1,86 @@
+"""The year's figures for the annual law-based government report, as an official-style .docx."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from ..figures import GRADES, YearFigures
+from ..models.tasks import TASK_KINDS
+from .notices import FANGSONG, HEITI, XIAOBIAOSONG, _font, _page_number_footer, _para, cn_date
+
+
+def _table(doc, rows: list[tuple[str, str]]) -> None:
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for label, value in rows:
+        cells = table.add_row().cells
+        for cell, text, bold in ((cells[0], label, True), (cells[1], value, False)):
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER if not bold else WD_ALIGN_PARAGRAPH.LEFT
+            _font(cell.paragraphs[0].add_run(text), FANGSONG, 14, bold=bold)
+    for row in table.rows:
+        row.cells[0].width, row.cells[1].width = Mm(100), Mm(56)
+
+
+def figure_rows(fig: YearFigures) -> list[tuple[str, str]]:
+    """The figures as (label, value) lines: the appendix table of the report."""
+    rows = [(f"{TASK_KINDS.get(k, k)}（次）", str(n)) for k, n in fig.tasks_by_kind.items()]
+    rows += [
+        ("发现问题（个，不含撤销）", str(fig.findings_total - fig.findings_by_status.get("dismissed", 0))),
+    ]
+    rows += [(f"{name}（份）", str(n)) for _, name, n in fig.notices_by_kind]
+    rows += [
+        ("已销号通知书（份）", str(fig.notices_closed)),
+        ("逾期未销号通知书（份）", str(fig.notices_overdue)),
+        ("整改事项 / 已通过核查（项）", f"{fig.items_total} / {fig.items_accepted}"),
+        ("整改完成率", "—" if fig.rectification_rate is None else f"{fig.rectification_rate:g}%"),
+        ("销号平均用时（工作日）", "—" if fig.close_days_avg is None else f"{fig.close_days_avg:g}"),
+        ("评查案卷（卷）", str(fig.files_reviewed)),
+    ]
+    rows += [(f"其中{g}（卷）", str(fig.files_by_grade[g])) for g in GRADES if fig.files_by_grade.get(g)]
+    rows += [
+        ("优秀案卷（卷）", str(fig.files_excellent)),
+        ("参加指标评估单位 / 已定稿（个）", f"{fig.assessments_total} / {fig.assessments_finalized}"),
+    ]
+    return rows
+
+
+def annual_docx(fig: YearFigures, paragraphs: list[dict], office_name: str) -> bytes:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.left_margin = Mm(37), Mm(28)
+    section.right_margin, section.bottom_margin = Mm(26), Mm(35)
+    normal = doc.styles["Normal"]
+    normal.font.name = FANGSONG
+    normal.font.size = Pt(16)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
+
+    title = f"{fig.year}年度法治督察与行政执法监督工作情况"
+    _para(doc, title, font=XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _para(doc, "（法治政府建设年度报告数据材料）", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _para(doc, indent=False)
+    for block in paragraphs:
+        _para(doc, block["heading"], font=HEITI)
+        _para(doc, block["text"])
+    _para(doc, "附：主要数据一览", font=HEITI)
+    _table(doc, figure_rows(fig))
+    _para(doc, indent=False)
+    _para(doc, f"（数据截至{cn_date(fig.today)}，由督察通系统根据业务记录自动统计。）", size=14, indent=False)
+    _para(doc, indent=False)
+    signature = _para(doc, office_name, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    signature.paragraph_format.right_indent = Pt(32)
+    dated = _para(doc, cn_date(fig.today), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    dated.paragraph_format.right_indent = Pt(64)
+    _page_number_footer(section)
+    doc.core_properties.title = title
+    doc.core_properties.author = office_name
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

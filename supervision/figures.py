@@ -1,0 +1,265 @@
+"""The year's figures (dashboard and annual report), aggregated by the database from scoped queries.
+
+Every figure starts from the viewer's scoped selector (`tasks_for_user`, `notices_for_user` …), so a
+figure never counts what its viewer may not see. The number of queries is fixed whatever the data size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
+
+from .calendar import load_calendar, working_days_between
+from .extensions import db
+from .formatting import SHANGHAI
+from .models import (
+    Assessment,
+    AssessmentRound,
+    CaseFile,
+    Escalation,
+    Finding,
+    Notice,
+    NoticeItem,
+    NoticeKind,
+    ReviewCampaign,
+    SupervisionTask,
+    User,
+)
+from .models.notices import ESCALATION_KINDS
+from .models.tasks import SEVERITIES, TASK_KINDS
+from .permissions import (
+    assessments_for_user,
+    can,
+    case_files_for_user,
+    findings_for_user,
+    notices_for_user,
+    tasks_for_user,
+)
+
+OPEN_NOTICE = ("issued", "acknowledged")
+GRADES = ("优秀", "良好", "合格", "不合格")
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year + 1, 1, 1)
+
+
+@dataclass
+class YearFigures:
+    year: int
+    today: date
+    tasks_by_kind: dict[str, int] = field(default_factory=dict)  # kind → tasks run (not drafts)
+    tasks_by_status: dict[str, int] = field(default_factory=dict)
+    findings_total: int = 0
+    findings_by_category: dict[str, int] = field(default_factory=dict)
+    findings_by_severity: dict[str, int] = field(default_factory=dict)
+    findings_by_status: dict[str, int] = field(default_factory=dict)
+    findings_matrix: dict[str, dict[str, int]] = field(default_factory=dict)  # category → severity → n
+    notices_by_kind: list[tuple[int, str, int]] = field(default_factory=list)  # (kind id, name, issued)
+    notices_issued: int = 0
+    notices_closed: int = 0
+    notices_open: int = 0
+    notices_overdue: int = 0
+    notices_voided: int = 0
+    close_days_avg: float | None = None
+    close_days_max: int | None = None
+    items_total: int = 0
+    items_accepted: int = 0
+    escalations: dict[str, int] = field(default_factory=dict)
+    files_reviewed: int = 0
+    files_by_grade: dict[str, int] = field(default_factory=dict)
+    files_excellent: int = 0
+    campaigns: int = 0
+    assessments_by_status: dict[str, int] = field(default_factory=dict)
+    round_id: int | None = None
+    weakest: list[dict] = field(default_factory=list)
+    calendar_gaps: list[int] = field(default_factory=list)
+
+    @property
+    def tasks_run(self) -> int:
+        return sum(self.tasks_by_kind.values())
+
+    @property
+    def rectification_rate(self) -> float | None:
+        """Accepted notice items ÷ all items of the year's issued (not voided) notices, in %."""
+        if not self.items_total:
+            return None
+        return round(self.items_accepted * 100 / self.items_total, 1)
+
+    @property
+    def assessments_total(self) -> int:
+        return sum(self.assessments_by_status.values())
+
+    @property
+    def assessments_finalized(self) -> int:
+        return self.assessments_by_status.get("finalized", 0)
+
+
+def year_figures(user: User, year: int, today: date) -> YearFigures:
+    """All figures of one year for this viewer: a fixed number of queries."""
+    start, end = year_bounds(year)
+    fig = YearFigures(year=year, today=today)
+
+    # Tasks (1 query): run = anything past draft.
+    rows = db.session.execute(
+        tasks_for_user(user)
+        .where(SupervisionTask.year == year)
+        .with_only_columns(SupervisionTask.kind, SupervisionTask.status, func.count())
+        .group_by(SupervisionTask.kind, SupervisionTask.status)
+    ).all()
+    for kind, status, n in rows:
+        fig.tasks_by_status[status] = fig.tasks_by_status.get(status, 0) + n
+        if status != "draft":
+            fig.tasks_by_kind[kind] = fig.tasks_by_kind.get(kind, 0) + n
+
+    # Findings found in the year (1 query).
+    rows = db.session.execute(
+        findings_for_user(user)
+        .where(Finding.found_on >= start, Finding.found_on < end)
+        .with_only_columns(Finding.category, Finding.severity, Finding.status, func.count())
+        .group_by(Finding.category, Finding.severity, Finding.status)
+    ).all()
+    matrix: dict[str, Counter] = defaultdict(Counter)
+    for category, severity, status, n in rows:
+        fig.findings_total += n
+        fig.findings_by_status[status] = fig.findings_by_status.get(status, 0) + n
+        if status == "dismissed":
+            continue
+        fig.findings_by_category[category] = fig.findings_by_category.get(category, 0) + n
+        fig.findings_by_severity[severity] = fig.findings_by_severity.get(severity, 0) + n
+        matrix[category][severity] += n
+    fig.findings_matrix = {c: dict(v) for c, v in matrix.items()}
+
+    # Notices numbered in the year, by kind and state (1 query); overdue is derived.
+    overdue = case((and_(Notice.status.in_(OPEN_NOTICE), Notice.deadline < today), 1), else_=0)
+    rows = db.session.execute(
+        notices_for_user(user)
+        .where(Notice.year == year, Notice.doc_number.is_not(None))
+        .join(NoticeKind, NoticeKind.id == Notice.kind_id)
+        .with_only_columns(NoticeKind.id, NoticeKind.name, Notice.status, func.count(), func.sum(overdue))
+        .group_by(NoticeKind.id, NoticeKind.name, Notice.status)
+        .order_by(NoticeKind.id)
+    ).all()
+    by_kind: dict[int, list] = {}
+    for kind_id, name, status, n, late in rows:
+        by_kind.setdefault(kind_id, [kind_id, name, 0])
+        by_kind[kind_id][2] += n
+        fig.notices_issued += n
+        if status == "closed":
+            fig.notices_closed += n
+        elif status in OPEN_NOTICE:
+            fig.notices_open += n
+        elif status == "voided":
+            fig.notices_voided += n
+        fig.notices_overdue += int(late or 0)
+    fig.notices_by_kind = [tuple(v) for v in by_kind.values()]
+
+    # Time to close, in working days (1 query + the calendar).
+    closed = db.session.execute(
+        notices_for_user(user)
+        .where(Notice.year == year, Notice.status == "closed", Notice.closed_at.is_not(None))
+        .with_only_columns(Notice.issue_date, Notice.closed_at)
+    ).all()
+    if closed:
+        days_list = [d for d, _ in closed if d] + [c.astimezone(SHANGHAI).date() for _, c in closed]
+        calendar = load_calendar(*days_list, margin_years=0)
+        fig.calendar_gaps = sorted(calendar.uncovered_years(*days_list))
+        spans = [
+            working_days_between(issued, closed_at.astimezone(SHANGHAI).date(), calendar)
+            for issued, closed_at in closed
+            if issued is not None
+        ]
+        if spans:
+            fig.close_days_avg = round(sum(spans) / len(spans), 1)
+            fig.close_days_max = max(spans)
+
+    # Rectification items of the year's live notices (1 query).
+    visible_notices = (
+        notices_for_user(user)
+        .where(Notice.year == year, Notice.doc_number.is_not(None), Notice.status != "voided")
+        .with_only_columns(Notice.id)
+    )
+    rows = db.session.execute(
+        select(NoticeItem.status, func.count())
+        .where(NoticeItem.notice_id.in_(visible_notices))
+        .group_by(NoticeItem.status)
+    ).all()
+    for status, n in rows:
+        fig.items_total += n
+        if status == "accepted":
+            fig.items_accepted += n
+
+    # Escalations recorded in the year (1 query).
+    rows = db.session.execute(
+        select(Escalation.kind, func.count())
+        .where(
+            Escalation.notice_id.in_(notices_for_user(user).with_only_columns(Notice.id)),
+            Escalation.on_date >= start,
+            Escalation.on_date < end,
+        )
+        .group_by(Escalation.kind)
+    ).all()
+    fig.escalations = {ESCALATION_KINDS.get(kind, kind): n for kind, n in rows}
+
+    # Case files of the year's campaigns (1 query) and the campaigns themselves (1 query).
+    year_campaigns = select(ReviewCampaign.id).where(ReviewCampaign.year == year)
+    rows = db.session.execute(
+        case_files_for_user(user)
+        .where(CaseFile.campaign_id.in_(year_campaigns), CaseFile.final_score.is_not(None))
+        .with_only_columns(CaseFile.grade, func.count(), func.sum(case((CaseFile.excellent, 1), else_=0)))
+        .group_by(CaseFile.grade)
+    ).all()
+    for grade, n, excellent in rows:
+        fig.files_reviewed += n
+        fig.files_by_grade[grade or "未定"] = n
+        fig.files_excellent += int(excellent or 0)
+    fig.campaigns = (
+        db.session.scalar(
+            select(func.count(ReviewCampaign.id)).where(
+                ReviewCampaign.year == year, ReviewCampaign.status != "draft"
+            )
+        )
+        if can(user, "reviews.read_all")
+        else 0
+    )
+
+    # Assessments of the year's rounds (1 query) and the weakest indicators of the latest round.
+    year_rounds = select(AssessmentRound.id).where(AssessmentRound.year == year)
+    rows = db.session.execute(
+        assessments_for_user(user)
+        .where(Assessment.round_id.in_(year_rounds))
+        .with_only_columns(Assessment.status, func.count())
+        .group_by(Assessment.status)
+    ).all()
+    fig.assessments_by_status = dict(rows)
+    if can(user, "scorecards.read_all"):
+        fig.round_id, fig.weakest = _weakest_indicators(year)
+    return fig
+
+
+def _weakest_indicators(year: int, limit: int = 10) -> tuple[int | None, list[dict]]:
+    """The indicators with the lowest district percentage in the year's latest round (3 queries)."""
+    from .services.scorecard_reports import rollup
+
+    round_ = db.session.scalar(
+        select(AssessmentRound)
+        .where(AssessmentRound.year == year)
+        .order_by(AssessmentRound.id.desc())
+        .limit(1)
+    )
+    if round_ is None:
+        return None, []
+    lines = [line for line in rollup(round_)["lines"] if line["percent"] is not None and line["rated"]]
+    lines.sort(key=lambda line: (line["percent"], -line["unmet"]))
+    return round_.id, lines[:limit]
+
+
+def kind_label(kind: str) -> str:
+    return TASK_KINDS.get(kind, kind)
+
+
+def severity_label(severity: str) -> str:
+    return SEVERITIES.get(severity, severity)

@@ -1,0 +1,321 @@
+"""The registers (台账) an office files, as rows: each built from the viewer's scoped queries.
+
+One query per register (plus none per row), so that a city's year exports in seconds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
+
+from .extensions import db
+from .figures import year_bounds
+from .formatting import SHANGHAI
+from .models import (
+    Assessment,
+    AssessmentRound,
+    CaseFile,
+    Finding,
+    Indicator,
+    IndicatorScore,
+    Notice,
+    NoticeItem,
+    NoticeKind,
+    Rectification,
+    ReviewCampaign,
+    SupervisionTask,
+    Unit,
+    User,
+    Verification,
+)
+from .models.tasks import SEVERITIES
+from .permissions import assessments_for_user, case_files_for_user, findings_for_user, notices_for_user
+from .scoring_indicators import RATINGS
+from .workflow import status_label
+
+FINDING_COLUMNS = [
+    ("序号", 6),
+    ("来源", 24),
+    ("被督察单位", 22),
+    ("问题分类", 10),
+    ("严重程度", 9),
+    ("发现的问题", 46),
+    ("依据条款", 28),
+    ("督察员", 10),
+    ("发现日期", 14),
+    ("状态", 10),
+    ("通知书文号", 20),
+]
+RECTIFICATION_COLUMNS = [
+    ("序号", 6),
+    ("文号", 20),
+    ("种类", 14),
+    ("被督察单位", 22),
+    ("整改事项", 40),
+    ("整改要求", 36),
+    ("下发日期", 14),
+    ("整改期限", 14),
+    ("签收日期", 14),
+    ("最近报告日期", 14),
+    ("核查结果", 10),
+    ("核查日期", 14),
+    ("退回次数", 8),
+    ("状态", 10),
+    ("是否逾期", 8),
+]
+REVIEW_COLUMNS = [
+    ("序号", 6),
+    ("评查活动", 26),
+    ("被评查单位", 22),
+    ("案号", 24),
+    ("案件名称", 36),
+    ("案件类型", 10),
+    ("决定日期", 14),
+    ("最终得分", 9),
+    ("等次", 8),
+    ("优秀案卷", 8),
+]
+ASSESSMENT_COLUMNS = [
+    ("序号", 6),
+    ("单位", 20),
+    ("指标编码", 10),
+    ("指标内容", 50),
+    ("分值", 7),
+    ("自评等次", 10),
+    ("自评得分", 9),
+    ("评估等次", 10),
+    ("评估得分", 9),
+    ("自评说明", 36),
+    ("评估意见", 30),
+]
+
+
+def _local(value) -> date | None:
+    return value.astimezone(SHANGHAI).date() if value is not None else None
+
+
+def finding_rows(user: User, *, year: int | None = None, unit_id: int | None = None) -> list[list]:
+    """督察问题台账: every finding the viewer may see, one row each (one query)."""
+    issued = (
+        select(NoticeItem.finding_id, func.max(Notice.doc_number).label("doc_number"))
+        .join(Notice, Notice.id == NoticeItem.notice_id)
+        .where(Notice.doc_number.is_not(None), Notice.status != "voided")
+        .group_by(NoticeItem.finding_id)
+        .subquery()
+    )
+    query = (
+        findings_for_user(user)
+        .outerjoin(SupervisionTask, SupervisionTask.id == Finding.task_id)
+        .join(Unit, Unit.id == Finding.unit_id)
+        .outerjoin(User, User.id == Finding.inspector_id)
+        .outerjoin(issued, issued.c.finding_id == Finding.id)
+        .with_only_columns(
+            SupervisionTask.title,
+            Finding.case_file_id,
+            Unit.name,
+            Finding.category,
+            Finding.severity,
+            Finding.description,
+            Finding.legal_basis,
+            User.display_name,
+            Finding.found_on,
+            Finding.status,
+            issued.c.doc_number,
+        )
+        .order_by(Finding.found_on, Finding.id)
+    )
+    if year:
+        start, end = year_bounds(year)
+        query = query.where(Finding.found_on >= start, Finding.found_on < end)
+    if unit_id:
+        query = query.where(Finding.unit_id == unit_id)
+    rows = []
+    for n, r in enumerate(db.session.execute(query), start=1):
+        source = r[0] or ("案卷评查" if r[1] else "其他")
+        rows.append(
+            [
+                n,
+                source,
+                r[2],
+                r[3],
+                SEVERITIES.get(r[4], r[4]),
+                r[5],
+                r[6],
+                r[7] or "",
+                r[8],
+                status_label("finding", r[9]),
+                r[10] or "",
+            ]
+        )
+    return rows
+
+
+def rectification_rows(
+    user: User, *, year: int | None = None, unit_id: int | None = None, today: date
+) -> list[list]:
+    """整改台账: every item of every issued notice, with its dates and status (one query)."""
+    reports = (
+        select(Rectification.item_id, func.max(Rectification.submitted_at).label("last_report"))
+        .group_by(Rectification.item_id)
+        .subquery()
+    )
+    checks = (
+        select(
+            Verification.item_id,
+            func.max(Verification.at).label("last_check"),
+            func.sum(case((Verification.decision == "return", 1), else_=0)).label("returns"),
+        )
+        .group_by(Verification.item_id)
+        .subquery()
+    )
+    finding = aliased(Finding)
+    visible = notices_for_user(user).where(Notice.doc_number.is_not(None)).with_only_columns(Notice.id)
+    query = (
+        select(
+            Notice.doc_number,
+            NoticeKind.name,
+            Unit.name,
+            finding.description,
+            NoticeItem.requirement,
+            Notice.issue_date,
+            Notice.deadline,
+            Notice.acknowledged_at,
+            reports.c.last_report,
+            NoticeItem.status,
+            checks.c.last_check,
+            checks.c.returns,
+            Notice.status,
+        )
+        .join(Notice, Notice.id == NoticeItem.notice_id)
+        .join(NoticeKind, NoticeKind.id == Notice.kind_id)
+        .join(Unit, Unit.id == Notice.unit_id)
+        .join(finding, finding.id == NoticeItem.finding_id)
+        .outerjoin(reports, reports.c.item_id == NoticeItem.id)
+        .outerjoin(checks, checks.c.item_id == NoticeItem.id)
+        .where(NoticeItem.notice_id.in_(visible))
+        .order_by(Notice.year, Notice.doc_prefix, Notice.seq, NoticeItem.seq)
+    )
+    if year:
+        query = query.where(Notice.year == year)
+    if unit_id:
+        query = query.where(Notice.unit_id == unit_id)
+    rows = []
+    for n, r in enumerate(db.session.execute(query), start=1):
+        item_status = r[9]
+        verdict = {"accepted": "通过", "returned": "退回"}.get(item_status, "")
+        live = r[12] in ("issued", "acknowledged")
+        late = live and item_status != "accepted" and r[6] is not None and r[6] < today
+        status = "通知已作废" if r[12] == "voided" else status_label("notice_item", item_status)
+        rows.append(
+            [
+                n,
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                _local(r[7]),
+                _local(r[8]),
+                verdict,
+                _local(r[10]),
+                int(r[11] or 0),
+                status,
+                "是" if late else "否",
+            ]
+        )
+    return rows
+
+
+def review_rows(user: User, *, year: int | None = None, unit_id: int | None = None) -> list[list]:
+    """评查结果表: the reviewed files of the year's campaigns (one query)."""
+    query = (
+        case_files_for_user(user)
+        .join(ReviewCampaign, ReviewCampaign.id == CaseFile.campaign_id)
+        .join(Unit, Unit.id == CaseFile.unit_id)
+        .where(CaseFile.sampled.is_(True))
+        .with_only_columns(
+            ReviewCampaign.title,
+            Unit.name,
+            CaseFile.case_number,
+            CaseFile.title,
+            CaseFile.case_type,
+            CaseFile.decision_date,
+            CaseFile.final_score,
+            CaseFile.grade,
+            CaseFile.excellent,
+        )
+        .order_by(ReviewCampaign.id, Unit.id, CaseFile.case_number)
+    )
+    if year:
+        query = query.where(ReviewCampaign.year == year)
+    if unit_id:
+        query = query.where(CaseFile.unit_id == unit_id)
+    return [
+        [
+            n,
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            "" if r[6] is None else round(r[6], 1),
+            r[7] or "",
+            "是" if r[8] else "",
+        ]
+        for n, r in enumerate(db.session.execute(query), start=1)
+    ]
+
+
+def assessment_rows(user: User, *, round_id: int, unit_id: int | None = None) -> list[list]:
+    """指标自评汇总表: each unit's self-assessment and evaluation per indicator (one query)."""
+    query = (
+        assessments_for_user(user)
+        .join(Unit, Unit.id == Assessment.unit_id)
+        .join(IndicatorScore, IndicatorScore.assessment_id == Assessment.id)
+        .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
+        .where(Assessment.round_id == round_id)
+        .with_only_columns(
+            Unit.name,
+            Indicator.code,
+            Indicator.text,
+            Indicator.max_points,
+            IndicatorScore.self_rating,
+            IndicatorScore.self_score,
+            IndicatorScore.evaluated_rating,
+            IndicatorScore.evaluated_score,
+            IndicatorScore.explanation,
+            IndicatorScore.comment,
+        )
+        .order_by(Unit.kind, Unit.id, Indicator.position)
+    )
+    if unit_id:
+        query = query.where(Assessment.unit_id == unit_id)
+    return [
+        [
+            n,
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            RATINGS.get(r[4], "未填"),
+            r[5],
+            RATINGS.get(r[6], "") if r[6] else "",
+            r[7],
+            r[8],
+            r[9],
+        ]
+        for n, r in enumerate(db.session.execute(query), start=1)
+    ]
+
+
+def rounds_for(user: User) -> list[AssessmentRound]:
+    return list(
+        db.session.scalars(
+            select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
+        )
+    )

@@ -1,0 +1,194 @@
+"""A user's open work, soonest first: what the inspector's and the liaison's home pages list.
+
+Each kind of work is one scoped query; the list is merged and sorted by due date in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import url_for
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from .calendar import load_calendar, working_days_between
+from .extensions import db
+from .models import (
+    Assessment,
+    AssessmentRound,
+    CaseFile,
+    Notice,
+    NoticeItem,
+    ReviewAssignment,
+    ReviewCampaign,
+    SupervisionTask,
+    TaskInspector,
+    User,
+)
+from .permissions import assessments_for_user, can, notices_for_user
+
+LIMIT = 15
+
+
+@dataclass
+class Work:
+    kind: str  # shown as a badge: 记录问题 / 核查整改 / 评查案卷 / 评估指标 / 签收 / 整改 …
+    title: str
+    detail: str
+    url: str
+    due: date | None = None
+    days_left: int | None = None  # working days, for notices
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+
+def _sorted(items: list[Work]) -> list[Work]:
+    return sorted(items, key=lambda w: (w.due is None, w.due or date.max, w.title))
+
+
+def inspector_work(user: User, today: date) -> list[Work]:
+    work: list[Work] = []
+    mine = select(TaskInspector.task_id).where(TaskInspector.user_id == user.id)
+    for task in db.session.scalars(
+        select(SupervisionTask)
+        .where(SupervisionTask.id.in_(mine), SupervisionTask.status == "active")
+        .order_by(SupervisionTask.period_end)
+        .limit(LIMIT)
+    ):
+        work.append(
+            Work(
+                "记录问题",
+                task.title,
+                f"督察期间至 {task.period_end.month}月{task.period_end.day}日",
+                url_for("tasks.detail", task_id=task.id),
+                task.period_end,
+            )
+        )
+    if can(user, "notices.verify"):
+        for item in db.session.scalars(
+            select(NoticeItem)
+            .join(Notice, Notice.id == NoticeItem.notice_id)
+            .options(joinedload(NoticeItem.notice).joinedload(Notice.unit))
+            .where(
+                NoticeItem.status == "submitted",
+                Notice.status.in_(Notice.OPEN_STATUSES),
+                (Notice.drafted_by_id == user.id) | Notice.task_id.in_(mine),
+            )
+            .order_by(Notice.deadline, NoticeItem.id)
+            .limit(LIMIT)
+        ):
+            notice = item.notice
+            work.append(
+                Work(
+                    "核查整改",
+                    f"{notice.doc_number} 第{item.seq}项",
+                    notice.unit.name,
+                    url_for("notices.detail", notice_id=notice.id),
+                    notice.deadline,
+                )
+            )
+    for assignment in db.session.scalars(
+        select(ReviewAssignment)
+        .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
+        .join(ReviewCampaign, ReviewCampaign.id == CaseFile.campaign_id)
+        .options(joinedload(ReviewAssignment.case_file).joinedload(CaseFile.campaign))
+        .where(
+            ReviewAssignment.reviewer_id == user.id,
+            ReviewAssignment.status == "assigned",
+            ReviewCampaign.status == "reviewing",
+        )
+        .order_by(ReviewCampaign.deadline, ReviewAssignment.id)
+        .limit(LIMIT)
+    ):
+        case_file = assignment.case_file
+        work.append(
+            Work(
+                "评查案卷",
+                f"{case_file.case_number} {case_file.title}",
+                case_file.campaign.title,
+                url_for("reviews.assignment_detail", assignment_id=assignment.id),
+                case_file.campaign.deadline,
+            )
+        )
+    if can(user, "assessments.evaluate"):
+        for assessment in db.session.scalars(
+            assessments_for_user(user)
+            .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+            .options(joinedload(Assessment.unit), joinedload(Assessment.round))
+            .where(Assessment.status == "submitted")
+            .order_by(AssessmentRound.deadline, Assessment.id)
+            .limit(LIMIT)
+        ):
+            work.append(
+                Work(
+                    "评估指标",
+                    assessment.unit.name,
+                    assessment.round.title,
+                    url_for("scorecards.assessment", assessment_id=assessment.id),
+                    assessment.round.deadline,
+                )
+            )
+    return _sorted(work)
+
+
+def liaison_work(user: User, today: date) -> list[Work]:
+    work: list[Work] = []
+    if user.unit_id is None:
+        return work
+    open_items = func.sum(case((NoticeItem.status.in_(("pending", "returned")), 1), else_=0))
+    returned = func.sum(case((NoticeItem.status == "returned", 1), else_=0))
+    rows = db.session.execute(
+        notices_for_user(user)
+        .join(NoticeItem, NoticeItem.notice_id == Notice.id)
+        .where(Notice.status.in_(Notice.OPEN_STATUSES))
+        .with_only_columns(
+            Notice.id, Notice.doc_number, Notice.title, Notice.status, Notice.deadline, open_items, returned
+        )
+        .group_by(Notice.id, Notice.doc_number, Notice.title, Notice.status, Notice.deadline)
+        .order_by(Notice.deadline)
+        .limit(LIMIT)
+    ).all()
+    calendar = load_calendar(today, *(r[4] for r in rows))
+    for notice_id, number, title, status, deadline, pending, back in rows:
+        left = working_days_between(today, deadline, calendar) if deadline else None
+        if status == "issued":
+            kind, detail = "签收", "请签收通知书"
+        elif back:
+            kind, detail = "退回重报", f"{int(back)} 项整改被退回，请补充后重新报送"
+        elif pending:
+            kind, detail = "报告整改", f"{int(pending)} 项待报送整改报告"
+        else:
+            kind, detail = "等待核查", "整改报告已全部报送，等待督察员核查"
+        work.append(
+            Work(
+                kind,
+                f"{number} {title}",
+                detail,
+                url_for("notices.detail", notice_id=notice_id),
+                deadline,
+                left,
+            )
+        )
+    for assessment in db.session.scalars(
+        assessments_for_user(user)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .options(joinedload(Assessment.round))
+        .where(Assessment.status == "draft", AssessmentRound.status == "open")
+        .limit(LIMIT)
+    ):
+        detail = "请完成自评并提交" + (
+            f"（退回理由：{assessment.return_reason}）" if assessment.return_reason else ""
+        )
+        work.append(
+            Work(
+                "指标自评",
+                assessment.round.title,
+                detail,
+                url_for("scorecards.assessment", assessment_id=assessment.id),
+                assessment.round.deadline,
+            )
+        )
+    return _sorted(work)

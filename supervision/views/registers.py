@@ -1,0 +1,142 @@
+"""Registers (台账) as .xlsx, the forms an office files; each scoped and filtered like its page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import registers
+from ..exports.sheets import single_sheet_xlsx
+from ..extensions import db
+from ..formatting import cn_date, local_today
+from ..models import AssessmentRound, Unit
+from ..permissions import can_any, require, units_for_user
+from .dashboard import chosen_year, year_choices
+from .helpers import XLSX_MIME, download
+
+bp = Blueprint("registers", __name__, url_prefix="/registers")
+
+# register → the capabilities of the page it comes from
+SOURCES = {
+    "findings": ("findings.read_all", "tasks.read_assigned"),
+    "rectification": ("notices.read_all", "notices.read_own_unit"),
+    "notices": ("notices.read_all",),
+    "reviews": ("reviews.read_all", "reviews.score", "reviews.read_own_unit"),
+    "assessments": ("assessments.read_all", "assessments.self_assess"),
+}
+ALL_SOURCES = tuple(sorted({cap for caps in SOURCES.values() for cap in caps}))
+
+
+def _unit_filter() -> int | None:
+    unit_id = request.args.get("unit", type=int)
+    if unit_id is None:
+        return None
+    # A unit outside the viewer's scope is simply not a filter they can use.
+    visible = db.session.scalar(
+        units_for_user(current_user).where(Unit.id == unit_id).with_only_columns(Unit.id)
+    )
+    if visible is None:
+        abort(404)
+    return unit_id
+
+
+def _subtitle(year: int | None, unit_id: int | None) -> str:
+    parts = [f"年度：{year}年" if year else "全部年度"]
+    if unit_id:
+        parts.append("单位：" + db.session.get(Unit, unit_id).name)
+    parts.append(f"导出日期：{cn_date(local_today())}")
+    return "    ".join(parts)
+
+
+@bp.route("/")
+@require(*ALL_SOURCES)
+def index():
+    year = chosen_year()
+    units = db.session.execute(
+        units_for_user(current_user)
+        .where(Unit.active.is_(True))
+        .with_only_columns(Unit.id, Unit.name)
+        .order_by(Unit.kind, Unit.id)
+    ).all()
+    rounds = db.session.scalars(
+        select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
+    ).all()
+    allowed = {name for name, caps in SOURCES.items() if can_any(current_user, *caps)}
+    return render_template(
+        "registers/index.html",
+        year=year,
+        years=year_choices(),
+        units=units,
+        rounds=rounds,
+        allowed=allowed,
+        unit_id=request.args.get("unit", type=int),
+    )
+
+
+@bp.route("/findings.xlsx")
+@require(*SOURCES["findings"])
+def findings():
+    year, unit_id = chosen_year(), _unit_filter()
+    rows = registers.finding_rows(current_user, year=year, unit_id=unit_id)
+    data = single_sheet_xlsx(
+        "督察问题台账",
+        f"{year}年度督察问题台账",
+        _subtitle(year, unit_id) + f"    问题数：{len(rows)}",
+        registers.FINDING_COLUMNS,
+        rows,
+        centred=(1, 4, 5, 8, 9, 10),
+    )
+    return download(data, f"{year}年度督察问题台账.xlsx", XLSX_MIME)
+
+
+@bp.route("/rectification.xlsx")
+@require(*SOURCES["rectification"])
+def rectification():
+    year, unit_id = chosen_year(), _unit_filter()
+    rows = registers.rectification_rows(current_user, year=year, unit_id=unit_id, today=local_today())
+    data = single_sheet_xlsx(
+        "整改台账",
+        f"{year}年度整改台账",
+        _subtitle(year, unit_id) + f"    整改事项：{len(rows)}",
+        registers.RECTIFICATION_COLUMNS,
+        rows,
+        centred=(1, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+    )
+    return download(data, f"{year}年度整改台账.xlsx", XLSX_MIME)
+
+
+@bp.route("/reviews.xlsx")
+@require(*SOURCES["reviews"])
+def reviews():
+    year, unit_id = chosen_year(), _unit_filter()
+    rows = registers.review_rows(current_user, year=year, unit_id=unit_id)
+    data = single_sheet_xlsx(
+        "评查结果表",
+        f"{year}年度行政执法案卷评查结果表",
+        _subtitle(year, unit_id) + f"    案卷数：{len(rows)}",
+        registers.REVIEW_COLUMNS,
+        rows,
+        centred=(1, 6, 7, 8, 9, 10),
+    )
+    return download(data, f"{year}年度案卷评查结果表.xlsx", XLSX_MIME)
+
+
+@bp.route("/assessments.xlsx")
+@require(*SOURCES["assessments"])
+def assessments():
+    round_id = request.args.get("round", type=int)
+    round_ = db.session.get(AssessmentRound, round_id) if round_id else None
+    if round_ is None:
+        abort(404)
+    unit_id = _unit_filter()
+    rows = registers.assessment_rows(current_user, round_id=round_.id, unit_id=unit_id)
+    data = single_sheet_xlsx(
+        "指标自评汇总表",
+        f"{round_.title} 指标自评汇总表",
+        _subtitle(round_.year, unit_id) + f"    条目：{len(rows)}",
+        registers.ASSESSMENT_COLUMNS,
+        rows,
+        centred=(1, 3, 5, 6, 7, 8, 9),
+    )
+    return download(data, f"{round_.year}年度指标自评汇总表.xlsx", XLSX_MIME)
