@@ -813,3 +813,56 @@ def test_pages_run_the_same_queries_at_two_sizes(client, make_user):
         empty_tables()
     assert figures[0] == figures[1], figures
     print("query counts:", figures[0])
+
+
+def test_flask_seed_rubric_command_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed", "rubric"])
+    second = runner.invoke(args=["seed", "rubric"])
+    assert "已载入默认评查标准" in first.output and "已存在" in second.output
+    assert db.session.scalar(select(func.count(Rubric.id))) == 1
+
+
+def test_a_stale_scoring_form_is_refused(world, client):
+    world.start()
+    a = world.assignments()[0]
+    item = world.items()[0]
+    client.login_user(a.reviewer)
+    old_version = a.version
+    world.score(a, {item.id: 1}, submit=False)  # saved meanwhile in another tab
+    page = client.post_form(
+        f"/reviews/assignments/{a.id}",
+        {"action": "save", "version": old_version, f"points-{item.id}": "3", f"note-{item.id}": "x"},
+    ).get_data(as_text=True)
+    assert "已被他人修改" in page
+    db.session.refresh(a)
+    assert [d.points for d in a.deductions if d.points] == [1]
+
+
+def test_campaign_settings_can_be_edited_only_in_draft(world, client):
+    client.login_user(world.lead)
+    url = f"/reviews/campaigns/{world.campaign.id}/edit"
+    form = {
+        "year": "2026",
+        "title": "改名后的评查活动",
+        "rubric_id": world.rubric.id,
+        "case_types": ["行政处罚", "行政许可"],
+        "sample_size": "3",
+        "reviewers_per_file": "2",
+        "divergence_margin": "8",
+        "deadline": "2026-11-30",
+        "unit_ids": [u.id for u in world.units],
+        "reviewer_ids": [r.id for r in world.reviewers],
+        "version": world.campaign.version,
+    }
+    assert client.post_form(url, form).status_code == 302
+    campaign = db.session.get(ReviewCampaign, world.campaign.id)
+    assert (
+        campaign.title == "改名后的评查活动" and campaign.sample_size == 3 and campaign.divergence_margin == 8
+    )
+    # A unit whose list is already in cannot be dropped.
+    form.update(version=campaign.version, unit_ids=[world.units[0].id])
+    assert "不能移出评查范围" in client.post_form(url, form).get_data(as_text=True)
+    svc.campaign_sample(actor=world.lead, campaign=campaign, seed=1)
+    form.update(version=campaign.version, unit_ids=[u.id for u in world.units])
+    assert "不能再修改设置" in client.post_form(url, form).get_data(as_text=True)

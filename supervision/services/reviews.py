@@ -764,6 +764,7 @@ def assignment_save(
     assignment.deductions.extend(rows)
     assignment.comment = (comment or "").strip()
     assignment.veto_hit = veto_hit
+    assignment.updated_at = utcnow()  # the row changes on every save, so its version moves on
     deductions = [(items[r.item_id].category, r.points) for r in rows if not items[r.item_id].is_veto]
     total = scoring.total_score(rubric.category_max, deductions, veto=veto_hit)
     case_file = assignment.case_file
