@@ -500,3 +500,13 @@ def test_a_code_taken_meanwhile_is_skipped(world, monkeypatch):
     monkeypatch.setattr(service, "_next_task_code", lambda year: next(calls, None) or original(year))
     task = service.task_create(actor=world["lead"], data=task_data(world), today=TODAY)
     assert task.code != taken and task.status == "draft"
+
+
+def test_named_task_steps(world):
+    task = world["task"]
+    task.status = "draft"
+    db.session.commit()
+    service.task_activate(actor=world["lead"], task=task)
+    service.task_close(actor=world["lead"], task=task)
+    service.task_reopen(actor=world["lead"], task=task, reason="补查")
+    assert [e.action for e in events("task", task.id)] == ["task.activate", "task.close", "task.reopen"]

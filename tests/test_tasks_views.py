@@ -490,3 +490,22 @@ def test_inspector_page_hides_tasks_the_viewer_is_not_on(client, world):
     client.login_user(world["lead"])
     page = client.get(f"/inspectors/{world['member'].id}").get_data(as_text=True)
     assert world["task"].title in page and world["draft"].title in page
+
+
+def test_lead_edits_a_draft_and_a_stale_form_is_refused(client, world):
+    draft = world["draft"]
+    client.login_user(world["lead"])
+    page = client.get(f"/tasks/{draft.id}/edit").get_data(as_text=True)
+    assert "编辑督察任务" in page and "checked" in page
+    stale = str(draft.version)
+    response = client.post_form(
+        f"/tasks/{draft.id}/edit", task_form(world, title="改后的名称", version=stale)
+    )
+    assert response.status_code == 302
+    response = client.post_form(f"/tasks/{draft.id}/edit", task_form(world, title="又改一次", version=stale))
+    assert "已被他人修改" in response.get_data(as_text=True)
+    assert db.session.get(SupervisionTask, draft.id).title == "改后的名称"
+    # Once active, the task can no longer be edited.
+    client.post_form(f"/tasks/{draft.id}/step/activate")
+    response = client.get(f"/tasks/{draft.id}/edit", follow_redirects=True)
+    assert "只有草稿状态的任务可以修改" in response.get_data(as_text=True)

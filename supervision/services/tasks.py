@@ -365,6 +365,18 @@ def task_transition(*, actor: User, task: SupervisionTask, action: str, reason: 
     return task
 
 
+def task_activate(*, actor: User, task: SupervisionTask) -> SupervisionTask:
+    return task_transition(actor=actor, task=task, action="activate")
+
+
+def task_close(*, actor: User, task: SupervisionTask) -> SupervisionTask:
+    return task_transition(actor=actor, task=task, action="close")
+
+
+def task_reopen(*, actor: User, task: SupervisionTask, reason: str) -> SupervisionTask:
+    return task_transition(actor=actor, task=task, action="reopen", reason=reason)
+
+
 def task_add_files(*, actor: User, task: SupervisionTask, uploads: list[FileStorage]) -> int:
     if not can(actor, "tasks.manage"):
         raise NotAllowed("您没有为任务上传材料的权限。")
