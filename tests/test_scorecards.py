@@ -546,3 +546,61 @@ def test_no_inline_scripts(client, world):
 
 def test_user_factory_is_available():
     assert UserFactory is not None
+
+
+def test_inspector_can_go_back_to_the_unit_rating(client, world):
+    _submitted(client, world)
+    client.login_user(world.inspector)
+    url = f"/scorecards/assessments/{world.mine.id}/scores/{world.leaves['1.1.1'].id}/evaluate"
+    client.post_form(
+        url, {"rating": "unmet", "score": "", "comment": "未见台账"}, headers={"HX-Request": "true"}
+    )
+    assert _score(world.mine, world.leaves["1.1.1"]).evaluated_rating == "unmet"
+    html = client.post_form(url, {"rating": "", "score": "1"}, headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "请先选择" in html
+    client.post_form(url, {"rating": "", "score": "", "comment": ""}, headers={"HX-Request": "true"})
+    assert _score(world.mine, world.leaves["1.1.1"]).evaluated_rating is None
+    client.post_form(f"/scorecards/assessments/{world.mine.id}/evaluate")
+    assert _score(world.mine, world.leaves["1.1.1"]).evaluated_rating == "met"
+
+
+def test_cli_seed_framework_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed", "framework"])
+    second = runner.invoke(args=["seed", "framework"])
+    assert "已载入示例指标体系" in first.output and "已存在" in second.output
+    assert db.session.scalar(select(Framework).where(Framework.is_demo.is_(True))) is not None
+
+
+def test_demo_data_for_scorecards(app, client):
+    from supervision.demo import seed_demo
+    from supervision.models import AssessmentRound, User
+
+    assert seed_demo()
+    db.session.commit()
+    rounds = {r.year: r for r in db.session.scalars(select(AssessmentRound))}
+    assert set(rounds) == {2024, 2025, 2026} and rounds[2026].status == "open"
+    users = {u.username: u for u in db.session.scalars(select(User))}
+
+    def current(name):
+        return db.session.scalar(
+            select(Assessment).where(
+                Assessment.round_id == rounds[2026].id, Assessment.unit_id == users[name].unit_id
+            )
+        )
+
+    mine, theirs = current("liaison1"), current("liaison2")
+    assert mine.status == "draft" and theirs.status == "submitted"
+    rated = db.session.scalars(select(IndicatorScore).where(IndicatorScore.assessment_id == mine.id)).all()
+    assert 0 < len(rated) < 100
+    finalized = db.session.scalars(select(Assessment).where(Assessment.status == "finalized")).all()
+    assert (
+        len(finalized)
+        == 2 * db.session.query(Assessment).filter(Assessment.round_id == rounds[2025].id).count()
+    )
+    assert db.session.scalar(select(RoadmapItem).where(RoadmapItem.status != "done")) is not None
+    client.login_user(users["lead"])
+    office = client.get("/scorecards/office").get_data(as_text=True)
+    assert "横街镇" in office and "示例" in office

@@ -640,8 +640,7 @@ def score_evaluate(
     if record.id is not None:
         _check_version(record, version)
     rating = rating or None
-    if rating is None:
-        raise DomainError("请选择评估等次。")
+    # No rating means "按自评确认": the unit's own rating stands when the evaluation is completed.
     try:
         value = parse_score(score_text)
         if rating == "met" and value is None:
@@ -657,7 +656,7 @@ def score_evaluate(
     record.evaluated_rating = rating
     record.evaluated_score = value
     record.comment = (comment or "").strip()[:5000]
-    record.evaluator_id = actor.id
+    record.evaluator_id = actor.id if rating else None
     db.session.add(record)
     changes = diff(before, snapshot(record, EVAL_FIELDS))
     if changes:
@@ -667,7 +666,7 @@ def score_evaluate(
             action="indicator_score.evaluate",
             record_type="assessment",
             record_id=assessment.id,
-            summary=f"评估指标 {indicator.code}：{record.evaluated_rating_label}",
+            summary=f"评估指标 {indicator.code}：{record.evaluated_rating_label or '按自评确认'}",
             changes=changes,
             unit_id=assessment.unit_id,
         )

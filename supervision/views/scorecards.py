@@ -804,7 +804,7 @@ def _roadmap_query():
         query = query.where(
             or_(RoadmapItem.measure.like(like), Indicator.text.like(like), Indicator.code == filters["q"])
         )
-    return query.order_by(RoadmapItem.status != "done", RoadmapItem.due_date, RoadmapItem.id), filters
+    return query.order_by(RoadmapItem.status == "done", RoadmapItem.due_date, RoadmapItem.id), filters
 
 
 @bp.route("/roadmap")
