@@ -35,7 +35,16 @@ def test_deductions_to_unknown_categories_are_ignored():
 
 @pytest.mark.parametrize(
     ("total", "grade"),
-    [(100, "优秀"), (90, "优秀"), (89.99, "良好"), (80, "良好"), (79.5, "合格"), (60, "合格"), (59.9, "不合格"), (0, "不合格")],
+    [
+        (100, "优秀"),
+        (90, "优秀"),
+        (89.99, "良好"),
+        (80, "良好"),
+        (79.5, "合格"),
+        (60, "合格"),
+        (59.9, "不合格"),
+        (0, "不合格"),
+    ],
 )
 def test_default_bands(total, grade):
     assert scoring.grade_for(total) == grade
@@ -71,7 +80,8 @@ def test_validate_deduction():
 
 
 deduction_lists = st.lists(
-    st.tuples(st.sampled_from(sorted(CATS)), st.floats(min_value=0, max_value=30, allow_nan=False)), max_size=30
+    st.tuples(st.sampled_from(sorted(CATS)), st.floats(min_value=0, max_value=30, allow_nan=False)),
+    max_size=30,
 )
 
 
