@@ -1068,17 +1068,18 @@ def test_twenty_leads_issue_at_once(app, w, make_user):
     findings = FindingFactory.create_batch(20, unit=w.unit, task=None, inspector=w.inspector)
     ids = [w.submitted(findings=[f]).id for f in findings]
     leads = [make_user("lead").id for _ in range(20)]
-    barrier = threading.Barrier(20)
+    barrier = threading.Barrier(20, timeout=60)
     errors: list[BaseException] = []
 
     def issue(notice_id: int, lead_id: int) -> None:
         try:
+            # All threads start together; each takes a connection only then (the pool holds 15).
+            barrier.wait()
             with app.app_context():
                 from supervision.models import User
 
                 notice = db.session.get(Notice, notice_id)
                 lead = db.session.get(User, lead_id)
-                barrier.wait()
                 svc.notice_issue(actor=lead, notice=notice, today=TODAY)
                 db.session.remove()
         except BaseException as error:  # reported below

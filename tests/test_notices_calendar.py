@@ -140,7 +140,7 @@ def test_twenty_concurrent_issuers_get_one_to_twenty(app):
         pytest.skip("concurrency of numbering is tested on PostgreSQL")
     results: list[int] = []
     errors: list[BaseException] = []
-    barrier = threading.Barrier(20)
+    barrier = threading.Barrier(20, timeout=60)
 
     def issue() -> None:
         try:

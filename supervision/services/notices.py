@@ -421,9 +421,7 @@ def _check_unit(actor: User, notice: Notice) -> None:
 
 def notice_acknowledge(*, actor: User, notice: Notice) -> Notice:
     _check_unit(actor, notice)
-    transition(
-        notice, "acknowledge", actor=actor, summary=f"{actor.display_name}签收通知书 {notice.doc_number}"
-    )
+    transition(notice, "acknowledge", actor=actor, summary=f"签收通知书 {notice.doc_number}")
     notice.acknowledged_by_id = actor.id
     notice.acknowledged_at = utcnow()
     if not notice.kind.requires_rectification:
