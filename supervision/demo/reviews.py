@@ -219,7 +219,8 @@ def _score(assignment: ReviewAssignment, rng: random.Random, quality: float, vet
             entries[item.id] = svc.Entry(0, "")
         else:
             points = min(item.max_points, rng.choice([0.5, 1, 1, 2, 2, 3]))
-            entries[item.id] = svc.Entry(points, rng.choice(NOTES.get(item.category, ["存在不规范之处"])))
+            notes = [n for n in NOTES.get(item.category, []) if n[:2] in item.text] or [item.text]
+            entries[item.id] = svc.Entry(points, f"{rng.choice(notes)}（见卷第 {rng.randint(3, 60)} 页）")
     if veto:
         item = next(i for i in rubric.items if i.is_veto and "程序" in i.text)
         vetoes[item.id] = "作出较大数额罚款决定前未告知当事人听证权利"
