@@ -114,6 +114,10 @@ def year_figures(user: User, year: int, today: date) -> YearFigures:
         fig.tasks_by_status[status] = fig.tasks_by_status.get(status, 0) + n
         if status != "draft":
             fig.tasks_by_kind[kind] = fig.tasks_by_kind.get(kind, 0) + n
+    order = list(TASK_KINDS)
+    fig.tasks_by_kind = dict(
+        sorted(fig.tasks_by_kind.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+    )
 
     # Findings found in the year (1 query).
     rows = db.session.execute(
