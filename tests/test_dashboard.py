@@ -304,12 +304,12 @@ def test_dashboard_is_for_leads(client, world, role):
 def test_search_is_scoped_by_role(client, world):
     client.login_user(world["lead"])
     html = client.get("/search/?q=海法督").get_data(as_text=True)
-    assert "海法督〔%d〕1号" % YEAR in html and "海法督〔%d〕2号" % YEAR in html
+    assert f"海法督〔{YEAR}〕1号" in html and f"海法督〔{YEAR}〕2号" in html
 
     client.login_user(world["liaison_a"])
     html = client.get("/search/?q=海法督").get_data(as_text=True)
-    assert "海法督〔%d〕1号" % YEAR in html  # own unit's issued notice
-    assert "海法督〔%d〕2号" % YEAR not in html  # another unit's
+    assert f"海法督〔{YEAR}〕1号" in html  # own unit's issued notice
+    assert f"海法督〔{YEAR}〕2号" not in html  # another unit's
     assert "区综合行政执法局" not in html.split('data-testid="search-total"')[1]
     html = client.get("/search/?q=告知程序").get_data(as_text=True)
     assert 'data-testid="results-findings"' not in html  # liaisons meet findings only inside notices
