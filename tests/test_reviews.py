@@ -469,6 +469,7 @@ def test_draft_then_submit_computes_the_total(world, client):
     # 主体 is 10 points: 2 + 4 deducted → 4 left; total 94.
     assert a.status == "submitted" and a.total == 94 and a.submitted_at is not None
     # A submitted review cannot be changed by its reviewer.
+    data["version"] = a.version
     assert "已提交" in client.post_form(url, data).get_data(as_text=True)
 
 
@@ -833,6 +834,7 @@ def test_a_stale_scoring_form_is_refused(world, client):
     page = client.post_form(
         f"/reviews/assignments/{a.id}",
         {"action": "save", "version": old_version, f"points-{item.id}": "3", f"note-{item.id}": "x"},
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "已被他人修改" in page
     db.session.refresh(a)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import scoring
-from ..errors import DomainError, ImportRejected, NotAllowed
+from ..errors import DomainError, ImportRejected, NotAllowed, StaleEdit
 from ..exports import reviews as exports
 from ..extensions import db
 from ..formatting import local_today
@@ -796,6 +796,11 @@ def assignment_detail(assignment_id: int):
                 submit=submit,
                 version=request.form.get("version", type=int),
             )
+        except StaleEdit as error:
+            # Someone saved this review meanwhile: show what is stored now, not the stale form.
+            db.session.rollback()
+            flash(error.message, "danger")
+            return redirect(url_for("reviews.assignment_detail", assignment_id=assignment_id))
         except DomainError as error:
             db.session.rollback()
             errors = error.errors or [error.message]
