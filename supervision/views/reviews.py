@@ -333,6 +333,20 @@ def campaign_detail(campaign_id: int):
         .limit(50)
     ).all()
     blockers = svc.publish_blockers(campaign) if campaign.status == "reviewing" else []
+    reviewer_progress = []
+    if campaign.status == "reviewing":
+        reviewer_progress = db.session.execute(
+            select(
+                User.display_name,
+                func.count(ReviewAssignment.id),
+                func.count(ReviewAssignment.id).filter(ReviewAssignment.status == "submitted"),
+            )
+            .join(ReviewAssignment, ReviewAssignment.reviewer_id == User.id)
+            .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
+            .where(CaseFile.campaign_id == campaign.id)
+            .group_by(User.id, User.display_name)
+            .order_by(User.id)
+        ).all()
     return render_template(
         "reviews/campaign_detail.html",
         campaign=campaign,
@@ -345,6 +359,7 @@ def campaign_detail(campaign_id: int):
         pool_by_unit=pool_by_unit,
         events=events,
         blockers=blockers,
+        reviewer_progress=reviewer_progress,
         sample_form=SampleForm(),
         action_form=ActionForm(),
     )
