@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from copy import copy
 from datetime import date
 
 from openpyxl import Workbook
@@ -19,6 +20,7 @@ from ..workflow import status_label
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDE6F2")
+DATA_FONT = Font(name="宋体", size=10)
 BAND_FILLS = {
     "green": PatternFill("solid", fgColor="D9F2E3"),
     "amber": PatternFill("solid", fgColor="FFF1CC"),
@@ -46,17 +48,24 @@ def _sheet(
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = width
+    # Style one cell of each kind, then copy its style array to the data cells: styling every
+    # cell through openpyxl's descriptors costs ~100 µs a cell (a minute for 600 unit sheets).
+    plain, wrapped = ws.cell(row=4, column=1), ws.cell(row=4, column=2)
+    for cell, wrap in ((plain, False), (wrapped, True)):
+        cell.font = DATA_FONT
+        cell.border = BORDER
+        cell.alignment = Alignment(vertical="center", wrap_text=wrap)
+    styles = {False: copy(plain._style), True: copy(wrapped._style)}
+    if not rows:
+        plain._style, wrapped._style = copy(styles[False]), copy(styles[False])
     for index, values in enumerate(rows):
         row = 4 + index
+        fill = fills[index] if fills else None
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col, value=value)
-            cell.font = Font(name="宋体", size=10)
-            cell.border = BORDER
-            cell.alignment = Alignment(
-                vertical="center", wrap_text=isinstance(value, str) and len(value) > 12
-            )
-            if fills and fills[index] is not None:
-                cell.fill = fills[index]
+            cell._style = copy(styles[isinstance(value, str) and len(value) > 12])
+            if fill is not None:
+                cell.fill = fill
     ws.print_title_rows = "3:3"
     ws.freeze_panes = "A4"
     ws.page_setup.orientation = "landscape"
@@ -105,30 +114,48 @@ def office_xlsx(round_: AssessmentRound, board: dict) -> bytes:
     assessment_ids = [r.assessment_id for r in board["rows"]]
     lines: dict[int, list] = {}
     if assessment_ids:
-        for s, i in db.session.execute(
-            select(IndicatorScore, Indicator)
+        # Plain columns, not ORM objects: 60,000 rows at city scale.
+        texts = dict(
+            db.session.execute(
+                select(Indicator.id, Indicator.text).where(Indicator.framework_id == round_.framework_id)
+            ).all()
+        )
+        for row in db.session.execute(
+            select(
+                IndicatorScore.assessment_id,
+                Indicator.id,
+                Indicator.code,
+                Indicator.max_points,
+                IndicatorScore.self_rating,
+                IndicatorScore.self_score,
+                IndicatorScore.evaluated_rating,
+                IndicatorScore.evaluated_score,
+                IndicatorScore.comment,
+            )
             .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
             .where(IndicatorScore.assessment_id.in_(assessment_ids))
             .order_by(IndicatorScore.assessment_id, Indicator.position)
         ):
-            lines.setdefault(s.assessment_id, []).append((i, s))
+            lines.setdefault(row[0], []).append(row)
     names = dict(db.session.execute(select(Unit.id, Unit.name)).all()) if assessment_ids else {}
     used = {"排名"}
     for r in board["rows"]:
         sheet = wb.create_sheet(_safe_title(r.name, used))
         unit_rows = []
-        for i, s in lines.get(r.assessment_id, []):
+        for _aid, iid, code, max_points, self_rating, self_score, rating, score, comment in lines.get(
+            r.assessment_id, []
+        ):
             unit_rows.append(
                 [
-                    i.code,
-                    i.text,
-                    i.max_points,
-                    RATINGS.get(s.self_rating or "", ""),
-                    s.self_score,
-                    RATINGS.get(s.evaluated_rating or "", ""),
-                    s.evaluated_score,
-                    "是" if is_weak(s.evaluated_rating, s.evaluated_score, i.max_points) else "",
-                    s.comment,
+                    code,
+                    texts.get(iid, ""),
+                    max_points,
+                    RATINGS.get(self_rating or "", ""),
+                    self_score,
+                    RATINGS.get(rating or "", ""),
+                    score,
+                    "是" if is_weak(rating, score, max_points) else "",
+                    comment,
                 ]
             )
         _sheet(
