@@ -372,6 +372,11 @@ def test_unit_and_office_scorecards(client, world):
     assert "逾期" in unit  # the weak indicator's roadmap item is overdue
     rollup = client.get("/scorecards/rollup").get_data(as_text=True)
     assert 'data-testid="rollup"' in rollup and "指标2.1.1" in rollup
+    detail = client.get(f"/scorecards/rollup/{world.leaves['2.1.1'].id}").get_data(as_text=True)
+    assert 'data-testid="rollup-indicator"' in detail and "横街镇人民政府" in detail and "未达标" in detail
+    assert client.get(f"/scorecards/rollup/{world.leaves['2.1.1'].id}?round=999").status_code == 200  # latest
+    client.login_user(world.inspector)
+    assert client.get(f"/scorecards/rollup/{world.leaves['2.1.1'].id}").status_code == 200
     # The liaison sees her own unit's scorecard, not others', not the office one.
     client.login_user(world.liaison)
     assert client.get(f"/scorecards/units/{world.town.id}").status_code == 200

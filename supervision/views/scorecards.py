@@ -23,6 +23,7 @@ from ..models import (
     Assessment,
     AssessmentRound,
     Attachment,
+    Finding,
     Framework,
     Indicator,
     IndicatorScore,
@@ -691,6 +692,52 @@ def rollup():
         else 0
     )
     return render_template("scorecards/rollup.html", round_=round_, rounds=rounds, data=data, units=units)
+
+
+@bp.route("/rollup/<int:indicator_id>")
+@require("scorecards.read_all")
+def rollup_indicator(indicator_id: int):
+    """How every unit stands on one indicator in a round (two queries)."""
+    round_, rounds = _chosen_round()
+    indicator = db.session.get(Indicator, indicator_id)
+    if round_ is None or indicator is None or indicator.framework_id != round_.framework_id:
+        abort(404)
+    rows = db.session.execute(
+        select(
+            Unit.id,
+            Unit.name,
+            IndicatorScore.self_rating,
+            IndicatorScore.self_score,
+            IndicatorScore.evaluated_rating,
+            IndicatorScore.evaluated_score,
+            IndicatorScore.comment,
+        )
+        .join(Assessment, Assessment.id == IndicatorScore.assessment_id)
+        .join(Unit, Unit.id == Assessment.unit_id)
+        .where(
+            IndicatorScore.indicator_id == indicator.id,
+            Assessment.round_id == round_.id,
+            Assessment.status == "finalized",
+        )
+        .order_by(func.coalesce(IndicatorScore.evaluated_score, 999), Unit.kind, Unit.id)
+    ).all()
+    findings = dict(
+        db.session.execute(
+            select(Finding.unit_id, func.count(Finding.id))
+            .where(Finding.indicator_id == indicator.id)
+            .group_by(Finding.unit_id)
+        ).all()
+    )
+    return render_template(
+        "scorecards/rollup_indicator.html",
+        round_=round_,
+        rounds=rounds,
+        indicator=indicator,
+        rows=rows,
+        findings=findings,
+        ratings=RATINGS,
+        is_weak=is_weak,
+    )
 
 
 def _unit_years(unit_id: int) -> list[int]:
