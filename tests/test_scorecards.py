@@ -272,6 +272,14 @@ def test_return_needs_a_reason_and_reopens_the_draft(client, world):
     client.post_form(f"/scorecards/assessments/{world.mine.id}/return", {"reason": "佐证材料缺失"})
     db.session.refresh(world.mine)
     assert world.mine.status == "draft" and world.mine.return_reason == "佐证材料缺失"
+    from supervision.models import Notification
+
+    note = db.session.scalar(
+        select(Notification).where(Notification.user_id == world.liaison.id).order_by(Notification.id.desc())
+    )
+    assert "被退回：佐证材料缺失" in note.text and note.link.endswith(f"/assessments/{world.mine.id}")
+    kinds = set(db.session.scalars(select(Notification.kind)))
+    assert {"assessment_open", "assessment_submitted", "assessment_returned"} <= kinds
     client.login_user(world.liaison)
     page = client.get(f"/scorecards/assessments/{world.mine.id}").get_data(as_text=True)
     assert "佐证材料缺失" in page and "submit-assessment" in page

@@ -31,6 +31,7 @@ from ..models import (
 from ..scoring_indicators import RatingError, is_weak, parse_score, points_for
 from ..workflow import transition
 from .attachments import attachments_add
+from .notify import notify, unit_liaisons
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_FRAMEWORK_FILE = DATA_DIR / "framework_demo.csv"
@@ -487,6 +488,17 @@ def round_open(
             for uid in ids
         ],
     )
+    liaisons = db.session.scalars(
+        select(User.id).where(User.unit_id.in_(ids), User.role == "liaison", User.active.is_(True))
+    ).all()
+    notify(
+        list(liaisons),
+        f"{title}已开启，请对照指标逐项自评并在"
+        + (f"{deadline.year}年{deadline.month}月{deadline.day}日前" if deadline else "截止日期前")
+        + "提交。",
+        "/scorecards/rounds",
+        kind="assessment_open",
+    )
     record_event(
         actor=actor,
         action="round.open",
@@ -697,6 +709,10 @@ def _scores(assessment: Assessment) -> dict[int, IndicatorScore]:
     }
 
 
+def _link(assessment: Assessment) -> str:
+    return f"/scorecards/assessments/{assessment.id}"
+
+
 def assessment_submit(*, actor: User, assessment: Assessment, version: int | None = None) -> Assessment:
     _check_own_draft(actor, assessment)
     _check_version(assessment, version)
@@ -709,6 +725,17 @@ def assessment_submit(*, actor: User, assessment: Assessment, version: int | Non
     assessment.submitted_at = utcnow()
     assessment.return_reason = ""
     transition(assessment, "submit", actor=actor, summary=f"提交自评（{len(leaves)} 项指标）")
+    office = db.session.scalars(
+        select(User).where(
+            User.role == "inspector", User.active.is_(True), User.unit_id.is_distinct_from(assessment.unit_id)
+        )
+    ).all()
+    notify(
+        office,
+        f"{assessment.unit.name}已提交{assessment.round.year}年度指标自评，待评估。",
+        _link(assessment),
+        kind="assessment_submitted",
+    )
     db.session.commit()
     return assessment
 
@@ -718,6 +745,12 @@ def assessment_return(*, actor: User, assessment: Assessment, reason: str) -> As
         raise DomainError("不能退回本单位的自评。")
     transition(assessment, "return", actor=actor, reason=reason)
     assessment.return_reason = (reason or "").strip()
+    notify(
+        unit_liaisons(assessment.unit_id),
+        f"{assessment.round.year}年度指标自评被退回：{assessment.return_reason}",
+        _link(assessment),
+        kind="assessment_returned",
+    )
     db.session.commit()
     return assessment
 
@@ -740,6 +773,13 @@ def assessment_evaluate(*, actor: User, assessment: Assessment, version: int | N
         "evaluate",
         actor=actor,
         summary=f"完成评估（{accepted} 项指标按自评结果确认）",
+    )
+    leads = db.session.scalars(select(User).where(User.role == "lead", User.active.is_(True))).all()
+    notify(
+        leads,
+        f"{assessment.unit.name}的{assessment.round.year}年度指标评估已完成，待定稿。",
+        _link(assessment),
+        kind="assessment_evaluated",
     )
     db.session.commit()
     return assessment
@@ -776,6 +816,12 @@ def assessment_finalize(*, actor: User, assessment: Assessment, version: int | N
         raise DomainError(f"有 {len(missing)} 项短板指标尚未列入路线图（{codes}），请先制定整改措施再定稿。")
     assessment.finalized_at = utcnow()
     transition(assessment, "finalize", actor=actor)
+    notify(
+        unit_liaisons(assessment.unit_id),
+        f"{assessment.round.year}年度指标评估已定稿，请查看记分卡和短板整改路线图。",
+        f"/scorecards/units/{assessment.unit_id}?year={assessment.round.year}",
+        kind="assessment_finalized",
+    )
     db.session.commit()
     return assessment
 
