@@ -2,7 +2,7 @@
 
 Revision ID: 0001initial
 Revises: 
-Create Date: 2026-11-28 04:03:43.822867
+Create Date: 2026-11-28 04:31:13.743675
 
 """
 from alembic import op
@@ -563,6 +563,7 @@ def upgrade():
     )
     with op.batch_alter_table('indicator_score', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_indicator_score_indicator_id'), ['indicator_id'], unique=False)
+        batch_op.create_index('ix_indicator_score_rollup', ['assessment_id', 'indicator_id', 'evaluated_rating', 'evaluated_score'], unique=False)
 
     op.create_table('notice_item',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -687,6 +688,7 @@ def downgrade():
 
     op.drop_table('notice_item')
     with op.batch_alter_table('indicator_score', schema=None) as batch_op:
+        batch_op.drop_index('ix_indicator_score_rollup')
         batch_op.drop_index(batch_op.f('ix_indicator_score_indicator_id'))
 
     op.drop_table('indicator_score')

@@ -170,7 +170,18 @@ class IndicatorScore(Timestamped, db.Model):
     evaluator: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "indicator_id"),
+        # Covering index for the roll-ups (rollup, office_scorecard): the sums read the ratings and
+        # points from the index instead of one table lookup per score (bench/: 3× on SQLite).
+        Index(
+            "ix_indicator_score_rollup",
+            "assessment_id",
+            "indicator_id",
+            "evaluated_rating",
+            "evaluated_score",
+        ),
+    )
 
     @property
     def self_rating_label(self) -> str:
