@@ -26,7 +26,7 @@ venv: $(VENV)/.installed
 dev-venv: $(VENV)/.dev-installed
 
 translations: venv ## compile the translation catalogues (.po → .mo)
-	$(VENV)/bin/pybabel compile -q -d translations
+	$(VENV)/bin/pybabel compile -d translations
 
 run: venv translations ## set up, migrate, load demo data if empty, serve on http://127.0.0.1:5000
 	$(FLASK) db upgrade
