@@ -1103,3 +1103,22 @@ def test_findings_untouched_by_failed_issue(w):
         svc.notice_issue(actor=w.inspector, notice=notice, today=TODAY)
     db.session.rollback()
     assert set(db.session.scalars(select(Finding.status))) == {"open"}
+
+
+def test_documents_keep_the_deadline_as_issued(client, w):
+    notice = w.acknowledged()
+    ext = svc.extension_request(
+        actor=w.liaison,
+        notice=notice,
+        reason="采购设备",
+        requested_deadline=date(2026, 4, 30),
+        today=TODAY,
+    )
+    svc.extension_decide(actor=w.lead, notice=notice, ext=ext, approve=True, new_deadline=None, note="")
+    client.login_user(w.lead)
+    page = client.get(f"/notices/{notice.id}/print").get_data(as_text=True)
+    assert "2026年3月23日前" in page and "2026年4月30日前" not in page
+    detail = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert "2026年4月30日" in detail and "原截止日期 2026年3月23日" in detail
+    doc = Document(io.BytesIO(client.get(f"/notices/{notice.id}.docx").data))
+    assert any("2026年3月23日前" in p.text for p in doc.paragraphs)

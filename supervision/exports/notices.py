@@ -6,7 +6,7 @@ import io
 from datetime import date
 
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -36,11 +36,13 @@ def cn_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
-def deadline_sentence(notice: Notice) -> str:
-    if notice.deadline is None:
+def deadline_sentence(notice: Notice, deadline: date | None = None) -> str:
+    """The closing paragraph; `deadline` is the one the notice was issued with (before extensions)."""
+    deadline = deadline or notice.deadline
+    if deadline is None:
         return "请认真研究落实，并于收到本通知书后及时签收。"
     return (
-        f"请你单位于{cn_date(notice.deadline)}前完成整改，并将整改情况书面报告及佐证材料报送我办。"
+        f"请你单位于{cn_date(deadline)}前完成整改，并将整改情况书面报告及佐证材料报送我办。"
         "逾期未完成整改的，将视情采取约谈、挂牌督办或通报批评等措施。"
     )
 
@@ -85,6 +87,20 @@ def _para(doc, text: str = "", *, font=FANGSONG, size=16.0, align=None, indent=T
     return paragraph
 
 
+def _rules(paragraph, *sides: str, color: str = "000000", size: str = "6") -> None:
+    """Thin rules above and/or below a paragraph (the 版记 lines)."""
+    p_pr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for side in sides:
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "single")
+        edge.set(qn("w:sz"), size)
+        edge.set(qn("w:space"), "1")
+        edge.set(qn("w:color"), color)
+        borders.append(edge)
+    p_pr.append(borders)
+
+
 def _red_rule(paragraph) -> None:
     """A red rule under the document number, as wide as the text block (a bottom border)."""
     p_pr = paragraph._p.get_or_add_pPr()
@@ -118,7 +134,7 @@ def _page_number_footer(section) -> None:
     _font(paragraph.add_run(" —"), "宋体", 14)
 
 
-def notice_docx(notice: Notice, office_name: str) -> bytes:
+def notice_docx(notice: Notice, office_name: str, issued_deadline: date | None = None) -> bytes:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -151,13 +167,19 @@ def notice_docx(notice: Notice, office_name: str) -> bytes:
         for line in notice.requirements.splitlines():
             if line.strip():
                 _para(doc, line.strip())
-    _para(doc, deadline_sentence(notice))
+    _para(doc, deadline_sentence(notice, issued_deadline))
     _para(doc, indent=False)
     _para(doc, indent=False)
     signature = _para(doc, office_name, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     signature.paragraph_format.right_indent = Pt(32)
     dated = _para(doc, cn_date(notice.issue_date), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     dated.paragraph_format.right_indent = Pt(64)
+    # 版记: the issuing office and the printing date between thin rules.
+    _para(doc, indent=False)
+    colophon = _para(doc, indent=False, size=14)
+    colophon.paragraph_format.tab_stops.add_tab_stop(Mm(154), alignment=WD_TAB_ALIGNMENT.RIGHT)
+    _font(colophon.add_run(f"{office_name}\t{cn_date(notice.issue_date)}印发"), FANGSONG, 14)
+    _rules(colophon, "top", "bottom")
     _page_number_footer(section)
     doc.core_properties.title = notice.title
     doc.core_properties.author = office_name

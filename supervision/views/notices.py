@@ -444,12 +444,23 @@ def _preview_for(notice: Notice, today: date) -> dict | None:
     }
 
 
+def _issued_deadline(notice: Notice) -> date | None:
+    """The deadline as issued: an approved extension changes the deadline, not the document."""
+    first = db.session.scalar(
+        select(ExtensionRequest.old_deadline)
+        .where(ExtensionRequest.notice_id == notice.id, ExtensionRequest.decision == "approved")
+        .order_by(ExtensionRequest.id)
+        .limit(1)
+    )
+    return first or notice.deadline
+
+
 def _document_context(notice: Notice) -> dict:
     return {
         "notice": notice,
         "office_name": current_app.config["OFFICE_NAME"],
         "intro": notice.intro or default_intro(notice),
-        "closing": deadline_sentence(notice),
+        "closing": deadline_sentence(notice, _issued_deadline(notice)),
         "cn_ordinal": cn_ordinal,
     }
 
@@ -465,7 +476,7 @@ def print_view(notice_id: int):
 @require("notices.read_all", "notices.read_own_unit")
 def docx(notice_id: int):
     notice = _load_notice(notice_id)
-    data = notice_docx(notice, current_app.config["OFFICE_NAME"])
+    data = notice_docx(notice, current_app.config["OFFICE_NAME"], _issued_deadline(notice))
     name = (notice.doc_number or f"通知书草稿{notice.id}") + ".docx"
     return download(data, name, DOCX_MIME)
 
