@@ -1122,3 +1122,33 @@ def test_documents_keep_the_deadline_as_issued(client, w):
     assert "2026年4月30日" in detail and "原截止日期 2026年3月23日" in detail
     doc = Document(io.BytesIO(client.get(f"/notices/{notice.id}.docx").data))
     assert any("2026年3月23日前" in p.text for p in doc.paragraphs)
+
+
+def test_list_filters(client, w):
+    overdue = w.acknowledged(findings=[w.findings[0]])
+    overdue.deadline = local_today() - timedelta(days=3)
+    db.session.commit()
+    fresh = svc.notice_issue(actor=w.lead, notice=w.submitted(findings=[w.findings[1]]), today=local_today())
+    draft = w.draft(findings=[w.findings[2]], title="尚未提交的草稿")
+    client.login_user(w.lead)
+    page = client.get("/notices/?overdue=1").get_data(as_text=True)
+    assert overdue.doc_number in page and fresh.doc_number not in page and "逾期" in page
+    page = client.get("/notices/?q=横街").get_data(as_text=True)
+    assert overdue.doc_number in page and fresh.doc_number in page
+    page = client.get("/notices/?status=draft").get_data(as_text=True)
+    assert draft.title in page and fresh.doc_number not in page
+    page = client.get(f"/notices/?unit={w.other_unit.id}").get_data(as_text=True)
+    assert "没有符合条件的通知书" in page
+
+
+def test_lead_home_counts_and_pending_extensions(client, w):
+    w.submitted(findings=[w.findings[0]])
+    notice = w.acknowledged(findings=[w.findings[1]])
+    svc.extension_request(
+        actor=w.liaison, notice=notice, reason="人手不足", requested_deadline=date(2026, 5, 1), today=TODAY
+    )
+    client.login_user(w.lead)
+    home = client.get("/").get_data(as_text=True)
+    assert "待签发的通知书" in home and "待审批延期申请" in home
+    page = client.get("/notices/?extension=pending").get_data(as_text=True)
+    assert notice.doc_number in page

@@ -167,9 +167,17 @@ def index():
         query = query.where(_overdue_clause(today))
     if mine:
         query = query.where(Notice.drafted_by_id == current_user.id)
+    pending_extension = request.args.get("extension") == "pending"
+    if pending_extension:
+        query = query.where(
+            Notice.id.in_(select(ExtensionRequest.notice_id).where(ExtensionRequest.decision.is_(None)))
+        )
     if keyword:
         like = f"%{keyword}%"
-        query = query.where(or_(Notice.doc_number.like(like), Notice.title.like(like)))
+        units_named = select(Unit.id).where(or_(Unit.name.like(like), Unit.short_name.like(like)))
+        query = query.where(
+            or_(Notice.doc_number.like(like), Notice.title.like(like), Notice.unit_id.in_(units_named))
+        )
     page = db.paginate(
         query.order_by(Notice.updated_at.desc(), Notice.id.desc()),
         page=page_arg(),
@@ -178,14 +186,16 @@ def index():
     )
     calendar = load_calendar(today, *(n.deadline for n in page.items))
     counts = item_counts([n.id for n in page.items])
-    units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.id)).all()
+    # At city or province scale a drop-down of every unit is too heavy: units are found by name in
+    # the search box; a link from elsewhere may still pass ?unit=<id>, shown as a removable chip.
+    unit_name = db.session.scalar(select(Unit.name).where(Unit.id == unit_id)) if unit_id else None
     return render_template(
         "notices/index.html",
         page=page,
         counts=counts,
         info={n.id: deadline_info(n, today, calendar) for n in page.items},
         kinds=_kinds(active_only=False),
-        units=units,
+        unit_name=unit_name,
         statuses=STATUSES,
         status=status,
         kind_id=kind_id,
@@ -901,6 +911,7 @@ def _lead_panel(user: User):
         select(
             func.count(Notice.id).filter(Notice.status.in_(Notice.OPEN_STATUSES)),
             func.count(Notice.id).filter(_overdue_clause(today)),
+            func.count(Notice.id).filter(Notice.status == "submitted"),
             select(func.count(ExtensionRequest.id))
             .where(ExtensionRequest.decision.is_(None))
             .scalar_subquery(),
@@ -910,5 +921,6 @@ def _lead_panel(user: User):
         "waiting": waiting,
         "open_count": stats[0],
         "overdue_count": stats[1],
-        "pending_extensions": stats[2],
+        "waiting_count": stats[2],
+        "pending_extensions": stats[3],
     }
