@@ -2,7 +2,7 @@
 
 Revision ID: 0001initial
 Revises: 
-Create Date: 2026-11-28 04:31:13.743675
+Create Date: 2026-11-28 04:33:51.743236
 
 """
 from alembic import op
@@ -405,9 +405,10 @@ def upgrade():
     )
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notice_deadline'), ['deadline'], unique=False)
-        batch_op.create_index('ix_notice_register', ['doc_prefix', 'year', 'seq'], unique=False)
+        batch_op.create_index('ix_notice_register', ['year', 'doc_prefix', 'seq'], unique=False)
         batch_op.create_index('ix_notice_status_deadline', ['status', 'deadline'], unique=False)
         batch_op.create_index('ix_notice_unit_status', ['unit_id', 'status'], unique=False)
+        batch_op.create_index('ix_notice_updated', ['updated_at'], unique=False)
 
     op.create_table('task_inspector',
     sa.Column('task_id', sa.Integer(), nullable=False),
@@ -727,6 +728,7 @@ def downgrade():
 
     op.drop_table('task_inspector')
     with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.drop_index('ix_notice_updated')
         batch_op.drop_index('ix_notice_unit_status')
         batch_op.drop_index('ix_notice_status_deadline')
         batch_op.drop_index('ix_notice_register')

@@ -90,7 +90,8 @@ class Notice(Timestamped, db.Model):
     __table_args__ = (
         Index("ix_notice_unit_status", "unit_id", "status"),
         Index("ix_notice_status_deadline", "status", "deadline"),
-        Index("ix_notice_register", "doc_prefix", "year", "seq"),
+        Index("ix_notice_register", "year", "doc_prefix", "seq"),
+        Index("ix_notice_updated", "updated_at"),
     )
 
     OPEN_STATUSES = ("issued", "acknowledged")
