@@ -1152,3 +1152,24 @@ def test_lead_home_counts_and_pending_extensions(client, w):
     assert "待签发的通知书" in home and "待审批延期申请" in home
     page = client.get("/notices/?extension=pending").get_data(as_text=True)
     assert notice.doc_number in page
+
+
+def test_office_staff_of_the_same_unit_cannot_respond(w, make_user):
+    notice = w.issued()
+    insider = make_user("inspector", unit=w.unit)
+    with pytest.raises(NotAllowed):
+        svc.notice_acknowledge(actor=insider, notice=notice)
+    svc.notice_acknowledge(actor=w.liaison, notice=notice)
+    before = _counts()
+    with pytest.raises(NotAllowed):
+        svc.item_report(
+            actor=insider,
+            notice=notice,
+            item=notice.items[0],
+            measures="x",
+            completed_on=TODAY,
+            uploads=[upload()],
+            today=TODAY,
+        )
+    db.session.rollback()
+    assert _counts() == before

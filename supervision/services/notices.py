@@ -415,6 +415,9 @@ def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
 
 
 def _check_unit(actor: User, notice: Notice) -> None:
+    """The unit's own liaison, and only them (checked before anything is written)."""
+    if not can(actor, "notices.respond"):
+        raise NotAllowed("您没有办理本单位通知书的权限。")
     if actor.unit_id != notice.unit_id:
         raise NotAllowed("只能处理本单位的通知书。")
 
@@ -568,8 +571,6 @@ def extension_request(
     *, actor: User, notice: Notice, reason: str, requested_deadline: date | None, today: date
 ) -> ExtensionRequest:
     _check_unit(actor, notice)
-    if not can(actor, "notices.respond"):
-        raise NotAllowed("您没有申请延期的权限。")
     if notice.status not in Notice.OPEN_STATUSES or notice.deadline is None:
         raise DomainError("该通知书当前不能申请延期。")
     if not (reason or "").strip():
