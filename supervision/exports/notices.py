@@ -39,6 +39,9 @@ def cn_date(day: date | None) -> str:
 def deadline_sentence(notice: Notice, deadline: date | None = None) -> str:
     """The closing paragraph; `deadline` is the one the notice was issued with (before extensions)."""
     deadline = deadline or notice.deadline
+    if not notice.kind.requires_rectification:
+        when = f"于{cn_date(deadline)}前" if deadline else "及时"
+        return f"请你单位认真研究，结合实际予以采纳落实，并{when}签收反馈。"
     if deadline is None:
         return "请认真研究落实，并于收到本通知书后及时签收。"
     return (
