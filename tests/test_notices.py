@@ -1173,3 +1173,15 @@ def test_office_staff_of_the_same_unit_cannot_respond(w, make_user):
         )
     db.session.rollback()
     assert _counts() == before
+
+
+def test_unit_does_not_see_the_drafting_discussion(client, w):
+    notice = w.submitted()
+    svc.notice_return(actor=w.lead, notice=notice, reason="内部意见：措辞过重")
+    svc.notice_submit(actor=w.inspector, notice=notice)
+    svc.notice_issue(actor=w.lead, notice=notice, today=TODAY)
+    client.login_user(w.liaison)
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert "措辞过重" not in page and "签发" in page
+    client.login_user(w.lead)
+    assert "措辞过重" in client.get(f"/notices/{notice.id}").get_data(as_text=True)

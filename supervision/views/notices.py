@@ -64,6 +64,7 @@ from .main import home_panel
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
+DRAFTING_ACTIONS = ("notice.create", "notice.update", "notice.submit", "notice.return")
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -406,7 +407,7 @@ def detail(notice_id: int):
         .order_by(Escalation.on_date, Escalation.id)
     ).all()
     item_ids = [i.id for i in notice.items]
-    events = db.session.scalars(
+    events_query = (
         select(AuditEvent)
         .options(joinedload(AuditEvent.actor))
         .where(
@@ -417,7 +418,11 @@ def detail(notice_id: int):
         )
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(200)
-    ).all()
+    )
+    if not can(current_user, "notices.read_all"):
+        # The unit sees its notice from issue on, not the office's drafting and sign-off discussion.
+        events_query = events_query.where(AuditEvent.action.not_in(DRAFTING_ACTIONS))
+    events = db.session.scalars(events_query).all()
     calendar = load_calendar(today, notice.deadline)
     steps = {s.action for s in allowed_steps(notice, current_user)}
     return render_template(
