@@ -2,7 +2,7 @@
 
 Revision ID: 0001initial
 Revises: 
-Create Date: 2026-11-28 04:33:51.743236
+Create Date: 2026-11-28 04:35:54.975947
 
 """
 from alembic import op
@@ -517,6 +517,7 @@ def upgrade():
     )
     with op.batch_alter_table('finding', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_finding_case_file_id'), ['case_file_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_finding_found_on'), ['found_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_finding_indicator_id'), ['indicator_id'], unique=False)
         batch_op.create_index('ix_finding_inspector', ['inspector_id'], unique=False)
         batch_op.create_index('ix_finding_task_status', ['task_id', 'status'], unique=False)
@@ -702,6 +703,7 @@ def downgrade():
         batch_op.drop_index('ix_finding_task_status')
         batch_op.drop_index('ix_finding_inspector')
         batch_op.drop_index(batch_op.f('ix_finding_indicator_id'))
+        batch_op.drop_index(batch_op.f('ix_finding_found_on'))
         batch_op.drop_index(batch_op.f('ix_finding_case_file_id'))
 
     op.drop_table('finding')
