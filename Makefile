@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask
 export FLASK_APP := wsgi.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt translations venv dev-venv migration clean-venv
+.PHONY: help run test lint fmt translations venv dev-venv migration clean-venv bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-13s %s\n", $$1, $$2}'
@@ -50,6 +50,10 @@ lint: dev-venv ## ruff check and format check
 fmt: dev-venv ## format the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench: venv translations ## benchmark at city scale (SQLite in /tmp; by hand, not part of make test)
+	$(PY) bench/build_data.py --scale $(or $(scale),city)
+	$(PY) bench/run.py --scale-label $(or $(scale),city)
 
 migration: dev-venv ## autogenerate a migration from model changes: make migration m="what changed"
 	$(FLASK) db migrate -m "$(m)"
