@@ -1185,3 +1185,22 @@ def test_unit_does_not_see_the_drafting_discussion(client, w):
     assert "措辞过重" not in page and "签发" in page
     client.login_user(w.lead)
     assert "措辞过重" in client.get(f"/notices/{notice.id}").get_data(as_text=True)
+
+
+def test_two_leads_issuing_the_same_notice(w, app):
+    notice = w.submitted()
+    stale = db.session.get(Notice, notice.id)
+    assert {i.finding.status for i in stale.items} == {"open"}  # this session has read everything
+    # Another lead issues it first, in another session.
+    with app.app_context():
+        from supervision.models import User
+
+        svc.notice_issue(
+            actor=db.session.get(User, w.lead2.id), notice=db.session.get(Notice, notice.id), today=TODAY
+        )
+        db.session.remove()
+    assert stale.status == "submitted"  # this session still holds the old state
+    with pytest.raises(StaleEdit):
+        svc.notice_issue(actor=w.lead, notice=stale, today=TODAY)
+    assert db.session.scalar(select(func.count(Notice.id)).where(Notice.doc_number.is_not(None))) == 1
+    assert db.session.get(Notice, notice.id).doc_number == "海法督〔2026〕1号"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -53,6 +54,20 @@ MAX_DAYS = 250
 def _check_version(record, version: int | None) -> None:
     if version is not None and record.version != version:
         raise StaleEdit()
+
+
+def _stale_safe(func):
+    """A concurrent change to the same record (a version mismatch at any flush) becomes StaleEdit."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except StaleDataError as error:
+            db.session.rollback()
+            raise StaleEdit() from error
+
+    return wrapper
 
 
 def _commit() -> None:
@@ -236,6 +251,7 @@ def notice_create(*, actor: User, data: DraftData, today: date) -> Notice:
     return notice
 
 
+@_stale_safe
 def notice_update(
     *, actor: User, notice: Notice, data: DraftData, today: date, version: int | None
 ) -> Notice:
@@ -290,6 +306,7 @@ def notice_update(
     return notice
 
 
+@_stale_safe
 def notice_submit(*, actor: User, notice: Notice, version: int | None = None) -> Notice:
     _check_version(notice, version)
     if not notice.items:
@@ -307,6 +324,7 @@ def notice_submit(*, actor: User, notice: Notice, version: int | None = None) ->
     return notice
 
 
+@_stale_safe
 def notice_return(*, actor: User, notice: Notice, reason: str) -> Notice:
     transition(notice, "return", actor=actor, reason=reason)
     notice.return_reason = reason.strip()
@@ -330,6 +348,7 @@ def notice_deadline_for(notice: Notice, issue_date: date, calendar=None) -> date
     return None
 
 
+@_stale_safe
 def notice_issue(*, actor: User, notice: Notice, today: date, version: int | None = None) -> Notice:
     """Sign off: the number is taken in this transaction; findings become `noticed`; the unit is told."""
     _check_version(notice, version)
@@ -387,6 +406,7 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
     return notice
 
 
+@_stale_safe
 def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
     was_issued = notice.doc_number is not None
     transition(notice, "void", actor=actor, reason=reason)
@@ -422,6 +442,7 @@ def _check_unit(actor: User, notice: Notice) -> None:
         raise NotAllowed("只能处理本单位的通知书。")
 
 
+@_stale_safe
 def notice_acknowledge(*, actor: User, notice: Notice) -> Notice:
     _check_unit(actor, notice)
     transition(notice, "acknowledge", actor=actor, summary=f"签收通知书 {notice.doc_number}")
@@ -444,6 +465,7 @@ def _open_for_reports(notice: Notice) -> None:
         raise DomainError("该通知书无需报送整改报告。")
 
 
+@_stale_safe
 def item_report(
     *,
     actor: User,
@@ -496,6 +518,7 @@ def _check_not_own_report(actor: User, item: NoticeItem) -> Rectification:
     return latest
 
 
+@_stale_safe
 def item_accept(*, actor: User, notice: Notice, item: NoticeItem) -> NoticeItem:
     if notice.status != "acknowledged":
         raise DomainError("通知书当前状态不能核查。")
@@ -538,6 +561,7 @@ def _close(actor: User, notice: Notice, *, system: bool = False) -> None:
                 )
 
 
+@_stale_safe
 def item_return(*, actor: User, notice: Notice, item: NoticeItem, reason: str) -> NoticeItem:
     if notice.status != "acknowledged":
         raise DomainError("通知书当前状态不能核查。")
@@ -567,6 +591,7 @@ def item_return(*, actor: User, notice: Notice, item: NoticeItem, reason: str) -
 # --- extensions and escalations -------------------------------------------------------------
 
 
+@_stale_safe
 def extension_request(
     *, actor: User, notice: Notice, reason: str, requested_deadline: date | None, today: date
 ) -> ExtensionRequest:
@@ -613,6 +638,7 @@ def extension_request(
     return ext
 
 
+@_stale_safe
 def extension_decide(
     *,
     actor: User,
@@ -675,6 +701,7 @@ def extension_decide(
     return ext
 
 
+@_stale_safe
 def escalation_add(
     *, actor: User, notice: Notice, kind: str, on_date: date | None, note: str, today: date
 ) -> Escalation:
@@ -734,6 +761,7 @@ def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
     return errors
 
 
+@_stale_safe
 def notice_kind_save(
     *, actor: User, kind: NoticeKind | None, data: dict, version: int | None = None
 ) -> NoticeKind:
@@ -777,6 +805,7 @@ def notice_kind_save(
 # --- the holiday calendar -------------------------------------------------------------------
 
 
+@_stale_safe
 def holiday_save(
     *,
     actor: User,
