@@ -12,52 +12,15 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 
 from .. import scoring
 from ..models import CaseFile, ReviewCampaign, Rubric
-
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F2")
+from .sheets import HEADER_FILL, register_sheet
 
 
 def _cn_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
-def _table_sheet(ws, title: str, subtitle: str, columns: list[tuple[str, int]], rows: list[list]) -> None:
-    """A printable table: title row, a line of context, bordered header and body, landscape A4."""
-    last = get_column_letter(len(columns))
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = title
-    ws["A1"].font = Font(name="宋体", size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = subtitle
-    ws["A2"].font = Font(name="宋体", size=10)
-    for col, (name, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=3, column=col, value=name)
-        cell.font = Font(name="宋体", size=11, bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(col)].width = width
-    for r, values in enumerate(rows, start=4):
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
-            cell.font = Font(name="宋体", size=10)
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.freeze_panes = "A4"
 
 
 def _save(wb: Workbook) -> bytes:
@@ -87,7 +50,7 @@ def rubric_xlsx(rubric: Rubric) -> bytes:
     info.column_dimensions["A"].width = 12
     info.column_dimensions["B"].width = 100
     items = wb.create_sheet("评查项目")
-    _table_sheet(
+    register_sheet(
         items,
         f"{rubric.name}（第{rubric.edition}版）",
         rubric.note,
@@ -163,7 +126,7 @@ def results_xlsx(campaign: ReviewCampaign, files: list[CaseFile], problems: dict
                 "；".join(problems.get(f.id, [])),
             ]
         )
-    _table_sheet(
+    register_sheet(
         ws,
         f"{campaign.title} 评查结果表",
         f"年度：{campaign.year}    评查标准：{campaign.rubric.label}    抽查案卷：{len(files)} 卷    随机种子：{campaign.seed or ''}",
