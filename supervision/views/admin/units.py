@@ -7,17 +7,17 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ...audit import record_event
-from ...errors import DomainError, ImportRejected
+from ...errors import DomainError
 from ...extensions import db
 from ...forms import ActionForm
-from ...forms.admin import ImportForm, UnitForm, UploadForm
+from ...forms.admin import UnitForm, UploadForm
 from ...models import UNIT_KINDS, Attachment, Unit, User
 from ...permissions import audit_events_for_record, get_unit_for_user_or_404, require
 from ...services import org
 from ...services.attachments import ACCEPT_ATTR, attachments_add
-from ...tabular import read_rows, template_xlsx
+from ...tabular import template_xlsx
 from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
-from . import bp
+from . import bp, import_page
 
 
 @bp.route("/units")
@@ -158,30 +158,13 @@ def unit_files(unit_id: int):
 @bp.route("/units/import", methods=["GET", "POST"])
 @require("admin.manage")
 def units_import():
-    form = ImportForm()
-    errors: list[str] = []
-    if form.validate_on_submit():
-        try:
-            rows = read_rows(form.file.data, required=["单位名称", "类型"])
-            result = org.units_import(actor=current_user, rows=rows)
-        except ImportRejected as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            errors = error.errors
-        except DomainError as error:
-            flash_domain_error(error)
-        else:
-            flash(f"已导入 {result.created} 个单位。", "success")
-            return redirect(url_for("admin.units"))
-    elif form.is_submitted():
-        flash_form_errors(form)
-    return render_template(
-        "admin/import.html",
-        form=form,
-        errors=errors,
+    return import_page(
         title="批量导入单位",
-        template_url=url_for("admin.units_template"),
-        back_url=url_for("admin.units"),
+        required=["单位名称", "类型"],
+        importer=org.units_import,
+        noun="单位",
+        list_endpoint="admin.units",
+        template_endpoint="admin.units_template",
     )
 
 

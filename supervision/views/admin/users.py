@@ -7,16 +7,16 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from ...errors import DomainError, ImportRejected
+from ...errors import DomainError
 from ...extensions import db
 from ...forms import ActionForm
-from ...forms.admin import ImportForm, UserForm
+from ...forms.admin import UserForm
 from ...models import ROLES, Unit, User
 from ...permissions import audit_events_for_record, get_user_or_404, require
 from ...services import org
-from ...tabular import read_rows, template_xlsx
+from ...tabular import template_xlsx
 from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
-from . import bp
+from . import bp, import_page
 
 
 def _unit_choices() -> list[tuple[int, str]]:
@@ -142,30 +142,13 @@ def user_reset_password(user_id: int):
 @bp.route("/users/import", methods=["GET", "POST"])
 @require("admin.manage")
 def users_import():
-    form = ImportForm()
-    errors: list[str] = []
-    if form.validate_on_submit():
-        try:
-            rows = read_rows(form.file.data, required=["用户名", "姓名", "角色", "初始密码"])
-            result = org.users_import(actor=current_user, rows=rows)
-        except ImportRejected as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            errors = error.errors
-        except DomainError as error:
-            flash_domain_error(error)
-        else:
-            flash(f"已导入 {result.created} 个用户。", "success")
-            return redirect(url_for("admin.users"))
-    elif form.is_submitted():
-        flash_form_errors(form)
-    return render_template(
-        "admin/import.html",
-        form=form,
-        errors=errors,
+    return import_page(
         title="批量导入用户",
-        template_url=url_for("admin.users_template"),
-        back_url=url_for("admin.users"),
+        required=["用户名", "姓名", "角色", "初始密码"],
+        importer=org.users_import,
+        noun="用户",
+        list_endpoint="admin.users",
+        template_endpoint="admin.users_template",
     )
 
 
