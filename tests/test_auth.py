@@ -164,3 +164,18 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_server_error_page_is_chinese(app):
+    from supervision import create_app
+
+    other = create_app({**app.config, "TESTING": False, "PROPAGATE_EXCEPTIONS": False})
+
+    @other.route("/boom")
+    def boom():
+        raise RuntimeError("故意的错误")
+
+    response = other.test_client().get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "系统出错了" in html and "故意的错误" not in html
