@@ -617,3 +617,19 @@ def test_demo_data_for_scorecards(app, client):
     client.login_user(users["lead"])
     office = client.get("/scorecards/office").get_data(as_text=True)
     assert "横街镇" in office and "示例" in office
+
+
+def test_finalizing_stores_the_area_sums_the_database_would_compute(client, world):
+    from supervision.services.scorecard_reports import office_scorecard
+
+    _finalized(client, world)
+    db.session.refresh(world.mine)
+    assert world.mine.area_scores is not None
+    stored = office_scorecard(world.round)
+    world.mine.area_scores = None  # as if loaded in bulk: summed by the database instead
+    db.session.commit()
+    computed = office_scorecard(world.round)
+    assert [(r.unit_id, r.total, r.areas) for r in stored["rows"]] == [
+        (r.unit_id, r.total, r.areas) for r in computed["rows"]
+    ]
+    assert stored["rows"][0].total == 68.75

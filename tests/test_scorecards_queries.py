@@ -146,3 +146,14 @@ def test_scorecard_pages_run_a_fixed_number_of_queries(client, login_as):
     data = client.get(f"/scorecards/office/data.json?round={big_round.id}").get_json()
     assert len(data["units"]) == 600 and len(data["heat"]) == 600 * 10
     assert lead.role == "lead"
+
+
+def test_office_ranking_is_paged(client, login_as):
+    login_as("lead")
+    round_, _, _ = _district(120)
+    first = client.get(f"/scorecards/office?round={round_.id}").get_data(as_text=True)
+    third = client.get(f"/scorecards/office?round={round_.id}&page=3").get_data(as_text=True)
+    ranking = first.split('data-testid="ranking"')[1].split("</table>")[0]
+    assert ranking.count("<tr>") == 51  # header + 50 units
+    assert "第 1 / 3 页" in first and "第 3 / 3 页" in third
+    assert third.split('data-testid="ranking"')[1].split("</table>")[0].count("<tr>") == 21

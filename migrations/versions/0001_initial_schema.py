@@ -2,7 +2,7 @@
 
 Revision ID: 0001initial
 Revises: 
-Create Date: 2026-11-28 04:35:54.975947
+Create Date: 2026-11-28 04:43:51.645907
 
 """
 from alembic import op
@@ -441,6 +441,7 @@ def upgrade():
     sa.Column('evaluated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('evaluator_id', sa.Integer(), nullable=True),
     sa.Column('finalized_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('area_scores', sa.JSON(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

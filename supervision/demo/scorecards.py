@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from ..extensions import db
 from ..formatting import local_today
@@ -25,6 +25,7 @@ from ..models import (
     User,
 )
 from ..scoring_indicators import is_weak
+from ..services.scorecard_reports import area_sums, stored_area_sums
 from ..services.scorecards import seed_demo_framework
 from . import seeder
 
@@ -202,6 +203,12 @@ def seed_scorecards() -> None:
                         }
                     )
         db.session.execute(insert(IndicatorScore), scores)
+        sums = area_sums(list(ids.values()))
+        table = Assessment.__table__
+        db.session.execute(
+            table.update().where(table.c.id == bindparam("aid")).values(area_scores=bindparam("scores")),
+            [{"aid": aid, "scores": stored_area_sums(sums.get(aid, []))} for aid in ids.values()],
+        )
         if roadmap:
             db.session.execute(insert(RoadmapItem), roadmap)
         for u in units:

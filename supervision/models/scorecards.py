@@ -137,6 +137,9 @@ class Assessment(Timestamped, db.Model):
     evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stored when finalized (the scores are locked then): {area id: [earned, possible]}, so that
+    # scorecards read one row per unit instead of summing every indicator score on each request.
+    area_scores: Mapped[dict | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(default=1)
 
     round: Mapped[AssessmentRound] = relationship()

@@ -77,20 +77,46 @@ def rounds_with_results() -> list[AssessmentRound]:
     )
 
 
-def office_scorecard(round_: AssessmentRound) -> dict:
-    """Ranking, heatmap and distribution of one round: three queries whatever the size."""
-    areas = areas_of(round_.framework_id)
-    sums = db.session.execute(
-        select(Assessment.id, Assessment.unit_id, Indicator.area_id, EARNED, POSSIBLE)
-        .join(IndicatorScore, IndicatorScore.assessment_id == Assessment.id)
+def area_sums(assessment_ids: list[int]) -> dict[int, list[tuple[int, float, float]]]:
+    """Σ earned and Σ possible per assessment and first-level area, summed by the database."""
+    if not assessment_ids:
+        return {}
+    result: dict[int, list] = {}
+    for assessment_id, area_id, earned, possible in db.session.execute(
+        select(IndicatorScore.assessment_id, Indicator.area_id, EARNED, POSSIBLE)
         .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
-        .where(Assessment.round_id == round_.id, Assessment.status == "finalized")
-        .group_by(Assessment.id, Assessment.unit_id, Indicator.area_id)
+        .where(IndicatorScore.assessment_id.in_(assessment_ids))
+        .group_by(IndicatorScore.assessment_id, Indicator.area_id)
+    ):
+        result.setdefault(assessment_id, []).append((area_id, float(earned or 0), float(possible or 0)))
+    return result
+
+
+def stored_area_sums(rows) -> dict:
+    """The JSON kept on a finalized assessment: {area id: [earned, possible]}."""
+    return {str(area_id): [round(earned, 4), round(possible, 4)] for area_id, earned, possible in rows}
+
+
+def office_scorecard(round_: AssessmentRound) -> dict:
+    """Ranking, heatmap and distribution of one round, in a fixed number of queries.
+
+    Finalized assessments carry their area sums (stored when finalized); any that do not (data
+    loaded in bulk) are summed by the database in one more query.
+    """
+    areas = areas_of(round_.framework_id)
+    finalized = db.session.execute(
+        select(Assessment.id, Assessment.unit_id, Assessment.area_scores).where(
+            Assessment.round_id == round_.id, Assessment.status == "finalized"
+        )
     ).all()
+    missing = area_sums([aid for aid, _unit, stored in finalized if stored is None])
     per_unit: dict[int, list] = {}
     assessment_of: dict[int, int] = {}
-    for assessment_id, unit_id, area_id, earned, possible in sums:
-        per_unit.setdefault(unit_id, []).append((area_id, earned, possible))
+    for assessment_id, unit_id, stored in finalized:
+        if stored is None:
+            per_unit[unit_id] = missing.get(assessment_id, [])
+        else:
+            per_unit[unit_id] = [(int(area), pair[0], pair[1]) for area, pair in stored.items()]
         assessment_of[unit_id] = assessment_id
     units = (
         db.session.execute(

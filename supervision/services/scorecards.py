@@ -814,7 +814,10 @@ def assessment_finalize(*, actor: User, assessment: Assessment, version: int | N
     if missing:
         codes = "、".join(i.code for i in missing[:10]) + ("等" if len(missing) > 10 else "")
         raise DomainError(f"有 {len(missing)} 项短板指标尚未列入路线图（{codes}），请先制定整改措施再定稿。")
+    from .scorecard_reports import area_sums, stored_area_sums
+
     assessment.finalized_at = utcnow()
+    assessment.area_scores = stored_area_sums(area_sums([assessment.id]).get(assessment.id, []))
     transition(assessment, "finalize", actor=actor)
     notify(
         unit_liaisons(assessment.unit_id),

@@ -653,7 +653,22 @@ def _chosen_round() -> tuple[AssessmentRound | None, list[AssessmentRound]]:
 def office():
     round_, rounds = _chosen_round()
     board = reports.office_scorecard(round_) if round_ else None
-    return render_template("scorecards/office.html", round_=round_, rounds=rounds, board=board)
+    # The ranking is paged (the heatmap draws every unit from data.json); bands and the
+    # distribution count every unit.
+    per_page = 50
+    total = len(board["rows"]) if board else 0
+    pages = max(1, -(-total // per_page))
+    page = min(page_arg(), pages)
+    shown = board["rows"][(page - 1) * per_page : page * per_page] if board else []
+    return render_template(
+        "scorecards/office.html",
+        round_=round_,
+        rounds=rounds,
+        board=board,
+        shown=shown,
+        page=page,
+        pages=pages,
+    )
 
 
 @bp.route("/office/data.json")
