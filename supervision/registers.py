@@ -11,7 +11,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from .extensions import db
-from .figures import year_bounds
 from .formatting import SHANGHAI
 from .models import (
     Assessment,
@@ -96,8 +95,10 @@ def _local(value) -> date | None:
     return value.astimezone(SHANGHAI).date() if value is not None else None
 
 
-def finding_rows(user: User, *, year: int | None = None, unit_id: int | None = None) -> list[list]:
-    """督察问题台账: every finding the viewer may see, one row each (one query)."""
+def finding_rows(user: User, filters: dict) -> list[list]:
+    """督察问题台账: every finding the viewer may see, filtered like the findings list (one query)."""
+    from .views.tasks import filter_findings
+
     issued = (
         select(NoticeItem.finding_id, func.max(Notice.doc_number).label("doc_number"))
         .join(Notice, Notice.id == NoticeItem.notice_id)
@@ -126,11 +127,7 @@ def finding_rows(user: User, *, year: int | None = None, unit_id: int | None = N
         )
         .order_by(Finding.found_on, Finding.id)
     )
-    if year:
-        start, end = year_bounds(year)
-        query = query.where(Finding.found_on >= start, Finding.found_on < end)
-    if unit_id:
-        query = query.where(Finding.unit_id == unit_id)
+    query = filter_findings(query, filters)
     rows = []
     for n, r in enumerate(db.session.execute(query), start=1):
         source = r[0] or ("案卷评查" if r[1] else "其他")

@@ -397,3 +397,17 @@ def test_lead_pages_run_a_fixed_number_of_queries(client, world, url):
     with count_queries() as large:
         assert client.get(url).status_code == 200
     assert small() == large(), (small(), large())
+
+
+def test_findings_register_is_filtered_like_the_list(client, world):
+    client.login_user(world["lead"])
+    page = client.get(f"/tasks/findings?year={YEAR}&category=程序").get_data(as_text=True)
+    assert f"/registers/findings.xlsx?year={YEAR}&amp;category=" in page
+    sheet = load_workbook(
+        io.BytesIO(client.get(f"/registers/findings.xlsx?year={YEAR}&category=程序").data)
+    ).active
+    rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]
+    expected = [
+        f for f in db.session.query(Finding).all() if f.found_on.year == YEAR and f.category == "程序"
+    ]
+    assert len(rows) == len(expected) and {r[3] for r in rows} == {"程序"}

@@ -77,17 +77,23 @@ def index():
 @bp.route("/findings.xlsx")
 @require(*SOURCES["findings"])
 def findings():
-    year, unit_id = chosen_year(), _unit_filter()
-    rows = registers.finding_rows(current_user, year=year, unit_id=unit_id)
+    """督察问题台账, with the findings list's filters (year, unit, category, severity, status, keyword)."""
+    from .tasks import finding_filter_args
+
+    filters = finding_filter_args()
+    _unit_filter()  # a unit outside the viewer's scope is a 404
+    year = filters.get("year")
+    rows = registers.finding_rows(current_user, filters)
+    title = f"{year}年度督察问题台账" if year else "督察问题台账"
     data = single_sheet_xlsx(
         "督察问题台账",
-        f"{year}年度督察问题台账",
-        _subtitle(year, unit_id) + f"    问题数：{len(rows)}",
+        title,
+        _subtitle(year, filters.get("unit")) + f"    问题数：{len(rows)}",
         registers.FINDING_COLUMNS,
         rows,
         centred=(1, 4, 5, 8, 9, 10),
     )
-    return download(data, f"{year}年度督察问题台账.xlsx", XLSX_MIME)
+    return download(data, f"{title}.xlsx", XLSX_MIME)
 
 
 @bp.route("/rectification.xlsx")

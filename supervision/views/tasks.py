@@ -348,7 +348,8 @@ def files(task_id: int):
 # --- the task page --------------------------------------------------------------------------
 
 
-def _findings_query(base, args: dict):
+def filter_findings(base, args: dict):
+    """The findings list's filters (also used by the 督察问题台账 export, so both show the same rows)."""
     if args.get("unit"):
         base = base.where(Finding.unit_id == args["unit"])
     if args.get("severity") in SEVERITIES:
@@ -367,7 +368,7 @@ def _findings_query(base, args: dict):
     return base
 
 
-def _finding_args() -> dict:
+def finding_filter_args() -> dict:
     return {
         "unit": _int_arg("unit"),
         "severity": request.args.get("severity", ""),
@@ -432,8 +433,8 @@ def detail(task_id: int):
         key=lambda row: (-row[3], row[1]),
     )
     totals = {k: sum(r[2][k] for r in matrix_rows) for k in SEVERITIES}
-    args = _finding_args()
-    findings_query = _findings_query(
+    args = finding_filter_args()
+    findings_query = filter_findings(
         select(Finding)
         .where(Finding.task_id == task.id)
         .options(joinedload(Finding.unit), joinedload(Finding.inspector)),
@@ -559,9 +560,9 @@ def finding_new(task_id: int):
 @require(*FINDINGS_READ)
 def findings():
     """Every finding the user may see, across tasks (and those from reviews and assessments)."""
-    args = _finding_args()
+    args = finding_filter_args()
     task_id = _int_arg("task")
-    query = _findings_query(
+    query = filter_findings(
         findings_for_user(current_user).options(
             joinedload(Finding.unit), joinedload(Finding.inspector), joinedload(Finding.task)
         ),
@@ -585,6 +586,7 @@ def findings():
         categories=service.finding_category_names(include_inactive=True),
         finding_statuses=MACHINES["finding"].statuses,
         file_counts=_file_counts([f.id for f in page.items]),
+        years=list(range(local_today().year, local_today().year - 6, -1)),
     )
 
 
