@@ -64,6 +64,28 @@ def working_days_between(start: date, end: date, calendar: WorkCalendar) -> int:
     return sign * count
 
 
+class WorkdayCounter:
+    """working_days_between for many date pairs in a known range: O(1) each after one pass.
+
+    Holds the running count of working days from `first` to every day up to `last`, so that a
+    year of notices is counted with one walk over the year instead of one walk per notice.
+    """
+
+    def __init__(self, first: date, last: date, calendar: WorkCalendar):
+        self.first, self.last, self.calendar = first, last, calendar
+        self._running = [0]
+        day = first
+        while day < last:
+            day += timedelta(days=1)
+            self._running.append(self._running[-1] + (1 if calendar.is_workday(day) else 0))
+
+    def between(self, start: date, end: date) -> int:
+        """The same value as working_days_between(start, end, calendar)."""
+        if not (self.first <= start <= self.last and self.first <= end <= self.last):
+            return working_days_between(start, end, self.calendar)
+        return self._running[(end - self.first).days] - self._running[(start - self.first).days]
+
+
 def calendar_from_rows(rows: Iterable[tuple[date, bool]]) -> WorkCalendar:
     days = {day: bool(is_workday) for day, is_workday in rows}
     return WorkCalendar(days=days, years=frozenset(d.year for d in days))

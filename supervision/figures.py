@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
-from .calendar import load_calendar, working_days_between
+from .calendar import WorkdayCounter, load_calendar
 from .extensions import db
 from .formatting import SHANGHAI
 from .models import (
@@ -98,8 +98,12 @@ class YearFigures:
         return self.assessments_by_status.get("finalized", 0)
 
 
-def year_figures(user: User, year: int, today: date) -> YearFigures:
-    """All figures of one year for this viewer: a fixed number of queries."""
+def year_figures(user: User, year: int, today: date, *, details: bool = True) -> YearFigures:
+    """All figures of one year for this viewer: a fixed number of queries.
+
+    `details=False` leaves out the time to close and the weakest indicators (the costly ones),
+    for the home page's strip that shows neither.
+    """
     start, end = year_bounds(year)
     fig = YearFigures(year=year, today=today)
 
@@ -161,22 +165,21 @@ def year_figures(user: User, year: int, today: date) -> YearFigures:
         fig.notices_overdue += int(late or 0)
     fig.notices_by_kind = [tuple(v) for v in by_kind.values()]
 
-    # Time to close, in working days (1 query + the calendar).
-    closed = db.session.execute(
-        notices_for_user(user)
-        .where(Notice.year == year, Notice.status == "closed", Notice.closed_at.is_not(None))
-        .with_only_columns(Notice.issue_date, Notice.closed_at)
-    ).all()
-    if closed:
-        days_list = [d for d, _ in closed if d] + [c.astimezone(SHANGHAI).date() for _, c in closed]
-        calendar = load_calendar(*days_list, margin_years=0)
-        fig.calendar_gaps = sorted(calendar.uncovered_years(*days_list))
-        spans = [
-            working_days_between(issued, closed_at.astimezone(SHANGHAI).date(), calendar)
-            for issued, closed_at in closed
-            if issued is not None
-        ]
-        if spans:
+    # Time to close, in working days (1 query + the calendar); the walk over the days is done once.
+    if details:
+        closed = db.session.execute(
+            notices_for_user(user)
+            .where(Notice.year == year, Notice.status == "closed", Notice.closed_at.is_not(None))
+            .with_only_columns(Notice.issue_date, Notice.closed_at)
+        ).all()
+        pairs = [(issued, at.astimezone(SHANGHAI).date()) for issued, at in closed if issued is not None]
+        if pairs:
+            first = min(min(a, b) for a, b in pairs)
+            last = max(max(a, b) for a, b in pairs)
+            calendar = load_calendar(first, last, margin_years=0)
+            fig.calendar_gaps = calendar.uncovered_years(first, last)
+            counter = WorkdayCounter(first, last, calendar)
+            spans = [counter.between(issued, closed_on) for issued, closed_on in pairs]
             fig.close_days_avg = round(sum(spans) / len(spans), 1)
             fig.close_days_max = max(spans)
 
@@ -239,7 +242,7 @@ def year_figures(user: User, year: int, today: date) -> YearFigures:
         .group_by(Assessment.status)
     ).all()
     fig.assessments_by_status = dict(rows)
-    if can(user, "scorecards.read_all"):
+    if details and can(user, "scorecards.read_all"):
         fig.round_id, fig.weakest = _weakest_indicators(year)
     return fig
 

@@ -207,4 +207,4 @@ def _liaison_work(user):
 def _year_strip(user):
     """The year at a glance on the lead's home, linking to the dashboard."""
     today = local_today()
-    return "dashboard/_year_strip.html", {"fig": year_figures(user, today.year, today)}
+    return "dashboard/_year_strip.html", {"fig": year_figures(user, today.year, today, details=False)}
