@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
+from .cache import derived
 from .calendar import WorkdayCounter, load_calendar
 from .extensions import db
 from .formatting import SHANGHAI
@@ -248,7 +249,11 @@ def year_figures(user: User, year: int, today: date, *, details: bool = True) ->
 
 
 def _weakest_indicators(year: int, limit: int = 10) -> tuple[int | None, list[dict]]:
-    """The indicators with the lowest district percentage in the year's latest round (3 queries)."""
+    """The indicators with the lowest district percentage in the year's latest round.
+
+    The roll-up sums every score of the round, so it is computed once per change of the round's
+    finalized assessments (their number and latest finalization are the cache's stamp).
+    """
     from .services.scorecard_reports import rollup
 
     round_ = db.session.scalar(
@@ -259,9 +264,30 @@ def _weakest_indicators(year: int, limit: int = 10) -> tuple[int | None, list[di
     )
     if round_ is None:
         return None, []
-    lines = [line for line in rollup(round_)["lines"] if line["percent"] is not None and line["rated"]]
-    lines.sort(key=lambda line: (line["percent"], -line["unmet"]))
-    return round_.id, lines[:limit]
+    stamp = db.session.execute(
+        select(
+            func.count(Assessment.id), func.max(Assessment.finalized_at), func.max(Assessment.updated_at)
+        ).where(Assessment.round_id == round_.id, Assessment.status == "finalized")
+    ).one()
+
+    def compute() -> list[dict]:
+        lines = [line for line in rollup(round_)["lines"] if line["percent"] is not None and line["rated"]]
+        lines.sort(key=lambda line: (line["percent"], -line["unmet"]))
+        return [
+            {**line, "indicator": _IndicatorRef(line["indicator"].code, line["indicator"].text)}
+            for line in lines[:limit]
+        ]
+
+    key = ("weakest", db.engine.url.render_as_string(), round_.id, tuple(stamp), limit)
+    return round_.id, derived(key, compute)
+
+
+@dataclass(frozen=True)
+class _IndicatorRef:
+    """What the dashboard shows of an indicator (plain values, safe to keep between requests)."""
+
+    code: str
+    text: str
 
 
 def kind_label(kind: str) -> str:

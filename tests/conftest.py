@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
-from supervision import create_app
+from supervision import cache, create_app
 from supervision.extensions import db
 from supervision.models import User
 
@@ -136,6 +136,7 @@ def _app_context(app):
     with app.app_context():
         yield
         empty_tables()
+        cache.clear()  # derived figures are keyed by ids that the next test reuses
 
 
 @pytest.fixture

@@ -411,3 +411,40 @@ def test_findings_register_is_filtered_like_the_list(client, world):
         f for f in db.session.query(Finding).all() if f.found_on.year == YEAR and f.category == "程序"
     ]
     assert len(rows) == len(expected) and {r[3] for r in rows} == {"程序"}
+
+
+def test_weakest_indicators_follow_finalization(world):
+    """The roll-up is cached per round, and a newly finalized assessment refreshes it."""
+    from supervision.models import Indicator, IndicatorScore
+
+    round_ = db.session.query(AssessmentRound).one()
+    area = Indicator(
+        framework_id=round_.framework_id, code="1", level=1, text="领域", max_points=0, is_leaf=False
+    )
+    db.session.add(area)
+    db.session.flush()
+    leaf = Indicator(
+        framework_id=round_.framework_id,
+        parent_id=area.id,
+        area_id=area.id,
+        code="1.1.1",
+        level=3,
+        text="行政规范性文件报备率达100%",
+        max_points=1,
+    )
+    db.session.add(leaf)
+    db.session.flush()
+    assessment = db.session.query(Assessment).filter_by(status="submitted").one()
+    db.session.add(
+        IndicatorScore(
+            assessment_id=assessment.id, indicator_id=leaf.id, evaluated_rating="unmet", evaluated_score=0
+        )
+    )
+    db.session.commit()
+    assert year_figures(world["lead"], YEAR, TODAY).weakest == []
+    assessment.status = "finalized"
+    assessment.finalized_at = datetime.now(UTC)
+    db.session.commit()
+    weakest = year_figures(world["lead"], YEAR, TODAY).weakest
+    assert [line["indicator"].code for line in weakest] == ["1.1.1"]
+    assert weakest[0]["percent"] == 0
