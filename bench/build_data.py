@@ -121,7 +121,7 @@ class Ids:
 
 
 def build(scale: int, years: list[int], seed: int, log=print) -> dict:
-    from sqlalchemy import insert, select, text
+    from sqlalchemy import bindparam, insert, select, text
     from werkzeug.security import generate_password_hash
 
     from supervision.demo.notices import seed_kinds
@@ -156,6 +156,7 @@ def build(scale: int, years: list[int], seed: int, log=print) -> dict:
     from supervision.scoring_indicators import is_weak
     from supervision.services.notices import calendar_seed
     from supervision.services.reviews import rubric_seed_default
+    from supervision.services.scorecard_reports import area_sums, stored_area_sums
     from supervision.services.scorecards import seed_demo_framework
     from supervision.services.tasks import finding_categories_ensure
 
@@ -705,6 +706,14 @@ def build(scale: int, years: list[int], seed: int, log=print) -> dict:
         put(Assessment, as_rows)
         put(IndicatorScore, s_rows)
         put(RoadmapItem, rm_rows)
+        # As the finalize service does: a finalized assessment keeps its area sums.
+        finalized = [a["id"] for a in as_rows if a["status"] == "finalized"]
+        sums = area_sums(finalized)
+        table = Assessment.__table__
+        db.session.execute(
+            table.update().where(table.c.id == bindparam("aid")).values(area_scores=bindparam("scores")),
+            [{"aid": aid, "scores": stored_area_sums(sums.get(aid, []))} for aid in finalized],
+        )
         db.session.commit()
         log(
             f"year {year}: {len(t_rows)} tasks, {len(findings)} findings, {len(n_rows)} notices "
