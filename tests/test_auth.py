@@ -179,3 +179,11 @@ def test_server_error_page_is_chinese(app):
     assert response.status_code == 500
     html = response.get_data(as_text=True)
     assert "系统出错了" in html and "故意的错误" not in html
+
+
+def test_language_chosen_on_the_login_page_survives_login(client, make_user):
+    make_user("lead", username="wang")
+    client.post_form("/auth/lang/en", {"next": "/auth/login"})
+    assert "Sign in" in client.get("/auth/login").get_data(as_text=True)
+    client.login("wang")
+    assert "Dashboard" in client.get("/").get_data(as_text=True)

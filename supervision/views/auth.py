@@ -36,7 +36,10 @@ def login():
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            session.clear()
+            lang = session.get("lang")
+            session.clear()  # a fresh session at login (no fixation); the chosen language stays
+            if lang:
+                session["lang"] = lang
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
