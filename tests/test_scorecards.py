@@ -633,3 +633,44 @@ def test_finalizing_stores_the_area_sums_the_database_would_compute(client, worl
         (r.unit_id, r.total, r.areas) for r in computed["rows"]
     ]
     assert stored["rows"][0].total == 68.75
+
+
+def test_a_finding_names_the_indicator_it_bears_on_through_the_finding_form(client, world):
+    from supervision.models import Finding
+
+    from .factories import TaskFactory, TaskInspectorFactory
+
+    task = TaskFactory(status="active")
+    task.units = [world.town]
+    TaskInspectorFactory(task=task, user=world.inspector, is_leader=True)
+    db.session.commit()
+    client.login_user(world.inspector)
+    page = client.get(f"/tasks/{task.id}/findings/new").get_data(as_text=True)
+    assert "对应的示范指标" in page and "2.1.1 指标2.1.1" in page
+    form = {
+        "unit_id": str(world.town.id),
+        "category": "程序",
+        "severity": "normal",
+        "description": "规范性文件未按期报备",
+        "legal_basis": "",
+        "found_on": local_today().isoformat(),
+    }
+    bad = client.post_form(f"/tasks/{task.id}/findings/new", {**form, "indicator_id": "999999"})
+    assert "所选的示范指标不存在" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(Finding)) is None
+    leaf = world.leaves["2.1.1"]
+    ok = client.post_form(f"/tasks/{task.id}/findings/new", {**form, "indicator_id": str(leaf.id)})
+    assert ok.status_code == 302
+    finding = db.session.scalar(select(Finding))
+    assert finding.indicator_id == leaf.id
+    detail = client.get(f"/tasks/findings/{finding.id}").get_data(as_text=True)
+    assert "对应指标" in detail and f"/scorecards/units/{world.town.id}/indicators/{leaf.id}" in detail
+    card = client.get(f"/scorecards/units/{world.town.id}/indicators/{leaf.id}").get_data(as_text=True)
+    assert "规范性文件未按期报备" in card
+    # Editing can clear it again ("不对应具体指标").
+    edit = client.post_form(
+        f"/tasks/findings/{finding.id}/edit", {**form, "indicator_id": "0", "version": finding.version}
+    )
+    assert edit.status_code == 302
+    db.session.refresh(finding)
+    assert finding.indicator_id is None

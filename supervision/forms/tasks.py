@@ -45,6 +45,8 @@ class FindingForm(FlaskForm):
         _l("依据条款"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
     )
     found_on = DateField(_l("发现日期"), validators=[InputRequired(_l("请填写发现日期。"))])
+    # Optional: the indicator (示范创建指标) the finding bears on; shown on the unit's scorecard.
+    indicator_id = SelectField(_l("对应的示范指标（可选）"), coerce=int, validate_choice=False)
     version = HiddenField()
 
 

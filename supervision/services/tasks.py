@@ -31,7 +31,7 @@ from ..workflow import transition
 from .attachments import attachments_add
 
 TASK_FIELDS = ["title", "kind", "basis", "description", "period_start", "period_end"]
-FINDING_FIELDS = ["unit_id", "category", "severity", "description", "legal_basis", "found_on"]
+FINDING_FIELDS = ["unit_id", "category", "severity", "description", "legal_basis", "found_on", "indicator_id"]
 PROFILE_FIELDS = ["specialties", "certificate_no", "term_start", "term_end", "note"]
 
 
@@ -417,6 +417,7 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
         "description": _text(data, "description"),
         "legal_basis": _text(data, "legal_basis"),
         "found_on": data.get("found_on"),
+        "indicator_id": int(data["indicator_id"]) if data.get("indicator_id") else None,
     }
     if values["unit_id"] is None:
         errors.append("请选择问题所在单位。")
@@ -444,6 +445,11 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
         errors.append("请填写发现日期。")
     elif values["found_on"] > today:
         errors.append("发现日期不能晚于今天。")
+    if values["indicator_id"] is not None:
+        from .scorecards import indicator_exists
+
+        if not indicator_exists(values["indicator_id"]):
+            errors.append("所选的示范指标不存在。")
     _fail(errors)
     return values
 

@@ -511,11 +511,18 @@ def _finding_form_choices(form: FindingForm, task: SupervisionTask | None, findi
     if finding is not None and finding.category not in names:
         names.append(finding.category)
     form.category.choices = [("", _("请选择分类")), *((n, n) for n in names)]
+    from ..services.scorecards import indicator_choices
+
+    form.indicator_id.choices = [
+        (0, _("不对应具体指标")),
+        *indicator_choices(finding.indicator_id if finding else None),
+    ]
 
 
 def _finding_data(form: FindingForm) -> dict:
     data = form.data
     data["unit_id"] = form.unit_id.data or None
+    data["indicator_id"] = form.indicator_id.data or None
     return data
 
 
