@@ -11,6 +11,8 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from supervision import cache
+from supervision.audit import record_event
 from supervision.calendar import load_calendar, working_days_between
 from supervision.extensions import db
 from supervision.figures import year_figures
@@ -391,12 +393,46 @@ def test_lead_pages_run_a_fixed_number_of_queries(client, world, url):
     client.login_user(world["lead"])
     url = url.format(y=YEAR)
     client.get(url)  # warm up
+    cache.clear()  # measure the computation, not the cached figures
     with count_queries() as small:
         assert client.get(url).status_code == 200
     _grow(30)
+    cache.clear()
     with count_queries() as large:
         assert client.get(url).status_code == 200
     assert small() == large(), (small(), large())
+
+
+def test_figures_are_computed_once_per_change(client, world):
+    """The year's figures are cached by the newest audit event: a change shows at once."""
+    client.login_user(world["lead"])
+    client.get(f"/dashboard/?year={YEAR}")
+    with count_queries() as cached:
+        client.get(f"/dashboard/?year={YEAR}")
+    cache.clear()
+    with count_queries() as computed:
+        client.get(f"/dashboard/?year={YEAR}")
+    assert cached() < computed() - 8
+    # A finding recorded through the service writes an audit event, and the figure moves.
+    before = year_figures(world["lead"], YEAR, TODAY).findings_total
+    task = db.session.query(SupervisionTask).filter_by(title="行政执法三项制度专项督察").one()
+    task.units.append(world["b"])
+    db.session.commit()
+    from supervision.services.tasks import finding_create
+
+    finding_create(
+        actor=world["inspector"],
+        task=task,
+        data={
+            "unit_id": world["b"].id,
+            "category": "程序",
+            "severity": "normal",
+            "description": "新发现的问题",
+            "legal_basis": "",
+            "found_on": date(YEAR, 6, 1),
+        },
+    )
+    assert year_figures(world["lead"], YEAR, TODAY).findings_total == before + 1
 
 
 def test_findings_register_is_filtered_like_the_list(client, world):
@@ -444,6 +480,13 @@ def test_weakest_indicators_follow_finalization(world):
     assert year_figures(world["lead"], YEAR, TODAY).weakest == []
     assessment.status = "finalized"
     assessment.finalized_at = datetime.now(UTC)
+    record_event(
+        actor=world["lead"],
+        action="assessment.finalize",
+        record_type="assessment",
+        record_id=assessment.id,
+        summary="定稿",
+    )  # as workflow.transition does
     db.session.commit()
     weakest = year_figures(world["lead"], YEAR, TODAY).weakest
     assert [line["indicator"].code for line in weakest] == ["1.1.1"]
