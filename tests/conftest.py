@@ -168,6 +168,7 @@ def login_as(client, make_user):
 def count_queries():
     """Count the SQL statements run inside the block: `with count_queries() as n: ...; n()`."""
     statements: list[str] = []
+    cache.clear()  # count what a page computes, not what an earlier request left in the cache
 
     def before(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
