@@ -45,7 +45,9 @@ def register(app: Flask) -> None:
         from .services.reviews import rubric_seed_default
 
         rubric, created = rubric_seed_default()
-        click.echo(f"已载入默认评查标准“{rubric.label}”。" if created else f"默认评查标准“{rubric.label}”已存在。")
+        click.echo(
+            f"已载入默认评查标准“{rubric.label}”。" if created else f"默认评查标准“{rubric.label}”已存在。"
+        )
 
     @seed.command("framework")
     def seed_framework_command() -> None:
@@ -53,7 +55,11 @@ def register(app: Flask) -> None:
         from .services.scorecards import seed_demo_framework
 
         framework, created = seed_demo_framework()
-        click.echo(f"已载入示例指标体系“{framework.label}”。" if created else f"示例指标体系“{framework.label}”已存在。")
+        click.echo(
+            f"已载入示例指标体系“{framework.label}”。"
+            if created
+            else f"示例指标体系“{framework.label}”已存在。"
+        )
 
     @app.cli.command("remind")
     @click.option("--today", "today_text", default="", help="按此日期判断（YYYY-MM-DD），默认今天")

@@ -121,7 +121,9 @@ class NoticeKindFactory(Base):
 # --- indicator frameworks and assessments (issue 6) -------------------------------------------
 
 
-def framework_rows(areas: int = 2, per_area: int = 3, points: str = "", kinds: str = "") -> list[tuple[int, dict]]:
+def framework_rows(
+    areas: int = 2, per_area: int = 3, points: str = "", kinds: str = ""
+) -> list[tuple[int, dict]]:
     """Rows of a three-level framework file as read_rows() returns them (row numbers from 2)."""
     rows, number = [], 2
 
@@ -148,11 +150,20 @@ def framework_rows(areas: int = 2, per_area: int = 3, points: str = "", kinds: s
         add("一级指标", str(a), "", f"领域{a}")
         add("二级指标", f"{a}.1", str(a), f"领域{a}的二级指标")
         for j in range(1, per_area + 1):
-            add("三级指标", f"{a}.1.{j}", f"{a}.1", f"指标{a}.1.{j}：报备率、及时率、规范率均达100%", points, kinds)
+            add(
+                "三级指标",
+                f"{a}.1.{j}",
+                f"{a}.1",
+                f"指标{a}.1.{j}：报备率、及时率、规范率均达100%",
+                points,
+                kinds,
+            )
     return rows
 
 
 def make_framework(name: str | None = None, **kwargs):
     from supervision.services.scorecards import framework_import
 
-    return framework_import(actor=None, name=name or f"测试指标体系{next(_seq)}", rows=framework_rows(**kwargs))
+    return framework_import(
+        actor=None, name=name or f"测试指标体系{next(_seq)}", rows=framework_rows(**kwargs)
+    )
