@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from .extensions import db
+from .filters import filter_findings
 from .formatting import SHANGHAI
 from .models import (
     Assessment,
@@ -97,8 +98,6 @@ def _local(value) -> date | None:
 
 def finding_rows(user: User, filters: dict) -> list[list]:
     """督察问题台账: every finding the viewer may see, filtered like the findings list (one query)."""
-    from .views.tasks import filter_findings
-
     issued = (
         select(NoticeItem.finding_id, func.max(Notice.doc_number).label("doc_number"))
         .join(Notice, Notice.id == NoticeItem.notice_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
+from ..filters import filter_findings
 from ..formatting import local_today
 from ..forms import ActionForm
 from ..forms.tasks import CategoryForm, FindingForm, TaskForm
@@ -346,26 +346,6 @@ def files(task_id: int):
 
 
 # --- the task page --------------------------------------------------------------------------
-
-
-def filter_findings(base, args: dict):
-    """The findings list's filters (also used by the 督察问题台账 export, so both show the same rows)."""
-    if args.get("unit"):
-        base = base.where(Finding.unit_id == args["unit"])
-    if args.get("severity") in SEVERITIES:
-        base = base.where(Finding.severity == args["severity"])
-    if args.get("category"):
-        base = base.where(Finding.category == args["category"])
-    if args.get("status") in MACHINES["finding"].statuses:
-        base = base.where(Finding.status == args["status"])
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        base = base.where(or_(Finding.description.like(like), Finding.legal_basis.like(like)))
-    if args.get("year"):  # found in that year (the dashboard links here)
-        base = base.where(
-            Finding.found_on >= date(args["year"], 1, 1), Finding.found_on < date(args["year"] + 1, 1, 1)
-        )
-    return base
 
 
 def finding_filter_args() -> dict:
