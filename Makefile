@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask
 export FLASK_APP := wsgi.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt translations venv dev-venv migration clean-venv bench
+.PHONY: help run test lint fmt translations messages venv dev-venv migration clean-venv bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-13s %s\n", $$1, $$2}'
@@ -27,6 +27,11 @@ dev-venv: $(VENV)/.dev-installed
 
 translations: venv ## compile the translation catalogues (.po → .mo)
 	$(VENV)/bin/pybabel compile -d translations
+
+messages: dev-venv ## extract the UI strings and update the English catalogue (then translate the new ones)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot \
+		--ignore-dirs=".* _* .venv venv test-artifacts bench node_modules instance migrations static tests translations" .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
 
 run: venv translations ## set up, migrate, load demo data if empty, serve on http://127.0.0.1:5000
 	$(FLASK) db upgrade
