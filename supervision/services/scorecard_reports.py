@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, select
 
+from ..cache import derived
 from ..extensions import db
 from ..models import (
     Assessment,
@@ -98,6 +99,24 @@ def stored_area_sums(rows) -> dict:
 
 
 def office_scorecard(round_: AssessmentRound) -> dict:
+    """The round's board, computed once per change of its finalized assessments (or unit names).
+
+    The stamp (their number, latest finalization and edit, and the latest unit edit) is one query;
+    the board holds plain values only, so it can be kept between requests and processes agree.
+    """
+    stamp = db.session.execute(
+        select(
+            func.count(Assessment.id),
+            func.max(Assessment.finalized_at),
+            func.max(Assessment.updated_at),
+            select(func.max(Unit.updated_at)).scalar_subquery(),
+        ).where(Assessment.round_id == round_.id, Assessment.status == "finalized")
+    ).one()
+    key = ("office_scorecard", db.engine.url.render_as_string(), round_.id, round_.framework_id, tuple(stamp))
+    return derived(key, lambda: _office_scorecard(round_))
+
+
+def _office_scorecard(round_: AssessmentRound) -> dict:
     """Ranking, heatmap and distribution of one round, in a fixed number of queries.
 
     Finalized assessments carry their area sums (stored when finalized); any that do not (data
