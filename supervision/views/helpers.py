@@ -38,6 +38,14 @@ def form_version(form: FlaskForm) -> int | None:
         return None
 
 
+def int_arg(name: str) -> int | None:
+    """A whole-number query argument, or None if it is missing or not a number."""
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
 def page_arg() -> int:
     try:
         return max(1, int(request.args.get("page", 1)))

@@ -46,20 +46,21 @@ from ..services import scorecards as svc
 from ..services.attachments import ACCEPT_ATTR
 from ..tabular import read_rows, template_xlsx
 from ..workflow import allowed_steps
-from .helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
+from .helpers import (
+    XLSX_MIME,
+    download,
+    flash_domain_error,
+    flash_form_errors,
+    form_version,
+    int_arg,
+    page_arg,
+)
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
 
 READ_SCORECARDS = ("scorecards.read_all", "scorecards.read_own_unit")
 READ_ASSESSMENTS = ("assessments.read_all", "assessments.self_assess")
 READ_ROADMAP = ("roadmap.manage", "scorecards.read_all", "roadmap.update_own_unit")
-
-
-def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 @bp.route("/")
@@ -643,7 +644,7 @@ def assessment_action(assessment_id: int, action: str):
 
 def _chosen_round() -> tuple[AssessmentRound | None, list[AssessmentRound]]:
     rounds = reports.rounds_with_results()
-    wanted = _int_arg("round")
+    wanted = int_arg("round")
     chosen = next((r for r in rounds if r.id == wanted), rounds[0] if rounds else None)
     return chosen, rounds
 
@@ -771,7 +772,7 @@ def _unit_years(unit_id: int) -> list[int]:
 def unit(unit_id: int):
     unit = get_scorecard_unit_for_user_or_404(unit_id, current_user)
     years = _unit_years(unit.id)
-    year = _int_arg("year")
+    year = int_arg("year")
     assessment = reports.unit_assessment_for_year(unit.id, year if year in years else None)
     card = reports.unit_scorecard(assessment) if assessment else None
     trend = reports.unit_trend(unit.id)
@@ -847,8 +848,8 @@ def _roadmap_query():
         .options(joinedload(RoadmapItem.unit), joinedload(RoadmapItem.indicator))
     )
     filters = {
-        "unit": _int_arg("unit"),
-        "year": _int_arg("year"),
+        "unit": int_arg("unit"),
+        "year": int_arg("year"),
         "status": request.args.get("status", ""),
         "overdue": request.args.get("overdue", ""),
         "q": request.args.get("q", "").strip(),
@@ -896,8 +897,8 @@ def roadmap_export():
 @bp.route("/roadmap/new", methods=["GET", "POST"])
 @require("roadmap.manage", "roadmap.update_own_unit")
 def roadmap_new():
-    assessment = get_assessment_for_user_or_404(_int_arg("assessment") or 0, current_user)
-    indicator = db.session.get(Indicator, _int_arg("indicator") or 0)
+    assessment = get_assessment_for_user_or_404(int_arg("assessment") or 0, current_user)
+    indicator = db.session.get(Indicator, int_arg("indicator") or 0)
     if indicator is None or indicator.framework_id != assessment.round.framework_id:
         abort(404)
     form = RoadmapForm()

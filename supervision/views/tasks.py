@@ -42,7 +42,15 @@ from ..permissions import (
 from ..services import tasks as service
 from ..services.attachments import ACCEPT_ATTR
 from ..workflow import MACHINES, allowed_steps
-from .helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
+from .helpers import (
+    XLSX_MIME,
+    download,
+    flash_domain_error,
+    flash_form_errors,
+    form_version,
+    int_arg,
+    page_arg,
+)
 from .main import home_panel
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -57,13 +65,6 @@ SORTS = {
     "code": (SupervisionTask.code.asc(),),
     "title": (SupervisionTask.title.asc(),),
 }
-
-
-def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 def _finding_counts(task_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -125,9 +126,9 @@ def index():
     query = tasks_for_user(current_user)
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
-    year = _int_arg("year")
-    unit_id = _int_arg("unit")
-    inspector_id = _int_arg("inspector")
+    year = int_arg("year")
+    unit_id = int_arg("unit")
+    inspector_id = int_arg("inspector")
     keyword = request.args.get("q", "").strip()
     sort = request.args.get("sort", "new")
     if status in MACHINES["task"].statuses:
@@ -350,12 +351,12 @@ def files(task_id: int):
 
 def finding_filter_args() -> dict:
     return {
-        "unit": _int_arg("unit"),
+        "unit": int_arg("unit"),
         "severity": request.args.get("severity", ""),
         "category": request.args.get("category", ""),
         "status": request.args.get("status", ""),
         "q": request.args.get("q", "").strip(),
-        "year": _int_arg("year"),
+        "year": int_arg("year"),
     }
 
 
@@ -548,7 +549,7 @@ def finding_new(task_id: int):
 def findings():
     """Every finding the user may see, across tasks (and those from reviews and assessments)."""
     args = finding_filter_args()
-    task_id = _int_arg("task")
+    task_id = int_arg("task")
     query = filter_findings(
         findings_for_user(current_user).options(
             joinedload(Finding.unit), joinedload(Finding.inspector), joinedload(Finding.task)
