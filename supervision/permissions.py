@@ -109,6 +109,14 @@ def require(*capabilities: str) -> Callable:
 # --- scoped queries -------------------------------------------------------------------------
 
 
+def _one_or_404(query: Select) -> Any:
+    """The single record a scoped query finds, or a 404 (out of scope looks like missing)."""
+    record = db.session.scalar(query)
+    if record is None:
+        abort(404)
+    return record
+
+
 def units_for_user(user: User) -> Select:
     """Units the user may see: the office sees all; a liaison only their own."""
     query = select(Unit)
@@ -120,10 +128,7 @@ def units_for_user(user: User) -> Select:
 
 
 def get_unit_for_user_or_404(unit_id: int, user: User) -> Unit:
-    unit = db.session.scalar(units_for_user(user).where(Unit.id == unit_id))
-    if unit is None:
-        abort(404)
-    return unit
+    return _one_or_404(units_for_user(user).where(Unit.id == unit_id))
 
 
 def get_user_or_404(user_id: int) -> User:
@@ -195,10 +200,7 @@ def tasks_for_user(user: User) -> Select:
 def get_task_for_user_or_404(task_id: int, user: User):
     from .models import SupervisionTask
 
-    task = db.session.scalar(tasks_for_user(user).where(SupervisionTask.id == task_id))
-    if task is None:
-        abort(404)
-    return task
+    return _one_or_404(tasks_for_user(user).where(SupervisionTask.id == task_id))
 
 
 def findings_for_user(user: User) -> Select:
@@ -218,10 +220,7 @@ def findings_for_user(user: User) -> Select:
 def get_finding_for_user_or_404(finding_id: int, user: User):
     from .models import Finding
 
-    finding = db.session.scalar(findings_for_user(user).where(Finding.id == finding_id))
-    if finding is None:
-        abort(404)
-    return finding
+    return _one_or_404(findings_for_user(user).where(Finding.id == finding_id))
 
 
 @register_attachment_owner("task")
@@ -263,10 +262,7 @@ def notices_for_user(user: User) -> Select:
 def get_notice_for_user_or_404(notice_id: int, user: User):
     from .models import Notice
 
-    notice = db.session.scalar(notices_for_user(user).where(Notice.id == notice_id))
-    if notice is None:
-        abort(404)
-    return notice
+    return _one_or_404(notices_for_user(user).where(Notice.id == notice_id))
 
 
 def get_notice_item_for_user_or_404(notice_id: int, item_id: int, user: User):
@@ -274,11 +270,7 @@ def get_notice_item_for_user_or_404(notice_id: int, item_id: int, user: User):
     from .models import NoticeItem
 
     notice = get_notice_for_user_or_404(notice_id, user)
-    item = db.session.scalar(
-        select(NoticeItem).where(NoticeItem.id == item_id, NoticeItem.notice_id == notice.id)
-    )
-    if item is None:
-        abort(404)
+    item = _one_or_404(select(NoticeItem).where(NoticeItem.id == item_id, NoticeItem.notice_id == notice.id))
     return notice, item
 
 
@@ -317,10 +309,7 @@ def campaigns_for_user(user: User) -> Select:
 def get_campaign_for_user_or_404(campaign_id: int, user: User):
     from .models import ReviewCampaign
 
-    campaign = db.session.scalar(campaigns_for_user(user).where(ReviewCampaign.id == campaign_id))
-    if campaign is None:
-        abort(404)
-    return campaign
+    return _one_or_404(campaigns_for_user(user).where(ReviewCampaign.id == campaign_id))
 
 
 def case_files_for_user(user: User) -> Select:
@@ -347,10 +336,7 @@ def case_files_for_user(user: User) -> Select:
 def get_case_file_for_user_or_404(file_id: int, user: User):
     from .models import CaseFile
 
-    case_file = db.session.scalar(case_files_for_user(user).where(CaseFile.id == file_id))
-    if case_file is None:
-        abort(404)
-    return case_file
+    return _one_or_404(case_files_for_user(user).where(CaseFile.id == file_id))
 
 
 def assignments_for_user(user: User) -> Select:
@@ -368,10 +354,7 @@ def assignments_for_user(user: User) -> Select:
 def get_assignment_for_user_or_404(assignment_id: int, user: User):
     from .models import ReviewAssignment
 
-    assignment = db.session.scalar(assignments_for_user(user).where(ReviewAssignment.id == assignment_id))
-    if assignment is None:
-        abort(404)
-    return assignment
+    return _one_or_404(assignments_for_user(user).where(ReviewAssignment.id == assignment_id))
 
 
 # --- indicator assessments, scorecards and the roadmap (issue 6) -------------------------------
@@ -392,10 +375,7 @@ def assessments_for_user(user: User) -> Select:
 def get_assessment_for_user_or_404(assessment_id: int, user: User):
     from .models import Assessment
 
-    assessment = db.session.scalar(assessments_for_user(user).where(Assessment.id == assessment_id))
-    if assessment is None:
-        abort(404)
-    return assessment
+    return _one_or_404(assessments_for_user(user).where(Assessment.id == assessment_id))
 
 
 def scorecard_units_for_user(user: User) -> Select:
@@ -409,10 +389,7 @@ def scorecard_units_for_user(user: User) -> Select:
 
 
 def get_scorecard_unit_for_user_or_404(unit_id: int, user: User) -> Unit:
-    unit = db.session.scalar(scorecard_units_for_user(user).where(Unit.id == unit_id))
-    if unit is None:
-        abort(404)
-    return unit
+    return _one_or_404(scorecard_units_for_user(user).where(Unit.id == unit_id))
 
 
 def roadmap_items_for_user(user: User) -> Select:
@@ -430,10 +407,7 @@ def roadmap_items_for_user(user: User) -> Select:
 def get_roadmap_item_for_user_or_404(item_id: int, user: User):
     from .models import RoadmapItem
 
-    item = db.session.scalar(roadmap_items_for_user(user).where(RoadmapItem.id == item_id))
-    if item is None:
-        abort(404)
-    return item
+    return _one_or_404(roadmap_items_for_user(user).where(RoadmapItem.id == item_id))
 
 
 @register_attachment_owner("indicator_score")

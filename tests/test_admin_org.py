@@ -303,3 +303,26 @@ def test_import_rejects_other_file_types(client, login_as):
         content_type="multipart/form-data",
     )
     assert "只支持 .xlsx 或 .csv" in response.get_data(as_text=True)
+
+
+def test_admin_lists_run_a_fixed_number_of_queries(client, login_as):
+    from .conftest import count_queries
+
+    login_as("admin")
+    urls = ["/admin/units", "/admin/users", "/admin/audit", "/registers/"]
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for url in urls:
+            with count_queries() as n:
+                assert client.get(url).status_code == 200
+            counts[url] = n()
+        return counts
+
+    small = measure()
+    for _ in range(12):
+        unit = UnitFactory()
+        UserFactory(unit=unit)
+        UserFactory(role="liaison", unit=unit)
+        client.post_form(f"/admin/units/{unit.id}/active", {"active": "0"})
+    assert measure() == small
