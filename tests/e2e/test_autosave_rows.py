@@ -1,0 +1,81 @@
+"""Autosaving scorecard rows under a slow server: what the user types while a save is on its way is
+neither wiped by the reply nor dropped (the CI failure this guards against was exactly that race)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from sqlalchemy import select
+
+from supervision.extensions import db
+from supervision.models import Assessment, Indicator, IndicatorScore
+from supervision.services import scorecards as svc
+
+from .. import factories
+from .conftest import login
+
+
+def _slow(monkeypatch, seconds: float) -> None:
+    """Every self-assessment save takes `seconds` on the server (the live server shares this process)."""
+    original = svc.score_save
+
+    def slow_save(**kwargs):
+        time.sleep(seconds)
+        return original(**kwargs)
+
+    monkeypatch.setattr(svc, "score_save", slow_save)
+
+
+def test_input_typed_during_a_save_survives_and_is_saved(new_page, make_user, monkeypatch):
+    framework = factories.make_framework(areas=1, per_area=2, points="2")
+    town = factories.UnitFactory(name="横街镇人民政府", short_name="横街镇", kind="town")
+    lead = make_user("lead", username="wang")
+    make_user("liaison", username="zhou", unit=town)
+    db.session.commit()
+    svc.round_open(
+        actor=lead,
+        framework_id=framework.id,
+        year=2026,
+        title="2026年度自评",
+        deadline=date(2026, 12, 20),
+        unit_ids=[town.id],
+        all_units=False,
+    )
+    db.session.commit()
+    assessment = db.session.scalar(select(Assessment))
+    _slow(monkeypatch, 1.0)
+
+    page = new_page()
+    login(page, "zhou", factories.PASSWORD)
+    page.goto(f"/scorecards/assessments/{assessment.id}")
+    row = "[data-testid='score-row-1.1.1']"
+    # The rating posts at once; while that save is on its way the user types the explanation and
+    # moves on (a change htmx would drop while the row's request is in flight).
+    page.select_option("[data-testid='rating-1.1.1']", "met")
+    page.fill("[data-testid='explanation-1.1.1']", "网办率 96.3%，见平台截图。")
+    page.locator("[data-testid='explanation-1.1.1']").dispatch_event("change")
+    page.wait_for_selector(f"{row} [data-testid=row-saved]", timeout=10000)
+    page.wait_for_load_state("networkidle")
+    assert page.input_value("[data-testid='explanation-1.1.1']") == "网办率 96.3%，见平台截图。"
+    assert page.input_value("[data-testid='rating-1.1.1']") == "met"
+
+    # Typing without leaving the box while a save is on its way: the reply leaves the text alone.
+    page.select_option("[data-testid='rating-1.1.2']", "unmet")
+    page.fill("[data-testid='explanation-1.1.2']", "台账尚在整理。")
+    time.sleep(1.5)  # the reply to the rating has come back by now
+    assert page.input_value("[data-testid='explanation-1.1.2']") == "台账尚在整理。"
+    page.locator("h2.score-area").first.click()  # leave the box: the explanation saves
+    page.wait_for_selector("[data-testid='score-row-1.1.2'] [data-testid=row-saved]", timeout=10000)
+    page.wait_for_load_state("networkidle")
+
+    db.session.expire_all()
+    saved = {
+        code: (rating, explanation)
+        for code, rating, explanation in db.session.execute(
+            select(Indicator.code, IndicatorScore.self_rating, IndicatorScore.explanation).join(
+                IndicatorScore, IndicatorScore.indicator_id == Indicator.id
+            )
+        )
+    }
+    assert saved == {"1.1.1": ("met", "网办率 96.3%，见平台截图。"), "1.1.2": ("unmet", "台账尚在整理。")}
