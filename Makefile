@@ -30,7 +30,7 @@ translations: venv ## compile the translation catalogues (.po → .mo)
 
 messages: dev-venv ## extract the UI strings and update the English catalogue (then translate the new ones)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot \
-		--ignore-dirs=".* _* .venv venv test-artifacts bench node_modules instance migrations static tests translations" .
+		--ignore-dirs=".* __pycache__ .venv venv test-artifacts bench node_modules instance migrations static tests translations" .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
 
 run: venv translations ## set up, migrate, load demo data if empty, serve on http://127.0.0.1:5000

@@ -77,6 +77,93 @@
     if (pending) { window.setTimeout(function () { htmx.trigger(pending, "change"); }, 0); }
   });
 
+  // Type-ahead pickers ([data-picker], see the `picker` macro): matches come from the box's
+  // data-source as JSON [{id, label, hint}]; picking sets the hidden field and sends the form.
+  document.querySelectorAll("[data-picker]").forEach(function (box) {
+    var input = box.querySelector("[data-picker-input]");
+    var value = box.querySelector("[data-picker-value]");
+    var menu = box.querySelector(".picker-menu");
+    var timer = null, seq = 0, active = -1, shown = [];
+    var startValue = value.value;
+
+    function close() {
+      menu.classList.remove("show");
+      input.setAttribute("aria-expanded", "false");
+      active = -1;
+    }
+    function mark(i) {
+      var buttons = menu.querySelectorAll("[role=option]");
+      buttons.forEach(function (b, n) { b.classList.toggle("active", n === i); });
+      active = i;
+      if (buttons[i]) { buttons[i].scrollIntoView({ block: "nearest" }); }
+    }
+    function pick(item) {
+      value.value = item.id;
+      input.value = item.label;
+      close();
+      if (input.hasAttribute("data-picker-submit")) { input.form.requestSubmit(); }
+    }
+    function render(list) {
+      shown = list;
+      menu.textContent = "";
+      list.forEach(function (item) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "dropdown-item";
+        b.setAttribute("role", "option");
+        b.textContent = item.label;
+        if (item.hint) {
+          var hint = document.createElement("small");
+          hint.className = "text-muted ms-2";
+          hint.textContent = item.hint;
+          b.appendChild(hint);
+        }
+        // mousedown, not click: it comes before the input's blur closes the menu.
+        b.addEventListener("mousedown", function (event) { event.preventDefault(); pick(item); });
+        menu.appendChild(b);
+      });
+      if (!list.length) {
+        var none = document.createElement("div");
+        none.className = "dropdown-item-text text-muted small";
+        none.textContent = box.getAttribute("data-empty");
+        menu.appendChild(none);
+      }
+      menu.classList.add("show");
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+    }
+    function load() {
+      var n = ++seq;
+      var url = box.getAttribute("data-source") + "?q=" + encodeURIComponent(input.value.trim());
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (list) { if (n === seq && document.activeElement === input) { render(list); } })
+        .catch(function () {});
+    }
+    input.addEventListener("input", function () {
+      value.value = "";  // the text no longer names what was picked
+      window.clearTimeout(timer);
+      timer = window.setTimeout(load, 150);
+    });
+    input.addEventListener("focus", function () { if (!value.value) { load(); } });
+    input.addEventListener("blur", function () { window.setTimeout(close, 100); });
+    input.addEventListener("change", function () {
+      // Emptied box on a filtered page: drop the filter.
+      if (!input.value.trim() && startValue && input.hasAttribute("data-picker-submit")) { input.form.requestSubmit(); }
+    });
+    // Picked by id: the typed name need not travel too (shorter links to share).
+    input.form.addEventListener("formdata", function (event) {
+      if (value.value) { event.formData.delete(input.name); }
+    });
+    input.addEventListener("keydown", function (event) {
+      var open = menu.classList.contains("show") && shown.length;
+      if (event.key === "ArrowDown" && open) { event.preventDefault(); mark(Math.min(active + 1, shown.length - 1)); }
+      else if (event.key === "ArrowUp" && open) { event.preventDefault(); mark(Math.max(active - 1, 0)); }
+      else if (event.key === "Enter" && open && active >= 0) { event.preventDefault(); pick(shown[active]); }
+      else if (event.key === "Escape") { close(); }
+    });
+  });
+
   // Print buttons.
   document.querySelectorAll("[data-print]").forEach(function (btn) {
     btn.addEventListener("click", function () { window.print(); });

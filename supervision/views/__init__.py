@@ -12,6 +12,7 @@ from .registers import bp as registers_bp
 from .reviews import bp as reviews_bp
 from .scorecards import bp as scorecards_bp
 from .search import bp as search_bp
+from .suggest import bp as suggest_bp
 from .tasks import bp as tasks_bp
 
 BLUEPRINTS = [
@@ -28,4 +29,5 @@ BLUEPRINTS = [
     dashboard_bp,
     registers_bp,
     search_bp,
+    suggest_bp,
 ]

@@ -11,9 +11,10 @@ from ..exports.sheets import single_sheet_xlsx
 from ..extensions import db
 from ..formatting import cn_date, local_today
 from ..models import AssessmentRound, Unit
-from ..permissions import can_any, require, units_for_user
+from ..permissions import can, can_any, require, units_for_user
 from .dashboard import chosen_year, year_choices
 from .helpers import XLSX_MIME, download
+from .suggest import chosen_unit
 
 bp = Blueprint("registers", __name__, url_prefix="/registers")
 
@@ -53,12 +54,7 @@ def _subtitle(year: int | None, unit_id: int | None) -> str:
 @require(*ALL_SOURCES)
 def index():
     year = chosen_year()
-    units = db.session.execute(
-        units_for_user(current_user)
-        .where(Unit.active.is_(True))
-        .with_only_columns(Unit.id, Unit.name)
-        .order_by(Unit.kind, Unit.id)
-    ).all()
+    unit_choice = chosen_unit()
     rounds = db.session.scalars(
         select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
     ).all()
@@ -67,10 +63,11 @@ def index():
         "registers/index.html",
         year=year,
         years=year_choices(),
-        units=units,
+        unit_choice=unit_choice,
+        pick_unit=can(current_user, "reference.read"),
         rounds=rounds,
         allowed=allowed,
-        unit_id=request.args.get("unit", type=int),
+        unit_id=unit_choice[0] if unit_choice else None,
     )
 
 

@@ -55,6 +55,7 @@ from .helpers import (
     int_arg,
     page_arg,
 )
+from .suggest import chosen_unit
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
 
@@ -847,8 +848,11 @@ def _roadmap_query():
         .join(Indicator, Indicator.id == RoadmapItem.indicator_id)
         .options(joinedload(RoadmapItem.unit), joinedload(RoadmapItem.indicator))
     )
+    # The office picks any unit (by id, or by the name typed in the picker); a unit sees only its own.
+    unit_choice = chosen_unit() if can(current_user, "scorecards.read_all") else None
     filters = {
-        "unit": int_arg("unit"),
+        "unit": unit_choice[0] if unit_choice else int_arg("unit"),
+        "unit_choice": unit_choice,
         "year": int_arg("year"),
         "status": request.args.get("status", ""),
         "overdue": request.args.get("overdue", ""),
@@ -875,14 +879,15 @@ def _roadmap_query():
 def roadmap():
     query, filters = _roadmap_query()
     page = db.paginate(query, page=page_arg(), per_page=30, error_out=False)
-    units = (
-        db.session.execute(select(Unit.id, Unit.short_name, Unit.name).order_by(Unit.kind, Unit.id)).all()
-        if can(current_user, "scorecards.read_all")
-        else []
-    )
     years = list(db.session.scalars(select(RoadmapItem.year).distinct().order_by(RoadmapItem.year.desc())))
     return render_template(
-        "scorecards/roadmap.html", page=page, filters=filters, units=units, years=years, today=local_today()
+        "scorecards/roadmap.html",
+        page=page,
+        filters=filters,
+        pick_unit=can(current_user, "scorecards.read_all"),
+        unit_choice=filters["unit_choice"],
+        years=years,
+        today=local_today(),
     )
 
 

@@ -52,6 +52,7 @@ from .helpers import (
     page_arg,
 )
 from .main import home_panel
+from .suggest import chosen_inspector, chosen_unit
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -127,8 +128,9 @@ def index():
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
     year = int_arg("year")
-    unit_id = int_arg("unit")
-    inspector_id = int_arg("inspector")
+    unit_choice, inspector_choice = chosen_unit(), chosen_inspector()
+    unit_id = unit_choice[0] if unit_choice else None
+    inspector_id = inspector_choice[0] if inspector_choice else None
     keyword = request.args.get("q", "").strip()
     sort = request.args.get("sort", "new")
     if status in MACHINES["task"].statuses:
@@ -165,16 +167,6 @@ def index():
             .order_by(SupervisionTask.year.desc())
         )
     )
-    units = db.session.execute(
-        select(Unit.id, Unit.name).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.id)
-    ).all()
-    inspectors = []
-    if can(current_user, "tasks.read_all"):
-        inspectors = db.session.execute(
-            select(User.id, User.display_name)
-            .where(User.role == "inspector", User.active.is_(True))
-            .order_by(User.display_name)
-        ).all()
     return render_template(
         "tasks/index.html",
         page=page,
@@ -184,8 +176,9 @@ def index():
         statuses=MACHINES["task"].statuses,
         kinds=TASK_KINDS,
         years=years,
-        units=units,
-        inspectors=inspectors,
+        unit_choice=unit_choice,
+        inspector_choice=inspector_choice,
+        pick_inspector=can(current_user, "tasks.read_all"),
         args={
             "status": status,
             "kind": kind,
@@ -549,6 +542,8 @@ def finding_new(task_id: int):
 def findings():
     """Every finding the user may see, across tasks (and those from reviews and assessments)."""
     args = finding_filter_args()
+    unit_choice = chosen_unit()
+    args["unit"] = unit_choice[0] if unit_choice else None
     task_id = int_arg("task")
     query = filter_findings(
         findings_for_user(current_user).options(
@@ -564,12 +559,12 @@ def findings():
         per_page=FINDINGS_PER_PAGE,
         error_out=False,
     )
-    units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.id)).all()
     return render_template(
         "tasks/findings.html",
         page=page,
         args=args,
-        units=units,
+        unit_choice=unit_choice,
+        export_args={k: v for k, v in args.items() if v},
         severities=SEVERITIES,
         categories=service.finding_category_names(include_inactive=True),
         finding_statuses=MACHINES["finding"].statuses,
