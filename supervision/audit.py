@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import has_request_context, request
+from sqlalchemy import func, select
 
 from .extensions import db
 from .models import AuditEvent, User
@@ -58,3 +59,12 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def records_stamp() -> int | None:
+    """The newest audit event's id: a stamp of the whole database for caches of derived figures.
+
+    Every change in this system writes an AuditEvent in its own transaction (workflow.transition and
+    the services), so anything computed from the records stays valid until this moves.
+    """
+    return db.session.scalar(select(func.max(AuditEvent.id)))

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
+from .audit import records_stamp
 from .cache import derived
 from .calendar import WorkdayCounter, load_calendar
 from .extensions import db
@@ -19,7 +20,6 @@ from .formatting import SHANGHAI
 from .models import (
     Assessment,
     AssessmentRound,
-    AuditEvent,
     CaseFile,
     Escalation,
     Finding,
@@ -103,13 +103,12 @@ class YearFigures:
 def year_figures(user: User, year: int, today: date, *, details: bool = True) -> YearFigures:
     """All figures of one year for this viewer, computed once per change of the records.
 
-    Every change in this system writes an AuditEvent in its own transaction (workflow.transition
-    and the services), so the newest event's id is a stamp of the whole database: the figures are
-    recomputed when it moves, and one indexed query serves every other request.
+    The figures are recomputed when the records' stamp (`audit.records_stamp`) moves, and one
+    indexed query serves every other request.
     `details=False` leaves out the time to close and the weakest indicators (the costly ones),
     for the home page's strip that shows neither.
     """
-    stamp = db.session.scalar(select(func.max(AuditEvent.id)))
+    stamp = records_stamp()
     office_wide = all(
         can(user, c)
         for c in (

@@ -165,10 +165,11 @@ def login_as(client, make_user):
 
 
 @contextmanager
-def count_queries():
+def count_queries(keep_cache: bool = False):
     """Count the SQL statements run inside the block: `with count_queries() as n: ...; n()`."""
     statements: list[str] = []
-    cache.clear()  # count what a page computes, not what an earlier request left in the cache
+    if not keep_cache:
+        cache.clear()  # count what a page computes, not what an earlier request left in the cache
 
     def before(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)

@@ -1154,6 +1154,20 @@ def test_lead_home_counts_and_pending_extensions(client, w):
     assert notice.doc_number in page
 
 
+def test_lead_home_is_kept_until_the_records_change(client, w):
+    """The lead's office-wide panels are rendered once per change of the records, not per visit."""
+    client.login_user(w.lead)
+    with count_queries() as cold:
+        client.get("/")
+    with count_queries(keep_cache=True) as warm:
+        home = client.get("/").get_data(as_text=True)
+    assert warm() <= 6 < cold()
+    assert "食品安全整改通知" not in home
+    notice = w.submitted(findings=[w.findings[0]], title="食品安全整改通知")  # writes an audit event
+    home = client.get("/").get_data(as_text=True)
+    assert notice.title in home  # the new notice awaiting sign-off shows at once
+
+
 def test_office_staff_of_the_same_unit_cannot_respond(w, make_user):
     notice = w.issued()
     insider = make_user("inspector", unit=w.unit)

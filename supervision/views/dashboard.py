@@ -203,7 +203,7 @@ def _liaison_work(user):
     return "dashboard/_my_work.html", {"work": liaison_work(user, today), "today": today}
 
 
-@home_panel("lead", "admin", first=True)
+@home_panel("lead", "admin", first=True, office_wide=True)
 def _year_strip(user):
     """The year at a glance on the lead's home, linking to the dashboard."""
     today = local_today()

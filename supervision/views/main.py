@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import func, select, text, update
 
+from ..audit import records_stamp
+from ..cache import derived
 from ..extensions import db
+from ..formatting import local_today
 from ..models import AuditEvent, Notification, Unit, User, utcnow
 from .helpers import page_arg
 
@@ -16,10 +21,15 @@ bp = Blueprint("main", __name__)
 HOME_PANELS: dict[str, list] = {"admin": [], "lead": [], "inspector": [], "liaison": []}
 
 
-def home_panel(*roles: str, first: bool = False):
-    """Register a function(user) -> (template, context) that adds a panel to the roles' home pages."""
+def home_panel(*roles: str, first: bool = False, office_wide: bool = False):
+    """Register a function(user) -> (template, context) that adds a panel to the roles' home pages.
+
+    office_wide: the panel shows the same for every user of the role (office-wide figures and
+    lists, no forms), so its HTML is kept until the records change (see `home`).
+    """
 
     def decorator(func):
+        func.office_wide = office_wide
         for role in roles:
             if first:
                 HOME_PANELS[role].insert(0, func)
@@ -44,10 +54,30 @@ def _admin_overview(user: User):
     return "main/_admin_overview.html", {"unit_count": counts[0], "user_count": counts[1], "recent": recent}
 
 
+def _render_panel(panel, user: User) -> Markup:
+    template, context = panel(user)
+    return Markup(render_template(template, ctx=context))
+
+
 @bp.route("/")
 @login_required
 def home():
-    panels = [panel(current_user) for panel in HOME_PANELS.get(current_user.role, [])]
+    # The lead's home gathers five areas; office-wide panels are rendered once per change of the
+    # records (and per day, language and role) instead of on every visit.
+    panels, key = [], None
+    for panel in HOME_PANELS.get(current_user.role, []):
+        if not panel.office_wide:
+            panels.append(_render_panel(panel, current_user))
+            continue
+        if key is None:
+            url = db.engine.url.render_as_string()
+            key = (url, current_user.role, str(get_locale()), local_today(), records_stamp())
+        panels.append(
+            derived(
+                ("home-panel", panel.__module__, panel.__name__, *key),
+                lambda p=panel: _render_panel(p, current_user),
+            )
+        )
     return render_template("main/home.html", panels=panels)
 
 

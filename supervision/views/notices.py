@@ -902,7 +902,7 @@ def _inspector_panel(user: User):
     return "notices/_panel_inspector.html", {"items": items, "drafts": drafts}
 
 
-@home_panel("lead")
+@home_panel("lead", office_wide=True)
 def _lead_panel(user: User):
     today = local_today()
     waiting = db.session.scalars(

@@ -1041,7 +1041,7 @@ def _reviewer_panel(user: User):
     return "reviews/_panel_reviewer.html", {"count": count, "pending": pending}
 
 
-@home_panel("lead")
+@home_panel("lead", office_wide=True)
 def _lead_panel(user: User):
     campaigns = db.session.scalars(
         campaigns_for_user(user)

@@ -1025,7 +1025,7 @@ def _liaison_panel(user):
     }
 
 
-@home_panel("lead")
+@home_panel("lead", office_wide=True)
 def _lead_panel(user):
     """The ranking summary of the latest finalized year and the assessments awaiting sign-off."""
     rounds = reports.rounds_with_results()

@@ -746,7 +746,7 @@ def _inspector_panel(user: User):
     }
 
 
-@home_panel("lead")
+@home_panel("lead", office_wide=True)
 def _lead_panel(user: User):
     tasks = list(
         db.session.scalars(
