@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from supervision.extensions import db
 from supervision.formatting import local_today
@@ -674,3 +674,62 @@ def test_a_finding_names_the_indicator_it_bears_on_through_the_finding_form(clie
     assert edit.status_code == 302
     db.session.refresh(finding)
     assert finding.indicator_id is None
+
+
+# --- reusing last year's work ------------------------------------------------------------------
+
+
+def test_reuse_last_years_explanations(client, world):
+    w = world
+    last = svc.round_open(
+        actor=w.lead,
+        framework_id=w.framework.id,
+        year=2025,
+        title="2025年度自评",
+        deadline=date(2025, 12, 31),
+        unit_ids=[w.town.id, w.dept.id],
+        all_units=False,
+    )
+    last_mine = db.session.scalar(
+        select(Assessment).where(Assessment.round_id == last.id, Assessment.unit_id == w.town.id)
+    )
+    for code, rating, text in (("1.1.1", "met", "去年：网办率 95%"), ("1.1.2", "basic", "去年：台账不全")):
+        svc.score_save(
+            actor=w.liaison,
+            assessment=last_mine,
+            indicator=w.leaves[code],
+            rating=rating,
+            score_text="1.2" if rating == "basic" else "",
+            explanation=text,
+        )
+    client.login_user(w.liaison)
+    _save(client, w, "1.1.2", "met", explanation="今年：台账已补齐")
+    page = client.get(f"/scorecards/assessments/{w.mine.id}").get_data(as_text=True)
+    assert 'data-testid="reuse-previous"' in page
+    assert "2025 年度：自评 达标 2" in page and "2025 年度：自评 基本达标 1.2" in page
+
+    before = db.session.scalar(select(func.count(AuditEvent.id)))
+    response = client.post_form(f"/scorecards/assessments/{w.mine.id}/reuse-previous", {})
+    assert "已沿用上一年度的自评说明 1 项" in client.get(response.headers["Location"]).get_data(as_text=True)
+    first, second = _score(w.mine, w.leaves["1.1.1"]), _score(w.mine, w.leaves["1.1.2"])
+    assert (first.explanation, first.self_rating, first.self_score) == ("去年：网办率 95%", None, None)
+    assert (second.explanation, second.self_rating) == ("今年：台账已补齐", "met")  # not overwritten
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
+    assert event.action == "assessment.reuse_previous" and "1.1.1" in event.summary
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == before + 1
+
+    # Nothing left to copy: said so, nothing written.
+    response = client.post_form(f"/scorecards/assessments/{w.mine.id}/reuse-previous", {})
+    assert "没有可沿用的自评说明" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == before + 1
+
+
+def test_reuse_last_year_is_the_units_own_draft_only(client, world):
+    w = world
+    client.login_user(w.other)  # another unit's liaison
+    assert client.post_form(f"/scorecards/assessments/{w.mine.id}/reuse-previous", {}).status_code == 404
+    response = client.post_form(f"/scorecards/assessments/{w.theirs.id}/reuse-previous", {})
+    assert "没有上一年度的自评" in client.get(response.headers["Location"]).get_data(as_text=True)
+    client.get("/auth/logout")
+    client.login_user(w.inspector)
+    assert client.post_form(f"/scorecards/assessments/{w.mine.id}/reuse-previous", {}).status_code == 403

@@ -606,6 +606,70 @@ def score_save(
     return record
 
 
+def previous_scores(assessment: Assessment) -> tuple[Assessment | None, dict[str, IndicatorScore]]:
+    """The unit's assessment of the latest earlier year and its scores by indicator code.
+
+    Matched by code, not id: a new year may use a new version of the framework.
+    """
+    previous = db.session.scalar(
+        select(Assessment)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .where(Assessment.unit_id == assessment.unit_id, AssessmentRound.year < assessment.round.year)
+        .order_by(AssessmentRound.year.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return None, {}
+    rows = db.session.execute(
+        select(Indicator.code, IndicatorScore)
+        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
+        .where(IndicatorScore.assessment_id == previous.id)
+    ).all()
+    return previous, {code: score for code, score in rows}
+
+
+def assessment_reuse_previous(*, actor: User, assessment: Assessment) -> int:
+    """Copy last year's explanations into the indicators still without one (reuse last year's work).
+
+    Only the text: ratings and scores are this year's to judge, and last year's evidence does not
+    prove this year's work. Nothing the unit has written this year is overwritten.
+    """
+    _check_own_draft(actor, assessment)
+    previous, before = previous_scores(assessment)
+    if previous is None:
+        raise DomainError("本单位没有上一年度的自评，无可沿用。")
+    current = _scores(assessment)
+    copied = []
+    for leaf in applicable_leaves(assessment):
+        old = before.get(leaf.code)
+        record = current.get(leaf.id)
+        if old is None or not old.explanation or (record is not None and record.explanation):
+            continue
+        if record is None:
+            record = IndicatorScore(
+                assessment_id=assessment.id, indicator_id=leaf.id, explanation="", comment=""
+            )
+        record.explanation = old.explanation
+        db.session.add(record)
+        copied.append(leaf.code)
+    if not copied:
+        raise DomainError(
+            "没有可沿用的自评说明：上一年度未填写说明，或本年度已经填写（已填写的不会被覆盖）。"
+        )
+    record_event(
+        actor=actor,
+        action="assessment.reuse_previous",
+        record_type="assessment",
+        record_id=assessment.id,
+        summary=f"沿用{previous.round.year}年度自评说明 {len(copied)} 项："
+        + "、".join(copied[:20])
+        + ("等" if len(copied) > 20 else ""),
+        unit_id=assessment.unit_id,
+    )
+    db.session.commit()
+    return len(copied)
+
+
 def score_attach(*, actor: User, assessment: Assessment, indicator: Indicator, uploads: list) -> list:
     """Add evidence files to one indicator of the unit's draft self-assessment."""
     _check_own_draft(actor, assessment)

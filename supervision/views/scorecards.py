@@ -438,7 +438,10 @@ def _assessment_context(assessment: Assessment) -> dict:
             )
         )
     }
+    previous, prev_scores = svc.previous_scores(assessment)
     return {
+        "previous": previous,
+        "prev_scores": prev_scores,
         "leaves": leaves,
         "scores": scores,
         "files": files,
@@ -605,6 +608,25 @@ _ACTIONS = {
     "evaluate": ("assessments.evaluate", "评估已完成，待负责人定稿。"),
     "finalize": ("assessments.finalize", "已定稿。"),
 }
+
+
+@bp.route("/assessments/<int:assessment_id>/reuse-previous", methods=["POST"])
+@require("assessments.self_assess")
+def assessment_reuse_previous(assessment_id: int):
+    """沿用上年: last year's explanations into this year's empty ones (the text only)."""
+    assessment = get_assessment_for_user_or_404(assessment_id, current_user)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = svc.assessment_reuse_previous(actor=current_user, assessment=assessment)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(
+            f"已沿用上一年度的自评说明 {count} 项。等次和得分请逐项重新评定，并补充本年度的佐证材料。",
+            "success",
+        )
+    return redirect(url_for("scorecards.assessment", assessment_id=assessment.id))
 
 
 @bp.route("/assessments/<int:assessment_id>/<action>", methods=["POST"])
