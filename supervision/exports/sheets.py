@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from copy import copy
 from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from ..formatting import cn_date
@@ -42,16 +44,25 @@ def register_sheet(
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = width
+    # Style a scratch cell once per alignment and copy its style array to every data cell: setting
+    # font, border and alignment through openpyxl's descriptors costs ~100 µs a cell (a year's
+    # 6,000 findings × 11 columns took 8 s; copying takes well under one).
+    scratch = ws.cell(row=4, column=1)
+    styles = {}
+    for centre in (False, True):
+        scratch.font = Font(name="宋体", size=10)
+        scratch.border = BORDER
+        scratch.alignment = Alignment(
+            horizontal="center" if centre else "left", vertical="center", wrap_text=True
+        )
+        styles[centre] = copy(scratch._style)
+    scratch._style = StyleArray()
     for r, values in enumerate(rows, start=4):
         for col, value in enumerate(values, start=1):
             if isinstance(value, datetime | date):
                 value = cn_date(value)
             cell = ws.cell(row=r, column=col, value=value)
-            cell.font = Font(name="宋体", size=10)
-            cell.border = BORDER
-            cell.alignment = Alignment(
-                horizontal="center" if col in centred else "left", vertical="center", wrap_text=True
-            )
+            cell._style = copy(styles[col in centred])
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     ws.page_setup.orientation = "landscape"
