@@ -446,6 +446,10 @@ def test_findings_register_is_filtered_like_the_list(client, world):
         f for f in db.session.query(Finding).all() if f.found_on.year == YEAR and f.category == "程序"
     ]
     assert len(rows) == len(expected) and {r[3] for r in rows} == {"程序"}
+    # Printable: bordered 宋体 cells, numbers and short codes centred, text left and wrapped.
+    first = sheet["A4"], sheet["B4"]
+    assert all(c.border.left.style == "thin" and c.font.name == "宋体" for c in first)
+    assert [c.alignment.horizontal for c in first] == ["center", "left"] and first[1].alignment.wrap_text
 
 
 def test_weakest_indicators_follow_finalization(world):
