@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from . import config
 from .extensions import babel, csrf, db, login_manager, migrate
+from .i18n import install_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,6 +85,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=_select_locale,
         default_translation_directories=str(ROOT / "translations"),
     )
+    install_vocabulary(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

@@ -11,11 +11,13 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-RATINGS = {"met": "达标", "basic": "基本达标", "unmet": "未达标", "na": "不适用"}
+from .i18n import N_
+
+RATINGS = {"met": N_("达标"), "basic": N_("基本达标"), "unmet": N_("未达标"), "na": N_("不适用")}
 WEAK_SHARE = 0.6
 # Bands of the office scorecard: green from 85, amber from 70, red below.
-BANDS: tuple[tuple[str, str, float], ...] = (("green", "好", 85.0), ("amber", "中", 70.0))
-RED = ("red", "差")
+BANDS: tuple[tuple[str, str, float], ...] = (("green", N_("好"), 85.0), ("amber", N_("中"), 70.0))
+RED = ("red", N_("差"))
 
 
 class RatingError(ValueError):

@@ -9,12 +9,14 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import N_
 from .base import Timestamped, UTCDateTime, utcnow
 from .org import Unit, User
 from .tasks import Finding, SupervisionTask
 
-ESCALATION_KINDS = {"interview": "约谈", "listed": "挂牌督办", "criticism": "通报批评"}
-EXTENSION_DECISIONS = {"approved": "同意延期", "rejected": "不同意延期"}
+ESCALATION_KINDS = {"interview": N_("约谈"), "listed": N_("挂牌督办"), "criticism": N_("通报批评")}
+PENDING_DECISION = N_("待审批")
+EXTENSION_DECISIONS = {"approved": N_("同意延期"), "rejected": N_("不同意延期")}
 
 
 class NoticeKind(Timestamped, db.Model):
@@ -192,7 +194,7 @@ class ExtensionRequest(db.Model):
 
     @property
     def decision_label(self) -> str:
-        return EXTENSION_DECISIONS.get(self.decision or "", "待审批")
+        return EXTENSION_DECISIONS.get(self.decision or "", PENDING_DECISION)
 
 
 class Escalation(db.Model):

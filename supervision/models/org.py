@@ -11,10 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..i18n import N_
 from .base import Timestamped, UTCDateTime
 
-UNIT_KINDS = {"district": "区政府", "department": "部门", "town": "镇乡街道"}
-ROLES = {"admin": "系统管理员", "lead": "法治办负责人", "inspector": "督察员", "liaison": "单位联络员"}
+UNIT_KINDS = {"district": N_("区政府"), "department": N_("部门"), "town": N_("镇乡街道")}
+ROLES = {
+    "admin": N_("系统管理员"),
+    "lead": N_("法治办负责人"),
+    "inspector": N_("督察员"),
+    "liaison": N_("单位联络员"),
+}
 
 
 class Unit(Timestamped, db.Model):

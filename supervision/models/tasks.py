@@ -8,11 +8,17 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import N_
 from .base import Timestamped
 from .org import Unit, User
 
-TASK_KINDS = {"special": "专项督察", "monitor": "专项监督", "inspection": "执法检查", "other": "其他"}
-SEVERITIES = {"normal": "一般", "major": "较重", "serious": "严重"}
+TASK_KINDS = {
+    "special": N_("专项督察"),
+    "monitor": N_("专项监督"),
+    "inspection": N_("执法检查"),
+    "other": N_("其他"),
+}
+SEVERITIES = {"normal": N_("一般"), "major": N_("较重"), "serious": N_("严重")}
 # The categories a new installation starts with; the office edits the list (FindingCategory).
 DEFAULT_FINDING_CATEGORIES = ["主体", "程序", "证据", "法律适用", "文书", "裁量", "其他"]
 # Specialties offered when editing an inspector's profile (free text is allowed too).

@@ -1,0 +1,45 @@
+"""The fixed vocabularies (roles, severities, kinds, ratings …) in the reader's language on pages,
+and in Chinese in the registers whatever the reader's language."""
+
+from __future__ import annotations
+
+import io
+
+from flask_babel import force_locale, gettext
+from openpyxl import load_workbook
+
+from supervision.extensions import db
+from supervision.i18n import vocabulary
+
+from . import factories
+
+
+def test_every_vocabulary_word_has_an_english_translation(app):
+    with app.test_request_context(), force_locale("en"):
+        untranslated = sorted(w for w in vocabulary() if gettext(w) == w)
+    assert untranslated == []
+
+
+def test_pages_translate_the_vocabulary_and_registers_stay_chinese(client, make_user):
+    lead = make_user("lead", display_name="王建国")
+    task = factories.TaskFactory(title="食品安全专项督察")
+    factories.FindingFactory(task=task, severity="serious", description="未按规定告知")
+    db.session.commit()
+    client.login_user(lead)
+    page = client.get("/tasks/findings").get_data(as_text=True)
+    assert (
+        "严重" in page
+        and "法治办负责人" in page
+        and "专项督察" in client.get("/tasks/").get_data(as_text=True)
+    )
+
+    client.post_form("/auth/lang/en", {"next": "/"})
+    page = client.get("/tasks/findings").get_data(as_text=True)
+    assert "Serious" in page and "Office lead" in page
+    assert ">严重<" not in page and "法治办负责人" not in page
+    assert "Special supervision" in client.get("/tasks/").get_data(as_text=True)
+    assert "未按规定告知" in page  # what users wrote is shown as written
+
+    sheet = load_workbook(io.BytesIO(client.get("/registers/findings.xlsx").data)).active
+    values = {c for row in sheet.iter_rows(min_row=4, values_only=True) for c in row}
+    assert "严重" in values and "Serious" not in values
