@@ -974,6 +974,47 @@ def test_notice_kinds_admin(client, w):
     assert "督察通报" in client.get("/notices/kinds").get_data(as_text=True)
 
 
+def test_kind_closing_text_in_print_and_docx(client, w):
+    """A kind's own 结尾语, with {期限} as the deadline the notice was issued with."""
+    client.login_user(w.admin)
+    bad = client.post_form(
+        f"/notices/kinds/{w.kind.id}/edit",
+        {
+            "name": w.kind.name,
+            "prefix": "海法督",
+            "default_days": "15",
+            "active": "y",
+            "closing": "请于{截止日}前报告。",
+            "version": w.kind.version,
+        },
+    )
+    assert "只能用 {期限} 表示整改期限" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert w.kind.closing == ""
+    closing = "请你单位于{期限}前依法予以纠正。如有异议，可自收到之日起10日内书面申请复查。"
+    ok = client.post_form(
+        f"/notices/kinds/{w.kind.id}/edit",
+        {
+            "name": w.kind.name,
+            "prefix": "海法督",
+            "default_days": "15",
+            "active": "y",
+            "closing": closing,
+            "version": w.kind.version,
+        },
+    )
+    assert ok.status_code == 302
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
+    assert event.action == "notice_kind.update" and "closing" in event.changes
+
+    notice = w.issued()  # deadline 23 March 2026
+    expected = "请你单位于2026年3月23日前依法予以纠正。如有异议，可自收到之日起10日内书面申请复查。"
+    client.login_user(w.lead)
+    assert expected in client.get(f"/notices/{notice.id}/print").get_data(as_text=True)
+    texts = [p.text for p in Document(io.BytesIO(client.get(f"/notices/{notice.id}.docx").data)).paragraphs]
+    assert expected in texts and not any("将视情采取约谈" in t for t in texts)
+
+
 def test_holiday_admin_and_weekends_only_notice(client, w):
     client.login_user(w.admin)
     page = client.get("/notices/holidays?year=2031").get_data(as_text=True)

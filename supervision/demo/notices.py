@@ -23,6 +23,12 @@ KINDS = [
     ("整改通知书", "海法整改", 15, True),
     ("督办函", "海法督办", 10, True),
 ]
+# Kinds with their own 结尾语 ({期限} = the deadline); the others use the default closing.
+CLOSINGS = {
+    "执法监督通知书": "请你单位于{期限}前依法予以纠正，并将纠正情况书面报告我局。"
+    "如对本通知书有异议，可自收到之日起10日内书面申请复查。",
+    "督办函": "请你单位高度重视，于{期限}前办结，并将办理结果书面报告我办。逾期未办结的，将予以通报。",
+}
 
 FINDINGS = {
     "横街镇": [
@@ -130,6 +136,7 @@ def seed_kinds() -> dict[str, NoticeKind]:
                 prefix=prefix,
                 default_days=days,
                 requires_rectification=rectify,
+                closing=CLOSINGS.get(name, ""),
                 active=True,
                 sort=sort,
             )

@@ -36,9 +36,20 @@ def cn_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
+DEADLINE_MARK = "{期限}"
+
+
 def deadline_sentence(notice: Notice, deadline: date | None = None) -> str:
-    """The closing paragraph; `deadline` is the one the notice was issued with (before extensions)."""
+    """The closing paragraph; `deadline` is the one the notice was issued with (before extensions).
+
+    The kind's own 结尾语 when it has one ({期限} becomes the deadline; a text that needs a deadline
+    falls back to the default when the notice has none), else the default for kinds with or
+    without rectification.
+    """
     deadline = deadline or notice.deadline
+    own = (notice.kind.closing or "").strip()
+    if own and (deadline is not None or DEADLINE_MARK not in own):
+        return own.replace(DEADLINE_MARK, cn_date(deadline))
     if not notice.kind.requires_rectification:
         when = f"于{cn_date(deadline)}前" if deadline else "及时"
         return f"请你单位认真研究，结合实际予以采纳落实，并{when}签收反馈。"

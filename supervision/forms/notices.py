@@ -62,6 +62,7 @@ class NoticeKindForm(FlaskForm):
         _l("默认期限（工作日）"), validators=[DataRequired(_l("请填写默认期限。")), NumberRange(1, 250)]
     )
     requires_rectification = BooleanField(_l("需要报送整改报告"))
+    closing = TextAreaField(_l("结尾语"), validators=[Optional(), Length(max=500)])
     active = BooleanField(_l("在用"), default=True)
     sort = IntegerField(_l("排序"), validators=[Optional()], default=0)
     version = HiddenField()

@@ -27,6 +27,8 @@ class NoticeKind(Timestamped, db.Model):
     prefix: Mapped[str] = mapped_column(String(20))  # 机关代字, e.g. 海法督
     default_days: Mapped[int] = mapped_column(default=15)  # time limit in working days
     requires_rectification: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 结尾语: the kind's own closing paragraph, {期限} standing for the deadline; empty = the default.
+    closing: Mapped[str] = mapped_column(Text, default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)

@@ -3,6 +3,7 @@ escalate, void; notice kinds and the holiday calendar. Every change audited; eac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
@@ -47,7 +48,7 @@ NOTICE_FIELDS = [
     "time_limit_days",
     "fixed_deadline",
 ]
-KIND_FIELDS = ["name", "prefix", "default_days", "requires_rectification", "active", "sort"]
+KIND_FIELDS = ["name", "prefix", "default_days", "requires_rectification", "closing", "active", "sort"]
 MAX_DAYS = 250
 
 
@@ -758,6 +759,11 @@ def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
     days = data.get("default_days")
     if days is None or not (1 <= int(days) <= MAX_DAYS):
         errors.append(f"默认期限应为 1 至 {MAX_DAYS} 个工作日。")
+    closing = (data.get("closing") or "").strip()
+    if len(closing) > 500:
+        errors.append("结尾语不能超过 500 字。")
+    elif re.search(r"[{｛]", closing.replace("{期限}", "")):
+        errors.append("结尾语中只能用 {期限} 表示整改期限，不能使用其他花括号。")
     return errors
 
 
@@ -777,6 +783,7 @@ def notice_kind_save(
         "prefix": data["prefix"].strip(),
         "default_days": int(data["default_days"]),
         "requires_rectification": bool(data.get("requires_rectification")),
+        "closing": (data.get("closing") or "").strip(),
         "active": bool(data.get("active", True)),
         "sort": int(data.get("sort") or 0),
     }

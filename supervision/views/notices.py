@@ -743,7 +743,7 @@ def register_export():
 @bp.route("/kinds")
 @require("reference.read")
 def kinds():
-    return render_template("notices/kinds.html", kinds=_kinds(active_only=False))
+    return render_template("notices/kinds.html", kinds=_kinds(active_only=False), year=local_today().year)
 
 
 @bp.route("/kinds/new", methods=["GET", "POST"])
