@@ -124,6 +124,7 @@ MACHINES: dict[str, Machine] = {
         },
         _steps(
             ("sample", "draft", "sampling", "reviews.manage", _l("抽取案卷")),
+            ("unsample", "sampling", "draft", "reviews.manage", _l("撤销抽样"), True),
             ("assign", "sampling", "reviewing", "reviews.manage", _l("分配评查")),
             ("publish", "reviewing", "published", "reviews.manage", _l("公布结果")),
         ),

@@ -336,6 +336,60 @@ def test_sampling_is_reproducible_from_the_seed(world):
     )
 
 
+def _drawn(campaign) -> list[str]:
+    return sorted(
+        db.session.scalars(
+            select(CaseFile.case_number).where(
+                CaseFile.campaign_id == campaign.id, CaseFile.sampled.is_(True)
+            )
+        )
+    )
+
+
+def test_undo_sampling_then_draw_again_with_a_late_list(world):
+    """A unit's list came late: the lead undoes the draw (with a reason), the list is imported and
+    the files are drawn again; the old draw stays in the audit log."""
+    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=777)
+    first = _drawn(world.campaign)
+    with pytest.raises(DomainError, match="必须填写理由"):
+        svc.campaign_unsample(actor=world.lead, campaign=world.campaign, reason=" ")
+    db.session.rollback()
+    assert world.campaign.status == "sampling" and _drawn(world.campaign) == first
+
+    assert svc.campaign_unsample(actor=world.lead, campaign=world.campaign, reason="石碶街道清单补报") == 6
+    assert world.campaign.status == "draft" and _drawn(world.campaign) == []
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
+    assert event.action == "campaign.unsample" and "原随机种子 777" in event.summary
+    assert "石碶街道清单补报" in event.summary
+
+    late = factories.UnitFactory(short_name="石碶街道")
+    world.campaign.units.append(late)
+    db.session.commit()
+    svc.casefiles_import(
+        actor=world.lead, campaign=world.campaign, unit_id=late.id, rows=file_rows("石碶街道", 3)
+    )
+    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=777)
+    again = _drawn(world.campaign)
+    assert len(again) == 8 and sum(n.startswith("石碶街道") for n in again) == 2
+
+
+def test_undo_sampling_only_by_the_lead_and_before_assignment(client, world):
+    inspector = world.reviewers[0]
+    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=5)
+    with pytest.raises(NotAllowed):
+        svc.campaign_unsample(actor=inspector, campaign=world.campaign, reason="想重抽")
+    db.session.rollback()
+    client.login_user(inspector)
+    url = f"/reviews/campaigns/{world.campaign.id}/unsample"
+    assert client.post_form(url, {"reason": "想重抽"}).status_code == 403
+    svc.campaign_assign(actor=world.lead, campaign=world.campaign)
+    client.login_user(world.lead)
+    page = client.post_form(url, {"reason": "重抽"}, follow_redirects=True).get_data(as_text=True)
+    assert "不能执行此操作" in page
+    db.session.expire_all()
+    assert world.campaign.status == "reviewing" and len(_drawn(world.campaign)) == 6
+
+
 def test_sampling_more_than_a_unit_has_takes_all_and_says_so(client):
     w = World(n_units=2, files_per_unit=1, sample_size=3)
     client.login_user(w.lead)
@@ -875,3 +929,18 @@ def test_campaign_settings_can_be_edited_only_in_draft(world, client):
     svc.campaign_sample(actor=world.lead, campaign=campaign, seed=1)
     form.update(version=campaign.version, unit_ids=[u.id for u in world.units])
     assert "不能再修改设置" in client.post_form(url, form).get_data(as_text=True)
+
+
+def test_undo_sampling_from_the_campaign_page(client, world):
+    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=9)
+    client.login_user(world.lead)
+    page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
+    assert 'data-testid="unsample-box"' in page
+    response = client.post_form(
+        f"/reviews/campaigns/{world.campaign.id}/unsample",
+        {"reason": "横街镇清单补报"},
+        follow_redirects=True,
+    )
+    assert "已撤销抽样（原抽取 6 卷）" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert world.campaign.status == "draft" and _drawn(world.campaign) == []

@@ -563,6 +563,33 @@ def campaign_sample(*, actor: User, campaign: ReviewCampaign, seed: int | None =
     return notes
 
 
+def campaign_unsample(*, actor: User, campaign: ReviewCampaign, reason: str) -> int:
+    """Undo the draw before assignment (e.g. a unit's list came late), with a reason.
+
+    The campaign is back in preparation: lists can be imported and the files drawn again. The old
+    draw stays in the record (seed, count and reason in the audit log); the same seed over the same
+    pool gives the same draw again.
+    """
+    reason = (reason or "").strip()
+    files = db.session.scalars(
+        select(CaseFile).where(CaseFile.campaign_id == campaign.id, CaseFile.sampled.is_(True))
+    ).all()
+    old_seed = campaign.seed
+    transition(
+        campaign,
+        "unsample",
+        actor=actor,
+        reason=reason,
+        summary=f"撤销抽样（原随机种子 {old_seed}，已抽 {len(files)} 卷）",
+    )
+    for f in files:
+        f.sampled = False
+        f.sample_reason = ""
+    campaign.sample_note = ""
+    db.session.commit()
+    return len(files)
+
+
 def _file_event(actor, case_file: CaseFile, action: str, summary: str, changes=None) -> None:
     record_event(
         actor=actor,

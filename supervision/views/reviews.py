@@ -519,6 +519,23 @@ def campaign_sample(campaign_id: int):
     return _redirect_campaign(campaign.id)
 
 
+@bp.route("/campaigns/<int:campaign_id>/unsample", methods=["POST"])
+@require("reviews.manage")
+def campaign_unsample(campaign_id: int):
+    campaign = get_campaign_for_user_or_404(campaign_id, current_user)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = svc.campaign_unsample(
+            actor=current_user, campaign=campaign, reason=request.form.get("reason", "")
+        )
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(f"已撤销抽样（原抽取 {count} 卷）。可补充案卷清单后重新抽取。", "success")
+    return _redirect_campaign(campaign.id)
+
+
 @bp.route("/files/<int:file_id>/sampled", methods=["POST"])
 @require("reviews.manage")
 def file_sampled(file_id: int):
