@@ -238,6 +238,62 @@ def test_unfrozen_rubric_is_edited_in_place():
         svc.rubric_revise(actor=lead, rubric=rubric, note="", bands=[("优秀", 120)], items={}, version=None)
 
 
+def _edit_form(rubric) -> dict:
+    form = {"note": rubric.note, "version": rubric.version}
+    for n, (label, minimum) in enumerate(rubric.band_pairs, start=1):
+        form[f"band-label-{n}"] = label
+        form[f"band-min-{n}"] = str(minimum)
+    return form
+
+
+def test_rubric_items_added_and_removed_on_the_web_form(client, login_as):
+    rubric, _ = svc.rubric_seed_default()
+    login_as("admin")
+    first_scored = next(i for i in rubric.items if not i.is_veto)
+    category, count, removed_text = first_scored.category, len(rubric.items), first_scored.text
+    form = _edit_form(rubric) | {
+        f"remove-{first_scored.id}": "1",
+        "new-category-1": category,
+        "new-text-1": "行政执法全过程记录不完整",
+        "new-max-1": "2",
+        "new-guidance-1": "音像记录缺失的，每卷扣 1 分",
+        "new-category-2": "__veto__",
+        "new-text-2": "执法人员无执法证件",
+        "new-max-2": "",
+    }
+    response = client.post_form(f"/reviews/rubrics/{rubric.id}/edit", form)
+    assert response.status_code == 302
+    db.session.expire_all()
+    texts = {i.text: i for i in rubric.items}
+    assert len(rubric.items) == count + 1 and removed_text not in texts
+    added = texts["行政执法全过程记录不完整"]
+    assert (added.category, added.max_points, added.is_veto) == (category, 2, False)
+    assert texts["执法人员无执法证件"].is_veto and texts["执法人员无执法证件"].max_points == 0
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
+    assert event.action == "rubric.update" and "items" in event.changes
+
+    # A bad new row is refused, nothing changes, and what was typed is still on the form.
+    form = _edit_form(rubric) | {"new-category-1": category, "new-text-1": "新项目", "new-max-1": "两分"}
+    page = client.post_form(f"/reviews/rubrics/{rubric.id}/edit", form).get_data(as_text=True)
+    assert "最高扣分不是数字" in page and 'value="两分"' in page and 'value="新项目"' in page
+    db.session.expire_all()
+    assert len(rubric.items) == count + 1
+
+
+def test_removing_items_of_a_frozen_rubric_makes_a_new_version(world, client, login_as):
+    rubric = world.rubric
+    login_as("admin")
+    gone = world.items()[0]
+    response = client.post_form(
+        f"/reviews/rubrics/{rubric.id}/edit", _edit_form(rubric) | {f"remove-{gone.id}": "1"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    new = db.session.scalar(select(Rubric).where(Rubric.edition == 2))
+    assert gone.text not in {i.text for i in new.items} and len(new.items) == len(rubric.items) - 1
+    assert gone.text in {i.text for i in rubric.items}  # the version in use is untouched
+
+
 # --- campaigns and case-file lists --------------------------------------------------------
 
 

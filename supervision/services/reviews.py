@@ -236,10 +236,20 @@ def rubric_import(*, actor: User, data: bytes, name: str = "") -> Rubric:
 
 
 def rubric_revise(
-    *, actor: User, rubric: Rubric, note: str, bands: list[tuple[str, float]], items: dict, version
+    *,
+    actor: User,
+    rubric: Rubric,
+    note: str,
+    bands: list[tuple[str, float]],
+    items: dict,
+    version,
+    added: list[tuple[str, str, float, str, bool]] = (),
+    removed: set[int] = frozenset(),
 ):
-    """Edit a rubric's note, bands and items' points/guidance. A frozen rubric gets a new version."""
+    """Edit a rubric's note, bands and items (text, points, guidance), remove items and add new
+    ones (category, text, max, guidance, veto). A frozen rubric gets a new version instead."""
     _check_version(rubric, version)
+    kept = [i for i in rubric.items if i.id not in removed]
     data = RubricData(
         name=rubric.name,
         note=note,
@@ -253,8 +263,9 @@ def rubric_revise(
                 items.get(i.id, {}).get("guidance", i.guidance),
                 i.is_veto,
             )
-            for i in rubric.items
-        ],
+            for i in kept
+        ]
+        + list(added),
     )
     errors = _validate_rubric(data)
     if errors:
@@ -277,8 +288,22 @@ def rubric_revise(
     }
     rubric.note = data.note.strip()
     rubric.bands = [{"label": label, "min": m} for label, m in sorted(data.bands, key=lambda b: -b[1])]
-    for item, (_c, text, top, guidance, _v) in zip(rubric.items, data.items, strict=True):
+    for item in [i for i in rubric.items if i.id in removed]:
+        rubric.items.remove(item)  # delete-orphan: an unused rubric has no scores pointing at it
+    for item, (_c, text, top, guidance, _v) in zip(kept, data.items, strict=False):
         item.text, item.max_points, item.guidance = text.strip(), float(top), (guidance or "").strip()
+    last = max((i.order for i in kept), default=0)
+    for n, (category, text, top, guidance, veto) in enumerate(added, start=1):
+        rubric.items.append(
+            RubricItem(
+                category=VETO_CATEGORY if veto else category,
+                text=text.strip(),
+                max_points=0 if veto else float(top),
+                guidance=(guidance or "").strip(),
+                is_veto=veto,
+                order=last + n,
+            )
+        )
     after = {
         "note": rubric.note,
         "bands": rubric.bands,

@@ -979,6 +979,10 @@ def rubric_import():
     return render_template("reviews/rubric_import.html", form=form, errors=errors)
 
 
+NEW_ITEM_ROWS = 3  # blank rows on the edit form for new items
+VETO_CHOICE = "__veto__"
+
+
 @bp.route("/rubrics/<int:rubric_id>/edit", methods=["GET", "POST"])
 @require("admin.manage")
 def rubric_edit(rubric_id: int):
@@ -999,7 +1003,22 @@ def rubric_edit(rubric_id: int):
                     bad.append(f"等级“{label}”的最低分不是数字。")
                 else:
                     bands.append((label, minimum))
+        removed = {item.id for item in rubric.items if request.form.get(f"remove-{item.id}")}
+        added = []
+        for n in range(1, NEW_ITEM_ROWS + 1):
+            text = request.form.get(f"new-text-{n}", "").strip()
+            if not text:
+                continue  # a blank row is not an item
+            category = request.form.get(f"new-category-{n}", "")
+            veto = category == VETO_CHOICE
+            top = 0.0 if veto else _parse_points(request.form.get(f"new-max-{n}", ""))
+            if not isinstance(top, float):
+                bad.append(f"新增项目“{text}”的最高扣分不是数字。")
+                continue
+            added.append((category, text, top, request.form.get(f"new-guidance-{n}", ""), veto))
         for item in rubric.items:
+            if item.id in removed:
+                continue
             raw = request.form.get(f"max-{item.id}")
             top = item.max_points if raw is None else _parse_points(raw)
             if not item.is_veto and not isinstance(top, float):
@@ -1020,6 +1039,8 @@ def rubric_edit(rubric_id: int):
                 bands=bands,
                 items=items,
                 version=request.form.get("version", type=int),
+                added=added,
+                removed=removed,
             )
         except DomainError as error:
             flash_domain_error(error)
