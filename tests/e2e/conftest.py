@@ -78,12 +78,21 @@ def new_page(browser, live_server):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
+def click_through(page, selector: str) -> None:
+    """Click a link or a submit button (its confirm dialog accepted) and wait for the new page.
+
+    A bare click followed by wait_for_load_state can return on the old page when a confirm
+    dialog delays the navigation; waiting for the navigation itself cannot.
+    """
+    with page.expect_navigation(wait_until="networkidle"):
+        page.click(selector)
+
+
 def login(page, username: str, password: str) -> None:
     page.goto("/auth/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_load_state("networkidle")
+    click_through(page, "[data-testid=login-submit]")
 
 
 def shot(page, artifacts: Path, name: str) -> Path:

@@ -7,7 +7,7 @@ import pytest
 
 from supervision.demo import DEMO_PASSWORD, seed_demo
 
-from .conftest import login, shot
+from .conftest import click_through, login, shot
 
 
 @pytest.fixture
@@ -35,8 +35,7 @@ def test_lead_dashboard_annual_registers_search(demo, new_page, artifacts):
     page.wait_for_selector(".chart-box svg")  # ECharts drew (vendored, no CDN)
     assert page.locator("[data-figure=notices_issued] .stat-value").inner_text().isdigit()
     shot(page, artifacts, "issue7-dashboard")
-    page.click("[data-figure=notices_overdue]")
-    page.wait_for_load_state("networkidle")
+    click_through(page, "[data-figure=notices_overdue]")
     assert "overdue=1" in page.url
     shot(page, artifacts, "issue7-dashboard-overdue-list")
 

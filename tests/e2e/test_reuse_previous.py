@@ -11,7 +11,7 @@ from supervision.models import Assessment, Indicator
 from supervision.services import scorecards as svc
 
 from .. import factories
-from .conftest import login, shot
+from .conftest import click_through, login, shot
 
 
 def test_liaison_reuses_last_years_explanations(new_page, artifacts, make_user):
@@ -46,8 +46,7 @@ def test_liaison_reuses_last_years_explanations(new_page, artifacts, make_user):
     login(page, "zhou", factories.PASSWORD)
     page.goto(f"/scorecards/assessments/{this.id}")
     assert "2025 年度：自评 达标 2" in page.locator("[data-testid='prev-1.1.1']").inner_text()
-    page.click("[data-testid=reuse-previous]")
-    page.wait_for_load_state("networkidle")
+    click_through(page, "[data-testid=reuse-previous]")
     assert "已沿用上一年度的自评说明 1 项" in page.content()
     assert (
         page.input_value("[data-testid='explanation-1.1.1']")

@@ -10,7 +10,7 @@ from supervision.extensions import db
 from supervision.services.reviews import rubric_seed_default
 
 from .. import factories
-from .conftest import login, shot
+from .conftest import click_through, login, shot
 
 
 def _file_list(path) -> str:
@@ -57,24 +57,20 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     lead.fill("[data-filter-list=unit-list]", "横街")
     lead.locator("#unit-list .form-check:visible input").check()
     shot(lead, artifacts, "reviews-01-lead-new-campaign")
-    lead.click("[data-testid=save]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=save]")
     assert "已新建评查活动" in lead.content(), lead.locator(".flash-stack").inner_text()
 
     # 2. The lead imports the town's list and draws the sample with a seed.
     lead.click("[data-testid=import-files]")
     lead.set_input_files("#file", _file_list(tmp_path / "清单.xlsx"))
-    lead.click("[data-testid=import-submit]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=import-submit]")
     assert "已导入 3 卷案卷" in lead.content()
     lead.fill("#seed", "20260512")
-    lead.click("[data-testid=sample]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=sample]")
     assert lead.locator("[data-testid=seed]").inner_text().startswith("20260512")
     assert lead.locator("[data-testid=sampled-count]").inner_text() == "2"
     shot(lead, artifacts, "reviews-02-lead-sampled")
-    lead.click("[data-testid=assign]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=assign]")
     assert "已分配 4 份评查任务" in lead.content(), lead.locator(".flash-stack").inner_text()
     assert "周某" not in lead.locator("[data-testid=file-list]").inner_text()  # cross-review
     shot(lead, artifacts, "reviews-03-lead-assigned")
@@ -95,13 +91,11 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     assert chen.locator("[data-testid=running-grade]").inner_text() == "优秀"
     chen.locator("[data-note]:not(.veto-note)").first.fill("决定书执法主体名称与印章不一致")
     shot(chen, artifacts, "reviews-04-reviewer-scoring")
-    chen.click("[data-testid=submit-score]")
-    chen.wait_for_load_state("networkidle")
+    click_through(chen, "[data-testid=submit-score]")
     assert "评分已提交：97 分" in chen.content()
     chen.locator("[data-testid=my-assignments] a.btn").first.click()
     _score_all_zero(chen)
-    chen.click("[data-testid=submit-score]")
-    chen.wait_for_load_state("networkidle")
+    click_through(chen, "[data-testid=submit-score]")
     assert "评分已提交：100 分" in chen.content()
 
     # 4. 刘洋 scores: a missing note is refused; then he hits a veto item on one file.
@@ -112,12 +106,10 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     liu.locator("[data-testid=my-assignments] a.btn").first.click()
     _score_all_zero(liu)
     liu.locator("[data-points]").nth(1).fill("2")
-    liu.click("[data-testid=submit-score]")
-    liu.wait_for_load_state("networkidle")
+    click_through(liu, "[data-testid=submit-score]")
     assert liu.locator("[data-testid=score-errors]").inner_text().count("必须填写扣分说明") == 1
     liu.locator("[data-points]").nth(1).fill("0")
-    liu.click("[data-testid=submit-score]")
-    liu.wait_for_load_state("networkidle")
+    click_through(liu, "[data-testid=submit-score]")
     liu.locator("[data-testid=my-assignments] a.btn").first.click()
     _score_all_zero(liu)
     liu.locator("[data-veto]").first.check()
@@ -125,8 +117,7 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     assert liu.locator("[data-testid=running-grade]").inner_text() == "不合格"
     liu.locator(".veto-note").first.fill("执法主体不具备该事项的处罚权")
     shot(liu, artifacts, "reviews-05-reviewer-veto")
-    liu.click("[data-testid=submit-score]")
-    liu.wait_for_load_state("networkidle")
+    click_through(liu, "[data-testid=submit-score]")
     assert "评分已提交：0 分" in liu.content()
 
     # 5. The lead settles the divergence, names an excellent file and publishes.
@@ -139,17 +130,14 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     shot(lead, artifacts, "reviews-06-lead-divergent-file")
     lead.fill("#score", "0")
     lead.fill("#reason", "经复核，执法主体确无该事项处罚权，否决项成立。")
-    lead.click("[data-testid=settle]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=settle]")
     assert "已裁定最终得分 0 分（不合格）" in lead.content()
     lead.click("text=返回评查活动")
     lead.locator("[data-testid=file-list] tbody tr:has-text('优秀') a").first.click()
-    lead.click("[data-testid=name-excellent]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=name-excellent]")
     assert lead.locator("[data-testid=excellent-badge]").count() == 1
     lead.click("text=返回评查活动")
-    lead.click("[data-testid=publish]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=publish]")
     assert "评查结果已公布" in lead.content()
     assert lead.locator("[data-testid=grade-chart] canvas").count() == 1
     shot(lead, artifacts, "reviews-07-lead-published")
@@ -158,8 +146,7 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     liaison = new_page()
     login(liaison, "zhouli", factories.PASSWORD)
     assert liaison.locator("[data-testid=panel-review-results]").count() == 1
-    liaison.click("[data-testid=panel-review-results] a >> text=2026年度行政执法案卷评查")
-    liaison.wait_for_load_state("networkidle")
+    click_through(liaison, "[data-testid=panel-review-results] a >> text=2026年度行政执法案卷评查")
     body = liaison.locator("main").inner_text()
     assert "执法主体不具备该事项的处罚权" in body and "优秀案卷" in body and "评查人1" in body
     for name in ("陈敏", "刘洋", "周某"):
@@ -212,8 +199,7 @@ def test_review_demo_data_looks_lived_in(new_page, artifacts):
             panel.first.locator("a").first.click()
             page.locator("[data-points]").first.fill("1")
             page.locator("[data-note]:not(.veto-note)").first.fill("决定书主体名称简写")
-            page.click("[data-testid=save-draft]")
-            page.wait_for_load_state("networkidle")
+            click_through(page, "[data-testid=save-draft]")
             assert "已暂存评分" in page.content()
             shot(page, artifacts, "reviews-demo-06-inspector-draft")
         page.goto("/reviews/?status=submitted")
@@ -222,8 +208,7 @@ def test_review_demo_data_looks_lived_in(new_page, artifacts):
     liaison = new_page()
     login(liaison, "liaison1", DEMO_PASSWORD)
     assert liaison.locator("[data-testid=panel-review-results]").count() == 1
-    liaison.click("[data-testid=panel-review-results] a >> text=2025年度行政执法案卷评查")
-    liaison.wait_for_load_state("networkidle")
+    click_through(liaison, "[data-testid=panel-review-results] a >> text=2025年度行政执法案卷评查")
     body = liaison.locator("main").inner_text()
     assert "横街" in body and "陈敏" not in body and "刘洋" not in body
     shot(liaison, artifacts, "reviews-demo-07-liaison-results")

@@ -12,7 +12,7 @@ from supervision.extensions import db
 from supervision.models import Assessment, Indicator, IndicatorScore
 
 from .. import factories
-from .conftest import login, shot
+from .conftest import click_through, login, shot
 
 
 def _finish_others(town_id: int) -> None:
@@ -66,8 +66,7 @@ def test_scorecards_journey(new_page, artifacts, make_user, tmp_path):
     lead.fill("#title", "2026年度法治政府建设示范指标自评")
     lead.fill("#deadline", "2026-12-20")
     shot(lead, artifacts, "scorecards-01-lead-open-round")
-    lead.click("[data-testid=round-submit]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=round-submit]")
     assert "已开启评估轮次" in lead.content()
     shot(lead, artifacts, "scorecards-02-round-detail")
     _finish_others(town.id)
@@ -77,8 +76,7 @@ def test_scorecards_journey(new_page, artifacts, make_user, tmp_path):
     liaison.on("dialog", lambda d: d.accept())
     login(liaison, "zhou", factories.PASSWORD)
     assert liaison.locator("[data-testid=home-progress]").inner_text() == "0/12"
-    liaison.click("text=继续自评")
-    liaison.wait_for_load_state("networkidle")
+    click_through(liaison, "text=继续自评")
     codes = [f"{a}.1.{j}" for a in range(1, 5) for j in range(1, 4)]
     for n, code in enumerate(codes, start=1):
         rating = {"2.1.2": "basic", "3.1.1": "unmet", "4.1.3": "na"}.get(code, "met")
@@ -108,8 +106,7 @@ def test_scorecards_journey(new_page, artifacts, make_user, tmp_path):
     liaison.locator("[data-testid='score-1.1.2']").dispatch_event("change")
     liaison.wait_for_selector("[data-testid='score-row-1.1.2'] [data-testid=row-saved]")
     shot(liaison, artifacts, "scorecards-03-liaison-self-assessment")
-    liaison.click("[data-testid=submit-assessment]")
-    liaison.wait_for_load_state("networkidle")
+    click_through(liaison, "[data-testid=submit-assessment]")
     assert "自评已提交" in liaison.content()
     shot(liaison, artifacts, "scorecards-04-liaison-submitted")
 
@@ -117,8 +114,7 @@ def test_scorecards_journey(new_page, artifacts, make_user, tmp_path):
     inspector = new_page()
     inspector.on("dialog", lambda d: d.accept())
     login(inspector, "chen", factories.PASSWORD)
-    inspector.click("[data-testid=home-to-evaluate] >> text=横街镇人民政府")
-    inspector.wait_for_load_state("networkidle")
+    click_through(inspector, "[data-testid=home-to-evaluate] >> text=横街镇人民政府")
     inspector.fill("[data-testid='eval-score-2.1.2']", "1")
     inspector.fill("[data-testid='comment-2.1.2']", "台账不完整，按 1 分计。")
     inspector.locator("[data-testid='eval-score-2.1.2']").dispatch_event("change")
@@ -126,28 +122,23 @@ def test_scorecards_journey(new_page, artifacts, make_user, tmp_path):
     inspector.select_option("[data-testid='eval-rating-2.1.2']", "basic")
     inspector.wait_for_selector("[data-testid='score-row-2.1.2'] [data-testid=row-saved]")
     shot(inspector, artifacts, "scorecards-05-inspector-evaluates")
-    inspector.click("[data-testid=finish-evaluation]")
-    inspector.wait_for_load_state("networkidle")
+    click_through(inspector, "[data-testid=finish-evaluation]")
     assert "评估已完成" in inspector.content()
 
     # 4. The lead finalizes: first the weak indicators need a roadmap item.
     lead.goto("/scorecards/rounds")
     lead.click("text=2026年度法治政府建设示范指标自评")
-    lead.click("[data-testid='assessment-横街镇']")
-    lead.wait_for_load_state("networkidle")
-    lead.click("[data-testid=finalize-assessment]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid='assessment-横街镇']")
+    click_through(lead, "[data-testid=finalize-assessment]")
     assert "尚未列入路线图" in lead.content()
     for code in ("2.1.2", "3.1.1"):
         lead.click(f"[data-testid='roadmap-new-{code}']")
         lead.fill("#measure", "制定专项整改方案，明确责任科室，每季度报送进展。")
         lead.fill("#owner", "横街镇党政办")
         lead.fill("#due_date", "2027-06-30")
-        lead.click("[data-testid=roadmap-save]")
-        lead.wait_for_load_state("networkidle")
+        click_through(lead, "[data-testid=roadmap-save]")
     shot(lead, artifacts, "scorecards-06-lead-weak-with-roadmap")
-    lead.click("[data-testid=finalize-assessment]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=finalize-assessment]")
     assert "已定稿" in lead.content()
 
     # 5. The ranking, the heatmap and the unit's radar chart.

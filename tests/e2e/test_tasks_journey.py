@@ -12,7 +12,7 @@ from supervision.demo.tasks import _png
 from supervision.extensions import db
 
 from .. import factories
-from .conftest import login, shot
+from .conftest import click_through, login, shot
 
 
 def test_task_journey(new_page, artifacts, make_user, tmp_path):
@@ -52,12 +52,10 @@ def test_task_journey(new_page, artifacts, make_user, tmp_path):
     assert lead.locator("[data-testid=own-unit-warning]").is_visible()
     lead.fill("[data-testid=inspector-filter]", "")
     shot(lead, artifacts, "tasks-01-lead-new-task-form")
-    lead.click("[data-testid=save]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=save]")
     assert "已新建督察任务" in lead.content(), lead.locator(".flash-stack").inner_text()
     assert lead.locator("[data-testid=own-unit-warning]").count() >= 1
-    lead.click("[data-testid=task-activate]")
-    lead.wait_for_load_state("networkidle")
+    click_through(lead, "[data-testid=task-activate]")
     assert "进行中" in lead.locator(".page-header").inner_text()
     task_url = lead.url.split("?")[0]
     shot(lead, artifacts, "tasks-02-lead-task-active")
@@ -72,8 +70,7 @@ def test_task_journey(new_page, artifacts, make_user, tmp_path):
     assert "我的任务" in phone.locator(".page-title").inner_text()
     shot(phone, artifacts, "tasks-03-inspector-my-tasks-phone")
     phone.click("text=行政执法“三项制度”落实情况专项督察")
-    phone.click("[data-testid=finding-new]")
-    phone.wait_for_load_state("networkidle")
+    click_through(phone, "[data-testid=finding-new]")
     phone.select_option("#unit_id", label="海曙区交通运输局")
     phone.select_option("#category", "程序")
     phone.click("label[for=severity-2]")
@@ -82,15 +79,13 @@ def test_task_journey(new_page, artifacts, make_user, tmp_path):
     phone.set_input_files("[data-testid=evidence-camera]", str(photo))
     assert "现场照片.png" in phone.locator("[data-file-names]").inner_text()
     shot(phone, artifacts, "tasks-04-inspector-finding-form-phone")
-    phone.click("[data-testid=save]")
-    phone.wait_for_load_state("networkidle")
+    click_through(phone, "[data-testid=save]")
     assert "问题已记录" in phone.content()
     assert phone.locator("[data-testid=evidence] img.attachment-thumb").count() == 1
     # Nothing on the phone page is wider than the screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 392
     shot(phone, artifacts, "tasks-05-inspector-finding-phone")
-    phone.click("text=返回任务")
-    phone.wait_for_load_state("networkidle")
+    click_through(phone, "text=返回任务")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 392
     shot(phone, artifacts, "tasks-05b-inspector-task-phone")
     phone.goto("/tasks/")
