@@ -1,9 +1,11 @@
 """English for the fixed vocabularies on pages, while Python keeps them in Chinese.
 
-Roles, severities, task and unit kinds, ratings, escalations and bands are plain Chinese strings in
+Roles, severities, task and unit kinds, ratings, escalations and bands are Chinese strings in
 Python, because the .xlsx registers, the official documents and the audit log use them as they are.
-`N_` marks them for the catalogue; on pages, the Jinja `finalize` hook translates an output value
-that is exactly one of them, so every template shows them in the reader's language.
+`N_` marks them for the catalogue and makes them `Vocab` strings; on pages, the Jinja `finalize`
+hook translates a value that is a `Vocab`, so every template shows them in the reader's language.
+Text that users wrote or data from the database (a finding category named 其他, a search for 严重)
+is a plain `str` and is shown exactly as written, also inside form fields.
 """
 
 from __future__ import annotations
@@ -14,9 +16,15 @@ from flask import Flask
 from flask_babel import gettext
 
 
-def N_(text: str) -> str:
-    """Mark a string for the catalogue without translating it here."""
-    return text
+class Vocab(str):
+    """A word of a fixed vocabulary: a plain Chinese string everywhere but on pages."""
+
+    __slots__ = ()
+
+
+def N_(text: str) -> Vocab:
+    """Mark a string for the catalogue (Babel extracts N_ by default) without translating it here."""
+    return Vocab(text)
 
 
 def vocabulary() -> frozenset[str]:
@@ -31,10 +39,8 @@ def vocabulary() -> frozenset[str]:
 
 
 def install_vocabulary(app: Flask) -> None:
-    words = vocabulary()
-
     def finalize(value):
-        if type(value) is str and value in words:
+        if type(value) is Vocab:
             return gettext(value)
         return value
 

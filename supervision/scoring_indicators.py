@@ -8,6 +8,7 @@ first-level area. An indicator is weak (短板) when rated 未达标 or scored u
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -38,9 +39,12 @@ def parse_score(text: str | float | None) -> float | None:
     if not text:
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError as exc:
         raise RatingError(f"得分“{text}”不是数字。") from exc
+    if not math.isfinite(value):  # float() takes "nan" and "inf"
+        raise RatingError(f"得分“{text}”不是数字。")
+    return value
 
 
 def points_for(rating: str | None, score: float | None, max_points: float) -> float | None:

@@ -43,3 +43,15 @@ def test_pages_translate_the_vocabulary_and_registers_stay_chinese(client, make_
     sheet = load_workbook(io.BytesIO(client.get("/registers/findings.xlsx").data)).active
     values = {c for row in sheet.iter_rows(min_row=4, values_only=True) for c in row}
     assert "严重" in values and "Serious" not in values
+
+
+def test_text_users_wrote_is_never_translated(client, make_user):
+    """其他 is a task kind (translated) and also a finding category and a search word (not)."""
+    lead = make_user("lead")
+    factories.FindingFactory(category="其他", description="其他问题")
+    client.login_user(lead)
+    client.post_form("/auth/lang/en", {"next": "/"})
+    assert 'value="严重"' in client.get("/tasks/findings?q=严重").get_data(as_text=True)  # as typed
+    page = client.get("/tasks/findings?category=其他").get_data(as_text=True)
+    assert "<option selected>其他</option>" in page  # the category sent back is the category's name
+    assert "其他问题" in page  # and the filter still finds it

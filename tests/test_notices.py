@@ -1014,6 +1014,17 @@ def test_kind_closing_text_in_print_and_docx(client, w):
     texts = [p.text for p in Document(io.BytesIO(client.get(f"/notices/{notice.id}.docx").data)).paragraphs]
     assert expected in texts and not any("将视情采取约谈" in t for t in texts)
 
+    # Editing the kind later does not change the document already issued; a new notice gets it.
+    svc.notice_kind_save(
+        actor=w.admin,
+        kind=w.kind,
+        data={"name": w.kind.name, "prefix": "海法督", "default_days": 15, "closing": "请于{期限}前办结。"},
+    )
+    assert expected in client.get(f"/notices/{notice.id}/print").get_data(as_text=True)
+    later = w.issued(findings=[w.findings[2]])
+    assert "请于" in client.get(f"/notices/{later.id}/print").get_data(as_text=True)
+    assert "前办结。" in client.get(f"/notices/{later.id}/print").get_data(as_text=True)
+
 
 def test_holiday_admin_and_weekends_only_notice(client, w):
     client.login_user(w.admin)

@@ -276,6 +276,10 @@ def test_rubric_items_added_and_removed_on_the_web_form(client, login_as):
     form = _edit_form(rubric) | {"new-category-1": category, "new-text-1": "新项目", "new-max-1": "两分"}
     page = client.post_form(f"/reviews/rubrics/{rubric.id}/edit", form).get_data(as_text=True)
     assert "最高扣分不是数字" in page and 'value="两分"' in page and 'value="新项目"' in page
+    for odd in ("nan", "inf"):  # float() takes them; a score cannot be them
+        form["new-max-1"] = odd
+        page = client.post_form(f"/reviews/rubrics/{rubric.id}/edit", form).get_data(as_text=True)
+        assert "最高扣分不是数字" in page
     db.session.expire_all()
     assert len(rubric.items) == count + 1
 
@@ -414,6 +418,11 @@ def test_undo_sampling_then_draw_again_with_a_late_list(world):
 
     assert svc.campaign_unsample(actor=world.lead, campaign=world.campaign, reason="石碶街道清单补报") == 6
     assert world.campaign.status == "draft" and _drawn(world.campaign) == []
+    assert world.campaign.seed is None  # nothing is drawn now; the old seed is in the audit log
+    reasons = db.session.scalars(
+        select(CaseFile.sample_reason).where(CaseFile.campaign_id == world.campaign.id)
+    )
+    assert set(reasons) == {""}
     event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
     assert event.action == "campaign.unsample" and "原随机种子 777" in event.summary
     assert "石碶街道清单补报" in event.summary

@@ -59,8 +59,9 @@ def test_parse_score():
     assert parse_score("") is None
     assert parse_score(" 0.5 ") == 0.5
     assert parse_score(2) == 2.0
-    with pytest.raises(RatingError):
-        parse_score("一分")
+    for bad in ("一分", "nan", "inf", "-inf"):
+        with pytest.raises(RatingError):
+            parse_score(bad)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""notice kinds: their own closing paragraph (结尾语)
+"""notice kinds: their own closing paragraph (结尾语), kept on each issued notice
 
 Revision ID: 0002kindclosing
 Revises: 0001initial
@@ -18,8 +18,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("notice_kind", schema=None) as batch_op:
         batch_op.add_column(sa.Column("closing", sa.Text(), server_default="", nullable=False))
+    with op.batch_alter_table("notice", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("closing", sa.Text(), server_default="", nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table("notice", schema=None) as batch_op:
+        batch_op.drop_column("closing")
     with op.batch_alter_table("notice_kind", schema=None) as batch_op:
         batch_op.drop_column("closing")

@@ -101,7 +101,7 @@
       value.value = item.id;
       input.value = item.label;
       close();
-      if (input.hasAttribute("data-picker-submit")) { input.form.requestSubmit(); }
+      if (input.form && input.hasAttribute("data-picker-submit")) { input.form.requestSubmit(); }
     }
     function render(list) {
       shown = list;
@@ -149,12 +149,14 @@
     input.addEventListener("blur", function () { window.setTimeout(close, 100); });
     input.addEventListener("change", function () {
       // Emptied box on a filtered page: drop the filter.
-      if (!input.value.trim() && startValue && input.hasAttribute("data-picker-submit")) { input.form.requestSubmit(); }
+      if (!input.value.trim() && startValue && input.form && input.hasAttribute("data-picker-submit")) { input.form.requestSubmit(); }
     });
     // Picked by id: the typed name need not travel too (shorter links to share).
-    input.form.addEventListener("formdata", function (event) {
-      if (value.value) { event.formData.delete(input.name); }
-    });
+    if (input.form) {
+      input.form.addEventListener("formdata", function (event) {
+        if (value.value) { event.formData.delete(input.name); }
+      });
+    }
     input.addEventListener("keydown", function (event) {
       var open = menu.classList.contains("show") && shown.length;
       if (event.key === "ArrowDown" && open) { event.preventDefault(); mark(Math.min(active + 1, shown.length - 1)); }

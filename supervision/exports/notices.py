@@ -44,10 +44,10 @@ def deadline_sentence(notice: Notice, deadline: date | None = None) -> str:
 
     The kind's own 结尾语 when it has one ({期限} becomes the deadline; a text that needs a deadline
     falls back to the default when the notice has none), else the default for kinds with or
-    without rectification.
+    without rectification. A numbered notice keeps the 结尾语 it was issued with.
     """
     deadline = deadline or notice.deadline
-    own = (notice.kind.closing or "").strip()
+    own = ((notice.closing if notice.doc_number else notice.kind.closing) or "").strip()
     if own and (deadline is not None or DEADLINE_MARK not in own):
         return own.replace(DEADLINE_MARK, cn_date(deadline))
     if not notice.kind.requires_rectification:

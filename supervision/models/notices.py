@@ -78,6 +78,9 @@ class Notice(Timestamped, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     void_reason: Mapped[str] = mapped_column(Text, default="")
     return_reason: Mapped[str] = mapped_column(Text, default="")
+    # The kind's 结尾语 as it was when the notice was issued: later edits of the kind do not change
+    # a document already sent.
+    closing: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(default=1)
 
     kind: Mapped[NoticeKind] = relationship()

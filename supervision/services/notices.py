@@ -374,6 +374,7 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
     notice.year = today.year
     notice.seq = n
     notice.doc_number = format_number(prefix, today.year, n)
+    notice.closing = notice.kind.closing or ""
     notice.issue_date = today
     notice.deadline = deadline
     notice.approved_by_id = actor.id

@@ -5,6 +5,7 @@ results, publishing and turning deductions into findings. Every change is audite
 from __future__ import annotations
 
 import io
+import math
 import re
 import secrets
 from collections import defaultdict
@@ -169,10 +170,13 @@ def rubric_seed_default(*, actor: User | None = None) -> tuple[Rubric, bool]:
 
 def _num(text: str, what: str, errors: list[str]) -> float:
     try:
-        return float(str(text).strip())
+        value = float(str(text).strip())
     except ValueError:
+        value = math.nan
+    if not math.isfinite(value):  # float() takes "nan" and "inf"
         errors.append(f"{what}“{text}”不是数字。")
         return 0.0
+    return value
 
 
 def rubric_read_xlsx(data: bytes) -> RubricData:
@@ -607,9 +611,10 @@ def campaign_unsample(*, actor: User, campaign: ReviewCampaign, reason: str) -> 
         reason=reason,
         summary=f"撤销抽样（原随机种子 {old_seed}，已抽 {len(files)} 卷）",
     )
-    for f in files:
+    for f in db.session.scalars(select(CaseFile).where(CaseFile.campaign_id == campaign.id)):
         f.sampled = False
-        f.sample_reason = ""
+        f.sample_reason = ""  # also the reasons of files the lead had moved in or out by hand
+    campaign.seed = None  # nothing is drawn now; the old seed is in the audit log
     campaign.sample_note = ""
     db.session.commit()
     return len(files)

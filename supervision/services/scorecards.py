@@ -615,7 +615,7 @@ def previous_scores(assessment: Assessment) -> tuple[Assessment | None, dict[str
         select(Assessment)
         .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
         .where(Assessment.unit_id == assessment.unit_id, AssessmentRound.year < assessment.round.year)
-        .order_by(AssessmentRound.year.desc())
+        .order_by(AssessmentRound.year.desc(), Assessment.id.desc())
         .limit(1)
     )
     if previous is None:

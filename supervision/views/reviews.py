@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from decimal import Decimal
 
@@ -770,9 +771,10 @@ def _parse_points(text: str) -> float | str | None:
     if text == "":
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return "bad"
+    return value if math.isfinite(value) else "bad"  # float() takes "nan" and "inf"
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
