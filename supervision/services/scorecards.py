@@ -557,6 +557,33 @@ def _check_own_draft(actor: User, assessment: Assessment) -> None:
         raise DomainError("该评估轮次已结束。")
 
 
+def _scored_record(assessment: Assessment, indicator: Indicator, version: int | None) -> IndicatorScore:
+    """The indicator's score record of the assessment (new if none yet), checked for edits since."""
+    _applicable_leaf(assessment, indicator)
+    record = _get_or_new_score(assessment, indicator)
+    if record.id is not None:
+        _check_version(record, version)
+    return record
+
+
+def _rating_and_points(
+    indicator: Indicator, rating: str | None, score_text: str | None
+) -> tuple[str | None, float | None]:
+    """A rating and typed score checked against each other: 达标 means full points, 未达标 zero,
+    不适用 none; anything that does not fit is refused with the reason."""
+    rating = rating or None
+    try:
+        value = parse_score(score_text)
+        if rating == "met" and value is None:
+            value = indicator.max_points
+        if rating == "unmet" and value is None:
+            value = 0.0
+        points_for(rating, value, indicator.max_points)
+    except RatingError as error:
+        raise DomainError(str(error)) from error
+    return rating, (None if rating == "na" else value)
+
+
 def score_save(
     *,
     actor: User,
@@ -569,22 +596,8 @@ def score_save(
 ) -> IndicatorScore:
     """Save one indicator of a self-assessment (saved as the liaison goes)."""
     _check_own_draft(actor, assessment)
-    _applicable_leaf(assessment, indicator)
-    record = _get_or_new_score(assessment, indicator)
-    if record.id is not None:
-        _check_version(record, version)
-    rating = rating or None
-    try:
-        value = parse_score(score_text)
-        if rating == "met" and value is None:
-            value = indicator.max_points
-        if rating == "unmet" and value is None:
-            value = 0.0
-        points_for(rating, value, indicator.max_points)
-    except RatingError as error:
-        raise DomainError(str(error)) from error
-    if rating == "na":
-        value = None
+    record = _scored_record(assessment, indicator, version)
+    rating, value = _rating_and_points(indicator, rating, score_text)
     before = snapshot(record, SELF_FIELDS) if record.id else {}
     record.self_rating = rating
     record.self_score = value
@@ -711,23 +724,9 @@ def score_evaluate(
 ) -> IndicatorScore:
     """The inspector's rating, score and comment on one indicator."""
     _check_evaluator(actor, assessment)
-    _applicable_leaf(assessment, indicator)
-    record = _get_or_new_score(assessment, indicator)
-    if record.id is not None:
-        _check_version(record, version)
-    rating = rating or None
+    record = _scored_record(assessment, indicator, version)
     # No rating means "按自评确认": the unit's own rating stands when the evaluation is completed.
-    try:
-        value = parse_score(score_text)
-        if rating == "met" and value is None:
-            value = indicator.max_points
-        if rating == "unmet" and value is None:
-            value = 0.0
-        points_for(rating, value, indicator.max_points)
-    except RatingError as error:
-        raise DomainError(str(error)) from error
-    if rating == "na":
-        value = None
+    rating, value = _rating_and_points(indicator, rating, score_text)
     before = snapshot(record, EVAL_FIELDS) if record.id else {}
     record.evaluated_rating = rating
     record.evaluated_score = value
