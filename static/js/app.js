@@ -36,9 +36,9 @@
 
   // Autosaving rows ([data-autosave], e.g. scorecard indicators): each change posts the row's form
   // and the reply replaces the row. A reply must never overwrite what the user typed while it was
-  // on its way, and a change made meanwhile (which htmx drops while a request is in flight) must
-  // still be sent. So a stale reply is not swapped in: the row keeps its inputs, takes the record
-  // version from the reply, and sends the newest values again if a change was dropped.
+  // on its way, and a change made meanwhile must still be sent (htmx queues it on the form that
+  // the reply then replaces, so it would be lost). So a stale reply is not swapped in: the row
+  // keeps its inputs, takes the record version from the reply, and sends the newest values again.
   function snapshot(row) {
     var parts = [];
     row.querySelectorAll("input:not([type=file]):not([type=hidden]), select, textarea").forEach(function (el) {
