@@ -7,7 +7,7 @@ from copy import copy
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
@@ -16,11 +16,8 @@ from ..formatting import cn_date
 from ..models import RATINGS, AssessmentRound, Framework, Indicator, IndicatorScore, RoadmapItem, Unit
 from ..scoring_indicators import is_weak
 from ..workflow import status_label
+from .sheets import BORDER, HEADER_FILL, data_styles, landscape_a4, write_head
 
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD_FILL = PatternFill("solid", fgColor="DDE6F2")
-DATA_FONT = Font(name="宋体", size=10)
 BAND_FILLS = {
     "green": PatternFill("solid", fgColor="D9F2E3"),
     "amber": PatternFill("solid", fgColor="FFF1CC"),
@@ -31,48 +28,17 @@ BAND_FILLS = {
 def _sheet(
     ws, title: str, subtitle: str, columns: list[tuple[str, int]], rows: list[list], fills=None
 ) -> None:
-    """A printable table: title row, subtitle, header with borders, widths, print titles, landscape."""
-    last = get_column_letter(len(columns))
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = title
-    ws["A1"].font = Font(name="宋体", size=15, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 28
-    ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = subtitle
-    ws["A2"].font = Font(name="宋体", size=10)
-    for col, (name, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=3, column=col, value=name)
-        cell.font = Font(name="宋体", size=11, bold=True)
-        cell.fill = HEAD_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(col)].width = width
-    # Style one cell of each kind, then copy its style array to the data cells: styling every
-    # cell through openpyxl's descriptors costs ~100 µs a cell (a minute for 600 unit sheets).
-    plain, wrapped = ws.cell(row=4, column=1), ws.cell(row=4, column=2)
-    for cell, wrap in ((plain, False), (wrapped, True)):
-        cell.font = DATA_FONT
-        cell.border = BORDER
-        cell.alignment = Alignment(vertical="center", wrap_text=wrap)
-    styles = {False: copy(plain._style), True: copy(wrapped._style)}
-    if not rows:
-        plain._style, wrapped._style = copy(styles[False]), copy(styles[False])
+    """A printable table like the registers; long texts wrap, and each row may have a band colour."""
+    write_head(ws, title, subtitle, columns, title_size=15)
+    styles = data_styles(ws, {False: {}, True: {"wrap_text": True}})
     for index, values in enumerate(rows):
-        row = 4 + index
         fill = fills[index] if fills else None
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=col, value=value)
+            cell = ws.cell(row=4 + index, column=col, value=value)
             cell._style = copy(styles[isinstance(value, str) and len(value) > 12])
             if fill is not None:
                 cell.fill = fill
-    ws.print_title_rows = "3:3"
-    ws.freeze_panes = "A4"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    landscape_a4(ws)
 
 
 def _safe_title(name: str, used: set[str]) -> str:
@@ -237,7 +203,7 @@ def framework_xlsx(framework: Framework, rows: list[list[str]]) -> bytes:
     ws.append(FRAMEWORK_COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-        cell.fill = HEAD_FILL
+        cell.fill = HEADER_FILL
         cell.border = BORDER
     for row in rows:
         ws.append(row)
