@@ -76,12 +76,74 @@ def test_post_without_csrf_token_is_refused(client, make_user):
     assert "安全令牌" in response.get_data(as_text=True)
 
 
-def test_open_redirect_is_ignored(client, make_user):
+OFF_SITE_TARGETS = [
+    "https://evil.example/",
+    "http:evil.example",
+    "//evil.example",
+    "///evil.example",
+    "/\\evil.example",
+    "\\/evil.example",
+    "\\\\evil.example",
+    "/%5Cevil.example",
+    "/%5cevil.example",
+    "/%2F%2Fevil.example",
+    "/%2f/evil.example",
+    "%2F%2Fevil.example",
+    "/%255Cevil.example",
+    "/%25255Cevil.example",
+    "/\tevil.example",
+    "/\t/evil.example",
+    "/%09/evil.example",
+    "/\n/evil.example",
+    "/\x00/evil.example",
+    " /evil",
+    " //evil.example",
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "evil.example",
+    "",
+    None,
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE_TARGETS)
+def test_safe_next_refuses_anything_but_a_path_on_this_site(target):
+    from supervision.urls import safe_next
+
+    assert safe_next(target) is None
+
+
+@pytest.mark.parametrize(
+    "target", ["/", "/tasks/3", "/search?q=%E6%B5%B7&page=2", "/notices/?status=draft#list"]
+)
+def test_safe_next_keeps_paths_on_this_site(target):
+    from supervision.urls import safe_next
+
+    assert safe_next(target) == target
+
+
+@pytest.mark.parametrize(
+    "query", ["https://evil.example/", "/%5Cevil.example", "%2F%2Fevil.example", "/%09/evil.example"]
+)
+def test_open_redirect_is_ignored(client, make_user, query):
+    make_user("lead", username="wang")
+    client.csrf = None
+    response = client.post_form(f"/auth/login?next={query}", {"username": "wang", "password": "Passw0rd!"})
+    assert response.headers["Location"] == "/"
+
+
+def test_login_follows_a_next_path_on_this_site(client, make_user):
     make_user("lead", username="wang")
     client.csrf = None
     response = client.post_form(
-        "/auth/login?next=https://evil.example/", {"username": "wang", "password": "Passw0rd!"}
+        "/auth/login?next=/notices/%3Fstatus%3Ddraft", {"username": "wang", "password": "Passw0rd!"}
     )
+    assert response.headers["Location"] == "/notices/?status=draft"
+
+
+def test_language_switch_does_not_redirect_off_site(client):
+    response = client.post_form("/auth/lang/en", {"next": "/\\evil.example"})
     assert response.headers["Location"] == "/"
 
 

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
 from ..forms.auth import LoginForm
 from ..services.auth import login_check
+from ..urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,7 +31,7 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
 
@@ -61,4 +51,4 @@ def logout():
 def set_language(code: str):
     if code in ("zh_CN", "en"):
         session["lang"] = code
-    return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))

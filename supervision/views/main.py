@@ -13,6 +13,7 @@ from ..cache import derived
 from ..extensions import db
 from ..formatting import local_today
 from ..models import AuditEvent, Notification, Unit, User, utcnow
+from ..urls import safe_next
 from .helpers import page_arg
 
 bp = Blueprint("main", __name__)
@@ -108,8 +109,7 @@ def notification_open(notification_id: int):
     if note.read_at is None:
         note.read_at = utcnow()
         db.session.commit()
-    link = note.link if note.link.startswith("/") and not note.link.startswith("//") else ""
-    return redirect(link or url_for("main.notifications"))
+    return redirect(safe_next(note.link) or url_for("main.notifications"))
 
 
 @bp.route("/notifications/read-all", methods=["POST"])

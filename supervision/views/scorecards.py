@@ -45,6 +45,7 @@ from ..services import scorecard_reports as reports
 from ..services import scorecards as svc
 from ..services.attachments import ACCEPT_ATTR
 from ..tabular import read_rows, template_xlsx
+from ..urls import safe_next
 from ..workflow import allowed_steps
 from .helpers import (
     XLSX_MIME,
@@ -1001,10 +1002,8 @@ def roadmap_step(item_id: int, action: str):
         flash_domain_error(error)
     else:
         flash("状态已更新。", "success")
-    target = request.form.get("next", "")
-    if not (target.startswith("/") and not target.startswith("//")):
-        target = url_for("scorecards.roadmap_detail", item_id=item.id)
-    return redirect(target)
+    target = safe_next(request.form.get("next"))
+    return redirect(target or url_for("scorecards.roadmap_detail", item_id=item.id))
 
 
 # --- home panels ------------------------------------------------------------------------------
