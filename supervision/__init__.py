@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -33,6 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(config.from_environment(app.instance_path))
         app.config.update(test_config)
     app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] * 10 + 5) * 1024 * 1024
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # The client's address and scheme from the proxies' headers; without the setting the headers
+        # are ignored, since a client could send them itself. The Host header is passed on as it is.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
     register_extensions(app)
@@ -94,8 +100,11 @@ def register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         from .models import User
+        from .sessions import session_is_current
 
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        # A session from before a logout, password change, reset or deactivation: not signed in.
+        return user if user is not None and session_is_current(user) else None
 
 
 def register_blueprints(app: Flask) -> None:

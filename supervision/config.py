@@ -27,6 +27,20 @@ def _database_url(url: str) -> str:
     return url
 
 
+# Failed logins slow down further tries (OWASP: growing delays, no lockout an attacker can trigger).
+# After LOGIN_FREE_FAILURES failures for one account from one address (LOGIN_FREE_FAILURES_ADDRESS from
+# one address over all accounts), the next try waits LOGIN_DELAY_SECONDS, doubled after every further
+# failure up to LOGIN_MAX_DELAY_SECONDS; failures older than LOGIN_WINDOW_MINUTES, and those of an
+# account from an address before its last successful login there, no longer count.
+LOGIN_THROTTLE = {
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_FREE_FAILURES_ADDRESS": 20,
+    "LOGIN_DELAY_SECONDS": 30,
+    "LOGIN_MAX_DELAY_SECONDS": 900,
+    "LOGIN_WINDOW_MINUTES": 60,
+}
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the configuration mapping from environment variables."""
     env = os.environ
@@ -45,6 +59,9 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_FROM": env.get("SMTP_FROM", ""),
         "SMTP_TLS": env.get("SMTP_TLS", "0") == "1",
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: clients connect directly).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        **{key: int(env.get(key, default)) for key, default in LOGIN_THROTTLE.items()},
     }
 
 
@@ -59,9 +76,5 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": {"zh_CN": "中文", "en": "English"},
     "PASSWORD_MIN_LENGTH": 8,
-    # Throttling of failed logins: this many failures within the window blocks further tries.
-    "LOGIN_MAX_FAILURES_USER": 5,
-    "LOGIN_MAX_FAILURES_IP": 20,
-    "LOGIN_WINDOW_MINUTES": 15,
     "PER_PAGE": 20,
 }

@@ -105,6 +105,7 @@ class Client(FlaskClient):
         with self.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+            session["session_version"] = user.session_version
         self.csrf = None
         return user
 

@@ -20,6 +20,7 @@ MATRIX = [
     ("POST", "/notifications/read-all", ANY),
     ("GET", "/account/password", ANY),
     ("POST", "/account/password", ANY),
+    ("POST", "/account/logout-everywhere", ANY),
     ("GET", "/admin/units", OFFICE),
     ("GET", "/admin/units/new", ADMIN),
     ("POST", "/admin/units/new", ADMIN),

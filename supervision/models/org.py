@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,6 +51,28 @@ class Unit(Timestamped, db.Model):
         return f"<Unit {self.name}>"
 
 
+def password_hash_method() -> str:
+    # Tests configure a cheap hash method; production keeps Werkzeug's default (scrypt).
+    method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+    return method or "scrypt"
+
+
+_dummy_hashes: dict[str, str] = {}
+
+
+def check_dummy_password(password: str) -> bool:
+    """Check a password against a hash nobody has, as long as checking a real one takes (always False).
+
+    Without it a login for an unknown username answers at once and one for a real user only after
+    the hash, which tells an attacker which usernames exist.
+    """
+    method = password_hash_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    check_password_hash(_dummy_hashes[method], password)
+    return False
+
+
 class User(UserMixin, Timestamped, db.Model):
     __tablename__ = "user"
 
@@ -65,6 +88,8 @@ class User(UserMixin, Timestamped, db.Model):
     email: Mapped[str] = mapped_column(String(120), default="")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
+    # Stored in the session at login; a session holding another number is refused (sessions.py).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     unit: Mapped[Unit | None] = relationship(back_populates="users")
 
@@ -79,9 +104,7 @@ class User(UserMixin, Timestamped, db.Model):
         return ROLES.get(self.role, self.role)
 
     def set_password(self, password: str) -> None:
-        # Tests configure a cheap hash method; production keeps Werkzeug's default (scrypt).
-        method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
-        self.password_hash = generate_password_hash(password, method=method or "scrypt")
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -12,6 +12,7 @@ from ..audit import diff, record_event, snapshot
 from ..errors import DomainError, ImportRejected, StaleEdit
 from ..extensions import db
 from ..models import ROLES, UNIT_KINDS, Unit, User
+from ..sessions import end_all_sessions
 
 UNIT_FIELDS = ["name", "short_name", "kind", "code", "active"]
 USER_FIELDS = ["username", "display_name", "role", "unit_id", "active", "phone", "email"]
@@ -209,6 +210,8 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
     if user.active == active:
         return user
     user.active = active
+    if not active:
+        end_all_sessions(user)
     db.session.flush()
     record_event(
         actor=actor,
@@ -227,6 +230,7 @@ def user_reset_password(*, actor: User, user: User) -> str:
     """Give the user a new random password, shown once to the admin."""
     password = "Dc" + secrets.token_urlsafe(9)
     user.set_password(password)
+    end_all_sessions(user)
     db.session.flush()
     record_event(
         actor=actor,
@@ -249,6 +253,7 @@ def password_change(*, user: User, current: str, new: str, confirm: str) -> None
         raise DomainError("新密码不能与当前密码相同。")
     check_password_rules(new)
     user.set_password(new)
+    end_all_sessions(user)  # the view keeps the session that changed it
     db.session.flush()
     record_event(
         actor=user,

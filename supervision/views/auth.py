@@ -7,7 +7,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
 from ..forms.auth import LoginForm
-from ..services.auth import login_check
+from ..services.auth import login_check, sessions_end
+from ..sessions import session_bind
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -31,18 +32,26 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user)
+            session_bind(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
 
-@bp.route("/logout", methods=["POST"])
-@login_required
-def logout():
+def end_this_session() -> None:
+    """Sign out in this browser; the chosen language stays."""
     lang = session.get("lang")
     logout_user()
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    # Ends the user's other sessions too: a cookie captured from this one must not outlive the logout.
+    sessions_end(user=current_user)
+    end_this_session()
     flash("您已安全退出。", "info")
     return redirect(url_for("auth.login"))
 
