@@ -31,6 +31,7 @@ from .models import (
     Verification,
 )
 from .models.tasks import SEVERITIES
+from .numbers import SCORE_PLACES, rounded
 from .permissions import assessments_for_user, case_files_for_user, findings_for_user, notices_for_user
 from .scoring_indicators import RATINGS
 from .workflow import status_label
@@ -243,6 +244,8 @@ def review_rows(user: User, *, year: int | None = None, unit_id: int | None = No
             CaseFile.final_score,
             CaseFile.grade,
             CaseFile.excellent,
+            CaseFile.is_final,
+            CaseFile.awaits_settlement,
         )
         .order_by(ReviewCampaign.id, Unit.id, CaseFile.case_number)
     )
@@ -259,8 +262,8 @@ def review_rows(user: User, *, year: int | None = None, unit_id: int | None = No
             r[3],
             r[4],
             r[5],
-            "" if r[6] is None else round(r[6], 1),
-            r[7] or "",
+            rounded(r[6], SCORE_PLACES) if r[9] else "",
+            (r[7] or "") if r[9] else ("待裁定" if r[10] else ""),
             "是" if r[8] else "",
         ]
         for n, r in enumerate(db.session.execute(query), start=1)

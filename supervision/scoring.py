@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from .numbers import SCORE_PLACES, rounded
+
 FAIL_GRADE = "不合格"
 DEFAULT_BANDS: tuple[tuple[str, float], ...] = (("优秀", 90.0), ("良好", 80.0), ("合格", 60.0))
 
 
 def _round(value: float) -> float:
-    return round(value + 0.0, 2)
+    return rounded(value + 0.0, SCORE_PLACES)
 
 
 def category_scores(

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .i18n import N_
+from .numbers import INDICATOR_PLACES, rounded
 
 RATINGS = {"met": N_("达标"), "basic": N_("基本达标"), "unmet": N_("未达标"), "na": N_("不适用")}
 WEAK_SHARE = 0.6
@@ -26,7 +27,7 @@ class RatingError(ValueError):
 
 
 def _round(value: float) -> float:
-    return round(float(value) + 0.0, 2)
+    return rounded(float(value) + 0.0, INDICATOR_PLACES)
 
 
 def parse_score(text: str | float | None) -> float | None:

@@ -22,6 +22,7 @@ from ..models import (
     RoadmapItem,
     Unit,
 )
+from ..numbers import INDICATOR_PLACES, code_sort_key, rounded
 from ..scoring_indicators import band, combine_area_sums, histogram, is_weak, percent
 
 _COUNTED = and_(IndicatorScore.evaluated_rating.is_not(None), IndicatorScore.evaluated_rating != "na")
@@ -171,13 +172,13 @@ def _office_scorecard(round_: AssessmentRound) -> dict:
     area_avg = {}
     for area in areas:
         values = [r.areas.get(area.id) for r in rows if r.areas.get(area.id) is not None]
-        area_avg[area.id] = round(sum(values) / len(values), 2) if values else None
+        area_avg[area.id] = rounded(sum(values) / len(values), INDICATOR_PLACES) if values else None
     return {
         "areas": areas,
         "rows": rows,
         "bands": bands,
         "histogram": histogram(totals),
-        "average": round(sum(totals) / len(totals), 2) if totals else None,
+        "average": rounded(sum(totals) / len(totals), INDICATOR_PLACES) if totals else None,
         "area_avg": area_avg,
     }
 
@@ -307,7 +308,7 @@ def unit_trend(unit_id: int) -> dict:
         years.setdefault(year, []).append((code, earned, possible))
         labels.setdefault(code, text)
     table = {year: combine_area_sums(items) for year, items in years.items()}
-    ordered_codes = sorted(labels, key=_code_key)
+    ordered_codes = sorted(labels, key=code_sort_key)
     return {
         "years": sorted(years),
         "totals": {year: s.total for year, s in table.items()},
@@ -315,10 +316,6 @@ def unit_trend(unit_id: int) -> dict:
         "areas": [(code, labels[code]) for code in ordered_codes],
         "cells": {year: {code: s.area_percent(code) for code in ordered_codes} for year, s in table.items()},
     }
-
-
-def _code_key(code: str):
-    return [int(p) if p.isdigit() else p for p in code.replace("-", ".").split(".")]
 
 
 def rollup(round_: AssessmentRound) -> dict:
