@@ -31,7 +31,7 @@ from .models import (
     Verification,
 )
 from .models.tasks import SEVERITIES
-from .numbers import SCORE_PLACES, rounded
+from .numbers import INDICATOR_PLACES, SCORE_PLACES, rounded
 from .permissions import assessments_for_user, case_files_for_user, findings_for_user, notices_for_user
 from .scoring_indicators import RATINGS
 from .workflow import status_label
@@ -300,11 +300,11 @@ def assessment_rows(user: User, *, round_id: int, unit_id: int | None = None) ->
             r[0],
             r[1],
             r[2],
-            r[3],
+            rounded(r[3], INDICATOR_PLACES),
             RATINGS.get(r[4], "未填"),
-            r[5],
+            rounded(r[5], INDICATOR_PLACES),
             RATINGS.get(r[6], "") if r[6] else "",
-            r[7],
+            rounded(r[7], INDICATOR_PLACES),
             r[8],
             r[9],
         ]

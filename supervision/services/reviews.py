@@ -90,7 +90,7 @@ def _validate_rubric(data: RubricData) -> list[str]:
         errors.append("每个类别的分值必须大于 0。")
     total = sum(m for _, m in data.categories)
     if data.categories and abs(total - 100) > 1e-6:
-        errors.append(f"各类别分值合计应为 100 分，现为 {total:g} 分。")
+        errors.append(f"各类别分值合计应为 100 分，现为 {score_text(total)} 分。")
     labels = [label for label, _ in data.bands]
     if not data.bands:
         errors.append("至少需要一个等级。")
@@ -978,7 +978,9 @@ def publish_blockers(campaign: ReviewCampaign) -> list[str]:
     if counts[0]:
         problems.append(f"还有 {counts[0]} 份评分未提交。")
     if counts[1]:
-        problems.append(f"还有 {counts[1]} 卷评分分差超过 {campaign.divergence_margin:g} 分，需先裁定。")
+        problems.append(
+            f"还有 {counts[1]} 卷评分分差超过 {score_text(campaign.divergence_margin)} 分，需先裁定。"
+        )
     return problems
 
 
