@@ -150,11 +150,15 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import formatting, nav, permissions, workflow
+    from . import formatting, nav, numbers, permissions, workflow
 
     app.jinja_env.filters["cn_date"] = formatting.cn_date
     app.jinja_env.filters["cn_datetime"] = formatting.cn_datetime
-    app.jinja_env.filters["score"] = formatting.score
+    # One filter per kind of figure, each at its one precision (numbers.py).
+    app.jinja_env.filters["score"] = numbers.score_text
+    app.jinja_env.filters["points"] = numbers.indicator_text
+    app.jinja_env.filters["rate"] = numbers.rate_text
+    app.jinja_env.filters["days"] = numbers.days_text
     app.jinja_env.globals.update(
         can=lambda cap: permissions.can(current_user, cap),
         can_any=lambda *caps: permissions.can_any(current_user, *caps),

@@ -16,6 +16,7 @@ from .audit import records_stamp
 from .cache import derived
 from .calendar import WorkdayCounter, load_calendar
 from .extensions import db
+from .filters import is_counted_finding
 from .formatting import SHANGHAI
 from .models import (
     Assessment,
@@ -32,6 +33,7 @@ from .models import (
 )
 from .models.notices import ESCALATION_KINDS
 from .models.tasks import SEVERITIES, TASK_KINDS
+from .numbers import DAYS_PLACES, RATE_PLACES, rounded
 from .permissions import (
     assessments_for_user,
     can,
@@ -42,6 +44,8 @@ from .permissions import (
 )
 
 OPEN_NOTICE = ("issued", "acknowledged")
+# A campaign is held once its files are being reviewed; a draft or a draw of files alone is not.
+HELD_CAMPAIGN = ("reviewing", "published")
 GRADES = ("优秀", "良好", "合格", "不合格")
 
 
@@ -74,7 +78,8 @@ class YearFigures:
     files_reviewed: int = 0
     files_by_grade: dict[str, int] = field(default_factory=dict)
     files_excellent: int = 0
-    campaigns: int = 0
+    files_unsettled: int = 0  # scored, but the reviewers differ beyond the margin: no grade yet
+    campaigns: int = 0  # campaigns held: those that reached reviewing (a draw alone is not one)
     assessments_by_status: dict[str, int] = field(default_factory=dict)
     round_id: int | None = None
     weakest: list[dict] = field(default_factory=list)
@@ -89,7 +94,16 @@ class YearFigures:
         """Accepted notice items ÷ all items of the year's issued (not voided) notices, in %."""
         if not self.items_total:
             return None
-        return round(self.items_accepted * 100 / self.items_total, 1)
+        return rounded(self.items_accepted * 100 / self.items_total, RATE_PLACES)
+
+    @property
+    def findings_counted(self) -> int:
+        """发现问题 as the figures state it (`filters.counted_findings`: without the dismissed)."""
+        return sum(n for status, n in self.findings_by_status.items() if is_counted_finding(status))
+
+    @property
+    def findings_uncounted(self) -> int:
+        return self.findings_total - self.findings_counted
 
     @property
     def assessments_total(self) -> int:
@@ -155,7 +169,7 @@ def _compute_year_figures(user: User, year: int, today: date, *, details: bool) 
     for category, severity, status, n in rows:
         fig.findings_total += n
         fig.findings_by_status[status] = fig.findings_by_status.get(status, 0) + n
-        if status == "dismissed":
+        if not is_counted_finding(status):
             continue
         fig.findings_by_category[category] = fig.findings_by_category.get(category, 0) + n
         fig.findings_by_severity[severity] = fig.findings_by_severity.get(severity, 0) + n
@@ -201,7 +215,7 @@ def _compute_year_figures(user: User, year: int, today: date, *, details: bool) 
             fig.calendar_gaps = calendar.uncovered_years(first, last)
             counter = WorkdayCounter(first, last, calendar)
             spans = [counter.between(issued, closed_on) for issued, closed_on in pairs]
-            fig.close_days_avg = round(sum(spans) / len(spans), 1)
+            fig.close_days_avg = rounded(sum(spans) / len(spans), DAYS_PLACES)
             fig.close_days_max = max(spans)
 
     # Rectification items of the year's live notices (1 query).
@@ -232,22 +246,33 @@ def _compute_year_figures(user: User, year: int, today: date, *, details: bool) 
     ).all()
     fig.escalations = {ESCALATION_KINDS.get(kind, kind): n for kind, n in rows}
 
-    # Case files of the year's campaigns (1 query) and the campaigns themselves (1 query).
+    # Case files of the year's campaigns (1 query) and the campaigns themselves (1 query). Only
+    # final scores count; a file the lead has still to settle is counted apart, as open.
     year_campaigns = select(ReviewCampaign.id).where(ReviewCampaign.year == year)
+    final = case((CaseFile.is_final, 1), else_=0)
     rows = db.session.execute(
         case_files_for_user(user)
-        .where(CaseFile.campaign_id.in_(year_campaigns), CaseFile.final_score.is_not(None))
-        .with_only_columns(CaseFile.grade, func.count(), func.sum(case((CaseFile.excellent, 1), else_=0)))
-        .group_by(CaseFile.grade)
+        .where(
+            CaseFile.campaign_id.in_(year_campaigns),
+            CaseFile.sampled.is_(True),
+            CaseFile.final_score.is_not(None),
+        )
+        .with_only_columns(
+            CaseFile.grade, final, func.count(), func.sum(case((CaseFile.excellent, 1), else_=0))
+        )
+        .group_by(CaseFile.grade, final)
     ).all()
-    for grade, n, excellent in rows:
+    for grade, is_final, n, excellent in rows:
+        if not is_final:
+            fig.files_unsettled += n
+            continue
         fig.files_reviewed += n
-        fig.files_by_grade[grade or "未定"] = n
+        fig.files_by_grade[grade or "未定"] = fig.files_by_grade.get(grade or "未定", 0) + n
         fig.files_excellent += int(excellent or 0)
     fig.campaigns = (
         db.session.scalar(
             select(func.count(ReviewCampaign.id)).where(
-                ReviewCampaign.year == year, ReviewCampaign.status != "draft"
+                ReviewCampaign.year == year, ReviewCampaign.status.in_(HELD_CAMPAIGN)
             )
         )
         if can(user, "reviews.read_all")

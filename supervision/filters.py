@@ -10,6 +10,21 @@ from .models import Finding
 from .models.tasks import SEVERITIES
 from .workflow import MACHINES
 
+# 发现问题 as every figure counts them (dashboard, annual report, the list and register they link
+# to): a finding the lead dismissed (撤销) was found not to be a problem, so it is not counted.
+UNCOUNTED_FINDING_STATUSES = ("dismissed",)
+# The findings list's status value for exactly the findings the figures count.
+COUNTED = "counted"
+
+
+def counted_findings(query: Select) -> Select:
+    """The findings a figure counts (all but the dismissed ones)."""
+    return query.where(Finding.status.not_in(UNCOUNTED_FINDING_STATUSES))
+
+
+def is_counted_finding(status: str) -> bool:
+    return status not in UNCOUNTED_FINDING_STATUSES
+
 
 def filter_findings(base: Select, args: dict) -> Select:
     """The findings list's filters (also used by the 督察问题台账 export, so both show the same rows)."""
@@ -19,7 +34,9 @@ def filter_findings(base: Select, args: dict) -> Select:
         base = base.where(Finding.severity == args["severity"])
     if args.get("category"):
         base = base.where(Finding.category == args["category"])
-    if args.get("status") in MACHINES["finding"].statuses:
+    if args.get("status") == COUNTED:
+        base = counted_findings(base)
+    elif args.get("status") in MACHINES["finding"].statuses:
         base = base.where(Finding.status == args["status"])
     if args.get("q"):
         like = f"%{args['q']}%"

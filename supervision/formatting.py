@@ -36,10 +36,3 @@ def cn_datetime(value: datetime | None) -> str:
 
 def local_today() -> date:
     return datetime.now(SHANGHAI).date()
-
-
-def score(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text

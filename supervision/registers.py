@@ -31,6 +31,7 @@ from .models import (
     Verification,
 )
 from .models.tasks import SEVERITIES
+from .numbers import INDICATOR_PLACES, SCORE_PLACES, rounded
 from .permissions import assessments_for_user, case_files_for_user, findings_for_user, notices_for_user
 from .scoring_indicators import RATINGS
 from .workflow import status_label
@@ -243,6 +244,8 @@ def review_rows(user: User, *, year: int | None = None, unit_id: int | None = No
             CaseFile.final_score,
             CaseFile.grade,
             CaseFile.excellent,
+            CaseFile.is_final,
+            CaseFile.awaits_settlement,
         )
         .order_by(ReviewCampaign.id, Unit.id, CaseFile.case_number)
     )
@@ -259,8 +262,8 @@ def review_rows(user: User, *, year: int | None = None, unit_id: int | None = No
             r[3],
             r[4],
             r[5],
-            "" if r[6] is None else round(r[6], 1),
-            r[7] or "",
+            rounded(r[6], SCORE_PLACES) if r[9] else "",
+            (r[7] or "") if r[9] else ("待裁定" if r[10] else ""),
             "是" if r[8] else "",
         ]
         for n, r in enumerate(db.session.execute(query), start=1)
@@ -297,11 +300,11 @@ def assessment_rows(user: User, *, round_id: int, unit_id: int | None = None) ->
             r[0],
             r[1],
             r[2],
-            r[3],
+            rounded(r[3], INDICATOR_PLACES),
             RATINGS.get(r[4], "未填"),
-            r[5],
+            rounded(r[5], INDICATOR_PLACES),
             RATINGS.get(r[6], "") if r[6] else "",
-            r[7],
+            rounded(r[7], INDICATOR_PLACES),
             r[8],
             r[9],
         ]

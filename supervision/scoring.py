@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from .numbers import SCORE_PLACES, rounded, score_text
+
 FAIL_GRADE = "不合格"
 DEFAULT_BANDS: tuple[tuple[str, float], ...] = (("优秀", 90.0), ("良好", 80.0), ("合格", 60.0))
 
 
 def _round(value: float) -> float:
-    return round(value + 0.0, 2)
+    return rounded(value + 0.0, SCORE_PLACES)
 
 
 def category_scores(
@@ -79,7 +81,7 @@ def validate_deduction(points: float, item_max: float, note: str) -> str | None:
     if points < 0:
         return "扣分不能为负数。"
     if points > item_max:
-        return f"扣分不能超过该项最高分 {item_max:g} 分。"
+        return f"扣分不能超过该项最高分 {score_text(item_max)} 分。"
     if points > 0 and not (note or "").strip():
         return "有扣分时必须填写扣分说明。"
     return None

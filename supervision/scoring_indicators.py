@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .i18n import N_
+from .numbers import INDICATOR_PLACES, indicator_text, rounded
 
 RATINGS = {"met": N_("达标"), "basic": N_("基本达标"), "unmet": N_("未达标"), "na": N_("不适用")}
 WEAK_SHARE = 0.6
@@ -26,7 +27,7 @@ class RatingError(ValueError):
 
 
 def _round(value: float) -> float:
-    return round(float(value) + 0.0, 2)
+    return rounded(float(value) + 0.0, INDICATOR_PLACES)
 
 
 def parse_score(text: str | float | None) -> float | None:
@@ -62,12 +63,14 @@ def points_for(rating: str | None, score: float | None, max_points: float) -> fl
         if score < 0:
             raise RatingError("得分不能为负数。")
         if score > max_points + 1e-9:
-            raise RatingError(f"得分不能超过该指标的分值（{max_points:g} 分）。")
+            raise RatingError(f"得分不能超过该指标的分值（{indicator_text(max_points)} 分）。")
     if rating == "na":
         return None
     if rating == "met":
         if score is not None and abs(score - max_points) > 1e-9:
-            raise RatingError(f"“达标”即得满分（{max_points:g} 分）；如未得满分，请选择“基本达标”。")
+            raise RatingError(
+                f"“达标”即得满分（{indicator_text(max_points)} 分）；如未得满分，请选择“基本达标”。"
+            )
         return _round(max_points)
     if rating == "unmet":
         if score is not None and score > 1e-9:
@@ -75,9 +78,9 @@ def points_for(rating: str | None, score: float | None, max_points: float) -> fl
         return 0.0
     # 基本达标: strictly between 0 and the max.
     if score is None:
-        raise RatingError(f"“基本达标”须填写得分（大于 0 且小于 {max_points:g} 分）。")
+        raise RatingError(f"“基本达标”须填写得分（大于 0 且小于 {indicator_text(max_points)} 分）。")
     if score <= 1e-9 or score >= max_points - 1e-9:
-        raise RatingError(f"“基本达标”的得分须大于 0 且小于 {max_points:g} 分。")
+        raise RatingError(f"“基本达标”的得分须大于 0 且小于 {indicator_text(max_points)} 分。")
     return _round(score)
 
 

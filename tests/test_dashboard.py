@@ -494,3 +494,95 @@ def test_weakest_indicators_follow_finalization(world):
     weakest = year_figures(world["lead"], YEAR, TODAY).weakest
     assert [line["indicator"].code for line in weakest] == ["1.1.1"]
     assert weakest[0]["percent"] == 0
+
+
+# --- issue 10: only final figures, one definition of 发现问题, one rounding rule ---------------
+
+
+def _campaign_of(year: int) -> ReviewCampaign:
+    return db.session.scalar(
+        db.select(ReviewCampaign).where(ReviewCampaign.year == year).order_by(ReviewCampaign.id)
+    )
+
+
+def test_figures_count_only_final_files_and_held_campaigns(client, world):
+    campaign = _campaign_of(YEAR)
+    db.session.add(  # two reviewers 100 vs 84: the mean 92 is provisional until the lead settles it
+        CaseFile(
+            campaign_id=campaign.id,
+            unit_id=world["a"].id,
+            case_number="分歧1号",
+            case_type="行政处罚",
+            title="分歧案",
+            sampled=True,
+            grade="优秀",
+            final_score=92.0,
+            divergent=True,
+        )
+    )
+    # A campaign that only drew its files has not been held.
+    db.session.add(
+        ReviewCampaign(year=YEAR, title="只抽样的评查", rubric_id=campaign.rubric_id, status="sampling")
+    )
+    db.session.commit()
+    fig = year_figures(world["lead"], YEAR, TODAY)
+    assert fig.files_by_grade["优秀"] == 2 and fig.files_reviewed == 4
+    assert fig.files_unsettled == 1
+    assert fig.campaigns == 1
+
+    client.login_user(world["lead"])
+    page = client.get(f"/dashboard/?year={YEAR}").get_data(as_text=True)
+    assert "另有 1 卷分歧待裁定" in page and 'data-testid="figure-notes"' in page
+    annual = client.get(f"/dashboard/annual?year={YEAR}").get_data(as_text=True)
+    assert "组织案卷评查1次，评查案卷4卷，其中优秀2卷" in annual
+    assert "另有1卷评分分歧待裁定，未计入" in annual
+    sheet = load_workbook(io.BytesIO(client.get(f"/registers/reviews.xlsx?year={YEAR}").data)).active
+    row = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[3] == "分歧1号")
+    assert row[7] in (None, "") and row[8] == "待裁定"
+
+
+def _count_findings_listed(html_text: str) -> int:
+    return len(set(re.findall(r'href="/tasks/findings/(\d+)"', html_text)))
+
+
+def test_findings_figure_its_list_and_register_agree(client, world):
+    client.login_user(world["lead"])
+    page = client.get(f"/dashboard/?year={YEAR}").get_data(as_text=True)
+    block = page.split('data-figure="findings"', 1)[0].rsplit("<a ", 1)[1]
+    link = html.unescape(re.search(r'href="([^"]+)"', block).group(1))
+    figure = int(re.search(r'class="stat-value[^"]*">(\d+)', page.split('data-figure="findings"', 1)[1])[1])
+    found = [f for f in db.session.query(Finding).all() if f.found_on.year == YEAR]
+    assert figure == len(found) - 1  # one of the year's findings was dismissed
+    listed = client.get(link).get_data(as_text=True)
+    assert _count_findings_listed(listed) == figure
+    assert 'data-testid="counted-note"' in listed
+    export = html.unescape(re.search(r'href="(/registers/findings\.xlsx[^"]*)"', listed).group(1))
+    sheet = load_workbook(io.BytesIO(client.get(export).data)).active
+    assert len([r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]) == figure
+    # The register offered on the registers page is the same one.
+    registers = client.get(f"/registers/?year={YEAR}").get_data(as_text=True)
+    offered = html.unescape(re.search(r'href="(/registers/findings\.xlsx[^"]*)"', registers).group(1))
+    sheet = load_workbook(io.BytesIO(client.get(offered).data)).active
+    assert len([r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]) == figure
+    # The dismissed one is still one filter away.
+    dismissed = client.get(f"/tasks/findings?year={YEAR}&status=dismissed").get_data(as_text=True)
+    assert _count_findings_listed(dismissed) == 1
+
+
+def test_rates_are_rounded_half_up_on_the_page_and_in_the_docx(client, world, monkeypatch):
+    from supervision.figures import YearFigures
+    from supervision.views import dashboard
+
+    fig = YearFigures(year=YEAR, today=TODAY, items_total=400, items_accepted=377)  # 94.25 %
+    fig.close_days_avg = 12.25
+    monkeypatch.setattr(dashboard, "year_figures", lambda *args, **kwargs: fig)
+    assert fig.rectification_rate == 94.3  # round(94.25, 1) gives 94.2
+    client.login_user(world["lead"])
+    page = client.get(f"/dashboard/?year={YEAR}").get_data(as_text=True)
+    assert ">94.3%<" in page
+    annual = client.get(f"/dashboard/annual?year={YEAR}").get_data(as_text=True)
+    assert "整改完成率94.3%" in annual
+    doc = Document(io.BytesIO(client.get(f"/dashboard/annual.docx?year={YEAR}").data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
+    assert "整改完成率94.3%" in text and cells["整改完成率"] == "94.3%"

@@ -1009,3 +1009,70 @@ def test_undo_sampling_from_the_campaign_page(client, world):
     assert "已撤销抽样（原抽取 6 卷）" in response.get_data(as_text=True)
     db.session.expire_all()
     assert world.campaign.status == "draft" and _drawn(world.campaign) == []
+
+
+# --- figures: final scores only, one rounding (issue 10, items 1–3) --------------------------
+
+
+def _set_result(case_file: CaseFile, score: float, grade: str, *, divergent: bool = False) -> None:
+    case_file.sampled, case_file.final_score, case_file.grade = True, score, grade
+    case_file.divergent, case_file.settled_reason = divergent, ""
+
+
+def _figures_world() -> World:
+    """7 final files over 3 units of 2, 3 and 2 files, and one file the lead has still to settle."""
+    w = World(n_units=3, files_per_unit=4, sample_size=2).start()
+    w.score_all()
+    by_unit = {
+        u.id: db.session.scalars(
+            select(CaseFile).where(CaseFile.unit_id == u.id).order_by(CaseFile.sampled.desc(), CaseFile.id)
+        ).all()
+        for u in w.units
+    }
+    a, b, c = (by_unit[u.id] for u in w.units)
+    _set_result(a[0], 96.625, "优秀")  # e.g. the mean of three reviewers, before rounding
+    _set_result(a[1], 96.625, "优秀")
+    _set_result(b[0], 80, "良好")
+    _set_result(b[1], 70, "合格")
+    _set_result(b[2], 60, "合格")
+    _set_result(c[0], 90, "优秀")
+    _set_result(c[1], 100, "优秀")
+    _set_result(c[2], 50, "不合格", divergent=True)  # 100 vs 0: provisional, not final
+    db.session.commit()
+    return w
+
+
+def test_report_docx_states_the_mean_of_all_final_scores_rounded_half_up(client):
+    w = _figures_world()
+    client.login_user(w.lead)
+    doc = Document(io.BytesIO(client.get(f"/reviews/campaigns/{w.campaign.id}/report.docx").data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    # (96.625 × 2 + 80 + 70 + 60 + 90 + 100) ÷ 7 = 84.75, not the mean of the unit averages (87.21).
+    assert "本次共评查案卷 7 卷，平均得分 84.75 分" in text
+    assert "另有 1 卷评分分歧待裁定" in text
+    assert "不合格 0 卷" in text  # the unsettled file's provisional 不合格 is not counted
+    units = {row.cells[1].text: row.cells[3].text for row in doc.tables[0].rows[1:]}
+    assert units[w.units[0].name] == "96.63"  # 96.625 half up, as on the page
+    assert units[w.units[2].name] == "95"  # the unsettled file leaves the average
+    page = client.get(f"/reviews/campaigns/{w.campaign.id}").get_data(as_text=True)
+    assert "全部案卷平均 84.75 分" in page and ">96.63<" in page
+    assert 'data-testid="unsettled-note"' in page
+
+
+def test_results_xlsx_has_final_scores_only_rounded_half_up(client):
+    w = _figures_world()
+    client.login_user(w.lead)
+    ws = load_workbook(io.BytesIO(client.get(f"/reviews/campaigns/{w.campaign.id}/results.xlsx").data)).active
+    rows = {r[2]: r for r in ws.iter_rows(min_row=4, values_only=True)}
+    scores = sorted(r[8] for r in rows.values() if r[8] is not None)
+    assert scores == [60, 70, 80, 90, 96.63, 96.63, 100]
+    unsettled = next(r for r in rows.values() if r[9] == "待裁定")
+    assert unsettled[8] is None  # no provisional score or grade
+
+
+def test_settled_score_is_rounded_half_up():
+    w = World().start()
+    w.score_all()
+    f = db.session.scalar(select(CaseFile).where(CaseFile.sampled.is_(True)).limit(1))
+    svc.casefile_settle(actor=w.lead, case_file=f, score=96.625, reason="复核")
+    assert f.final_score == 96.63  # round() gave 96.62

@@ -370,12 +370,13 @@ def test_unit_and_office_scorecards(client, world):
     # 2 + 1.5 + 0 + (na) + 2 = 5.5 of 8 applicable points → 68.75
     client.login_user(world.lead)
     office = client.get("/scorecards/office").get_data(as_text=True)
-    assert "68.8" in office and 'data-testid="ranking"' in office and "横街镇" in office
+    # The page shows the figure at the precision of the JSON and the .xlsx (68.75, not 68.8).
+    assert "68.75" in office and 'data-testid="ranking"' in office and "横街镇" in office
     data = client.get(f"/scorecards/office/data.json?round={world.round.id}").get_json()
     assert data["units"] == ["横街镇"] and data["totals"] == [68.75] and data["bands"] == ["red"]
     assert len(data["areas"]) == 2 and len(data["heat"]) == 2
     unit = client.get(f"/scorecards/units/{world.town.id}").get_data(as_text=True)
-    assert 'data-testid="unit-total"' in unit and "68.8" in unit
+    assert 'data-testid="unit-total"' in unit and "68.75" in unit
     assert 'data-chart="radar"' in unit and "87.5" in unit and "50" in unit  # area 1: 3.5/4, area 2: 2/4
     assert "逾期" in unit  # the weak indicator's roadmap item is overdue
     rollup = client.get("/scorecards/rollup").get_data(as_text=True)
@@ -733,3 +734,123 @@ def test_reuse_last_year_is_the_units_own_draft_only(client, world):
     client.get("/auth/logout")
     client.login_user(w.inspector)
     assert client.post_form(f"/scorecards/assessments/{w.mine.id}/reuse-previous", {}).status_code == 403
+
+
+# --- issue 10: total code order, finalized only, the heatmap's names -------------------------
+
+
+def _finalized_elsewhere(unit, year: int, area_code: str, status: str = "finalized") -> Assessment:
+    """A one-indicator framework whose area is coded `area_code`, and the unit's assessment in it."""
+    from supervision.models import AssessmentRound
+
+    framework = Framework(name=f"另一指标体系{area_code}{year}")
+    db.session.add(framework)
+    db.session.flush()
+    area = Indicator(
+        framework_id=framework.id, code=area_code, level=1, text=f"领域{area_code}", is_leaf=False
+    )
+    db.session.add(area)
+    db.session.flush()
+    area.area_id = area.id
+    leaf = Indicator(
+        framework_id=framework.id,
+        parent_id=area.id,
+        area_id=area.id,
+        code=f"{area_code}.1",
+        level=2,
+        text=f"指标{area_code}.1",
+        max_points=2,
+        position=1,
+    )
+    db.session.add(leaf)
+    round_ = AssessmentRound(year=year, framework_id=framework.id, title=f"{year}年度评估")
+    db.session.add(round_)
+    db.session.flush()
+    assessment = Assessment(round_id=round_.id, unit_id=unit.id, status=status)
+    db.session.add(assessment)
+    db.session.flush()
+    db.session.add(
+        IndicatorScore(
+            assessment_id=assessment.id, indicator_id=leaf.id, evaluated_rating="met", evaluated_score=2
+        )
+    )
+    db.session.commit()
+    return assessment
+
+
+def test_unit_scorecard_orders_numeric_and_letter_area_codes(client, world):
+    _finalized(client, world)  # the test framework's areas are coded 1 and 2
+    _finalized_elsewhere(world.town, 2025, "A")  # another framework codes its areas with letters
+    client.login_user(world.lead)
+    response = client.get(f"/scorecards/units/{world.town.id}")
+    assert response.status_code == 200  # was a 500: the sort key compared "A" with 1
+    page = response.get_data(as_text=True)
+    assert page.index("领域1") < page.index("领域2") < page.index("领域A")
+
+
+def test_unit_indicator_page_shows_finalized_assessments_only(client, world):
+    leaf = world.leaves["1.1.1"]
+    client.login_user(world.liaison)
+    _fill(client, world, {"1.1.1": ("met", "")})  # the town's draft of 2026 has a self-rating
+    client.login_user(world.liaison)
+    page = client.get(f"/scorecards/units/{world.town.id}/indicators/{leaf.id}").get_data(as_text=True)
+    assert "2026" not in page.split("历次评价", 1)[1].split("整改路线图", 1)[0]
+    assert "暂无评价记录" in page
+    client.login_user(world.lead)
+    page = client.get(f"/scorecards/units/{world.town.id}/indicators/{leaf.id}").get_data(as_text=True)
+    assert "暂无评价记录" in page
+
+
+XSS = "<img src=x onerror=alert(1)>"
+
+NODE_HARNESS = r"""
+const fs = require("fs");
+const data = JSON.parse(fs.readFileSync(0, "utf8"));
+let option = null;
+const el = { attrs: { "data-chart": "office-heatmap", "data-src": "/data.json" },
+  getAttribute(n) { return this.attrs[n]; }, classList: { add() {} }, style: {} };
+global.window = { echarts: { init() { return { setOption(o) { option = o; }, resize() {} }; } },
+  addEventListener() {} };
+global.document = { querySelectorAll(s) { return s === "[data-chart]" ? [el] : []; },
+  querySelector() { return null; }, body: { addEventListener() {} } };
+global.fetch = () => Promise.resolve({ json: () => Promise.resolve(data) });
+eval(fs.readFileSync(process.argv[2], "utf8"));
+setTimeout(() => {
+  const p = { value: data.heat[0] };
+  console.log(JSON.stringify({ tooltip: option.tooltip.formatter(p), axis: option.xAxis.data }));
+}, 20);
+"""
+
+
+def test_heatmap_shows_area_names_and_escapes_unit_names(client, world, tmp_path):
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    _finalized(client, world)
+    world.town.short_name = XSS
+    db.session.commit()
+    client.login_user(world.lead)
+    data = client.get(f"/scorecards/office/data.json?round={world.round.id}").get_json()
+    assert data["units"] == [XSS]  # plain data; the page's script escapes it
+    assert data["area_names"] == ["领域1", "领域2"]
+    script = Path(__file__).resolve().parents[1] / "static" / "js" / "scorecards.js"
+    source = script.read_text()
+    assert "escapeHtml(data.units[" in source and "data.area_names" in source
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the formatter is checked by reading the script only")
+    harness = tmp_path / "harness.js"
+    harness.write_text(NODE_HARNESS)
+    result = subprocess.run(
+        ["node", str(harness), str(script)],
+        input=json.dumps(data),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert "<img" not in out["tooltip"] and "&lt;img src=x onerror=alert(1)&gt;" in out["tooltip"]
+    assert out["axis"] == ["领域1", "领域2"]

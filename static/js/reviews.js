@@ -7,8 +7,10 @@
     return isNaN(value) ? null : value;
   }
 
+  // Half up at the server's SCORE_PLACES (2), on the decimal text ("2.675e2" → 268), as numbers.py does.
   function fmt(value) {
-    return (Math.round(value * 100) / 100).toString();
+    var sign = value < 0 ? -1 : 1;
+    return (sign * Number(Math.round(Math.abs(value).toFixed(10) + "e2") + "e-2")).toString();
   }
 
   // --- scoring form ---------------------------------------------------------------------

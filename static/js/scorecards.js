@@ -5,6 +5,13 @@
 
   var BAND_COLOURS = { green: "#1e7b46", amber: "#d08a00", red: "#c8161d", none: "#9aa5b1" };
 
+  // ECharts puts a tooltip formatter's string in as HTML: every name from the data is escaped.
+  var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function escapeHtml(value) {
+    return String(value == null ? "" : value).replace(/[&<>"']/g, function (ch) { return HTML_ESCAPES[ch]; });
+  }
+  window.dctScorecards = { escapeHtml: escapeHtml };
+
   function parse(el, name) {
     try { return JSON.parse(el.getAttribute(name) || "null"); } catch (e) { return null; }
   }
@@ -71,10 +78,15 @@
       mount(el, {
         tooltip: {
           position: "top",
-          formatter: function (p) { return data.units[p.value[1]] + "<br>" + data.areas[p.value[0]] + "：" + p.value[2]; }
+          formatter: function (p) {
+            return escapeHtml(data.units[p.value[1]]) + "<br>" + escapeHtml(data.areas[p.value[0]]) + "：" + escapeHtml(p.value[2]);
+          }
         },
         grid: { left: 130, right: many ? 40 : 20, top: 10, bottom: 90 },
-        xAxis: { type: "category", data: data.areas.map(function (a) { return a.split(" ")[0]; }), splitArea: { show: true } },
+        xAxis: {
+          type: "category", data: data.area_names || data.areas, splitArea: { show: true },
+          axisLabel: { interval: 0, rotate: data.areas.length > 4 ? 30 : 0, fontSize: 11, width: 90, overflow: "truncate" }
+        },
         yAxis: { type: "category", data: data.units, inverse: true, axisLabel: { fontSize: 11, width: 120, overflow: "truncate" } },
         dataZoom: many ? [{ type: "slider", yAxisIndex: 0, startValue: 0, endValue: 29, width: 14, right: 8 }, { type: "inside", yAxisIndex: 0 }] : [],
         visualMap: {

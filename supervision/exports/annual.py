@@ -12,6 +12,7 @@ from docx.shared import Mm, Pt
 
 from ..figures import GRADES, YearFigures
 from ..models.tasks import TASK_KINDS
+from ..numbers import days_text, rate_text
 from .notices import FANGSONG, HEITI, XIAOBIAOSONG, _font, _page_number_footer, _para, cn_date
 
 
@@ -32,20 +33,22 @@ def figure_rows(fig: YearFigures) -> list[tuple[str, str]]:
     """The figures as (label, value) lines: the appendix table of the report."""
     rows = [(f"{TASK_KINDS.get(k, k)}（次）", str(n)) for k, n in fig.tasks_by_kind.items()]
     rows += [
-        ("发现问题（个，不含撤销）", str(fig.findings_total - fig.findings_by_status.get("dismissed", 0))),
+        ("发现问题（个，不含撤销）", str(fig.findings_counted)),
     ]
     rows += [(f"{name}（份）", str(n)) for _, name, n in fig.notices_by_kind]
     rows += [
         ("已销号通知书（份）", str(fig.notices_closed)),
         ("逾期未销号通知书（份）", str(fig.notices_overdue)),
         ("整改事项 / 已通过核查（项）", f"{fig.items_total} / {fig.items_accepted}"),
-        ("整改完成率", "—" if fig.rectification_rate is None else f"{fig.rectification_rate:g}%"),
-        ("销号平均用时（工作日）", "—" if fig.close_days_avg is None else f"{fig.close_days_avg:g}"),
+        ("整改完成率", "—" if fig.rectification_rate is None else f"{rate_text(fig.rectification_rate)}%"),
+        ("销号平均用时（工作日）", days_text(fig.close_days_avg)),
+        ("组织案卷评查（次）", str(fig.campaigns)),
         ("评查案卷（卷）", str(fig.files_reviewed)),
     ]
     rows += [(f"其中{g}（卷）", str(fig.files_by_grade[g])) for g in GRADES if fig.files_by_grade.get(g)]
     rows += [
         ("优秀案卷（卷）", str(fig.files_excellent)),
+        *([("评分分歧待裁定（卷，未计入）", str(fig.files_unsettled))] if fig.files_unsettled else []),
         ("参加指标评估单位 / 已定稿（个）", f"{fig.assessments_total} / {fig.assessments_finalized}"),
     ]
     return rows

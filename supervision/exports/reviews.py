@@ -14,8 +14,8 @@ from docx.shared import Mm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .. import scoring
 from ..models import CaseFile, ReviewCampaign, Rubric
+from ..numbers import SCORE_PLACES, rounded, score_text
 from .sheets import HEADER_FILL, register_sheet
 
 
@@ -120,8 +120,8 @@ def results_xlsx(campaign: ReviewCampaign, files: list[CaseFile], problems: dict
                 _cn_date(f.decision_date),
                 f.handlers,
                 " / ".join(scoring_text(t) for t in totals),
-                f.final_score,
-                f.grade or "",
+                rounded(f.final_score, SCORE_PLACES) if f.is_final else None,
+                (f.grade or "") if f.is_final else ("待裁定" if f.awaits_settlement else ""),
                 "是" if f.excellent else "",
                 "；".join(problems.get(f.id, [])),
             ]
@@ -137,9 +137,8 @@ def results_xlsx(campaign: ReviewCampaign, files: list[CaseFile], problems: dict
 
 
 def scoring_text(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    """A case-file score as the documents write it (四舍五入 to SCORE_PLACES; blank when none)."""
+    return score_text(value, empty="")
 
 
 # --- 评查情况通报 (.docx) ----------------------------------------------------------------
@@ -190,6 +189,7 @@ def report_docx(
     *,
     office_name: str,
     progress: dict,
+    overall: float | None,
     averages: list[tuple],
     grades: list[tuple[str, int]],
     common: list[tuple],
@@ -197,7 +197,11 @@ def report_docx(
     failed: list[CaseFile],
     today: date,
 ) -> bytes:
-    """评查情况通报: overview, per-unit averages, grades, common problems, excellent and failed files."""
+    """评查情况通报: overview, per-unit averages, grades, common problems, excellent and failed files.
+
+    `overall` is the mean of every final score (`services.reviews.overall_average`); files still
+    awaiting the lead's settlement count in no figure and are named as open.
+    """
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
@@ -207,8 +211,6 @@ def report_docx(
     _p(doc, "")
     _p(doc, "各有关单位：", indent=False)
     scored = sum(n for _, n in grades)
-    mean = [a[3] for a in averages if a[3] is not None]
-    overall = scoring.mean_score(mean) if mean else None
     _p(
         doc,
         f"根据工作安排，我办组织开展了“{campaign.title}”。本次评查按照《{campaign.rubric.label}》，"
@@ -218,10 +220,12 @@ def report_docx(
     )
     _p(doc, "一、总体情况", font="黑体")
     grade_text = "，".join(f"{label} {n} 卷" for label, n in grades)
+    unsettled = progress.get("unsettled", 0)
     _p(
         doc,
         f"本次共评查案卷 {scored} 卷，平均得分 {scoring_text(overall) or '—'} 分。其中{grade_text}。"
-        f"评为优秀案卷 {len(excellent)} 卷。",
+        f"评为优秀案卷 {len(excellent)} 卷。"
+        + (f"另有 {unsettled} 卷评分分歧待裁定，未计入以上统计。" if unsettled else ""),
     )
     _p(doc, "二、各单位得分情况", font="黑体")
     _table(

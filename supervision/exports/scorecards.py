@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..formatting import cn_date
 from ..models import RATINGS, AssessmentRound, Framework, Indicator, IndicatorScore, RoadmapItem, Unit
+from ..numbers import INDICATOR_PLACES, indicator_text, rounded
 from ..scoring_indicators import is_weak
 from ..workflow import status_label
 from .sheets import BORDER, HEADER_FILL, data_styles, landscape_a4, write_head
@@ -41,6 +42,11 @@ def _sheet(
     landscape_a4(ws)
 
 
+def _figure(value: float | None) -> float | None:
+    """An indicator figure as a number cell, at the one precision pages show it."""
+    return rounded(value, INDICATOR_PLACES)
+
+
 def _safe_title(name: str, used: set[str]) -> str:
     for ch in "[]:*?/\\":
         name = name.replace(ch, "")
@@ -64,13 +70,15 @@ def office_xlsx(round_: AssessmentRound, board: dict) -> bytes:
     ]
     rows, fills = [], []
     for r in board["rows"]:
-        rows.append([r.rank, r.name, r.total, r.band[1]] + [r.areas.get(a.id) for a in areas])
+        rows.append(
+            [r.rank, r.name, _figure(r.total), r.band[1]] + [_figure(r.areas.get(a.id)) for a in areas]
+        )
         fills.append(BAND_FILLS.get(r.band[0]))
     _sheet(
         ws,
         f"{round_.title} 记分卡",
         f"年度：{round_.year}    指标体系：{round_.framework.label}    参评单位：{len(rows)}    "
-        f"平均分：{board['average'] if board['average'] is not None else '—'}    "
+        f"平均分：{indicator_text(board['average'])}    "
         "总分 = Σ评估得分 ÷ Σ适用指标分值 × 100（不适用指标不计入）",
         columns,
         rows,
@@ -115,11 +123,11 @@ def office_xlsx(round_: AssessmentRound, board: dict) -> bytes:
                 [
                     code,
                     texts.get(iid, ""),
-                    max_points,
+                    _figure(max_points),
                     RATINGS.get(self_rating or "", ""),
-                    self_score,
+                    _figure(self_score),
                     RATINGS.get(rating or "", ""),
-                    score,
+                    _figure(score),
                     "是" if is_weak(rating, score, max_points) else "",
                     comment,
                 ]
@@ -127,7 +135,7 @@ def office_xlsx(round_: AssessmentRound, board: dict) -> bytes:
         _sheet(
             sheet,
             f"{names.get(r.unit_id, r.name)} {round_.year}年度指标评估",
-            f"总分：{r.total}    名次：{r.rank}    等级：{r.band[1]}",
+            f"总分：{indicator_text(r.total)}    名次：{r.rank}    等级：{r.band[1]}",
             [
                 ("编码", 9),
                 ("指标", 50),

@@ -17,7 +17,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -166,6 +169,28 @@ class CaseFile(Timestamped, db.Model):
     @property
     def settled(self) -> bool:
         return bool(self.settled_reason)
+
+    # The one rule for what a figure may count (DESIGN §6): a file's score is final once every
+    # reviewer has submitted and, where they differ beyond the margin, the lead has settled it.
+    # Until then the mean is provisional: shown on the file, never counted as a grade.
+    @hybrid_property
+    def is_final(self) -> bool:
+        return self.final_score is not None and (not self.divergent or bool(self.settled_reason))
+
+    @is_final.inplace.expression
+    @classmethod
+    def _is_final_expression(cls):
+        return and_(cls.final_score.is_not(None), or_(cls.divergent.is_(False), cls.settled_reason != ""))
+
+    @hybrid_property
+    def awaits_settlement(self) -> bool:
+        """Reviewers differ beyond the margin and the lead has not settled the file yet."""
+        return bool(self.divergent) and not self.settled_reason
+
+    @awaits_settlement.inplace.expression
+    @classmethod
+    def _awaits_settlement_expression(cls):
+        return and_(cls.divergent.is_(True), cls.settled_reason == "")
 
 
 class ReviewAssignment(Timestamped, db.Model):

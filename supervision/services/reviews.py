@@ -36,6 +36,7 @@ from ..models import (
     utcnow,
 )
 from ..models.reviews import VETO_CATEGORY
+from ..numbers import SCORE_PLACES, rounded, score_text
 from ..permissions import can
 from ..sampling import NoEligibleReviewers, Pool, draw_sample, plan_assignments
 from ..workflow import transition
@@ -89,7 +90,7 @@ def _validate_rubric(data: RubricData) -> list[str]:
         errors.append("每个类别的分值必须大于 0。")
     total = sum(m for _, m in data.categories)
     if data.categories and abs(total - 100) > 1e-6:
-        errors.append(f"各类别分值合计应为 100 分，现为 {total:g} 分。")
+        errors.append(f"各类别分值合计应为 100 分，现为 {score_text(total)} 分。")
     labels = [label for label, _ in data.bands]
     if not data.bands:
         errors.append("至少需要一个等级。")
@@ -832,7 +833,7 @@ def assignment_save(
             assignment,
             "submit",
             actor=actor,
-            summary=f"提交案卷“{case_file.case_number}”的评分：{scoring.grade_for(total, rubric.band_pairs, veto=veto_hit)}，{total:g} 分",
+            summary=f"提交案卷“{case_file.case_number}”的评分：{scoring.grade_for(total, rubric.band_pairs, veto=veto_hit)}，{score_text(total)} 分",
             unit_id=case_file.unit_id,
         )
         _recompute(case_file)
@@ -843,7 +844,7 @@ def assignment_save(
             action="assignment.save",
             record_type="assignment",
             record_id=assignment.id,
-            summary=f"暂存案卷“{case_file.case_number}”的评分（当前 {total:g} 分）",
+            summary=f"暂存案卷“{case_file.case_number}”的评分（当前 {score_text(total)} 分）",
             unit_id=case_file.unit_id,
         )
     db.session.commit()
@@ -910,7 +911,7 @@ def casefile_settle(*, actor: User, case_file: CaseFile, score: float, reason: s
     if score is None or not (0 <= score <= 100):
         raise DomainError("裁定分数应在 0 到 100 之间。")
     before = snapshot(case_file, ["final_score", "grade", "settled_reason"])
-    case_file.final_score = round(float(score), 2)
+    case_file.final_score = rounded(float(score), SCORE_PLACES)
     case_file.grade = scoring.grade_for(case_file.final_score, campaign.rubric.band_pairs)
     case_file.settled_reason = reason
     if case_file.excellent and case_file.grade != _top_grade(campaign):
@@ -920,7 +921,7 @@ def casefile_settle(*, actor: User, case_file: CaseFile, score: float, reason: s
         actor,
         case_file,
         "settle",
-        f"裁定案卷“{case_file.case_number}”最终得分 {case_file.final_score:g} 分（{case_file.grade}；理由：{reason}）",
+        f"裁定案卷“{case_file.case_number}”最终得分 {score_text(case_file.final_score)} 分（{case_file.grade}；理由：{reason}）",
         diff(before, snapshot(case_file, ["final_score", "grade", "settled_reason"])),
     )
     db.session.commit()
@@ -977,7 +978,9 @@ def publish_blockers(campaign: ReviewCampaign) -> list[str]:
     if counts[0]:
         problems.append(f"还有 {counts[0]} 份评分未提交。")
     if counts[1]:
-        problems.append(f"还有 {counts[1]} 卷评分分差超过 {campaign.divergence_margin:g} 分，需先裁定。")
+        problems.append(
+            f"还有 {counts[1]} 卷评分分差超过 {score_text(campaign.divergence_margin)} 分，需先裁定。"
+        )
     return problems
 
 
@@ -1106,32 +1109,52 @@ def findings_from_casefile(*, actor: User, case_file: CaseFile) -> list[Finding]
 
 
 def unit_averages(campaign_id: int, unit_id: int | None = None) -> list[tuple]:
-    """(unit id, unit name, files, average, excellent count) per unit, by average descending."""
+    """(unit id, unit name, files, average, excellent count) per unit, by average descending.
+
+    `files` counts the unit's sampled files; the average is of its final scores only (a file still
+    awaiting scores or the lead's settlement does not count), rounded to SCORE_PLACES.
+    """
+    final_score = case((CaseFile.is_final, CaseFile.final_score))
     query = (
         select(
             Unit.id,
             Unit.name,
             func.count(CaseFile.id),
-            func.avg(CaseFile.final_score),
+            func.avg(final_score),
             func.sum(case((CaseFile.excellent.is_(True), 1), else_=0)),
         )
         .join(CaseFile, CaseFile.unit_id == Unit.id)
         .where(CaseFile.campaign_id == campaign_id, CaseFile.sampled.is_(True))
         .group_by(Unit.id, Unit.name)
-        .order_by(func.avg(CaseFile.final_score).desc(), Unit.id)
+        .order_by(func.avg(final_score).desc(), Unit.id)
     )
     if unit_id is not None:
         query = query.where(Unit.id == unit_id)
     return [
-        (r[0], r[1], r[2], float(r[3]) if r[3] is not None else None, int(r[4] or 0))
-        for r in db.session.execute(query)
+        (r[0], r[1], r[2], rounded(r[3], SCORE_PLACES), int(r[4] or 0)) for r in db.session.execute(query)
     ]
+
+
+def overall_average(campaign_id: int) -> float | None:
+    """The campaign's average: the mean of every final score (not the mean of the unit averages,
+    which would weigh a unit of two files like a unit of twenty)."""
+    mean = db.session.scalar(
+        select(func.avg(CaseFile.final_score)).where(
+            CaseFile.campaign_id == campaign_id, CaseFile.sampled.is_(True), CaseFile.is_final
+        )
+    )
+    return rounded(mean, SCORE_PLACES)
 
 
 def grade_distribution(campaign: ReviewCampaign, unit_id: int | None = None) -> list[tuple[str, int]]:
     query = (
         select(CaseFile.grade, func.count(CaseFile.id))
-        .where(CaseFile.campaign_id == campaign.id, CaseFile.sampled.is_(True), CaseFile.grade.is_not(None))
+        .where(
+            CaseFile.campaign_id == campaign.id,
+            CaseFile.sampled.is_(True),
+            CaseFile.is_final,
+            CaseFile.grade.is_not(None),
+        )
         .group_by(CaseFile.grade)
     )
     if unit_id is not None:
@@ -1187,11 +1210,7 @@ def campaign_progress(campaign_id: int) -> dict:
             .where(CaseFile.campaign_id == campaign_id, ReviewAssignment.status == "submitted")
             .scalar_subquery(),
             select(func.count(CaseFile.id))
-            .where(
-                CaseFile.campaign_id == campaign_id,
-                CaseFile.divergent.is_(True),
-                CaseFile.settled_reason == "",
-            )
+            .where(CaseFile.campaign_id == campaign_id, CaseFile.awaits_settlement)
             .scalar_subquery(),
             select(func.count(CaseFile.id))
             .where(CaseFile.campaign_id == campaign_id, CaseFile.excellent.is_(True))

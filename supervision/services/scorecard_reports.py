@@ -22,7 +22,12 @@ from ..models import (
     RoadmapItem,
     Unit,
 )
+from ..numbers import INDICATOR_PLACES, code_sort_key, rounded
 from ..scoring_indicators import band, combine_area_sums, histogram, is_weak, percent
+
+# The one rule for what a scorecard shows (DESIGN §6): only finalized assessments count; a draft,
+# submitted or evaluated one is work in progress. Every scorecard query filters with it.
+FINALIZED = Assessment.status == "finalized"
 
 _COUNTED = and_(IndicatorScore.evaluated_rating.is_not(None), IndicatorScore.evaluated_rating != "na")
 EARNED = func.coalesce(
@@ -68,7 +73,7 @@ def areas_of(framework_id: int) -> list[Area]:
 
 def rounds_with_results() -> list[AssessmentRound]:
     """Rounds that have at least one finalized assessment, newest first."""
-    finalized = select(Assessment.round_id).where(Assessment.status == "finalized")
+    finalized = select(Assessment.round_id).where(FINALIZED)
     return list(
         db.session.scalars(
             select(AssessmentRound)
@@ -110,7 +115,7 @@ def office_scorecard(round_: AssessmentRound) -> dict:
             func.max(Assessment.finalized_at),
             func.max(Assessment.updated_at),
             select(func.max(Unit.updated_at)).scalar_subquery(),
-        ).where(Assessment.round_id == round_.id, Assessment.status == "finalized")
+        ).where(Assessment.round_id == round_.id, FINALIZED)
     ).one()
     key = ("office_scorecard", db.engine.url.render_as_string(), round_.id, round_.framework_id, tuple(stamp))
     return derived(key, lambda: _office_scorecard(round_))
@@ -125,7 +130,7 @@ def _office_scorecard(round_: AssessmentRound) -> dict:
     areas = areas_of(round_.framework_id)
     finalized = db.session.execute(
         select(Assessment.id, Assessment.unit_id, Assessment.area_scores).where(
-            Assessment.round_id == round_.id, Assessment.status == "finalized"
+            Assessment.round_id == round_.id, FINALIZED
         )
     ).all()
     missing = area_sums([aid for aid, _unit, stored in finalized if stored is None])
@@ -171,13 +176,13 @@ def _office_scorecard(round_: AssessmentRound) -> dict:
     area_avg = {}
     for area in areas:
         values = [r.areas.get(area.id) for r in rows if r.areas.get(area.id) is not None]
-        area_avg[area.id] = round(sum(values) / len(values), 2) if values else None
+        area_avg[area.id] = rounded(sum(values) / len(values), INDICATOR_PLACES) if values else None
     return {
         "areas": areas,
         "rows": rows,
         "bands": bands,
         "histogram": histogram(totals),
-        "average": round(sum(totals) / len(totals), 2) if totals else None,
+        "average": rounded(sum(totals) / len(totals), INDICATOR_PLACES) if totals else None,
         "area_avg": area_avg,
     }
 
@@ -191,6 +196,7 @@ def chart_data(board: dict) -> dict:
         "totals": [r.total for r in rows],
         "bands": [r.band[0] for r in rows],
         "areas": [f"{a.code} {a.text}" for a in areas],
+        "area_names": [a.short for a in areas],  # the heatmap's axis: names, not bare codes
         "heat": [
             [ai, ui, r.areas.get(a.id)]
             for ui, r in enumerate(rows)
@@ -218,7 +224,7 @@ def unit_assessment_for_year(unit_id: int, year: int | None) -> Assessment | Non
     query = (
         select(Assessment)
         .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .where(Assessment.unit_id == unit_id, Assessment.status == "finalized")
+        .where(Assessment.unit_id == unit_id, FINALIZED)
     )
     if year:
         query = query.where(AssessmentRound.year == year)
@@ -297,7 +303,7 @@ def unit_trend(unit_id: int) -> dict:
         .join(IndicatorScore, IndicatorScore.assessment_id == Assessment.id)
         .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
         .join(area, area.c.id == Indicator.area_id)
-        .where(Assessment.unit_id == unit_id, Assessment.status == "finalized")
+        .where(Assessment.unit_id == unit_id, FINALIZED)
         .group_by(AssessmentRound.year, area.c.code, area.c.text)
         .order_by(AssessmentRound.year)
     ).all()
@@ -307,7 +313,7 @@ def unit_trend(unit_id: int) -> dict:
         years.setdefault(year, []).append((code, earned, possible))
         labels.setdefault(code, text)
     table = {year: combine_area_sums(items) for year, items in years.items()}
-    ordered_codes = sorted(labels, key=_code_key)
+    ordered_codes = sorted(labels, key=code_sort_key)
     return {
         "years": sorted(years),
         "totals": {year: s.total for year, s in table.items()},
@@ -315,10 +321,6 @@ def unit_trend(unit_id: int) -> dict:
         "areas": [(code, labels[code]) for code in ordered_codes],
         "cells": {year: {code: s.area_percent(code) for code in ordered_codes} for year, s in table.items()},
     }
-
-
-def _code_key(code: str):
-    return [int(p) if p.isdigit() else p for p in code.replace("-", ".").split(".")]
 
 
 def rollup(round_: AssessmentRound) -> dict:
@@ -347,7 +349,7 @@ def rollup(round_: AssessmentRound) -> dict:
         )
         .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
         .join(Assessment, Assessment.id == IndicatorScore.assessment_id)
-        .where(Assessment.round_id == round_.id, Assessment.status == "finalized")
+        .where(Assessment.round_id == round_.id, FINALIZED)
         .group_by(Indicator.id)
     ).all()
     by_id = {row[0]: row[1:] for row in counts}
@@ -370,6 +372,19 @@ def rollup(round_: AssessmentRound) -> dict:
             }
         )
     return {"lines": lines}
+
+
+def unit_indicator_records(unit_id: int, indicator_id: int) -> list[tuple]:
+    """(score, assessment, round) of one indicator at one unit, each finalized year, newest first."""
+    return list(
+        db.session.execute(
+            select(IndicatorScore, Assessment, AssessmentRound)
+            .join(Assessment, Assessment.id == IndicatorScore.assessment_id)
+            .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+            .where(IndicatorScore.indicator_id == indicator_id, Assessment.unit_id == unit_id, FINALIZED)
+            .order_by(AssessmentRound.year.desc())
+        ).all()
+    )
 
 
 def finding_lines(unit_id: int, indicator_id: int, visible) -> list[Finding]:

@@ -8,9 +8,11 @@ from flask_login import current_user
 from ..exports.annual import annual_docx
 from ..extensions import db
 from ..figures import GRADES, year_figures
+from ..filters import COUNTED
 from ..formatting import local_today
 from ..models import SupervisionTask
 from ..models.tasks import SEVERITIES, TASK_KINDS
+from ..numbers import days_text, indicator_text, rate_text
 from ..permissions import require, tasks_for_user
 from ..todo import inspector_work, liaison_work
 from ..workflow import MACHINES
@@ -116,7 +118,7 @@ def annual_download():
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}%"
+    return "—" if value is None else f"{rate_text(value)}%"
 
 
 def annual_paragraphs(fig) -> list[dict]:
@@ -131,12 +133,12 @@ def annual_paragraphs(fig) -> list[dict]:
         {
             "heading": "一、专项督察与执法监督",
             "text": (
-                f"{y}年，共开展{kinds}（合计{fig.tasks_run}项），发现问题{fig.findings_total - fig.findings_by_status.get('dismissed', 0)}个，"
+                f"{y}年，共开展{kinds}（合计{fig.tasks_run}项），发现问题{fig.findings_counted}个，"
                 f"其中严重问题{fig.findings_by_severity.get('serious', 0)}个、较重问题{fig.findings_by_severity.get('major', 0)}个。"
             ),
             "links": [
                 ("督察任务", url_for("tasks.index", year=y)),
-                ("发现问题", url_for("tasks.findings", year=y)),
+                ("发现问题", url_for("tasks.findings", year=y, status=COUNTED)),
             ],
         },
         {
@@ -146,7 +148,7 @@ def annual_paragraphs(fig) -> list[dict]:
                 f"整改中{fig.notices_open}份，其中逾期{fig.notices_overdue}份。整改事项{fig.items_total}项，已通过核查{fig.items_accepted}项，"
                 f"整改完成率{_pct(fig.rectification_rate)}"
                 + (
-                    f"；销号平均用时{fig.close_days_avg:g}个工作日，最长{fig.close_days_max}个工作日"
+                    f"；销号平均用时{days_text(fig.close_days_avg)}个工作日，最长{fig.close_days_max}个工作日"
                     if fig.close_days_avg is not None
                     else ""
                 )
@@ -165,6 +167,7 @@ def annual_paragraphs(fig) -> list[dict]:
                 f"组织案卷评查{fig.campaigns}次，评查案卷{fig.files_reviewed}卷"
                 + (f"，其中{grades}" if grades else "")
                 + f"，评出优秀案卷{fig.files_excellent}卷。"
+                + (f"另有{fig.files_unsettled}卷评分分歧待裁定，未计入。" if fig.files_unsettled else "")
             ),
             "links": [("案卷评查", url_for("reviews.index", year=y))],
         },
@@ -175,7 +178,7 @@ def annual_paragraphs(fig) -> list[dict]:
                 + (
                     "得分偏低的指标（短板）有："
                     + "；".join(
-                        f"{line['indicator'].code} {line['indicator'].text}（全区得分率{line['percent']:g}%）"
+                        f"{line['indicator'].code} {line['indicator'].text}（全区得分率{indicator_text(line['percent'])}%）"
                         for line in fig.weakest[:5]
                     )
                     + "，已逐项制定时间表、路线图。"

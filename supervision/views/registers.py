@@ -9,6 +9,7 @@ from sqlalchemy import select
 from .. import registers
 from ..exports.sheets import single_sheet_xlsx
 from ..extensions import db
+from ..filters import COUNTED
 from ..formatting import cn_date, local_today
 from ..models import AssessmentRound, Unit
 from ..permissions import can, can_any, require, units_for_user
@@ -85,7 +86,9 @@ def findings():
     data = single_sheet_xlsx(
         "督察问题台账",
         title,
-        _subtitle(year, filters.get("unit")) + f"    问题数：{len(rows)}",
+        _subtitle(year, filters.get("unit"))
+        + f"    问题数：{len(rows)}"
+        + ("（不含已撤销）" if filters.get("status") == COUNTED else ""),
         registers.FINDING_COLUMNS,
         rows,
         centred=(1, 4, 5, 8, 9, 10),

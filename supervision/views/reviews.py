@@ -39,6 +39,7 @@ from ..models import (
     User,
     campaign_unit,
 )
+from ..numbers import score_text
 from ..permissions import (
     assignments_for_user,
     audit_events_for_record,
@@ -317,6 +318,7 @@ def campaign_detail(campaign_id: int):
     stats = {}
     if campaign.status in ("reviewing", "published"):
         stats = {
+            "overall": svc.overall_average(campaign.id),
             "averages": svc.unit_averages(campaign.id),
             "grades": svc.grade_distribution(campaign),
             "common": svc.frequent_deductions(campaign.id),
@@ -628,11 +630,12 @@ def campaign_report_docx(campaign_id: int):
         campaign,
         office_name=current_app.config["OFFICE_NAME"],
         progress=svc.campaign_progress(campaign.id),
+        overall=svc.overall_average(campaign.id),
         averages=svc.unit_averages(campaign.id),
         grades=svc.grade_distribution(campaign),
         common=svc.frequent_deductions(campaign.id),
         excellent=[f for f in files if f.excellent],
-        failed=[f for f in files if f.grade == scoring.FAIL_GRADE],
+        failed=[f for f in files if f.is_final and f.grade == scoring.FAIL_GRADE],
         today=local_today(),
     )
     return download(data, f"{campaign.title}-评查情况通报.docx", DOCX_MIME)
@@ -730,7 +733,7 @@ def file_settle(file_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已裁定最终得分 {case_file.final_score:g} 分（{case_file.grade}）。", "success")
+        flash(f"已裁定最终得分 {score_text(case_file.final_score)} 分（{case_file.grade}）。", "success")
     return _redirect_file(case_file.id)
 
 
@@ -844,7 +847,7 @@ def assignment_detail(assignment_id: int):
             assignment = db.session.get(ReviewAssignment, assignment_id)
         else:
             if submit:
-                flash(f"评分已提交：{assignment.total:g} 分。", "success")
+                flash(f"评分已提交：{score_text(assignment.total)} 分。", "success")
                 return redirect(url_for("reviews.index"))
             flash("已暂存评分，可稍后继续。", "success")
             return redirect(url_for("reviews.assignment_detail", assignment_id=assignment.id))

@@ -702,7 +702,13 @@ def office_data():
     round_, _ = _chosen_round()
     if round_ is None:
         return jsonify(
-            units=[], totals=[], bands=[], areas=[], heat=[], histogram={"labels": [], "counts": []}
+            units=[],
+            totals=[],
+            bands=[],
+            areas=[],
+            area_names=[],
+            heat=[],
+            histogram={"labels": [], "counts": []},
         )
     return jsonify(reports.chart_data(reports.office_scorecard(round_)))
 
@@ -724,9 +730,7 @@ def rollup():
     data = reports.rollup(round_) if round_ else None
     units = (
         db.session.scalar(
-            select(func.count(Assessment.id)).where(
-                Assessment.round_id == round_.id, Assessment.status == "finalized"
-            )
+            select(func.count(Assessment.id)).where(Assessment.round_id == round_.id, reports.FINALIZED)
         )
         if round_
         else 0
@@ -757,7 +761,7 @@ def rollup_indicator(indicator_id: int):
         .where(
             IndicatorScore.indicator_id == indicator.id,
             Assessment.round_id == round_.id,
-            Assessment.status == "finalized",
+            reports.FINALIZED,
         )
         .order_by(func.coalesce(IndicatorScore.evaluated_score, 999), Unit.kind, Unit.id)
     ).all()
@@ -785,7 +789,7 @@ def _unit_years(unit_id: int) -> list[int]:
         db.session.scalars(
             select(AssessmentRound.year)
             .join(Assessment, Assessment.round_id == AssessmentRound.id)
-            .where(Assessment.unit_id == unit_id, Assessment.status == "finalized")
+            .where(Assessment.unit_id == unit_id, reports.FINALIZED)
             .order_by(AssessmentRound.year.desc())
         )
     )
@@ -819,16 +823,7 @@ def unit_indicator(unit_id: int, indicator_id: int):
     indicator = db.session.get(Indicator, indicator_id)
     if indicator is None:
         abort(404)
-    records = db.session.execute(
-        select(IndicatorScore, Assessment, AssessmentRound)
-        .join(Assessment, Assessment.id == IndicatorScore.assessment_id)
-        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .where(
-            IndicatorScore.indicator_id == indicator.id,
-            Assessment.unit_id == unit.id,
-        )
-        .order_by(AssessmentRound.year.desc())
-    ).all()
+    records = reports.unit_indicator_records(unit.id, indicator.id)
     roadmap = db.session.scalars(
         select(RoadmapItem)
         .where(RoadmapItem.unit_id == unit.id, RoadmapItem.indicator_id == indicator.id)

@@ -151,8 +151,8 @@ def test_scorecards_journey(new_page, artifacts, make_user, tmp_path):
     lead.click("[data-testid=ranking] >> text=横街镇")
     lead.wait_for_selector("[data-chart=radar] canvas")
     total = lead.locator("[data-testid=unit-total]").inner_text()
-    # 2+2+2 + 2+1+2 + 0+2+2 + 2+2 (4.1.3 不适用) = 19 of 22 → 86.4
-    assert re.search(r"86\.4", total), total
+    # 2+2+2 + 2+1+2 + 0+2+2 + 2+2 (4.1.3 不适用) = 19 of 22 → 86.36 (INDICATOR_PLACES, as the .xlsx)
+    assert re.search(r"86\.36", total), total
     shot(lead, artifacts, "scorecards-08-unit-radar")
     lead.goto("/scorecards/roadmap")
     shot(lead, artifacts, "scorecards-09-roadmap")
