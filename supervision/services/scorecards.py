@@ -296,7 +296,7 @@ def framework_import(
     return framework
 
 
-def framework_export_rows(framework: Framework) -> list[list[str]]:
+def framework_export_rows(framework: Framework) -> list[list]:
     """The framework in the import format (tree order), so that it can be imported again."""
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.framework_id == framework.id).order_by(Indicator.position)
@@ -312,7 +312,7 @@ def framework_export_rows(framework: Framework) -> list[list[str]]:
                 i.code,
                 codes.get(i.parent_id, ""),
                 i.text,
-                f"{i.max_points:g}",
+                int(i.max_points) if i.max_points.is_integer() else i.max_points,  # a number cell
                 i.method,
                 kinds_text,
                 i.responsible,

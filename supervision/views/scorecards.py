@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError, ImportRejected, NotAllowed
 from ..exports import scorecards as exports
+from ..exports.sheets import csv_text
 from ..extensions import db
 from ..formatting import local_today
 from ..forms import ActionForm
@@ -207,7 +208,7 @@ def framework_export(framework_id: int, fmt: str):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(svc.FRAMEWORK_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows([csv_text(value) for value in row] for row in rows)
         return download(out.getvalue().encode("utf-8-sig"), f"{name}.csv", "text/csv")
     if fmt == "xlsx":
         return download(exports.framework_xlsx(framework, rows), f"{name}.xlsx", XLSX_MIME)
