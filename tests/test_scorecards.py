@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from supervision.errors import DomainError
 from supervision.extensions import db
 from supervision.formatting import local_today
 from supervision.models import Assessment, AuditEvent, Framework, Indicator, IndicatorScore, RoadmapItem
@@ -733,3 +734,21 @@ def test_reuse_last_year_is_the_units_own_draft_only(client, world):
     client.get("/auth/logout")
     client.login_user(w.inspector)
     assert client.post_form(f"/scorecards/assessments/{w.mine.id}/reuse-previous", {}).status_code == 403
+
+
+def test_self_assessment_explanation_is_refused_not_cut(world):
+    """It was silently cut to 5,000 characters."""
+    assessment, indicator = world.mine, world.leaves["1.1.1"]
+    with pytest.raises(DomainError, match="自评说明最多 5000 个字"):
+        svc.score_save(
+            actor=world.liaison,
+            assessment=assessment,
+            indicator=indicator,
+            rating=None,
+            score_text=None,
+            explanation="说" * 5001,
+        )
+    db.session.rollback()
+    assert (
+        db.session.scalar(select(func.count(IndicatorScore.id)).where(IndicatorScore.explanation != "")) == 0
+    )

@@ -16,6 +16,7 @@ from sqlalchemy import case, func, insert, select
 from ..audit import diff, record_event, snapshot
 from ..errors import DomainError, ImportRejected, StaleEdit
 from ..extensions import db
+from ..limits import TEXT_MAX, check_length
 from ..models import (
     UNIT_KINDS,
     Assessment,
@@ -596,12 +597,13 @@ def score_save(
 ) -> IndicatorScore:
     """Save one indicator of a self-assessment (saved as the liaison goes)."""
     _check_own_draft(actor, assessment)
+    check_length(explanation, TEXT_MAX, "自评说明")
     record = _scored_record(assessment, indicator, version)
     rating, value = _rating_and_points(indicator, rating, score_text)
     before = snapshot(record, SELF_FIELDS) if record.id else {}
     record.self_rating = rating
     record.self_score = value
-    record.explanation = (explanation or "").strip()[:5000]
+    record.explanation = (explanation or "").strip()
     db.session.add(record)
     changes = diff(before, snapshot(record, SELF_FIELDS))
     if changes:
@@ -724,13 +726,14 @@ def score_evaluate(
 ) -> IndicatorScore:
     """The inspector's rating, score and comment on one indicator."""
     _check_evaluator(actor, assessment)
+    check_length(comment, TEXT_MAX, "评估意见")
     record = _scored_record(assessment, indicator, version)
     # No rating means "按自评确认": the unit's own rating stands when the evaluation is completed.
     rating, value = _rating_and_points(indicator, rating, score_text)
     before = snapshot(record, EVAL_FIELDS) if record.id else {}
     record.evaluated_rating = rating
     record.evaluated_score = value
-    record.comment = (comment or "").strip()[:5000]
+    record.comment = (comment or "").strip()
     record.evaluator_id = actor.id if rating else None
     db.session.add(record)
     changes = diff(before, snapshot(record, EVAL_FIELDS))
