@@ -27,3 +27,15 @@ def check_length(text: str | None, max_len: int, label: str) -> None:
     message = length_error(text, max_len, label)
     if message:
         raise DomainError(message)
+
+
+def column_errors(model, values: dict, labels: dict[str, str]) -> list[str]:
+    """A message for each text in `values` ({column: text}) longer than its String(N) column of
+    `model`; `labels` names the columns as the user knows them (a Text column gets none)."""
+    errors = []
+    for name, label in labels.items():
+        limit = getattr(model.__table__.c[name].type, "length", None)
+        message = limit and length_error(values.get(name), limit, label)
+        if message:
+            errors.append(message)
+    return errors

@@ -164,3 +164,29 @@ def test_rubric_texts_must_fit_their_columns():
         )
     assert any("等级" in e and "最多 20 个字" in e for e in error.value.errors)
     assert any("第 1 个评查项目最多 2000 个字" in e for e in error.value.errors)
+
+
+def test_imported_texts_must_fit_their_columns():
+    """A unit name of 101 characters was a PostgreSQL error (a 500), after the rows were checked."""
+    from supervision.errors import ImportRejected
+    from supervision.models import Framework, Unit
+    from supervision.services import org as org_svc
+    from supervision.services import scorecards as scorecard_svc
+
+    from .factories import framework_rows
+
+    rows = [(2, {"单位名称": "镇" * 101, "简称": "简" * 41, "类型": "部门", "编码": ""})]
+    with pytest.raises(ImportRejected) as error:
+        org_svc.units_import(actor=None, rows=rows)
+    assert "第 2 行：单位名称最多 100 个字（现为 101 个字），请删减后再提交。" in error.value.errors
+    assert any("简称最多 40 个字" in e for e in error.value.errors)
+    assert db.session.scalar(select(func.count(Unit.id))) == 0
+
+    rows = framework_rows()
+    rows[-1][1]["编码"] = "1." * 30
+    rows[-2][1]["责任单位"] = "局" * 301
+    with pytest.raises(ImportRejected) as error:
+        scorecard_svc.framework_import(actor=None, name="长编码", rows=rows)
+    assert any("编码最多 40 个字" in e for e in error.value.errors)
+    assert any("责任单位最多 300 个字" in e for e in error.value.errors)
+    assert db.session.scalar(select(func.count(Framework.id))) == 0

@@ -16,7 +16,7 @@ from sqlalchemy import case, func, insert, select
 from ..audit import diff, record_event, snapshot
 from ..errors import DomainError, ImportRejected, StaleEdit
 from ..extensions import db
-from ..limits import TEXT_MAX, check_length
+from ..limits import TEXT_MAX, check_length, column_errors, length_error
 from ..models import (
     UNIT_KINDS,
     Assessment,
@@ -118,6 +118,13 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
             problems.append(
                 "适用单位类型“" + "、".join(unknown) + "”无效，应为：" + "、".join(UNIT_KINDS.values()) + "。"
             )
+        problems += column_errors(
+            Indicator,
+            {"code": code, "method": row.get("评价方式"), "responsible": row.get("责任单位")},
+            {"code": "编码", "method": "评价方式", "responsible": "责任单位"},
+        )
+        if message := length_error(text, TEXT_MAX, "内容"):
+            problems.append(message)
         errors.extend(f"第 {number} 行：{p}" for p in problems)
         node = Node(
             row=number,
