@@ -69,7 +69,7 @@ def test_a_too_long_form_field_is_refused_with_a_message(client, login_as):
         },
     )
     assert response.status_code == 200
-    assert "任务名称" in response.get_data(as_text=True)
+    assert "任务名称：字段长度不能超过 200 个字符。" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(SupervisionTask.id))) == 0
 
 
