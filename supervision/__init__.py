@@ -150,7 +150,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import formatting, nav, numbers, permissions, workflow
+    from . import filters, formatting, nav, numbers, permissions, workflow
 
     app.jinja_env.filters["cn_date"] = formatting.cn_date
     app.jinja_env.filters["cn_datetime"] = formatting.cn_datetime
@@ -165,6 +165,7 @@ def register_template_helpers(app: Flask) -> None:
         nav_for=nav.nav_for,
         status_label=workflow.status_label,
         get_locale=get_locale,
+        search_max=filters.SEARCH_MAX_CHARS,  # every search box's maxlength
     )
 
     @app.context_processor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, or_
+from sqlalchemy import ColumnElement, Select, or_
 
 from .models import Finding
 from .models.tasks import SEVERITIES
@@ -24,6 +24,29 @@ def counted_findings(query: Select) -> Select:
 
 def is_counted_finding(status: str) -> bool:
     return status not in UNCOUNTED_FINDING_STATUSES
+# The longest text a search or a keyword filter takes (the search box's maxlength): no stored name
+# or number is longer, and a page that quotes a 5,000-character query back helps nobody.
+SEARCH_MAX_CHARS = 100
+LIKE_ESCAPE = "\\"
+
+
+def like_pattern(text: str, *, anywhere: bool = True) -> str:
+    """A LIKE pattern matching `text` literally: a typed % or _ is a character, not a wildcard.
+
+    Use it with `escape=LIKE_ESCAPE`, as `contains` and `starts_with` do.
+    """
+    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
+    escaped = escaped.replace("_", LIKE_ESCAPE + "_")
+    return f"%{escaped}%" if anywhere else f"{escaped}%"
+
+
+def contains(column, text: str) -> ColumnElement[bool]:
+    """`column` contains `text` as typed (every keyword filter and search goes through here)."""
+    return column.like(like_pattern(text), escape=LIKE_ESCAPE)
+
+
+def starts_with(column, text: str) -> ColumnElement[bool]:
+    return column.like(like_pattern(text, anywhere=False), escape=LIKE_ESCAPE)
 
 
 def filter_findings(base: Select, args: dict) -> Select:
@@ -39,8 +62,8 @@ def filter_findings(base: Select, args: dict) -> Select:
     elif args.get("status") in MACHINES["finding"].statuses:
         base = base.where(Finding.status == args["status"])
     if args.get("q"):
-        like = f"%{args['q']}%"
-        base = base.where(or_(Finding.description.like(like), Finding.legal_basis.like(like)))
+        q = args["q"]
+        base = base.where(or_(contains(Finding.description, q), contains(Finding.legal_basis, q)))
     if args.get("year"):  # found in that year (the dashboard links here)
         base = base.where(
             Finding.found_on >= date(args["year"], 1, 1), Finding.found_on < date(args["year"] + 1, 1, 1)

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from werkzeug.datastructures import FileStorage
 
 from .errors import DomainError
+from .exports.sheets import FORMULA_STARTS, append_row
 
 
 def _cell(value) -> str:
@@ -23,6 +24,11 @@ def _cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _unguard(text: str) -> str:
+    """A CSV field as written: without the apostrophe `csv_text` put before a formula-like text."""
+    return text[1:] if text[:1] == "'" and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def read_rows(upload: FileStorage, required: list[str]) -> list[tuple[int, dict[str, str]]]:
@@ -41,7 +47,7 @@ def read_rows(upload: FileStorage, required: list[str]) -> list[tuple[int, dict[
                 continue
         if text is None:
             raise DomainError("无法识别 CSV 文件的编码，请另存为 UTF-8。")
-        table = list(csv.reader(io.StringIO(text)))
+        table = [[_unguard(v) for v in row] for row in csv.reader(io.StringIO(text))]
     elif name.endswith(".xlsx"):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
@@ -70,18 +76,18 @@ def template_xlsx(title: str, columns: list[str], examples: list[list[str]], not
     wb = Workbook()
     ws = wb.active
     ws.title = title
-    ws.append(columns)
+    append_row(ws, columns)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(horizontal="center")
     for row in examples:
-        ws.append(row)
+        append_row(ws, row)
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[ws.cell(1, index).column_letter].width = max(12, len(column) * 3)
     help_sheet = wb.create_sheet("填写说明")
     for line in notes:
-        help_sheet.append([line])
+        append_row(help_sheet, [line])
     help_sheet.column_dimensions["A"].width = 90
     out = io.BytesIO()
     wb.save(out)

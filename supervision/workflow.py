@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from .audit import record_event
 from .errors import InvalidTransition, NotAllowed
 from .extensions import db
+from .limits import REASON_MAX, check_length
 from .permissions import can
 
 
@@ -208,6 +209,7 @@ def transition(
     reason = (reason or "").strip()
     if step.reason_required and not reason:
         raise InvalidTransition(f"“{step.label}”必须填写理由。")
+    check_length(reason, REASON_MAX, "理由")
     before = record.status
     record.status = step.target
     db.session.flush()  # assigns ids and bumps the version before the event is written

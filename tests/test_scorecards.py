@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from supervision.errors import DomainError
 from supervision.extensions import db
 from supervision.formatting import local_today
 from supervision.models import Assessment, AuditEvent, Framework, Indicator, IndicatorScore, RoadmapItem
@@ -854,3 +855,19 @@ def test_heatmap_shows_area_names_and_escapes_unit_names(client, world, tmp_path
     out = json.loads(result.stdout)
     assert "<img" not in out["tooltip"] and "&lt;img src=x onerror=alert(1)&gt;" in out["tooltip"]
     assert out["axis"] == ["领域1", "领域2"]
+def test_self_assessment_explanation_is_refused_not_cut(world):
+    """It was silently cut to 5,000 characters."""
+    assessment, indicator = world.mine, world.leaves["1.1.1"]
+    with pytest.raises(DomainError, match="自评说明最多 5000 个字"):
+        svc.score_save(
+            actor=world.liaison,
+            assessment=assessment,
+            indicator=indicator,
+            rating=None,
+            score_text=None,
+            explanation="说" * 5001,
+        )
+    db.session.rollback()
+    assert (
+        db.session.scalar(select(func.count(IndicatorScore.id)).where(IndicatorScore.explanation != "")) == 0
+    )

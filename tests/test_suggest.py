@@ -107,3 +107,43 @@ def test_registers_page_has_no_unit_picker_for_a_liaison(client, login_as, distr
     client.get("/auth/logout")
     login_as("lead")
     assert "picker-unit" in client.get("/registers/").get_data(as_text=True)
+
+
+# --- search: typed text is text (issue 10, item 10) --------------------------------------------
+
+
+def test_search_treats_percent_and_underscore_as_text(client, login_as, district):
+    login_as("lead")
+    factories.TaskFactory(title="整改率100%专项督察")
+    db.session.commit()
+    for q in ("%25", "_", "\\"):
+        html = client.get(f"/search/?q={q}").get_data(as_text=True)
+        assert "食品安全专项督察" not in html, q  # was: "%" matched every record
+    html = client.get("/search/?q=100%25").get_data(as_text=True)
+    assert "整改率100%专项督察" in html and "食品安全专项督察" not in html
+
+
+def test_keyword_filters_treat_percent_as_text(client, login_as, district):
+    login_as("lead")
+    assert "食品安全专项督察" not in client.get("/tasks/?q=%25").get_data(as_text=True)
+    assert "食品安全专项督察" in client.get("/tasks/?q=食品").get_data(as_text=True)
+    assert "横街镇人民政府" not in client.get("/admin/units?q=_").get_data(as_text=True)
+
+
+def test_search_refuses_an_overlong_query_with_a_message(client, login_as, district):
+    login_as("lead")
+    response = client.get("/search/?q=" + "食" * 101)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'data-testid="search-error"' in html and "最多 100 个字" in html
+    assert 'data-testid="search-total"' not in html  # nothing was searched
+    assert client.get("/search/?q=" + "食" * 100).status_code == 200
+    assert html.count('maxlength="100"') == 3  # the page's box and the navbar's two
+
+
+def test_every_keyword_box_has_a_maxlength(client, login_as, district):
+    login_as("lead")
+    for url in ("/tasks/", "/tasks/findings", "/notices/", "/admin/units", "/admin/users", "/inspectors/"):
+        html = client.get(url).get_data(as_text=True)
+        boxes = re.findall(r'<input[^>]*name="q"[^>]*>', html)
+        assert boxes and all('maxlength="100"' in box for box in boxes), url

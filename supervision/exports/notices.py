@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.page import PageMargins
 
 from ..models import Notice
+from .sheets import put
 
 RED = RGBColor(0xC8, 0x16, 0x1D)
 FANGSONG = "仿宋_GB2312"
@@ -230,11 +231,11 @@ def register_xlsx(rows: list[dict], title: str) -> bytes:
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(REGISTER_COLUMNS))
-    ws.cell(1, 1, title).font = Font(name="黑体", size=16, bold=True)
+    put(ws, 1, 1, title).font = Font(name="黑体", size=16, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     for col, (name, width) in enumerate(REGISTER_COLUMNS, start=1):
-        cell = ws.cell(2, col, name)
+        cell = put(ws, 2, col, name)
         cell.font = Font(name="黑体", bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -253,7 +254,7 @@ def register_xlsx(rows: list[dict], title: str) -> bytes:
             row["note"],
         ]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(r, col, value)
+            cell = put(ws, r, col, value)
             cell.border = border
             cell.font = Font(name="仿宋", color="B42318" if row.get("voided") else "000000")
             cell.alignment = Alignment(vertical="center", wrap_text=col in (3, 4, 9))

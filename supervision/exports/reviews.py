@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from ..models import CaseFile, ReviewCampaign, Rubric
 from ..numbers import SCORE_PLACES, rounded, score_text
-from .sheets import HEADER_FILL, register_sheet
+from .sheets import HEADER_FILL, append_row, register_sheet
 
 
 def _cn_date(day: date | None) -> str:
@@ -46,7 +46,7 @@ def rubric_xlsx(rubric: Rubric) -> bytes:
         ["", "“类别分值”各类别分值合计须为 100 分；“等级”按最低分从高到低，低于最低一级为“不合格”。"],
         ["", "修改后在“评查标准 → 导入”上传；与已有标准同名时生成新版本，已被评查活动使用的版本保持不变。"],
     ):
-        info.append(row)
+        append_row(info, row)
     info.column_dimensions["A"].width = 12
     info.column_dimensions["B"].width = 100
     items = wb.create_sheet("评查项目")
@@ -69,11 +69,11 @@ def rubric_xlsx(rubric: Rubric) -> bytes:
     cats = wb.create_sheet("类别分值")
     cats.append(["类别", "分值"])
     for c in rubric.categories:
-        cats.append([c["name"], c["max"]])
+        append_row(cats, [c["name"], c["max"]])
     bands = wb.create_sheet("等级")
     bands.append(["等级", "最低分"])
     for label, minimum in rubric.band_pairs:
-        bands.append([label, minimum])
+        append_row(bands, [label, minimum])
     for ws in (cats, bands):
         ws.column_dimensions["A"].width = 14
         ws.column_dimensions["B"].width = 10

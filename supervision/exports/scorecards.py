@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from copy import copy
 from datetime import date
 
 from openpyxl import Workbook
@@ -17,7 +16,7 @@ from ..models import RATINGS, AssessmentRound, Framework, Indicator, IndicatorSc
 from ..numbers import INDICATOR_PLACES, indicator_text, rounded
 from ..scoring_indicators import is_weak
 from ..workflow import status_label
-from .sheets import BORDER, HEADER_FILL, data_styles, landscape_a4, write_head
+from .sheets import BORDER, HEADER_FILL, append_row, data_styles, landscape_a4, put, write_head
 
 BAND_FILLS = {
     "green": PatternFill("solid", fgColor="D9F2E3"),
@@ -35,8 +34,7 @@ def _sheet(
     for index, values in enumerate(rows):
         fill = fills[index] if fills else None
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=4 + index, column=col, value=value)
-            cell._style = copy(styles[isinstance(value, str) and len(value) > 12])
+            cell = put(ws, 4 + index, col, value, styles[isinstance(value, str) and len(value) > 12])
             if fill is not None:
                 cell.fill = fill
     landscape_a4(ws)
@@ -208,13 +206,13 @@ def framework_xlsx(framework: Framework, rows: list[list[str]]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "指标体系"
-    ws.append(FRAMEWORK_COLUMNS)
+    append_row(ws, FRAMEWORK_COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     for col, width in enumerate([10, 10, 10, 60, 8, 16, 22, 24], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     for row in ws.iter_rows(min_row=2):
@@ -224,8 +222,8 @@ def framework_xlsx(framework: Framework, rows: list[list[str]]) -> bytes:
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     info = wb.create_sheet("说明")
-    info.append([framework.label])
-    info.append([framework.description or ""])
+    append_row(info, [framework.label])
+    append_row(info, [framework.description or ""])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -1,4 +1,8 @@
-"""One printable register sheet (台账): a title, a subtitle, a bordered table; landscape A4."""
+"""Spreadsheet writing: the one text-safe cell writer, and the printable register sheet (台账).
+
+Every cell an export writes goes through `set_cell` (or `put`, `append_row`, `csv_text`), so that a
+user's text can never become a live formula in Excel, WPS or LibreOffice.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from copy import copy
 from datetime import date, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -17,6 +22,46 @@ THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F2")
 
+# What a spreadsheet may read as the start of a formula (OWASP "CSV injection"): = + - @, and a tab
+# or carriage return in front of one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def set_cell(cell: Cell, value) -> Cell:
+    """Give `cell` the value `value`; a text that looks like a formula stays text, unchanged.
+
+    openpyxl stores any str starting with "=" as a formula; forcing the type to string writes it as
+    text, and the quote-prefix style (what Excel sets when one types '=1) keeps Excel, WPS and
+    LibreOffice from turning it into a formula when someone edits the cell. Numbers stay numbers.
+    """
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def put(ws, row: int, column: int, value, style: StyleArray | None = None) -> Cell:
+    """Write one cell through `set_cell`, with a copy of `style` (see `data_styles`) if given."""
+    cell = ws.cell(row=row, column=column)
+    if style is not None:
+        cell._style = copy(style)  # before the value: the style array holds the quote prefix
+    return set_cell(cell, value)
+
+
+def append_row(ws, values) -> None:
+    """`ws.append(values)` through `set_cell`."""
+    ws.append([set_cell(Cell(ws), value) for value in values])
+
+
+def csv_text(value) -> str:
+    """A CSV field: CSV has no types, so a formula-like text gets the usual leading apostrophe guard.
+
+    `tabular.read_rows` takes the apostrophe off again, so an exported file imports unchanged.
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
 
 def write_head(
     ws, title: str, subtitle: str, columns: list[tuple[str, int]], *, title_size: int = 16
@@ -24,15 +69,15 @@ def write_head(
     """Row 1 the title and row 2 the subtitle across the table, row 3 the bordered headers; widths."""
     last = get_column_letter(len(columns))
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = title
+    put(ws, 1, 1, title)
     ws["A1"].font = Font(name="宋体", size=title_size, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = subtitle
+    put(ws, 2, 1, subtitle)
     ws["A2"].font = Font(name="宋体", size=10)
     for col, (name, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=3, column=col, value=name)
+        cell = put(ws, 3, col, name)
         cell.font = Font(name="宋体", size=11, bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -94,8 +139,7 @@ def register_sheet(
         for col, value in enumerate(values, start=1):
             if isinstance(value, datetime | date):
                 value = cn_date(value)
-            cell = ws.cell(row=r, column=col, value=value)
-            cell._style = copy(styles[col in centred])
+            put(ws, r, col, value, styles[col in centred])
     landscape_a4(ws)
 
 

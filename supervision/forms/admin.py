@@ -4,6 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..limits import PASSWORD_MAX
 from ..models import ROLES, UNIT_KINDS
 
 
@@ -22,7 +23,7 @@ class UserForm(FlaskForm):
     unit_id = SelectField(_l("所属单位"), coerce=int, validate_choice=False)
     phone = StringField(_l("电话"), validators=[Optional(), Length(max=30)])
     email = StringField(_l("邮箱"), validators=[Optional(), Email(_l("邮箱格式不正确。")), Length(max=120)])
-    password = PasswordField(_l("初始密码"))
+    password = PasswordField(_l("初始密码"), validators=[Length(max=PASSWORD_MAX)])
     version = HiddenField()
 
 

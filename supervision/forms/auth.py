@@ -3,13 +3,21 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..limits import PASSWORD_MAX
+
+_PASSWORD_LENGTH = Length(max=PASSWORD_MAX, message=_l("密码最多 %(max)d 个字符。"))
+
 
 class LoginForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名。")), Length(max=60)])
-    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码。"))])
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码。")), _PASSWORD_LENGTH])
 
 
 class PasswordChangeForm(FlaskForm):
-    current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码。"))])
-    new = PasswordField(_l("新密码"), validators=[DataRequired(_l("请输入新密码。"))])
-    confirm = PasswordField(_l("确认新密码"), validators=[DataRequired(_l("请再次输入新密码。"))])
+    current = PasswordField(
+        _l("当前密码"), validators=[DataRequired(_l("请输入当前密码。")), _PASSWORD_LENGTH]
+    )
+    new = PasswordField(_l("新密码"), validators=[DataRequired(_l("请输入新密码。")), _PASSWORD_LENGTH])
+    confirm = PasswordField(
+        _l("确认新密码"), validators=[DataRequired(_l("请再次输入新密码。")), _PASSWORD_LENGTH]
+    )

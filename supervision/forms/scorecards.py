@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..limits import TEXT_MAX
 from ..models import UNIT_KINDS
 
 
@@ -29,9 +30,11 @@ class FrameworkImportForm(FlaskForm):
 
 class IndicatorForm(FlaskForm):
     text = TextAreaField(
-        _l("指标内容"), validators=[DataRequired(_l("请填写指标内容。"))], render_kw={"rows": 3}
+        _l("指标内容"),
+        validators=[DataRequired(_l("请填写指标内容。")), Length(max=TEXT_MAX)],
+        render_kw={"rows": 3},
     )
-    max_points = StringField(_l("分值"))
+    max_points = StringField(_l("分值"), validators=[Length(max=20)])
     method = StringField(_l("评价方式"), validators=[Optional(), Length(max=200)])
     kinds = SelectMultipleField(_l("适用单位类型"), choices=list(UNIT_KINDS.items()))
     responsible = StringField(_l("责任单位"), validators=[Optional(), Length(max=300)])

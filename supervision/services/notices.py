@@ -17,6 +17,7 @@ from ..audit import diff, record_event, snapshot
 from ..calendar import add_working_days, calendar_from_rows, load_calendar, package_days
 from ..errors import DomainError, InvalidTransition, NotAllowed, StaleEdit
 from ..extensions import db
+from ..limits import NOTE_MAX
 from ..models import (
     ESCALATION_KINDS,
     Escalation,
@@ -208,6 +209,8 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
                 errors.append(f"第{number}项：问题“{finding.description[:20]}”已列入另一份未签发的通知书。")
             if not (requirement or "").strip():
                 errors.append(f"第{number}项：整改要求不能为空。")
+            elif len(requirement.strip()) > NOTE_MAX:
+                errors.append(f"第{number}项：整改要求最多 {NOTE_MAX} 个字。")
             findings[fid] = finding
     if errors:
         raise DomainError(errors[0], errors)

@@ -19,6 +19,12 @@ from ..models import Notice, Notification, User
 log = logging.getLogger(__name__)
 
 DUE_SOON_WORKING_DAYS = 3
+TEXT_MAX = Notification.__table__.c.text.type.length
+
+
+def fit_text(text: str, limit: int = TEXT_MAX) -> str:
+    """`text` cut to the column with "…": a notification links to the record that has it in full."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def notify(
@@ -45,7 +51,7 @@ def notify(
         ids = [i for i in ids if i not in have]
     created = []
     for user_id in ids:
-        note = Notification(user_id=user_id, kind=kind, text=text[:500], link=link, dedupe_key=dedupe_key)
+        note = Notification(user_id=user_id, kind=kind, text=fit_text(text), link=link, dedupe_key=dedupe_key)
         db.session.add(note)
         created.append(note)
     return created

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ..audit import diff, record_event, snapshot
 from ..errors import DomainError, ImportRejected, StaleEdit
 from ..extensions import db
+from ..limits import column_errors
 from ..models import ROLES, UNIT_KINDS, Unit, User
 from ..sessions import end_all_sessions
 
@@ -35,6 +36,7 @@ def _validate_unit(data: dict, *, unit_id: int | None = None) -> list[str]:
         errors.append(f"单位名称“{name}”已存在。")
     if data.get("kind") not in UNIT_KINDS:
         errors.append("单位类型无效，应为：" + "、".join(UNIT_KINDS.values()) + "。")
+    errors += column_errors(Unit, data, {"name": "单位名称", "short_name": "简称", "code": "单位编码"})
     code = (data.get("code") or "").strip()
     if code and db.session.scalar(select(Unit.id).where(Unit.code == code, Unit.id != (unit_id or 0))):
         errors.append(f"单位编码“{code}”已存在。")
@@ -134,6 +136,9 @@ def _validate_user(data: dict, *, user_id: int | None = None) -> list[str]:
         errors.append(f"用户名“{username}”已被使用。")
     if not (data.get("display_name") or "").strip():
         errors.append("姓名不能为空。")
+    errors += column_errors(
+        User, data, {"username": "用户名", "display_name": "姓名", "phone": "电话", "email": "邮箱"}
+    )
     role = data.get("role")
     if role not in ROLES:
         errors.append("角色无效，应为：" + "、".join(ROLES.values()) + "。")

@@ -21,11 +21,11 @@ from ..data import rubric_penalty_default as default_rubric
 from ..errors import DomainError, ImportRejected, NotAllowed, StaleEdit
 from ..extensions import db
 from ..formatting import local_today
+from ..limits import NOTE_MAX, TEXT_MAX, check_length, length_error
 from ..models import (
     CASE_TYPES,
     CaseFile,
     Finding,
-    Notification,
     ReviewAssignment,
     ReviewCampaign,
     ReviewDeduction,
@@ -40,6 +40,7 @@ from ..numbers import SCORE_PLACES, rounded, score_text
 from ..permissions import can
 from ..sampling import NoEligibleReviewers, Pool, draw_sample, plan_assignments
 from ..workflow import transition
+from .notify import notify
 
 CAMPAIGN_FIELDS = [
     "year",
@@ -60,11 +61,6 @@ def _check_version(record, version: int | None) -> None:
         raise StaleEdit()
 
 
-def _notify(user_ids, text: str, link: str) -> None:
-    for uid in set(user_ids):
-        db.session.add(Notification(user_id=uid, kind="review", text=text, link=link))
-
-
 # --- rubrics ------------------------------------------------------------------------------
 
 
@@ -77,10 +73,24 @@ class RubricData:
     items: list[tuple[str, str, float, str, bool]]  # category, text, max, guidance, veto
 
 
+def _rubric_length_errors(data: RubricData) -> list[str]:
+    """Texts that would not fit their columns (a band label becomes a file's grade, String(20))."""
+    checks = [(data.name, Rubric.name.type.length, "评查标准名称"), (data.note, TEXT_MAX, "说明")]
+    checks += [(c, RubricItem.category.type.length, f"类别“{c[:10]}”") for c, _ in data.categories]
+    checks += [(label, CaseFile.grade.type.length, f"等级“{label[:10]}”") for label, _ in data.bands]
+    for n, (_c, text, _top, guidance, _veto) in enumerate(data.items, start=1):
+        checks += [
+            (text, NOTE_MAX, f"第 {n} 个评查项目"),
+            (guidance, NOTE_MAX, f"第 {n} 个评查项目的评分细则"),
+        ]
+    return [m for m in (length_error(text, limit, label) for text, limit, label in checks) if m]
+
+
 def _validate_rubric(data: RubricData) -> list[str]:
     errors = []
     if not data.name.strip():
         errors.append("评查标准名称不能为空。")
+    errors += _rubric_length_errors(data)
     names = [c for c, _ in data.categories]
     if not data.categories:
         errors.append("至少需要一个评分类别。")
@@ -640,6 +650,8 @@ def casefile_set_sampled(*, actor: User, case_file: CaseFile, sampled: bool, rea
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("增减抽查案卷必须填写理由。")
+    # Kept after a six-character prefix in CaseFile.sample_reason, String(300).
+    check_length(reason, CaseFile.sample_reason.type.length - 6, "理由")
     if case_file.sampled == sampled:
         raise DomainError("该案卷已在抽查范围内。" if sampled else "该案卷不在抽查范围内。")
     case_file.sampled = sampled
@@ -698,7 +710,12 @@ def campaign_assign(*, actor: User, campaign: ReviewCampaign) -> int:
         summary=f"分配评查：{len(plan)} 卷，{len(load)} 名评查人员，每人 {_span(load.values())} 卷",
     )
     for rid, n in load.items():
-        _notify([rid], f"评查活动“{campaign.title}”给您分配了 {n} 份案卷，请按时评分。", "/reviews/")
+        notify(
+            [rid],
+            f"评查活动“{campaign.title}”给您分配了 {n} 份案卷，请按时评分。",
+            "/reviews/",
+            kind="review",
+        )
     db.session.commit()
     return sum(len(r) for r in plan.values())
 
@@ -737,10 +754,11 @@ def assignment_reassign(*, actor: User, assignment: ReviewAssignment, reviewer_i
         f"案卷“{case_file.case_number}”改派：{old.display_name} → {reviewer.display_name}",
         {"reviewer": [old.display_name, reviewer.display_name]},
     )
-    _notify(
+    notify(
         [reviewer.id],
         f"您有一份改派的案卷待评查：{case_file.case_number}。",
         f"/reviews/assignments/{assignment.id}",
+        kind="review",
     )
     db.session.commit()
     return assignment
@@ -789,6 +807,13 @@ def assignment_save(
         problem = scoring.validate_deduction(entry.points, item.max_points, entry.note)
         if problem:
             errors.append(f"“{item.text}”：{problem}")
+    for item_id, note in [(i, e.note) for i, e in entries.items()] + list(vetoes.items()):
+        item = items.get(item_id)
+        problem = item is not None and length_error(note, NOTE_MAX, f"“{item.text[:20]}”的扣分说明")
+        if problem:
+            errors.append(problem)
+    if problem := length_error(comment, NOTE_MAX, "评查意见"):
+        errors.append(problem)
     for item_id, note in vetoes.items():
         item = items.get(item_id)
         if item is not None and item.is_veto and not (note or "").strip():
@@ -886,10 +911,11 @@ def assignment_return(*, actor: User, assignment: ReviewAssignment, reason: str)
     if case_file.excellent:
         case_file.excellent = False
     _recompute(case_file)
-    _notify(
+    notify(
         [assignment.reviewer_id],
         f"案卷“{case_file.case_number}”的评分被退回重评：{reason.strip()}",
         f"/reviews/assignments/{assignment.id}",
+        kind="review",
     )
     db.session.commit()
     return assignment
@@ -997,10 +1023,11 @@ def campaign_publish(*, actor: User, campaign: ReviewCampaign) -> ReviewCampaign
             User.role == "liaison", User.active.is_(True), User.unit_id.in_([u.id for u in campaign.units])
         )
     ).all()
-    _notify(
+    notify(
         liaisons,
         f"评查活动“{campaign.title}”结果已公布，请查看本单位案卷的得分和扣分情况。",
         f"/reviews/campaigns/{campaign.id}",
+        kind="review",
     )
     db.session.commit()
     return campaign

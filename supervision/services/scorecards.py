@@ -16,6 +16,7 @@ from sqlalchemy import case, func, insert, select
 from ..audit import diff, record_event, snapshot
 from ..errors import DomainError, ImportRejected, StaleEdit
 from ..extensions import db
+from ..limits import TEXT_MAX, check_length, column_errors, length_error
 from ..models import (
     UNIT_KINDS,
     Assessment,
@@ -117,6 +118,13 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
             problems.append(
                 "适用单位类型“" + "、".join(unknown) + "”无效，应为：" + "、".join(UNIT_KINDS.values()) + "。"
             )
+        problems += column_errors(
+            Indicator,
+            {"code": code, "method": row.get("评价方式"), "responsible": row.get("责任单位")},
+            {"code": "编码", "method": "评价方式", "responsible": "责任单位"},
+        )
+        if message := length_error(text, TEXT_MAX, "内容"):
+            problems.append(message)
         errors.extend(f"第 {number} 行：{p}" for p in problems)
         node = Node(
             row=number,
@@ -296,7 +304,7 @@ def framework_import(
     return framework
 
 
-def framework_export_rows(framework: Framework) -> list[list[str]]:
+def framework_export_rows(framework: Framework) -> list[list]:
     """The framework in the import format (tree order), so that it can be imported again."""
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.framework_id == framework.id).order_by(Indicator.position)
@@ -312,7 +320,7 @@ def framework_export_rows(framework: Framework) -> list[list[str]]:
                 i.code,
                 codes.get(i.parent_id, ""),
                 i.text,
-                f"{i.max_points:g}",
+                int(i.max_points) if i.max_points.is_integer() else i.max_points,  # a number cell
                 i.method,
                 kinds_text,
                 i.responsible,
@@ -596,12 +604,13 @@ def score_save(
 ) -> IndicatorScore:
     """Save one indicator of a self-assessment (saved as the liaison goes)."""
     _check_own_draft(actor, assessment)
+    check_length(explanation, TEXT_MAX, "自评说明")
     record = _scored_record(assessment, indicator, version)
     rating, value = _rating_and_points(indicator, rating, score_text)
     before = snapshot(record, SELF_FIELDS) if record.id else {}
     record.self_rating = rating
     record.self_score = value
-    record.explanation = (explanation or "").strip()[:5000]
+    record.explanation = (explanation or "").strip()
     db.session.add(record)
     changes = diff(before, snapshot(record, SELF_FIELDS))
     if changes:
@@ -724,13 +733,14 @@ def score_evaluate(
 ) -> IndicatorScore:
     """The inspector's rating, score and comment on one indicator."""
     _check_evaluator(actor, assessment)
+    check_length(comment, TEXT_MAX, "评估意见")
     record = _scored_record(assessment, indicator, version)
     # No rating means "按自评确认": the unit's own rating stands when the evaluation is completed.
     rating, value = _rating_and_points(indicator, rating, score_text)
     before = snapshot(record, EVAL_FIELDS) if record.id else {}
     record.evaluated_rating = rating
     record.evaluated_score = value
-    record.comment = (comment or "").strip()[:5000]
+    record.comment = (comment or "").strip()
     record.evaluator_id = actor.id if rating else None
     db.session.add(record)
     changes = diff(before, snapshot(record, EVAL_FIELDS))

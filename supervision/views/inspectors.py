@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError
 from ..extensions import db
+from ..filters import contains
 from ..formatting import local_today
 from ..forms.tasks import ProfileForm
 from ..models import (
@@ -85,16 +86,15 @@ def index():
     except ValueError:
         unit_id = None
     if keyword:
-        like = f"%{keyword}%"
         query = query.where(
             or_(
-                User.display_name.like(like),
-                User.username.like(like),
-                InspectorProfile.certificate_no.like(like),
+                contains(User.display_name, keyword),
+                contains(User.username, keyword),
+                contains(InspectorProfile.certificate_no, keyword),
             )
         )
     if specialty:
-        query = query.where(InspectorProfile.specialties.like(f"%{specialty}%"))
+        query = query.where(contains(InspectorProfile.specialties, specialty))
     if unit_id:
         query = query.where(User.unit_id == unit_id)
     if term == "valid":

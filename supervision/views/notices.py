@@ -14,6 +14,7 @@ from ..calendar import WorkCalendar, load_calendar, working_days_between
 from ..errors import DomainError
 from ..exports.notices import cn_ordinal, deadline_sentence, default_intro, notice_docx, register_xlsx
 from ..extensions import db
+from ..filters import contains
 from ..formatting import local_today
 from ..forms import ActionForm
 from ..forms.notices import (
@@ -174,10 +175,15 @@ def index():
             Notice.id.in_(select(ExtensionRequest.notice_id).where(ExtensionRequest.decision.is_(None)))
         )
     if keyword:
-        like = f"%{keyword}%"
-        units_named = select(Unit.id).where(or_(Unit.name.like(like), Unit.short_name.like(like)))
+        units_named = select(Unit.id).where(
+            or_(contains(Unit.name, keyword), contains(Unit.short_name, keyword))
+        )
         query = query.where(
-            or_(Notice.doc_number.like(like), Notice.title.like(like), Notice.unit_id.in_(units_named))
+            or_(
+                contains(Notice.doc_number, keyword),
+                contains(Notice.title, keyword),
+                Notice.unit_id.in_(units_named),
+            )
         )
     page = db.paginate(
         query.order_by(Notice.updated_at.desc(), Notice.id.desc()),

@@ -13,7 +13,9 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError, ImportRejected, NotAllowed
 from ..exports import scorecards as exports
+from ..exports.sheets import csv_text
 from ..extensions import db
+from ..filters import contains
 from ..formatting import local_today
 from ..forms import ActionForm
 from ..forms.scorecards import FrameworkImportForm, IndicatorForm, RoadmapForm, RoundForm
@@ -208,7 +210,7 @@ def framework_export(framework_id: int, fmt: str):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(svc.FRAMEWORK_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows([csv_text(value) for value in row] for row in rows)
         return download(out.getvalue().encode("utf-8-sig"), f"{name}.csv", "text/csv")
     if fmt == "xlsx":
         return download(exports.framework_xlsx(framework, rows), f"{name}.xlsx", XLSX_MIME)
@@ -332,7 +334,7 @@ def round_detail(round_id: int):
     if status in ("draft", "submitted", "evaluated", "finalized"):
         query = query.where(Assessment.status == status)
     if keyword:
-        query = query.where(or_(Unit.name.like(f"%{keyword}%"), Unit.short_name.like(f"%{keyword}%")))
+        query = query.where(or_(contains(Unit.name, keyword), contains(Unit.short_name, keyword)))
     page = db.paginate(query.order_by(Unit.kind, Unit.id), page=page_arg(), per_page=50, error_out=False)
     ids = [a.id for a in page.items]
     progress = reports.progress_for(ids)
@@ -885,9 +887,9 @@ def _roadmap_query():
     if filters["overdue"]:
         query = query.where(RoadmapItem.status != "done", RoadmapItem.due_date < local_today())
     if filters["q"]:
-        like = f"%{filters['q']}%"
+        q = filters["q"]
         query = query.where(
-            or_(RoadmapItem.measure.like(like), Indicator.text.like(like), Indicator.code == filters["q"])
+            or_(contains(RoadmapItem.measure, q), contains(Indicator.text, q), Indicator.code == q)
         )
     return query.order_by(RoadmapItem.status == "done", RoadmapItem.due_date, RoadmapItem.id), filters
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..filters import SEARCH_MAX_CHARS, contains
 from ..models import CaseFile, Finding, Notice, SupervisionTask, Unit
 from ..permissions import (
     can,
@@ -26,14 +28,13 @@ LIMIT = 20
 
 def search_all(user, q: str) -> dict[str, list]:
     """Each kind of record, from the viewer's scoped query, at most LIMIT hits each (five queries)."""
-    like = f"%{q}%"
-    unit_match = units_for_user(user).where(or_(Unit.name.like(like), Unit.short_name.like(like)))
+    unit_match = units_for_user(user).where(or_(contains(Unit.name, q), contains(Unit.short_name, q)))
     unit_ids = unit_match.with_only_columns(Unit.id)
     results: dict[str, list] = {}
     results["notices"] = db.session.scalars(
         notices_for_user(user)
         .options(joinedload(Notice.unit), joinedload(Notice.kind))
-        .where(or_(Notice.doc_number.like(like), Notice.title.like(like), Notice.unit_id.in_(unit_ids)))
+        .where(or_(contains(Notice.doc_number, q), contains(Notice.title, q), Notice.unit_id.in_(unit_ids)))
         .order_by(Notice.updated_at.desc(), Notice.id.desc())
         .limit(LIMIT)
     ).all()
@@ -41,7 +42,9 @@ def search_all(user, q: str) -> dict[str, list]:
         case_files_for_user(user)
         .options(joinedload(CaseFile.unit))
         .where(
-            or_(CaseFile.case_number.like(like), CaseFile.title.like(like), CaseFile.unit_id.in_(unit_ids))
+            or_(
+                contains(CaseFile.case_number, q), contains(CaseFile.title, q), CaseFile.unit_id.in_(unit_ids)
+            )
         )
         .order_by(CaseFile.id.desc())
         .limit(LIMIT)
@@ -50,9 +53,9 @@ def search_all(user, q: str) -> dict[str, list]:
         tasks_for_user(user)
         .where(
             or_(
-                SupervisionTask.title.like(like),
-                SupervisionTask.code.like(like),
-                SupervisionTask.basis.like(like),
+                contains(SupervisionTask.title, q),
+                contains(SupervisionTask.code, q),
+                contains(SupervisionTask.basis, q),
             )
         )
         .order_by(SupervisionTask.id.desc())
@@ -62,7 +65,11 @@ def search_all(user, q: str) -> dict[str, list]:
         findings_for_user(user)
         .options(joinedload(Finding.unit), joinedload(Finding.task))
         .where(
-            or_(Finding.description.like(like), Finding.legal_basis.like(like), Finding.unit_id.in_(unit_ids))
+            or_(
+                contains(Finding.description, q),
+                contains(Finding.legal_basis, q),
+                Finding.unit_id.in_(unit_ids),
+            )
         )
         .order_by(Finding.found_on.desc(), Finding.id.desc())
         .limit(LIMIT)
@@ -78,7 +85,14 @@ def search_all(user, q: str) -> dict[str, list]:
 @bp.route("/")
 @require("search.use")
 def index():
-    q = request.args.get("q", "").strip()[:100]
-    results = search_all(current_user, q) if len(q) >= 1 else None
+    q = request.args.get("q", "").strip()
+    if len(q) > SEARCH_MAX_CHARS:
+        # Refused, not cut: a cut query would find things the user did not ask for.
+        message = _("搜索内容过长：最多 %(n)s 个字，请缩短后再搜索。", n=SEARCH_MAX_CHARS)
+        page = render_template(
+            "search/index.html", q=q[:SEARCH_MAX_CHARS], results=None, total=0, limit=LIMIT, error=message
+        )
+        return page, 400
+    results = search_all(current_user, q) if q else None
     total = sum(len(v) for v in results.values()) if results else 0
     return render_template("search/index.html", q=q, results=results, total=total, limit=LIMIT)

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import Select, case, or_, select
 
 from ..extensions import db
+from ..filters import SEARCH_MAX_CHARS, contains, starts_with
 from ..models import Unit, User
 from ..permissions import can, require, units_for_user
 from .helpers import int_arg
@@ -22,23 +23,15 @@ bp = Blueprint("suggest", __name__, url_prefix="/suggest")
 SUGGEST_LIMIT = 20
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _unit_matches(text: str) -> Select:
     query = units_for_user(current_user).with_only_columns(Unit.id, Unit.name, Unit.short_name, Unit.active)
     if not text:
         return query.order_by(Unit.active.desc(), Unit.kind, Unit.id)
-    like, prefix = _like(text), _like(text)[1:]
     return query.where(
-        or_(Unit.name.like(like, escape="\\"), Unit.short_name.like(like, escape="\\"), Unit.code == text)
+        or_(contains(Unit.name, text), contains(Unit.short_name, text), Unit.code == text)
     ).order_by(
         case((or_(Unit.name == text, Unit.short_name == text), 0), else_=1),
-        case(
-            (or_(Unit.name.like(prefix, escape="\\"), Unit.short_name.like(prefix, escape="\\")), 0), else_=1
-        ),
+        case((or_(starts_with(Unit.name, text), starts_with(Unit.short_name, text)), 0), else_=1),
         Unit.active.desc(),
         Unit.kind,
         Unit.id,
@@ -53,16 +46,15 @@ def _inspector_matches(text: str) -> Select:
     )
     if not text:
         return query.order_by(User.active.desc(), User.display_name, User.id)
-    like = _like(text)
-    return query.where(
-        or_(User.display_name.like(like, escape="\\"), User.username.like(like, escape="\\"))
-    ).order_by(case((User.display_name == text, 0), else_=1), User.active.desc(), User.display_name, User.id)
+    return query.where(or_(contains(User.display_name, text), contains(User.username, text))).order_by(
+        case((User.display_name == text, 0), else_=1), User.active.desc(), User.display_name, User.id
+    )
 
 
 @bp.route("/units")
 @require("reference.read", "search.use")
 def units():
-    text = request.args.get("q", "").strip()[:60]
+    text = request.args.get("q", "").strip()[:SEARCH_MAX_CHARS]
     rows = db.session.execute(_unit_matches(text).limit(SUGGEST_LIMIT)).all()
     return jsonify(
         [
@@ -79,7 +71,7 @@ def units():
 @bp.route("/inspectors")
 @require("tasks.read_all")
 def inspectors():
-    text = request.args.get("q", "").strip()[:60]
+    text = request.args.get("q", "").strip()[:SEARCH_MAX_CHARS]
     rows = db.session.execute(_inspector_matches(text).limit(SUGGEST_LIMIT)).all()
     return jsonify([{"id": uid, "label": name, "hint": unit or ""} for uid, name, _, unit in rows])
 
@@ -90,7 +82,7 @@ def _resolve(kind: str, arg: str, by_id: Select, by_text) -> tuple[int, str] | N
     if int_arg(arg) is not None:
         row = db.session.execute(by_id).first()
         return (row[0], row[1]) if row else None
-    text = request.args.get(f"{arg}_name", "").strip()[:60]
+    text = request.args.get(f"{arg}_name", "").strip()[:SEARCH_MAX_CHARS]
     if not text:
         return None
     rows = db.session.execute(by_text(text).limit(2)).all()

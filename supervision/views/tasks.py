@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
-from ..filters import filter_findings
+from ..filters import contains, filter_findings
 from ..formatting import local_today
 from ..forms import ActionForm
 from ..forms.tasks import CategoryForm, FindingForm, TaskForm
@@ -148,12 +148,11 @@ def index():
             SupervisionTask.id.in_(select(TaskInspector.task_id).where(TaskInspector.user_id == inspector_id))
         )
     if keyword:
-        like = f"%{keyword}%"
         query = query.where(
             or_(
-                SupervisionTask.title.like(like),
-                SupervisionTask.code.like(like),
-                SupervisionTask.basis.like(like),
+                contains(SupervisionTask.title, keyword),
+                contains(SupervisionTask.code, keyword),
+                contains(SupervisionTask.basis, keyword),
             )
         )
     query = query.order_by(*SORTS.get(sort, SORTS["new"]))

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
+from ...filters import contains
 from ...models import AuditEvent
 from ...permissions import require
 from ..helpers import page_arg
@@ -22,7 +23,7 @@ def audit():
     if record_type:
         query = query.where(AuditEvent.record_type == record_type)
     if action:
-        query = query.where(AuditEvent.action.like(f"%{action}%"))
+        query = query.where(contains(AuditEvent.action, action))
     page = db.paginate(
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
         page=page_arg(),

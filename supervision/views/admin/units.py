@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from ...audit import record_event
 from ...errors import DomainError
 from ...extensions import db
+from ...filters import contains
 from ...forms import ActionForm
 from ...forms.admin import UnitForm, UploadForm
 from ...models import UNIT_KINDS, Attachment, Unit, User
@@ -28,8 +29,11 @@ def units():
     kind = request.args.get("kind", "")
     state = request.args.get("state", "active")
     if keyword:
-        like = f"%{keyword}%"
-        query = query.where(or_(Unit.name.like(like), Unit.short_name.like(like), Unit.code.like(like)))
+        query = query.where(
+            or_(
+                contains(Unit.name, keyword), contains(Unit.short_name, keyword), contains(Unit.code, keyword)
+            )
+        )
     if kind in UNIT_KINDS:
         query = query.where(Unit.kind == kind)
     if state == "active":

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ...errors import DomainError
 from ...extensions import db
+from ...filters import contains
 from ...forms import ActionForm
 from ...forms.admin import UserForm
 from ...models import ROLES, Unit, User
@@ -35,8 +36,7 @@ def users():
     unit_id = request.args.get("unit", type=int)
     state = request.args.get("state", "active")
     if keyword:
-        like = f"%{keyword}%"
-        query = query.where(or_(User.username.like(like), User.display_name.like(like)))
+        query = query.where(or_(contains(User.username, keyword), contains(User.display_name, keyword)))
     if role in ROLES:
         query = query.where(User.role == role)
     if unit_id:
