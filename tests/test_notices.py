@@ -4,6 +4,7 @@ the .docx and register exports, reminders, notifications and query counts."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 from datetime import date, timedelta
 
@@ -739,6 +740,19 @@ def test_stale_edit_in_the_service(w):
         svc.notice_update(
             actor=w.inspector, notice=notice, data=w.data(), today=TODAY, version=notice.version - 1
         )
+
+
+def test_void_asks_for_confirmation_like_issue(client, w):
+    notice = w.draft()
+    svc.notice_submit(actor=w.inspector, notice=notice)
+    db.session.commit()
+    client.login_user(w.lead)
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    forms = re.findall(r"<form[^>]*>", page)
+    issue = next(f for f in forms if f"/notices/{notice.id}/issue" in f)
+    void = next(f for f in forms if f"/notices/{notice.id}/void" in f)
+    assert "data-confirm=" in issue
+    assert 'data-confirm="作废后不能恢复' in void
 
 
 def test_sign_off_through_the_pages(client, w):
