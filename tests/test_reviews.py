@@ -478,6 +478,13 @@ def test_lead_adds_or_drops_a_file_with_a_reason(world, client):
     db.session.refresh(outside)
     assert outside.sampled and outside.sample_reason == "负责人增加：群众投诉较多"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case_file.include")) is not None
+    # The campaign's 活动记录 says so too (it read only the campaign's own events before).
+    page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
+    timeline = page[page.index("活动记录") :]
+    assert f"增加抽查案卷“{outside.case_number}”（理由：群众投诉较多）" in timeline
+    client.post_form(f"/reviews/files/{outside.id}/sampled", {"sampled": "0", "reason": "重复报送"})
+    page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
+    assert f"移出抽查案卷“{outside.case_number}”（理由：重复报送）" in page[page.index("活动记录") :]
 
 
 # --- assignment ---------------------------------------------------------------------------

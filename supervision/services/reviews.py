@@ -644,12 +644,18 @@ def casefile_set_sampled(*, actor: User, case_file: CaseFile, sampled: bool, rea
     case_file.sampled = sampled
     case_file.sample_reason = ("负责人增加：" if sampled else "负责人移出：") + reason
     db.session.flush()
-    _file_event(
-        actor,
-        case_file,
-        "include" if sampled else "exclude",
-        ("增加抽查案卷" if sampled else "移出抽查案卷") + f"“{case_file.case_number}”（理由：{reason}）",
-        {"sampled": [not sampled, sampled], "reason": reason},
+    verb = "include" if sampled else "exclude"
+    summary = ("增加抽查案卷" if sampled else "移出抽查案卷") + f"“{case_file.case_number}”（理由：{reason}）"
+    changes = {"sampled": [not sampled, sampled], "reason": reason}
+    _file_event(actor, case_file, verb, summary, changes)
+    # Also on the campaign: its 活动记录 is where the lead reads how the sample came about.
+    record_event(
+        actor=actor,
+        action=f"campaign.{verb}_file",
+        record_type="campaign",
+        record_id=case_file.campaign_id,
+        summary=summary,
+        changes={**changes, "case_file": case_file.id},
     )
     db.session.commit()
     return case_file
