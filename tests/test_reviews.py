@@ -582,6 +582,8 @@ def test_draft_then_submit_computes_the_total(world, client):
     assert a.status == "assigned" and len(a.deductions) == 1
     page = client.get(url).get_data(as_text=True)
     assert "名称不一致" in page and 'data-bands="优秀:90|良好:80|合格:60"' in page
+    # 其余项目不扣分 only fills the form in the browser (a plain button: it sends nothing).
+    assert 'type="button" data-fill-zero' in page and "其余项目不扣分" in page
     data = {"action": "submit", "version": a.version}
     for i in items:
         data[f"points-{i.id}"] = "0"
@@ -597,6 +599,7 @@ def test_draft_then_submit_computes_the_total(world, client):
     # A submitted review cannot be changed by its reviewer.
     data["version"] = a.version
     assert "已提交" in client.post_form(url, data).get_data(as_text=True)
+    assert "data-fill-zero" not in client.get(url).get_data(as_text=True)
 
 
 def test_reviewer_cannot_score_someone_elses_file(world, client):
