@@ -672,6 +672,10 @@ def test_divergence_settle_excellent_return_and_publish(world, client, make_user
     response = client.post_form(f"/reviews/campaigns/{world.campaign.id}/publish", follow_redirects=True)
     assert "评查结果已公布" in response.get_data(as_text=True)
     assert db.session.get(ReviewCampaign, world.campaign.id).status == "published"
+    # 优秀 the grade band and 优秀案卷 the named files are told apart in the headers.
+    page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
+    head = page[page.index('data-testid="unit-averages"') :]
+    assert "优秀案卷" in head[: head.index("</thead>")] and "等次分布" in page
 
     # The unit's liaison sees their files, scores and notes, but not the reviewers' names.
     unit = db.session.get(CaseFile, second_id).unit
@@ -679,6 +683,9 @@ def test_divergence_settle_excellent_return_and_publish(world, client, make_user
     client.login_user(liaison)
     page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
     assert db.session.get(CaseFile, second_id).case_number in page and "主体不合法" in page
+    assert "等次分布" in page
+    home = client.get("/").get_data(as_text=True)
+    assert "，优秀案卷 1 卷" in home and "，优秀 " not in home
     for reviewer in world.reviewers:
         assert reviewer.display_name not in page
     other_unit_file = db.session.scalar(

@@ -944,7 +944,7 @@ def casefile_set_excellent(*, actor: User, case_file: CaseFile, excellent: bool)
         raise DomainError("只有评查阶段可以评定优秀案卷。")
     if excellent:
         if case_file.grade != _top_grade(campaign):
-            raise DomainError(f"只有最终等级为“{_top_grade(campaign)}”的案卷可以评为优秀案卷。")
+            raise DomainError(f"只有最终等次为“{_top_grade(campaign)}”的案卷可以评为优秀案卷。")
         if case_file.divergent and not case_file.settled_reason:
             raise DomainError("该案卷评分分差过大，请先裁定最终得分。")
         if any(a.veto_hit for a in case_file.assignments):
