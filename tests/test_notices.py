@@ -742,6 +742,21 @@ def test_stale_edit_in_the_service(w):
         )
 
 
+def test_finding_page_links_the_notices_that_carry_it(client, w):
+    notice = w.draft()
+    client.login_user(w.inspector)
+    page = client.get(f"/tasks/findings/{w.findings[0].id}").get_data(as_text=True)
+    assert f'href="/notices/{notice.id}"' in page and "未编号草稿" in page
+    svc.notice_issue(actor=w.lead, notice=svc.notice_submit(actor=w.inspector, notice=notice), today=TODAY)
+    db.session.commit()
+    page = client.get(f"/tasks/findings/{w.findings[0].id}").get_data(as_text=True)
+    assert f'href="/notices/{notice.id}"' in page and "海法督" in page
+    # A finding on no notice has no such line. (Only roles that read every notice see findings
+    # today; the list is still drawn from notices_for_user, so that stays true.)
+    page = client.get(f"/tasks/findings/{w.findings[2].id}").get_data(as_text=True)
+    assert 'data-testid="finding-notices"' not in page
+
+
 def test_void_asks_for_confirmation_like_issue(client, w):
     notice = w.draft()
     svc.notice_submit(actor=w.inspector, notice=notice)
