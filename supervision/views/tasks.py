@@ -767,8 +767,8 @@ def _lead_panel(user: User):
     tasks = list(
         db.session.scalars(
             select(SupervisionTask)
-            .where(SupervisionTask.status.in_(("active", "draft")))
-            .order_by(SupervisionTask.status, SupervisionTask.period_end)
+            .where(SupervisionTask.status == "active")  # drafts are counted in their own card
+            .order_by(SupervisionTask.period_end, SupervisionTask.id)
             .limit(10)
         )
     )
