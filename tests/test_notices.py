@@ -195,6 +195,17 @@ def test_kind_without_rectification_closes_on_receipt(w):
     assert {f.status for f in w.findings[:2]} == {"resolved"}
 
 
+def test_kind_without_rectification_shows_no_item_count_in_lists(client, w):
+    kind = NoticeKindFactory(name="督察建议书", prefix="海法督建", requires_rectification=False)
+    notice = svc.notice_create(actor=w.inspector, data=w.data(kind_id=kind.id), today=TODAY)
+    svc.notice_issue(actor=w.lead, notice=svc.notice_submit(actor=w.inspector, notice=notice), today=TODAY)
+    svc.notice_acknowledge(actor=w.liaison, notice=notice)
+    db.session.commit()
+    client.login_user(w.lead)
+    page = client.get("/notices/").get_data(as_text=True)
+    assert 'data-testid="no-rectification">无需整改' in page and "项通过" not in page
+
+
 def test_fixed_deadline_is_used(w):
     notice = w.issued(fixed_deadline=date(2026, 4, 30))
     assert notice.deadline == date(2026, 4, 30)
