@@ -13,7 +13,7 @@ from supervision.models import Assessment, Indicator, IndicatorScore
 from supervision.services import scorecards as svc
 
 from .. import factories
-from .conftest import login
+from .conftest import login, shot
 
 
 def _slow(monkeypatch, seconds: float) -> None:
@@ -122,3 +122,23 @@ def test_a_failed_save_says_so_on_the_row_and_keeps_the_input(new_page, make_use
     page.select_option("[data-testid='rating-1.1.2']", "met")
     page.wait_for_url("**/auth/login?next=*")
     assert page.locator("#username").is_visible()
+
+
+def test_a_refused_row_shows_what_is_stored_and_gives_back_what_was_typed(new_page, make_user, artifacts):
+    assessment = _one_row_assessment(make_user)
+    page = new_page()
+    login(page, "zhou", factories.PASSWORD)
+    page.goto(f"/scorecards/assessments/{assessment.id}")
+    row = "[data-testid='score-row-1.1.1']"
+    page.select_option("[data-testid='rating-1.1.1']", "basic")
+    page.fill("[data-testid='score-1.1.1']", "1.5")
+    page.locator("[data-testid='score-1.1.1']").dispatch_event("change")
+    page.wait_for_selector(f"{row} [data-testid=row-saved]")
+    page.fill("[data-testid='score-1.1.1']", "5")  # over the 2 points: refused
+    page.locator("[data-testid='score-1.1.1']").dispatch_event("change")
+    message = page.wait_for_selector(f"{row} [data-testid=row-error]")
+    assert "不能超过" in message.inner_text() and "得分“5”" in message.inner_text()
+    assert page.input_value("[data-testid='score-1.1.1']") == "1.5"  # what is stored
+    shot(page, artifacts, "scorecards-refused-row")
+    page.click(f"{row} [data-testid=row-restore]")
+    assert page.input_value("[data-testid='score-1.1.1']") == "5"
