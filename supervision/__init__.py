@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
+from . import config, htmx
 from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import install_vocabulary
 
@@ -96,6 +96,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "warning"
+    login_manager.unauthorized_handler(htmx.unauthorized)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -121,6 +122,8 @@ def register_errorhandlers(app: Flask) -> None:
     def render_error(code: int, message: str | None = None):
         if request.path.startswith("/api/") or request.path == "/healthz":
             return jsonify(error=code), code
+        if htmx.is_htmx():
+            return htmx.error_response(code, message and f"未保存：{message}")
         return render_template(f"errors/{code}.html", message=message), code
 
     @app.errorhandler(403)
@@ -137,6 +140,8 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        if htmx.is_htmx() and not current_user.is_authenticated:
+            return htmx.unauthorized()  # the session (and its token) expired: log in again
         return render_error(400, "页面已过期或请求缺少安全令牌，请刷新页面后重试。")
 
     @app.errorhandler(400)

@@ -24,6 +24,8 @@ def counted_findings(query: Select) -> Select:
 
 def is_counted_finding(status: str) -> bool:
     return status not in UNCOUNTED_FINDING_STATUSES
+
+
 # The longest text a search or a keyword filter takes (the search box's maxlength): no stored name
 # or number is longer, and a page that quotes a 5,000-character query back helps nobody.
 SEARCH_MAX_CHARS = 100

@@ -4,6 +4,7 @@ the .docx and register exports, reminders, notifications and query counts."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 from datetime import date, timedelta
 
@@ -192,6 +193,17 @@ def test_kind_without_rectification_closes_on_receipt(w):
     svc.notice_acknowledge(actor=w.liaison, notice=notice)
     assert notice.status == "closed"
     assert {f.status for f in w.findings[:2]} == {"resolved"}
+
+
+def test_kind_without_rectification_shows_no_item_count_in_lists(client, w):
+    kind = NoticeKindFactory(name="督察建议书", prefix="海法督建", requires_rectification=False)
+    notice = svc.notice_create(actor=w.inspector, data=w.data(kind_id=kind.id), today=TODAY)
+    svc.notice_issue(actor=w.lead, notice=svc.notice_submit(actor=w.inspector, notice=notice), today=TODAY)
+    svc.notice_acknowledge(actor=w.liaison, notice=notice)
+    db.session.commit()
+    client.login_user(w.lead)
+    page = client.get("/notices/").get_data(as_text=True)
+    assert 'data-testid="no-rectification">无需整改' in page and "项通过" not in page
 
 
 def test_fixed_deadline_is_used(w):
@@ -739,6 +751,34 @@ def test_stale_edit_in_the_service(w):
         svc.notice_update(
             actor=w.inspector, notice=notice, data=w.data(), today=TODAY, version=notice.version - 1
         )
+
+
+def test_finding_page_links_the_notices_that_carry_it(client, w):
+    notice = w.draft()
+    client.login_user(w.inspector)
+    page = client.get(f"/tasks/findings/{w.findings[0].id}").get_data(as_text=True)
+    assert f'href="/notices/{notice.id}"' in page and "未编号草稿" in page
+    svc.notice_issue(actor=w.lead, notice=svc.notice_submit(actor=w.inspector, notice=notice), today=TODAY)
+    db.session.commit()
+    page = client.get(f"/tasks/findings/{w.findings[0].id}").get_data(as_text=True)
+    assert f'href="/notices/{notice.id}"' in page and "海法督" in page
+    # A finding on no notice has no such line. (Only roles that read every notice see findings
+    # today; the list is still drawn from notices_for_user, so that stays true.)
+    page = client.get(f"/tasks/findings/{w.findings[2].id}").get_data(as_text=True)
+    assert 'data-testid="finding-notices"' not in page
+
+
+def test_void_asks_for_confirmation_like_issue(client, w):
+    notice = w.draft()
+    svc.notice_submit(actor=w.inspector, notice=notice)
+    db.session.commit()
+    client.login_user(w.lead)
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    forms = re.findall(r"<form[^>]*>", page)
+    issue = next(f for f in forms if f"/notices/{notice.id}/issue" in f)
+    void = next(f for f in forms if f"/notices/{notice.id}/void" in f)
+    assert "data-confirm=" in issue
+    assert 'data-confirm="作废后不能恢复' in void
 
 
 def test_sign_off_through_the_pages(client, w):

@@ -478,6 +478,13 @@ def test_lead_adds_or_drops_a_file_with_a_reason(world, client):
     db.session.refresh(outside)
     assert outside.sampled and outside.sample_reason == "负责人增加：群众投诉较多"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case_file.include")) is not None
+    # The campaign's 活动记录 says so too (it read only the campaign's own events before).
+    page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
+    timeline = page[page.index("活动记录") :]
+    assert f"增加抽查案卷“{outside.case_number}”（理由：群众投诉较多）" in timeline
+    client.post_form(f"/reviews/files/{outside.id}/sampled", {"sampled": "0", "reason": "重复报送"})
+    page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
+    assert f"移出抽查案卷“{outside.case_number}”（理由：重复报送）" in page[page.index("活动记录") :]
 
 
 # --- assignment ---------------------------------------------------------------------------
@@ -575,6 +582,8 @@ def test_draft_then_submit_computes_the_total(world, client):
     assert a.status == "assigned" and len(a.deductions) == 1
     page = client.get(url).get_data(as_text=True)
     assert "名称不一致" in page and 'data-bands="优秀:90|良好:80|合格:60"' in page
+    # 其余项目不扣分 only fills the form in the browser (a plain button: it sends nothing).
+    assert 'type="button" data-fill-zero' in page and "其余项目不扣分" in page
     data = {"action": "submit", "version": a.version}
     for i in items:
         data[f"points-{i.id}"] = "0"
@@ -590,6 +599,7 @@ def test_draft_then_submit_computes_the_total(world, client):
     # A submitted review cannot be changed by its reviewer.
     data["version"] = a.version
     assert "已提交" in client.post_form(url, data).get_data(as_text=True)
+    assert "data-fill-zero" not in client.get(url).get_data(as_text=True)
 
 
 def test_reviewer_cannot_score_someone_elses_file(world, client):
@@ -662,6 +672,10 @@ def test_divergence_settle_excellent_return_and_publish(world, client, make_user
     response = client.post_form(f"/reviews/campaigns/{world.campaign.id}/publish", follow_redirects=True)
     assert "评查结果已公布" in response.get_data(as_text=True)
     assert db.session.get(ReviewCampaign, world.campaign.id).status == "published"
+    # 优秀 the grade band and 优秀案卷 the named files are told apart in the headers.
+    page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
+    head = page[page.index('data-testid="unit-averages"') :]
+    assert "优秀案卷" in head[: head.index("</thead>")] and "等次分布" in page
 
     # The unit's liaison sees their files, scores and notes, but not the reviewers' names.
     unit = db.session.get(CaseFile, second_id).unit
@@ -669,6 +683,9 @@ def test_divergence_settle_excellent_return_and_publish(world, client, make_user
     client.login_user(liaison)
     page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
     assert db.session.get(CaseFile, second_id).case_number in page and "主体不合法" in page
+    assert "等次分布" in page
+    home = client.get("/").get_data(as_text=True)
+    assert "，优秀案卷 1 卷" in home and "，优秀 " not in home
     for reviewer in world.reviewers:
         assert reviewer.display_name not in page
     other_unit_file = db.session.scalar(

@@ -146,8 +146,72 @@ def test_bad_scores_save_nothing_and_say_why(client, world, rating, score, messa
     client.login_user(world.liaison)
     html = _save(client, world, "1.1.1", rating, score).get_data(as_text=True)
     assert 'data-testid="row-error"' in html and message in html
-    assert f'value="{score}"' in html  # what was typed is kept in the row
+    # The inputs show what is stored (nothing); what was typed is kept in the message.
+    assert f'value="{score}"' not in html or not score
+    assert (f"得分“{score}”" if score else "等次“基本达标”") in html
+    assert 'data-testid="row-restore"' in html
     assert _score(world.mine, world.leaves["1.1.1"]) is None
+
+
+def test_a_refused_save_shows_the_stored_value_and_keeps_the_typed_one_in_the_message(client, world):
+    client.login_user(world.liaison)
+    _save(client, world, "1.1.2", "basic", "1.5", explanation="已建台账")
+    record = _score(world.mine, world.leaves["1.1.2"])
+    html = _save(
+        client, world, "1.1.2", "basic", "3", explanation="已建台账", version=str(record.version)
+    ).get_data(as_text=True)
+    assert 'value="1.5" data-testid="score-1.1.2"' in html
+    assert "未保存：" in html and "得分“3”" in html and "说明“" not in html  # unchanged fields left out
+    assert _score(world.mine, world.leaves["1.1.2"]).self_score == 1.5
+
+
+# --- htmx rows when the request cannot be answered with the row ------------------------------------
+
+
+def test_expired_session_sends_the_whole_page_to_login_not_into_the_row(client, world):
+    page = f"http://localhost/scorecards/assessments/{world.mine.id}?area=1"
+    url = f"/scorecards/assessments/{world.mine.id}/scores/{world.leaves['1.1.1'].id}"
+    response = client.post_form(
+        url, {"rating": "met"}, headers={"HX-Request": "true", "HX-Current-URL": page}
+    )
+    assert response.status_code == 401 and "<form" not in response.get_data(as_text=True)
+    target = response.headers["HX-Redirect"]
+    assert target == f"/auth/login?next=%2Fscorecards%2Fassessments%2F{world.mine.id}%3Farea%3D1"
+    assert "scores" not in target  # back to the page, not to the POST-only row endpoint
+    # An expired session took its CSRF token with it: still the login page, not a token error.
+    tokenless = client.post(url, data={}, headers={"HX-Request": "true", "HX-Current-URL": page})
+    assert tokenless.status_code == 401 and tokenless.headers["HX-Redirect"] == target
+    # A page of another site is not a place to come back to.
+    elsewhere = client.post_form(
+        url, {}, headers={"HX-Request": "true", "HX-Current-URL": "http://evil.example//x"}
+    )
+    assert elsewhere.headers["HX-Redirect"] == "/auth/login"
+    # Without htmx: the usual redirect to the login form.
+    plain = client.post_form(url, {})
+    assert plain.status_code == 302 and "/auth/login?next=" in plain.headers["Location"]
+
+
+def test_stale_csrf_token_on_a_row_is_a_short_message_for_the_row(client, world):
+    client.login_user(world.liaison)
+    url = f"/scorecards/assessments/{world.mine.id}/scores/{world.leaves['1.1.1'].id}"
+    response = client.post(url, data={"rating": "met", "csrf_token": "stale"}, headers={"HX-Request": "true"})
+    assert response.status_code == 400 and response.mimetype == "text/plain"
+    assert response.get_data(as_text=True).startswith("未保存：页面已过期")
+    assert _score(world.mine, world.leaves["1.1.1"]) is None
+
+
+def test_server_error_on_a_row_is_a_short_message_for_the_row(client, world, app, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(svc, "score_save", broken)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    client.login_user(world.liaison)
+    response = _save(client, world, "1.1.1", "met")
+    assert response.status_code == 500 and response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == "未保存：服务器出错，请稍后重试。"
+    plain = _save(client, world, "1.1.1", "met", htmx=False)
+    assert plain.status_code == 500 and "<html" in plain.get_data(as_text=True)
 
 
 def test_indicator_not_applying_to_the_unit_cannot_be_scored(client, world):
@@ -855,6 +919,8 @@ def test_heatmap_shows_area_names_and_escapes_unit_names(client, world, tmp_path
     out = json.loads(result.stdout)
     assert "<img" not in out["tooltip"] and "&lt;img src=x onerror=alert(1)&gt;" in out["tooltip"]
     assert out["axis"] == ["领域1", "领域2"]
+
+
 def test_self_assessment_explanation_is_refused_not_cut(world):
     """It was silently cut to 5,000 characters."""
     assessment, indicator = world.mine, world.leaves["1.1.1"]

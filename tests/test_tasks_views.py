@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -480,7 +481,9 @@ def test_home_panels_for_inspector_and_lead(app, world):
     assert ctx["active_count"] == 1 and ctx["draft_count"] == 1 and ctx["open_count"] == 2
     with app.test_request_context("/"):
         html = render_template(template, ctx=ctx)
-    assert "进行中的督察任务" in html and world["draft"].title in html
+    # 进行中的督察任务 lists active tasks only (a draft is not under way; it has its own count).
+    assert "进行中的督察任务" in html and world["task"].title in html
+    assert world["draft"].title not in html
 
 
 def test_inspector_page_hides_tasks_the_viewer_is_not_on(client, world):
@@ -509,3 +512,26 @@ def test_lead_edits_a_draft_and_a_stale_form_is_refused(client, world):
     client.post_form(f"/tasks/{draft.id}/step/activate")
     response = client.get(f"/tasks/{draft.id}/edit", follow_redirects=True)
     assert "只有草稿状态的任务可以修改" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "fields"),
+    [
+        ("lead", "/tasks/new", ["kind"]),
+        ("member", "/tasks/{task}/findings/new", ["unit_id", "category"]),
+        ("admin", "/admin/users/new", ["role"]),
+        ("admin", "/admin/units/new", ["kind"]),
+    ],
+)
+def test_required_selects_carry_the_required_mark(client, world, who, url, fields):
+    client.login_user(world[who])
+    page = client.get(url.format(task=world["task"].id)).get_data(as_text=True)
+    for name in fields:
+        assert f'<label class="form-label required" for="{name}">' in page, name
+        assert re.search(rf'<select[^>]*id="{name}"[^>]*required', page), name
+
+
+def test_a_task_posted_without_its_kind_says_so(client, world):
+    client.login_user(world["lead"])
+    page = client.post_form("/tasks/new", {"title": "专项督察"}).get_data(as_text=True)
+    assert "请选择任务类型" in page

@@ -77,6 +77,51 @@
     if (pending) { window.setTimeout(function () { htmx.trigger(pending, "change"); }, 0); }
   });
 
+  // A row whose request failed keeps what the user typed and says why on the row: the server
+  // answers a short plain text (supervision/htmx.py); an expired session never gets here, it
+  // answers HX-Redirect and htmx sends the whole page to the login form.
+  function showRowError(event, text) {
+    var row = autosaveRow(event.detail.elt) || event.detail.target;
+    if (!row || !row.querySelector) { return; }
+    row._inflight = false;
+    row._pending = null;
+    row.querySelectorAll("[data-testid=row-saved]").forEach(function (el) { el.remove(); });
+    var box = row.querySelector("[data-testid=row-error]");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "score-error";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-testid", "row-error");
+      (row.querySelector(".score-body") || row).appendChild(box);
+    }
+    box.textContent = text;
+    row.classList.add("has-error");
+  }
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+    var text = plain && xhr.responseText && xhr.responseText.length < 500 ? xhr.responseText
+      : "未保存：服务器出错（" + xhr.status + "），请稍后重试。";
+    showRowError(event, text);
+  });
+  document.body.addEventListener("htmx:sendError", function (event) {
+    showRowError(event, "未保存：网络连接失败，请检查网络后重试。");
+  });
+
+  // A refused save shows the stored values; 恢复我填写的 puts the refused ones back to correct them.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-restore]");
+    if (!button) { return; }
+    var form = document.getElementById(button.getAttribute("data-restore"));
+    var values = JSON.parse(button.getAttribute("data-values") || "{}");
+    if (!form) { return; }
+    Object.keys(values).forEach(function (name) {
+      var field = form.elements.namedItem(name);
+      if (field) { field.value = values[name]; }
+    });
+    button.disabled = true;
+  });
+
   // Type-ahead pickers ([data-picker], see the `picker` macro): matches come from the box's
   // data-source as JSON [{id, label, hint}]; picking sets the hidden field and sends the form.
   document.querySelectorAll("[data-picker]").forEach(function (box) {

@@ -72,6 +72,15 @@
     form.addEventListener("change", recalc);
     recalc();
 
+    // 其余项目不扣分: every deduction still empty becomes 0, shown (and changeable) before submitting.
+    form.addEventListener("click", function (event) {
+      if (!event.target.closest("[data-fill-zero]")) { return; }
+      form.querySelectorAll("[data-points]").forEach(function (input) {
+        if (input.value.trim() === "" && !input.readOnly) { input.value = "0"; }
+      });
+      recalc();
+    });
+
     form.addEventListener("click", function (event) {
       var button = event.target.closest("[data-confirm-submit]");
       if (button && !window.confirm(button.getAttribute("data-confirm-submit"))) {

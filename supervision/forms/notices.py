@@ -11,7 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..models import ESCALATION_KINDS
 
@@ -19,7 +19,12 @@ from ..models import ESCALATION_KINDS
 class NoticeDraftForm(FlaskForm):
     """The notice's own fields; the items (finding + requirement) come as `finding` / `requirement-<id>`."""
 
-    kind_id = SelectField(_l("通知书种类"), coerce=int, validate_choice=False)
+    kind_id = SelectField(
+        _l("通知书种类"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("请选择通知书种类。"))],
+    )
     title = StringField(_l("标题"), validators=[DataRequired(_l("请填写标题。")), Length(max=200)])
     intro = TextAreaField(_l("开头语"), validators=[Optional(), Length(max=2000)])
     requirements = TextAreaField(_l("其他要求"), validators=[Optional(), Length(max=4000)])
@@ -43,14 +48,20 @@ class ExtensionForm(FlaskForm):
 
 class ExtensionDecisionForm(FlaskForm):
     decision = SelectField(
-        _l("审批意见"), choices=[("approve", _l("同意延期")), ("reject", _l("不同意延期"))]
+        _l("审批意见"),
+        choices=[("approve", _l("同意延期")), ("reject", _l("不同意延期"))],
+        validators=[InputRequired(_l("请选择审批意见。"))],
     )
     new_deadline = DateField(_l("新截止日期"), validators=[Optional()])
     note = StringField(_l("意见说明"), validators=[Optional(), Length(max=500)])
 
 
 class EscalationForm(FlaskForm):
-    kind = SelectField(_l("督办措施"), choices=list(ESCALATION_KINDS.items()))
+    kind = SelectField(
+        _l("督办措施"),
+        choices=list(ESCALATION_KINDS.items()),
+        validators=[InputRequired(_l("请选择督办措施。"))],
+    )
     on_date = DateField(_l("实施日期"), validators=[Optional()])
     note = StringField(_l("情况说明"), validators=[Optional(), Length(max=1000)])
 

@@ -27,7 +27,7 @@ class MultiCheckboxField(SelectMultipleField):
 class CampaignForm(FlaskForm):
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")), NumberRange(2000, 2100)])
     title = StringField(_l("活动名称"), validators=[DataRequired(_l("请填写活动名称。")), Length(max=200)])
-    rubric_id = SelectField(_l("评查标准"), coerce=int)
+    rubric_id = SelectField(_l("评查标准"), coerce=int, validators=[InputRequired(_l("请选择评查标准。"))])
     case_types = MultiCheckboxField(_l("案件类型"), choices=[(t, t) for t in CASE_TYPES])
     sample_size = IntegerField(
         _l("每个单位每类案件抽取卷数"), default=2, validators=[InputRequired(), NumberRange(1, 200)]
@@ -45,7 +45,7 @@ class CampaignForm(FlaskForm):
 
 
 class CaseFileImportForm(FlaskForm):
-    unit_id = SelectField(_l("单位"), coerce=int)
+    unit_id = SelectField(_l("单位"), coerce=int, validators=[InputRequired(_l("请选择单位。"))])
     file = FileField(_l("案卷清单（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要导入的文件。"))])
 
 
@@ -63,7 +63,7 @@ class SettleForm(FlaskForm):
 
 
 class ReassignForm(FlaskForm):
-    reviewer_id = SelectField(_l("改派给"), coerce=int)
+    reviewer_id = SelectField(_l("改派给"), coerce=int, validators=[InputRequired(_l("请选择评查人员。"))])
 
 
 class RubricImportForm(FlaskForm):

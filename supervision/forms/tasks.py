@@ -18,7 +18,9 @@ from ..models import SEVERITIES, TASK_KINDS
 
 class TaskForm(FlaskForm):
     title = StringField(_l("任务名称"), validators=[DataRequired(_l("请填写任务名称。")), Length(max=200)])
-    kind = SelectField(_l("任务类型"), choices=list(TASK_KINDS.items()))
+    kind = SelectField(
+        _l("任务类型"), choices=list(TASK_KINDS.items()), validators=[InputRequired(_l("请选择任务类型。"))]
+    )
     basis = TextAreaField(_l("依据"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     description = TextAreaField(
         _l("任务说明"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 4}
@@ -33,8 +35,15 @@ class TaskForm(FlaskForm):
 
 
 class FindingForm(FlaskForm):
-    unit_id = SelectField(_l("问题所在单位"), coerce=int, validate_choice=False)
-    category = SelectField(_l("问题分类"), validate_choice=False)
+    unit_id = SelectField(
+        _l("问题所在单位"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("请选择问题所在单位。"))],
+    )
+    category = SelectField(
+        _l("问题分类"), validate_choice=False, validators=[InputRequired(_l("请选择问题分类。"))]
+    )
     severity = RadioField(_l("严重程度"), choices=list(SEVERITIES.items()), default="normal")
     description = TextAreaField(
         _l("发现的问题"),

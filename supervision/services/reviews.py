@@ -657,12 +657,18 @@ def casefile_set_sampled(*, actor: User, case_file: CaseFile, sampled: bool, rea
     case_file.sampled = sampled
     case_file.sample_reason = ("负责人增加：" if sampled else "负责人移出：") + reason
     db.session.flush()
-    _file_event(
-        actor,
-        case_file,
-        "include" if sampled else "exclude",
-        ("增加抽查案卷" if sampled else "移出抽查案卷") + f"“{case_file.case_number}”（理由：{reason}）",
-        {"sampled": [not sampled, sampled], "reason": reason},
+    verb = "include" if sampled else "exclude"
+    summary = ("增加抽查案卷" if sampled else "移出抽查案卷") + f"“{case_file.case_number}”（理由：{reason}）"
+    changes = {"sampled": [not sampled, sampled], "reason": reason}
+    _file_event(actor, case_file, verb, summary, changes)
+    # Also on the campaign: its 活动记录 is where the lead reads how the sample came about.
+    record_event(
+        actor=actor,
+        action=f"campaign.{verb}_file",
+        record_type="campaign",
+        record_id=case_file.campaign_id,
+        summary=summary,
+        changes={**changes, "case_file": case_file.id},
     )
     db.session.commit()
     return case_file
@@ -965,7 +971,7 @@ def casefile_set_excellent(*, actor: User, case_file: CaseFile, excellent: bool)
         raise DomainError("只有评查阶段可以评定优秀案卷。")
     if excellent:
         if case_file.grade != _top_grade(campaign):
-            raise DomainError(f"只有最终等级为“{_top_grade(campaign)}”的案卷可以评为优秀案卷。")
+            raise DomainError(f"只有最终等次为“{_top_grade(campaign)}”的案卷可以评为优秀案卷。")
         if case_file.divergent and not case_file.settled_reason:
             raise DomainError("该案卷评分分差过大，请先裁定最终得分。")
         if any(a.veto_hit for a in case_file.assignments):

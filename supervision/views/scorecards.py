@@ -32,6 +32,7 @@ from ..models import (
     RoadmapItem,
     Unit,
 )
+from ..numbers import indicator_text
 from ..permissions import (
     assessments_for_user,
     audit_events_for_record,
@@ -496,25 +497,52 @@ def _row_response(
 ):
     """The htmx answer: the indicator's row again, plus the progress counter out of band.
 
-    On an error nothing was saved; the row shows what the user typed and why it was refused.
+    The row always shows what is stored. On a refusal nothing was saved, so showing the refused
+    values in the inputs would pass them off as saved; they go into the message instead, with a
+    button that puts them back to be corrected.
     """
     context = _assessment_context(assessment)
-    attempt = None
-    if error and "rating" in request.form:
-        attempt = {k: request.form.get(k, "") for k in ("rating", "score", "explanation", "comment")}
+    stored = context["scores"].get(indicator.id)
+    mode = _mode(assessment)
+    refused = _refused_values(stored) if error else {}
     return render_template(
         "scorecards/_score_row_response.html",
         assessment=assessment,
         i=indicator,
-        s=context["scores"].get(indicator.id),
-        mode=_mode(assessment),
+        s=stored,
+        mode=mode,
         ratings=RATINGS,
         accept=ACCEPT_ATTR,
         error=error,
         saved=saved,
-        attempt=attempt,
+        refused=refused,
         **context,
     )
+
+
+def _refused_values(stored: IndicatorScore | None) -> dict[str, str]:
+    """The posted values that differ from the stored ones (what a refusal would otherwise lose)."""
+    if request.endpoint == "scorecards.score_save":
+        keep = {
+            "rating": stored.self_rating if stored else None,
+            "score": stored.self_score if stored else None,
+            "explanation": stored.explanation if stored else None,
+        }
+    else:
+        keep = {
+            "rating": stored.evaluated_rating if stored else None,
+            "score": stored.evaluated_score if stored else None,
+            "comment": stored.comment if stored else None,
+        }
+    refused = {}
+    for name, value in keep.items():
+        typed = request.form.get(name)
+        if typed is None:
+            continue
+        shown = "" if value is None else (indicator_text(value, empty="") if name == "score" else str(value))
+        if typed.strip() != shown.strip():
+            refused[name] = typed
+    return refused
 
 
 def _after_row_change(assessment: Assessment, indicator: Indicator, error: str | None, message: str):

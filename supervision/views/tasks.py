@@ -24,6 +24,8 @@ from ..models import (
     Finding,
     FindingCategory,
     InspectorProfile,
+    Notice,
+    NoticeItem,
     SupervisionTask,
     TaskInspector,
     Unit,
@@ -36,6 +38,7 @@ from ..permissions import (
     findings_for_user,
     get_finding_for_user_or_404,
     get_task_for_user_or_404,
+    notices_for_user,
     require,
     tasks_for_user,
 )
@@ -596,8 +599,21 @@ def finding_detail(finding_id: int):
         editable=editable,
         can_dismiss=finding.status == "open" and can(current_user, "findings.dismiss"),
         events=_timeline("finding", finding.id),
+        notices=_notices_carrying(finding),
         accept=ACCEPT_ATTR,
         action_form=ActionForm(),
+    )
+
+
+def _notices_carrying(finding: Finding) -> list[Notice]:
+    """The notices that carry the finding, of those the viewer may see (a voided one too)."""
+    return list(
+        db.session.scalars(
+            notices_for_user(current_user)
+            .join(NoticeItem, NoticeItem.notice_id == Notice.id)
+            .where(NoticeItem.finding_id == finding.id)
+            .order_by(Notice.id)
+        )
     )
 
 
@@ -750,8 +766,8 @@ def _lead_panel(user: User):
     tasks = list(
         db.session.scalars(
             select(SupervisionTask)
-            .where(SupervisionTask.status.in_(("active", "draft")))
-            .order_by(SupervisionTask.status, SupervisionTask.period_end)
+            .where(SupervisionTask.status == "active")  # drafts are counted in their own card
+            .order_by(SupervisionTask.period_end, SupervisionTask.id)
             .limit(10)
         )
     )

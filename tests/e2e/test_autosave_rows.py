@@ -13,7 +13,7 @@ from supervision.models import Assessment, Indicator, IndicatorScore
 from supervision.services import scorecards as svc
 
 from .. import factories
-from .conftest import login
+from .conftest import login, shot
 
 
 def _slow(monkeypatch, seconds: float) -> None:
@@ -79,3 +79,66 @@ def test_input_typed_during_a_save_survives_and_is_saved(new_page, make_user, mo
         )
     }
     assert saved == {"1.1.1": ("met", "网办率 96.3%，见平台截图。"), "1.1.2": ("unmet", "台账尚在整理。")}
+
+
+def _one_row_assessment(make_user) -> Assessment:
+    framework = factories.make_framework(areas=1, per_area=2, points="2")
+    town = factories.UnitFactory(name="横街镇人民政府", short_name="横街镇", kind="town")
+    lead = make_user("lead", username="wang")
+    make_user("liaison", username="zhou", unit=town)
+    db.session.commit()
+    svc.round_open(
+        actor=lead,
+        framework_id=framework.id,
+        year=2026,
+        title="2026年度自评",
+        deadline=date(2026, 12, 20),
+        unit_ids=[town.id],
+        all_units=False,
+    )
+    db.session.commit()
+    return db.session.scalar(select(Assessment))
+
+
+def test_a_failed_save_says_so_on_the_row_and_keeps_the_input(new_page, make_user, monkeypatch, app):
+    assessment = _one_row_assessment(make_user)
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(svc, "score_save", broken)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    page = new_page()
+    login(page, "zhou", factories.PASSWORD)
+    page.goto(f"/scorecards/assessments/{assessment.id}")
+    page.fill("[data-testid='explanation-1.1.1']", "网办率 96.3%。")
+    page.select_option("[data-testid='rating-1.1.1']", "met")
+    error = page.wait_for_selector("[data-testid='score-row-1.1.1'] [data-testid=row-error]")
+    assert error.inner_text() == "未保存：服务器出错，请稍后重试。"
+    assert page.input_value("[data-testid='explanation-1.1.1']") == "网办率 96.3%。"
+
+    # The session ends (logged out elsewhere): the next change brings the whole page to the login form.
+    page.context.clear_cookies()
+    page.select_option("[data-testid='rating-1.1.2']", "met")
+    page.wait_for_url("**/auth/login?next=*")
+    assert page.locator("#username").is_visible()
+
+
+def test_a_refused_row_shows_what_is_stored_and_gives_back_what_was_typed(new_page, make_user, artifacts):
+    assessment = _one_row_assessment(make_user)
+    page = new_page()
+    login(page, "zhou", factories.PASSWORD)
+    page.goto(f"/scorecards/assessments/{assessment.id}")
+    row = "[data-testid='score-row-1.1.1']"
+    page.select_option("[data-testid='rating-1.1.1']", "basic")
+    page.fill("[data-testid='score-1.1.1']", "1.5")
+    page.locator("[data-testid='score-1.1.1']").dispatch_event("change")
+    page.wait_for_selector(f"{row} [data-testid=row-saved]")
+    page.fill("[data-testid='score-1.1.1']", "5")  # over the 2 points: refused
+    page.locator("[data-testid='score-1.1.1']").dispatch_event("change")
+    message = page.wait_for_selector(f"{row} [data-testid=row-error]")
+    assert "不能超过" in message.inner_text() and "得分“5”" in message.inner_text()
+    assert page.input_value("[data-testid='score-1.1.1']") == "1.5"  # what is stored
+    shot(page, artifacts, "scorecards-refused-row")
+    page.click(f"{row} [data-testid=row-restore]")
+    assert page.input_value("[data-testid='score-1.1.1']") == "5"

@@ -84,9 +84,12 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     links = chen.locator("[data-testid=my-assignments] a.btn")
     assert links.count() == 2
     links.first.click()
-    _score_all_zero(chen)
     first_points = chen.locator("[data-points]").first
     first_points.fill("3")
+    chen.click("[data-testid=fill-zero]")  # 其余项目不扣分: the rest become 0, shown before submitting
+    assert first_points.input_value() == "3"
+    assert chen.locator("[data-points]").nth(1).input_value() == "0"
+    assert chen.locator("[data-blank-count]").inner_text() == ""
     assert chen.locator("[data-testid=running-total]").inner_text() == "97"
     assert chen.locator("[data-testid=running-grade]").inner_text() == "优秀"
     chen.locator("[data-note]:not(.veto-note)").first.fill("决定书执法主体名称与印章不一致")

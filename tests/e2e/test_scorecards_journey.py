@@ -119,6 +119,10 @@ def test_scorecards_journey(new_page, artifacts, make_user, tmp_path):
     inspector.fill("[data-testid='comment-2.1.2']", "台账不完整，按 1 分计。")
     inspector.locator("[data-testid='eval-score-2.1.2']").dispatch_event("change")
     inspector.wait_for_selector("[data-testid='score-row-2.1.2'] [data-testid=row-error]")  # no rating yet
+    # The refused row shows what is stored; the typed score and comment are put back to finish them.
+    assert inspector.input_value("[data-testid='eval-score-2.1.2']") == ""
+    inspector.click("[data-testid='score-row-2.1.2'] [data-testid=row-restore]")
+    assert inspector.input_value("[data-testid='comment-2.1.2']") == "台账不完整，按 1 分计。"
     inspector.select_option("[data-testid='eval-rating-2.1.2']", "basic")
     inspector.wait_for_selector("[data-testid='score-row-2.1.2'] [data-testid=row-saved]")
     shot(inspector, artifacts, "scorecards-05-inspector-evaluates")
