@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
@@ -79,6 +79,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# Object-level rules that templates call too, as rule(record, ...) for the current user
+# (registered in the Jinja env by create_app), so a page offers exactly what the service allows.
+TEMPLATE_RULES: dict[str, Callable[..., bool]] = {}
+
+
+def template_rule(func: Callable[..., bool]) -> Callable[..., bool]:
+    TEMPLATE_RULES[func.__name__] = func
+    return func
+
+
 def can(user: Any, capability: str) -> bool:
     """True if the user's role grants the capability (anonymous and inactive users: nothing)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -136,6 +146,13 @@ def get_user_or_404(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
+
+
+@template_rule
+def can_read_user_details(user: Any, other: User) -> bool:
+    """Phone, e-mail, username and the account's history: the admin (and the person themself).
+    The rest of the office sees names, roles and units only."""
+    return can(user, "admin.manage") or (can(user, "reference.read") and other.id == user.id)
 
 
 def audit_events_for_record(user: User, record_type: str, record_id: int) -> Select:
@@ -263,6 +280,85 @@ def get_notice_for_user_or_404(notice_id: int, user: User):
     from .models import Notice
 
     return _one_or_404(notices_for_user(user).where(Notice.id == notice_id))
+
+
+def is_on_task(user: Any, task_id: int | None) -> bool:
+    """True if the user is one of the task's inspectors (cached per request: pages ask per row)."""
+    from .models import TaskInspector
+
+    if task_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    key = (user.id, task_id)
+    cache = g.setdefault("_on_task", {}) if has_request_context() else {}
+    if key not in cache:
+        cache[key] = (
+            db.session.scalar(
+                select(TaskInspector.user_id).where(
+                    TaskInspector.task_id == task_id, TaskInspector.user_id == user.id
+                )
+            )
+            is not None
+        )
+    return cache[key]
+
+
+def _named_on_notice(user: Any, notice: Any) -> bool:
+    """The drafter, or an inspector of the notice's source task."""
+    return notice.drafted_by_id == user.id or is_on_task(user, notice.task_id)
+
+
+@template_rule
+def can_edit_draft(user: Any, notice: Any) -> bool:
+    """Edit or submit a draft: an inspector who drafted it or is on its source task."""
+    return can(user, "notices.draft") and _named_on_notice(user, notice)
+
+
+@template_rule
+def can_issue_notice(user: Any, notice: Any) -> bool:
+    """Sign off (issue or return): a lead, never for a notice they drafted themself."""
+    return can(user, "notices.issue") and notice.drafted_by_id != user.id
+
+
+@template_rule
+def is_notice_unit(user: Any, notice: Any) -> bool:
+    """The addressed unit's own liaison: acknowledges, reports, asks for an extension."""
+    return can(user, "notices.respond") and user.unit_id is not None and user.unit_id == notice.unit_id
+
+
+def verify_refusal(user: Any, notice: Any, item: Any = None) -> str | None:
+    """Why the user may not verify (accept or return) the item, or None if they may.
+
+    回避: an inspector of the addressed unit never verifies its rectification; only the drafter or
+    an inspector of the source task does; and nobody verifies a report they submitted.
+    """
+    if not can(user, "notices.verify"):
+        return "您没有核查整改情况的权限。"
+    if user.unit_id is not None and user.unit_id == notice.unit_id:
+        return "您是被督察单位的人员，应当回避，不能核查本单位的整改情况。"
+    if not _named_on_notice(user, notice):
+        return "只有通知书的起草人或来源督察任务的督察员可以核查。"
+    latest = item.rectifications[-1] if item is not None and item.rectifications else None
+    if latest is not None and latest.submitted_by_id == user.id:
+        return "不能核查自己报送的整改报告。"
+    return None
+
+
+def verifiable_notices_for_user(user: User) -> Select:
+    """Notices whose items the user may verify (the same rule as verify_refusal, as a query)."""
+    from .models import Notice
+
+    query = select(Notice)
+    if not can(user, "notices.verify"):
+        return query.where(False)
+    query = query.where((Notice.drafted_by_id == user.id) | Notice.task_id.in_(_my_task_ids(user)))
+    if user.unit_id is not None:
+        query = query.where(Notice.unit_id != user.unit_id)
+    return query
+
+
+@template_rule
+def can_verify_item(user: Any, notice: Any, item: Any = None) -> bool:
+    return verify_refusal(user, notice, item) is None
 
 
 def get_notice_item_for_user_or_404(notice_id: int, item_id: int, user: User):
