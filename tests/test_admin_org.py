@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -326,3 +327,38 @@ def test_admin_lists_run_a_fixed_number_of_queries(client, login_as):
         UserFactory(role="liaison", unit=unit)
         client.post_form(f"/admin/units/{unit.id}/active", {"active": "0"})
     assert measure() == small
+
+
+# --- who reads a user's details (issue 10, item 21) -------------------------------------------
+
+
+def _person(make_user):
+    person = make_user("liaison", display_name="周丽", username="zhouli-login", phone="13905740001")
+    person.email = "zhouli@example.cn"
+    db.session.commit()
+    return person
+
+
+@pytest.mark.parametrize("role", ["lead", "inspector"])
+def test_the_office_sees_a_users_name_and_unit_only(client, login_as, make_user, role):
+    person = _person(make_user)
+    login_as(role)
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert "周丽" in page and person.unit.name in page
+    for secret in ("13905740001", "zhouli@example.cn", "zhouli-login", "变更记录"):
+        assert secret not in page, secret
+    listing = client.get("/admin/users").get_data(as_text=True)
+    assert "周丽" in listing and "zhouli-login" not in listing
+    unit_page = client.get(f"/admin/units/{person.unit.id}").get_data(as_text=True)
+    assert "周丽" in unit_page and "zhouli-login" not in unit_page
+    assert "周丽" not in client.get("/admin/users?q=zhouli-login").get_data(as_text=True)
+
+
+def test_the_admin_sees_every_detail(client, login_as, make_user):
+    person = _person(make_user)
+    login_as("admin")
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    for detail in ("13905740001", "zhouli@example.cn", "zhouli-login", "变更记录"):
+        assert detail in page, detail
+    assert "zhouli-login" in client.get("/admin/users").get_data(as_text=True)
+    assert "周丽" in client.get("/admin/users?q=zhouli-login").get_data(as_text=True)
