@@ -100,6 +100,19 @@ def can_any(user: Any, *capabilities: str) -> bool:
     return any(can(user, c) for c in capabilities)
 
 
+def authorize(allowed: bool, message: str) -> None:
+    """A service's entry check: raise NotAllowed with the message unless the rule allowed it."""
+    if not allowed:
+        from .errors import NotAllowed
+
+        raise NotAllowed(message)
+
+
+def is_own_unit(user: Any, unit_id: int | None) -> bool:
+    """The user belongs to that unit (a liaison's unit; an inspector's home unit, for 回避)."""
+    return unit_id is not None and getattr(user, "unit_id", None) == unit_id
+
+
 def require(*capabilities: str) -> Callable:
     """View decorator: log in first, then any one of the capabilities, else 403."""
 
@@ -238,6 +251,22 @@ def get_finding_for_user_or_404(finding_id: int, user: User):
     from .models import Finding
 
     return _one_or_404(findings_for_user(user).where(Finding.id == finding_id))
+
+
+def can_record_finding_in(user: Any, task: Any) -> bool:
+    """Record a finding in a task: one of its inspectors (the task being active is workflow's)."""
+    return can(user, "findings.record") and is_on_task(user, task.id)
+
+
+def can_record_finding_for_unit(user: Any, unit_id: int | None) -> bool:
+    """回避: an inspector never records a finding against their own (home) unit."""
+    return not is_own_unit(user, unit_id)
+
+
+@template_rule
+def can_edit_finding(user: Any, finding: Any) -> bool:
+    """Edit a finding (while open): the inspector who recorded it, and only them."""
+    return can(user, "findings.record") and finding.inspector_id == user.id
 
 
 @register_attachment_owner("task")
@@ -435,6 +464,58 @@ def get_case_file_for_user_or_404(file_id: int, user: User):
     return _one_or_404(case_files_for_user(user).where(CaseFile.id == file_id))
 
 
+def upload_campaigns_for_user(user: User) -> Select:
+    """Campaigns the user may add case-file lists to: the lead any; a liaison the campaigns still
+    taking lists (draft) that include their unit."""
+    from .models import ReviewCampaign, campaign_unit
+
+    query = select(ReviewCampaign)
+    if can(user, "casefiles.upload"):
+        return query
+    if can(user, "casefiles.upload_own_unit") and user.unit_id is not None:
+        ours = select(campaign_unit.c.campaign_id).where(campaign_unit.c.unit_id == user.unit_id)
+        return query.where(ReviewCampaign.status == "draft", ReviewCampaign.id.in_(ours))
+    return query.where(False)
+
+
+@template_rule
+def can_upload_case_list(user: Any, campaign: Any, unit_id: int | None = None) -> bool:
+    """Upload a case-file list (for the unit, if given): the lead for any unit; a liaison only
+    their own unit's. Which campaigns still take lists is the service's (and the page's) business."""
+    if can(user, "casefiles.upload"):
+        return True
+    if not can(user, "casefiles.upload_own_unit") or user.unit_id is None:
+        return False
+    return unit_id is None or unit_id == user.unit_id
+
+
+def get_upload_campaign_for_user_or_404(campaign_id: int, user: User):
+    from .models import ReviewCampaign
+
+    return _one_or_404(upload_campaigns_for_user(user).where(ReviewCampaign.id == campaign_id))
+
+
+def case_list_units_for_user(user: Any, campaign: Any) -> list:
+    """The campaign's units whose list the user may upload."""
+    return [u for u in campaign.units if can_upload_case_list(user, campaign, u.id)]
+
+
+@template_rule
+def can_score(user: Any, assignment: Any) -> bool:
+    """Score (save or submit deductions on) an assignment: its reviewer, and only them."""
+    return can(user, "reviews.score") and assignment.reviewer_id == user.id
+
+
+def can_review_file(reviewer: Any, case_file: Any) -> bool:
+    """May this person be assigned the file? An active inspector not of the file's unit (交叉评查)."""
+    return (
+        reviewer is not None
+        and reviewer.active
+        and can(reviewer, "reviews.score")
+        and not is_own_unit(reviewer, case_file.unit_id)
+    )
+
+
 def assignments_for_user(user: User) -> Select:
     """The office reads every assignment; a reviewer only their own; nobody else any."""
     from .models import ReviewAssignment
@@ -472,6 +553,43 @@ def get_assessment_for_user_or_404(assessment_id: int, user: User):
     from .models import Assessment
 
     return _one_or_404(assessments_for_user(user).where(Assessment.id == assessment_id))
+
+
+@template_rule
+def can_self_assess(user: Any, assessment: Any) -> bool:
+    """Fill in and submit a self-assessment: the liaison of the assessed unit."""
+    return can(user, "assessments.self_assess") and is_own_unit(user, assessment.unit_id)
+
+
+@template_rule
+def can_evaluate(user: Any, assessment: Any) -> bool:
+    """Evaluate (or return) a self-assessment: an inspector not of the assessed unit (回避)."""
+    return can(user, "assessments.evaluate") and not is_own_unit(user, assessment.unit_id)
+
+
+def assessments_to_evaluate_for_user(user: User) -> Select:
+    """Submitted self-assessments the user may evaluate (not their own unit's)."""
+    from .models import Assessment
+
+    query = select(Assessment).where(Assessment.status == "submitted")
+    if not can(user, "assessments.evaluate"):
+        return query.where(False)
+    if user.unit_id is not None:
+        query = query.where(Assessment.unit_id != user.unit_id)
+    return query
+
+
+@template_rule
+def can_manage_roadmap_for_unit(user: Any, unit_id: int) -> bool:
+    """Draw up or update a roadmap item: the lead for any unit; a liaison for their own unit."""
+    return can(user, "roadmap.manage") or (
+        can(user, "roadmap.update_own_unit") and is_own_unit(user, unit_id)
+    )
+
+
+@template_rule
+def can_manage_roadmap_item(user: Any, item: Any) -> bool:
+    return can_manage_roadmap_for_unit(user, item.unit_id)
 
 
 def scorecard_units_for_user(user: User) -> Select:
