@@ -362,3 +362,33 @@ def test_the_admin_sees_every_detail(client, login_as, make_user):
         assert detail in page, detail
     assert "zhouli-login" in client.get("/admin/users").get_data(as_text=True)
     assert "周丽" in client.get("/admin/users?q=zhouli-login").get_data(as_text=True)
+
+
+def test_org_services_refuse_anyone_but_the_admin(make_user):
+    from supervision.errors import NotAllowed
+    from supervision.services import org
+
+    lead = make_user("lead")
+    unit = UnitFactory()
+    person = make_user("inspector")
+    calls = [
+        lambda: org.unit_create(
+            actor=lead, data={"name": "新单位", "short_name": "新", "kind": "department"}
+        ),
+        lambda: org.unit_update(actor=lead, unit=unit, data={"name": "改名"}, version=None),
+        lambda: org.unit_set_active(actor=lead, unit=unit, active=False),
+        lambda: org.user_create(
+            actor=lead, data={"username": "x1", "display_name": "某", "role": "admin"}, password="Passw0rd!x"
+        ),
+        lambda: org.user_update(actor=lead, user=person, data={"role": "admin"}, version=None),
+        lambda: org.user_set_active(actor=lead, user=person, active=False),
+        lambda: org.user_reset_password(actor=lead, user=person),
+        lambda: org.units_import(actor=lead, rows=[]),
+        lambda: org.users_import(actor=lead, rows=[]),
+    ]
+    for call in calls:
+        with pytest.raises(NotAllowed, match="系统管理员"):
+            call()
+        db.session.rollback()
+    assert db.session.get(User, person.id).role == "inspector" and db.session.get(Unit, unit.id).active
+    assert _count(User) == 2
