@@ -423,6 +423,8 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
 
 @_stale_safe
 def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
+    if not can(actor, "notices.void"):
+        raise NotAllowed("您没有作废通知书的权限。")
     was_issued = notice.doc_number is not None
     transition(notice, "void", actor=actor, reason=reason)
     notice.void_reason = reason.strip()
