@@ -516,6 +516,15 @@ def test_verify_buttons_and_urls_follow_the_rule(client, w, make_user):
     assert db.session.get(NoticeItem, item.id).status == "accepted"
 
 
+def test_the_home_panel_lists_only_items_the_inspector_may_verify(client, w, make_user):
+    notice = w.with_report()
+    client.login_user(make_user("inspector"))
+    page = client.get("/").get_data(as_text=True)
+    assert notice.doc_number not in page and "暂无待核查事项" in page
+    client.login_user(w.inspector2)
+    assert notice.doc_number in client.get("/").get_data(as_text=True)
+
+
 def test_verifying_an_item_not_submitted_is_refused(w):
     notice = w.acknowledged()
     with pytest.raises(DomainError, match="尚未报送"):
