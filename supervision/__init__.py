@@ -172,10 +172,17 @@ def register_template_helpers(app: Flask) -> None:
         get_locale=get_locale,
         search_max=filters.SEARCH_MAX_CHARS,  # every search box's maxlength
     )
+    for name, rule in permissions.TEMPLATE_RULES.items():
+        app.jinja_env.globals[name] = _bound_to_current_user(rule)
 
     @app.context_processor
     def inject_globals():
         return {"office_name": app.config["OFFICE_NAME"], "unread_count": _unread_count()}
+
+
+def _bound_to_current_user(rule):
+    """rule(user, *args) as rule(*args) for templates, asked about whoever is signed in."""
+    return lambda *args: rule(current_user, *args)
 
 
 def _unread_count() -> int:

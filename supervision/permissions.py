@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
@@ -79,6 +79,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# Object-level rules that templates call too, as rule(record, ...) for the current user
+# (registered in the Jinja env by create_app), so a page offers exactly what the service allows.
+TEMPLATE_RULES: dict[str, Callable[..., bool]] = {}
+
+
+def template_rule(func: Callable[..., bool]) -> Callable[..., bool]:
+    TEMPLATE_RULES[func.__name__] = func
+    return func
+
+
 def can(user: Any, capability: str) -> bool:
     """True if the user's role grants the capability (anonymous and inactive users: nothing)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -88,6 +98,19 @@ def can(user: Any, capability: str) -> bool:
 
 def can_any(user: Any, *capabilities: str) -> bool:
     return any(can(user, c) for c in capabilities)
+
+
+def authorize(allowed: bool, message: str) -> None:
+    """A service's entry check: raise NotAllowed with the message unless the rule allowed it."""
+    if not allowed:
+        from .errors import NotAllowed
+
+        raise NotAllowed(message)
+
+
+def is_own_unit(user: Any, unit_id: int | None) -> bool:
+    """The user belongs to that unit (a liaison's unit; an inspector's home unit, for 回避)."""
+    return unit_id is not None and getattr(user, "unit_id", None) == unit_id
 
 
 def require(*capabilities: str) -> Callable:
@@ -136,6 +159,13 @@ def get_user_or_404(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
+
+
+@template_rule
+def can_read_user_details(user: Any, other: User) -> bool:
+    """Phone, e-mail, username and the account's history: the admin (and the person themself).
+    The rest of the office sees names, roles and units only."""
+    return can(user, "admin.manage") or (can(user, "reference.read") and other.id == user.id)
 
 
 def audit_events_for_record(user: User, record_type: str, record_id: int) -> Select:
@@ -223,6 +253,22 @@ def get_finding_for_user_or_404(finding_id: int, user: User):
     return _one_or_404(findings_for_user(user).where(Finding.id == finding_id))
 
 
+def can_record_finding_in(user: Any, task: Any) -> bool:
+    """Record a finding in a task: one of its inspectors (the task being active is workflow's)."""
+    return can(user, "findings.record") and is_on_task(user, task.id)
+
+
+def can_record_finding_for_unit(user: Any, unit_id: int | None) -> bool:
+    """回避: an inspector never records a finding against their own (home) unit."""
+    return not is_own_unit(user, unit_id)
+
+
+@template_rule
+def can_edit_finding(user: Any, finding: Any) -> bool:
+    """Edit a finding (while open): the inspector who recorded it, and only them."""
+    return can(user, "findings.record") and finding.inspector_id == user.id
+
+
 @register_attachment_owner("task")
 def _task_owner(user: User, owner_id: int):
     from .models import SupervisionTask
@@ -263,6 +309,85 @@ def get_notice_for_user_or_404(notice_id: int, user: User):
     from .models import Notice
 
     return _one_or_404(notices_for_user(user).where(Notice.id == notice_id))
+
+
+def is_on_task(user: Any, task_id: int | None) -> bool:
+    """True if the user is one of the task's inspectors (cached per request: pages ask per row)."""
+    from .models import TaskInspector
+
+    if task_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    key = (user.id, task_id)
+    cache = g.setdefault("_on_task", {}) if has_request_context() else {}
+    if key not in cache:
+        cache[key] = (
+            db.session.scalar(
+                select(TaskInspector.user_id).where(
+                    TaskInspector.task_id == task_id, TaskInspector.user_id == user.id
+                )
+            )
+            is not None
+        )
+    return cache[key]
+
+
+def _named_on_notice(user: Any, notice: Any) -> bool:
+    """The drafter, or an inspector of the notice's source task."""
+    return notice.drafted_by_id == user.id or is_on_task(user, notice.task_id)
+
+
+@template_rule
+def can_edit_draft(user: Any, notice: Any) -> bool:
+    """Edit or submit a draft: an inspector who drafted it or is on its source task."""
+    return can(user, "notices.draft") and _named_on_notice(user, notice)
+
+
+@template_rule
+def can_issue_notice(user: Any, notice: Any) -> bool:
+    """Sign off (issue or return): a lead, never for a notice they drafted themself."""
+    return can(user, "notices.issue") and notice.drafted_by_id != user.id
+
+
+@template_rule
+def is_notice_unit(user: Any, notice: Any) -> bool:
+    """The addressed unit's own liaison: acknowledges, reports, asks for an extension."""
+    return can(user, "notices.respond") and user.unit_id is not None and user.unit_id == notice.unit_id
+
+
+def verify_refusal(user: Any, notice: Any, item: Any = None) -> str | None:
+    """Why the user may not verify (accept or return) the item, or None if they may.
+
+    回避: an inspector of the addressed unit never verifies its rectification; only the drafter or
+    an inspector of the source task does; and nobody verifies a report they submitted.
+    """
+    if not can(user, "notices.verify"):
+        return "您没有核查整改情况的权限。"
+    if user.unit_id is not None and user.unit_id == notice.unit_id:
+        return "您是被督察单位的人员，应当回避，不能核查本单位的整改情况。"
+    if not _named_on_notice(user, notice):
+        return "只有通知书的起草人或来源督察任务的督察员可以核查。"
+    latest = item.rectifications[-1] if item is not None and item.rectifications else None
+    if latest is not None and latest.submitted_by_id == user.id:
+        return "不能核查自己报送的整改报告。"
+    return None
+
+
+def verifiable_notices_for_user(user: User) -> Select:
+    """Notices whose items the user may verify (the same rule as verify_refusal, as a query)."""
+    from .models import Notice
+
+    query = select(Notice)
+    if not can(user, "notices.verify"):
+        return query.where(False)
+    query = query.where((Notice.drafted_by_id == user.id) | Notice.task_id.in_(_my_task_ids(user)))
+    if user.unit_id is not None:
+        query = query.where(Notice.unit_id != user.unit_id)
+    return query
+
+
+@template_rule
+def can_verify_item(user: Any, notice: Any, item: Any = None) -> bool:
+    return verify_refusal(user, notice, item) is None
 
 
 def get_notice_item_for_user_or_404(notice_id: int, item_id: int, user: User):
@@ -339,6 +464,58 @@ def get_case_file_for_user_or_404(file_id: int, user: User):
     return _one_or_404(case_files_for_user(user).where(CaseFile.id == file_id))
 
 
+def upload_campaigns_for_user(user: User) -> Select:
+    """Campaigns the user may add case-file lists to: the lead any; a liaison the campaigns still
+    taking lists (draft) that include their unit."""
+    from .models import ReviewCampaign, campaign_unit
+
+    query = select(ReviewCampaign)
+    if can(user, "casefiles.upload"):
+        return query
+    if can(user, "casefiles.upload_own_unit") and user.unit_id is not None:
+        ours = select(campaign_unit.c.campaign_id).where(campaign_unit.c.unit_id == user.unit_id)
+        return query.where(ReviewCampaign.status == "draft", ReviewCampaign.id.in_(ours))
+    return query.where(False)
+
+
+@template_rule
+def can_upload_case_list(user: Any, campaign: Any, unit_id: int | None = None) -> bool:
+    """Upload a case-file list (for the unit, if given): the lead for any unit; a liaison only
+    their own unit's. Which campaigns still take lists is the service's (and the page's) business."""
+    if can(user, "casefiles.upload"):
+        return True
+    if not can(user, "casefiles.upload_own_unit") or user.unit_id is None:
+        return False
+    return unit_id is None or unit_id == user.unit_id
+
+
+def get_upload_campaign_for_user_or_404(campaign_id: int, user: User):
+    from .models import ReviewCampaign
+
+    return _one_or_404(upload_campaigns_for_user(user).where(ReviewCampaign.id == campaign_id))
+
+
+def case_list_units_for_user(user: Any, campaign: Any) -> list:
+    """The campaign's units whose list the user may upload."""
+    return [u for u in campaign.units if can_upload_case_list(user, campaign, u.id)]
+
+
+@template_rule
+def can_score(user: Any, assignment: Any) -> bool:
+    """Score (save or submit deductions on) an assignment: its reviewer, and only them."""
+    return can(user, "reviews.score") and assignment.reviewer_id == user.id
+
+
+def can_review_file(reviewer: Any, case_file: Any) -> bool:
+    """May this person be assigned the file? An active inspector not of the file's unit (交叉评查)."""
+    return (
+        reviewer is not None
+        and reviewer.active
+        and can(reviewer, "reviews.score")
+        and not is_own_unit(reviewer, case_file.unit_id)
+    )
+
+
 def assignments_for_user(user: User) -> Select:
     """The office reads every assignment; a reviewer only their own; nobody else any."""
     from .models import ReviewAssignment
@@ -376,6 +553,43 @@ def get_assessment_for_user_or_404(assessment_id: int, user: User):
     from .models import Assessment
 
     return _one_or_404(assessments_for_user(user).where(Assessment.id == assessment_id))
+
+
+@template_rule
+def can_self_assess(user: Any, assessment: Any) -> bool:
+    """Fill in and submit a self-assessment: the liaison of the assessed unit."""
+    return can(user, "assessments.self_assess") and is_own_unit(user, assessment.unit_id)
+
+
+@template_rule
+def can_evaluate(user: Any, assessment: Any) -> bool:
+    """Evaluate (or return) a self-assessment: an inspector not of the assessed unit (回避)."""
+    return can(user, "assessments.evaluate") and not is_own_unit(user, assessment.unit_id)
+
+
+def assessments_to_evaluate_for_user(user: User) -> Select:
+    """Submitted self-assessments the user may evaluate (not their own unit's)."""
+    from .models import Assessment
+
+    query = select(Assessment).where(Assessment.status == "submitted")
+    if not can(user, "assessments.evaluate"):
+        return query.where(False)
+    if user.unit_id is not None:
+        query = query.where(Assessment.unit_id != user.unit_id)
+    return query
+
+
+@template_rule
+def can_manage_roadmap_for_unit(user: Any, unit_id: int) -> bool:
+    """Draw up or update a roadmap item: the lead for any unit; a liaison for their own unit."""
+    return can(user, "roadmap.manage") or (
+        can(user, "roadmap.update_own_unit") and is_own_unit(user, unit_id)
+    )
+
+
+@template_rule
+def can_manage_roadmap_item(user: Any, item: Any) -> bool:
+    return can_manage_roadmap_for_unit(user, item.unit_id)
 
 
 def scorecard_units_for_user(user: User) -> Select:

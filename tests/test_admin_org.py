@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -326,3 +327,68 @@ def test_admin_lists_run_a_fixed_number_of_queries(client, login_as):
         UserFactory(role="liaison", unit=unit)
         client.post_form(f"/admin/units/{unit.id}/active", {"active": "0"})
     assert measure() == small
+
+
+# --- who reads a user's details (issue 10, item 21) -------------------------------------------
+
+
+def _person(make_user):
+    person = make_user("liaison", display_name="周丽", username="zhouli-login", phone="13905740001")
+    person.email = "zhouli@example.cn"
+    db.session.commit()
+    return person
+
+
+@pytest.mark.parametrize("role", ["lead", "inspector"])
+def test_the_office_sees_a_users_name_and_unit_only(client, login_as, make_user, role):
+    person = _person(make_user)
+    login_as(role)
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert "周丽" in page and person.unit.name in page
+    for secret in ("13905740001", "zhouli@example.cn", "zhouli-login", "变更记录"):
+        assert secret not in page, secret
+    listing = client.get("/admin/users").get_data(as_text=True)
+    assert "周丽" in listing and "zhouli-login" not in listing
+    unit_page = client.get(f"/admin/units/{person.unit.id}").get_data(as_text=True)
+    assert "周丽" in unit_page and "zhouli-login" not in unit_page
+    assert "周丽" not in client.get("/admin/users?q=zhouli-login").get_data(as_text=True)
+
+
+def test_the_admin_sees_every_detail(client, login_as, make_user):
+    person = _person(make_user)
+    login_as("admin")
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    for detail in ("13905740001", "zhouli@example.cn", "zhouli-login", "变更记录"):
+        assert detail in page, detail
+    assert "zhouli-login" in client.get("/admin/users").get_data(as_text=True)
+    assert "周丽" in client.get("/admin/users?q=zhouli-login").get_data(as_text=True)
+
+
+def test_org_services_refuse_anyone_but_the_admin(make_user):
+    from supervision.errors import NotAllowed
+    from supervision.services import org
+
+    lead = make_user("lead")
+    unit = UnitFactory()
+    person = make_user("inspector")
+    calls = [
+        lambda: org.unit_create(
+            actor=lead, data={"name": "新单位", "short_name": "新", "kind": "department"}
+        ),
+        lambda: org.unit_update(actor=lead, unit=unit, data={"name": "改名"}, version=None),
+        lambda: org.unit_set_active(actor=lead, unit=unit, active=False),
+        lambda: org.user_create(
+            actor=lead, data={"username": "x1", "display_name": "某", "role": "admin"}, password="Passw0rd!x"
+        ),
+        lambda: org.user_update(actor=lead, user=person, data={"role": "admin"}, version=None),
+        lambda: org.user_set_active(actor=lead, user=person, active=False),
+        lambda: org.user_reset_password(actor=lead, user=person),
+        lambda: org.units_import(actor=lead, rows=[]),
+        lambda: org.users_import(actor=lead, rows=[]),
+    ]
+    for call in calls:
+        with pytest.raises(NotAllowed, match="系统管理员"):
+            call()
+        db.session.rollback()
+    assert db.session.get(User, person.id).role == "inspector" and db.session.get(Unit, unit.id).active
+    assert _count(User) == 2

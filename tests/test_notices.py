@@ -30,7 +30,13 @@ from supervision.services.notify import remind
 from supervision.workflow import MACHINES
 
 from .conftest import count_queries, is_postgres
-from .factories import FindingFactory, NoticeKindFactory, UnitFactory
+from .factories import (
+    FindingFactory,
+    NoticeKindFactory,
+    TaskFactory,
+    TaskInspectorFactory,
+    UnitFactory,
+)
 
 TODAY = date(2026, 3, 2)  # a Monday
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -50,7 +56,13 @@ class World:
         self.liaison = make_user("liaison", unit=self.unit, display_name="周丽", email="zhouli@example.cn")
         self.outsider = make_user("liaison", unit=self.other_unit)
         self.kind = NoticeKindFactory(name="执法监督通知书", prefix="海法督", default_days=15)
-        self.findings = FindingFactory.create_batch(3, unit=self.unit, task=None, inspector=self.inspector)
+        # Both inspectors are on the source task, so either may verify (回避 aside).
+        self.task = TaskFactory()
+        TaskInspectorFactory(task=self.task, user=self.inspector, is_leader=True)
+        TaskInspectorFactory(task=self.task, user=self.inspector2)
+        self.findings = FindingFactory.create_batch(
+            3, unit=self.unit, task=self.task, inspector=self.inspector
+        )
         self.foreign = FindingFactory(unit=self.other_unit, task=None, inspector=self.inspector)
 
     def data(self, findings=None, **overrides) -> svc.DraftData:
@@ -413,6 +425,116 @@ def test_nobody_verifies_their_own_report(w):
     with pytest.raises(NotAllowed, match="自己报送"):
         svc.item_accept(actor=w.inspector, notice=notice, item=item)
     svc.item_accept(actor=w.inspector2, notice=notice, item=item)
+
+
+# --- who may edit a draft and who may verify (issue 10, items 21 and 26) ---------------------
+
+
+def test_only_the_drafter_and_the_tasks_inspectors_edit_or_submit_a_draft(w, make_user):
+    notice = w.draft()
+    outsider = make_user("inspector", display_name="局外督察员")
+    with pytest.raises(NotAllowed, match="起草人或来源督察任务"):
+        svc.notice_update(actor=outsider, notice=notice, data=w.data(), today=TODAY, version=notice.version)
+    db.session.rollback()
+    with pytest.raises(NotAllowed, match="起草人或来源督察任务"):
+        svc.notice_submit(actor=outsider, notice=notice)
+    db.session.rollback()
+    assert db.session.get(Notice, notice.id).status == "draft"
+    svc.notice_update(
+        actor=w.inspector2, notice=notice, data=w.data(title="组员修改"), today=TODAY, version=notice.version
+    )
+    svc.notice_submit(actor=w.inspector2, notice=notice)
+    assert notice.status == "submitted"
+
+
+def test_a_draft_without_a_source_task_is_the_drafters_alone(w):
+    findings = FindingFactory.create_batch(2, unit=w.unit, task=None, inspector=w.inspector)
+    notice = w.draft(findings=findings)
+    assert notice.task_id is None
+    with pytest.raises(NotAllowed):
+        svc.notice_submit(actor=w.inspector2, notice=notice)
+    db.session.rollback()
+    svc.notice_submit(actor=w.inspector, notice=notice)
+
+
+def test_other_inspectors_draft_through_the_pages(client, w, make_user):
+    notice = w.draft()
+    client.login_user(make_user("inspector"))
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert 'data-testid="edit"' not in page and 'data-testid="submit"' not in page
+    assert client.get(f"/notices/{notice.id}/edit").status_code == 403
+    form = _form_for(w, w.findings[:1], title="被人改掉", version=str(notice.version))
+    assert client.post_form(f"/notices/{notice.id}/edit", form).status_code == 403
+    client.post_form(f"/notices/{notice.id}/submit", {"version": str(notice.version)})
+    notice = db.session.get(Notice, notice.id)
+    assert notice.status == "draft" and notice.title != "被人改掉"
+    client.login_user(w.inspector2)
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert 'data-testid="edit"' in page and 'data-testid="submit"' in page
+
+
+def _verify_both(actor, notice, item):
+    for call in (
+        lambda: svc.item_accept(actor=actor, notice=notice, item=item),
+        lambda: svc.item_return(actor=actor, notice=notice, item=item, reason="证据不足"),
+    ):
+        with pytest.raises(NotAllowed) as error:
+            call()
+        db.session.rollback()
+    assert item.status == "submitted"
+    return error.value.message
+
+
+def test_an_inspector_of_the_addressed_unit_may_not_verify(w):
+    notice = w.with_report()
+    member = w.inspector2
+    member.unit_id = w.unit.id  # on the task, but of the unit the notice addresses: 回避
+    db.session.commit()
+    assert "回避" in _verify_both(member, notice, notice.items[0])
+
+
+def test_an_inspector_on_no_task_for_the_notice_may_not_verify(w, make_user):
+    notice = w.with_report()
+    assert "起草人或来源督察任务" in _verify_both(make_user("inspector"), notice, notice.items[0])
+
+
+def test_the_drafter_of_the_addressed_unit_may_not_verify_either(w):
+    notice = w.with_report()
+    w.inspector.unit_id = w.unit.id
+    db.session.commit()
+    assert "回避" in _verify_both(w.inspector, notice, notice.items[0])
+
+
+def test_a_task_inspector_or_the_drafter_verifies(w):
+    notice = w.with_report()
+    w.report(notice, notice.items[1])
+    svc.item_return(actor=w.inspector2, notice=notice, item=notice.items[0], reason="请补充佐证材料")
+    svc.item_accept(actor=w.inspector, notice=notice, item=notice.items[1])
+    assert [i.status for i in notice.items] == ["returned", "accepted"]
+
+
+def test_verify_buttons_and_urls_follow_the_rule(client, w, make_user):
+    notice = w.with_report()
+    item = notice.items[0]
+    client.login_user(make_user("inspector"))
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert 'data-testid="accept-1"' not in page
+    client.post_form(f"/notices/{notice.id}/items/{item.id}/accept")
+    client.post_form(f"/notices/{notice.id}/items/{item.id}/return", {"reason": "退回"})
+    assert db.session.get(NoticeItem, item.id).status == "submitted"
+    client.login_user(w.inspector2)
+    assert 'data-testid="accept-1"' in client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    client.post_form(f"/notices/{notice.id}/items/{item.id}/accept")
+    assert db.session.get(NoticeItem, item.id).status == "accepted"
+
+
+def test_the_home_panel_lists_only_items_the_inspector_may_verify(client, w, make_user):
+    notice = w.with_report()
+    client.login_user(make_user("inspector"))
+    page = client.get("/").get_data(as_text=True)
+    assert notice.doc_number not in page and "暂无待核查事项" in page
+    client.login_user(w.inspector2)
+    assert notice.doc_number in client.get("/").get_data(as_text=True)
 
 
 def test_verifying_an_item_not_submitted_is_refused(w):

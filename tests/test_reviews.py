@@ -1093,3 +1093,47 @@ def test_settled_score_is_rounded_half_up():
     f = db.session.scalar(select(CaseFile).where(CaseFile.sampled.is_(True)).limit(1))
     svc.casefile_settle(actor=w.lead, case_file=f, score=96.625, reason="复核")
     assert f.final_score == 96.63  # round() gave 96.62
+
+
+# --- every service checks who at its entry (issue 10: rules in permissions.py) ---------------
+
+
+def test_campaign_services_refuse_anyone_but_the_lead(world):
+    world.start()
+    a = world.assignments()[0]
+    case_file = a.case_file
+    other = next(r for r in world.reviewers if r.id not in {x.reviewer_id for x in case_file.assignments})
+    reviewer = world.reviewers[0]
+    calls = [
+        lambda actor: svc.campaign_update(actor=actor, campaign=world.campaign, data={}, version=None),
+        lambda actor: svc.assignment_reassign(actor=actor, assignment=a, reviewer_id=other.id),
+        lambda actor: svc.casefile_set_sampled(
+            actor=actor, case_file=case_file, sampled=False, reason="不抽"
+        ),
+        lambda actor: svc.casefile_settle(actor=actor, case_file=case_file, score=60, reason="我定"),
+        lambda actor: svc.casefile_set_excellent(actor=actor, case_file=case_file, excellent=True),
+        lambda actor: svc.findings_from_casefile(actor=actor, case_file=case_file),
+    ]
+    for call in calls:
+        with pytest.raises(NotAllowed, match="管理评查活动"):
+            call(reviewer)
+        db.session.rollback()
+    assert db.session.get(ReviewAssignment, a.id).reviewer_id == a.reviewer_id
+    assert db.session.get(CaseFile, case_file.id).final_score is None
+
+
+def test_only_the_admin_maintains_rubrics(world):
+    with pytest.raises(NotAllowed):
+        svc.rubric_seed_default(actor=world.lead)
+    with pytest.raises(NotAllowed):
+        svc.rubric_import(actor=world.lead, data=b"")
+
+
+def test_a_reviewer_of_the_files_unit_is_never_eligible(world):
+    from supervision.permissions import can_review_file
+
+    world.start()
+    case_file = world.assignments()[0].case_file
+    assert can_review_file(world.reviewers[0], case_file)
+    assert not can_review_file(factories.UserFactory(role="inspector", unit=case_file.unit), case_file)
+    assert not can_review_file(world.lead, case_file)

@@ -937,3 +937,36 @@ def test_self_assessment_explanation_is_refused_not_cut(world):
     assert (
         db.session.scalar(select(func.count(IndicatorScore.id)).where(IndicatorScore.explanation != "")) == 0
     )
+
+
+# --- every service checks who at its entry (issue 10: rules in permissions.py) ---------------
+
+
+def test_reference_and_round_services_refuse_the_wrong_role(world):
+    from supervision.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        svc.framework_import(actor=world.lead, name="自拟指标", rows=[])
+    with pytest.raises(NotAllowed):
+        svc.indicator_update(actor=world.lead, indicator=world.leaves["1.1.1"], data={})
+    with pytest.raises(NotAllowed):
+        svc.round_open(
+            actor=world.inspector,
+            framework_id=world.framework.id,
+            year=2027,
+            title="2027年度自评",
+            deadline=date(2027, 12, 31),
+            unit_ids=[],
+            all_units=True,
+        )
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Framework.id))) == 1
+
+
+def test_the_page_and_the_service_ask_the_same_roadmap_rule(world):
+    from supervision.permissions import can_manage_roadmap_for_unit
+
+    assert can_manage_roadmap_for_unit(world.lead, world.dept.id)
+    assert can_manage_roadmap_for_unit(world.liaison, world.town.id)
+    assert not can_manage_roadmap_for_unit(world.liaison, world.dept.id)
+    assert not can_manage_roadmap_for_unit(world.inspector, world.town.id)

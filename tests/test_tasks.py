@@ -510,3 +510,22 @@ def test_named_task_steps(world):
     service.task_close(actor=world["lead"], task=task)
     service.task_reopen(actor=world["lead"], task=task, reason="补查")
     assert [e.action for e in events("task", task.id)] == ["task.activate", "task.close", "task.reopen"]
+
+
+def test_categories_and_the_pool_are_kept_by_the_office_managers_only(world):
+    from supervision.models import FindingCategory
+
+    with pytest.raises(NotAllowed):
+        service.finding_category_add(actor=world["chen"], name="自创分类")
+    db.session.rollback()
+    service.finding_category_add(actor=world["lead"], name="执法监督")
+    category = db.session.scalar(select(FindingCategory).where(FindingCategory.name == "执法监督"))
+    with pytest.raises(NotAllowed):
+        service.finding_category_set_active(actor=world["liaison"], category=category, active=False)
+    db.session.rollback()
+    with pytest.raises(NotAllowed):
+        service.inspector_profile_save(
+            actor=world["chen"], inspector=world["chen"], data={"certificate_no": "自封"}
+        )
+    db.session.rollback()
+    assert db.session.get(FindingCategory, category.id).active

@@ -34,7 +34,14 @@ from ..models import (
     utcnow,
 )
 from ..numbering import format_number, next_number
-from ..permissions import can, findings_for_user
+from ..permissions import (
+    can,
+    can_edit_draft,
+    can_issue_notice,
+    findings_for_user,
+    is_notice_unit,
+    verify_refusal,
+)
 from ..workflow import machine_for, transition
 from .attachments import attachments_add
 from .notify import notify, unit_liaisons
@@ -259,8 +266,8 @@ def notice_create(*, actor: User, data: DraftData, today: date) -> Notice:
 def notice_update(
     *, actor: User, notice: Notice, data: DraftData, today: date, version: int | None
 ) -> Notice:
-    if not can(actor, "notices.draft"):
-        raise NotAllowed("您没有修改通知书的权限。")
+    if not can_edit_draft(actor, notice):
+        raise NotAllowed("只有起草人或来源督察任务的督察员可以修改该通知书。")
     _check_version(notice, version)
     if notice.status != "draft":
         raise DomainError("只有草稿状态的通知书可以修改。")
@@ -312,6 +319,8 @@ def notice_update(
 
 @_stale_safe
 def notice_submit(*, actor: User, notice: Notice, version: int | None = None) -> Notice:
+    if not can_edit_draft(actor, notice):
+        raise NotAllowed("只有起草人或来源督察任务的督察员可以提交该通知书。")
     _check_version(notice, version)
     if not notice.items:
         raise DomainError("通知书没有整改事项，不能提交签发。")
@@ -330,6 +339,8 @@ def notice_submit(*, actor: User, notice: Notice, version: int | None = None) ->
 
 @_stale_safe
 def notice_return(*, actor: User, notice: Notice, reason: str) -> Notice:
+    if not can_issue_notice(actor, notice):
+        raise NotAllowed("您没有审核通知书的权限。")
     transition(notice, "return", actor=actor, reason=reason)
     notice.return_reason = reason.strip()
     notify(
@@ -355,10 +366,12 @@ def notice_deadline_for(notice: Notice, issue_date: date, calendar=None) -> date
 @_stale_safe
 def notice_issue(*, actor: User, notice: Notice, today: date, version: int | None = None) -> Notice:
     """Sign off: the number is taken in this transaction; findings become `noticed`; the unit is told."""
+    if not can_issue_notice(actor, notice):
+        raise NotAllowed(
+            "不能签发自己起草的通知书。" if can(actor, "notices.issue") else "您没有签发通知书的权限。"
+        )
     _check_version(notice, version)
     _require_step(notice, "issue")
-    if notice.drafted_by_id == actor.id:
-        raise NotAllowed("不能签发自己起草的通知书。")
     if not notice.items:
         raise DomainError("通知书没有整改事项，不能签发。")
     deadline = notice_deadline_for(notice, today)
@@ -413,6 +426,8 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
 
 @_stale_safe
 def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
+    if not can(actor, "notices.void"):
+        raise NotAllowed("您没有作废通知书的权限。")
     was_issued = notice.doc_number is not None
     transition(notice, "void", actor=actor, reason=reason)
     notice.void_reason = reason.strip()
@@ -443,7 +458,7 @@ def _check_unit(actor: User, notice: Notice) -> None:
     """The unit's own liaison, and only them (checked before anything is written)."""
     if not can(actor, "notices.respond"):
         raise NotAllowed("您没有办理本单位通知书的权限。")
-    if actor.unit_id != notice.unit_id:
+    if not is_notice_unit(actor, notice):
         raise NotAllowed("只能处理本单位的通知书。")
 
 
@@ -514,22 +529,28 @@ def item_report(
     return report
 
 
-def _check_not_own_report(actor: User, item: NoticeItem) -> Rectification:
+def _check_verifier(actor: User, notice: Notice, item: NoticeItem) -> None:
+    """Who may verify: permissions.verify_refusal (回避, on the task, not one's own report)."""
+    refusal = verify_refusal(actor, notice, item)
+    if refusal:
+        raise NotAllowed(refusal)
+
+
+def _latest_report(item: NoticeItem) -> Rectification:
     latest = item.rectifications[-1] if item.rectifications else None
     if latest is None:
         raise DomainError("该事项没有整改报告。")
-    if latest.submitted_by_id == actor.id:
-        raise NotAllowed("不能核查自己报送的整改报告。")
     return latest
 
 
 @_stale_safe
 def item_accept(*, actor: User, notice: Notice, item: NoticeItem) -> NoticeItem:
+    _check_verifier(actor, notice, item)
     if notice.status != "acknowledged":
         raise DomainError("通知书当前状态不能核查。")
     if item.status != "submitted":
         raise DomainError("该事项尚未报送整改报告，不能核查。")
-    latest = _check_not_own_report(actor, item)
+    latest = _latest_report(item)
     transition(item, "accept", actor=actor, summary=f"第{item.seq}项核查通过")
     db.session.add(
         Verification(item_id=item.id, rectification_id=latest.id, decision="accept", by_id=actor.id)
@@ -568,11 +589,12 @@ def _close(actor: User, notice: Notice, *, system: bool = False) -> None:
 
 @_stale_safe
 def item_return(*, actor: User, notice: Notice, item: NoticeItem, reason: str) -> NoticeItem:
+    _check_verifier(actor, notice, item)
     if notice.status != "acknowledged":
         raise DomainError("通知书当前状态不能核查。")
     if item.status != "submitted":
         raise DomainError("该事项尚未报送整改报告，不能核查。")
-    latest = _check_not_own_report(actor, item)
+    latest = _latest_report(item)
     transition(item, "return", actor=actor, reason=reason, summary=f"第{item.seq}项退回整改")
     db.session.add(
         Verification(

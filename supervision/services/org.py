@@ -13,6 +13,7 @@ from ..errors import DomainError, ImportRejected, StaleEdit
 from ..extensions import db
 from ..limits import column_errors
 from ..models import ROLES, UNIT_KINDS, Unit, User
+from ..permissions import authorize, can
 from ..sessions import end_all_sessions
 
 UNIT_FIELDS = ["name", "short_name", "kind", "code", "active"]
@@ -53,6 +54,7 @@ def _unit_values(data: dict) -> dict:
 
 
 def unit_create(*, actor: User, data: dict) -> Unit:
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     errors = _validate_unit(data)
     if errors:
         raise DomainError(errors[0], errors)
@@ -73,6 +75,7 @@ def unit_create(*, actor: User, data: dict) -> Unit:
 
 
 def unit_update(*, actor: User, unit: Unit, data: dict, version: int | None = None) -> Unit:
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     _check_version(unit, version)
     errors = _validate_unit(data, unit_id=unit.id)
     if errors:
@@ -97,6 +100,7 @@ def unit_update(*, actor: User, unit: Unit, data: dict, version: int | None = No
 
 
 def unit_set_active(*, actor: User, unit: Unit, active: bool) -> Unit:
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     if unit.active == active:
         return unit
     unit.active = active
@@ -162,6 +166,7 @@ def _user_values(data: dict) -> dict:
 
 
 def user_create(*, actor: User | None, data: dict, password: str) -> User:
+    authorize(actor is None or can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     errors = _validate_user(data)
     if errors:
         raise DomainError(errors[0], errors)
@@ -184,6 +189,7 @@ def user_create(*, actor: User | None, data: dict, password: str) -> User:
 
 
 def user_update(*, actor: User, user: User, data: dict, version: int | None = None) -> User:
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     _check_version(user, version)
     errors = _validate_user(data, user_id=user.id)
     if errors:
@@ -210,6 +216,7 @@ def user_update(*, actor: User, user: User, data: dict, version: int | None = No
 
 
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     if user.id == actor.id and not active:
         raise DomainError("不能停用自己的账号。")
     if user.active == active:
@@ -233,6 +240,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 
 def user_reset_password(*, actor: User, user: User) -> str:
     """Give the user a new random password, shown once to the admin."""
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     password = "Dc" + secrets.token_urlsafe(9)
     user.set_password(password)
     end_all_sessions(user)
@@ -300,6 +308,7 @@ def _role_from_label(text: str) -> str | None:
 
 def units_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
     """rows: (row number in the file, {column: value}). All rows are checked before any is saved."""
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     errors: list[str] = []
     seen_names: set[str] = set()
     seen_codes: set[str] = set()
@@ -343,6 +352,7 @@ def units_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
 
 
 def users_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     errors: list[str] = []
     units_by_name = {
         name: uid

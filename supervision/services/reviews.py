@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 from .. import scoring
 from ..audit import diff, record_event, snapshot
 from ..data import rubric_penalty_default as default_rubric
-from ..errors import DomainError, ImportRejected, NotAllowed, StaleEdit
+from ..errors import DomainError, ImportRejected, StaleEdit
 from ..extensions import db
 from ..formatting import local_today
 from ..limits import NOTE_MAX, TEXT_MAX, check_length, length_error
@@ -37,7 +37,7 @@ from ..models import (
 )
 from ..models.reviews import VETO_CATEGORY
 from ..numbers import SCORE_PLACES, rounded, score_text
-from ..permissions import can
+from ..permissions import authorize, can, can_review_file, can_score, can_upload_case_list
 from ..sampling import NoEligibleReviewers, Pool, draw_sample, plan_assignments
 from ..workflow import transition
 from .notify import notify
@@ -161,6 +161,7 @@ def _rubric_create(*, actor: User | None, data: RubricData, is_default: bool = F
 
 def rubric_seed_default(*, actor: User | None = None) -> tuple[Rubric, bool]:
     """The shipped default rubric, created once (idempotent: `flask seed rubric`)."""
+    authorize(actor is None or can(actor, "admin.manage"), "只有系统管理员可以维护评查标准。")
     existing = db.session.scalar(
         select(Rubric).where(Rubric.name == default_rubric.NAME).order_by(Rubric.edition).limit(1)
     )
@@ -239,6 +240,7 @@ def rubric_read_xlsx(data: bytes) -> RubricData:
 
 def rubric_import(*, actor: User, data: bytes, name: str = "") -> Rubric:
     """Import a rubric workbook; a name already in use makes the next version of that rubric."""
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护评查标准。")
     parsed = rubric_read_xlsx(data)
     if name.strip():
         parsed.name = name.strip()
@@ -263,6 +265,7 @@ def rubric_revise(
 ):
     """Edit a rubric's note, bands and items (text, points, guidance), remove items and add new
     ones (category, text, max, guidance, veto). A frozen rubric gets a new version instead."""
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护评查标准。")
     _check_version(rubric, version)
     kept = [i for i in rubric.items if i.id not in removed]
     data = RubricData(
@@ -397,6 +400,7 @@ def _campaign_values(data: dict) -> tuple[dict, list[int], list[int], list[str]]
 
 
 def campaign_create(*, actor: User, data: dict) -> ReviewCampaign:
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     values, unit_ids, reviewer_ids, _ = _campaign_values(data)
     campaign = ReviewCampaign(**values, status="draft", created_by_id=actor.id)
     campaign.units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids))))
@@ -420,6 +424,7 @@ def campaign_create(*, actor: User, data: dict) -> ReviewCampaign:
 def campaign_update(
     *, actor: User, campaign: ReviewCampaign, data: dict, version: int | None
 ) -> ReviewCampaign:
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     _check_version(campaign, version)
     if campaign.status != "draft":
         raise DomainError("评查活动已开始抽样，不能再修改设置。")
@@ -479,9 +484,7 @@ def casefiles_import(
     *, actor: User, campaign: ReviewCampaign, unit_id: int, rows: list[tuple[int, dict]]
 ) -> ImportResult:
     """Add a unit's case-file list to the campaign's pool. Any bad row → nothing imported."""
-    own_unit = can(actor, "casefiles.upload_own_unit") and actor.unit_id == unit_id
-    if not (can(actor, "casefiles.upload") or own_unit):
-        raise NotAllowed("只能上传本单位的案卷清单。")
+    authorize(can_upload_case_list(actor, campaign, unit_id), "只能上传本单位的案卷清单。")
     if campaign.status != "draft":
         raise DomainError("已开始抽样，不能再上传案卷清单。")
     if unit_id not in {u.id for u in campaign.units}:
@@ -555,6 +558,7 @@ def casefiles_import(
 
 def campaign_sample(*, actor: User, campaign: ReviewCampaign, seed: int | None = None) -> list[str]:
     """Draw the files at random from the seed (recorded); returns the notes on short groups."""
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if campaign.status != "draft":
         raise DomainError("本次评查已经抽样。")
     pool = [
@@ -610,6 +614,7 @@ def campaign_unsample(*, actor: User, campaign: ReviewCampaign, reason: str) -> 
     draw stays in the record (seed, count and reason in the audit log); the same seed over the same
     pool gives the same draw again.
     """
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     reason = (reason or "").strip()
     files = db.session.scalars(
         select(CaseFile).where(CaseFile.campaign_id == campaign.id, CaseFile.sampled.is_(True))
@@ -645,6 +650,7 @@ def _file_event(actor, case_file: CaseFile, action: str, summary: str, changes=N
 
 def casefile_set_sampled(*, actor: User, case_file: CaseFile, sampled: bool, reason: str) -> CaseFile:
     """The lead adds a file to the sample or drops one from it, with a reason."""
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if case_file.campaign.status != "sampling":
         raise DomainError("只有在抽样之后、分配之前可以增减抽查案卷。")
     reason = (reason or "").strip()
@@ -680,6 +686,7 @@ def _reviewer_pairs(campaign: ReviewCampaign) -> list[tuple[int, int | None]]:
 
 def campaign_assign(*, actor: User, campaign: ReviewCampaign) -> int:
     """Give every sampled file its reviewers (cross-review, balanced) and start the review."""
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if campaign.status != "sampling":
         raise DomainError("请先抽取案卷，再分配评查人员。")
     files = list(
@@ -733,15 +740,16 @@ def _span(values) -> str:
 
 def assignment_reassign(*, actor: User, assignment: ReviewAssignment, reviewer_id: int) -> ReviewAssignment:
     """Hand an unscored file to another reviewer; the cross-review rule still holds."""
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     case_file = assignment.case_file
     if case_file.campaign.status != "reviewing":
         raise DomainError("评查活动不在评查阶段，不能改派。")
     if assignment.status != "assigned":
         raise DomainError("已提交的评分不能改派，请先退回。")
     reviewer = db.session.get(User, reviewer_id)
-    if reviewer is None or reviewer.role != "inspector" or not reviewer.active:
+    if reviewer is None or not can(reviewer, "reviews.score"):
         raise DomainError("请选择在用的督察员。")
-    if reviewer.unit_id is not None and reviewer.unit_id == case_file.unit_id:
+    if not can_review_file(reviewer, case_file):
         raise DomainError(f"{reviewer.display_name}属于被评查单位，不能评查本单位的案卷（交叉评查）。")
     if any(a.reviewer_id == reviewer.id for a in case_file.assignments):
         raise DomainError(f"{reviewer.display_name}已是该案卷的评查人员。")
@@ -796,8 +804,7 @@ def assignment_save(
     version: int | None = None,
 ) -> ReviewAssignment:
     """Save the reviewer's deductions (a draft), or submit them. Bad input saves nothing."""
-    if assignment.reviewer_id != actor.id:
-        raise NotAllowed("只能为分配给自己的案卷评分。")
+    authorize(can_score(actor, assignment), "只能为分配给自己的案卷评分。")
     _check_version(assignment, version)
     if assignment.case_file.campaign.status != "reviewing":
         raise DomainError("评查活动不在评查阶段。")
@@ -901,6 +908,7 @@ def _recompute(case_file: CaseFile) -> None:
 
 
 def assignment_return(*, actor: User, assignment: ReviewAssignment, reason: str) -> ReviewAssignment:
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     case_file = assignment.case_file
     if case_file.campaign.status != "reviewing":
         raise DomainError("评查结果已公布，不能退回。")
@@ -932,6 +940,7 @@ def assignment_return(*, actor: User, assignment: ReviewAssignment, reason: str)
 
 def casefile_settle(*, actor: User, case_file: CaseFile, score: float, reason: str) -> CaseFile:
     """The lead decides the final score of a file (needed where reviewers differ beyond the margin)."""
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     campaign = case_file.campaign
     if campaign.status != "reviewing":
         raise DomainError("只有评查阶段可以裁定分数。")
@@ -966,6 +975,7 @@ def _top_grade(campaign: ReviewCampaign) -> str:
 
 def casefile_set_excellent(*, actor: User, case_file: CaseFile, excellent: bool) -> CaseFile:
     """Name (or un-name) an excellent file (优秀案卷): top grade, settled, no veto hit."""
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     campaign = case_file.campaign
     if campaign.status != "reviewing":
         raise DomainError("只有评查阶段可以评定优秀案卷。")
@@ -1017,6 +1027,7 @@ def publish_blockers(campaign: ReviewCampaign) -> list[str]:
 
 
 def campaign_publish(*, actor: User, campaign: ReviewCampaign) -> ReviewCampaign:
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if campaign.status != "reviewing":
         raise DomainError("只有评查阶段的活动可以公布结果。")
     problems = publish_blockers(campaign)
@@ -1082,6 +1093,7 @@ def finding_category(rubric_category: str, text: str) -> str:
 
 def findings_from_casefile(*, actor: User, case_file: CaseFile) -> list[Finding]:
     """Turn the file's deductions (and veto hits) into open findings of its unit, one per item."""
+    authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if case_file.campaign.status not in ("reviewing", "published"):
         raise DomainError("评查尚未开始。")
     if db.session.scalar(select(Finding.id).where(Finding.case_file_id == case_file.id).limit(1)):

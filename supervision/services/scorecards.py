@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import case, func, insert, select
 
 from ..audit import diff, record_event, snapshot
-from ..errors import DomainError, ImportRejected, StaleEdit
+from ..errors import DomainError, ImportRejected, NotAllowed, StaleEdit
 from ..extensions import db
 from ..limits import TEXT_MAX, check_length, column_errors, length_error
 from ..models import (
@@ -28,6 +28,14 @@ from ..models import (
     Unit,
     User,
     utcnow,
+)
+from ..permissions import (
+    authorize,
+    can,
+    can_evaluate,
+    can_manage_roadmap_for_unit,
+    can_self_assess,
+    is_own_unit,
 )
 from ..scoring_indicators import RatingError, is_weak, parse_score, points_for
 from ..workflow import transition
@@ -239,6 +247,7 @@ def framework_import(
     is_demo: bool = False,
 ) -> Framework:
     """A new framework (or a new version of one with the same name) from checked rows."""
+    authorize(actor is None or can(actor, "admin.manage"), "只有系统管理员可以导入指标体系。")
     name = (name or "").strip()
     if not name:
         raise DomainError("请填写指标体系名称。")
@@ -334,6 +343,7 @@ INDICATOR_FIELDS = ["text", "max_points", "method", "applies_to", "responsible"]
 
 def indicator_update(*, actor: User, indicator: Indicator, data: dict) -> Indicator:
     """Edit one indicator of a framework nobody has used yet (a used one is frozen)."""
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以修改指标。")
     framework = indicator.framework
     if framework.frozen:
         raise DomainError("该指标体系已被评估轮次使用，已冻结，不能修改；如需调整请导入新版本。")
@@ -447,6 +457,7 @@ def round_open(
     all_units: bool,
 ) -> AssessmentRound:
     """Open a round: one draft assessment per chosen unit; the framework is frozen from now on."""
+    authorize(can(actor, "assessments.open_round"), "您没有开启评估轮次的权限。")
     errors = []
     framework = db.session.get(Framework, framework_id) if framework_id else None
     if framework is None:
@@ -520,6 +531,7 @@ def round_open(
 
 
 def round_close(*, actor: User, round_: AssessmentRound) -> AssessmentRound:
+    authorize(can(actor, "assessments.open_round"), "您没有结束评估轮次的权限。")
     transition(round_, "close", actor=actor)
     db.session.commit()
     return round_
@@ -557,7 +569,7 @@ EVAL_FIELDS = ["evaluated_rating", "evaluated_score", "comment"]
 
 
 def _check_own_draft(actor: User, assessment: Assessment) -> None:
-    if assessment.unit_id != actor.unit_id:
+    if not can_self_assess(actor, assessment):
         raise DomainError("只能填写本单位的自评。")
     if assessment.status != "draft":
         raise DomainError("自评已提交，不能再修改；如需修改，请联系督察员退回。")
@@ -714,11 +726,17 @@ def score_attach(*, actor: User, assessment: Assessment, indicator: Indicator, u
     return added
 
 
+def _refuse(actor: User, assessment: Assessment, own_unit: str, otherwise: str) -> None:
+    if is_own_unit(actor, assessment.unit_id):
+        raise DomainError(own_unit)
+    raise NotAllowed(otherwise)
+
+
 def _check_evaluator(actor: User, assessment: Assessment) -> None:
+    if not can_evaluate(actor, assessment):  # 回避 is a message on the page; no capability is a 403
+        _refuse(actor, assessment, "不能评估本单位的自评。", "您没有评估的权限。")
     if assessment.status != "submitted":
         raise DomainError("只有已提交的自评才能评估。")
-    if actor.unit_id is not None and actor.unit_id == assessment.unit_id:
-        raise DomainError("不能评估本单位的自评。")
 
 
 def score_evaluate(
@@ -814,8 +832,8 @@ def assessment_submit(*, actor: User, assessment: Assessment, version: int | Non
 
 
 def assessment_return(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
-    if actor.unit_id is not None and actor.unit_id == assessment.unit_id:
-        raise DomainError("不能退回本单位的自评。")
+    if not can_evaluate(actor, assessment):
+        _refuse(actor, assessment, "不能退回本单位的自评。", "您没有退回自评的权限。")
     transition(assessment, "return", actor=actor, reason=reason)
     assessment.return_reason = (reason or "").strip()
     notify(
@@ -871,6 +889,7 @@ def weak_indicators(assessment: Assessment) -> list[tuple[Indicator, IndicatorSc
 
 def assessment_finalize(*, actor: User, assessment: Assessment, version: int | None = None) -> Assessment:
     """Lock the assessment; every weak indicator must first have a roadmap item."""
+    authorize(can(actor, "assessments.finalize"), "您没有定稿的权限。")
     _check_version(assessment, version)
     if assessment.status != "evaluated":
         raise DomainError("只有已评估的自评才能定稿。")
@@ -929,13 +948,8 @@ def _roadmap_values(data: dict) -> dict:
 
 
 def _check_roadmap_scope(actor: User, unit_id: int) -> None:
-    from ..permissions import can
-
-    if can(actor, "roadmap.manage"):
-        return
-    if can(actor, "roadmap.update_own_unit") and actor.unit_id == unit_id:
-        return
-    raise DomainError("只能为本单位制定或更新路线图。")
+    if not can_manage_roadmap_for_unit(actor, unit_id):
+        raise DomainError("只能为本单位制定或更新路线图。")
 
 
 def roadmap_item_create(
@@ -1010,6 +1024,7 @@ def roadmap_item_update(
 
 
 def roadmap_item_step(*, actor: User, item: RoadmapItem, action: str) -> RoadmapItem:
+    authorize(can(actor, "roadmap.manage"), "您没有更新路线图状态的权限。")
     transition(item, action, actor=actor)
     db.session.commit()
     return item

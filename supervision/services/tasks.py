@@ -26,7 +26,15 @@ from ..models import (
     task_unit,
     utcnow,
 )
-from ..permissions import can
+from ..permissions import (
+    authorize,
+    can,
+    can_any,
+    can_edit_finding,
+    can_record_finding_for_unit,
+    can_record_finding_in,
+    is_on_task,
+)
 from ..workflow import transition
 from .attachments import attachments_add
 
@@ -79,6 +87,7 @@ def finding_categories_ensure() -> int:
 
 
 def finding_category_add(*, actor: User, name: str) -> FindingCategory:
+    authorize(can_any(actor, "tasks.manage", "admin.manage"), "您没有维护问题分类的权限。")
     finding_categories_ensure()
     name = (name or "").strip()
     if not name:
@@ -103,6 +112,7 @@ def finding_category_add(*, actor: User, name: str) -> FindingCategory:
 
 
 def finding_category_set_active(*, actor: User, category: FindingCategory, active: bool) -> None:
+    authorize(can_any(actor, "tasks.manage", "admin.manage"), "您没有维护问题分类的权限。")
     if category.active == active:
         return
     category.active = active
@@ -129,6 +139,7 @@ def inspector_profile_save(
     *, actor: User, inspector: User, data: dict, version: int | None = None
 ) -> InspectorProfile:
     """Create or edit an inspector's pool entry."""
+    authorize(can_any(actor, "tasks.manage", "admin.manage"), "您没有维护督察员库的权限。")
     if inspector.role != "inspector":
         raise DomainError("只有督察员角色的用户才能编入督察员库。")
     profile = profile_for(inspector)
@@ -356,6 +367,7 @@ def task_update(
 
 def task_transition(*, actor: User, task: SupervisionTask, action: str, reason: str = "") -> SupervisionTask:
     """activate / close / reopen, through the workflow table."""
+    authorize(can(actor, "tasks.manage"), "您没有管理督察任务的权限。")
     if action not in ("activate", "close", "reopen"):
         raise InvalidTransition("未知的操作。")
     if action == "activate" and (not task.units or not task.members):
@@ -398,14 +410,7 @@ def task_add_files(*, actor: User, task: SupervisionTask, uploads: list[FileStor
 
 
 def is_member(task: SupervisionTask, user: User) -> bool:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(TaskInspector)
-            .where(TaskInspector.task_id == task.id, TaskInspector.user_id == user.id)
-        )
-        > 0
-    )
+    return is_on_task(user, task.id)
 
 
 def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, today: date) -> dict:
@@ -429,7 +434,7 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
         )
         if not in_scope:
             errors.append("该单位不在本任务的督察范围内。")
-    if values["unit_id"] is not None and values["unit_id"] == actor.unit_id:
+    if values["unit_id"] is not None and not can_record_finding_for_unit(actor, values["unit_id"]):
         errors.append("督察员不能对本人所在单位记录问题（回避）。")
     if values["category"] not in finding_category_names(include_inactive=False):
         errors.append("请选择有效的问题分类。")
@@ -455,7 +460,7 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
 
 
 def _require_active_member(task: SupervisionTask, actor: User) -> None:
-    if not can(actor, "findings.record") or not is_member(task, actor):
+    if not can_record_finding_in(actor, task):
         raise NotAllowed("只有本任务的督察员可以记录问题。")
     if task.status != "active":
         raise InvalidTransition("任务不在进行中，不能记录或修改问题。")
@@ -492,7 +497,7 @@ def finding_create(
 
 
 def _require_editable(finding: Finding, actor: User) -> None:
-    if finding.inspector_id != actor.id or not can(actor, "findings.record"):
+    if not can_edit_finding(actor, finding):
         raise NotAllowed("只有记录该问题的督察员本人可以修改。")
     if finding.status != "open":
         raise InvalidTransition("问题已不是“待处理”状态，不能再修改。")
@@ -547,6 +552,7 @@ def finding_add_files(
 
 
 def finding_dismiss(*, actor: User, finding: Finding, reason: str) -> Finding:
+    authorize(can(actor, "findings.dismiss"), "您没有撤销问题的权限。")
     transition(finding, "dismiss", actor=actor, reason=reason)
     finding.dismiss_reason = (reason or "").strip()
     db.session.commit()

@@ -42,11 +42,14 @@ from ..models import (
 )
 from ..permissions import (
     can,
+    can_edit_draft,
     get_notice_for_user_or_404,
     get_notice_item_for_user_or_404,
     get_unit_for_user_or_404,
+    is_notice_unit,
     notices_for_user,
     require,
+    verifiable_notices_for_user,
 )
 from ..services import notices as svc
 from ..services.attachments import ACCEPT_ATTR
@@ -312,6 +315,8 @@ def _deadline_preview(form: NoticeDraftForm) -> dict:
 @require("notices.draft")
 def edit(notice_id: int):
     notice = get_notice_for_user_or_404(notice_id, current_user)
+    if not can_edit_draft(current_user, notice):
+        abort(403)
     if notice.status != "draft":
         flash("只有草稿状态的通知书可以修改。", "warning")
         return _back(notice)
@@ -442,7 +447,7 @@ def detail(notice_id: int):
         info=deadline_info(notice, today, calendar),
         steps=steps,
         today=today,
-        is_unit=can(current_user, "notices.respond") and current_user.unit_id == notice.unit_id,
+        is_unit=is_notice_unit(current_user, notice),
         report_form=ReportForm(formdata=None, completed_on=today),
         extension_form=ExtensionForm(formdata=None),
         decision_form=ExtensionDecisionForm(formdata=None),
@@ -894,7 +899,11 @@ def _inspector_panel(user: User):
         select(NoticeItem)
         .join(Notice, Notice.id == NoticeItem.notice_id)
         .options(joinedload(NoticeItem.notice).joinedload(Notice.unit), joinedload(NoticeItem.finding))
-        .where(NoticeItem.status == "submitted", Notice.status == "acknowledged")
+        .where(
+            NoticeItem.status == "submitted",
+            Notice.status == "acknowledged",
+            Notice.id.in_(verifiable_notices_for_user(user).with_only_columns(Notice.id)),
+        )
         .order_by((Notice.drafted_by_id == user.id).desc(), Notice.deadline, NoticeItem.id)
         .limit(15)
     ).all()

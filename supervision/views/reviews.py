@@ -37,7 +37,6 @@ from ..models import (
     RubricItem,
     Unit,
     User,
-    campaign_unit,
 )
 from ..numbers import score_text
 from ..permissions import (
@@ -45,11 +44,15 @@ from ..permissions import (
     audit_events_for_record,
     campaigns_for_user,
     can,
+    can_score,
     case_files_for_user,
+    case_list_units_for_user,
     get_assignment_for_user_or_404,
     get_campaign_for_user_or_404,
     get_case_file_for_user_or_404,
+    get_upload_campaign_for_user_or_404,
     require,
+    upload_campaigns_for_user,
 )
 from ..services import reviews as svc
 from ..tabular import read_rows, template_xlsx
@@ -173,14 +176,9 @@ def _unit_campaigns():
 
 def _drafts_for_liaison(user: User) -> list[ReviewCampaign]:
     """Campaigns still taking case-file lists that include the liaison's unit."""
-    if not can(user, "casefiles.upload_own_unit") or user.unit_id is None:
-        return []
-    ours = select(campaign_unit.c.campaign_id).where(campaign_unit.c.unit_id == user.unit_id)
-    return db.session.scalars(
-        select(ReviewCampaign)
-        .where(ReviewCampaign.status == "draft", ReviewCampaign.id.in_(ours))
-        .order_by(ReviewCampaign.id.desc())
-    ).all()
+    if can(user, "casefiles.upload"):
+        return []  # the lead's campaigns are on the lead's own pages
+    return db.session.scalars(upload_campaigns_for_user(user).order_by(ReviewCampaign.id.desc())).all()
 
 
 # --- campaign set-up ----------------------------------------------------------------------
@@ -433,10 +431,7 @@ def _unit_results(campaign: ReviewCampaign):
 def _campaign_for_upload_or_404(campaign_id: int) -> ReviewCampaign:
     if can(current_user, "casefiles.upload"):
         return get_campaign_for_user_or_404(campaign_id, current_user)
-    campaign = next((c for c in _drafts_for_liaison(current_user) if c.id == campaign_id), None)
-    if campaign is None:
-        abort(404)
-    return campaign
+    return get_upload_campaign_for_user_or_404(campaign_id, current_user)
 
 
 @bp.route("/campaigns/<int:campaign_id>/import", methods=["GET", "POST"])
@@ -444,10 +439,7 @@ def _campaign_for_upload_or_404(campaign_id: int) -> ReviewCampaign:
 def casefiles_import(campaign_id: int):
     campaign = _campaign_for_upload_or_404(campaign_id)
     form = CaseFileImportForm()
-    if can(current_user, "casefiles.upload"):
-        form.unit_id.choices = [(u.id, u.name) for u in campaign.units]
-    else:
-        form.unit_id.choices = [(u.id, u.name) for u in campaign.units if u.id == current_user.unit_id]
+    form.unit_id.choices = [(u.id, u.name) for u in case_list_units_for_user(current_user, campaign)]
     errors: list[str] = []
     if form.validate_on_submit():
         try:
@@ -790,7 +782,7 @@ def assignment_detail(assignment_id: int):
         select(Rubric).where(Rubric.id == campaign.rubric_id).options(selectinload(Rubric.items))
     )
     editable = (
-        assignment.reviewer_id == current_user.id
+        can_score(current_user, assignment)
         and assignment.status == "assigned"
         and campaign.status == "reviewing"
     )
@@ -798,7 +790,7 @@ def assignment_detail(assignment_id: int):
     comment = assignment.comment
     errors: list[str] = []
     if request.method == "POST":
-        if not (can(current_user, "reviews.score") and assignment.reviewer_id == current_user.id):
+        if not can_score(current_user, assignment):
             abort(403)
         form = ActionForm()
         if not form.validate_on_submit():

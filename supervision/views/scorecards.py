@@ -35,8 +35,11 @@ from ..models import (
 from ..numbers import indicator_text
 from ..permissions import (
     assessments_for_user,
+    assessments_to_evaluate_for_user,
     audit_events_for_record,
     can,
+    can_evaluate,
+    can_self_assess,
     get_assessment_for_user_or_404,
     get_roadmap_item_for_user_or_404,
     get_scorecard_unit_for_user_or_404,
@@ -378,15 +381,10 @@ def _mode(assessment: Assessment) -> str:
     if (
         assessment.status == "draft"
         and assessment.round.status == "open"
-        and can(current_user, "assessments.self_assess")
-        and current_user.unit_id == assessment.unit_id
+        and can_self_assess(current_user, assessment)
     ):
         return "self"
-    if (
-        assessment.status == "submitted"
-        and can(current_user, "assessments.evaluate")
-        and current_user.unit_id != assessment.unit_id
-    ):
+    if assessment.status == "submitted" and can_evaluate(current_user, assessment):
         return "evaluate"
     return "read"
 
@@ -1093,13 +1091,9 @@ def _lead_panel(user):
 @home_panel("inspector")
 def _inspector_panel(user):
     """Submitted self-assessments waiting for an evaluation (not the inspector's own unit's)."""
-    query = (
-        select(Assessment)
-        .options(joinedload(Assessment.unit), joinedload(Assessment.round))
-        .where(Assessment.status == "submitted")
+    query = assessments_to_evaluate_for_user(user).options(
+        joinedload(Assessment.unit), joinedload(Assessment.round)
     )
-    if user.unit_id is not None:
-        query = query.where(Assessment.unit_id != user.unit_id)
     items = db.session.scalars(query.order_by(Assessment.submitted_at).limit(10)).all()
     count = db.session.scalar(
         select(func.count()).select_from(query.with_only_columns(Assessment.id).order_by(None).subquery())

@@ -35,6 +35,9 @@ from ..models import (
 from ..permissions import (
     audit_events_for_record,
     can,
+    can_edit_finding,
+    can_record_finding_for_unit,
+    can_record_finding_in,
     findings_for_user,
     get_finding_for_user_or_404,
     get_task_for_user_or_404,
@@ -417,8 +420,6 @@ def detail(task_id: int):
         args,
     ).order_by(Finding.found_on.desc(), Finding.id.desc())
     page = db.paginate(findings_query, page=page_arg(), per_page=FINDINGS_PER_PAGE, error_out=False)
-    member_ids = {m.user_id for m in members}
-    is_member = current_user.id in member_ids
     conflicts = [m.user for m in members if m.user.unit_id in unit_names]
     files = list(
         db.session.scalars(
@@ -440,7 +441,7 @@ def detail(task_id: int):
         args=args,
         categories=service.finding_category_names(include_inactive=True),
         finding_statuses=MACHINES["finding"].statuses,
-        can_record=is_member and task.status == "active" and can(current_user, "findings.record"),
+        can_record=task.status == "active" and can_record_finding_in(current_user, task),
         conflicts=conflicts,
         steps=allowed_steps(task, current_user),
         events=_timeline("task", task.id),
@@ -479,7 +480,7 @@ def _finding_form_choices(form: FindingForm, task: SupervisionTask | None, findi
             .order_by(Unit.kind, Unit.id)
         ).all()
         # The inspector's own unit is left out: they may not record findings against it.
-        choices = [(uid, name) for uid, name in rows if uid != current_user.unit_id]
+        choices = [(uid, name) for uid, name in rows if can_record_finding_for_unit(current_user, uid)]
     else:
         choices = [(finding.unit_id, finding.unit.name)] if finding else []
     form.unit_id.choices = [(0, _("请选择单位")), *choices]
@@ -506,7 +507,7 @@ def _finding_data(form: FindingForm) -> dict:
 @require("findings.record")
 def finding_new(task_id: int):
     task = get_task_for_user_or_404(task_id, current_user)
-    if not service.is_member(task, current_user):
+    if not can_record_finding_in(current_user, task):
         abort(404)
     if task.status != "active":
         flash("任务不在进行中，不能记录问题。", "warning")
@@ -587,8 +588,7 @@ def finding_detail(finding_id: int):
         )
     )
     editable = (
-        finding.inspector_id == current_user.id
-        and can(current_user, "findings.record")
+        can_edit_finding(current_user, finding)
         and finding.status == "open"
         and (finding.task is None or finding.task.status == "active")
     )
@@ -621,7 +621,7 @@ def _notices_carrying(finding: Finding) -> list[Notice]:
 @require("findings.record")
 def finding_edit(finding_id: int):
     finding = get_finding_for_user_or_404(finding_id, current_user)
-    if finding.inspector_id != current_user.id:
+    if not can_edit_finding(current_user, finding):
         abort(403)
     if finding.status != "open" or (finding.task is not None and finding.task.status != "active"):
         flash("该问题已不能修改（问题不是待处理状态，或任务不在进行中）。", "warning")

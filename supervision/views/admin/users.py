@@ -13,7 +13,7 @@ from ...filters import contains
 from ...forms import ActionForm
 from ...forms.admin import UserForm
 from ...models import ROLES, Unit, User
-from ...permissions import audit_events_for_record, get_user_or_404, require
+from ...permissions import audit_events_for_record, can, can_read_user_details, get_user_or_404, require
 from ...services import org
 from ...tabular import template_xlsx
 from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
@@ -36,7 +36,9 @@ def users():
     unit_id = request.args.get("unit", type=int)
     state = request.args.get("state", "active")
     if keyword:
-        query = query.where(or_(contains(User.username, keyword), contains(User.display_name, keyword)))
+        # Usernames are the admin's to see (and so to search by); the office finds people by name.
+        by_username = contains(User.username, keyword) if can(current_user, "admin.manage") else False
+        query = query.where(or_(by_username, contains(User.display_name, keyword)))
     if role in ROLES:
         query = query.where(User.role == role)
     if unit_id:
@@ -88,7 +90,9 @@ def user_new():
 @require("reference.read")
 def user_detail(user_id: int):
     user = get_user_or_404(user_id)
-    events = db.session.scalars(audit_events_for_record(current_user, "user", user.id).limit(100)).all()
+    events = []
+    if can_read_user_details(current_user, user):  # others see the name, role and unit only
+        events = db.session.scalars(audit_events_for_record(current_user, "user", user.id).limit(100)).all()
     return render_template("admin/user_detail.html", user=user, events=events, action_form=ActionForm())
 
 
