@@ -135,6 +135,8 @@ def _sentence_days(sentence: str, year: int) -> tuple[list[date], list[date]]:
         return [], []  # e.g. 鼓励各单位……安排职工在除夕休息: no arrangement
     days, rest = _Dates(year).read(sentence)
     if not days:
+        if re.search(r"[0-9月日号]", _COUNTS.sub("", rest)):
+            raise ValueError(_("其中有无法识别的日期（应写作“10月1日”或“十月一日”）。"))
         raise ValueError(_("没有找到日期（应写作“10月1日”或“十月一日”）。"))
     if re.search(r"[0-9]", _COUNTS.sub("", rest)):
         raise ValueError(_("其中有无法识别的日期。"))

@@ -189,8 +189,15 @@ class PlannedDay:
     day: date
     is_workday: bool
     name: str
-    action: str  # add, update, same, drop (an estimated day the notice does not have), keep
+    # add; replace (an estimated day the notice confirms); update; same; drop (an estimated day of a
+    # festival the notice arranges otherwise); keep (a day the notice does not speak of)
+    action: str
     before: str = ""
+    estimated: bool = False  # the row as it is now
+
+
+def _before(row: Holiday) -> str:
+    return row.name + (_("（预估）") if row.estimated else "") + (_("，调休上班") if row.is_workday else "")
 
 
 def holiday_import_plan(year: int, days: list[NoticeDay]) -> list[PlannedDay]:
@@ -202,22 +209,17 @@ def holiday_import_plan(year: int, days: list[NoticeDay]) -> list[PlannedDay]:
     for d in days:
         row = rows.pop(d.day, None)
         if row is None:
-            action, before = "add", ""
-        elif (row.name, row.is_workday, row.estimated) == (d.name, d.is_workday, False):
-            action, before = "same", ""
+            plan.append(PlannedDay(d.day, d.is_workday, d.name, "add"))
+        elif (row.name, row.is_workday) == (d.name, d.is_workday):
+            action = "replace" if row.estimated else "same"
+            plan.append(PlannedDay(d.day, d.is_workday, d.name, action, "", row.estimated))
         else:
-            action = "update"
-            before = (
-                row.name
-                + (_("（预估）") if row.estimated else "")
-                + (_("，调休上班") if row.is_workday else "")
-            )
-        plan.append(PlannedDay(d.day, d.is_workday, d.name, action, before))
+            plan.append(PlannedDay(d.day, d.is_workday, d.name, "update", _before(row), row.estimated))
     # An estimated day of a festival the notice speaks of goes; a partial paste keeps the others' estimate.
     named = {f for f in FESTIVALS if any(f in d.name for d in days)}
     for row in rows.values():
-        drop = row.estimated and any(f in row.name for f in named)
-        plan.append(PlannedDay(row.day, row.is_workday, row.name, "drop" if drop else "keep"))
+        action = "drop" if row.estimated and any(f in row.name for f in named) else "keep"
+        plan.append(PlannedDay(row.day, row.is_workday, row.name, action, "", row.estimated))
     return sorted(plan, key=lambda p: p.day)
 
 
@@ -245,11 +247,11 @@ def holiday_import(*, actor: User, year: int, text: str) -> list[PlannedDay]:
         row = rows.get(p.day)
         if p.action == "drop":
             db.session.delete(row)
-        elif p.action in ("add", "update"):
+        elif p.action in ("add", "replace", "update"):
             row = row or Holiday(day=p.day)
             row.name, row.is_workday, row.estimated = p.name, p.is_workday, False
             db.session.add(row)
-    counts = {a: sum(1 for p in plan if p.action == a) for a in ("add", "update", "drop")}
+    counts = {a: sum(1 for p in plan if p.action == a) for a in ("add", "replace", "update", "drop")}
     record_event(
         actor=actor,
         action="calendar_year.import",
@@ -257,7 +259,7 @@ def holiday_import(*, actor: User, year: int, text: str) -> list[PlannedDay]:
         record_id=year,
         summary=(
             f"导入{year}年国务院办公厅节假日安排：{len(days)}天"
-            f"（新增{counts['add']}、修改{counts['update']}、删除预估{counts['drop']}）"
+            f"（新增{counts['add']}、取代预估{counts['replace']}、修改{counts['update']}、删除预估{counts['drop']}）"
         ),
         changes={"days": [None, [f"{d.day.isoformat()} {d.name}" for d in days]]},
     )
