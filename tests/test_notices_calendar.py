@@ -447,3 +447,18 @@ def test_seed_estimates_the_years_after_the_package(app):
         assert rows and all(h.estimated for h in rows.values())
         assert not load_calendar(date(year, 6, 1)).covers(year)
     assert load_calendar(date(last, 6, 1)).covers(last)  # the package's years are covered
+
+
+def test_an_estimated_year_keeps_the_warning_and_an_edit_makes_a_day_official(client, login_as):
+    login_as("admin")
+    client.post_form("/notices/holidays/2030/estimate")
+    cal = load_calendar(date(2030, 6, 1))
+    assert not cal.covers(2030) and cal.estimated(2030)
+    assert not cal.is_workday(date(2030, 10, 7))
+    day = _rows(2030)[date(2030, 10, 7)]
+    client.post_form(
+        f"/notices/holidays/{day.id}/edit", {"day": "2030-10-07", "name": "国庆节", "version": day.version}
+    )
+    db.session.expire_all()
+    assert not _rows(2030)[date(2030, 10, 7)].estimated
+    assert not load_calendar(date(2030, 6, 1)).covers(2030)  # one checked day does not cover the year
