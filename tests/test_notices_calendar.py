@@ -462,3 +462,13 @@ def test_an_estimated_year_keeps_the_warning_and_an_edit_makes_a_day_official(cl
     db.session.expire_all()
     assert not _rows(2030)[date(2030, 10, 7)].estimated
     assert not load_calendar(date(2030, 6, 1)).covers(2030)  # one checked day does not cover the year
+
+
+def test_the_seed_button_also_estimates_next_year(client, login_as):
+    login_as("admin")
+    year = local_today().year + 1
+    page = client.post_form("/notices/holidays/seed", {"year": year}, follow_redirects=True).get_data(
+        as_text=True
+    )
+    if year > max(d.year for d, _w, _n in package_days()):
+        assert f"{year} 年：已按往年规律预估" in page and 'data-testid="estimated"' in page

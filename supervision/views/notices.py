@@ -949,6 +949,8 @@ def holiday_delete(holiday_id: int):
 def holidays_seed():
     added = svc.calendar_seed()
     flash(f"已从 chinese-calendar 数据补充 {added} 天。" if added else "日历已是最新，无需补充。", "success")
+    for year in calendar_svc.calendar_estimate_upcoming(local_today()):
+        flash(_("%(y)s 年：已按往年规律预估法定节假日（待确认）。", y=year), "info")
     return redirect(url_for("notices.holidays", year=request.form.get("year", type=int)))
 
 
