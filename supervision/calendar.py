@@ -17,9 +17,15 @@ class WorkCalendar:
     days: Mapping[date, bool] = field(default_factory=dict)
     # years the holiday table covers; other years count weekends only
     years: frozenset[int] = frozenset()
+    # uncovered years whose table holds the app's estimate (预估) of the statutory holidays
+    estimated_years: frozenset[int] = frozenset()
 
     def covers(self, year: int) -> bool:
         return year in self.years
+
+    def estimated(self, year: int) -> bool:
+        """Not covered, but counted with estimated statutory holidays rather than weekends only."""
+        return year not in self.years and year in self.estimated_years
 
     def is_workday(self, day: date) -> bool:
         if day in self.days:
@@ -86,9 +92,15 @@ class WorkdayCounter:
         return self._running[(end - self.first).days] - self._running[(start - self.first).days]
 
 
-def calendar_from_rows(rows: Iterable[tuple[date, bool]]) -> WorkCalendar:
+def calendar_from_rows(
+    rows: Iterable[tuple[date, bool]],
+    years: Iterable[int] | None = None,
+    estimated_years: Iterable[int] = (),
+) -> WorkCalendar:
+    """The calendar of these rows; covering the given years, or (None) every year with a row."""
     days = {day: bool(is_workday) for day, is_workday in rows}
-    return WorkCalendar(days=days, years=frozenset(d.year for d in days))
+    covered = frozenset(d.year for d in days) if years is None else frozenset(years)
+    return WorkCalendar(days=days, years=covered, estimated_years=frozenset(estimated_years))
 
 
 def load_calendar(*days: date | None, margin_years: int = 1) -> WorkCalendar:
@@ -104,7 +116,7 @@ def load_calendar(*days: date | None, margin_years: int = 1) -> WorkCalendar:
     rows = db.session.execute(
         select(Holiday.day, Holiday.is_workday).where(Holiday.day >= first, Holiday.day <= last)
     ).all()
-    return calendar_from_rows(rows)
+    return calendar_with_coverage(rows, first.year, last.year)
 
 
 # --- seeding from the chinese-calendar package ----------------------------------------------
@@ -131,3 +143,42 @@ def package_days() -> list[tuple[date, bool, str]]:
     for day, name in constants.workdays.items():
         rows.append((day, True, HOLIDAY_NAMES.get(str(name), str(name)) + "调休"))
     return sorted(rows)
+
+
+# --- which years are covered: confirmed by the admin, or from the package's data ----------------
+
+
+def package_years() -> frozenset[int]:
+    """The years the chinese-calendar package has the official holiday arrangements for."""
+    from chinese_calendar import constants
+
+    return frozenset(day.year for day in constants.holidays)
+
+
+def calendar_with_coverage(
+    rows: Iterable[tuple[date, bool]], first_year: int, last_year: int
+) -> WorkCalendar:
+    """The calendar of these rows, covering the confirmed years and the package's years that have rows.
+
+    One entered day no longer covers a year: until the admin confirms it (`CalendarYear`), its deadlines
+    carry the warning, whether they are counted with estimated holidays (预估) or weekends only.
+    """
+    from sqlalchemy import extract, literal, select, union_all
+
+    from .extensions import db
+    from .models import CalendarYear, Holiday
+
+    rows = list(rows)
+    year_of_day = extract("year", Holiday.day)
+    statuses = db.session.execute(
+        union_all(
+            select(CalendarYear.year, literal(True)).where(CalendarYear.year.between(first_year, last_year)),
+            select(year_of_day, literal(False))
+            .where(Holiday.estimated, Holiday.day.between(date(first_year, 1, 1), date(last_year, 12, 31)))
+            .distinct(),
+        )
+    ).all()
+    confirmed = {int(year) for year, is_confirmed in statuses if is_confirmed}
+    estimated = {int(year) for year, is_confirmed in statuses if not is_confirmed}
+    from_package = package_years() & {day.year for day, _is_workday in rows}
+    return calendar_from_rows(rows, years=confirmed | from_package, estimated_years=estimated)

@@ -34,10 +34,16 @@ def register(app: Flask) -> None:
     @seed.command("calendar")
     def seed_calendar_command() -> None:
         """Holidays and 调休 days from the chinese-calendar package (idempotent; keeps admin edits)."""
+        from .formatting import local_today
+        from .services.calendar import calendar_estimate_upcoming
         from .services.notices import calendar_seed
 
         added = calendar_seed()
         click.echo(f"节假日日历：新增 {added} 天。" if added else "节假日日历已是最新。")
+        for year in calendar_estimate_upcoming(local_today()):
+            click.echo(
+                f"{year} 年：已按往年规律预估法定节假日（调休上班日未预估），待国务院办公厅通知后导入并确认。"
+            )
 
     @seed.command("rubric")
     def seed_rubric_command() -> None:

@@ -81,6 +81,22 @@ class NoticeKindForm(FlaskForm):
 
 class HolidayForm(FlaskForm):
     day = DateField(_l("日期"), validators=[DataRequired(_l("请填写日期。"))])
+    # adding only: the last day of a range entered at once (e.g. 10月1日至7日 国庆节)
+    last_day = DateField(_l("至（可选）"), validators=[Optional()])
     name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称。")), Length(max=60)])
     is_workday = BooleanField(_l("调休上班（该日为工作日）"))
     version = HiddenField()
+
+
+class HolidayNoticeForm(FlaskForm):
+    """The 国务院办公厅 notice pasted in; `save` is set on the preview's 保存 button."""
+
+    year = IntegerField(_l("年度"), validators=[DataRequired(_l("请填写年度。")), NumberRange(1901, 2099)])
+    text = TextAreaField(
+        _l("通知正文"), validators=[DataRequired(_l("请粘贴通知的正文。")), Length(max=20000)]
+    )
+    save = HiddenField()
+
+
+class CalendarYearForm(FlaskForm):
+    source = StringField(_l("依据（可选）"), validators=[Optional(), Length(max=120)])

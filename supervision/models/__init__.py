@@ -2,7 +2,7 @@
 
 from .audit import AuditEvent, LoginAttempt
 from .base import UTCDateTime, utcnow
-from .calendar import Holiday
+from .calendar import CalendarYear, Holiday
 from .files import Attachment
 from .notices import (
     ESCALATION_KINDS,
@@ -64,6 +64,7 @@ __all__ = [
     "AssessmentRound",
     "Attachment",
     "AuditEvent",
+    "CalendarYear",
     "CaseFile",
     "DocCounter",
     "Escalation",

@@ -867,6 +867,7 @@ def holiday_save(
         db.session.add(holiday)
     else:
         holiday.day, holiday.is_workday, holiday.name = day, is_workday, name
+        holiday.estimated = False  # checked by the admin: no longer the app's estimate
     db.session.flush()
     record_event(
         actor=actor,

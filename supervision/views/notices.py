@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..calendar import WorkCalendar, load_calendar, working_days_between
+from ..calendar_estimate import FIRST_YEAR, LAST_YEAR
 from ..errors import DomainError
 from ..exports.notices import cn_ordinal, deadline_sentence, default_intro, notice_docx, register_xlsx
 from ..extensions import db
@@ -18,10 +20,12 @@ from ..filters import contains
 from ..formatting import local_today
 from ..forms import ActionForm
 from ..forms.notices import (
+    CalendarYearForm,
     EscalationForm,
     ExtensionDecisionForm,
     ExtensionForm,
     HolidayForm,
+    HolidayNoticeForm,
     NoticeDraftForm,
     NoticeKindForm,
     ReportForm,
@@ -51,6 +55,7 @@ from ..permissions import (
     require,
     verifiable_notices_for_user,
 )
+from ..services import calendar as calendar_svc
 from ..services import notices as svc
 from ..services.attachments import ACCEPT_ATTR
 from ..workflow import allowed_steps, status_label
@@ -793,33 +798,114 @@ def holidays():
             abort(403)
         if form.validate_on_submit():
             try:
-                svc.holiday_save(
+                added = calendar_svc.holiday_add_range(
                     actor=current_user,
-                    day=form.day.data,
-                    is_workday=form.is_workday.data,
+                    first=form.day.data,
+                    last=form.last_day.data,
                     name=form.name.data,
+                    is_workday=form.is_workday.data,
                 )
             except DomainError as error:
                 flash_domain_error(error)
             else:
-                flash("已添加到节假日日历。", "success")
+                flash(
+                    _("已添加到节假日日历。") if added == 1 else _("已添加 %(n)s 天到节假日日历。", n=added),
+                    "success",
+                )
                 return redirect(url_for("notices.holidays", year=form.day.data.year))
         else:
             flash_form_errors(form)
+    return _holidays_page(year, form=form)
+
+
+def _holidays_page(year: int, form=None, notice_form=None, plan=None):
+    """The year's table, its status (confirmed, package, estimated) and the admin's forms."""
+    year = min(max(year, FIRST_YEAR), LAST_YEAR)
     rows = db.session.scalars(
         select(Holiday)
         .where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
         .order_by(Holiday.day)
     ).all()
-    covered = db.session.execute(select(func.min(Holiday.day), func.max(Holiday.day))).one()
+    notice_form = notice_form or HolidayNoticeForm(formdata=None, year=year)
     return render_template(
         "notices/holidays.html",
         rows=rows,
         year=year,
-        form=form,
-        covered=covered,
+        form=form or HolidayForm(formdata=None),
+        status=calendar_svc.calendar_year_status(year, list(rows)),
+        notice_form=notice_form,
+        confirm_form=CalendarYearForm(formdata=None),
+        plan=plan,
         action_form=ActionForm(),
     )
+
+
+@bp.route("/holidays/import", methods=["POST"])
+@require("admin.manage")
+def holidays_import():
+    """Paste the 国务院办公厅 notice: first a preview of the days read from it, then 保存."""
+    notice_form = HolidayNoticeForm()
+    year = notice_form.year.data if isinstance(notice_form.year.data, int) else local_today().year
+    if not notice_form.validate_on_submit():
+        flash_form_errors(notice_form)
+        return _holidays_page(year, notice_form=notice_form)
+    try:
+        if notice_form.save.data:
+            plan = calendar_svc.holiday_import(actor=current_user, year=year, text=notice_form.text.data)
+            saved = sum(1 for p in plan if p.action not in ("drop", "keep"))
+            flash(_("已导入 %(y)s 年的 %(n)s 天。核对无误后请确认该年度日历。", y=year, n=saved), "success")
+            return redirect(url_for("notices.holidays", year=year))
+        days = calendar_svc.holiday_notice_read(notice_form.text.data, year)
+    except DomainError as error:
+        db.session.rollback()
+        notice_form.text.errors = [*notice_form.text.errors, error.message]
+        return _holidays_page(year, notice_form=notice_form)
+    return _holidays_page(year, notice_form=notice_form, plan=calendar_svc.holiday_import_plan(year, days))
+
+
+@bp.route("/holidays/<int:year>/estimate", methods=["POST"])
+@require("admin.manage")
+def holidays_estimate(year: int):
+    try:
+        added = calendar_svc.holidays_estimate(actor=current_user, year=year)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(
+            _("已预估 %(n)s 天法定节假日（标“预估”，调休上班日未预估）。", n=added)
+            if added
+            else _("预估的日子都已在日历中。"),
+            "success",
+        )
+    return redirect(url_for("notices.holidays", year=year))
+
+
+@bp.route("/holidays/<int:year>/confirm", methods=["POST"])
+@require("admin.manage")
+def holidays_confirm(year: int):
+    form = CalendarYearForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("notices.holidays", year=year))
+    try:
+        calendar_svc.calendar_year_confirm(actor=current_user, year=year, source=form.source.data)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(_("已确认 %(y)s 年的节假日日历：该年度的期限不再提示“未确认”。", y=year), "success")
+    return redirect(url_for("notices.holidays", year=year))
+
+
+@bp.route("/holidays/<int:year>/unconfirm", methods=["POST"])
+@require("admin.manage")
+def holidays_unconfirm(year: int):
+    try:
+        calendar_svc.calendar_year_unconfirm(actor=current_user, year=year)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(_("已撤销 %(y)s 年日历的确认。", y=year), "success")
+    return redirect(url_for("notices.holidays", year=year))
 
 
 @bp.route("/holidays/<int:holiday_id>/edit", methods=["GET", "POST"])
@@ -868,6 +954,8 @@ def holiday_delete(holiday_id: int):
 def holidays_seed():
     added = svc.calendar_seed()
     flash(f"已从 chinese-calendar 数据补充 {added} 天。" if added else "日历已是最新，无需补充。", "success")
+    for year in calendar_svc.calendar_estimate_upcoming(local_today()):
+        flash(_("%(y)s 年：已按往年规律预估法定节假日（待确认）。", y=year), "info")
     return redirect(url_for("notices.holidays", year=request.form.get("year", type=int)))
 
 

@@ -1,0 +1,320 @@
+"""The holiday calendar by the year: a range of days at once, the 国务院办公厅 notice pasted in, the
+estimate (预估) for a year without a notice, and the admin's confirmation (确认) of a year.
+
+A year is covered (its deadlines carry no warning) only once confirmed, or from the chinese-calendar
+package's data; days entered by hand or estimated do not cover it. Every change audited; each
+function commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..audit import record_event
+from ..calendar import package_years
+from ..calendar_estimate import FIRST_YEAR, LAST_YEAR, estimate_holidays
+from ..calendar_notice import FESTIVALS, NoticeDay, NoticeParseError, parse_notice
+from ..errors import DomainError, NotAllowed
+from ..extensions import db
+from ..formatting import cn_date
+from ..models import CalendarYear, Holiday, User, utcnow
+
+MAX_RANGE_DAYS = 31
+
+
+def _cn(day: date) -> str:
+    """The audit log's dates, in Chinese whatever the reader's language."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _check_admin(actor: User) -> None:
+    from ..permissions import can
+
+    if not can(actor, "admin.manage"):
+        raise NotAllowed(_("只有系统管理员可以维护节假日。"))
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DomainError(_("年份应在 %(a)s 至 %(b)s 之间。", a=FIRST_YEAR, b=LAST_YEAR))
+
+
+def _year_rows(year: int) -> list[Holiday]:
+    return list(
+        db.session.scalars(
+            select(Holiday)
+            .where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
+            .order_by(Holiday.day)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    """What the holiday page says about a year."""
+
+    year: int
+    confirmation: CalendarYear | None
+    from_package: bool
+    days: int
+    estimated_days: int
+
+    @property
+    def covered(self) -> bool:
+        return self.confirmation is not None or self.from_package
+
+    @property
+    def can_estimate(self) -> bool:
+        """Not for the package's years: 从内置数据补充 brings their official days."""
+        return not self.covered and self.year not in package_years() and FIRST_YEAR <= self.year <= LAST_YEAR
+
+    @property
+    def can_confirm(self) -> bool:
+        return not self.covered and self.days > 0
+
+
+def calendar_year_status(year: int, rows: list[Holiday]) -> YearStatus:
+    """The year's status, given its holiday rows (already loaded for the page)."""
+    return YearStatus(
+        year=year,
+        confirmation=db.session.get(CalendarYear, year),
+        from_package=year in package_years() and bool(rows),
+        days=len(rows),
+        estimated_days=sum(1 for h in rows if h.estimated),
+    )
+
+
+# --- entering days ----------------------------------------------------------------------------
+
+
+def holiday_add_range(*, actor: User, first: date, last: date | None, name: str, is_workday: bool) -> int:
+    """Add the days first..last (one day if `last` is empty) with one name; estimated days among them
+    are replaced, days already entered refuse the whole range. Returns the number of days."""
+    _check_admin(actor)
+    last = last or first
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("请填写名称（如“国庆节”或“国庆节调休”）。"))
+    if last < first:
+        raise DomainError(_("结束日期不能早于开始日期。"))
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise DomainError(_("一次最多录入 %(n)s 天。", n=MAX_RANGE_DAYS))
+    days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+    existing = {h.day: h for h in db.session.scalars(select(Holiday).where(Holiday.day.between(first, last)))}
+    taken = [d for d in days if d in existing and not existing[d].estimated]
+    if taken:
+        raise DomainError(
+            _("%(days)s已在日历中，请直接修改该日。", days="、".join(cn_date(d) for d in taken))
+        )
+    for day in days:
+        holiday = existing.get(day) or Holiday(day=day)
+        holiday.name, holiday.is_workday, holiday.estimated = name, is_workday, False
+        db.session.add(holiday)
+    kind = "调休上班" if is_workday else "放假"
+    span = _cn(first) if first == last else f"{_cn(first)}至{_cn(last)}"
+    record_event(
+        actor=actor,
+        action="holiday.add",
+        record_type="calendar_year",
+        record_id=first.year,
+        summary=f"添加{span}：{name}（{kind}，{len(days)}天）",
+        changes={"days": [None, [d.isoformat() for d in days]], "name": [None, name]},
+    )
+    db.session.commit()
+    return len(days)
+
+
+def _add_estimate(year: int) -> int:
+    """Add the estimated days of the year that are not in the table; no commit."""
+    have = {h.day for h in _year_rows(year)}
+    added = 0
+    for e in estimate_holidays(year):
+        if e.day not in have:
+            db.session.add(Holiday(day=e.day, name=e.name, is_workday=False, estimated=True))
+            added += 1
+    return added
+
+
+def holidays_estimate(*, actor: User, year: int) -> int:
+    """Add the estimated statutory holidays (预估) of an unconfirmed year; entered days are kept."""
+    _check_admin(actor)
+    _check_year(year)
+    status = calendar_year_status(year, _year_rows(year))
+    if not status.can_estimate:
+        raise DomainError(_("%(y)s 年已有正式的节假日安排，无需预估。", y=year))
+    added = _add_estimate(year)
+    if added:
+        record_event(
+            actor=actor,
+            action="calendar_year.estimate",
+            record_type="calendar_year",
+            record_id=year,
+            summary=f"按往年规律预估{year}年法定节假日{added}天（未确认）",
+        )
+    db.session.commit()
+    return added
+
+
+def calendar_estimate_upcoming(today: date, *, commit: bool = True) -> list[int]:
+    """Estimate the years after the package's data up to next year that have no rows at all.
+
+    Run by `flask seed calendar`: deadlines set in December already run into next year.
+    """
+    last_known = max(package_years())
+    years = []
+    for year in range(last_known + 1, today.year + 2):
+        if (
+            FIRST_YEAR <= year <= LAST_YEAR
+            and not _year_rows(year)
+            and db.session.get(CalendarYear, year) is None
+        ):
+            _add_estimate(year)
+            years.append(year)
+    if commit:
+        db.session.commit()
+    return years
+
+
+# --- the official notice, pasted ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    """One line of the import preview: what saving the notice would do to this day."""
+
+    day: date
+    is_workday: bool
+    name: str
+    # add; replace (an estimated day the notice confirms); update; same; drop (an estimated day of a
+    # festival the notice arranges otherwise); keep (a day the notice does not speak of)
+    action: str
+    before: str = ""
+    estimated: bool = False  # the row as it is now
+
+
+def _before(row: Holiday) -> str:
+    return row.name + (_("（预估）") if row.estimated else "") + (_("，调休上班") if row.is_workday else "")
+
+
+def holiday_import_plan(year: int, days: list[NoticeDay]) -> list[PlannedDay]:
+    """What importing these days for `year` would change, day by day (for the preview)."""
+    rows = {h.day: h for h in _year_rows(year)}
+    outside = [d.day for d in days if d.day.year != year]
+    rows.update({h.day: h for h in db.session.scalars(select(Holiday).where(Holiday.day.in_(outside)))})
+    plan = []
+    for d in days:
+        row = rows.pop(d.day, None)
+        if row is None:
+            plan.append(PlannedDay(d.day, d.is_workday, d.name, "add"))
+        elif (row.name, row.is_workday) == (d.name, d.is_workday):
+            action = "replace" if row.estimated else "same"
+            plan.append(PlannedDay(d.day, d.is_workday, d.name, action, "", row.estimated))
+        else:
+            plan.append(PlannedDay(d.day, d.is_workday, d.name, "update", _before(row), row.estimated))
+    # An estimated day of a festival the notice speaks of goes; a partial paste keeps the others' estimate.
+    named = {f for f in FESTIVALS if any(f in d.name for d in days)}
+    for row in rows.values():
+        action = "drop" if row.estimated and any(f in row.name for f in named) else "keep"
+        plan.append(PlannedDay(row.day, row.is_workday, row.name, action, "", row.estimated))
+    return sorted(plan, key=lambda p: p.day)
+
+
+def holiday_notice_read(text: str, year: int) -> list[NoticeDay]:
+    """The days of the pasted notice; a DomainError names the line that cannot be read."""
+    _check_year(year)
+    if not (text or "").strip():
+        raise DomainError(_("请粘贴通知的正文。"))
+    try:
+        return parse_notice(text, year).days
+    except NoticeParseError as error:
+        raise DomainError(error.message) from None
+
+
+def holiday_import(*, actor: User, year: int, text: str) -> list[PlannedDay]:
+    """Save the days of the pasted notice for `year`: they replace the year's estimated days and
+    any entered day they name; other entered days are kept. The year is not confirmed by this."""
+    _check_admin(actor)
+    days = holiday_notice_read(text, year)
+    plan = holiday_import_plan(year, days)
+    rows = {
+        h.day: h for h in db.session.scalars(select(Holiday).where(Holiday.day.in_([p.day for p in plan])))
+    }
+    for p in plan:
+        row = rows.get(p.day)
+        if p.action == "drop":
+            db.session.delete(row)
+        elif p.action in ("add", "replace", "update"):
+            row = row or Holiday(day=p.day)
+            row.name, row.is_workday, row.estimated = p.name, p.is_workday, False
+            db.session.add(row)
+    counts = {a: sum(1 for p in plan if p.action == a) for a in ("add", "replace", "update", "drop")}
+    record_event(
+        actor=actor,
+        action="calendar_year.import",
+        record_type="calendar_year",
+        record_id=year,
+        summary=(
+            f"导入{year}年国务院办公厅节假日安排：{len(days)}天"
+            f"（新增{counts['add']}、取代预估{counts['replace']}、修改{counts['update']}、删除预估{counts['drop']}）"
+        ),
+        changes={"days": [None, [f"{d.day.isoformat()} {d.name}" for d in days]]},
+    )
+    db.session.commit()
+    return plan
+
+
+# --- confirming a year ------------------------------------------------------------------------
+
+
+def calendar_year_confirm(*, actor: User, year: int, source: str = "") -> CalendarYear:
+    """The admin confirms the year's table as the official arrangement; estimated days left in it
+    are taken as they are. From now on the year's deadlines carry no warning."""
+    _check_admin(actor)
+    _check_year(year)
+    rows = _year_rows(year)
+    status = calendar_year_status(year, rows)
+    if status.confirmation is not None:
+        raise DomainError(_("%(y)s 年的日历已经确认过。", y=year))
+    if not rows:
+        raise DomainError(_("%(y)s 年还没有节假日数据，不能确认。", y=year))
+    accepted = [h for h in rows if h.estimated]
+    for h in accepted:
+        h.estimated = False
+    source = (source or "").strip()[:120]
+    confirmation = CalendarYear(year=year, confirmed_at=utcnow(), confirmed_by_id=actor.id, source=source)
+    db.session.add(confirmation)
+    record_event(
+        actor=actor,
+        action="calendar_year.confirm",
+        record_type="calendar_year",
+        record_id=year,
+        summary=f"确认{year}年节假日日历（{len(rows)}天"
+        + (f"，其中{len(accepted)}天原为预估" if accepted else "")
+        + (f"；依据：{source}" if source else "")
+        + "）",
+        changes={"confirmed": [False, True], "source": [None, source]},
+    )
+    db.session.commit()
+    return confirmation
+
+
+def calendar_year_unconfirm(*, actor: User, year: int) -> None:
+    """Take back a confirmation (e.g. given before the notice was in): the warning returns."""
+    _check_admin(actor)
+    confirmation = db.session.get(CalendarYear, year)
+    if confirmation is None:
+        raise DomainError(_("%(y)s 年的日历尚未确认。", y=year))
+    record_event(
+        actor=actor,
+        action="calendar_year.unconfirm",
+        record_type="calendar_year",
+        record_id=year,
+        summary=f"撤销{year}年节假日日历的确认",
+        changes={"confirmed": [True, False]},
+    )
+    db.session.delete(confirmation)
+    db.session.commit()
