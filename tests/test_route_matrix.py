@@ -118,6 +118,10 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "notices.holiday_edit": {"GET": ADMIN, "POST": ADMIN},
     "notices.holiday_delete": {"POST": ADMIN},
     "notices.holidays_seed": {"POST": ADMIN},
+    "notices.holidays_import": {"POST": ADMIN},
+    "notices.holidays_estimate": {"POST": ADMIN},
+    "notices.holidays_confirm": {"POST": ADMIN},
+    "notices.holidays_unconfirm": {"POST": ADMIN},
     # case-file reviews
     "reviews.index": {"GET": ALL},
     "reviews.rubrics": {"GET": OFFICE},
@@ -183,7 +187,7 @@ INSPECTOR_NAME = "inspector2"  # on the world's task, reviewer of its files, aut
 LIAISON_NAME = "liaison1"  # of 横街镇; the records in the URLs are of 区综合行政执法局
 
 # Url parameters with a fixed value, and those whose value depends on the blueprint.
-FIXED = {"code": "en", "fmt": "xlsx", "filename": "css/app.css"}
+FIXED = {"code": "en", "fmt": "xlsx", "filename": "css/app.css", "year": 2027}
 # Query arguments a page needs to show anything (filled with the world's ids).
 QUERY = {
     "registers.assessments": {"round": "round_id"},
