@@ -6,16 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import wraps
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from ..audit import diff, record_event, snapshot
 from ..calendar import add_working_days, calendar_from_rows, load_calendar, package_days
-from ..errors import DomainError, InvalidTransition, NotAllowed, StaleEdit
+from ..errors import DomainError, InvalidTransition, NotAllowed
 from ..extensions import db
 from ..models import (
     ESCALATION_KINDS,
@@ -37,6 +35,7 @@ from ..permissions import can, findings_for_user
 from ..workflow import machine_for, transition
 from .attachments import attachments_add
 from .notify import notify, unit_liaisons
+from .transaction import check_version, transactional
 
 NOTICE_FIELDS = [
     "kind_id",
@@ -50,34 +49,6 @@ NOTICE_FIELDS = [
 ]
 KIND_FIELDS = ["name", "prefix", "default_days", "requires_rectification", "closing", "active", "sort"]
 MAX_DAYS = 250
-
-
-def _check_version(record, version: int | None) -> None:
-    if version is not None and record.version != version:
-        raise StaleEdit()
-
-
-def _stale_safe(func):
-    """A concurrent change to the same record (a version mismatch at any flush) becomes StaleEdit."""
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except StaleDataError as error:
-            db.session.rollback()
-            raise StaleEdit() from error
-
-    return wrapper
-
-
-def _commit() -> None:
-    """Commit; a concurrent change to the same record (version mismatch) becomes StaleEdit."""
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleEdit() from error
 
 
 def _require_step(record, action: str) -> None:
@@ -219,6 +190,7 @@ def _source_task_id(findings: list[Finding]) -> int | None:
     return tasks.pop() if len(tasks) == 1 else None
 
 
+@transactional
 def notice_create(*, actor: User, data: DraftData, today: date) -> Notice:
     if not can(actor, "notices.draft"):
         raise NotAllowed("您没有起草通知书的权限。")
@@ -248,17 +220,16 @@ def notice_create(*, actor: User, data: DraftData, today: date) -> Notice:
         changes=diff({}, snapshot(notice, NOTICE_FIELDS)),
         unit_id=unit.id,
     )
-    db.session.commit()
     return notice
 
 
-@_stale_safe
+@transactional
 def notice_update(
     *, actor: User, notice: Notice, data: DraftData, today: date, version: int | None
 ) -> Notice:
     if not can(actor, "notices.draft"):
         raise NotAllowed("您没有修改通知书的权限。")
-    _check_version(notice, version)
+    check_version(notice, version)
     if notice.status != "draft":
         raise DomainError("只有草稿状态的通知书可以修改。")
     data.unit_id = notice.unit_id  # the addressee is fixed once drafted
@@ -303,13 +274,12 @@ def notice_update(
             changes=changes,
             unit_id=notice.unit_id,
         )
-    _commit()
     return notice
 
 
-@_stale_safe
+@transactional
 def notice_submit(*, actor: User, notice: Notice, version: int | None = None) -> Notice:
-    _check_version(notice, version)
+    check_version(notice, version)
     if not notice.items:
         raise DomainError("通知书没有整改事项，不能提交签发。")
     transition(notice, "submit", actor=actor)
@@ -321,11 +291,10 @@ def notice_submit(*, actor: User, notice: Notice, version: int | None = None) ->
         _link(notice),
         kind="notice_submitted",
     )
-    _commit()
     return notice
 
 
-@_stale_safe
+@transactional
 def notice_return(*, actor: User, notice: Notice, reason: str) -> Notice:
     transition(notice, "return", actor=actor, reason=reason)
     notice.return_reason = reason.strip()
@@ -335,7 +304,6 @@ def notice_return(*, actor: User, notice: Notice, reason: str) -> Notice:
         _link(notice),
         kind="notice_returned",
     )
-    _commit()
     return notice
 
 
@@ -349,10 +317,10 @@ def notice_deadline_for(notice: Notice, issue_date: date, calendar=None) -> date
     return None
 
 
-@_stale_safe
+@transactional
 def notice_issue(*, actor: User, notice: Notice, today: date, version: int | None = None) -> Notice:
     """Sign off: the number is taken in this transaction; findings become `noticed`; the unit is told."""
-    _check_version(notice, version)
+    check_version(notice, version)
     _require_step(notice, "issue")
     if notice.drafted_by_id == actor.id:
         raise NotAllowed("不能签发自己起草的通知书。")
@@ -404,11 +372,10 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
         kind="notice_issued",
     )
     notify([notice.drafted_by_id], f"通知书“{notice.title}”已签发，文号 {notice.doc_number}。", _link(notice))
-    _commit()
     return notice
 
 
-@_stale_safe
+@transactional
 def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
     was_issued = notice.doc_number is not None
     transition(notice, "void", actor=actor, reason=reason)
@@ -429,7 +396,6 @@ def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
             _link(notice),
             kind="notice_voided",
         )
-    _commit()
     return notice
 
 
@@ -444,7 +410,7 @@ def _check_unit(actor: User, notice: Notice) -> None:
         raise NotAllowed("只能处理本单位的通知书。")
 
 
-@_stale_safe
+@transactional
 def notice_acknowledge(*, actor: User, notice: Notice) -> Notice:
     _check_unit(actor, notice)
     transition(notice, "acknowledge", actor=actor, summary=f"签收通知书 {notice.doc_number}")
@@ -454,7 +420,6 @@ def notice_acknowledge(*, actor: User, notice: Notice) -> Notice:
         # An opinion or suggestion needs no report: receipt closes it.
         _close(actor, notice, system=True)
     notify([notice.drafted_by_id], f"{notice.unit.name}已签收通知书 {notice.doc_number}。", _link(notice))
-    _commit()
     return notice
 
 
@@ -467,7 +432,7 @@ def _open_for_reports(notice: Notice) -> None:
         raise DomainError("该通知书无需报送整改报告。")
 
 
-@_stale_safe
+@transactional
 def item_report(
     *,
     actor: User,
@@ -507,7 +472,6 @@ def item_report(
         _link(notice),
         kind="item_submitted",
     )
-    _commit()
     return report
 
 
@@ -520,7 +484,7 @@ def _check_not_own_report(actor: User, item: NoticeItem) -> Rectification:
     return latest
 
 
-@_stale_safe
+@transactional
 def item_accept(*, actor: User, notice: Notice, item: NoticeItem) -> NoticeItem:
     if notice.status != "acknowledged":
         raise DomainError("通知书当前状态不能核查。")
@@ -544,7 +508,6 @@ def item_accept(*, actor: User, notice: Notice, item: NoticeItem) -> NoticeItem:
         _link(notice),
         kind="item_accepted",
     )
-    _commit()
     return item
 
 
@@ -563,7 +526,7 @@ def _close(actor: User, notice: Notice, *, system: bool = False) -> None:
                 )
 
 
-@_stale_safe
+@transactional
 def item_return(*, actor: User, notice: Notice, item: NoticeItem, reason: str) -> NoticeItem:
     if notice.status != "acknowledged":
         raise DomainError("通知书当前状态不能核查。")
@@ -586,14 +549,13 @@ def item_return(*, actor: User, notice: Notice, item: NoticeItem, reason: str) -
         _link(notice),
         kind="item_returned",
     )
-    _commit()
     return item
 
 
 # --- extensions and escalations -------------------------------------------------------------
 
 
-@_stale_safe
+@transactional
 def extension_request(
     *, actor: User, notice: Notice, reason: str, requested_deadline: date | None, today: date
 ) -> ExtensionRequest:
@@ -636,11 +598,10 @@ def extension_request(
         _link(notice),
         kind="extension_requested",
     )
-    _commit()
     return ext
 
 
-@_stale_safe
+@transactional
 def extension_decide(
     *,
     actor: User,
@@ -699,11 +660,10 @@ def extension_decide(
         _link(notice),
         kind="extension_decided",
     )
-    _commit()
     return ext
 
 
-@_stale_safe
+@transactional
 def escalation_add(
     *, actor: User, notice: Notice, kind: str, on_date: date | None, note: str, today: date
 ) -> Escalation:
@@ -736,7 +696,6 @@ def escalation_add(
         _link(notice),
         kind="escalation",
     )
-    _commit()
     return escalation
 
 
@@ -768,14 +727,14 @@ def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
     return errors
 
 
-@_stale_safe
+@transactional
 def notice_kind_save(
     *, actor: User, kind: NoticeKind | None, data: dict, version: int | None = None
 ) -> NoticeKind:
     if not can(actor, "admin.manage"):
         raise NotAllowed("只有系统管理员可以维护通知书种类。")
     if kind is not None:
-        _check_version(kind, version)
+        check_version(kind, version)
     errors = _validate_kind(data, kind.id if kind else None)
     if errors:
         raise DomainError(errors[0], errors)
@@ -806,14 +765,13 @@ def notice_kind_save(
             summary=("新建" if not before else "修改") + f"通知书种类“{kind.name}”",
             changes=changes,
         )
-    _commit()
     return kind
 
 
 # --- the holiday calendar -------------------------------------------------------------------
 
 
-@_stale_safe
+@transactional
 def holiday_save(
     *,
     actor: User,
@@ -835,7 +793,7 @@ def holiday_save(
         raise DomainError(f"{_cn(day)}已在日历中，请直接修改该日。")
     fields = ["day", "is_workday", "name"]
     if holiday is not None:
-        _check_version(holiday, version)
+        check_version(holiday, version)
     before = snapshot(holiday, fields) if holiday else {}
     if holiday is None:
         holiday = Holiday(day=day, is_workday=is_workday, name=name)
@@ -851,10 +809,10 @@ def holiday_save(
         summary=f"{'修改' if before else '添加'}{_cn(day)}：{name}（{'调休上班' if is_workday else '放假'}）",
         changes=diff(before, snapshot(holiday, fields)),
     )
-    _commit()
     return holiday
 
 
+@transactional
 def holiday_delete(*, actor: User, holiday: Holiday) -> None:
     if not can(actor, "admin.manage"):
         raise NotAllowed("只有系统管理员可以维护节假日。")
@@ -867,7 +825,6 @@ def holiday_delete(*, actor: User, holiday: Holiday) -> None:
         changes={"day": [holiday.day.isoformat(), None]},
     )
     db.session.delete(holiday)
-    db.session.commit()
 
 
 def calendar_seed(*, commit: bool = True) -> int:

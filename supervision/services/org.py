@@ -9,17 +9,13 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..audit import diff, record_event, snapshot
-from ..errors import DomainError, ImportRejected, StaleEdit
+from ..errors import DomainError, ImportRejected
 from ..extensions import db
 from ..models import ROLES, UNIT_KINDS, Unit, User
+from .transaction import attach_and_audit, check_version, transactional
 
 UNIT_FIELDS = ["name", "short_name", "kind", "code", "active"]
 USER_FIELDS = ["username", "display_name", "role", "unit_id", "active", "phone", "email"]
-
-
-def _check_version(record, version: int | None) -> None:
-    if version is not None and record.version != version:
-        raise StaleEdit()
 
 
 # --- units --------------------------------------------------------------------------------
@@ -49,6 +45,7 @@ def _unit_values(data: dict) -> dict:
     }
 
 
+@transactional
 def unit_create(*, actor: User, data: dict) -> Unit:
     errors = _validate_unit(data)
     if errors:
@@ -65,12 +62,12 @@ def unit_create(*, actor: User, data: dict) -> Unit:
         changes=diff({}, snapshot(unit, UNIT_FIELDS)),
         unit_id=unit.id,
     )
-    db.session.commit()
     return unit
 
 
+@transactional
 def unit_update(*, actor: User, unit: Unit, data: dict, version: int | None = None) -> Unit:
-    _check_version(unit, version)
+    check_version(unit, version)
     errors = _validate_unit(data, unit_id=unit.id)
     if errors:
         raise DomainError(errors[0], errors)
@@ -89,10 +86,10 @@ def unit_update(*, actor: User, unit: Unit, data: dict, version: int | None = No
             changes=changes,
             unit_id=unit.id,
         )
-    db.session.commit()
     return unit
 
 
+@transactional
 def unit_set_active(*, actor: User, unit: Unit, active: bool) -> Unit:
     if unit.active == active:
         return unit
@@ -107,7 +104,6 @@ def unit_set_active(*, actor: User, unit: Unit, active: bool) -> Unit:
         changes={"active": [not active, active]},
         unit_id=unit.id,
     )
-    db.session.commit()
     return unit
 
 
@@ -155,6 +151,7 @@ def _user_values(data: dict) -> dict:
     }
 
 
+@transactional
 def user_create(*, actor: User | None, data: dict, password: str) -> User:
     errors = _validate_user(data)
     if errors:
@@ -173,12 +170,12 @@ def user_create(*, actor: User | None, data: dict, password: str) -> User:
         changes=diff({}, snapshot(user, USER_FIELDS)),
         unit_id=user.unit_id,
     )
-    db.session.commit()
     return user
 
 
+@transactional
 def user_update(*, actor: User, user: User, data: dict, version: int | None = None) -> User:
-    _check_version(user, version)
+    check_version(user, version)
     errors = _validate_user(data, user_id=user.id)
     if errors:
         raise DomainError(errors[0], errors)
@@ -199,10 +196,10 @@ def user_update(*, actor: User, user: User, data: dict, version: int | None = No
             changes=changes,
             unit_id=user.unit_id,
         )
-    db.session.commit()
     return user
 
 
+@transactional
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
     if user.id == actor.id and not active:
         raise DomainError("不能停用自己的账号。")
@@ -219,10 +216,10 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         changes={"active": [not active, active]},
         unit_id=user.unit_id,
     )
-    db.session.commit()
     return user
 
 
+@transactional
 def user_reset_password(*, actor: User, user: User) -> str:
     """Give the user a new random password, shown once to the admin."""
     password = "Dc" + secrets.token_urlsafe(9)
@@ -236,10 +233,10 @@ def user_reset_password(*, actor: User, user: User) -> str:
         summary=f"重置用户“{user.display_name}”的密码",
         unit_id=user.unit_id,
     )
-    db.session.commit()
     return password
 
 
+@transactional
 def password_change(*, user: User, current: str, new: str, confirm: str) -> None:
     if not user.check_password(current or ""):
         raise DomainError("当前密码不正确。")
@@ -258,7 +255,6 @@ def password_change(*, user: User, current: str, new: str, confirm: str) -> None
         summary="修改了自己的密码",
         unit_id=user.unit_id,
     )
-    db.session.commit()
 
 
 # --- bulk import --------------------------------------------------------------------------
@@ -288,6 +284,7 @@ def _role_from_label(text: str) -> str | None:
     return None
 
 
+@transactional
 def units_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
     """rows: (row number in the file, {column: value}). All rows are checked before any is saved."""
     errors: list[str] = []
@@ -328,10 +325,10 @@ def units_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
             changes=diff({}, snapshot(unit, UNIT_FIELDS)),
             unit_id=unit.id,
         )
-    db.session.commit()
     return ImportResult(created=len(prepared))
 
 
+@transactional
 def users_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
     errors: list[str] = []
     units_by_name = {
@@ -383,5 +380,20 @@ def users_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
             changes=diff({}, snapshot(user, USER_FIELDS)),
             unit_id=user.unit_id,
         )
-    db.session.commit()
     return ImportResult(created=len(prepared))
+
+
+@transactional
+def unit_add_files(*, actor: User, unit: Unit, uploads: list) -> list:
+    """Attach files to a unit's record, audited in the same transaction."""
+    return attach_and_audit(
+        actor=actor,
+        owner_type="unit",
+        owner_id=unit.id,
+        uploads=uploads,
+        action="unit.attach",
+        record_type="unit",
+        record_id=unit.id,
+        summary="上传附件",
+        unit_id=unit.id,
+    )

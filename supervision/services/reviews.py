@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 from .. import scoring
 from ..audit import diff, record_event, snapshot
 from ..data import rubric_penalty_default as default_rubric
-from ..errors import DomainError, ImportRejected, NotAllowed, StaleEdit
+from ..errors import DomainError, ImportRejected, NotAllowed
 from ..extensions import db
 from ..formatting import local_today
 from ..models import (
@@ -39,6 +39,7 @@ from ..models.reviews import VETO_CATEGORY
 from ..permissions import can
 from ..sampling import NoEligibleReviewers, Pool, draw_sample, plan_assignments
 from ..workflow import transition
+from .transaction import check_version, transactional
 
 CAMPAIGN_FIELDS = [
     "year",
@@ -52,11 +53,6 @@ CAMPAIGN_FIELDS = [
 ]
 CASEFILE_COLUMNS = ["案号", "案件名称", "案件类型", "决定日期", "承办人"]
 RUBRIC_ITEM_COLUMNS = ["类别", "评查项目", "最高扣分", "评分细则", "否决项"]
-
-
-def _check_version(record, version: int | None) -> None:
-    if version is not None and record.version != version:
-        raise StaleEdit()
 
 
 def _notify(user_ids, text: str, link: str) -> None:
@@ -148,6 +144,7 @@ def _rubric_create(*, actor: User | None, data: RubricData, is_default: bool = F
     return rubric
 
 
+@transactional
 def rubric_seed_default(*, actor: User | None = None) -> tuple[Rubric, bool]:
     """The shipped default rubric, created once (idempotent: `flask seed rubric`)."""
     existing = db.session.scalar(
@@ -164,7 +161,6 @@ def rubric_seed_default(*, actor: User | None = None) -> tuple[Rubric, bool]:
         + [(c, t, float(m), g, False) for c, t, m, g in default_rubric.ITEMS],
     )
     rubric = _rubric_create(actor=actor, data=data, is_default=True, action="rubric.seed")
-    db.session.commit()
     return rubric, True
 
 
@@ -226,6 +222,7 @@ def rubric_read_xlsx(data: bytes) -> RubricData:
     )
 
 
+@transactional
 def rubric_import(*, actor: User, data: bytes, name: str = "") -> Rubric:
     """Import a rubric workbook; a name already in use makes the next version of that rubric."""
     parsed = rubric_read_xlsx(data)
@@ -235,10 +232,10 @@ def rubric_import(*, actor: User, data: bytes, name: str = "") -> Rubric:
     if errors:
         raise ImportRejected(f"导入未执行：{len(errors)} 处错误。", errors)
     rubric = _rubric_create(actor=actor, data=parsed, action="rubric.import")
-    db.session.commit()
     return rubric
 
 
+@transactional
 def rubric_revise(
     *,
     actor: User,
@@ -252,7 +249,7 @@ def rubric_revise(
 ):
     """Edit a rubric's note, bands and items (text, points, guidance), remove items and add new
     ones (category, text, max, guidance, veto). A frozen rubric gets a new version instead."""
-    _check_version(rubric, version)
+    check_version(rubric, version)
     kept = [i for i in rubric.items if i.id not in removed]
     data = RubricData(
         name=rubric.name,
@@ -283,7 +280,6 @@ def rubric_revise(
             record_id=rubric.id,
             summary=f"标准已被评查活动使用，修改生成新版本“{new.label}”",
         )
-        db.session.commit()
         return new
     before = {
         "note": rubric.note,
@@ -322,7 +318,6 @@ def rubric_revise(
         summary=f"修改评查标准“{rubric.label}”",
         changes=diff(before, after),
     )
-    db.session.commit()
     return rubric
 
 
@@ -385,6 +380,7 @@ def _campaign_values(data: dict) -> tuple[dict, list[int], list[int], list[str]]
     return values, unit_ids, reviewer_ids, errors
 
 
+@transactional
 def campaign_create(*, actor: User, data: dict) -> ReviewCampaign:
     values, unit_ids, reviewer_ids, _ = _campaign_values(data)
     campaign = ReviewCampaign(**values, status="draft", created_by_id=actor.id)
@@ -402,14 +398,14 @@ def campaign_create(*, actor: User, data: dict) -> ReviewCampaign:
         summary=f"新建评查活动“{campaign.title}”（{len(unit_ids)} 个单位，{len(reviewer_ids)} 名评查人员）",
         changes={**diff({}, snapshot(campaign, CAMPAIGN_FIELDS)), "units": [None, unit_ids]},
     )
-    db.session.commit()
     return campaign
 
 
+@transactional
 def campaign_update(
     *, actor: User, campaign: ReviewCampaign, data: dict, version: int | None
 ) -> ReviewCampaign:
-    _check_version(campaign, version)
+    check_version(campaign, version)
     if campaign.status != "draft":
         raise DomainError("评查活动已开始抽样，不能再修改设置。")
     values, unit_ids, reviewer_ids, _ = _campaign_values(data)
@@ -442,7 +438,6 @@ def campaign_update(
             summary=f"修改评查活动“{campaign.title}”的设置",
             changes=changes,
         )
-    db.session.commit()
     return campaign
 
 
@@ -464,6 +459,7 @@ class ImportResult:
     created: int
 
 
+@transactional
 def casefiles_import(
     *, actor: User, campaign: ReviewCampaign, unit_id: int, rows: list[tuple[int, dict]]
 ) -> ImportResult:
@@ -535,13 +531,13 @@ def casefiles_import(
         summary=f"导入“{unit.name}”案卷清单 {len(prepared)} 卷",
         unit_id=unit_id,
     )
-    db.session.commit()
     return ImportResult(created=len(prepared))
 
 
 # --- sampling and assignment --------------------------------------------------------------
 
 
+@transactional
 def campaign_sample(*, actor: User, campaign: ReviewCampaign, seed: int | None = None) -> list[str]:
     """Draw the files at random from the seed (recorded); returns the notes on short groups."""
     if campaign.status != "draft":
@@ -588,10 +584,10 @@ def campaign_sample(*, actor: User, campaign: ReviewCampaign, seed: int | None =
         actor=actor,
         summary=f"随机抽取案卷 {len(chosen)} 卷（种子 {seed}）" + ("；" + "；".join(notes) if notes else ""),
     )
-    db.session.commit()
     return notes
 
 
+@transactional
 def campaign_unsample(*, actor: User, campaign: ReviewCampaign, reason: str) -> int:
     """Undo the draw before assignment (e.g. a unit's list came late), with a reason.
 
@@ -616,7 +612,6 @@ def campaign_unsample(*, actor: User, campaign: ReviewCampaign, reason: str) -> 
         f.sample_reason = ""  # also the reasons of files the lead had moved in or out by hand
     campaign.seed = None  # nothing is drawn now; the old seed is in the audit log
     campaign.sample_note = ""
-    db.session.commit()
     return len(files)
 
 
@@ -632,6 +627,7 @@ def _file_event(actor, case_file: CaseFile, action: str, summary: str, changes=N
     )
 
 
+@transactional
 def casefile_set_sampled(*, actor: User, case_file: CaseFile, sampled: bool, reason: str) -> CaseFile:
     """The lead adds a file to the sample or drops one from it, with a reason."""
     if case_file.campaign.status != "sampling":
@@ -651,7 +647,6 @@ def casefile_set_sampled(*, actor: User, case_file: CaseFile, sampled: bool, rea
         ("增加抽查案卷" if sampled else "移出抽查案卷") + f"“{case_file.case_number}”（理由：{reason}）",
         {"sampled": [not sampled, sampled], "reason": reason},
     )
-    db.session.commit()
     return case_file
 
 
@@ -659,6 +654,7 @@ def _reviewer_pairs(campaign: ReviewCampaign) -> list[tuple[int, int | None]]:
     return [(u.id, u.unit_id) for u in campaign.reviewers if u.active and u.role == "inspector"]
 
 
+@transactional
 def campaign_assign(*, actor: User, campaign: ReviewCampaign) -> int:
     """Give every sampled file its reviewers (cross-review, balanced) and start the review."""
     if campaign.status != "sampling":
@@ -698,7 +694,6 @@ def campaign_assign(*, actor: User, campaign: ReviewCampaign) -> int:
     )
     for rid, n in load.items():
         _notify([rid], f"评查活动“{campaign.title}”给您分配了 {n} 份案卷，请按时评分。", "/reviews/")
-    db.session.commit()
     return sum(len(r) for r in plan.values())
 
 
@@ -707,6 +702,7 @@ def _span(values) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
+@transactional
 def assignment_reassign(*, actor: User, assignment: ReviewAssignment, reviewer_id: int) -> ReviewAssignment:
     """Hand an unscored file to another reviewer; the cross-review rule still holds."""
     case_file = assignment.case_file
@@ -741,7 +737,6 @@ def assignment_reassign(*, actor: User, assignment: ReviewAssignment, reviewer_i
         f"您有一份改派的案卷待评查：{case_file.case_number}。",
         f"/reviews/assignments/{assignment.id}",
     )
-    db.session.commit()
     return assignment
 
 
@@ -760,6 +755,7 @@ def _rubric_of(assignment: ReviewAssignment) -> Rubric:
     return assignment.case_file.campaign.rubric
 
 
+@transactional
 def assignment_save(
     *,
     actor: User,
@@ -773,7 +769,7 @@ def assignment_save(
     """Save the reviewer's deductions (a draft), or submit them. Bad input saves nothing."""
     if assignment.reviewer_id != actor.id:
         raise NotAllowed("只能为分配给自己的案卷评分。")
-    _check_version(assignment, version)
+    check_version(assignment, version)
     if assignment.case_file.campaign.status != "reviewing":
         raise DomainError("评查活动不在评查阶段。")
     if assignment.status != "assigned":
@@ -846,7 +842,6 @@ def assignment_save(
             summary=f"暂存案卷“{case_file.case_number}”的评分（当前 {total:g} 分）",
             unit_id=case_file.unit_id,
         )
-    db.session.commit()
     return assignment
 
 
@@ -868,6 +863,7 @@ def _recompute(case_file: CaseFile) -> None:
     case_file.grade = scoring.grade_for(case_file.final_score, rubric.band_pairs, veto=all_veto)
 
 
+@transactional
 def assignment_return(*, actor: User, assignment: ReviewAssignment, reason: str) -> ReviewAssignment:
     case_file = assignment.case_file
     if case_file.campaign.status != "reviewing":
@@ -890,13 +886,13 @@ def assignment_return(*, actor: User, assignment: ReviewAssignment, reason: str)
         f"案卷“{case_file.case_number}”的评分被退回重评：{reason.strip()}",
         f"/reviews/assignments/{assignment.id}",
     )
-    db.session.commit()
     return assignment
 
 
 # --- results ------------------------------------------------------------------------------
 
 
+@transactional
 def casefile_settle(*, actor: User, case_file: CaseFile, score: float, reason: str) -> CaseFile:
     """The lead decides the final score of a file (needed where reviewers differ beyond the margin)."""
     campaign = case_file.campaign
@@ -923,7 +919,6 @@ def casefile_settle(*, actor: User, case_file: CaseFile, score: float, reason: s
         f"裁定案卷“{case_file.case_number}”最终得分 {case_file.final_score:g} 分（{case_file.grade}；理由：{reason}）",
         diff(before, snapshot(case_file, ["final_score", "grade", "settled_reason"])),
     )
-    db.session.commit()
     return case_file
 
 
@@ -931,6 +926,7 @@ def _top_grade(campaign: ReviewCampaign) -> str:
     return scoring.grade_labels(campaign.rubric.band_pairs)[0]
 
 
+@transactional
 def casefile_set_excellent(*, actor: User, case_file: CaseFile, excellent: bool) -> CaseFile:
     """Name (or un-name) an excellent file (优秀案卷): top grade, settled, no veto hit."""
     campaign = case_file.campaign
@@ -954,7 +950,6 @@ def casefile_set_excellent(*, actor: User, case_file: CaseFile, excellent: bool)
         ("评为优秀案卷：" if excellent else "取消优秀案卷：") + f"“{case_file.case_number}”",
         {"excellent": [not excellent, excellent]},
     )
-    db.session.commit()
     return case_file
 
 
@@ -981,6 +976,7 @@ def publish_blockers(campaign: ReviewCampaign) -> list[str]:
     return problems
 
 
+@transactional
 def campaign_publish(*, actor: User, campaign: ReviewCampaign) -> ReviewCampaign:
     if campaign.status != "reviewing":
         raise DomainError("只有评查阶段的活动可以公布结果。")
@@ -999,7 +995,6 @@ def campaign_publish(*, actor: User, campaign: ReviewCampaign) -> ReviewCampaign
         f"评查活动“{campaign.title}”结果已公布，请查看本单位案卷的得分和扣分情况。",
         f"/reviews/campaigns/{campaign.id}",
     )
-    db.session.commit()
     return campaign
 
 
@@ -1044,6 +1039,7 @@ def finding_category(rubric_category: str, text: str) -> str:
     return "其他"
 
 
+@transactional
 def findings_from_casefile(*, actor: User, case_file: CaseFile) -> list[Finding]:
     """Turn the file's deductions (and veto hits) into open findings of its unit, one per item."""
     if case_file.campaign.status not in ("reviewing", "published"):
@@ -1098,7 +1094,6 @@ def findings_from_casefile(*, actor: User, case_file: CaseFile) -> list[Finding]
     _file_event(
         actor, case_file, "findings", f"将案卷“{case_file.case_number}”的 {len(findings)} 项扣分转为发现问题"
     )
-    db.session.commit()
     return findings
 
 

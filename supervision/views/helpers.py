@@ -9,7 +9,6 @@ from flask import flash, request, send_file
 from flask_wtf import FlaskForm
 
 from ..errors import DomainError
-from ..extensions import db
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -23,7 +22,6 @@ def flash_form_errors(form: FlaskForm) -> None:
 
 
 def flash_domain_error(error: DomainError) -> None:
-    db.session.rollback()
     if error.errors and len(error.errors) > 1:
         flash(error.message + "\n" + "\n".join(error.errors), "danger")
     else:

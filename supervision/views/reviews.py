@@ -454,7 +454,6 @@ def casefiles_import(campaign_id: int):
                 actor=current_user, campaign=campaign, unit_id=form.unit_id.data, rows=rows
             )
         except ImportRejected as error:
-            db.session.rollback()
             flash(error.message, "danger")
             errors = error.errors
         except NotAllowed:
@@ -832,11 +831,9 @@ def assignment_detail(assignment_id: int):
             )
         except StaleEdit as error:
             # Someone saved this review meanwhile: show what is stored now, not the stale form.
-            db.session.rollback()
             flash(error.message, "danger")
             return redirect(url_for("reviews.assignment_detail", assignment_id=assignment_id))
         except DomainError as error:
-            db.session.rollback()
             errors = error.errors or [error.message]
             flash(
                 "未保存：" + errors[0] + (f"（共 {len(errors)} 处问题）" if len(errors) > 1 else ""), "danger"
@@ -967,7 +964,6 @@ def rubric_import():
                 actor=current_user, data=form.file.data.read(), name=form.name.data or ""
             )
         except ImportRejected as error:
-            db.session.rollback()
             flash(error.message, "danger")
             errors = error.errors
         except DomainError as error:

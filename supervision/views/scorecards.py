@@ -141,7 +141,6 @@ def framework_import():
                 rows=rows,
             )
         except ImportRejected as error:
-            db.session.rollback()
             flash(error.message, "danger")
             errors = error.errors
         except DomainError as error:
@@ -545,7 +544,6 @@ def score_save(assessment_id: int, indicator_id: int):
             version=_form_int("version"),
         )
     except DomainError as exc:
-        db.session.rollback()
         error = exc.message
     return _after_row_change(assessment, indicator, error, f"指标 {indicator.code} 已保存。")
 
@@ -566,7 +564,6 @@ def score_files(assessment_id: int, indicator_id: int):
             uploads=request.files.getlist("files"),
         )
     except DomainError as exc:
-        db.session.rollback()
         error = exc.message
     return _after_row_change(assessment, indicator, error, "佐证材料已上传。")
 
@@ -590,7 +587,6 @@ def score_evaluate(assessment_id: int, indicator_id: int):
             version=_form_int("version"),
         )
     except DomainError as exc:
-        db.session.rollback()
         error = exc.message
     return _after_row_change(assessment, indicator, error, f"指标 {indicator.code} 的评估已保存。")
 
@@ -653,7 +649,6 @@ def assessment_action(assessment_id: int, action: str):
         else:
             svc.assessment_finalize(actor=current_user, assessment=assessment, version=version)
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as error:
         flash_domain_error(error)

@@ -312,7 +312,6 @@ def step(task_id: int, action: str):
             actor=current_user, task=task, action=action, reason=request.form.get("reason", "")
         )
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as error:
         flash_domain_error(error)
@@ -524,7 +523,6 @@ def finding_new(task_id: int):
                 uploads=request.files.getlist("files"),
             )
         except NotAllowed:
-            db.session.rollback()
             abort(403)
         except DomainError as error:
             flash_domain_error(error)
@@ -642,7 +640,6 @@ def finding_files(finding_id: int):
             actor=current_user, finding=finding, uploads=request.files.getlist("files")
         )
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as error:
         flash_domain_error(error)
@@ -658,7 +655,6 @@ def finding_dismiss(finding_id: int):
     try:
         service.finding_dismiss(actor=current_user, finding=finding, reason=request.form.get("reason", ""))
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as error:
         flash_domain_error(error)

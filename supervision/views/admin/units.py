@@ -6,7 +6,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from ...audit import record_event
 from ...errors import DomainError
 from ...extensions import db
 from ...forms import ActionForm
@@ -14,7 +13,7 @@ from ...forms.admin import UnitForm, UploadForm
 from ...models import UNIT_KINDS, Attachment, Unit, User
 from ...permissions import audit_events_for_record, get_unit_for_user_or_404, require
 from ...services import org
-from ...services.attachments import ACCEPT_ATTR, attachments_add
+from ...services.attachments import ACCEPT_ATTR
 from ...tabular import template_xlsx
 from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
 from . import bp, import_page
@@ -136,18 +135,7 @@ def unit_files(unit_id: int):
     unit = get_unit_for_user_or_404(unit_id, current_user)
     uploads = request.files.getlist("files")
     try:
-        added = attachments_add(actor=current_user, owner_type="unit", owner_id=unit.id, uploads=uploads)
-        if not added:
-            raise DomainError("请选择要上传的文件。")
-        record_event(
-            actor=current_user,
-            action="unit.attach",
-            record_type="unit",
-            record_id=unit.id,
-            summary="上传附件：" + "、".join(a.original_name for a in added),
-            unit_id=unit.id,
-        )
-        db.session.commit()
+        added = org.unit_add_files(actor=current_user, unit=unit, uploads=uploads)
     except DomainError as error:
         flash_domain_error(error)
     else:
