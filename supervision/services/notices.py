@@ -35,7 +35,7 @@ from ..permissions import can, findings_for_user
 from ..workflow import machine_for, transition
 from .attachments import attachments_add
 from .notify import notify, unit_liaisons
-from .transaction import check_version, transactional
+from .transaction import check_version, edit_and_audit, transactional
 
 NOTICE_FIELDS = [
     "kind_id",
@@ -747,24 +747,20 @@ def notice_kind_save(
         "active": bool(data.get("active", True)),
         "sort": int(data.get("sort") or 0),
     }
-    before = snapshot(kind, KIND_FIELDS) if kind else {}
+    is_new = kind is None
     if kind is None:
-        kind = NoticeKind(**values)
+        kind = NoticeKind()
         db.session.add(kind)
-    else:
-        for key, value in values.items():
-            setattr(kind, key, value)
-    changes = diff(before, snapshot(kind, KIND_FIELDS))
-    db.session.flush()
-    if changes:
-        record_event(
-            actor=actor,
-            action="notice_kind.create" if not before else "notice_kind.update",
-            record_type="notice_kind",
-            record_id=kind.id,
-            summary=("新建" if not before else "修改") + f"通知书种类“{kind.name}”",
-            changes=changes,
-        )
+    edit_and_audit(
+        kind,
+        values,
+        fields=KIND_FIELDS,
+        before={} if is_new else None,
+        actor=actor,
+        action="notice_kind.create" if is_new else "notice_kind.update",
+        record_type="notice_kind",
+        summary=lambda: ("新建" if is_new else "修改") + f"通知书种类“{kind.name}”",
+    )
     return kind
 
 

@@ -12,7 +12,7 @@ from ..audit import diff, record_event, snapshot
 from ..errors import DomainError, ImportRejected
 from ..extensions import db
 from ..models import ROLES, UNIT_KINDS, Unit, User
-from .transaction import attach_and_audit, check_version, transactional
+from .transaction import attach_and_audit, check_version, edit_and_audit, transactional
 
 UNIT_FIELDS = ["name", "short_name", "kind", "code", "active"]
 USER_FIELDS = ["username", "display_name", "role", "unit_id", "active", "phone", "email"]
@@ -71,21 +71,16 @@ def unit_update(*, actor: User, unit: Unit, data: dict, version: int | None = No
     errors = _validate_unit(data, unit_id=unit.id)
     if errors:
         raise DomainError(errors[0], errors)
-    before = snapshot(unit, UNIT_FIELDS)
-    for key, value in _unit_values(data).items():
-        setattr(unit, key, value)
-    changes = diff(before, snapshot(unit, UNIT_FIELDS))
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="unit.update",
-            record_type="unit",
-            record_id=unit.id,
-            summary=f"修改单位“{unit.name}”",
-            changes=changes,
-            unit_id=unit.id,
-        )
+    edit_and_audit(
+        unit,
+        _unit_values(data),
+        fields=UNIT_FIELDS,
+        actor=actor,
+        action="unit.update",
+        record_type="unit",
+        summary=lambda: f"修改单位“{unit.name}”",
+        unit_id=unit.id,
+    )
     return unit
 
 
@@ -181,21 +176,16 @@ def user_update(*, actor: User, user: User, data: dict, version: int | None = No
         raise DomainError(errors[0], errors)
     if user.id == actor.id and data.get("role") != user.role:
         raise DomainError("不能修改自己的角色。")
-    before = snapshot(user, USER_FIELDS)
-    for key, value in _user_values(data).items():
-        setattr(user, key, value)
-    changes = diff(before, snapshot(user, USER_FIELDS))
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="user.update",
-            record_type="user",
-            record_id=user.id,
-            summary=f"修改用户“{user.display_name}”",
-            changes=changes,
-            unit_id=user.unit_id,
-        )
+    edit_and_audit(
+        user,
+        _user_values(data),
+        fields=USER_FIELDS,
+        actor=actor,
+        action="user.update",
+        record_type="user",
+        summary=lambda: f"修改用户“{user.display_name}”",
+        unit_id=lambda: user.unit_id,
+    )
     return user
 
 

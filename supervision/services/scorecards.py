@@ -30,9 +30,8 @@ from ..models import (
 )
 from ..scoring_indicators import RatingError, is_weak, parse_score, points_for
 from ..workflow import transition
-from .attachments import attachments_add
 from .notify import notify, unit_liaisons
-from .transaction import check_version, transactional
+from .transaction import attach_and_audit, check_version, edit_and_audit, transactional
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_FRAMEWORK_FILE = DATA_DIR / "framework_demo.csv"
@@ -687,16 +686,17 @@ def score_attach(*, actor: User, assessment: Assessment, indicator: Indicator, u
     record = _get_or_new_score(assessment, indicator)
     db.session.add(record)
     db.session.flush()
-    added = attachments_add(actor=actor, owner_type="indicator_score", owner_id=record.id, uploads=uploads)
-    if not added:
-        raise DomainError("请选择要上传的佐证材料。")
-    record_event(
+    added = attach_and_audit(
         actor=actor,
+        owner_type="indicator_score",
+        owner_id=record.id,
+        uploads=uploads,
         action="indicator_score.attach",
         record_type="assessment",
         record_id=assessment.id,
-        summary=f"指标 {indicator.code} 上传佐证材料：" + "、".join(a.original_name for a in added),
+        summary=f"指标 {indicator.code} 上传佐证材料",
         unit_id=assessment.unit_id,
+        empty_message="请选择要上传的佐证材料。",
     )
     return added
 
@@ -977,21 +977,16 @@ def roadmap_item_update(
     if item.status == "done":
         raise DomainError("已完成的路线图事项不能再修改。")
     values = _roadmap_values(data)
-    before = snapshot(item, ROADMAP_FIELDS)
-    for key, value in values.items():
-        setattr(item, key, value)
-    changes = diff(before, snapshot(item, ROADMAP_FIELDS))
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="roadmap.update",
-            record_type="roadmap",
-            record_id=item.id,
-            summary=f"修改指标 {item.indicator.code} 的路线图",
-            changes=changes,
-            unit_id=item.unit_id,
-        )
+    edit_and_audit(
+        item,
+        values,
+        fields=ROADMAP_FIELDS,
+        actor=actor,
+        action="roadmap.update",
+        record_type="roadmap",
+        summary=lambda: f"修改指标 {item.indicator.code} 的路线图",
+        unit_id=lambda: item.unit_id,
+    )
     return item
 
 

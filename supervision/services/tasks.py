@@ -28,7 +28,7 @@ from ..models import (
 from ..permissions import can
 from ..workflow import transition
 from .attachments import attachments_add
-from .transaction import check_version, transactional, transactional_retry
+from .transaction import attach_and_audit, check_version, edit_and_audit, transactional, transactional_retry
 
 TASK_FIELDS = ["title", "kind", "basis", "description", "period_start", "period_end"]
 FINDING_FIELDS = ["unit_id", "category", "severity", "description", "legal_basis", "found_on", "indicator_id"]
@@ -156,24 +156,22 @@ def inspector_profile_save(
         if clash:
             errors.append(f"证件编号“{values['certificate_no']}”已被其他督察员使用。")
     _fail(errors)
-    before = snapshot(profile, PROFILE_FIELDS) if profile else {}
+    is_new = profile is None
     if profile is None:
         profile = InspectorProfile(user_id=inspector.id)
         db.session.add(profile)
-    for key, value in values.items():
-        setattr(profile, key, value)
-    changes = diff(before, snapshot(profile, PROFILE_FIELDS))
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="inspector.update" if before else "inspector.create",
-            record_type="user",
-            record_id=inspector.id,
-            summary=("修改" if before else "建立") + f"督察员“{inspector.display_name}”的库内信息",
-            changes=changes,
-            unit_id=inspector.unit_id,
-        )
+    edit_and_audit(
+        profile,
+        values,
+        fields=PROFILE_FIELDS,
+        before={} if is_new else None,
+        actor=actor,
+        action="inspector.create" if is_new else "inspector.update",
+        record_type="user",
+        record_id=inspector.id,
+        summary=("建立" if is_new else "修改") + f"督察员“{inspector.display_name}”的库内信息",
+        unit_id=inspector.unit_id,
+    )
     return profile
 
 
@@ -370,15 +368,15 @@ def task_reopen(*, actor: User, task: SupervisionTask, reason: str) -> Supervisi
 def task_add_files(*, actor: User, task: SupervisionTask, uploads: list[FileStorage]) -> int:
     if not can(actor, "tasks.manage"):
         raise NotAllowed("您没有为任务上传材料的权限。")
-    added = attachments_add(actor=actor, owner_type="task", owner_id=task.id, uploads=uploads)
-    if not added:
-        raise DomainError("请选择要上传的文件。")
-    record_event(
+    added = attach_and_audit(
         actor=actor,
+        owner_type="task",
+        owner_id=task.id,
+        uploads=uploads,
         action="task.attach",
         record_type="task",
         record_id=task.id,
-        summary="上传任务材料：" + "、".join(a.original_name for a in added),
+        summary="上传任务材料",
     )
     return len(added)
 
@@ -496,21 +494,16 @@ def finding_update(
     _require_editable(finding, actor)
     check_version(finding, version)
     values = _prepare_finding(data, task=finding.task, actor=actor, today=today or local_today())
-    before = snapshot(finding, FINDING_FIELDS)
-    for key, value in values.items():
-        setattr(finding, key, value)
-    changes = diff(before, snapshot(finding, FINDING_FIELDS))
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="finding.update",
-            record_type="finding",
-            record_id=finding.id,
-            summary="修改问题记录",
-            changes=changes,
-            unit_id=finding.unit_id,
-        )
+    edit_and_audit(
+        finding,
+        values,
+        fields=FINDING_FIELDS,
+        actor=actor,
+        action="finding.update",
+        record_type="finding",
+        summary="修改问题记录",
+        unit_id=lambda: finding.unit_id,
+    )
     return finding
 
 
@@ -520,17 +513,18 @@ def finding_add_files(
 ) -> int:
     _require_editable(finding, actor)
     check_version(finding, version)
-    added = attachments_add(actor=actor, owner_type="finding", owner_id=finding.id, uploads=uploads)
-    if not added:
-        raise DomainError("请选择要上传的佐证材料。")
-    record_event(
+    added = attach_and_audit(
         actor=actor,
+        owner_type="finding",
+        owner_id=finding.id,
+        uploads=uploads,
         action="finding.attach",
         record_type="finding",
         record_id=finding.id,
-        summary="补充佐证材料：" + "、".join(a.original_name for a in added),
-        changes={"evidence": [None, [a.original_name for a in added]]},
+        summary="补充佐证材料",
         unit_id=finding.unit_id,
+        empty_message="请选择要上传的佐证材料。",
+        evidence_change=True,
     )
     return len(added)
 

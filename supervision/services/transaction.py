@@ -103,18 +103,19 @@ def edit_and_audit(
     *,
     actor: User | None,
     action: str,
-    summary: str,
+    summary: str | Callable[[], str],
     fields: list[str] | None = None,
     take: Callable[[Any], dict[str, Any]] | None = None,
     record_type: str | None = None,
     record_id: int | None = None,
-    unit_id: int | None = None,
+    unit_id: int | Callable[[], int | None] | None = None,
     before: dict[str, Any] | None = None,
 ) -> dict[str, list]:
     """Snapshot → set the values → diff → audit (if anything changed); returns the changes.
 
     `take` snapshots the record (default: the `fields`, or the keys of `values`); `before` is given
-    when the caller changed related rows before calling. Runs inside the caller's transaction.
+    when the caller changed related rows before calling. `summary` and `unit_id` may be callables,
+    evaluated after the change (a new name, a new unit). Runs inside the caller's transaction.
     """
     take = take or (lambda r: snapshot(r, fields or list(values)))
     if before is None:
@@ -129,9 +130,9 @@ def edit_and_audit(
             action=action,
             record_type=record_type or action.split(".", 1)[0],
             record_id=record_id if record_id is not None else record.id,
-            summary=summary,
+            summary=summary() if callable(summary) else summary,
             changes=changes,
-            unit_id=unit_id,
+            unit_id=unit_id() if callable(unit_id) else unit_id,
         )
     return changes
 
