@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+from datetime import date
+from typing import Any
 from urllib.parse import quote
 
-from flask import flash, request, send_file
+from flask import flash, g, request, send_file
 from flask_wtf import FlaskForm
 
-from ..errors import DomainError
+from ..errors import DomainError, StaleEdit
+from ..extensions import db
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -28,12 +31,66 @@ def flash_domain_error(error: DomainError) -> None:
         flash(error.errors[0] if error.errors else error.message, "danger")
 
 
+def flash_edit_error(error: DomainError, form: FlaskForm, record: Any) -> None:
+    """An edit form's refusal: the message, and after a stale edit what the other person saved."""
+    flash_domain_error(error)
+    if isinstance(error, StaleEdit) and record is not None:
+        show_stale_edit(form, record)
+
+
 def form_version(form: FlaskForm) -> int | None:
-    value = form.version.data if hasattr(form, "version") else None
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+    """The version the form was opened at. A form with a version field that came back without one
+    gives 0, which no stored record has: the edit is refused, never saved unchecked."""
+    if not hasattr(form, "version"):
         return None
+    # raw_data, not data: a form built with obj= fills a missing field from the stored record.
+    raw = form.version.raw_data or [""]
+    try:
+        return int(raw[0])
+    except (TypeError, ValueError):
+        return 0
+
+
+def show_stale_edit(form: FlaskForm, record: Any) -> None:
+    """After a refused stale edit: the form keeps what was typed but takes the stored version (so a
+    deliberate second save goes through), and the page lists, field by field, what the other person
+    saved beside what was typed (base.html shows `g.stale_edit` through the stale_panel macro)."""
+    db.session.refresh(record)
+    if hasattr(form, "version"):
+        form.version.data = record.version
+    rows = []
+    for field in form:
+        if field.name in ("csrf_token", "version", "form_token") or not hasattr(record, field.name):
+            continue
+        stored, typed = getattr(record, field.name), field.data
+        if _shown(field, stored) != _shown(field, typed):
+            rows.append(
+                {"label": field.label.text, "theirs": _shown(field, stored), "mine": _shown(field, typed)}
+            )
+    g.stale_edit = rows
+
+
+def stale_rows(fields: list[tuple[str, Any, Any]]) -> list[dict[str, str]]:
+    """Rows for the stale_panel macro from (label, stored, typed) of a hand-written form."""
+    return [
+        {"label": label, "theirs": str(stored or ""), "mine": str(typed or "")}
+        for label, stored, typed in fields
+        if str(stored or "") != str(typed or "")
+    ]
+
+
+def _shown(field: Any, value: Any) -> str:
+    """A field's value as the user reads it (a choice's label, a date as 2026年3月5日)."""
+    if value in (None, ""):
+        return ""
+    choices = dict((str(k), v) for k, v, *_ in field.iter_choices()) if hasattr(field, "iter_choices") else {}
+    if isinstance(value, list | tuple | set):
+        return "、".join(sorted(choices.get(str(v), str(v)) for v in value))
+    if str(value) in choices:
+        return str(choices[str(value)])
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)
 
 
 def int_arg(name: str) -> int | None:

@@ -55,6 +55,7 @@ from .helpers import (
     XLSX_MIME,
     download,
     flash_domain_error,
+    flash_edit_error,
     flash_form_errors,
     form_version,
     page_arg,
@@ -330,7 +331,7 @@ def edit(notice_id: int):
                 version=form_version(form),
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, notice)
         else:
             flash("通知书草稿已保存。", "success")
             return _back(notice)
@@ -760,7 +761,7 @@ def kind_form(kind_id: int | None = None):
         try:
             svc.notice_kind_save(actor=current_user, kind=kind, data=form.data, version=form_version(form))
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, kind)
         else:
             flash("通知书种类已保存。", "success")
             return redirect(url_for("notices.kinds"))
@@ -831,7 +832,7 @@ def holiday_edit(holiday_id: int):
                 version=form_version(form),
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, holiday)
         else:
             flash("已保存。", "success")
             return redirect(url_for("notices.holidays", year=holiday.day.year))

@@ -6,7 +6,7 @@ import math
 from collections import defaultdict
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -57,9 +57,11 @@ from .helpers import (
     XLSX_MIME,
     download,
     flash_domain_error,
+    flash_edit_error,
     flash_form_errors,
     form_version,
     page_arg,
+    stale_rows,
 )
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -266,7 +268,7 @@ def campaign_edit(campaign_id: int):
                 actor=current_user, campaign=campaign, data=_campaign_data(form), version=form_version(form)
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, campaign)
         else:
             flash("评查活动设置已保存。", "success")
             return _redirect_campaign(campaign.id)
@@ -1036,12 +1038,15 @@ def rubric_edit(rubric_id: int):
                 note=request.form.get("note", ""),
                 bands=bands,
                 items=items,
-                version=request.form.get("version", type=int),
+                version=request.form.get("version", 0, type=int),
                 added=added,
                 removed=removed,
             )
         except DomainError as error:
             flash_domain_error(error)
+            if isinstance(error, StaleEdit):
+                db.session.refresh(rubric)
+                g.stale_edit = stale_rows([("备注", rubric.note, request.form.get("note", ""))])
         else:
             if result.id != rubric.id:
                 flash(f"该标准已被评查活动使用，修改已保存为新版本“{result.label}”。", "success")

@@ -50,6 +50,7 @@ from .helpers import (
     XLSX_MIME,
     download,
     flash_domain_error,
+    flash_edit_error,
     flash_form_errors,
     form_version,
     int_arg,
@@ -955,7 +956,7 @@ def roadmap_edit(item_id: int):
         try:
             svc.roadmap_item_update(actor=current_user, item=item, data=form.data, version=form_version(form))
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, item)
         else:
             flash("路线图事项已保存。", "success")
             return redirect(url_for("scorecards.roadmap_detail", item_id=item.id))

@@ -46,6 +46,7 @@ from .helpers import (
     XLSX_MIME,
     download,
     flash_domain_error,
+    flash_edit_error,
     flash_form_errors,
     form_version,
     int_arg,
@@ -292,7 +293,7 @@ def edit(task_id: int):
                 actor=current_user, task=task, data=_task_data(form), version=form_version(form)
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, task)
             task = get_task_for_user_or_404(task_id, current_user)
         else:
             flash("任务已保存。", "success")
@@ -619,7 +620,7 @@ def finding_edit(finding_id: int):
                 actor=current_user, finding=finding, data=_finding_data(form), version=form_version(form)
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, finding)
             finding = get_finding_for_user_or_404(finding_id, current_user)
         else:
             flash("问题记录已保存。", "success")

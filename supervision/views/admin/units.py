@@ -15,7 +15,15 @@ from ...permissions import audit_events_for_record, get_unit_for_user_or_404, re
 from ...services import org
 from ...services.attachments import ACCEPT_ATTR
 from ...tabular import template_xlsx
-from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
+from ..helpers import (
+    XLSX_MIME,
+    download,
+    flash_domain_error,
+    flash_edit_error,
+    flash_form_errors,
+    form_version,
+    page_arg,
+)
 from . import bp, import_page
 
 
@@ -110,7 +118,7 @@ def unit_edit(unit_id: int):
         try:
             org.unit_update(actor=current_user, unit=unit, data=form.data, version=form_version(form))
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, unit)
         else:
             flash("单位信息已保存。", "success")
             return redirect(url_for("admin.unit_detail", unit_id=unit.id))

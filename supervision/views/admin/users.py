@@ -15,7 +15,15 @@ from ...models import ROLES, Unit, User
 from ...permissions import audit_events_for_record, get_user_or_404, require
 from ...services import org
 from ...tabular import template_xlsx
-from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
+from ..helpers import (
+    XLSX_MIME,
+    download,
+    flash_domain_error,
+    flash_edit_error,
+    flash_form_errors,
+    form_version,
+    page_arg,
+)
 from . import bp, import_page
 
 
@@ -105,7 +113,7 @@ def user_edit(user_id: int):
         try:
             org.user_update(actor=current_user, user=user, data=_user_data(form), version=form_version(form))
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, user)
         else:
             flash("用户信息已保存。", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
