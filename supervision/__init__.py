@@ -142,6 +142,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import formatting, nav, permissions, workflow
+    from .forms import new_form_token
 
     app.jinja_env.filters["cn_date"] = formatting.cn_date
     app.jinja_env.filters["cn_datetime"] = formatting.cn_datetime
@@ -152,6 +153,7 @@ def register_template_helpers(app: Flask) -> None:
         nav_for=nav.nav_for,
         status_label=workflow.status_label,
         get_locale=get_locale,
+        new_form_token=new_form_token,
     )
 
     @app.context_processor

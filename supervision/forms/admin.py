@@ -5,9 +5,10 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..models import ROLES, UNIT_KINDS
+from . import SubmitOnce
 
 
-class UnitForm(FlaskForm):
+class UnitForm(SubmitOnce, FlaskForm):
     name = StringField(_l("单位名称"), validators=[DataRequired(_l("请填写单位名称。")), Length(max=100)])
     short_name = StringField(_l("简称"), validators=[Optional(), Length(max=40)])
     kind = SelectField(_l("单位类型"), choices=list(UNIT_KINDS.items()))
@@ -15,7 +16,7 @@ class UnitForm(FlaskForm):
     version = HiddenField()
 
 
-class UserForm(FlaskForm):
+class UserForm(SubmitOnce, FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名。")), Length(max=60)])
     display_name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=60)])
     role = SelectField(_l("角色"), choices=list(ROLES.items()))

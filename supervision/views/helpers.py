@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import quote
 
 from flask import flash, g, request, send_file
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
+from ..models import FormSubmission
+from ..services.transaction import unit_of_work
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -29,6 +37,66 @@ def flash_domain_error(error: DomainError) -> None:
         flash(error.message + "\n" + "\n".join(error.errors), "danger")
     else:
         flash(error.errors[0] if error.errors else error.message, "danger")
+
+
+@dataclass
+class Once:
+    """What submit_once did: the record it created, or (repeated) only the earlier POST's page."""
+
+    record: Any
+    url: str
+    repeated: bool = False
+
+
+def submit_once(create: Callable[[], Any], url_of: Callable[[Any], str]) -> Once:
+    """Run a create service once per form token (the form's `form_token` field).
+
+    The token row is inserted first, in the same transaction as the record: of two POSTs with the
+    same token the second one's insert waits for the first and then fails on the primary key; its
+    transaction rolls back and it lands on the first one's result page. A POST without a token (an
+    old page, a script) simply creates.
+    """
+    token = (request.form.get("form_token") or "").strip()[:64]
+    if not token:
+        record = create()
+        return Once(record, url_of(record))
+    for _attempt in range(3):
+        done = _submitted_url(token)
+        if done:
+            return Once(None, done, repeated=True)
+        try:
+            with unit_of_work():
+                submission = FormSubmission(token=token, user_id=current_user.id, result_url="")
+                db.session.add(submission)
+                db.session.flush()
+                record = create()
+                url = url_of(record)
+                submission.result_url = url
+            return Once(record, url)
+        except IntegrityError:
+            # The same token committed meanwhile (or another unique clash: then try again).
+            done = _submitted_url(token, wait=2.0)
+            if done:
+                return Once(None, done, repeated=True)
+    raise DomainError("保存冲突，请稍后重试。")
+
+
+def flash_repeat() -> None:
+    flash("该表单已提交过，没有重复保存。", "info")
+
+
+def _submitted_url(token: str, wait: float = 0.0) -> str | None:
+    """The result page of a token already used by this user, waiting up to `wait` seconds for it."""
+    deadline = time.monotonic() + wait
+    while True:
+        url = db.session.scalar(
+            select(FormSubmission.result_url).where(
+                FormSubmission.token == token, FormSubmission.user_id == current_user.id
+            )
+        )
+        if url or time.monotonic() >= deadline:
+            return url or None
+        time.sleep(0.05)
 
 
 def flash_edit_error(error: DomainError, form: FlaskForm, record: Any) -> None:

@@ -59,9 +59,11 @@ from .helpers import (
     flash_domain_error,
     flash_edit_error,
     flash_form_errors,
+    flash_repeat,
     form_version,
     page_arg,
     stale_rows,
+    submit_once,
 )
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -238,12 +240,18 @@ def campaign_new():
             form.rubric_id.data = default
     if form.validate_on_submit():
         try:
-            campaign = svc.campaign_create(actor=current_user, data=_campaign_data(form))
+            done = submit_once(
+                lambda: svc.campaign_create(actor=current_user, data=_campaign_data(form)),
+                lambda campaign: url_for("reviews.campaign_detail", campaign_id=campaign.id),
+            )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("已新建评查活动。下一步：导入各单位的案卷清单，然后随机抽取。", "success")
-            return _redirect_campaign(campaign.id)
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash("已新建评查活动。下一步：导入各单位的案卷清单，然后随机抽取。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template(
@@ -962,8 +970,11 @@ def rubric_import():
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            rubric = svc.rubric_import(
-                actor=current_user, data=form.file.data.read(), name=form.name.data or ""
+            done = submit_once(
+                lambda: svc.rubric_import(
+                    actor=current_user, data=form.file.data.read(), name=form.name.data or ""
+                ),
+                lambda rubric: url_for("reviews.rubric_detail", rubric_id=rubric.id),
             )
         except ImportRejected as error:
             flash(error.message, "danger")
@@ -972,8 +983,11 @@ def rubric_import():
             flash_domain_error(error)
             errors = error.errors
         else:
-            flash(f"已导入评查标准“{rubric.label}”。", "success")
-            return redirect(url_for("reviews.rubric_detail", rubric_id=rubric.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已导入评查标准“{done.record.label}”。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("reviews/rubric_import.html", form=form, errors=errors)

@@ -52,9 +52,11 @@ from .helpers import (
     flash_domain_error,
     flash_edit_error,
     flash_form_errors,
+    flash_repeat,
     form_version,
     int_arg,
     page_arg,
+    submit_once,
 )
 from .suggest import chosen_unit
 
@@ -290,20 +292,26 @@ def round_new():
         form.title.data = f"{year}年度法治政府建设示范指标自评"
     if form.validate_on_submit():
         try:
-            round_ = svc.round_open(
-                actor=current_user,
-                framework_id=form.framework_id.data,
-                year=form.year.data,
-                title=form.title.data,
-                deadline=form.deadline.data,
-                unit_ids=form.unit_ids.data,
-                all_units=form.all_units.data,
+            done = submit_once(
+                lambda: svc.round_open(
+                    actor=current_user,
+                    framework_id=form.framework_id.data,
+                    year=form.year.data,
+                    title=form.title.data,
+                    deadline=form.deadline.data,
+                    unit_ids=form.unit_ids.data,
+                    all_units=form.all_units.data,
+                ),
+                lambda round_: url_for("scorecards.round_detail", round_id=round_.id),
             )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已开启评估轮次“{round_.title}”。", "success")
-            return redirect(url_for("scorecards.round_detail", round_id=round_.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已开启评估轮次“{done.record.title}”。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("scorecards/round_form.html", form=form, units=units, kinds=UNIT_KINDS)
@@ -930,14 +938,20 @@ def roadmap_new():
         form.due_date.data = date(assessment.round.year + 1, 6, 30)
     if form.validate_on_submit():
         try:
-            svc.roadmap_item_create(
-                actor=current_user, assessment=assessment, indicator=indicator, data=form.data
+            done = submit_once(
+                lambda: svc.roadmap_item_create(
+                    actor=current_user, assessment=assessment, indicator=indicator, data=form.data
+                ),
+                lambda _item: url_for("scorecards.assessment", assessment_id=assessment.id, _anchor="weak"),
             )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已为指标 {indicator.code} 制定路线图。", "success")
-            return redirect(url_for("scorecards.assessment", assessment_id=assessment.id, _anchor="weak"))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已为指标 {indicator.code} 制定路线图。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template(

@@ -48,9 +48,11 @@ from .helpers import (
     flash_domain_error,
     flash_edit_error,
     flash_form_errors,
+    flash_repeat,
     form_version,
     int_arg,
     page_arg,
+    submit_once,
 )
 from .main import home_panel
 from .suggest import chosen_inspector, chosen_unit
@@ -265,13 +267,20 @@ def new():
         form.kind.data = "special"
     if form.validate_on_submit():
         try:
-            task = service.task_create(actor=current_user, data=_task_data(form))
+            done = submit_once(
+                lambda: service.task_create(actor=current_user, data=_task_data(form)),
+                lambda task: url_for("tasks.detail", task_id=task.id),
+            )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已新建督察任务“{task.title}”（草稿）。确认无误后请点击“启动”。", "success")
-            _warn_own_units(task)
-            return redirect(url_for("tasks.detail", task_id=task.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                task = done.record
+                flash(f"已新建督察任务“{task.title}”（草稿）。确认无误后请点击“启动”。", "success")
+                _warn_own_units(task)
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("tasks/form.html", form=form, task=None, **_picker_context(None, form))
@@ -517,11 +526,14 @@ def finding_new(task_id: int):
             form.unit_id.data = int(request.args["unit"])
     if form.validate_on_submit():
         try:
-            finding = service.finding_create(
-                actor=current_user,
-                task=task,
-                data=_finding_data(form),
-                uploads=request.files.getlist("files"),
+            done = submit_once(
+                lambda: service.finding_create(
+                    actor=current_user,
+                    task=task,
+                    data=_finding_data(form),
+                    uploads=request.files.getlist("files"),
+                ),
+                lambda finding: url_for("tasks.finding_detail", finding_id=finding.id),
             )
         except NotAllowed:
             abort(403)
@@ -529,8 +541,11 @@ def finding_new(task_id: int):
             flash_domain_error(error)
             flash("表单内容已保留；如选择了佐证材料，请重新选择。", "info")
         else:
-            flash("问题已记录。", "success")
-            return redirect(url_for("tasks.finding_detail", finding_id=finding.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash("问题已记录。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("tasks/finding_form.html", form=form, task=task, finding=None, accept=ACCEPT_ATTR)
@@ -673,12 +688,18 @@ def categories():
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            service.finding_category_add(actor=current_user, name=form.name.data)
+            done = submit_once(
+                lambda: service.finding_category_add(actor=current_user, name=form.name.data),
+                lambda _category: url_for("tasks.categories"),
+            )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已新增问题分类“{form.name.data.strip()}”。", "success")
-            return redirect(url_for("tasks.categories"))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已新增问题分类“{form.name.data.strip()}”。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     rows = list(

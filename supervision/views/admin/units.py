@@ -21,8 +21,10 @@ from ..helpers import (
     flash_domain_error,
     flash_edit_error,
     flash_form_errors,
+    flash_repeat,
     form_version,
     page_arg,
+    submit_once,
 )
 from . import bp, import_page
 
@@ -71,12 +73,18 @@ def unit_new():
     form = UnitForm()
     if form.validate_on_submit():
         try:
-            unit = org.unit_create(actor=current_user, data=form.data)
+            done = submit_once(
+                lambda: org.unit_create(actor=current_user, data=form.data),
+                lambda unit: url_for("admin.unit_detail", unit_id=unit.id),
+            )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已新建单位“{unit.name}”。", "success")
-            return redirect(url_for("admin.unit_detail", unit_id=unit.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已新建单位“{done.record.name}”。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("admin/unit_form.html", form=form, unit=None)

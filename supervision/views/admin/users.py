@@ -21,8 +21,10 @@ from ..helpers import (
     flash_domain_error,
     flash_edit_error,
     flash_form_errors,
+    flash_repeat,
     form_version,
     page_arg,
+    submit_once,
 )
 from . import bp, import_page
 
@@ -79,14 +81,20 @@ def user_new():
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
         try:
-            user = org.user_create(
-                actor=current_user, data=_user_data(form), password=form.password.data or ""
+            done = submit_once(
+                lambda: org.user_create(
+                    actor=current_user, data=_user_data(form), password=form.password.data or ""
+                ),
+                lambda user: url_for("admin.user_detail", user_id=user.id),
             )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已新建用户“{user.display_name}”。", "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已新建用户“{done.record.display_name}”。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("admin/user_form.html", form=form, user=None)
