@@ -793,7 +793,9 @@ def kind_form(kind_id: int | None = None):
                     lambda _kind: url_for("notices.kinds"),
                 )
             else:
-                svc.notice_kind_save(actor=current_user, kind=kind, data=form.data, version=form_version(form))
+                svc.notice_kind_save(
+                    actor=current_user, kind=kind, data=form.data, version=form_version(form)
+                )
         except DomainError as error:
             flash_edit_error(error, form, kind)
         else:

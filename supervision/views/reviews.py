@@ -837,12 +837,26 @@ def assignment_detail(assignment_id: int):
                 vetoes=vetoes,
                 comment=comment,
                 submit=submit,
-                version=request.form.get("version", type=int),
+                version=request.form.get("version", 0, type=int),
             )
         except StaleEdit as error:
-            # Someone saved this review meanwhile: show what is stored now, not the stale form.
+            # Someone saved this review meanwhile: keep what was typed, take the current version and
+            # show what is stored now beside it, so that a deliberate second save goes through.
             flash(error.message, "danger")
-            return redirect(url_for("reviews.assignment_detail", assignment_id=assignment_id))
+            assignment = db.session.get(ReviewAssignment, assignment_id)
+            stored = {d.item_id: d.points for d in assignment.deductions}
+            g.stale_edit = stale_rows(
+                [
+                    (
+                        item.text,
+                        _points_text(stored.get(item.id)),
+                        _points_text(values.get(item.id, {}).get("points")),
+                    )
+                    for item in rubric.items
+                    if not item.is_veto
+                ]
+                + [("评查意见", assignment.comment, comment)]
+            )
         except DomainError as error:
             errors = error.errors or [error.message]
             flash(
@@ -991,6 +1005,12 @@ def rubric_import():
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("reviews/rubric_import.html", form=form, errors=errors)
+
+
+def _points_text(points) -> str:
+    """Deducted points as typed or stored, for comparing them (3, 3.0 and "3" are the same)."""
+    value = _parse_points(str(points)) if points not in (None, "") else 0.0
+    return f"{value:g}" if isinstance(value, float) else str(points)
 
 
 NEW_ITEM_ROWS = 3  # blank rows on the edit form for new items
