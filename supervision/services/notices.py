@@ -787,23 +787,20 @@ def holiday_save(
     other = db.session.scalar(select(Holiday).where(Holiday.day == day))
     if other is not None and other is not holiday:
         raise DomainError(f"{_cn(day)}已在日历中，请直接修改该日。")
-    fields = ["day", "is_workday", "name"]
     if holiday is not None:
         check_version(holiday, version)
-    before = snapshot(holiday, fields) if holiday else {}
+    is_new = holiday is None
     if holiday is None:
-        holiday = Holiday(day=day, is_workday=is_workday, name=name)
+        holiday = Holiday()
         db.session.add(holiday)
-    else:
-        holiday.day, holiday.is_workday, holiday.name = day, is_workday, name
-    db.session.flush()
-    record_event(
+    edit_and_audit(
+        holiday,
+        {"day": day, "is_workday": is_workday, "name": name},
+        before={} if is_new else None,
         actor=actor,
         action="holiday.save",
         record_type="holiday",
-        record_id=holiday.id,
-        summary=f"{'修改' if before else '添加'}{_cn(day)}：{name}（{'调休上班' if is_workday else '放假'}）",
-        changes=diff(before, snapshot(holiday, fields)),
+        summary=f"{'添加' if is_new else '修改'}{_cn(day)}：{name}（{'调休上班' if is_workday else '放假'}）",
     )
     return holiday
 

@@ -39,7 +39,7 @@ from ..models.reviews import VETO_CATEGORY
 from ..permissions import can
 from ..sampling import NoEligibleReviewers, Pool, draw_sample, plan_assignments
 from ..workflow import transition
-from .transaction import check_version, transactional
+from .transaction import check_version, edit_and_audit, transactional
 
 CAMPAIGN_FIELDS = [
     "year",
@@ -401,6 +401,14 @@ def campaign_create(*, actor: User, data: dict) -> ReviewCampaign:
     return campaign
 
 
+def _campaign_snapshot(campaign: ReviewCampaign) -> dict:
+    return {
+        **snapshot(campaign, CAMPAIGN_FIELDS),
+        "units": sorted(u.id for u in campaign.units),
+        "reviewers": sorted(u.id for u in campaign.reviewers),
+    }
+
+
 @transactional
 def campaign_update(
     *, actor: User, campaign: ReviewCampaign, data: dict, version: int | None
@@ -416,28 +424,20 @@ def campaign_update(
     )
     if out_of_scope:
         raise DomainError("已有案卷清单的单位不能移出评查范围，请先删除其案卷清单。")
-    before = {
-        **snapshot(campaign, CAMPAIGN_FIELDS),
-        "units": [u.id for u in campaign.units],
-        "reviewers": [u.id for u in campaign.reviewers],
-    }
-    for key, value in values.items():
-        setattr(campaign, key, value)
+    before = _campaign_snapshot(campaign)
     campaign.units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids))))
     campaign.reviewers = list(db.session.scalars(select(User).where(User.id.in_(reviewer_ids))))
     db.session.get(Rubric, values["rubric_id"]).frozen = True
-    after = {**snapshot(campaign, CAMPAIGN_FIELDS), "units": unit_ids, "reviewers": reviewer_ids}
-    changes = diff(before, after)
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="campaign.update",
-            record_type="campaign",
-            record_id=campaign.id,
-            summary=f"修改评查活动“{campaign.title}”的设置",
-            changes=changes,
-        )
+    edit_and_audit(
+        campaign,
+        values,
+        take=_campaign_snapshot,
+        before=before,
+        actor=actor,
+        action="campaign.update",
+        record_type="campaign",
+        summary=lambda: f"修改评查活动“{campaign.title}”的设置",
+    )
     return campaign
 
 
