@@ -178,3 +178,42 @@ def test_two_admins_saving_the_same_unit_at_once_are_never_a_500(app, make_user)
         ]
         statuses = race(app, f"/admin/units/{unit.id}/edit", forms)
         assert 500 not in statuses and sorted(statuses) == [200, 302]
+
+
+def test_stale_notice_draft_shows_theirs_and_a_second_save_works(app, client, make_user):
+    from supervision.models import Notice
+
+    from .test_notices import World, _form_for
+
+    w = World(make_user)
+    notice = w.draft()
+    opened = notice.version
+    other = app.test_client()
+    other.login_user(w.inspector)
+    other.post_form(
+        f"/notices/{notice.id}/edit", _form_for(w, w.findings[:2], title="他人的标题", version=str(opened))
+    )
+    client.login_user(w.inspector)
+    mine = _form_for(w, w.findings[:1], title="我的标题")
+    page = client.post_form(f"/notices/{notice.id}/edit", {**mine, "version": str(opened)}).get_data(
+        as_text=True
+    )
+    current = db.session.get(Notice, notice.id).version
+    assert STALE in page and "他人的标题" in page and "我的标题" in page
+    assert form_version_of(page) == current
+    assert (
+        client.post_form(f"/notices/{notice.id}/edit", {**mine, "version": str(current)}).status_code == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Notice, notice.id).title == "我的标题"
+
+
+def test_form_version_reads_what_was_posted_not_the_stored_record(app, world):
+    from supervision.forms.tasks import FindingForm
+    from supervision.views.helpers import form_version
+
+    finding = world["finding"]
+    with app.test_request_context(method="POST", data={"description": "x"}):
+        assert form_version(FindingForm(obj=finding, meta={"csrf": False})) == 0
+    with app.test_request_context(method="POST", data={"version": "7"}):
+        assert form_version(FindingForm(obj=finding, meta={"csrf": False})) == 7

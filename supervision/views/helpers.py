@@ -128,7 +128,11 @@ def show_stale_edit(form: FlaskForm, record: Any) -> None:
         form.version.data = record.version
     rows = []
     for field in form:
-        if field.name in ("csrf_token", "version", "form_token") or not hasattr(record, field.name):
+        if (
+            field.name in ("csrf_token", "version", "form_token")
+            or field.type in ("PasswordField", "FileField", "MultipleFileField")
+            or not hasattr(record, field.name)
+        ):
             continue
         stored, typed = getattr(record, field.name), field.data
         if _shown(field, stored) != _shown(field, typed):
@@ -151,7 +155,10 @@ def _shown(field: Any, value: Any) -> str:
     """A field's value as the user reads it (a choice's label, a date as 2026年3月5日)."""
     if value in (None, ""):
         return ""
-    choices = dict((str(k), v) for k, v, *_ in field.iter_choices()) if hasattr(field, "iter_choices") else {}
+    try:
+        choices = {str(k): v for k, v, *_ in field.iter_choices()} if hasattr(field, "iter_choices") else {}
+    except TypeError:  # a select whose choices were never set
+        choices = {}
     if isinstance(value, list | tuple | set):
         return "、".join(sorted(choices.get(str(v), str(v)) for v in value))
     if str(value) in choices:
