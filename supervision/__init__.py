@@ -156,6 +156,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import filters, formatting, nav, numbers, permissions, workflow
+    from .forms import new_form_token
 
     app.jinja_env.filters["cn_date"] = formatting.cn_date
     app.jinja_env.filters["cn_datetime"] = formatting.cn_datetime
@@ -171,6 +172,7 @@ def register_template_helpers(app: Flask) -> None:
         status_label=workflow.status_label,
         get_locale=get_locale,
         search_max=filters.SEARCH_MAX_CHARS,  # every search box's maxlength
+        new_form_token=new_form_token,
     )
     for name, rule in permissions.TEMPLATE_RULES.items():
         app.jinja_env.globals[name] = _bound_to_current_user(rule)

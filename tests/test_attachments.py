@@ -138,3 +138,51 @@ def test_photo_can_be_shown_inline(client, login_as):
     response = client.get(f"/files/{attachment.id}?inline=1")
     assert response.headers["Content-Disposition"].startswith("inline;")
     assert response.mimetype == "image/png"
+
+
+def test_forty_simultaneous_uploads_of_the_same_file_all_succeed(app, make_user):
+    """Each upload writes its own temporary file and renames it into place (it was one shared
+    `<sha>.tmp`, and 3 of 40 failed with a 500)."""
+    import threading
+    from types import SimpleNamespace
+
+    from werkzeug.datastructures import FileStorage
+
+    from supervision.services.attachments import attachment_path, attachments_add
+
+    # A plain actor: the test's own User row belongs to the test's session, not to the threads'.
+    user = SimpleNamespace(id=make_user("inspector").id)
+
+    def race(data: bytes) -> tuple[list, list]:
+        barrier = threading.Barrier(40)
+        errors: list[BaseException] = []
+        paths = []
+
+        def upload() -> None:
+            with app.app_context():
+                stream = FileStorage(stream=io.BytesIO(data), filename="同一份.pdf")
+                barrier.wait()
+                try:
+                    [attachment] = attachments_add(
+                        actor=user, owner_type="unit", owner_id=1, uploads=[stream]
+                    )
+                    paths.append(attachment_path(attachment))
+                except BaseException as error:
+                    errors.append(error)
+                finally:
+                    db.session.rollback()
+
+        threads = [threading.Thread(target=upload) for _ in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return errors, paths
+
+    for n in range(10):
+        data = PDF + f"第{n}份".encode() * 100_000  # a new file each round, large enough to overlap
+        errors, paths = race(data)
+        assert errors == []
+        assert len(paths) == 40 and len(set(paths)) == 1
+        assert paths[0].read_bytes() == data
+        assert list(paths[0].parent.glob("*.tmp")) == []

@@ -26,6 +26,7 @@ from supervision.models import (
 from supervision.services import notify as notify_svc
 from supervision.services import reviews as review_svc
 
+from . import factories
 from .test_notices import World as NoticeWorld
 from .test_reviews import World as ReviewWorld
 
@@ -155,7 +156,7 @@ def test_rubric_texts_must_fit_their_columns():
     rubric = world.rubric
     with pytest.raises(DomainError) as error:
         review_svc.rubric_revise(
-            actor=world.lead,
+            actor=factories.UserFactory(role="admin", unit=None),  # rubrics are the admin's
             rubric=rubric,
             note="",
             bands=[("优秀等次特别长的等级名称超过二十个字的情况不可保存", 90.0)],
@@ -177,7 +178,7 @@ def test_imported_texts_must_fit_their_columns():
 
     rows = [(2, {"单位名称": "镇" * 101, "简称": "简" * 41, "类型": "部门", "编码": ""})]
     with pytest.raises(ImportRejected) as error:
-        org_svc.units_import(actor=None, rows=rows)
+        org_svc.units_import(actor=factories.UserFactory(role="admin", unit=None), rows=rows)
     assert "第 2 行：单位名称最多 100 个字（现为 101 个字），请删减后再提交。" in error.value.errors
     assert any("简称最多 40 个字" in e for e in error.value.errors)
     assert db.session.scalar(select(func.count(Unit.id))) == 0

@@ -984,6 +984,37 @@ def test_a_stale_scoring_form_is_refused(world, client):
     assert [d.points for d in a.deductions if d.points] == [1]
 
 
+def test_a_stale_scoring_form_keeps_the_typing_and_a_second_save_works(world, client):
+    world.start()
+    a = world.assignments()[0]
+    item = world.items()[0]
+    client.login_user(a.reviewer)
+    old_version = a.version
+    world.score(a, {item.id: 1}, submit=False)  # saved meanwhile in another tab
+    form = {"action": "save", f"points-{item.id}": "3", f"note-{item.id}": "我的扣分说明"}
+    page = client.post_form(f"/reviews/assignments/{a.id}", {**form, "version": old_version}).get_data(
+        as_text=True
+    )
+    db.session.refresh(a)
+    assert "已被他人修改" in page and "我的扣分说明" in page and "他人已保存的内容" in page
+    assert f'name="version" value="{a.version}"' in page
+    again = client.post_form(f"/reviews/assignments/{a.id}", {**form, "version": a.version})
+    assert again.status_code == 302
+    db.session.refresh(a)
+    assert [d.points for d in a.deductions if d.points] == [3]
+
+
+def test_a_scoring_form_without_version_is_refused(world, client):
+    world.start()
+    a = world.assignments()[0]
+    item = world.items()[0]
+    client.login_user(a.reviewer)
+    page = client.post_form(f"/reviews/assignments/{a.id}", {"action": "save", f"points-{item.id}": "3"})
+    assert "已被他人修改" in page.get_data(as_text=True)
+    db.session.refresh(a)
+    assert [d.points for d in a.deductions if d.points] == []
+
+
 def test_campaign_settings_can_be_edited_only_in_draft(world, client):
     client.login_user(world.lead)
     url = f"/reviews/campaigns/{world.campaign.id}/edit"

@@ -4,7 +4,7 @@ A year used to count as covered once it had one holiday row; now only a confirme
 the chinese-calendar package's data) is covered, and estimated rows are marked.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 20:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..formatting import local_today
 from ..models import Finding, NoticeKind, Unit, User
 from ..services import notices as svc
-from ..services.calendar import calendar_estimate_upcoming
+from ..services.calendar import estimate_upcoming_years
 from . import seeder
 
 # name, prefix (机关代字), default working days, requires a rectification report
@@ -212,7 +212,7 @@ def _report(liaison, notice, item, today, n: int, files: bool = True):
 def seed_notices() -> None:
     today = local_today()
     svc.calendar_seed(commit=False)
-    calendar_estimate_upcoming(today, commit=False)
+    estimate_upcoming_years(today)
     kinds = seed_kinds()
     users = {u.username: u for u in db.session.scalars(select(User))}
     lead, inspector1, inspector2 = users["lead"], users["inspector1"], users["inspector2"]

@@ -6,9 +6,10 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from ..limits import PASSWORD_MAX
 from ..models import ROLES, UNIT_KINDS
+from . import SubmitOnce
 
 
-class UnitForm(FlaskForm):
+class UnitForm(SubmitOnce, FlaskForm):
     name = StringField(_l("单位名称"), validators=[DataRequired(_l("请填写单位名称。")), Length(max=100)])
     short_name = StringField(_l("简称"), validators=[Optional(), Length(max=40)])
     kind = SelectField(
@@ -18,7 +19,7 @@ class UnitForm(FlaskForm):
     version = HiddenField()
 
 
-class UserForm(FlaskForm):
+class UserForm(SubmitOnce, FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名。")), Length(max=60)])
     display_name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=60)])
     role = SelectField(

@@ -14,9 +14,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..models import ESCALATION_KINDS
+from . import SubmitOnce
 
 
-class NoticeDraftForm(FlaskForm):
+class NoticeDraftForm(SubmitOnce, FlaskForm):
     """The notice's own fields; the items (finding + requirement) come as `finding` / `requirement-<id>`."""
 
     kind_id = SelectField(
@@ -41,7 +42,7 @@ class ReportForm(FlaskForm):
     completed_on = DateField(_l("完成日期"), validators=[Optional()])
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(SubmitOnce, FlaskForm):
     requested_deadline = DateField(_l("申请延期至"), validators=[Optional()])
     reason = TextAreaField(_l("延期理由"), validators=[Optional(), Length(max=2000)])
 
@@ -56,7 +57,7 @@ class ExtensionDecisionForm(FlaskForm):
     note = StringField(_l("意见说明"), validators=[Optional(), Length(max=500)])
 
 
-class EscalationForm(FlaskForm):
+class EscalationForm(SubmitOnce, FlaskForm):
     kind = SelectField(
         _l("督办措施"),
         choices=list(ESCALATION_KINDS.items()),
@@ -66,7 +67,7 @@ class EscalationForm(FlaskForm):
     note = StringField(_l("情况说明"), validators=[Optional(), Length(max=1000)])
 
 
-class NoticeKindForm(FlaskForm):
+class NoticeKindForm(SubmitOnce, FlaskForm):
     name = StringField(_l("种类名称"), validators=[DataRequired(_l("请填写种类名称。")), Length(max=40)])
     prefix = StringField(_l("机关代字"), validators=[DataRequired(_l("请填写机关代字。")), Length(max=20)])
     default_days = IntegerField(

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import CASE_TYPES
+from . import SubmitOnce
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -24,7 +25,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(SubmitOnce, FlaskForm):
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")), NumberRange(2000, 2100)])
     title = StringField(_l("活动名称"), validators=[DataRequired(_l("请填写活动名称。")), Length(max=200)])
     rubric_id = SelectField(_l("评查标准"), coerce=int, validators=[InputRequired(_l("请选择评查标准。"))])
@@ -66,6 +67,6 @@ class ReassignForm(FlaskForm):
     reviewer_id = SelectField(_l("改派给"), coerce=int, validators=[InputRequired(_l("请选择评查人员。"))])
 
 
-class RubricImportForm(FlaskForm):
+class RubricImportForm(SubmitOnce, FlaskForm):
     name = StringField(_l("标准名称（留空则用文件中的名称）"), validators=[Optional(), Length(max=120)])
     file = FileField(_l("评查标准文件（.xlsx）"), validators=[FileRequired(_l("请选择要导入的文件。"))])

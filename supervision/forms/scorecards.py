@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..limits import TEXT_MAX
 from ..models import UNIT_KINDS
+from . import SubmitOnce
 
 
 class FrameworkImportForm(FlaskForm):
@@ -40,7 +41,7 @@ class IndicatorForm(FlaskForm):
     responsible = StringField(_l("责任单位"), validators=[Optional(), Length(max=300)])
 
 
-class RoundForm(FlaskForm):
+class RoundForm(SubmitOnce, FlaskForm):
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")), NumberRange(2000, 2100)])
     framework_id = SelectField(
         _l("指标体系"), coerce=int, validate_choice=False, validators=[InputRequired(_l("请选择指标体系。"))]
@@ -51,7 +52,7 @@ class RoundForm(FlaskForm):
     unit_ids = SelectMultipleField(_l("参加单位"), coerce=int, validate_choice=False)
 
 
-class RoadmapForm(FlaskForm):
+class RoadmapForm(SubmitOnce, FlaskForm):
     measure = TextAreaField(
         _l("整改措施"),
         validators=[DataRequired(_l("请填写整改措施。")), Length(max=5000)],

@@ -14,9 +14,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..models import SEVERITIES, TASK_KINDS
+from . import SubmitOnce
 
 
-class TaskForm(FlaskForm):
+class TaskForm(SubmitOnce, FlaskForm):
     title = StringField(_l("任务名称"), validators=[DataRequired(_l("请填写任务名称。")), Length(max=200)])
     kind = SelectField(
         _l("任务类型"), choices=list(TASK_KINDS.items()), validators=[InputRequired(_l("请选择任务类型。"))]
@@ -34,7 +35,7 @@ class TaskForm(FlaskForm):
     version = HiddenField()
 
 
-class FindingForm(FlaskForm):
+class FindingForm(SubmitOnce, FlaskForm):
     unit_id = SelectField(
         _l("问题所在单位"),
         coerce=int,
@@ -69,5 +70,5 @@ class ProfileForm(FlaskForm):
     version = HiddenField()
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(SubmitOnce, FlaskForm):
     name = StringField(_l("分类名称"), validators=[DataRequired(_l("请填写分类名称。")), Length(max=20)])

@@ -37,6 +37,7 @@ from .scorecards import (
     IndicatorScore,
     RoadmapItem,
 )
+from .submissions import FormSubmission
 from .tasks import (
     DEFAULT_FINDING_CATEGORIES,
     SEVERITIES,
@@ -71,6 +72,7 @@ __all__ = [
     "ExtensionRequest",
     "Finding",
     "FindingCategory",
+    "FormSubmission",
     "Framework",
     "Holiday",
     "Indicator",

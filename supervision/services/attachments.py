@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -90,6 +91,23 @@ def check_upload(upload: FileStorage) -> tuple[bytes, str]:
     return data, kind
 
 
+def _store(path: Path, data: bytes) -> None:
+    """Write to a temporary file of our own in the same directory, then rename it into place.
+
+    Two requests uploading the same bytes at once each write their own temporary file; the rename is
+    atomic, so whichever lands last replaces identical content and neither sees a half-written file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def attachments_add(
     *, actor: User, owner_type: str, owner_id: int, uploads: list[FileStorage]
 ) -> list[Attachment]:
@@ -105,10 +123,7 @@ def attachments_add(
         digest = hashlib.sha256(data).hexdigest()
         path = _storage_path(digest)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            _store(path, data)
         attachment = Attachment(
             owner_type=owner_type,
             owner_id=owner_id,

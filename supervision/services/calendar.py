@@ -22,6 +22,7 @@ from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..formatting import cn_date
 from ..models import CalendarYear, Holiday, User, utcnow
+from .transaction import transactional
 
 MAX_RANGE_DAYS = 31
 
@@ -91,6 +92,7 @@ def calendar_year_status(year: int, rows: list[Holiday]) -> YearStatus:
 # --- entering days ----------------------------------------------------------------------------
 
 
+@transactional
 def holiday_add_range(*, actor: User, first: date, last: date | None, name: str, is_workday: bool) -> int:
     """Add the days first..last (one day if `last` is empty) with one name; estimated days among them
     are replaced, days already entered refuse the whole range. Returns the number of days."""
@@ -124,7 +126,6 @@ def holiday_add_range(*, actor: User, first: date, last: date | None, name: str,
         summary=f"添加{span}：{name}（{kind}，{len(days)}天）",
         changes={"days": [None, [d.isoformat() for d in days]], "name": [None, name]},
     )
-    db.session.commit()
     return len(days)
 
 
@@ -139,6 +140,7 @@ def _add_estimate(year: int) -> int:
     return added
 
 
+@transactional
 def holidays_estimate(*, actor: User, year: int) -> int:
     """Add the estimated statutory holidays (预估) of an unconfirmed year; entered days are kept."""
     _check_admin(actor)
@@ -155,15 +157,20 @@ def holidays_estimate(*, actor: User, year: int) -> int:
             record_id=year,
             summary=f"按往年规律预估{year}年法定节假日{added}天（未确认）",
         )
-    db.session.commit()
     return added
 
 
-def calendar_estimate_upcoming(today: date, *, commit: bool = True) -> list[int]:
+@transactional
+def calendar_estimate_upcoming(today: date) -> list[int]:
     """Estimate the years after the package's data up to next year that have no rows at all.
 
     Run by `flask seed calendar`: deadlines set in December already run into next year.
     """
+    return estimate_upcoming_years(today)
+
+
+def estimate_upcoming_years(today: date) -> list[int]:
+    """`calendar_estimate_upcoming` inside the caller's transaction (the demo data's)."""
     last_known = max(package_years())
     years = []
     for year in range(last_known + 1, today.year + 2):
@@ -174,8 +181,6 @@ def calendar_estimate_upcoming(today: date, *, commit: bool = True) -> list[int]
         ):
             _add_estimate(year)
             years.append(year)
-    if commit:
-        db.session.commit()
     return years
 
 
@@ -234,6 +239,7 @@ def holiday_notice_read(text: str, year: int) -> list[NoticeDay]:
         raise DomainError(error.message) from None
 
 
+@transactional
 def holiday_import(*, actor: User, year: int, text: str) -> list[PlannedDay]:
     """Save the days of the pasted notice for `year`: they replace the year's estimated days and
     any entered day they name; other entered days are kept. The year is not confirmed by this."""
@@ -263,13 +269,13 @@ def holiday_import(*, actor: User, year: int, text: str) -> list[PlannedDay]:
         ),
         changes={"days": [None, [f"{d.day.isoformat()} {d.name}" for d in days]]},
     )
-    db.session.commit()
     return plan
 
 
 # --- confirming a year ------------------------------------------------------------------------
 
 
+@transactional
 def calendar_year_confirm(*, actor: User, year: int, source: str = "") -> CalendarYear:
     """The admin confirms the year's table as the official arrangement; estimated days left in it
     are taken as they are. From now on the year's deadlines carry no warning."""
@@ -298,10 +304,10 @@ def calendar_year_confirm(*, actor: User, year: int, source: str = "") -> Calend
         + "）",
         changes={"confirmed": [False, True], "source": [None, source]},
     )
-    db.session.commit()
     return confirmation
 
 
+@transactional
 def calendar_year_unconfirm(*, actor: User, year: int) -> None:
     """Take back a confirmation (e.g. given before the notice was in): the warning returns."""
     _check_admin(actor)
@@ -317,4 +323,3 @@ def calendar_year_unconfirm(*, actor: User, year: int) -> None:
         changes={"confirmed": [True, False]},
     )
     db.session.delete(confirmation)
-    db.session.commit()

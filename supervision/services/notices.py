@@ -6,16 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import wraps
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from ..audit import diff, record_event, snapshot
 from ..calendar import add_working_days, calendar_from_rows, load_calendar, package_days
-from ..errors import DomainError, InvalidTransition, NotAllowed, StaleEdit
+from ..errors import DomainError, InvalidTransition, NotAllowed
 from ..extensions import db
 from ..limits import NOTE_MAX
 from ..models import (
@@ -45,6 +43,7 @@ from ..permissions import (
 from ..workflow import machine_for, transition
 from .attachments import attachments_add
 from .notify import notify, unit_liaisons
+from .transaction import check_version, edit_and_audit, transactional
 
 NOTICE_FIELDS = [
     "kind_id",
@@ -58,34 +57,6 @@ NOTICE_FIELDS = [
 ]
 KIND_FIELDS = ["name", "prefix", "default_days", "requires_rectification", "closing", "active", "sort"]
 MAX_DAYS = 250
-
-
-def _check_version(record, version: int | None) -> None:
-    if version is not None and record.version != version:
-        raise StaleEdit()
-
-
-def _stale_safe(func):
-    """A concurrent change to the same record (a version mismatch at any flush) becomes StaleEdit."""
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except StaleDataError as error:
-            db.session.rollback()
-            raise StaleEdit() from error
-
-    return wrapper
-
-
-def _commit() -> None:
-    """Commit; a concurrent change to the same record (version mismatch) becomes StaleEdit."""
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleEdit() from error
 
 
 def _require_step(record, action: str) -> None:
@@ -229,6 +200,7 @@ def _source_task_id(findings: list[Finding]) -> int | None:
     return tasks.pop() if len(tasks) == 1 else None
 
 
+@transactional
 def notice_create(*, actor: User, data: DraftData, today: date) -> Notice:
     if not can(actor, "notices.draft"):
         raise NotAllowed("您没有起草通知书的权限。")
@@ -258,17 +230,16 @@ def notice_create(*, actor: User, data: DraftData, today: date) -> Notice:
         changes=diff({}, snapshot(notice, NOTICE_FIELDS)),
         unit_id=unit.id,
     )
-    db.session.commit()
     return notice
 
 
-@_stale_safe
+@transactional
 def notice_update(
     *, actor: User, notice: Notice, data: DraftData, today: date, version: int | None
 ) -> Notice:
     if not can_edit_draft(actor, notice):
         raise NotAllowed("只有起草人或来源督察任务的督察员可以修改该通知书。")
-    _check_version(notice, version)
+    check_version(notice, version)
     if notice.status != "draft":
         raise DomainError("只有草稿状态的通知书可以修改。")
     data.unit_id = notice.unit_id  # the addressee is fixed once drafted
@@ -313,15 +284,14 @@ def notice_update(
             changes=changes,
             unit_id=notice.unit_id,
         )
-    _commit()
     return notice
 
 
-@_stale_safe
+@transactional
 def notice_submit(*, actor: User, notice: Notice, version: int | None = None) -> Notice:
     if not can_edit_draft(actor, notice):
         raise NotAllowed("只有起草人或来源督察任务的督察员可以提交该通知书。")
-    _check_version(notice, version)
+    check_version(notice, version)
     if not notice.items:
         raise DomainError("通知书没有整改事项，不能提交签发。")
     transition(notice, "submit", actor=actor)
@@ -333,11 +303,10 @@ def notice_submit(*, actor: User, notice: Notice, version: int | None = None) ->
         _link(notice),
         kind="notice_submitted",
     )
-    _commit()
     return notice
 
 
-@_stale_safe
+@transactional
 def notice_return(*, actor: User, notice: Notice, reason: str) -> Notice:
     if not can_issue_notice(actor, notice):
         raise NotAllowed("您没有审核通知书的权限。")
@@ -349,7 +318,6 @@ def notice_return(*, actor: User, notice: Notice, reason: str) -> Notice:
         _link(notice),
         kind="notice_returned",
     )
-    _commit()
     return notice
 
 
@@ -363,14 +331,14 @@ def notice_deadline_for(notice: Notice, issue_date: date, calendar=None) -> date
     return None
 
 
-@_stale_safe
+@transactional
 def notice_issue(*, actor: User, notice: Notice, today: date, version: int | None = None) -> Notice:
     """Sign off: the number is taken in this transaction; findings become `noticed`; the unit is told."""
     if not can_issue_notice(actor, notice):
         raise NotAllowed(
             "不能签发自己起草的通知书。" if can(actor, "notices.issue") else "您没有签发通知书的权限。"
         )
-    _check_version(notice, version)
+    check_version(notice, version)
     _require_step(notice, "issue")
     if not notice.items:
         raise DomainError("通知书没有整改事项，不能签发。")
@@ -420,11 +388,10 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
         kind="notice_issued",
     )
     notify([notice.drafted_by_id], f"通知书“{notice.title}”已签发，文号 {notice.doc_number}。", _link(notice))
-    _commit()
     return notice
 
 
-@_stale_safe
+@transactional
 def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
     if not can(actor, "notices.void"):
         raise NotAllowed("您没有作废通知书的权限。")
@@ -447,7 +414,6 @@ def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
             _link(notice),
             kind="notice_voided",
         )
-    _commit()
     return notice
 
 
@@ -462,7 +428,7 @@ def _check_unit(actor: User, notice: Notice) -> None:
         raise NotAllowed("只能处理本单位的通知书。")
 
 
-@_stale_safe
+@transactional
 def notice_acknowledge(*, actor: User, notice: Notice) -> Notice:
     _check_unit(actor, notice)
     transition(notice, "acknowledge", actor=actor, summary=f"签收通知书 {notice.doc_number}")
@@ -472,7 +438,6 @@ def notice_acknowledge(*, actor: User, notice: Notice) -> Notice:
         # An opinion or suggestion needs no report: receipt closes it.
         _close(actor, notice, system=True)
     notify([notice.drafted_by_id], f"{notice.unit.name}已签收通知书 {notice.doc_number}。", _link(notice))
-    _commit()
     return notice
 
 
@@ -485,7 +450,7 @@ def _open_for_reports(notice: Notice) -> None:
         raise DomainError("该通知书无需报送整改报告。")
 
 
-@_stale_safe
+@transactional
 def item_report(
     *,
     actor: User,
@@ -525,7 +490,6 @@ def item_report(
         _link(notice),
         kind="item_submitted",
     )
-    _commit()
     return report
 
 
@@ -543,7 +507,7 @@ def _latest_report(item: NoticeItem) -> Rectification:
     return latest
 
 
-@_stale_safe
+@transactional
 def item_accept(*, actor: User, notice: Notice, item: NoticeItem) -> NoticeItem:
     _check_verifier(actor, notice, item)
     if notice.status != "acknowledged":
@@ -568,7 +532,6 @@ def item_accept(*, actor: User, notice: Notice, item: NoticeItem) -> NoticeItem:
         _link(notice),
         kind="item_accepted",
     )
-    _commit()
     return item
 
 
@@ -587,7 +550,7 @@ def _close(actor: User, notice: Notice, *, system: bool = False) -> None:
                 )
 
 
-@_stale_safe
+@transactional
 def item_return(*, actor: User, notice: Notice, item: NoticeItem, reason: str) -> NoticeItem:
     _check_verifier(actor, notice, item)
     if notice.status != "acknowledged":
@@ -611,14 +574,13 @@ def item_return(*, actor: User, notice: Notice, item: NoticeItem, reason: str) -
         _link(notice),
         kind="item_returned",
     )
-    _commit()
     return item
 
 
 # --- extensions and escalations -------------------------------------------------------------
 
 
-@_stale_safe
+@transactional
 def extension_request(
     *, actor: User, notice: Notice, reason: str, requested_deadline: date | None, today: date
 ) -> ExtensionRequest:
@@ -661,11 +623,10 @@ def extension_request(
         _link(notice),
         kind="extension_requested",
     )
-    _commit()
     return ext
 
 
-@_stale_safe
+@transactional
 def extension_decide(
     *,
     actor: User,
@@ -724,11 +685,10 @@ def extension_decide(
         _link(notice),
         kind="extension_decided",
     )
-    _commit()
     return ext
 
 
-@_stale_safe
+@transactional
 def escalation_add(
     *, actor: User, notice: Notice, kind: str, on_date: date | None, note: str, today: date
 ) -> Escalation:
@@ -761,7 +721,6 @@ def escalation_add(
         _link(notice),
         kind="escalation",
     )
-    _commit()
     return escalation
 
 
@@ -793,14 +752,14 @@ def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
     return errors
 
 
-@_stale_safe
+@transactional
 def notice_kind_save(
     *, actor: User, kind: NoticeKind | None, data: dict, version: int | None = None
 ) -> NoticeKind:
     if not can(actor, "admin.manage"):
         raise NotAllowed("只有系统管理员可以维护通知书种类。")
     if kind is not None:
-        _check_version(kind, version)
+        check_version(kind, version)
     errors = _validate_kind(data, kind.id if kind else None)
     if errors:
         raise DomainError(errors[0], errors)
@@ -813,32 +772,27 @@ def notice_kind_save(
         "active": bool(data.get("active", True)),
         "sort": int(data.get("sort") or 0),
     }
-    before = snapshot(kind, KIND_FIELDS) if kind else {}
+    is_new = kind is None
     if kind is None:
-        kind = NoticeKind(**values)
+        kind = NoticeKind()
         db.session.add(kind)
-    else:
-        for key, value in values.items():
-            setattr(kind, key, value)
-    changes = diff(before, snapshot(kind, KIND_FIELDS))
-    db.session.flush()
-    if changes:
-        record_event(
-            actor=actor,
-            action="notice_kind.create" if not before else "notice_kind.update",
-            record_type="notice_kind",
-            record_id=kind.id,
-            summary=("新建" if not before else "修改") + f"通知书种类“{kind.name}”",
-            changes=changes,
-        )
-    _commit()
+    edit_and_audit(
+        kind,
+        values,
+        fields=KIND_FIELDS,
+        before={} if is_new else None,
+        actor=actor,
+        action="notice_kind.create" if is_new else "notice_kind.update",
+        record_type="notice_kind",
+        summary=lambda: ("新建" if is_new else "修改") + f"通知书种类“{kind.name}”",
+    )
     return kind
 
 
 # --- the holiday calendar -------------------------------------------------------------------
 
 
-@_stale_safe
+@transactional
 def holiday_save(
     *,
     actor: User,
@@ -858,29 +812,26 @@ def holiday_save(
     other = db.session.scalar(select(Holiday).where(Holiday.day == day))
     if other is not None and other is not holiday:
         raise DomainError(f"{_cn(day)}已在日历中，请直接修改该日。")
-    fields = ["day", "is_workday", "name"]
     if holiday is not None:
-        _check_version(holiday, version)
-    before = snapshot(holiday, fields) if holiday else {}
+        check_version(holiday, version)
+    is_new = holiday is None
     if holiday is None:
-        holiday = Holiday(day=day, is_workday=is_workday, name=name)
+        holiday = Holiday()
         db.session.add(holiday)
-    else:
-        holiday.day, holiday.is_workday, holiday.name = day, is_workday, name
-        holiday.estimated = False  # checked by the admin: no longer the app's estimate
-    db.session.flush()
-    record_event(
+    holiday.estimated = False  # entered or checked by the admin: no longer the app's estimate
+    edit_and_audit(
+        holiday,
+        {"day": day, "is_workday": is_workday, "name": name},
+        before={} if is_new else None,
         actor=actor,
         action="holiday.save",
         record_type="holiday",
-        record_id=holiday.id,
-        summary=f"{'修改' if before else '添加'}{_cn(day)}：{name}（{'调休上班' if is_workday else '放假'}）",
-        changes=diff(before, snapshot(holiday, fields)),
+        summary=f"{'添加' if is_new else '修改'}{_cn(day)}：{name}（{'调休上班' if is_workday else '放假'}）",
     )
-    _commit()
     return holiday
 
 
+@transactional
 def holiday_delete(*, actor: User, holiday: Holiday) -> None:
     if not can(actor, "admin.manage"):
         raise NotAllowed("只有系统管理员可以维护节假日。")
@@ -893,7 +844,6 @@ def holiday_delete(*, actor: User, holiday: Holiday) -> None:
         changes={"day": [holiday.day.isoformat(), None]},
     )
     db.session.delete(holiday)
-    db.session.commit()
 
 
 def calendar_seed(*, commit: bool = True) -> int:

@@ -9,12 +9,13 @@ from datetime import date
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from ..calendar import load_calendar, working_days_between
 from ..extensions import db
-from ..models import Notice, Notification, User
+from ..models import Notice, Notification, User, utcnow
+from .transaction import transactional
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,21 @@ TEXT_MAX = Notification.__table__.c.text.type.length
 def fit_text(text: str, limit: int = TEXT_MAX) -> str:
     """`text` cut to the column with "…": a notification links to the record that has it in full."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@transactional
+def notification_mark_read(note: Notification) -> None:
+    if note.read_at is None:
+        note.read_at = utcnow()
+
+
+@transactional
+def notifications_mark_all_read(user: User) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
 
 
 def notify(

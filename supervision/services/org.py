@@ -9,20 +9,16 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..audit import diff, record_event, snapshot
-from ..errors import DomainError, ImportRejected, StaleEdit
+from ..errors import DomainError, ImportRejected
 from ..extensions import db
 from ..limits import column_errors
 from ..models import ROLES, UNIT_KINDS, Unit, User
 from ..permissions import authorize, can
 from ..sessions import end_all_sessions
+from .transaction import attach_and_audit, check_version, edit_and_audit, transactional
 
 UNIT_FIELDS = ["name", "short_name", "kind", "code", "active"]
 USER_FIELDS = ["username", "display_name", "role", "unit_id", "active", "phone", "email"]
-
-
-def _check_version(record, version: int | None) -> None:
-    if version is not None and record.version != version:
-        raise StaleEdit()
 
 
 # --- units --------------------------------------------------------------------------------
@@ -53,6 +49,7 @@ def _unit_values(data: dict) -> dict:
     }
 
 
+@transactional
 def unit_create(*, actor: User, data: dict) -> Unit:
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     errors = _validate_unit(data)
@@ -70,35 +67,30 @@ def unit_create(*, actor: User, data: dict) -> Unit:
         changes=diff({}, snapshot(unit, UNIT_FIELDS)),
         unit_id=unit.id,
     )
-    db.session.commit()
     return unit
 
 
+@transactional
 def unit_update(*, actor: User, unit: Unit, data: dict, version: int | None = None) -> Unit:
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
-    _check_version(unit, version)
+    check_version(unit, version)
     errors = _validate_unit(data, unit_id=unit.id)
     if errors:
         raise DomainError(errors[0], errors)
-    before = snapshot(unit, UNIT_FIELDS)
-    for key, value in _unit_values(data).items():
-        setattr(unit, key, value)
-    changes = diff(before, snapshot(unit, UNIT_FIELDS))
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="unit.update",
-            record_type="unit",
-            record_id=unit.id,
-            summary=f"修改单位“{unit.name}”",
-            changes=changes,
-            unit_id=unit.id,
-        )
-    db.session.commit()
+    edit_and_audit(
+        unit,
+        _unit_values(data),
+        fields=UNIT_FIELDS,
+        actor=actor,
+        action="unit.update",
+        record_type="unit",
+        summary=lambda: f"修改单位“{unit.name}”",
+        unit_id=unit.id,
+    )
     return unit
 
 
+@transactional
 def unit_set_active(*, actor: User, unit: Unit, active: bool) -> Unit:
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     if unit.active == active:
@@ -114,7 +106,6 @@ def unit_set_active(*, actor: User, unit: Unit, active: bool) -> Unit:
         changes={"active": [not active, active]},
         unit_id=unit.id,
     )
-    db.session.commit()
     return unit
 
 
@@ -165,6 +156,7 @@ def _user_values(data: dict) -> dict:
     }
 
 
+@transactional
 def user_create(*, actor: User | None, data: dict, password: str) -> User:
     authorize(actor is None or can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     errors = _validate_user(data)
@@ -184,37 +176,32 @@ def user_create(*, actor: User | None, data: dict, password: str) -> User:
         changes=diff({}, snapshot(user, USER_FIELDS)),
         unit_id=user.unit_id,
     )
-    db.session.commit()
     return user
 
 
+@transactional
 def user_update(*, actor: User, user: User, data: dict, version: int | None = None) -> User:
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
-    _check_version(user, version)
+    check_version(user, version)
     errors = _validate_user(data, user_id=user.id)
     if errors:
         raise DomainError(errors[0], errors)
     if user.id == actor.id and data.get("role") != user.role:
         raise DomainError("不能修改自己的角色。")
-    before = snapshot(user, USER_FIELDS)
-    for key, value in _user_values(data).items():
-        setattr(user, key, value)
-    changes = diff(before, snapshot(user, USER_FIELDS))
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="user.update",
-            record_type="user",
-            record_id=user.id,
-            summary=f"修改用户“{user.display_name}”",
-            changes=changes,
-            unit_id=user.unit_id,
-        )
-    db.session.commit()
+    edit_and_audit(
+        user,
+        _user_values(data),
+        fields=USER_FIELDS,
+        actor=actor,
+        action="user.update",
+        record_type="user",
+        summary=lambda: f"修改用户“{user.display_name}”",
+        unit_id=lambda: user.unit_id,
+    )
     return user
 
 
+@transactional
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     if user.id == actor.id and not active:
@@ -234,10 +221,10 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         changes={"active": [not active, active]},
         unit_id=user.unit_id,
     )
-    db.session.commit()
     return user
 
 
+@transactional
 def user_reset_password(*, actor: User, user: User) -> str:
     """Give the user a new random password, shown once to the admin."""
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
@@ -253,10 +240,10 @@ def user_reset_password(*, actor: User, user: User) -> str:
         summary=f"重置用户“{user.display_name}”的密码",
         unit_id=user.unit_id,
     )
-    db.session.commit()
     return password
 
 
+@transactional
 def password_change(*, user: User, current: str, new: str, confirm: str) -> None:
     if not user.check_password(current or ""):
         raise DomainError("当前密码不正确。")
@@ -276,7 +263,6 @@ def password_change(*, user: User, current: str, new: str, confirm: str) -> None
         summary="修改了自己的密码",
         unit_id=user.unit_id,
     )
-    db.session.commit()
 
 
 # --- bulk import --------------------------------------------------------------------------
@@ -306,6 +292,7 @@ def _role_from_label(text: str) -> str | None:
     return None
 
 
+@transactional
 def units_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
     """rows: (row number in the file, {column: value}). All rows are checked before any is saved."""
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
@@ -347,10 +334,10 @@ def units_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
             changes=diff({}, snapshot(unit, UNIT_FIELDS)),
             unit_id=unit.id,
         )
-    db.session.commit()
     return ImportResult(created=len(prepared))
 
 
+@transactional
 def users_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     errors: list[str] = []
@@ -403,5 +390,20 @@ def users_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
             changes=diff({}, snapshot(user, USER_FIELDS)),
             unit_id=user.unit_id,
         )
-    db.session.commit()
     return ImportResult(created=len(prepared))
+
+
+@transactional
+def unit_add_files(*, actor: User, unit: Unit, uploads: list) -> list:
+    """Attach files to a unit's record, audited in the same transaction."""
+    return attach_and_audit(
+        actor=actor,
+        owner_type="unit",
+        owner_id=unit.id,
+        uploads=uploads,
+        action="unit.attach",
+        record_type="unit",
+        record_id=unit.id,
+        summary="上传附件",
+        unit_id=unit.id,
+    )

@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 from .. import scoring
 from ..audit import diff, record_event, snapshot
 from ..data import rubric_penalty_default as default_rubric
-from ..errors import DomainError, ImportRejected, StaleEdit
+from ..errors import DomainError, ImportRejected
 from ..extensions import db
 from ..formatting import local_today
 from ..limits import NOTE_MAX, TEXT_MAX, check_length, length_error
@@ -41,6 +41,7 @@ from ..permissions import authorize, can, can_review_file, can_score, can_upload
 from ..sampling import NoEligibleReviewers, Pool, draw_sample, plan_assignments
 from ..workflow import transition
 from .notify import notify
+from .transaction import check_version, edit_and_audit, transactional
 
 CAMPAIGN_FIELDS = [
     "year",
@@ -54,11 +55,6 @@ CAMPAIGN_FIELDS = [
 ]
 CASEFILE_COLUMNS = ["案号", "案件名称", "案件类型", "决定日期", "承办人"]
 RUBRIC_ITEM_COLUMNS = ["类别", "评查项目", "最高扣分", "评分细则", "否决项"]
-
-
-def _check_version(record, version: int | None) -> None:
-    if version is not None and record.version != version:
-        raise StaleEdit()
 
 
 # --- rubrics ------------------------------------------------------------------------------
@@ -159,6 +155,7 @@ def _rubric_create(*, actor: User | None, data: RubricData, is_default: bool = F
     return rubric
 
 
+@transactional
 def rubric_seed_default(*, actor: User | None = None) -> tuple[Rubric, bool]:
     """The shipped default rubric, created once (idempotent: `flask seed rubric`)."""
     authorize(actor is None or can(actor, "admin.manage"), "只有系统管理员可以维护评查标准。")
@@ -176,7 +173,6 @@ def rubric_seed_default(*, actor: User | None = None) -> tuple[Rubric, bool]:
         + [(c, t, float(m), g, False) for c, t, m, g in default_rubric.ITEMS],
     )
     rubric = _rubric_create(actor=actor, data=data, is_default=True, action="rubric.seed")
-    db.session.commit()
     return rubric, True
 
 
@@ -238,6 +234,7 @@ def rubric_read_xlsx(data: bytes) -> RubricData:
     )
 
 
+@transactional
 def rubric_import(*, actor: User, data: bytes, name: str = "") -> Rubric:
     """Import a rubric workbook; a name already in use makes the next version of that rubric."""
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护评查标准。")
@@ -248,10 +245,10 @@ def rubric_import(*, actor: User, data: bytes, name: str = "") -> Rubric:
     if errors:
         raise ImportRejected(f"导入未执行：{len(errors)} 处错误。", errors)
     rubric = _rubric_create(actor=actor, data=parsed, action="rubric.import")
-    db.session.commit()
     return rubric
 
 
+@transactional
 def rubric_revise(
     *,
     actor: User,
@@ -266,7 +263,7 @@ def rubric_revise(
     """Edit a rubric's note, bands and items (text, points, guidance), remove items and add new
     ones (category, text, max, guidance, veto). A frozen rubric gets a new version instead."""
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护评查标准。")
-    _check_version(rubric, version)
+    check_version(rubric, version)
     kept = [i for i in rubric.items if i.id not in removed]
     data = RubricData(
         name=rubric.name,
@@ -297,7 +294,6 @@ def rubric_revise(
             record_id=rubric.id,
             summary=f"标准已被评查活动使用，修改生成新版本“{new.label}”",
         )
-        db.session.commit()
         return new
     before = {
         "note": rubric.note,
@@ -336,7 +332,6 @@ def rubric_revise(
         summary=f"修改评查标准“{rubric.label}”",
         changes=diff(before, after),
     )
-    db.session.commit()
     return rubric
 
 
@@ -399,6 +394,7 @@ def _campaign_values(data: dict) -> tuple[dict, list[int], list[int], list[str]]
     return values, unit_ids, reviewer_ids, errors
 
 
+@transactional
 def campaign_create(*, actor: User, data: dict) -> ReviewCampaign:
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     values, unit_ids, reviewer_ids, _ = _campaign_values(data)
@@ -417,15 +413,23 @@ def campaign_create(*, actor: User, data: dict) -> ReviewCampaign:
         summary=f"新建评查活动“{campaign.title}”（{len(unit_ids)} 个单位，{len(reviewer_ids)} 名评查人员）",
         changes={**diff({}, snapshot(campaign, CAMPAIGN_FIELDS)), "units": [None, unit_ids]},
     )
-    db.session.commit()
     return campaign
 
 
+def _campaign_snapshot(campaign: ReviewCampaign) -> dict:
+    return {
+        **snapshot(campaign, CAMPAIGN_FIELDS),
+        "units": sorted(u.id for u in campaign.units),
+        "reviewers": sorted(u.id for u in campaign.reviewers),
+    }
+
+
+@transactional
 def campaign_update(
     *, actor: User, campaign: ReviewCampaign, data: dict, version: int | None
 ) -> ReviewCampaign:
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
-    _check_version(campaign, version)
+    check_version(campaign, version)
     if campaign.status != "draft":
         raise DomainError("评查活动已开始抽样，不能再修改设置。")
     values, unit_ids, reviewer_ids, _ = _campaign_values(data)
@@ -436,29 +440,20 @@ def campaign_update(
     )
     if out_of_scope:
         raise DomainError("已有案卷清单的单位不能移出评查范围，请先删除其案卷清单。")
-    before = {
-        **snapshot(campaign, CAMPAIGN_FIELDS),
-        "units": [u.id for u in campaign.units],
-        "reviewers": [u.id for u in campaign.reviewers],
-    }
-    for key, value in values.items():
-        setattr(campaign, key, value)
+    before = _campaign_snapshot(campaign)
     campaign.units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids))))
     campaign.reviewers = list(db.session.scalars(select(User).where(User.id.in_(reviewer_ids))))
     db.session.get(Rubric, values["rubric_id"]).frozen = True
-    after = {**snapshot(campaign, CAMPAIGN_FIELDS), "units": unit_ids, "reviewers": reviewer_ids}
-    changes = diff(before, after)
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="campaign.update",
-            record_type="campaign",
-            record_id=campaign.id,
-            summary=f"修改评查活动“{campaign.title}”的设置",
-            changes=changes,
-        )
-    db.session.commit()
+    edit_and_audit(
+        campaign,
+        values,
+        take=_campaign_snapshot,
+        before=before,
+        actor=actor,
+        action="campaign.update",
+        record_type="campaign",
+        summary=lambda: f"修改评查活动“{campaign.title}”的设置",
+    )
     return campaign
 
 
@@ -480,6 +475,7 @@ class ImportResult:
     created: int
 
 
+@transactional
 def casefiles_import(
     *, actor: User, campaign: ReviewCampaign, unit_id: int, rows: list[tuple[int, dict]]
 ) -> ImportResult:
@@ -549,13 +545,13 @@ def casefiles_import(
         summary=f"导入“{unit.name}”案卷清单 {len(prepared)} 卷",
         unit_id=unit_id,
     )
-    db.session.commit()
     return ImportResult(created=len(prepared))
 
 
 # --- sampling and assignment --------------------------------------------------------------
 
 
+@transactional
 def campaign_sample(*, actor: User, campaign: ReviewCampaign, seed: int | None = None) -> list[str]:
     """Draw the files at random from the seed (recorded); returns the notes on short groups."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
@@ -603,10 +599,10 @@ def campaign_sample(*, actor: User, campaign: ReviewCampaign, seed: int | None =
         actor=actor,
         summary=f"随机抽取案卷 {len(chosen)} 卷（种子 {seed}）" + ("；" + "；".join(notes) if notes else ""),
     )
-    db.session.commit()
     return notes
 
 
+@transactional
 def campaign_unsample(*, actor: User, campaign: ReviewCampaign, reason: str) -> int:
     """Undo the draw before assignment (e.g. a unit's list came late), with a reason.
 
@@ -632,7 +628,6 @@ def campaign_unsample(*, actor: User, campaign: ReviewCampaign, reason: str) -> 
         f.sample_reason = ""  # also the reasons of files the lead had moved in or out by hand
     campaign.seed = None  # nothing is drawn now; the old seed is in the audit log
     campaign.sample_note = ""
-    db.session.commit()
     return len(files)
 
 
@@ -648,6 +643,7 @@ def _file_event(actor, case_file: CaseFile, action: str, summary: str, changes=N
     )
 
 
+@transactional
 def casefile_set_sampled(*, actor: User, case_file: CaseFile, sampled: bool, reason: str) -> CaseFile:
     """The lead adds a file to the sample or drops one from it, with a reason."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
@@ -676,7 +672,6 @@ def casefile_set_sampled(*, actor: User, case_file: CaseFile, sampled: bool, rea
         summary=summary,
         changes={**changes, "case_file": case_file.id},
     )
-    db.session.commit()
     return case_file
 
 
@@ -684,6 +679,7 @@ def _reviewer_pairs(campaign: ReviewCampaign) -> list[tuple[int, int | None]]:
     return [(u.id, u.unit_id) for u in campaign.reviewers if u.active and u.role == "inspector"]
 
 
+@transactional
 def campaign_assign(*, actor: User, campaign: ReviewCampaign) -> int:
     """Give every sampled file its reviewers (cross-review, balanced) and start the review."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
@@ -729,7 +725,6 @@ def campaign_assign(*, actor: User, campaign: ReviewCampaign) -> int:
             "/reviews/",
             kind="review",
         )
-    db.session.commit()
     return sum(len(r) for r in plan.values())
 
 
@@ -738,6 +733,7 @@ def _span(values) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
+@transactional
 def assignment_reassign(*, actor: User, assignment: ReviewAssignment, reviewer_id: int) -> ReviewAssignment:
     """Hand an unscored file to another reviewer; the cross-review rule still holds."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
@@ -774,7 +770,6 @@ def assignment_reassign(*, actor: User, assignment: ReviewAssignment, reviewer_i
         f"/reviews/assignments/{assignment.id}",
         kind="review",
     )
-    db.session.commit()
     return assignment
 
 
@@ -793,6 +788,7 @@ def _rubric_of(assignment: ReviewAssignment) -> Rubric:
     return assignment.case_file.campaign.rubric
 
 
+@transactional
 def assignment_save(
     *,
     actor: User,
@@ -805,7 +801,7 @@ def assignment_save(
 ) -> ReviewAssignment:
     """Save the reviewer's deductions (a draft), or submit them. Bad input saves nothing."""
     authorize(can_score(actor, assignment), "只能为分配给自己的案卷评分。")
-    _check_version(assignment, version)
+    check_version(assignment, version)
     if assignment.case_file.campaign.status != "reviewing":
         raise DomainError("评查活动不在评查阶段。")
     if assignment.status != "assigned":
@@ -885,7 +881,6 @@ def assignment_save(
             summary=f"暂存案卷“{case_file.case_number}”的评分（当前 {score_text(total)} 分）",
             unit_id=case_file.unit_id,
         )
-    db.session.commit()
     return assignment
 
 
@@ -907,6 +902,7 @@ def _recompute(case_file: CaseFile) -> None:
     case_file.grade = scoring.grade_for(case_file.final_score, rubric.band_pairs, veto=all_veto)
 
 
+@transactional
 def assignment_return(*, actor: User, assignment: ReviewAssignment, reason: str) -> ReviewAssignment:
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     case_file = assignment.case_file
@@ -931,13 +927,13 @@ def assignment_return(*, actor: User, assignment: ReviewAssignment, reason: str)
         f"/reviews/assignments/{assignment.id}",
         kind="review",
     )
-    db.session.commit()
     return assignment
 
 
 # --- results ------------------------------------------------------------------------------
 
 
+@transactional
 def casefile_settle(*, actor: User, case_file: CaseFile, score: float, reason: str) -> CaseFile:
     """The lead decides the final score of a file (needed where reviewers differ beyond the margin)."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
@@ -965,7 +961,6 @@ def casefile_settle(*, actor: User, case_file: CaseFile, score: float, reason: s
         f"裁定案卷“{case_file.case_number}”最终得分 {score_text(case_file.final_score)} 分（{case_file.grade}；理由：{reason}）",
         diff(before, snapshot(case_file, ["final_score", "grade", "settled_reason"])),
     )
-    db.session.commit()
     return case_file
 
 
@@ -973,6 +968,7 @@ def _top_grade(campaign: ReviewCampaign) -> str:
     return scoring.grade_labels(campaign.rubric.band_pairs)[0]
 
 
+@transactional
 def casefile_set_excellent(*, actor: User, case_file: CaseFile, excellent: bool) -> CaseFile:
     """Name (or un-name) an excellent file (优秀案卷): top grade, settled, no veto hit."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
@@ -997,7 +993,6 @@ def casefile_set_excellent(*, actor: User, case_file: CaseFile, excellent: bool)
         ("评为优秀案卷：" if excellent else "取消优秀案卷：") + f"“{case_file.case_number}”",
         {"excellent": [not excellent, excellent]},
     )
-    db.session.commit()
     return case_file
 
 
@@ -1026,6 +1021,7 @@ def publish_blockers(campaign: ReviewCampaign) -> list[str]:
     return problems
 
 
+@transactional
 def campaign_publish(*, actor: User, campaign: ReviewCampaign) -> ReviewCampaign:
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if campaign.status != "reviewing":
@@ -1046,7 +1042,6 @@ def campaign_publish(*, actor: User, campaign: ReviewCampaign) -> ReviewCampaign
         f"/reviews/campaigns/{campaign.id}",
         kind="review",
     )
-    db.session.commit()
     return campaign
 
 
@@ -1091,6 +1086,7 @@ def finding_category(rubric_category: str, text: str) -> str:
     return "其他"
 
 
+@transactional
 def findings_from_casefile(*, actor: User, case_file: CaseFile) -> list[Finding]:
     """Turn the file's deductions (and veto hits) into open findings of its unit, one per item."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
@@ -1146,7 +1142,6 @@ def findings_from_casefile(*, actor: User, case_file: CaseFile) -> list[Finding]
     _file_event(
         actor, case_file, "findings", f"将案卷“{case_file.case_number}”的 {len(findings)} 项扣分转为发现问题"
     )
-    db.session.commit()
     return findings
 
 

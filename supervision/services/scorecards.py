@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import case, func, insert, select
 
 from ..audit import diff, record_event, snapshot
-from ..errors import DomainError, ImportRejected, NotAllowed, StaleEdit
+from ..errors import DomainError, ImportRejected, NotAllowed
 from ..extensions import db
 from ..limits import TEXT_MAX, check_length, column_errors, length_error
 from ..models import (
@@ -39,8 +39,8 @@ from ..permissions import (
 )
 from ..scoring_indicators import RatingError, is_weak, parse_score, points_for
 from ..workflow import transition
-from .attachments import attachments_add
 from .notify import notify, unit_liaisons
+from .transaction import attach_and_audit, check_version, edit_and_audit, transactional
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_FRAMEWORK_FILE = DATA_DIR / "framework_demo.csv"
@@ -49,11 +49,6 @@ DEMO_FRAMEWORK_NAME = "法治政府建设示范指标体系（示例）"
 FRAMEWORK_COLUMNS = ["层级名称", "编码", "上级编码", "内容", "分值", "评价方式", "适用单位类型", "责任单位"]
 FRAMEWORK_REQUIRED = ["编码", "上级编码", "内容"]
 DEFAULT_POINTS = 1.0  # equal weights when the file gives no points
-
-
-def _check_version(record, version: int | None, attr: str = "version") -> None:
-    if version is not None and getattr(record, attr) != version:
-        raise StaleEdit()
 
 
 # --- framework import -------------------------------------------------------------------------
@@ -237,6 +232,7 @@ def _next_version(name: str) -> int:
     return (current or 0) + 1
 
 
+@transactional
 def framework_import(
     *,
     actor: User | None,
@@ -309,7 +305,6 @@ def framework_import(
         summary=f"导入指标体系“{framework.label}”：{len(by_code)} 项指标，其中评分指标 {leaves} 项",
         changes={"name": [None, framework.name], "version": [None, framework.version]},
     )
-    db.session.commit()
     return framework
 
 
@@ -341,6 +336,7 @@ def framework_export_rows(framework: Framework) -> list[list]:
 INDICATOR_FIELDS = ["text", "max_points", "method", "applies_to", "responsible"]
 
 
+@transactional
 def indicator_update(*, actor: User, indicator: Indicator, data: dict) -> Indicator:
     """Edit one indicator of a framework nobody has used yet (a used one is frozen)."""
     authorize(can(actor, "admin.manage"), "只有系统管理员可以修改指标。")
@@ -384,7 +380,6 @@ def indicator_update(*, actor: User, indicator: Indicator, data: dict) -> Indica
             summary=f"修改指标 {indicator.code}",
             changes=changes,
         )
-    db.session.commit()
     return indicator
 
 
@@ -446,6 +441,7 @@ def leaf_counts_by_kind(framework_id: int) -> dict[str, int]:
     return {kind: int(count or 0) for kind, count in zip(UNIT_KINDS, row, strict=True)}
 
 
+@transactional
 def round_open(
     *,
     actor: User,
@@ -526,14 +522,13 @@ def round_open(
         summary=f"开启评估轮次“{title}”（{year} 年度，{framework.label}，{len(ids)} 个单位）",
         changes={"year": [None, year], "framework": [None, framework.label], "units": [None, len(ids)]},
     )
-    db.session.commit()
     return round_
 
 
+@transactional
 def round_close(*, actor: User, round_: AssessmentRound) -> AssessmentRound:
     authorize(can(actor, "assessments.open_round"), "您没有结束评估轮次的权限。")
     transition(round_, "close", actor=actor)
-    db.session.commit()
     return round_
 
 
@@ -582,7 +577,7 @@ def _scored_record(assessment: Assessment, indicator: Indicator, version: int | 
     _applicable_leaf(assessment, indicator)
     record = _get_or_new_score(assessment, indicator)
     if record.id is not None:
-        _check_version(record, version)
+        check_version(record, version)
     return record
 
 
@@ -604,6 +599,7 @@ def _rating_and_points(
     return rating, (None if rating == "na" else value)
 
 
+@transactional
 def score_save(
     *,
     actor: User,
@@ -636,7 +632,6 @@ def score_save(
             changes=changes,
             unit_id=assessment.unit_id,
         )
-    db.session.commit()
     return record
 
 
@@ -662,6 +657,7 @@ def previous_scores(assessment: Assessment) -> tuple[Assessment | None, dict[str
     return previous, {code: score for code, score in rows}
 
 
+@transactional
 def assessment_reuse_previous(*, actor: User, assessment: Assessment) -> int:
     """Copy last year's explanations into the indicators still without one (reuse last year's work).
 
@@ -700,10 +696,10 @@ def assessment_reuse_previous(*, actor: User, assessment: Assessment) -> int:
         + ("等" if len(copied) > 20 else ""),
         unit_id=assessment.unit_id,
     )
-    db.session.commit()
     return len(copied)
 
 
+@transactional
 def score_attach(*, actor: User, assessment: Assessment, indicator: Indicator, uploads: list) -> list:
     """Add evidence files to one indicator of the unit's draft self-assessment."""
     _check_own_draft(actor, assessment)
@@ -711,18 +707,18 @@ def score_attach(*, actor: User, assessment: Assessment, indicator: Indicator, u
     record = _get_or_new_score(assessment, indicator)
     db.session.add(record)
     db.session.flush()
-    added = attachments_add(actor=actor, owner_type="indicator_score", owner_id=record.id, uploads=uploads)
-    if not added:
-        raise DomainError("请选择要上传的佐证材料。")
-    record_event(
+    added = attach_and_audit(
         actor=actor,
+        owner_type="indicator_score",
+        owner_id=record.id,
+        uploads=uploads,
         action="indicator_score.attach",
         record_type="assessment",
         record_id=assessment.id,
-        summary=f"指标 {indicator.code} 上传佐证材料：" + "、".join(a.original_name for a in added),
+        summary=f"指标 {indicator.code} 上传佐证材料",
         unit_id=assessment.unit_id,
+        empty_message="请选择要上传的佐证材料。",
     )
-    db.session.commit()
     return added
 
 
@@ -739,6 +735,7 @@ def _check_evaluator(actor: User, assessment: Assessment) -> None:
         raise DomainError("只有已提交的自评才能评估。")
 
 
+@transactional
 def score_evaluate(
     *,
     actor: User,
@@ -773,7 +770,6 @@ def score_evaluate(
             changes=changes,
             unit_id=assessment.unit_id,
         )
-    db.session.commit()
     return record
 
 
@@ -804,9 +800,10 @@ def _link(assessment: Assessment) -> str:
     return f"/scorecards/assessments/{assessment.id}"
 
 
+@transactional
 def assessment_submit(*, actor: User, assessment: Assessment, version: int | None = None) -> Assessment:
     _check_own_draft(actor, assessment)
-    _check_version(assessment, version)
+    check_version(assessment, version)
     leaves = applicable_leaves(assessment)
     scores = _scores(assessment)
     missing = [i for i in leaves if scores.get(i.id) is None or not scores[i.id].self_rating]
@@ -827,10 +824,10 @@ def assessment_submit(*, actor: User, assessment: Assessment, version: int | Non
         _link(assessment),
         kind="assessment_submitted",
     )
-    db.session.commit()
     return assessment
 
 
+@transactional
 def assessment_return(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
     if not can_evaluate(actor, assessment):
         _refuse(actor, assessment, "不能退回本单位的自评。", "您没有退回自评的权限。")
@@ -842,14 +839,14 @@ def assessment_return(*, actor: User, assessment: Assessment, reason: str) -> As
         _link(assessment),
         kind="assessment_returned",
     )
-    db.session.commit()
     return assessment
 
 
+@transactional
 def assessment_evaluate(*, actor: User, assessment: Assessment, version: int | None = None) -> Assessment:
     """Complete the evaluation; indicators the inspector did not touch keep the unit's own rating."""
     _check_evaluator(actor, assessment)
-    _check_version(assessment, version)
+    check_version(assessment, version)
     accepted = 0
     for record in _scores(assessment).values():
         if record.evaluated_rating is None and record.self_rating:
@@ -872,7 +869,6 @@ def assessment_evaluate(*, actor: User, assessment: Assessment, version: int | N
         _link(assessment),
         kind="assessment_evaluated",
     )
-    db.session.commit()
     return assessment
 
 
@@ -887,10 +883,11 @@ def weak_indicators(assessment: Assessment) -> list[tuple[Indicator, IndicatorSc
     return [(i, s) for i, s in rows if is_weak(s.evaluated_rating, s.evaluated_score, i.max_points)]
 
 
+@transactional
 def assessment_finalize(*, actor: User, assessment: Assessment, version: int | None = None) -> Assessment:
     """Lock the assessment; every weak indicator must first have a roadmap item."""
     authorize(can(actor, "assessments.finalize"), "您没有定稿的权限。")
-    _check_version(assessment, version)
+    check_version(assessment, version)
     if assessment.status != "evaluated":
         raise DomainError("只有已评估的自评才能定稿。")
     weak = weak_indicators(assessment)
@@ -917,7 +914,6 @@ def assessment_finalize(*, actor: User, assessment: Assessment, version: int | N
         f"/scorecards/units/{assessment.unit_id}?year={assessment.round.year}",
         kind="assessment_finalized",
     )
-    db.session.commit()
     return assessment
 
 
@@ -952,6 +948,7 @@ def _check_roadmap_scope(actor: User, unit_id: int) -> None:
         raise DomainError("只能为本单位制定或更新路线图。")
 
 
+@transactional
 def roadmap_item_create(
     *, actor: User, assessment: Assessment, indicator: Indicator, data: dict
 ) -> RoadmapItem:
@@ -981,7 +978,6 @@ def roadmap_item_create(
         changes=diff({}, snapshot(item, ROADMAP_FIELDS)),
         unit_id=item.unit_id,
     )
-    db.session.commit()
     return item
 
 
@@ -996,37 +992,32 @@ def _is_weak_in(assessment: Assessment, indicator: Indicator) -> bool:
     )
 
 
+@transactional
 def roadmap_item_update(
     *, actor: User, item: RoadmapItem, data: dict, version: int | None = None
 ) -> RoadmapItem:
     _check_roadmap_scope(actor, item.unit_id)
-    _check_version(item, version)
+    check_version(item, version)
     if item.status == "done":
         raise DomainError("已完成的路线图事项不能再修改。")
     values = _roadmap_values(data)
-    before = snapshot(item, ROADMAP_FIELDS)
-    for key, value in values.items():
-        setattr(item, key, value)
-    changes = diff(before, snapshot(item, ROADMAP_FIELDS))
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="roadmap.update",
-            record_type="roadmap",
-            record_id=item.id,
-            summary=f"修改指标 {item.indicator.code} 的路线图",
-            changes=changes,
-            unit_id=item.unit_id,
-        )
-    db.session.commit()
+    edit_and_audit(
+        item,
+        values,
+        fields=ROADMAP_FIELDS,
+        actor=actor,
+        action="roadmap.update",
+        record_type="roadmap",
+        summary=lambda: f"修改指标 {item.indicator.code} 的路线图",
+        unit_id=lambda: item.unit_id,
+    )
     return item
 
 
+@transactional
 def roadmap_item_step(*, actor: User, item: RoadmapItem, action: str) -> RoadmapItem:
     authorize(can(actor, "roadmap.manage"), "您没有更新路线图状态的权限。")
     transition(item, action, actor=actor)
-    db.session.commit()
     return item
 
 

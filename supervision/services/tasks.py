@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from ..audit import diff, record_event, snapshot
-from ..errors import DomainError, InvalidTransition, NotAllowed, StaleEdit
+from ..errors import DomainError, InvalidTransition, NotAllowed
 from ..extensions import db
 from ..formatting import local_today
 from ..models import (
@@ -37,15 +36,11 @@ from ..permissions import (
 )
 from ..workflow import transition
 from .attachments import attachments_add
+from .transaction import attach_and_audit, check_version, edit_and_audit, transactional, transactional_retry
 
 TASK_FIELDS = ["title", "kind", "basis", "description", "period_start", "period_end"]
 FINDING_FIELDS = ["unit_id", "category", "severity", "description", "legal_basis", "found_on", "indicator_id"]
 PROFILE_FIELDS = ["specialties", "certificate_no", "term_start", "term_end", "note"]
-
-
-def _check_version(record, version: int | None) -> None:
-    if version is not None and record.version != version:
-        raise StaleEdit()
 
 
 def _fail(errors: list[str]) -> None:
@@ -86,6 +81,7 @@ def finding_categories_ensure() -> int:
     return len(DEFAULT_FINDING_CATEGORIES)
 
 
+@transactional
 def finding_category_add(*, actor: User, name: str) -> FindingCategory:
     authorize(can_any(actor, "tasks.manage", "admin.manage"), "您没有维护问题分类的权限。")
     finding_categories_ensure()
@@ -107,10 +103,10 @@ def finding_category_add(*, actor: User, name: str) -> FindingCategory:
         record_id=category.id,
         summary=f"新增问题分类“{name}”",
     )
-    db.session.commit()
     return category
 
 
+@transactional
 def finding_category_set_active(*, actor: User, category: FindingCategory, active: bool) -> None:
     authorize(can_any(actor, "tasks.manage", "admin.manage"), "您没有维护问题分类的权限。")
     if category.active == active:
@@ -125,7 +121,6 @@ def finding_category_set_active(*, actor: User, category: FindingCategory, activ
         summary=("启用" if active else "停用") + f"问题分类“{category.name}”",
         changes={"active": [not active, active]},
     )
-    db.session.commit()
 
 
 # --- the inspector pool ---------------------------------------------------------------------
@@ -135,6 +130,7 @@ def profile_for(user: User) -> InspectorProfile | None:
     return db.session.scalar(select(InspectorProfile).where(InspectorProfile.user_id == user.id))
 
 
+@transactional
 def inspector_profile_save(
     *, actor: User, inspector: User, data: dict, version: int | None = None
 ) -> InspectorProfile:
@@ -144,7 +140,7 @@ def inspector_profile_save(
         raise DomainError("只有督察员角色的用户才能编入督察员库。")
     profile = profile_for(inspector)
     if profile is not None:
-        _check_version(profile, version)
+        check_version(profile, version)
     specialties = data.get("specialties") or []
     if isinstance(specialties, str):
         specialties = specialties.replace(",", "、").replace("，", "、").split("、")
@@ -171,25 +167,22 @@ def inspector_profile_save(
         if clash:
             errors.append(f"证件编号“{values['certificate_no']}”已被其他督察员使用。")
     _fail(errors)
-    before = snapshot(profile, PROFILE_FIELDS) if profile else {}
+    is_new = profile is None
     if profile is None:
         profile = InspectorProfile(user_id=inspector.id)
         db.session.add(profile)
-    for key, value in values.items():
-        setattr(profile, key, value)
-    changes = diff(before, snapshot(profile, PROFILE_FIELDS))
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="inspector.update" if before else "inspector.create",
-            record_type="user",
-            record_id=inspector.id,
-            summary=("修改" if before else "建立") + f"督察员“{inspector.display_name}”的库内信息",
-            changes=changes,
-            unit_id=inspector.unit_id,
-        )
-    db.session.commit()
+    edit_and_audit(
+        profile,
+        values,
+        fields=PROFILE_FIELDS,
+        before={} if is_new else None,
+        actor=actor,
+        action="inspector.create" if is_new else "inspector.update",
+        record_type="user",
+        record_id=inspector.id,
+        summary=("建立" if is_new else "修改") + f"督察员“{inspector.display_name}”的库内信息",
+        unit_id=inspector.unit_id,
+    )
     return profile
 
 
@@ -296,47 +289,42 @@ def _task_snapshot(task: SupervisionTask) -> dict:
     return data
 
 
+# Two leads saving at the same moment may draw the same code; the unique index refuses the second,
+# which then simply tries the next number (a fresh transaction each time).
+@transactional_retry(attempts=3, message="任务编号分配冲突，请稍后重试。")
 def task_create(*, actor: User, data: dict, today: date | None = None) -> SupervisionTask:
     if not can(actor, "tasks.manage"):
         raise NotAllowed("您没有新建督察任务的权限。")
-    # Two leads saving at the same moment may draw the same code; the unique index refuses the
-    # second, which then simply tries the next number.
-    for _attempt in range(3):
-        values, units, inspectors, leader_id = _prepare_task(data, today=today or local_today())
-        task = SupervisionTask(
-            **values,
-            code=_next_task_code(values["period_start"].year),
-            year=values["period_start"].year,
-            status="draft",
-            created_by_id=actor.id,
-        )
-        task.units = units
-        db.session.add(task)
-        _set_members(task, inspectors, leader_id)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            continue
-        record_event(
-            actor=actor,
-            action="task.create",
-            record_type="task",
-            record_id=task.id,
-            summary=f"新建督察任务“{task.title}”（{task.code}）",
-            changes=diff({}, _task_snapshot(task)),
-        )
-        db.session.commit()
-        return task
-    raise DomainError("任务编号分配冲突，请稍后重试。")
+    values, units, inspectors, leader_id = _prepare_task(data, today=today or local_today())
+    task = SupervisionTask(
+        **values,
+        code=_next_task_code(values["period_start"].year),
+        year=values["period_start"].year,
+        status="draft",
+        created_by_id=actor.id,
+    )
+    task.units = units
+    db.session.add(task)
+    _set_members(task, inspectors, leader_id)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="task.create",
+        record_type="task",
+        record_id=task.id,
+        summary=f"新建督察任务“{task.title}”（{task.code}）",
+        changes=diff({}, _task_snapshot(task)),
+    )
+    return task
 
 
+@transactional
 def task_update(
     *, actor: User, task: SupervisionTask, data: dict, version: int | None = None, today: date | None = None
 ) -> SupervisionTask:
     if not can(actor, "tasks.manage"):
         raise NotAllowed("您没有修改督察任务的权限。")
-    _check_version(task, version)
+    check_version(task, version)
     if task.status != "draft":
         raise InvalidTransition("只有草稿状态的任务可以修改。")
     values, units, inspectors, leader_id = _prepare_task(data, today=today or local_today())
@@ -361,10 +349,10 @@ def task_update(
             summary=f"修改督察任务“{task.title}”",
             changes=changes,
         )
-    db.session.commit()
     return task
 
 
+@transactional
 def task_transition(*, actor: User, task: SupervisionTask, action: str, reason: str = "") -> SupervisionTask:
     """activate / close / reopen, through the workflow table."""
     authorize(can(actor, "tasks.manage"), "您没有管理督察任务的权限。")
@@ -373,7 +361,6 @@ def task_transition(*, actor: User, task: SupervisionTask, action: str, reason: 
     if action == "activate" and (not task.units or not task.members):
         raise InvalidTransition("任务没有被督察单位或督察员，不能启动。")
     transition(task, action, actor=actor, reason=reason)
-    db.session.commit()
     return task
 
 
@@ -389,20 +376,20 @@ def task_reopen(*, actor: User, task: SupervisionTask, reason: str) -> Supervisi
     return task_transition(actor=actor, task=task, action="reopen", reason=reason)
 
 
+@transactional
 def task_add_files(*, actor: User, task: SupervisionTask, uploads: list[FileStorage]) -> int:
     if not can(actor, "tasks.manage"):
         raise NotAllowed("您没有为任务上传材料的权限。")
-    added = attachments_add(actor=actor, owner_type="task", owner_id=task.id, uploads=uploads)
-    if not added:
-        raise DomainError("请选择要上传的文件。")
-    record_event(
+    added = attach_and_audit(
         actor=actor,
+        owner_type="task",
+        owner_id=task.id,
+        uploads=uploads,
         action="task.attach",
         record_type="task",
         record_id=task.id,
-        summary="上传任务材料：" + "、".join(a.original_name for a in added),
+        summary="上传任务材料",
     )
-    db.session.commit()
     return len(added)
 
 
@@ -466,6 +453,7 @@ def _require_active_member(task: SupervisionTask, actor: User) -> None:
         raise InvalidTransition("任务不在进行中，不能记录或修改问题。")
 
 
+@transactional
 def finding_create(
     *,
     actor: User,
@@ -492,7 +480,6 @@ def finding_create(
         changes=changes,
         unit_id=finding.unit_id,
     )
-    db.session.commit()
     return finding
 
 
@@ -505,55 +492,51 @@ def _require_editable(finding: Finding, actor: User) -> None:
         raise InvalidTransition("任务不在进行中，不能记录或修改问题。")
 
 
+@transactional
 def finding_update(
     *, actor: User, finding: Finding, data: dict, version: int | None = None, today: date | None = None
 ) -> Finding:
     _require_editable(finding, actor)
-    _check_version(finding, version)
+    check_version(finding, version)
     values = _prepare_finding(data, task=finding.task, actor=actor, today=today or local_today())
-    before = snapshot(finding, FINDING_FIELDS)
-    for key, value in values.items():
-        setattr(finding, key, value)
-    changes = diff(before, snapshot(finding, FINDING_FIELDS))
-    if changes:
-        db.session.flush()
-        record_event(
-            actor=actor,
-            action="finding.update",
-            record_type="finding",
-            record_id=finding.id,
-            summary="修改问题记录",
-            changes=changes,
-            unit_id=finding.unit_id,
-        )
-    db.session.commit()
+    edit_and_audit(
+        finding,
+        values,
+        fields=FINDING_FIELDS,
+        actor=actor,
+        action="finding.update",
+        record_type="finding",
+        summary="修改问题记录",
+        unit_id=lambda: finding.unit_id,
+    )
     return finding
 
 
+@transactional
 def finding_add_files(
     *, actor: User, finding: Finding, uploads: list[FileStorage], version: int | None = None
 ) -> int:
     _require_editable(finding, actor)
-    _check_version(finding, version)
-    added = attachments_add(actor=actor, owner_type="finding", owner_id=finding.id, uploads=uploads)
-    if not added:
-        raise DomainError("请选择要上传的佐证材料。")
-    record_event(
+    check_version(finding, version)
+    added = attach_and_audit(
         actor=actor,
+        owner_type="finding",
+        owner_id=finding.id,
+        uploads=uploads,
         action="finding.attach",
         record_type="finding",
         record_id=finding.id,
-        summary="补充佐证材料：" + "、".join(a.original_name for a in added),
-        changes={"evidence": [None, [a.original_name for a in added]]},
+        summary="补充佐证材料",
         unit_id=finding.unit_id,
+        empty_message="请选择要上传的佐证材料。",
+        evidence_change=True,
     )
-    db.session.commit()
     return len(added)
 
 
+@transactional
 def finding_dismiss(*, actor: User, finding: Finding, reason: str) -> Finding:
     authorize(can(actor, "findings.dismiss"), "您没有撤销问题的权限。")
     transition(finding, "dismiss", actor=actor, reason=reason)
     finding.dismiss_reason = (reason or "").strip()
-    db.session.commit()
     return finding

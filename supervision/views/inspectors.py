@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..permissions import audit_events_for_record, require, tasks_for_user
 from ..services import tasks as service
-from .helpers import flash_domain_error, flash_form_errors, form_version, page_arg
+from .helpers import flash_edit_error, flash_form_errors, form_version, page_arg
 
 bp = Blueprint("inspectors", __name__, url_prefix="/inspectors")
 
@@ -204,7 +204,7 @@ def edit(user_id: int):
                 actor=current_user, inspector=inspector, data=data, version=form_version(form)
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, profile)
         else:
             flash(f"已保存督察员“{inspector.display_name}”的库内信息。", "success")
             return redirect(url_for("inspectors.detail", user_id=inspector.id))

@@ -6,13 +6,14 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 
 from ..audit import records_stamp
 from ..cache import derived
 from ..extensions import db
 from ..formatting import local_today
-from ..models import AuditEvent, Notification, Unit, User, utcnow
+from ..models import AuditEvent, Notification, Unit, User
+from ..services.notify import notification_mark_read, notifications_mark_all_read
 from ..urls import safe_next
 from .helpers import page_arg
 
@@ -106,21 +107,14 @@ def notification_open(notification_id: int):
     )
     if note is None:
         return redirect(url_for("main.notifications"))
-    if note.read_at is None:
-        note.read_at = utcnow()
-        db.session.commit()
+    notification_mark_read(note)
     return redirect(safe_next(note.link) or url_for("main.notifications"))
 
 
 @bp.route("/notifications/read-all", methods=["POST"])
 @login_required
 def notifications_read_all():
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
-    db.session.commit()
+    notifications_mark_all_read(current_user)
     return redirect(url_for("main.notifications"))
 
 

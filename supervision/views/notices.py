@@ -64,9 +64,12 @@ from .helpers import (
     XLSX_MIME,
     download,
     flash_domain_error,
+    flash_edit_error,
     flash_form_errors,
+    flash_repeat,
     form_version,
     page_arg,
+    submit_once,
 )
 from .main import home_panel
 
@@ -114,7 +117,11 @@ def _overdue_clause(today: date):
 
 
 def _back(notice: Notice):
-    return redirect(url_for("notices.detail", notice_id=notice.id))
+    return redirect(_detail_url(notice))
+
+
+def _detail_url(notice: Notice) -> str:
+    return url_for("notices.detail", notice_id=notice.id)
 
 
 def _parse_items(form) -> list[tuple[int, str]]:
@@ -278,14 +285,20 @@ def new():
         selected = dict(_parse_items(form))
     if form.validate_on_submit():
         try:
-            notice = svc.notice_create(
-                actor=current_user, data=_draft_data(form, unit.id), today=local_today()
+            done = submit_once(
+                lambda: svc.notice_create(
+                    actor=current_user, data=_draft_data(form, unit.id), today=local_today()
+                ),
+                _detail_url,
             )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("通知书草稿已保存。核对无误后请提交签发。", "success")
-            return _back(notice)
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash("通知书草稿已保存。核对无误后请提交签发。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template(
@@ -346,7 +359,7 @@ def edit(notice_id: int):
                 version=form_version(form),
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, notice)
         else:
             flash("通知书草稿已保存。", "success")
             return _back(notice)
@@ -525,6 +538,22 @@ def _act(notice: Notice, func, ok: str, **kwargs):
     return _back(notice)
 
 
+def _add_once(notice: Notice, func, ok: str, **kwargs):
+    """_act for a step that adds a record (an extension request, an escalation): once per form token."""
+    try:
+        done = submit_once(
+            lambda: func(actor=current_user, notice=notice, **kwargs), lambda _record: _detail_url(notice)
+        )
+    except DomainError as error:
+        flash_domain_error(error)
+        return _back(notice)
+    if done.repeated:
+        flash_repeat()
+    else:
+        flash(ok, "success")
+    return redirect(done.url)
+
+
 def _version_arg() -> int | None:
     try:
         return int(request.form.get("version", ""))
@@ -635,7 +664,7 @@ def extension_new(notice_id: int):
     if not form.validate():
         flash_form_errors(form)
         return _back(notice)
-    return _act(
+    return _add_once(
         notice,
         svc.extension_request,
         "延期申请已提交，等待审批。",
@@ -675,7 +704,7 @@ def escalate(notice_id: int):
     if not form.validate():
         flash_form_errors(form)
         return _back(notice)
-    return _act(
+    return _add_once(
         notice,
         svc.escalation_add,
         "督办措施已记录。",
@@ -774,9 +803,17 @@ def kind_form(kind_id: int | None = None):
         form.version.data = kind.version
     if form.validate_on_submit():
         try:
-            svc.notice_kind_save(actor=current_user, kind=kind, data=form.data, version=form_version(form))
+            if kind is None:
+                submit_once(
+                    lambda: svc.notice_kind_save(actor=current_user, kind=None, data=form.data),
+                    lambda _kind: url_for("notices.kinds"),
+                )
+            else:
+                svc.notice_kind_save(
+                    actor=current_user, kind=kind, data=form.data, version=form_version(form)
+                )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, kind)
         else:
             flash("通知书种类已保存。", "success")
             return redirect(url_for("notices.kinds"))
@@ -857,7 +894,6 @@ def holidays_import():
             return redirect(url_for("notices.holidays", year=year))
         days = calendar_svc.holiday_notice_read(notice_form.text.data, year)
     except DomainError as error:
-        db.session.rollback()
         notice_form.text.errors = [*notice_form.text.errors, error.message]
         return _holidays_page(year, notice_form=notice_form)
     return _holidays_page(year, notice_form=notice_form, plan=calendar_svc.holiday_import_plan(year, days))
@@ -928,7 +964,7 @@ def holiday_edit(holiday_id: int):
                 version=form_version(form),
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, holiday)
         else:
             flash("已保存。", "success")
             return redirect(url_for("notices.holidays", year=holiday.day.year))

@@ -6,7 +6,7 @@ import math
 from collections import defaultdict
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -61,9 +61,13 @@ from .helpers import (
     XLSX_MIME,
     download,
     flash_domain_error,
+    flash_edit_error,
     flash_form_errors,
+    flash_repeat,
     form_version,
     page_arg,
+    stale_rows,
+    submit_once,
 )
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -235,12 +239,18 @@ def campaign_new():
             form.rubric_id.data = default
     if form.validate_on_submit():
         try:
-            campaign = svc.campaign_create(actor=current_user, data=_campaign_data(form))
+            done = submit_once(
+                lambda: svc.campaign_create(actor=current_user, data=_campaign_data(form)),
+                lambda campaign: url_for("reviews.campaign_detail", campaign_id=campaign.id),
+            )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("已新建评查活动。下一步：导入各单位的案卷清单，然后随机抽取。", "success")
-            return _redirect_campaign(campaign.id)
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash("已新建评查活动。下一步：导入各单位的案卷清单，然后随机抽取。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template(
@@ -265,7 +275,7 @@ def campaign_edit(campaign_id: int):
                 actor=current_user, campaign=campaign, data=_campaign_data(form), version=form_version(form)
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, campaign)
         else:
             flash("评查活动设置已保存。", "success")
             return _redirect_campaign(campaign.id)
@@ -448,7 +458,6 @@ def casefiles_import(campaign_id: int):
                 actor=current_user, campaign=campaign, unit_id=form.unit_id.data, rows=rows
             )
         except ImportRejected as error:
-            db.session.rollback()
             flash(error.message, "danger")
             errors = error.errors
         except NotAllowed:
@@ -823,15 +832,27 @@ def assignment_detail(assignment_id: int):
                 vetoes=vetoes,
                 comment=comment,
                 submit=submit,
-                version=request.form.get("version", type=int),
+                version=request.form.get("version", 0, type=int),
             )
         except StaleEdit as error:
-            # Someone saved this review meanwhile: show what is stored now, not the stale form.
-            db.session.rollback()
+            # Someone saved this review meanwhile: keep what was typed, take the current version and
+            # show what is stored now beside it, so that a deliberate second save goes through.
             flash(error.message, "danger")
-            return redirect(url_for("reviews.assignment_detail", assignment_id=assignment_id))
+            assignment = db.session.get(ReviewAssignment, assignment_id)
+            stored = {d.item_id: d.points for d in assignment.deductions}
+            g.stale_edit = stale_rows(
+                [
+                    (
+                        item.text,
+                        _points_text(stored.get(item.id)),
+                        _points_text(values.get(item.id, {}).get("points")),
+                    )
+                    for item in rubric.items
+                    if not item.is_veto
+                ]
+                + [("评查意见", assignment.comment, comment)]
+            )
         except DomainError as error:
-            db.session.rollback()
             errors = error.errors or [error.message]
             flash(
                 "未保存：" + errors[0] + (f"（共 {len(errors)} 处问题）" if len(errors) > 1 else ""), "danger"
@@ -958,22 +979,33 @@ def rubric_import():
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            rubric = svc.rubric_import(
-                actor=current_user, data=form.file.data.read(), name=form.name.data or ""
+            done = submit_once(
+                lambda: svc.rubric_import(
+                    actor=current_user, data=form.file.data.read(), name=form.name.data or ""
+                ),
+                lambda rubric: url_for("reviews.rubric_detail", rubric_id=rubric.id),
             )
         except ImportRejected as error:
-            db.session.rollback()
             flash(error.message, "danger")
             errors = error.errors
         except DomainError as error:
             flash_domain_error(error)
             errors = error.errors
         else:
-            flash(f"已导入评查标准“{rubric.label}”。", "success")
-            return redirect(url_for("reviews.rubric_detail", rubric_id=rubric.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已导入评查标准“{done.record.label}”。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("reviews/rubric_import.html", form=form, errors=errors)
+
+
+def _points_text(points) -> str:
+    """Deducted points as typed or stored, for comparing them (3, 3.0 and "3" are the same)."""
+    value = _parse_points(str(points)) if points not in (None, "") else 0.0
+    return f"{value:g}" if isinstance(value, float) else str(points)
 
 
 NEW_ITEM_ROWS = 3  # blank rows on the edit form for new items
@@ -1035,12 +1067,15 @@ def rubric_edit(rubric_id: int):
                 note=request.form.get("note", ""),
                 bands=bands,
                 items=items,
-                version=request.form.get("version", type=int),
+                version=request.form.get("version", 0, type=int),
                 added=added,
                 removed=removed,
             )
         except DomainError as error:
             flash_domain_error(error)
+            if isinstance(error, StaleEdit):
+                db.session.refresh(rubric)
+                g.stale_edit = stale_rows([("备注", rubric.note, request.form.get("note", ""))])
         else:
             if result.id != rubric.id:
                 flash(f"该标准已被评查活动使用，修改已保存为新版本“{result.label}”。", "success")

@@ -57,10 +57,13 @@ from .helpers import (
     XLSX_MIME,
     download,
     flash_domain_error,
+    flash_edit_error,
     flash_form_errors,
+    flash_repeat,
     form_version,
     int_arg,
     page_arg,
+    submit_once,
 )
 from .suggest import chosen_unit
 
@@ -148,7 +151,6 @@ def framework_import():
                 rows=rows,
             )
         except ImportRejected as error:
-            db.session.rollback()
             flash(error.message, "danger")
             errors = error.errors
         except DomainError as error:
@@ -297,20 +299,26 @@ def round_new():
         form.title.data = f"{year}年度法治政府建设示范指标自评"
     if form.validate_on_submit():
         try:
-            round_ = svc.round_open(
-                actor=current_user,
-                framework_id=form.framework_id.data,
-                year=form.year.data,
-                title=form.title.data,
-                deadline=form.deadline.data,
-                unit_ids=form.unit_ids.data,
-                all_units=form.all_units.data,
+            done = submit_once(
+                lambda: svc.round_open(
+                    actor=current_user,
+                    framework_id=form.framework_id.data,
+                    year=form.year.data,
+                    title=form.title.data,
+                    deadline=form.deadline.data,
+                    unit_ids=form.unit_ids.data,
+                    all_units=form.all_units.data,
+                ),
+                lambda round_: url_for("scorecards.round_detail", round_id=round_.id),
             )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已开启评估轮次“{round_.title}”。", "success")
-            return redirect(url_for("scorecards.round_detail", round_id=round_.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已开启评估轮次“{done.record.title}”。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("scorecards/round_form.html", form=form, units=units, kinds=UNIT_KINDS)
@@ -574,7 +582,6 @@ def score_save(assessment_id: int, indicator_id: int):
             version=_form_int("version"),
         )
     except DomainError as exc:
-        db.session.rollback()
         error = exc.message
     return _after_row_change(assessment, indicator, error, f"指标 {indicator.code} 已保存。")
 
@@ -595,7 +602,6 @@ def score_files(assessment_id: int, indicator_id: int):
             uploads=request.files.getlist("files"),
         )
     except DomainError as exc:
-        db.session.rollback()
         error = exc.message
     return _after_row_change(assessment, indicator, error, "佐证材料已上传。")
 
@@ -619,7 +625,6 @@ def score_evaluate(assessment_id: int, indicator_id: int):
             version=_form_int("version"),
         )
     except DomainError as exc:
-        db.session.rollback()
         error = exc.message
     return _after_row_change(assessment, indicator, error, f"指标 {indicator.code} 的评估已保存。")
 
@@ -682,7 +687,6 @@ def assessment_action(assessment_id: int, action: str):
         else:
             svc.assessment_finalize(actor=current_user, assessment=assessment, version=version)
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as error:
         flash_domain_error(error)
@@ -958,14 +962,20 @@ def roadmap_new():
         form.due_date.data = date(assessment.round.year + 1, 6, 30)
     if form.validate_on_submit():
         try:
-            svc.roadmap_item_create(
-                actor=current_user, assessment=assessment, indicator=indicator, data=form.data
+            done = submit_once(
+                lambda: svc.roadmap_item_create(
+                    actor=current_user, assessment=assessment, indicator=indicator, data=form.data
+                ),
+                lambda _item: url_for("scorecards.assessment", assessment_id=assessment.id, _anchor="weak"),
             )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已为指标 {indicator.code} 制定路线图。", "success")
-            return redirect(url_for("scorecards.assessment", assessment_id=assessment.id, _anchor="weak"))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已为指标 {indicator.code} 制定路线图。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template(
@@ -984,7 +994,7 @@ def roadmap_edit(item_id: int):
         try:
             svc.roadmap_item_update(actor=current_user, item=item, data=form.data, version=form_version(form))
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, item)
         else:
             flash("路线图事项已保存。", "success")
             return redirect(url_for("scorecards.roadmap_detail", item_id=item.id))

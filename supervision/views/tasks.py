@@ -52,10 +52,13 @@ from .helpers import (
     XLSX_MIME,
     download,
     flash_domain_error,
+    flash_edit_error,
     flash_form_errors,
+    flash_repeat,
     form_version,
     int_arg,
     page_arg,
+    submit_once,
 )
 from .main import home_panel
 from .suggest import chosen_inspector, chosen_unit
@@ -269,13 +272,20 @@ def new():
         form.kind.data = "special"
     if form.validate_on_submit():
         try:
-            task = service.task_create(actor=current_user, data=_task_data(form))
+            done = submit_once(
+                lambda: service.task_create(actor=current_user, data=_task_data(form)),
+                lambda task: url_for("tasks.detail", task_id=task.id),
+            )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已新建督察任务“{task.title}”（草稿）。确认无误后请点击“启动”。", "success")
-            _warn_own_units(task)
-            return redirect(url_for("tasks.detail", task_id=task.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                task = done.record
+                flash(f"已新建督察任务“{task.title}”（草稿）。确认无误后请点击“启动”。", "success")
+                _warn_own_units(task)
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("tasks/form.html", form=form, task=None, **_picker_context(None, form))
@@ -297,7 +307,7 @@ def edit(task_id: int):
                 actor=current_user, task=task, data=_task_data(form), version=form_version(form)
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, task)
             task = get_task_for_user_or_404(task_id, current_user)
         else:
             flash("任务已保存。", "success")
@@ -317,7 +327,6 @@ def step(task_id: int, action: str):
             actor=current_user, task=task, action=action, reason=request.form.get("reason", "")
         )
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as error:
         flash_domain_error(error)
@@ -520,21 +529,26 @@ def finding_new(task_id: int):
             form.unit_id.data = int(request.args["unit"])
     if form.validate_on_submit():
         try:
-            finding = service.finding_create(
-                actor=current_user,
-                task=task,
-                data=_finding_data(form),
-                uploads=request.files.getlist("files"),
+            done = submit_once(
+                lambda: service.finding_create(
+                    actor=current_user,
+                    task=task,
+                    data=_finding_data(form),
+                    uploads=request.files.getlist("files"),
+                ),
+                lambda finding: url_for("tasks.finding_detail", finding_id=finding.id),
             )
         except NotAllowed:
-            db.session.rollback()
             abort(403)
         except DomainError as error:
             flash_domain_error(error)
             flash("表单内容已保留；如选择了佐证材料，请重新选择。", "info")
         else:
-            flash("问题已记录。", "success")
-            return redirect(url_for("tasks.finding_detail", finding_id=finding.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash("问题已记录。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("tasks/finding_form.html", form=form, task=task, finding=None, accept=ACCEPT_ATTR)
@@ -636,7 +650,7 @@ def finding_edit(finding_id: int):
                 actor=current_user, finding=finding, data=_finding_data(form), version=form_version(form)
             )
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, finding)
             finding = get_finding_for_user_or_404(finding_id, current_user)
         else:
             flash("问题记录已保存。", "success")
@@ -657,7 +671,6 @@ def finding_files(finding_id: int):
             actor=current_user, finding=finding, uploads=request.files.getlist("files")
         )
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as error:
         flash_domain_error(error)
@@ -673,7 +686,6 @@ def finding_dismiss(finding_id: int):
     try:
         service.finding_dismiss(actor=current_user, finding=finding, reason=request.form.get("reason", ""))
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as error:
         flash_domain_error(error)
@@ -691,12 +703,18 @@ def categories():
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            service.finding_category_add(actor=current_user, name=form.name.data)
+            done = submit_once(
+                lambda: service.finding_category_add(actor=current_user, name=form.name.data),
+                lambda _category: url_for("tasks.categories"),
+            )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已新增问题分类“{form.name.data.strip()}”。", "success")
-            return redirect(url_for("tasks.categories"))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已新增问题分类“{form.name.data.strip()}”。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     rows = list(

@@ -6,7 +6,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ...errors import DomainError, ImportRejected
-from ...extensions import db
 from ...forms.admin import ImportForm
 from ...tabular import read_rows
 from ..helpers import flash_domain_error, flash_form_errors
@@ -30,7 +29,6 @@ def import_page(
         try:
             result = importer(actor=current_user, rows=read_rows(form.file.data, required=required))
         except ImportRejected as error:
-            db.session.rollback()
             flash(error.message, "danger")
             errors = error.errors
         except DomainError as error:

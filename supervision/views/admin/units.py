@@ -6,7 +6,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from ...audit import record_event
 from ...errors import DomainError
 from ...extensions import db
 from ...filters import contains
@@ -15,9 +14,19 @@ from ...forms.admin import UnitForm, UploadForm
 from ...models import UNIT_KINDS, Attachment, Unit, User
 from ...permissions import audit_events_for_record, get_unit_for_user_or_404, require
 from ...services import org
-from ...services.attachments import ACCEPT_ATTR, attachments_add
+from ...services.attachments import ACCEPT_ATTR
 from ...tabular import template_xlsx
-from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
+from ..helpers import (
+    XLSX_MIME,
+    download,
+    flash_domain_error,
+    flash_edit_error,
+    flash_form_errors,
+    flash_repeat,
+    form_version,
+    page_arg,
+    submit_once,
+)
 from . import bp, import_page
 
 
@@ -68,12 +77,18 @@ def unit_new():
     form = UnitForm()
     if form.validate_on_submit():
         try:
-            unit = org.unit_create(actor=current_user, data=form.data)
+            done = submit_once(
+                lambda: org.unit_create(actor=current_user, data=form.data),
+                lambda unit: url_for("admin.unit_detail", unit_id=unit.id),
+            )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已新建单位“{unit.name}”。", "success")
-            return redirect(url_for("admin.unit_detail", unit_id=unit.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已新建单位“{done.record.name}”。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("admin/unit_form.html", form=form, unit=None)
@@ -115,7 +130,7 @@ def unit_edit(unit_id: int):
         try:
             org.unit_update(actor=current_user, unit=unit, data=form.data, version=form_version(form))
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, unit)
         else:
             flash("单位信息已保存。", "success")
             return redirect(url_for("admin.unit_detail", unit_id=unit.id))
@@ -140,18 +155,7 @@ def unit_files(unit_id: int):
     unit = get_unit_for_user_or_404(unit_id, current_user)
     uploads = request.files.getlist("files")
     try:
-        added = attachments_add(actor=current_user, owner_type="unit", owner_id=unit.id, uploads=uploads)
-        if not added:
-            raise DomainError("请选择要上传的文件。")
-        record_event(
-            actor=current_user,
-            action="unit.attach",
-            record_type="unit",
-            record_id=unit.id,
-            summary="上传附件：" + "、".join(a.original_name for a in added),
-            unit_id=unit.id,
-        )
-        db.session.commit()
+        added = org.unit_add_files(actor=current_user, unit=unit, uploads=uploads)
     except DomainError as error:
         flash_domain_error(error)
     else:

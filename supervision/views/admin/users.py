@@ -16,7 +16,17 @@ from ...models import ROLES, Unit, User
 from ...permissions import audit_events_for_record, can, can_read_user_details, get_user_or_404, require
 from ...services import org
 from ...tabular import template_xlsx
-from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
+from ..helpers import (
+    XLSX_MIME,
+    download,
+    flash_domain_error,
+    flash_edit_error,
+    flash_form_errors,
+    flash_repeat,
+    form_version,
+    page_arg,
+    submit_once,
+)
 from . import bp, import_page
 
 
@@ -73,14 +83,20 @@ def user_new():
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
         try:
-            user = org.user_create(
-                actor=current_user, data=_user_data(form), password=form.password.data or ""
+            done = submit_once(
+                lambda: org.user_create(
+                    actor=current_user, data=_user_data(form), password=form.password.data or ""
+                ),
+                lambda user: url_for("admin.user_detail", user_id=user.id),
             )
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已新建用户“{user.display_name}”。", "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(f"已新建用户“{done.record.display_name}”。", "success")
+            return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("admin/user_form.html", form=form, user=None)
@@ -109,7 +125,7 @@ def user_edit(user_id: int):
         try:
             org.user_update(actor=current_user, user=user, data=_user_data(form), version=form_version(form))
         except DomainError as error:
-            flash_domain_error(error)
+            flash_edit_error(error, form, user)
         else:
             flash("用户信息已保存。", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
