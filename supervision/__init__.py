@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -98,6 +99,13 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id))
 
 
+def register_converters(app: Flask) -> None:
+    from .parsing import IdConverter
+
+    # Before the blueprints: each rule binds its converter when it is added.
+    app.url_map.converters["int"] = IdConverter
+
+
 def register_blueprints(app: Flask) -> None:
     from .views import BLUEPRINTS
 
@@ -108,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from flask import jsonify, render_template
     from flask_wtf.csrf import CSRFError
+
+    from .parsing import BadArgument
 
     def render_error(code: int, message: str | None = None):
         if request.path.startswith("/api/") or request.path == "/healthz":
@@ -132,7 +142,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        return render_error(400)
+        return render_error(400, error.description if isinstance(error, BadArgument) else None)
 
     @app.errorhandler(500)
     def server_error(error):

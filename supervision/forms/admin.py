@@ -5,6 +5,7 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..models import ROLES, UNIT_KINDS
+from ..parsing import coerce_id
 
 
 class UnitForm(FlaskForm):
@@ -19,7 +20,7 @@ class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名。")), Length(max=60)])
     display_name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=60)])
     role = SelectField(_l("角色"), choices=list(ROLES.items()))
-    unit_id = SelectField(_l("所属单位"), coerce=int, validate_choice=False)
+    unit_id = SelectField(_l("所属单位"), coerce=coerce_id, validate_choice=False)
     phone = StringField(_l("电话"), validators=[Optional(), Length(max=30)])
     email = StringField(_l("邮箱"), validators=[Optional(), Email(_l("邮箱格式不正确。")), Length(max=120)])
     password = PasswordField(_l("初始密码"))

@@ -14,12 +14,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models import ESCALATION_KINDS
+from ..parsing import coerce_id
 
 
 class NoticeDraftForm(FlaskForm):
     """The notice's own fields; the items (finding + requirement) come as `finding` / `requirement-<id>`."""
 
-    kind_id = SelectField(_l("通知书种类"), coerce=int, validate_choice=False)
+    kind_id = SelectField(_l("通知书种类"), coerce=coerce_id, validate_choice=False)
     title = StringField(_l("标题"), validators=[DataRequired(_l("请填写标题。")), Length(max=200)])
     intro = TextAreaField(_l("开头语"), validators=[Optional(), Length(max=2000)])
     requirements = TextAreaField(_l("其他要求"), validators=[Optional(), Length(max=4000)])
@@ -64,7 +65,7 @@ class NoticeKindForm(FlaskForm):
     requires_rectification = BooleanField(_l("需要报送整改报告"))
     closing = TextAreaField(_l("结尾语"), validators=[Optional(), Length(max=500)])
     active = BooleanField(_l("在用"), default=True)
-    sort = IntegerField(_l("排序"), validators=[Optional()], default=0)
+    sort = IntegerField(_l("排序"), validators=[Optional(), NumberRange(0, 9999)], default=0)
     version = HiddenField()
 
 

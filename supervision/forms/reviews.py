@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import CASE_TYPES
+from ..parsing import coerce_id, finite
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -27,7 +28,7 @@ class MultiCheckboxField(SelectMultipleField):
 class CampaignForm(FlaskForm):
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")), NumberRange(2000, 2100)])
     title = StringField(_l("活动名称"), validators=[DataRequired(_l("请填写活动名称。")), Length(max=200)])
-    rubric_id = SelectField(_l("评查标准"), coerce=int)
+    rubric_id = SelectField(_l("评查标准"), coerce=coerce_id)
     case_types = MultiCheckboxField(_l("案件类型"), choices=[(t, t) for t in CASE_TYPES])
     sample_size = IntegerField(
         _l("每个单位每类案件抽取卷数"), default=2, validators=[InputRequired(), NumberRange(1, 200)]
@@ -36,16 +37,16 @@ class CampaignForm(FlaskForm):
         _l("每卷评查人数"), default=2, validators=[InputRequired(), NumberRange(1, 5)]
     )
     divergence_margin = DecimalField(
-        _l("分差阈值（分）"), default=10, places=1, validators=[InputRequired(), NumberRange(0, 100)]
+        _l("分差阈值（分）"), default=10, places=1, validators=[InputRequired(), finite, NumberRange(0, 100)]
     )
     deadline = DateField(_l("评查截止日期"), validators=[Optional()])
-    unit_ids = MultiCheckboxField(_l("被评查单位"), coerce=int, validate_choice=False)
-    reviewer_ids = MultiCheckboxField(_l("评查人员"), coerce=int, validate_choice=False)
+    unit_ids = MultiCheckboxField(_l("被评查单位"), coerce=coerce_id, validate_choice=False)
+    reviewer_ids = MultiCheckboxField(_l("评查人员"), coerce=coerce_id, validate_choice=False)
     version = HiddenField()
 
 
 class CaseFileImportForm(FlaskForm):
-    unit_id = SelectField(_l("单位"), coerce=int)
+    unit_id = SelectField(_l("单位"), coerce=coerce_id)
     file = FileField(_l("案卷清单（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要导入的文件。"))])
 
 
@@ -55,7 +56,9 @@ class SampleForm(FlaskForm):
 
 class SettleForm(FlaskForm):
     score = DecimalField(
-        _l("裁定得分"), places=1, validators=[InputRequired(_l("请填写裁定得分。")), NumberRange(0, 100)]
+        _l("裁定得分"),
+        places=1,
+        validators=[InputRequired(_l("请填写裁定得分。")), finite, NumberRange(0, 100)],
     )
     reason = TextAreaField(
         _l("裁定理由"), validators=[DataRequired(_l("请填写裁定理由。")), Length(max=1000)]
@@ -63,7 +66,7 @@ class SettleForm(FlaskForm):
 
 
 class ReassignForm(FlaskForm):
-    reviewer_id = SelectField(_l("改派给"), coerce=int)
+    reviewer_id = SelectField(_l("改派给"), coerce=coerce_id)
 
 
 class RubricImportForm(FlaskForm):

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..models import UNIT_KINDS
+from ..parsing import coerce_id
 
 
 class FrameworkImportForm(FlaskForm):
@@ -39,11 +40,11 @@ class IndicatorForm(FlaskForm):
 
 class RoundForm(FlaskForm):
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")), NumberRange(2000, 2100)])
-    framework_id = SelectField(_l("指标体系"), coerce=int, validate_choice=False)
+    framework_id = SelectField(_l("指标体系"), coerce=coerce_id, validate_choice=False)
     title = StringField(_l("轮次名称"), validators=[DataRequired(_l("请填写轮次名称。")), Length(max=200)])
     deadline = DateField(_l("自评截止日期"), validators=[Optional()])
     all_units = BooleanField(_l("全部在用单位"), default=True)
-    unit_ids = SelectMultipleField(_l("参加单位"), coerce=int, validate_choice=False)
+    unit_ids = SelectMultipleField(_l("参加单位"), coerce=coerce_id, validate_choice=False)
 
 
 class RoadmapForm(FlaskForm):

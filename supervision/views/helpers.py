@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 from urllib.parse import quote
 
-from flask import flash, request, send_file
+from flask import flash, send_file
 from flask_wtf import FlaskForm
 
 from ..errors import DomainError
 from ..extensions import db
+from ..parsing import BadNumber, int_arg, page_arg, parse_int  # noqa: F401  (views import them from here)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -31,26 +32,10 @@ def flash_domain_error(error: DomainError) -> None:
 
 
 def form_version(form: FlaskForm) -> int | None:
-    value = form.version.data if hasattr(form, "version") else None
     try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+        return parse_int(form.version.data, minimum=0) if hasattr(form, "version") else None
+    except BadNumber:
         return None
-
-
-def int_arg(name: str) -> int | None:
-    """A whole-number query argument, or None if it is missing or not a number."""
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def download(data: bytes, filename: str, mimetype: str):

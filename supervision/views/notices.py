@@ -39,6 +39,7 @@ from ..models import (
     User,
     Verification,
 )
+from ..parsing import MAX_YEAR, MIN_YEAR, form_id, form_int, id_arg, year_arg
 from ..permissions import (
     can,
     get_notice_for_user_or_404,
@@ -111,9 +112,8 @@ def _back(notice: Notice):
 def _parse_items(form) -> list[tuple[int, str]]:
     items = []
     for raw in request.form.getlist("finding"):
-        try:
-            fid = int(raw)
-        except ValueError:
+        fid = form_id(raw)
+        if fid is None:
             continue
         items.append((fid, request.form.get(f"requirement-{fid}", "")))
     return items
@@ -148,12 +148,12 @@ def index():
     today = local_today()
     query = notices_for_user(current_user).options(joinedload(Notice.kind), joinedload(Notice.unit))
     status = request.args.get("status", "")
-    kind_id = request.args.get("kind", type=int)
-    unit_id = request.args.get("unit", type=int)
+    kind_id = id_arg("kind")
+    unit_id = id_arg("unit")
     overdue = request.args.get("overdue") == "1"
     mine = request.args.get("mine") == "1"
     keyword = request.args.get("q", "").strip()
-    year = request.args.get("year", type=int)
+    year = year_arg()
     if year:  # the year of the document number (the dashboard links here)
         query = query.where(Notice.year == year)
     if status in STATUSES:
@@ -243,7 +243,7 @@ def mine():
 @bp.route("/new", methods=["GET", "POST"])
 @require("notices.draft")
 def new():
-    unit_id = request.args.get("unit", type=int)
+    unit_id = id_arg("unit")
     if not unit_id:
         return render_template("notices/choose_unit.html", units=svc.units_with_open_findings(current_user))
     unit = get_unit_for_user_or_404(unit_id, current_user)
@@ -253,7 +253,7 @@ def new():
     findings = svc.open_findings_for_notice(current_user, unit.id)
     if request.method == "GET":
         kind = kinds[0] if kinds else None
-        wanted = request.args.get("kind", type=int)
+        wanted = id_arg("kind")
         kind = next((k for k in kinds if k.id == wanted), kind)
         if kind:
             form.kind_id.data = kind.id
@@ -510,10 +510,7 @@ def _act(notice: Notice, func, ok: str, **kwargs):
 
 
 def _version_arg() -> int | None:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        return None
+    return form_id(request.form.get("version"))
 
 
 @bp.route("/<int:notice_id>/submit", methods=["POST"])
@@ -679,7 +676,7 @@ def _register_query():
         .options(joinedload(Notice.kind), joinedload(Notice.unit), joinedload(Notice.approved_by))
         .where(Notice.doc_number.is_not(None))
     )
-    year = request.args.get("year", type=int)
+    year = year_arg()
     prefix = request.args.get("prefix", "").strip()
     if year:
         query = query.where(Notice.year == year)
@@ -775,7 +772,7 @@ def kind_form(kind_id: int | None = None):
 @bp.route("/holidays", methods=["GET", "POST"])
 @require("reference.read")
 def holidays():
-    year = request.args.get("year", type=int) or local_today().year
+    year = year_arg(default=local_today().year)
     form = HolidayForm()
     if request.method == "POST":
         if not can(current_user, "admin.manage"):
@@ -857,7 +854,11 @@ def holiday_delete(holiday_id: int):
 def holidays_seed():
     added = svc.calendar_seed()
     flash(f"已从 chinese-calendar 数据补充 {added} 天。" if added else "日历已是最新，无需补充。", "success")
-    return redirect(url_for("notices.holidays", year=request.form.get("year", type=int)))
+    return redirect(
+        url_for(
+            "notices.holidays", year=form_int(request.form.get("year"), minimum=MIN_YEAR, maximum=MAX_YEAR)
+        )
+    )
 
 
 # --- home-page panels -----------------------------------------------------------------------

@@ -39,6 +39,7 @@ from ..models import (
     User,
     campaign_unit,
 )
+from ..parsing import form_id, form_int, id_arg, year_arg
 from ..permissions import (
     assignments_for_user,
     audit_events_for_record,
@@ -90,7 +91,7 @@ def index():
 
 def _campaign_list():
     query = campaigns_for_user(current_user).options(joinedload(ReviewCampaign.rubric))
-    year = request.args.get("year", type=int)
+    year = year_arg()
     status = request.args.get("status", "")
     if year:
         query = query.where(ReviewCampaign.year == year)
@@ -137,7 +138,7 @@ def _campaign_list():
 
 def _my_assignments():
     status = request.args.get("status", "assigned")
-    campaign_id = request.args.get("campaign", type=int)
+    campaign_id = id_arg("campaign")
     query = (
         assignments_for_user(current_user)
         .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
@@ -291,7 +292,7 @@ def campaign_detail(campaign_id: int):
     rubric = db.session.get(Rubric, campaign.rubric_id)
     progress = svc.campaign_progress(campaign.id)
     show = request.args.get("show", "")
-    unit_filter = request.args.get("unit", type=int)
+    unit_filter = id_arg("unit")
     files_query = (
         select(CaseFile)
         .where(CaseFile.campaign_id == campaign.id)
@@ -828,7 +829,7 @@ def assignment_detail(assignment_id: int):
                 vetoes=vetoes,
                 comment=comment,
                 submit=submit,
-                version=request.form.get("version", type=int),
+                version=form_int(request.form.get("version"), minimum=0),
             )
         except StaleEdit as error:
             # Someone saved this review meanwhile: show what is stored now, not the stale form.
@@ -901,8 +902,8 @@ def assignment_return(assignment_id: int):
 @require("reviews.manage")
 def assignment_reassign(assignment_id: int):
     assignment = get_assignment_for_user_or_404(assignment_id, current_user)
-    reviewer_id = request.form.get(f"a{assignment.id}-reviewer_id", type=int) or request.form.get(
-        "reviewer_id", type=int
+    reviewer_id = form_id(request.form.get(f"a{assignment.id}-reviewer_id")) or form_id(
+        request.form.get("reviewer_id")
     )
     try:
         svc.assignment_reassign(actor=current_user, assignment=assignment, reviewer_id=reviewer_id or 0)
@@ -1040,7 +1041,7 @@ def rubric_edit(rubric_id: int):
                 note=request.form.get("note", ""),
                 bands=bands,
                 items=items,
-                version=request.form.get("version", type=int),
+                version=form_int(request.form.get("version"), minimum=0),
                 added=added,
                 removed=removed,
             )
