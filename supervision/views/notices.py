@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -14,7 +15,7 @@ from ..calendar import WorkCalendar, load_calendar, working_days_between
 from ..errors import DomainError
 from ..exports.notices import cn_ordinal, deadline_sentence, default_intro, notice_docx, register_xlsx
 from ..extensions import db
-from ..formatting import local_today
+from ..formatting import cn_date, local_today
 from ..forms import ActionForm
 from ..forms.notices import (
     EscalationForm,
@@ -39,7 +40,7 @@ from ..models import (
     User,
     Verification,
 )
-from ..parsing import MAX_YEAR, MIN_YEAR, form_id, form_int, id_arg, year_arg
+from ..parsing import MAX_YEAR, MIN_YEAR, BadNumber, form_id, form_int, id_arg, parse_int, year_arg
 from ..permissions import (
     can,
     get_notice_for_user_or_404,
@@ -283,23 +284,49 @@ def new():
         selected=selected,
         requirements_by_id={f.id: selected.get(f.id) or svc.default_requirement(f) for f in findings},
         kinds=kinds,
-        preview=_deadline_preview(form),
+        titles={k.id: svc.default_title(unit, k) for k in kinds},
+        preview=_deadline_preview(form.time_limit_days.data, form.fixed_deadline.data),
     )
 
 
-def _deadline_preview(form: NoticeDraftForm) -> dict:
-    """If issued today: the deadline the draft would get, and whether the calendar covers the year."""
+def _deadline_preview(days: int | None, fixed: date | None) -> dict:
+    """If issued today: the deadline the draft would get, and whether the calendar covers the year.
+
+    Days outside 1..MAX_DAYS give no deadline: 2,900,000 working days would stall a worker for seconds.
+    """
     today = local_today()
     calendar = load_calendar(today)
     result = {"today": today, "deadline": None, "weekends_only": not calendar.covers(today.year)}
-    if form.fixed_deadline.data:
-        result["deadline"] = form.fixed_deadline.data
-    elif form.time_limit_days.data:
-        probe = Notice(time_limit_days=form.time_limit_days.data)
+    if fixed:
+        result["deadline"] = fixed
+    elif days is not None and 1 <= days <= svc.MAX_DAYS:
+        probe = Notice(time_limit_days=days)
         result["deadline"] = svc.notice_deadline_for(probe, today, calendar)
     if result["deadline"] is not None:
         result["weekends_only"] = result["weekends_only"] or not calendar.covers(result["deadline"].year)
     return result
+
+
+@bp.route("/deadline-preview")
+@require("notices.draft")
+def deadline_preview():
+    """The draft form's preview as the kind, the days or the fixed deadline change (notices.js)."""
+    try:
+        days = parse_int(request.args.get("days"), minimum=1, maximum=svc.MAX_DAYS)
+        fixed = date.fromisoformat(request.args["deadline"]) if request.args.get("deadline") else None
+    except BadNumber:
+        return jsonify(text="", error=f"整改期限应为 1 至 {svc.MAX_DAYS} 个工作日。", weekends_only=False)
+    except ValueError:
+        return jsonify(text="", error="截止日期格式不正确。", weekends_only=False)
+    preview = _deadline_preview(days, fixed)
+    text = ""
+    if preview["deadline"]:
+        text = _(
+            "如今日（%(t)s）签发，截止日期为 %(d)s。",
+            t=cn_date(preview["today"]),
+            d=cn_date(preview["deadline"]),
+        )
+    return jsonify(text=text, error="", weekends_only=preview["weekends_only"])
 
 
 @bp.route("/<int:notice_id>/edit", methods=["GET", "POST"])
@@ -345,7 +372,8 @@ def edit(notice_id: int):
         selected=selected,
         requirements_by_id={f.id: selected.get(f.id) or svc.default_requirement(f) for f in findings},
         kinds=kinds,
-        preview=_deadline_preview(form),
+        titles={k.id: svc.default_title(notice.unit, k) for k in kinds},
+        preview=_deadline_preview(form.time_limit_days.data, form.fixed_deadline.data),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from decimal import Decimal
 
@@ -39,7 +38,7 @@ from ..models import (
     User,
     campaign_unit,
 )
-from ..parsing import form_id, form_int, id_arg, year_arg
+from ..parsing import BadNumber, form_id, form_int, id_arg, parse_decimal, year_arg
 from ..permissions import (
     assignments_for_user,
     audit_events_for_record,
@@ -768,14 +767,11 @@ def file_findings(file_id: int):
 
 
 def _parse_points(text: str) -> float | str | None:
-    text = (text or "").strip()
-    if text == "":
-        return None
     try:
-        value = float(text)
-    except ValueError:
+        value = parse_decimal(text)
+    except BadNumber:
         return "bad"
-    return value if math.isfinite(value) else "bad"  # float() takes "nan" and "inf"
+    return None if value is None else float(value)
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
