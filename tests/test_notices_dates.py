@@ -168,3 +168,31 @@ def test_each_kind_option_carries_its_default_days_and_title(client, w):
     assert f'data-default-title="{svc.default_title(w.unit, other)}"' in page
     assert f'data-default-title="{svc.default_title(w.unit, w.kind)}"' in page
     assert 'data-default-days="30"' in page and "data-deadline-preview=" in page
+
+
+def test_a_rectification_completed_before_the_finding_was_found_is_refused(w):
+    notice = w.acknowledged()
+    item = notice.items[0]
+    found = item.finding.found_on
+    with pytest.raises(
+        DomainError, match=f"不能早于问题的发现日期（{found.year}年{found.month}月{found.day}日）"
+    ):
+        svc.item_report(
+            actor=w.liaison,
+            notice=notice,
+            item=item,
+            measures="已整改。",
+            completed_on=found - timedelta(days=1),
+            uploads=[],
+            today=TODAY,
+        )
+    db.session.rollback()
+    assert svc.item_report(
+        actor=w.liaison,
+        notice=notice,
+        item=item,
+        measures="已整改。",
+        completed_on=found,
+        uploads=[],
+        today=TODAY,
+    )

@@ -507,6 +507,8 @@ def item_report(
         raise DomainError("请填写整改完成日期。")
     if completed_on > today:
         raise DomainError("整改完成日期不能晚于今天。")
+    if item.finding is not None and completed_on < item.finding.found_on:
+        raise DomainError(f"整改完成日期不能早于问题的发现日期（{_cn(item.finding.found_on)}）。")
     report = Rectification(
         item_id=item.id, measures=measures, completed_on=completed_on, submitted_by_id=actor.id
     )
