@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
     register_extensions(app)
-    register_converters(app)
+    register_input_checks(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -99,11 +99,12 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id))
 
 
-def register_converters(app: Flask) -> None:
-    from .parsing import IdConverter
+def register_input_checks(app: Flask) -> None:
+    from .parsing import IdConverter, refuse_nul_characters
 
     # Before the blueprints: each rule binds its converter when it is added.
     app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul_characters)
 
 
 def register_blueprints(app: Flask) -> None:

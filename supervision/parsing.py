@@ -106,9 +106,13 @@ def coerce_id(value: object) -> int:
 
 
 def finite(form, field) -> None:
-    """WTForms validator, before NumberRange: DecimalField takes "nan" (which NumberRange cannot compare)."""
-    if isinstance(field.data, Decimal | float) and not Decimal(field.data).is_finite():
+    """WTForms validator, before NumberRange: DecimalField takes "nan", which NumberRange cannot
+    compare, and IntegerField takes 3,000 digits, which NumberRange's isnan() cannot convert."""
+    data = field.data
+    if isinstance(data, Decimal | float) and not Decimal(data).is_finite():
         raise StopValidation("请输入有效的数字。")
+    if isinstance(data, int | Decimal | float) and abs(data) >= NUMBER_LIMIT:
+        raise StopValidation("数值超出范围。")
 
 
 def form_int(value: object, *, minimum: int | None = 1, maximum: int | None = MAX_ID) -> int | None:
@@ -151,6 +155,15 @@ def year_arg(name: str = "year", default: int | None = None) -> int | None:
 def page_arg() -> int:
     """The page number of a list (1 if missing); a 400 for a page that cannot exist."""
     return int_arg("page", 1, minimum=1, maximum=MAX_PAGE) or 1
+
+
+def refuse_nul_characters() -> None:
+    """before_request: no one types a NUL character, and PostgreSQL cannot store or compare one
+    (psycopg raises on it), so a query or form holding one is a 400 before any view runs."""
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise BadArgument(f"参数“{key.replace(chr(0), '')}”含有无效的字符。")
 
 
 # --- route parts --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models import ESCALATION_KINDS
-from ..parsing import coerce_id
+from ..parsing import coerce_id, finite
 
 
 class NoticeDraftForm(FlaskForm):
@@ -26,7 +26,7 @@ class NoticeDraftForm(FlaskForm):
     requirements = TextAreaField(_l("其他要求"), validators=[Optional(), Length(max=4000)])
     time_limit_days = IntegerField(
         _l("整改期限（工作日）"),
-        validators=[Optional(), NumberRange(1, 250, _l("期限应为 1 至 250 个工作日。"))],
+        validators=[Optional(), finite, NumberRange(1, 250, _l("期限应为 1 至 250 个工作日。"))],
     )
     fixed_deadline = DateField(_l("或指定截止日期"), validators=[Optional()])
     version = HiddenField()
@@ -60,12 +60,13 @@ class NoticeKindForm(FlaskForm):
     name = StringField(_l("种类名称"), validators=[DataRequired(_l("请填写种类名称。")), Length(max=40)])
     prefix = StringField(_l("机关代字"), validators=[DataRequired(_l("请填写机关代字。")), Length(max=20)])
     default_days = IntegerField(
-        _l("默认期限（工作日）"), validators=[DataRequired(_l("请填写默认期限。")), NumberRange(1, 250)]
+        _l("默认期限（工作日）"),
+        validators=[DataRequired(_l("请填写默认期限。")), finite, NumberRange(1, 250)],
     )
     requires_rectification = BooleanField(_l("需要报送整改报告"))
     closing = TextAreaField(_l("结尾语"), validators=[Optional(), Length(max=500)])
     active = BooleanField(_l("在用"), default=True)
-    sort = IntegerField(_l("排序"), validators=[Optional(), NumberRange(0, 9999)], default=0)
+    sort = IntegerField(_l("排序"), validators=[Optional(), finite, NumberRange(0, 9999)], default=0)
     version = HiddenField()
 
 

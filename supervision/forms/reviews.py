@@ -26,15 +26,17 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class CampaignForm(FlaskForm):
-    year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")), NumberRange(2000, 2100)])
+    year = IntegerField(
+        _l("年度"), validators=[InputRequired(_l("请填写年度。")), finite, NumberRange(2000, 2100)]
+    )
     title = StringField(_l("活动名称"), validators=[DataRequired(_l("请填写活动名称。")), Length(max=200)])
     rubric_id = SelectField(_l("评查标准"), coerce=coerce_id)
     case_types = MultiCheckboxField(_l("案件类型"), choices=[(t, t) for t in CASE_TYPES])
     sample_size = IntegerField(
-        _l("每个单位每类案件抽取卷数"), default=2, validators=[InputRequired(), NumberRange(1, 200)]
+        _l("每个单位每类案件抽取卷数"), default=2, validators=[InputRequired(), finite, NumberRange(1, 200)]
     )
     reviewers_per_file = IntegerField(
-        _l("每卷评查人数"), default=2, validators=[InputRequired(), NumberRange(1, 5)]
+        _l("每卷评查人数"), default=2, validators=[InputRequired(), finite, NumberRange(1, 5)]
     )
     divergence_margin = DecimalField(
         _l("分差阈值（分）"), default=10, places=1, validators=[InputRequired(), finite, NumberRange(0, 100)]
@@ -51,7 +53,7 @@ class CaseFileImportForm(FlaskForm):
 
 
 class SampleForm(FlaskForm):
-    seed = IntegerField(_l("随机种子（可选）"), validators=[Optional(), NumberRange(0, 2**31 - 1)])
+    seed = IntegerField(_l("随机种子（可选）"), validators=[Optional(), finite, NumberRange(0, 2**31 - 1)])
 
 
 class SettleForm(FlaskForm):
