@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import pytest
 from sqlalchemy import select
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from supervision.demo import seed_demo
 from supervision.extensions import db
@@ -251,3 +251,62 @@ def test_no_form_field_gives_a_server_error(app, client, demo):
                 data = dict.fromkeys(FORM_NAMES, value)
                 _send(failures, f"{username} POST {url} all={value[:9]!r}", client.post_form, url, data)
     assert not failures, "\n".join(failures[:40])
+
+
+# --- the create and edit forms, filled as a user would, with one id or number made hostile ---------
+
+FORM_USERS = ("lead", "inspector1", "admin")
+EXTRA_FORMS = ["/notices/new?unit={unit}"]  # the draft form needs its unit
+
+
+def _filled(form) -> list[tuple[str, str]]:
+    """What a user would submit: the form's own values, with every empty field given a plausible one."""
+    values = [(k, v) for k, v in form.form_values() if k]
+    given = {k for k, v in values if v}
+    for element in form.inputs:
+        name, kind = element.get("name"), (element.get("type") or element.tag).lower()
+        if not name or name in given or kind in ("file", "submit", "button", "hidden"):
+            continue
+        given.add(name)
+        values = [(k, v) for k, v in values if k != name]
+        if element.tag == "select":
+            options = [o.get("value") for o in element.iter("option") if o.get("value")]
+            values += [(name, options[0])] if options else []
+        elif kind in ("checkbox", "radio"):
+            values.append((name, element.get("value") or "1"))
+        else:
+            values.append((name, {"date": "2026-03-02", "number": "1"}.get(kind, "测试")))
+    return values
+
+
+def _numeric_fields(values: list[tuple[str, str]]) -> list[str]:
+    """The fields whose value is a whole number: ids, versions, years, days."""
+    return sorted({k for k, v in values if v.lstrip("-").isdigit() and k != "csrf_token"})
+
+
+def test_no_id_or_number_in_a_filled_form_gives_a_server_error(app, client, demo):
+    import lxml.html
+
+    unit = db.session.scalar(select(FindingModel.unit_id).where(FindingModel.status == "open").limit(1))
+    failures: list[str] = []
+    tried = 0
+    for username in FORM_USERS:
+        user = demo[username]
+        ids = _real_ids(user)
+        client.login_user(user)
+        urls = [_fill(r, ids) for r in _rules(app, "POST") if "GET" in r.methods]
+        for url in urls + [u.format(unit=unit) for u in EXTRA_FORMS]:
+            page = client.get(url)
+            if page.status_code != 200 or "html" not in page.mimetype:
+                continue
+            for form in lxml.html.fromstring(page.get_data(as_text=True)).forms:
+                if (form.method or "").lower() != "post" or form.get("action") not in (None, "", url):
+                    continue
+                values = _filled(form)
+                for name in _numeric_fields(values):
+                    for value in (HUGE, "-1"):
+                        data = MultiDict([(k, value if k == name else v) for k, v in values])
+                        tried += 1
+                        _send(failures, f"{username} POST {url} {name}={value}", client.post, url, data=data)
+    assert not failures, "\n".join(failures[:40])
+    assert tried > 100
