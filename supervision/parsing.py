@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from flask import request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
+from wtforms import Field
 from wtforms.validators import StopValidation
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer: no id (or version, or count) is larger
@@ -30,7 +31,7 @@ class BadNumber(ValueError):
 
 
 class BadArgument(BadRequest):
-    """A query argument that is not a number within its bounds: a 400 page with the message."""
+    """A query argument (or form value) that cannot be read: a 400 page showing the message."""
 
     def __init__(self, message: str):
         super().__init__(description=message)
@@ -105,7 +106,7 @@ def coerce_id(value: object) -> int:
     return number
 
 
-def finite(form, field) -> None:
+def finite(form: object, field: Field) -> None:
     """WTForms validator, before NumberRange: DecimalField takes "nan", which NumberRange cannot
     compare, and IntegerField takes 3,000 digits, which NumberRange's isnan() cannot convert."""
     data = field.data
