@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
     register_extensions(app)
+    register_input_checks(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -108,6 +109,14 @@ def register_extensions(app: Flask) -> None:
         return user if user is not None and session_is_current(user) else None
 
 
+def register_input_checks(app: Flask) -> None:
+    from .parsing import IdConverter, refuse_nul_characters
+
+    # Before the blueprints: each rule binds its converter when it is added.
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul_characters)
+
+
 def register_blueprints(app: Flask) -> None:
     from .views import BLUEPRINTS
 
@@ -118,6 +127,8 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from flask import jsonify, render_template
     from flask_wtf.csrf import CSRFError
+
+    from .parsing import BadArgument
 
     def render_error(code: int, message: str | None = None):
         if request.path.startswith("/api/") or request.path == "/healthz":
@@ -146,7 +157,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        return render_error(400)
+        return render_error(400, error.description if isinstance(error, BadArgument) else None)
 
     @app.errorhandler(500)
     def server_error(error):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 
 
 @dataclass(frozen=True)
@@ -54,20 +54,25 @@ def working_days_between(start: date, end: date, calendar: WorkCalendar) -> int:
     """Working days d with start < d <= end; negative (the days in end < d <= start) if end is earlier.
 
     So `working_days_between(today, deadline)` is the working days left (0 on the deadline day),
-    and a negative number counts the working days overdue.
+    and a negative number counts the working days overdue. Counted by arithmetic over weeks plus the
+    calendar's exceptions, not day by day: a stored deadline of 9999-12-31 costs no more than any other.
     """
     if end == start:
         return 0
     sign = 1
     if end < start:
         start, end, sign = end, start, -1
-    count = 0
-    day = start
-    while day < end:
-        day += timedelta(days=1)
-        if calendar.is_workday(day):
-            count += 1
+    count = _weekdays_through(end) - _weekdays_through(start)
+    for day, is_workday in calendar.days.items():
+        if start < day <= end and is_workday != (day.weekday() < 5):
+            count += 1 if is_workday else -1
     return sign * count
+
+
+def _weekdays_through(day: date) -> int:
+    """Monday-to-Friday days from 0001-01-01 (a Monday) to `day` inclusive."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
 
 
 class WorkdayCounter:
@@ -111,8 +116,9 @@ def load_calendar(*days: date | None, margin_years: int = 1) -> WorkCalendar:
     from .models import Holiday
 
     known = [d for d in days if d is not None] or [date.today()]
-    first = date(min(d.year for d in known) - margin_years, 1, 1)
-    last = date(max(d.year for d in known) + margin_years, 12, 31)
+    # Clamped to the years a date can have: a stored deadline of 9999-12-31 must not break a page.
+    first = date(max(MINYEAR, min(d.year for d in known) - margin_years), 1, 1)
+    last = date(min(MAXYEAR, max(d.year for d in known) + margin_years), 12, 31)
     rows = db.session.execute(
         select(Holiday.day, Holiday.is_workday).where(Holiday.day >= first, Holiday.day <= last)
     ).all()

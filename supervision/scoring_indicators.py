@@ -8,12 +8,12 @@ first-level area. An indicator is weak (短板) when rated 未达标 or scored u
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .i18n import N_
 from .numbers import INDICATOR_PLACES, indicator_text, rounded
+from .parsing import BadNumber, parse_decimal
 
 RATINGS = {"met": N_("达标"), "basic": N_("基本达标"), "unmet": N_("未达标"), "na": N_("不适用")}
 WEAK_SHARE = 0.6
@@ -32,20 +32,11 @@ def _round(value: float) -> float:
 
 def parse_score(text: str | float | None) -> float | None:
     """A score typed by a user: '' → None; '0.5' → 0.5; anything else is an error."""
-    if text is None:
-        return None
-    if isinstance(text, int | float):
-        return float(text)
-    text = str(text).strip()
-    if not text:
-        return None
     try:
-        value = float(text)
-    except ValueError as exc:
-        raise RatingError(f"得分“{text}”不是数字。") from exc
-    if not math.isfinite(value):  # float() takes "nan" and "inf"
-        raise RatingError(f"得分“{text}”不是数字。")
-    return value
+        value = parse_decimal(text)
+    except BadNumber as exc:
+        raise RatingError(f"得分“{str(text).strip()}”不是数字。") from exc
+    return None if value is None else float(value)
 
 
 def points_for(rating: str | None, score: float | None, max_points: float) -> float | None:

@@ -86,7 +86,7 @@ class FindingFactory(Base):
     severity = "normal"
     description = factory.Sequence(lambda n: f"问题描述{n}：未按规定履行告知程序")
     legal_basis = "《中华人民共和国行政处罚法》第四十四条"
-    found_on = date(2026, 4, 1)
+    found_on = date(2026, 3, 1)  # the TaskFactory period start: before every test's today
     status = "open"
 
 

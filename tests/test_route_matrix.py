@@ -95,6 +95,7 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "notices.index": {"GET": OFFICE},
     "notices.mine": {"GET": LIAISON},
     "notices.new": {"GET": INSPECTOR, "POST": INSPECTOR},
+    "notices.deadline_preview": {"GET": INSPECTOR},
     "notices.edit": {"GET": INSPECTOR, "POST": INSPECTOR},  # the draft's author
     "notices.detail": {"GET": OFFICE},
     "notices.print_view": {"GET": OFFICE},

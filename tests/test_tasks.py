@@ -111,6 +111,8 @@ def test_task_codes_count_up_within_the_year(world):
     ("override", "message"),
     [
         ({"period_end": date(2026, 3, 1)}, "结束日期不能早于开始日期"),
+        ({"period_start": date(1900, 1, 1)}, "督察期间应在 2000 年至 2100 年之间"),
+        ({"period_end": date(9999, 12, 31)}, "督察期间应在 2000 年至 2100 年之间"),
         ({"unit_ids": []}, "请至少选择一个被督察单位"),
         ({"inspector_ids": [], "leader_id": None}, "请至少选择一名督察员"),
         ({"leader_id": None}, "指定一名组长"),
@@ -266,6 +268,8 @@ def test_member_records_a_finding_with_a_photo(world):
         ("chen", {"severity": "huge"}, "严重程度"),
         ("chen", {"description": ""}, "请填写发现的问题"),
         ("chen", {"found_on": date(2026, 5, 1)}, "不能晚于今天"),
+        ("chen", {"found_on": date(1900, 1, 1)}, "不能早于任务的督察期间开始日期（2026年3月1日）"),
+        ("chen", {"found_on": date(2026, 2, 28)}, "不能早于任务的督察期间开始日期"),
     ],
 )
 def test_bad_finding_input_is_refused_and_nothing_saved(world, who, override, message):

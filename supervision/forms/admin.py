@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from ..limits import PASSWORD_MAX
 from ..models import ROLES, UNIT_KINDS
+from ..parsing import coerce_id
 from . import SubmitOnce
 
 
@@ -25,7 +26,7 @@ class UserForm(SubmitOnce, FlaskForm):
     role = SelectField(
         _l("角色"), choices=list(ROLES.items()), validators=[InputRequired(_l("请选择角色。"))]
     )
-    unit_id = SelectField(_l("所属单位"), coerce=int, validate_choice=False)
+    unit_id = SelectField(_l("所属单位"), coerce=coerce_id, validate_choice=False)
     phone = StringField(_l("电话"), validators=[Optional(), Length(max=30)])
     email = StringField(_l("邮箱"), validators=[Optional(), Email(_l("邮箱格式不正确。")), Length(max=120)])
     password = PasswordField(_l("初始密码"), validators=[Length(max=PASSWORD_MAX)])

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..models import ESCALATION_KINDS
+from ..parsing import coerce_id, finite
 from . import SubmitOnce
 
 
@@ -22,7 +23,7 @@ class NoticeDraftForm(SubmitOnce, FlaskForm):
 
     kind_id = SelectField(
         _l("通知书种类"),
-        coerce=int,
+        coerce=coerce_id,
         validate_choice=False,
         validators=[InputRequired(_l("请选择通知书种类。"))],
     )
@@ -31,7 +32,7 @@ class NoticeDraftForm(SubmitOnce, FlaskForm):
     requirements = TextAreaField(_l("其他要求"), validators=[Optional(), Length(max=4000)])
     time_limit_days = IntegerField(
         _l("整改期限（工作日）"),
-        validators=[Optional(), NumberRange(1, 250, _l("期限应为 1 至 250 个工作日。"))],
+        validators=[Optional(), finite, NumberRange(1, 250, _l("期限应为 1 至 250 个工作日。"))],
     )
     fixed_deadline = DateField(_l("或指定截止日期"), validators=[Optional()])
     version = HiddenField()
@@ -71,12 +72,13 @@ class NoticeKindForm(SubmitOnce, FlaskForm):
     name = StringField(_l("种类名称"), validators=[DataRequired(_l("请填写种类名称。")), Length(max=40)])
     prefix = StringField(_l("机关代字"), validators=[DataRequired(_l("请填写机关代字。")), Length(max=20)])
     default_days = IntegerField(
-        _l("默认期限（工作日）"), validators=[DataRequired(_l("请填写默认期限。")), NumberRange(1, 250)]
+        _l("默认期限（工作日）"),
+        validators=[DataRequired(_l("请填写默认期限。")), finite, NumberRange(1, 250)],
     )
     requires_rectification = BooleanField(_l("需要报送整改报告"))
     closing = TextAreaField(_l("结尾语"), validators=[Optional(), Length(max=500)])
     active = BooleanField(_l("在用"), default=True)
-    sort = IntegerField(_l("排序"), validators=[Optional()], default=0)
+    sort = IntegerField(_l("排序"), validators=[Optional(), finite, NumberRange(0, 9999)], default=0)
     version = HiddenField()
 
 
@@ -92,7 +94,9 @@ class HolidayForm(FlaskForm):
 class HolidayNoticeForm(FlaskForm):
     """The 国务院办公厅 notice pasted in; `save` is set on the preview's 保存 button."""
 
-    year = IntegerField(_l("年度"), validators=[DataRequired(_l("请填写年度。")), NumberRange(1901, 2099)])
+    year = IntegerField(
+        _l("年度"), validators=[DataRequired(_l("请填写年度。")), finite, NumberRange(1901, 2099)]
+    )
     text = TextAreaField(
         _l("通知正文"), validators=[DataRequired(_l("请粘贴通知的正文。")), Length(max=20000)]
     )

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..limits import TEXT_MAX
 from ..models import UNIT_KINDS
+from ..parsing import coerce_id, finite
 from . import SubmitOnce
 
 
@@ -24,7 +25,9 @@ class FrameworkImportForm(FlaskForm):
     name = StringField(
         _l("指标体系名称"), validators=[DataRequired(_l("请填写指标体系名称。")), Length(max=120)]
     )
-    year = IntegerField(_l("版本年份"), validators=[Optional(), NumberRange(2000, 2100, _l("年份不正确。"))])
+    year = IntegerField(
+        _l("版本年份"), validators=[Optional(), finite, NumberRange(2000, 2100, _l("年份不正确。"))]
+    )
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     file = FileField(_l("文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要导入的文件。"))])
 
@@ -42,14 +45,19 @@ class IndicatorForm(FlaskForm):
 
 
 class RoundForm(SubmitOnce, FlaskForm):
-    year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")), NumberRange(2000, 2100)])
+    year = IntegerField(
+        _l("年度"), validators=[InputRequired(_l("请填写年度。")), finite, NumberRange(2000, 2100)]
+    )
     framework_id = SelectField(
-        _l("指标体系"), coerce=int, validate_choice=False, validators=[InputRequired(_l("请选择指标体系。"))]
+        _l("指标体系"),
+        coerce=coerce_id,
+        validate_choice=False,
+        validators=[InputRequired(_l("请选择指标体系。"))],
     )
     title = StringField(_l("轮次名称"), validators=[DataRequired(_l("请填写轮次名称。")), Length(max=200)])
     deadline = DateField(_l("自评截止日期"), validators=[Optional()])
     all_units = BooleanField(_l("全部在用单位"), default=True)
-    unit_ids = SelectMultipleField(_l("参加单位"), coerce=int, validate_choice=False)
+    unit_ids = SelectMultipleField(_l("参加单位"), coerce=coerce_id, validate_choice=False)
 
 
 class RoadmapForm(SubmitOnce, FlaskForm):

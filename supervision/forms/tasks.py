@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..models import SEVERITIES, TASK_KINDS
+from ..parsing import coerce_id
 from . import SubmitOnce
 
 
@@ -29,8 +30,8 @@ class TaskForm(SubmitOnce, FlaskForm):
     period_start = DateField(_l("开始日期"), validators=[InputRequired(_l("请填写开始日期。"))])
     period_end = DateField(_l("结束日期"), validators=[InputRequired(_l("请填写结束日期。"))])
     # Checkbox lists rendered by hand (600 units, 100 inspectors); checked by the service.
-    unit_ids = SelectMultipleField(_l("被督察单位"), coerce=int, validate_choice=False)
-    inspector_ids = SelectMultipleField(_l("督察员"), coerce=int, validate_choice=False)
+    unit_ids = SelectMultipleField(_l("被督察单位"), coerce=coerce_id, validate_choice=False)
+    inspector_ids = SelectMultipleField(_l("督察员"), coerce=coerce_id, validate_choice=False)
     # The leader is a radio button in the inspector list (request.form["leader_id"]).
     version = HiddenField()
 
@@ -38,7 +39,7 @@ class TaskForm(SubmitOnce, FlaskForm):
 class FindingForm(SubmitOnce, FlaskForm):
     unit_id = SelectField(
         _l("问题所在单位"),
-        coerce=int,
+        coerce=coerce_id,
         validate_choice=False,
         validators=[InputRequired(_l("请选择问题所在单位。"))],
     )
@@ -56,7 +57,7 @@ class FindingForm(SubmitOnce, FlaskForm):
     )
     found_on = DateField(_l("发现日期"), validators=[InputRequired(_l("请填写发现日期。"))])
     # Optional: the indicator (示范创建指标) the finding bears on; shown on the unit's scorecard.
-    indicator_id = SelectField(_l("对应的示范指标（可选）"), coerce=int, validate_choice=False)
+    indicator_id = SelectField(_l("对应的示范指标（可选）"), coerce=coerce_id, validate_choice=False)
     version = HiddenField()
 
 

@@ -57,6 +57,20 @@ NOTICE_FIELDS = [
 ]
 KIND_FIELDS = ["name", "prefix", "default_days", "requires_rectification", "closing", "active", "sort"]
 MAX_DAYS = 250
+DEADLINE_YEARS = 2  # a deadline (or an extension) lies at most two years after the issue date
+
+
+def latest_deadline(issued: date) -> date:
+    """The last deadline a notice issued on `issued` may have (two years on; 29 Feb → 28 Feb)."""
+    year = issued.year + DEADLINE_YEARS
+    return issued.replace(year=year) if (issued.month, issued.day) != (2, 29) else date(year, 2, 28)
+
+
+def _check_deadline_bound(deadline: date, issued: date, what: str = "截止日期") -> None:
+    if deadline > latest_deadline(issued):
+        raise DomainError(
+            f"{what}不能晚于{_cn(latest_deadline(issued))}（签发日期{_cn(issued)}后{DEADLINE_YEARS}年内）。"
+        )
 
 
 def _require_step(record, action: str) -> None:
@@ -157,6 +171,8 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
     if data.fixed_deadline is not None:
         if data.fixed_deadline <= today:
             errors.append("截止日期不能早于签发日期（最早的签发日期是今天）。")
+        elif data.fixed_deadline > latest_deadline(today):
+            errors.append(f"截止日期不能晚于{_cn(latest_deadline(today))}（签发后{DEADLINE_YEARS}年内）。")
     elif (
         kind is not None
         and kind.requires_rectification
@@ -325,7 +341,7 @@ def notice_deadline_for(notice: Notice, issue_date: date, calendar=None) -> date
     """The deadline the notice gets if issued on `issue_date`."""
     if notice.fixed_deadline is not None:
         return notice.fixed_deadline
-    if notice.time_limit_days:
+    if notice.time_limit_days and 1 <= notice.time_limit_days <= MAX_DAYS:  # no walk of a million days
         calendar = calendar or load_calendar(issue_date)
         return add_working_days(issue_date, notice.time_limit_days, calendar)
     return None
@@ -345,6 +361,8 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
     deadline = notice_deadline_for(notice, today)
     if deadline is not None and deadline <= today:
         raise DomainError("截止日期不能早于签发日期，请退回起草人修改期限。")
+    if deadline is not None:
+        _check_deadline_bound(deadline, today)
     if notice.kind.requires_rectification and deadline is None:
         raise DomainError("该种类通知书须有整改期限，请退回起草人补充。")
     findings = [item.finding for item in notice.items]
@@ -472,6 +490,8 @@ def item_report(
         raise DomainError("请填写整改完成日期。")
     if completed_on > today:
         raise DomainError("整改完成日期不能晚于今天。")
+    if item.finding is not None and completed_on < item.finding.found_on:
+        raise DomainError(f"整改完成日期不能早于问题的发现日期（{_cn(item.finding.found_on)}）。")
     report = Rectification(
         item_id=item.id, measures=measures, completed_on=completed_on, submitted_by_id=actor.id
     )
@@ -591,6 +611,7 @@ def extension_request(
         raise DomainError("请填写延期理由。")
     if requested_deadline is None or requested_deadline <= notice.deadline:
         raise DomainError(f"申请的新截止日期应晚于现截止日期（{_cn(notice.deadline)}）。")
+    _check_deadline_bound(requested_deadline, notice.issue_date or today, "申请的新截止日期")
     pending = db.session.scalar(
         select(ExtensionRequest.id).where(
             ExtensionRequest.notice_id == notice.id, ExtensionRequest.decision.is_(None)
@@ -648,6 +669,8 @@ def extension_decide(
         new_deadline = new_deadline or ext.requested_deadline
         if old is not None and new_deadline <= old:
             raise DomainError(f"新截止日期应晚于现截止日期（{_cn(old)}）。")
+        if notice.issue_date is not None:
+            _check_deadline_bound(new_deadline, notice.issue_date, "新截止日期")
         notice.deadline = new_deadline
         ext.new_deadline = new_deadline
     elif not note:
@@ -700,6 +723,8 @@ def escalation_add(
         raise DomainError("请选择督办措施（约谈、挂牌督办或通报批评）。")
     if on_date is None or on_date > today:
         raise DomainError("请填写实施日期（不能晚于今天）。")
+    if notice.issue_date is not None and on_date < notice.issue_date:
+        raise DomainError(f"实施日期不能早于通知书的签发日期（{_cn(notice.issue_date)}）。")
     escalation = Escalation(
         notice_id=notice.id, kind=kind, on_date=on_date, note=(note or "").strip(), by_id=actor.id
     )

@@ -5,7 +5,6 @@ results, publishing and turning deductions into findings. Every change is audite
 from __future__ import annotations
 
 import io
-import math
 import re
 import secrets
 from collections import defaultdict
@@ -37,6 +36,7 @@ from ..models import (
 )
 from ..models.reviews import VETO_CATEGORY
 from ..numbers import SCORE_PLACES, rounded, score_text
+from ..parsing import BadNumber, parse_decimal
 from ..permissions import authorize, can, can_review_file, can_score, can_upload_case_list
 from ..sampling import NoEligibleReviewers, Pool, draw_sample, plan_assignments
 from ..workflow import transition
@@ -178,13 +178,13 @@ def rubric_seed_default(*, actor: User | None = None) -> tuple[Rubric, bool]:
 
 def _num(text: str, what: str, errors: list[str]) -> float:
     try:
-        value = float(str(text).strip())
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):  # float() takes "nan" and "inf"
+        value = parse_decimal(text)
+    except BadNumber:
+        value = None
+    if value is None:
         errors.append(f"{what}“{text}”不是数字。")
         return 0.0
-    return value
+    return float(value)
 
 
 def rubric_read_xlsx(data: bytes) -> RubricData:

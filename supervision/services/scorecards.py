@@ -29,6 +29,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..parsing import BadNumber, parse_decimal
 from ..permissions import (
     authorize,
     can,
@@ -108,14 +109,14 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         if not text:
             problems.append("内容不能为空。")
         points = None
-        if raw_points:
-            try:
-                points = float(raw_points)
-            except ValueError:
-                problems.append(f"分值“{raw_points}”不是数字。")
-            else:
-                if points < 0:
-                    problems.append("分值不能为负数。")
+        try:
+            value = parse_decimal(raw_points)  # refuses nan and inf, which float() takes
+        except BadNumber:
+            problems.append(f"分值“{raw_points}”不是数字。")
+        else:
+            if value is not None and value < 0:
+                problems.append("分值不能为负数。")
+            points = None if value is None else float(value)
         kinds, unknown = _kinds_from_text(row.get("适用单位类型") or "")
         if unknown:
             problems.append(

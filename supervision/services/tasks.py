@@ -25,6 +25,7 @@ from ..models import (
     task_unit,
     utcnow,
 )
+from ..parsing import MAX_YEAR, MIN_YEAR
 from ..permissions import (
     authorize,
     can,
@@ -219,6 +220,8 @@ def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[Us
         errors.append("请填写督察期间的开始和结束日期。")
     elif values["period_end"] < values["period_start"]:
         errors.append("督察期间的结束日期不能早于开始日期。")
+    elif values["period_start"].year < MIN_YEAR or values["period_end"].year > MAX_YEAR:
+        errors.append(f"督察期间应在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间。")
     unit_ids = {int(u) for u in data.get("unit_ids") or []}
     inspector_ids = {int(i) for i in data.get("inspector_ids") or []}
     leader_id = int(data["leader_id"]) if data.get("leader_id") else None
@@ -400,6 +403,10 @@ def is_member(task: SupervisionTask, user: User) -> bool:
     return is_on_task(user, task.id)
 
 
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, today: date) -> dict:
     errors = []
     values = {
@@ -437,6 +444,10 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
         errors.append("请填写发现日期。")
     elif values["found_on"] > today:
         errors.append("发现日期不能晚于今天。")
+    elif task is not None and values["found_on"] < task.period_start:
+        errors.append(f"发现日期不能早于任务的督察期间开始日期（{_cn(task.period_start)}）。")
+    elif values["found_on"].year < MIN_YEAR:
+        errors.append(f"发现日期不能早于 {MIN_YEAR} 年。")
     if values["indicator_id"] is not None:
         from .scorecards import indicator_exists
 

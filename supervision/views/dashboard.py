@@ -13,6 +13,7 @@ from ..formatting import local_today
 from ..models import SupervisionTask
 from ..models.tasks import SEVERITIES, TASK_KINDS
 from ..numbers import days_text, indicator_text, rate_text
+from ..parsing import MIN_YEAR, form_int
 from ..permissions import require, tasks_for_user
 from ..todo import inspector_work, liaison_work
 from ..workflow import MACHINES
@@ -23,9 +24,9 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 
 def chosen_year() -> int:
-    year = request.args.get("year", type=int)
     today = local_today()
-    return year if year and 2000 <= year <= today.year + 1 else today.year
+    year = form_int(request.args.get("year"), minimum=MIN_YEAR, maximum=today.year + 1)
+    return year or today.year  # a year outside the figures falls back to this year
 
 
 def year_choices() -> list[int]:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
 from ..models import FormSubmission
+from ..parsing import BadNumber, int_arg, page_arg, parse_int  # noqa: F401  (views import them from here)
 from ..services.transaction import unit_of_work
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -114,8 +115,8 @@ def form_version(form: FlaskForm) -> int | None:
     # raw_data, not data: a form built with obj= fills a missing field from the stored record.
     raw = form.version.raw_data or [""]
     try:
-        return int(raw[0])
-    except (TypeError, ValueError):
+        return parse_int(raw[0], minimum=0) or 0
+    except BadNumber:
         return 0
 
 
@@ -166,21 +167,6 @@ def _shown(field: Any, value: Any) -> str:
     if isinstance(value, date):
         return f"{value.year}年{value.month}月{value.day}日"
     return str(value)
-
-
-def int_arg(name: str) -> int | None:
-    """A whole-number query argument, or None if it is missing or not a number."""
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def download(data: bytes, filename: str, mimetype: str):

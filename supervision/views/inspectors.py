@@ -25,6 +25,7 @@ from ..models import (
     Unit,
     User,
 )
+from ..parsing import id_arg
 from ..permissions import audit_events_for_record, require, tasks_for_user
 from ..services import tasks as service
 from .helpers import flash_edit_error, flash_form_errors, form_version, page_arg
@@ -81,10 +82,7 @@ def index():
     specialty = request.args.get("specialty", "").strip()
     term = request.args.get("term", "")
     state = request.args.get("state", "active")
-    try:
-        unit_id = int(request.args.get("unit", ""))
-    except ValueError:
-        unit_id = None
+    unit_id = id_arg("unit")
     if keyword:
         query = query.where(
             or_(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
@@ -17,7 +17,7 @@ from ..errors import DomainError
 from ..exports.notices import cn_ordinal, deadline_sentence, default_intro, notice_docx, register_xlsx
 from ..extensions import db
 from ..filters import contains
-from ..formatting import local_today
+from ..formatting import cn_date, local_today
 from ..forms import ActionForm
 from ..forms.notices import (
     CalendarYearForm,
@@ -44,6 +44,7 @@ from ..models import (
     User,
     Verification,
 )
+from ..parsing import MAX_YEAR, MIN_YEAR, BadNumber, form_id, form_int, id_arg, parse_int, year_arg
 from ..permissions import (
     can,
     can_edit_draft,
@@ -127,9 +128,8 @@ def _detail_url(notice: Notice) -> str:
 def _parse_items(form) -> list[tuple[int, str]]:
     items = []
     for raw in request.form.getlist("finding"):
-        try:
-            fid = int(raw)
-        except ValueError:
+        fid = form_id(raw)
+        if fid is None:
             continue
         items.append((fid, request.form.get(f"requirement-{fid}", "")))
     return items
@@ -164,12 +164,12 @@ def index():
     today = local_today()
     query = notices_for_user(current_user).options(joinedload(Notice.kind), joinedload(Notice.unit))
     status = request.args.get("status", "")
-    kind_id = request.args.get("kind", type=int)
-    unit_id = request.args.get("unit", type=int)
+    kind_id = id_arg("kind")
+    unit_id = id_arg("unit")
     overdue = request.args.get("overdue") == "1"
     mine = request.args.get("mine") == "1"
     keyword = request.args.get("q", "").strip()
-    year = request.args.get("year", type=int)
+    year = year_arg()
     if year:  # the year of the document number (the dashboard links here)
         query = query.where(Notice.year == year)
     if status in STATUSES:
@@ -264,7 +264,7 @@ def mine():
 @bp.route("/new", methods=["GET", "POST"])
 @require("notices.draft")
 def new():
-    unit_id = request.args.get("unit", type=int)
+    unit_id = id_arg("unit")
     if not unit_id:
         return render_template("notices/choose_unit.html", units=svc.units_with_open_findings(current_user))
     unit = get_unit_for_user_or_404(unit_id, current_user)
@@ -274,7 +274,7 @@ def new():
     findings = svc.open_findings_for_notice(current_user, unit.id)
     if request.method == "GET":
         kind = kinds[0] if kinds else None
-        wanted = request.args.get("kind", type=int)
+        wanted = id_arg("kind")
         kind = next((k for k in kinds if k.id == wanted), kind)
         if kind:
             form.kind_id.data = kind.id
@@ -310,23 +310,49 @@ def new():
         selected=selected,
         requirements_by_id={f.id: selected.get(f.id) or svc.default_requirement(f) for f in findings},
         kinds=kinds,
-        preview=_deadline_preview(form),
+        titles={k.id: svc.default_title(unit, k) for k in kinds},
+        preview=_deadline_preview(form.time_limit_days.data, form.fixed_deadline.data),
     )
 
 
-def _deadline_preview(form: NoticeDraftForm) -> dict:
-    """If issued today: the deadline the draft would get, and whether the calendar covers the year."""
+def _deadline_preview(days: int | None, fixed: date | None) -> dict:
+    """If issued today: the deadline the draft would get, and whether the calendar covers the year.
+
+    Days outside 1..MAX_DAYS give no deadline: 2,900,000 working days would stall a worker for seconds.
+    """
     today = local_today()
     calendar = load_calendar(today)
     result = {"today": today, "deadline": None, "weekends_only": not calendar.covers(today.year)}
-    if form.fixed_deadline.data:
-        result["deadline"] = form.fixed_deadline.data
-    elif form.time_limit_days.data:
-        probe = Notice(time_limit_days=form.time_limit_days.data)
+    if fixed:
+        result["deadline"] = fixed
+    elif days is not None and 1 <= days <= svc.MAX_DAYS:
+        probe = Notice(time_limit_days=days)
         result["deadline"] = svc.notice_deadline_for(probe, today, calendar)
     if result["deadline"] is not None:
         result["weekends_only"] = result["weekends_only"] or not calendar.covers(result["deadline"].year)
     return result
+
+
+@bp.route("/deadline-preview")
+@require("notices.draft")
+def deadline_preview():
+    """The draft form's preview as the kind, the days or the fixed deadline change (notices.js)."""
+    try:
+        days = parse_int(request.args.get("days"), minimum=1, maximum=svc.MAX_DAYS)
+        fixed = date.fromisoformat(request.args["deadline"]) if request.args.get("deadline") else None
+    except BadNumber:
+        return jsonify(text="", error=f"整改期限应为 1 至 {svc.MAX_DAYS} 个工作日。", weekends_only=False)
+    except ValueError:
+        return jsonify(text="", error="截止日期格式不正确。", weekends_only=False)
+    preview = _deadline_preview(days, fixed)
+    text = ""
+    if preview["deadline"]:
+        text = _(
+            "如今日（%(t)s）签发，截止日期为 %(d)s。",
+            t=cn_date(preview["today"]),
+            d=cn_date(preview["deadline"]),
+        )
+    return jsonify(text=text, error="", weekends_only=preview["weekends_only"])
 
 
 @bp.route("/<int:notice_id>/edit", methods=["GET", "POST"])
@@ -374,7 +400,8 @@ def edit(notice_id: int):
         selected=selected,
         requirements_by_id={f.id: selected.get(f.id) or svc.default_requirement(f) for f in findings},
         kinds=kinds,
-        preview=_deadline_preview(form),
+        titles={k.id: svc.default_title(notice.unit, k) for k in kinds},
+        preview=_deadline_preview(form.time_limit_days.data, form.fixed_deadline.data),
     )
 
 
@@ -555,10 +582,7 @@ def _add_once(notice: Notice, func, ok: str, **kwargs):
 
 
 def _version_arg() -> int | None:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        return None
+    return form_id(request.form.get("version"))
 
 
 @bp.route("/<int:notice_id>/submit", methods=["POST"])
@@ -724,7 +748,7 @@ def _register_query():
         .options(joinedload(Notice.kind), joinedload(Notice.unit), joinedload(Notice.approved_by))
         .where(Notice.doc_number.is_not(None))
     )
-    year = request.args.get("year", type=int)
+    year = year_arg()
     prefix = request.args.get("prefix", "").strip()
     if year:
         query = query.where(Notice.year == year)
@@ -828,7 +852,7 @@ def kind_form(kind_id: int | None = None):
 @bp.route("/holidays", methods=["GET", "POST"])
 @require("reference.read")
 def holidays():
-    year = request.args.get("year", type=int) or local_today().year
+    year = year_arg(default=local_today().year)
     form = HolidayForm()
     if request.method == "POST":
         if not can(current_user, "admin.manage"):
@@ -992,7 +1016,11 @@ def holidays_seed():
     flash(f"已从 chinese-calendar 数据补充 {added} 天。" if added else "日历已是最新，无需补充。", "success")
     for year in calendar_svc.calendar_estimate_upcoming(local_today()):
         flash(_("%(y)s 年：已按往年规律预估法定节假日（待确认）。", y=year), "info")
-    return redirect(url_for("notices.holidays", year=request.form.get("year", type=int)))
+    return redirect(
+        url_for(
+            "notices.holidays", year=form_int(request.form.get("year"), minimum=MIN_YEAR, maximum=MAX_YEAR)
+        )
+    )
 
 
 # --- home-page panels -----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..filters import COUNTED
 from ..formatting import cn_date, local_today
 from ..models import AssessmentRound, Unit
+from ..parsing import id_arg
 from ..permissions import can, can_any, require, units_for_user
 from .dashboard import chosen_year, year_choices
 from .helpers import XLSX_MIME, download
@@ -31,7 +32,7 @@ ALL_SOURCES = tuple(sorted({cap for caps in SOURCES.values() for cap in caps}))
 
 
 def _unit_filter() -> int | None:
-    unit_id = request.args.get("unit", type=int)
+    unit_id = id_arg("unit")
     if unit_id is None:
         return None
     # A unit outside the viewer's scope is simply not a filter they can use.
@@ -131,7 +132,7 @@ def reviews():
 @bp.route("/assessments.xlsx")
 @require(*SOURCES["assessments"])
 def assessments():
-    round_id = request.args.get("round", type=int)
+    round_id = id_arg("round")
     round_ = db.session.get(AssessmentRound, round_id) if round_id else None
     if round_ is None:
         abort(404)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from decimal import Decimal
 
@@ -39,6 +38,7 @@ from ..models import (
     User,
 )
 from ..numbers import score_text
+from ..parsing import BadNumber, form_id, form_int, id_arg, parse_decimal, year_arg
 from ..permissions import (
     assignments_for_user,
     audit_events_for_record,
@@ -98,7 +98,7 @@ def index():
 
 def _campaign_list():
     query = campaigns_for_user(current_user).options(joinedload(ReviewCampaign.rubric))
-    year = request.args.get("year", type=int)
+    year = year_arg()
     status = request.args.get("status", "")
     if year:
         query = query.where(ReviewCampaign.year == year)
@@ -145,7 +145,7 @@ def _campaign_list():
 
 def _my_assignments():
     status = request.args.get("status", "assigned")
-    campaign_id = request.args.get("campaign", type=int)
+    campaign_id = id_arg("campaign")
     query = (
         assignments_for_user(current_user)
         .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
@@ -300,7 +300,7 @@ def campaign_detail(campaign_id: int):
     rubric = db.session.get(Rubric, campaign.rubric_id)
     progress = svc.campaign_progress(campaign.id)
     show = request.args.get("show", "")
-    unit_filter = request.args.get("unit", type=int)
+    unit_filter = id_arg("unit")
     files_query = (
         select(CaseFile)
         .where(CaseFile.campaign_id == campaign.id)
@@ -771,14 +771,11 @@ def file_findings(file_id: int):
 
 
 def _parse_points(text: str) -> float | str | None:
-    text = (text or "").strip()
-    if text == "":
-        return None
     try:
-        value = float(text)
-    except ValueError:
+        value = parse_decimal(text)
+    except BadNumber:
         return "bad"
-    return value if math.isfinite(value) else "bad"  # float() takes "nan" and "inf"
+    return None if value is None else float(value)
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -832,7 +829,8 @@ def assignment_detail(assignment_id: int):
                 vetoes=vetoes,
                 comment=comment,
                 submit=submit,
-                version=request.form.get("version", 0, type=int),
+                version=form_int(request.form.get("version"), minimum=0)
+                or 0,  # none sent: refused, never unchecked
             )
         except StaleEdit as error:
             # Someone saved this review meanwhile: keep what was typed, take the current version and
@@ -917,8 +915,8 @@ def assignment_return(assignment_id: int):
 @require("reviews.manage")
 def assignment_reassign(assignment_id: int):
     assignment = get_assignment_for_user_or_404(assignment_id, current_user)
-    reviewer_id = request.form.get(f"a{assignment.id}-reviewer_id", type=int) or request.form.get(
-        "reviewer_id", type=int
+    reviewer_id = form_id(request.form.get(f"a{assignment.id}-reviewer_id")) or form_id(
+        request.form.get("reviewer_id")
     )
     try:
         svc.assignment_reassign(actor=current_user, assignment=assignment, reviewer_id=reviewer_id or 0)
@@ -1067,7 +1065,8 @@ def rubric_edit(rubric_id: int):
                 note=request.form.get("note", ""),
                 bands=bands,
                 items=items,
-                version=request.form.get("version", 0, type=int),
+                version=form_int(request.form.get("version"), minimum=0)
+                or 0,  # none sent: refused, never unchecked
                 added=added,
                 removed=removed,
             )

@@ -33,6 +33,7 @@ from ..models import (
     Unit,
 )
 from ..numbers import indicator_text
+from ..parsing import form_int, id_arg, year_arg
 from ..permissions import (
     assessments_for_user,
     assessments_to_evaluate_for_user,
@@ -61,7 +62,6 @@ from .helpers import (
     flash_form_errors,
     flash_repeat,
     form_version,
-    int_arg,
     page_arg,
     submit_once,
 )
@@ -630,10 +630,7 @@ def score_evaluate(assessment_id: int, indicator_id: int):
 
 
 def _form_int(name: str) -> int | None:
-    try:
-        return int(request.form.get(name, ""))
-    except ValueError:
-        return None
+    return form_int(request.form.get(name), minimum=0)
 
 
 _ACTIONS = {
@@ -700,7 +697,7 @@ def assessment_action(assessment_id: int, action: str):
 
 def _chosen_round() -> tuple[AssessmentRound | None, list[AssessmentRound]]:
     rounds = reports.rounds_with_results()
-    wanted = int_arg("round")
+    wanted = id_arg("round")
     chosen = next((r for r in rounds if r.id == wanted), rounds[0] if rounds else None)
     return chosen, rounds
 
@@ -832,7 +829,7 @@ def _unit_years(unit_id: int) -> list[int]:
 def unit(unit_id: int):
     unit = get_scorecard_unit_for_user_or_404(unit_id, current_user)
     years = _unit_years(unit.id)
-    year = int_arg("year")
+    year = year_arg()
     assessment = reports.unit_assessment_for_year(unit.id, year if year in years else None)
     card = reports.unit_scorecard(assessment) if assessment else None
     trend = reports.unit_trend(unit.id)
@@ -901,9 +898,9 @@ def _roadmap_query():
     # The office picks any unit (by id, or by the name typed in the picker); a unit sees only its own.
     unit_choice = chosen_unit() if can(current_user, "scorecards.read_all") else None
     filters = {
-        "unit": unit_choice[0] if unit_choice else int_arg("unit"),
+        "unit": unit_choice[0] if unit_choice else id_arg("unit"),
         "unit_choice": unit_choice,
-        "year": int_arg("year"),
+        "year": year_arg(),
         "status": request.args.get("status", ""),
         "overdue": request.args.get("overdue", ""),
         "q": request.args.get("q", "").strip(),
@@ -952,8 +949,8 @@ def roadmap_export():
 @bp.route("/roadmap/new", methods=["GET", "POST"])
 @require("roadmap.manage", "roadmap.update_own_unit")
 def roadmap_new():
-    assessment = get_assessment_for_user_or_404(int_arg("assessment") or 0, current_user)
-    indicator = db.session.get(Indicator, int_arg("indicator") or 0)
+    assessment = get_assessment_for_user_or_404(id_arg("assessment") or 0, current_user)
+    indicator = db.session.get(Indicator, id_arg("indicator") or 0)
     if indicator is None or indicator.framework_id != assessment.round.framework_id:
         abort(404)
     form = RoadmapForm()

@@ -32,6 +32,7 @@ from ..models import (
     User,
     task_unit,
 )
+from ..parsing import form_id, id_arg, year_arg
 from ..permissions import (
     audit_events_for_record,
     can,
@@ -56,7 +57,6 @@ from .helpers import (
     flash_form_errors,
     flash_repeat,
     form_version,
-    int_arg,
     page_arg,
     submit_once,
 )
@@ -136,7 +136,7 @@ def index():
     query = tasks_for_user(current_user)
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
-    year = int_arg("year")
+    year = year_arg()
     unit_choice, inspector_choice = chosen_unit(), chosen_inspector()
     unit_id = unit_choice[0] if unit_choice else None
     inspector_id = inspector_choice[0] if inspector_choice else None
@@ -228,8 +228,7 @@ def _picker_context(task: SupervisionTask | None, form: TaskForm) -> dict:
     if form.is_submitted():
         chosen_units = set(form.unit_ids.data or [])
         chosen_inspectors = set(form.inspector_ids.data or [])
-        leader_value = request.form.get("leader_id", "")
-        leader = int(leader_value) if leader_value.isdigit() else None
+        leader = form_id(request.form.get("leader_id"))
     elif task is not None:
         chosen_units = {u.id for u in task.units}
         chosen_inspectors = {m.user_id for m in task.members}
@@ -250,7 +249,7 @@ def _task_data(form: TaskForm) -> dict:
     data = form.data
     data["unit_ids"] = form.unit_ids.data or []
     data["inspector_ids"] = form.inspector_ids.data or []
-    data["leader_id"] = request.form.get("leader_id") or None
+    data["leader_id"] = form_id(request.form.get("leader_id"))
     return data
 
 
@@ -358,12 +357,12 @@ def files(task_id: int):
 
 def finding_filter_args() -> dict:
     return {
-        "unit": int_arg("unit"),
+        "unit": id_arg("unit"),
         "severity": request.args.get("severity", ""),
         "category": request.args.get("category", ""),
         "status": request.args.get("status", ""),
         "q": request.args.get("q", "").strip(),
-        "year": int_arg("year"),
+        "year": year_arg(),
     }
 
 
@@ -525,8 +524,7 @@ def finding_new(task_id: int):
     _finding_form_choices(form, task, None)
     if request.method == "GET":
         form.found_on.data = local_today()
-        if request.args.get("unit", "").isdigit():
-            form.unit_id.data = int(request.args["unit"])
+        form.unit_id.data = form_id(request.args.get("unit")) or form.unit_id.data
     if form.validate_on_submit():
         try:
             done = submit_once(
@@ -561,7 +559,7 @@ def findings():
     args = finding_filter_args()
     unit_choice = chosen_unit()
     args["unit"] = unit_choice[0] if unit_choice else None
-    task_id = int_arg("task")
+    task_id = id_arg("task")
     query = filter_findings(
         findings_for_user(current_user).options(
             joinedload(Finding.unit), joinedload(Finding.inspector), joinedload(Finding.task)

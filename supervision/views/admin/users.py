@@ -13,6 +13,7 @@ from ...filters import contains
 from ...forms import ActionForm
 from ...forms.admin import UserForm
 from ...models import ROLES, Unit, User
+from ...parsing import id_arg
 from ...permissions import audit_events_for_record, can, can_read_user_details, get_user_or_404, require
 from ...services import org
 from ...tabular import template_xlsx
@@ -43,7 +44,7 @@ def users():
     query = select(User).options(joinedload(User.unit))
     keyword = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    unit_id = request.args.get("unit", type=int)
+    unit_id = id_arg("unit")
     state = request.args.get("state", "active")
     if keyword:
         # Usernames are the admin's to see (and so to search by); the office finds people by name.
