@@ -29,7 +29,7 @@ from supervision.services import notices as svc
 from supervision.services.notify import remind
 from supervision.workflow import MACHINES
 
-from .conftest import count_queries, is_postgres
+from .conftest import count_queries
 from .factories import (
     FindingFactory,
     NoticeKindFactory,
