@@ -62,6 +62,16 @@ def from_environment(instance_path: str) -> dict:
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: clients connect directly).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         **{key: int(env.get(key, default)) for key, default in LOGIN_THROTTLE.items()},
+        # Session rules (等保): signed out after SESSION_IDLE_MINUTES without a request, and
+        # SESSION_MAX_HOURS after login whatever happens; a local password older than
+        # PASSWORD_MAX_AGE_DAYS must be changed (0: passwords do not expire).
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
+        "PASSWORD_MAX_AGE_DAYS": int(env.get("PASSWORD_MAX_AGE_DAYS", "0")),
+        # LOCAL_LOGIN=off: local passwords refused for everyone but the break-glass account, whose
+        # username is LOCAL_LOGIN_BREAK_GLASS (for when the unified sign-in is down).
+        "LOCAL_LOGIN": env.get("LOCAL_LOGIN", "on").lower() not in ("off", "0", "no", "false"),
+        "LOCAL_LOGIN_BREAK_GLASS": env.get("LOCAL_LOGIN_BREAK_GLASS", "").strip().lower(),
     }
 
 

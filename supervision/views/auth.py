@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
 from ..forms.auth import LoginForm
-from ..services.auth import login_check, sessions_end
-from ..sessions import session_bind
+from ..services.auth import SignIn, login_check, sign_out
+from ..sessions import login_method, session_bind
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+PREVIOUS_LOGIN_KEY = "previous_login"
+
+
+def start_session(result: SignIn) -> None:
+    """A fresh session for the person just signed in (no fixation); the chosen language stays."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(result.user)
+    session_bind(result.user, result.method)
+    if result.previous_at is not None:
+        # Shown once on the next page: an unknown earlier login is the user's cue to act.
+        session[PREVIOUS_LOGIN_KEY] = [result.previous_at.isoformat(), result.previous_ip]
+
+
+def password_form_check(username: str, password: str) -> SignIn:
+    """The login form's check: the directory when LDAP is set up (the break-glass account excepted)."""
+    if current_app.config.get("LDAP_URL") and not (
+        current_app.config["LOCAL_LOGIN_BREAK_GLASS"]
+        and username.strip().lower() == current_app.config["LOCAL_LOGIN_BREAK_GLASS"]
+    ):
+        from ..sso.ldap import ldap_login_check
+
+        return ldap_login_check(username=username, password=password, ip=request.remote_addr or "")
+    return login_check(username=username, password=password, ip=request.remote_addr or "")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -21,18 +48,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = login_check(
-                username=form.username.data, password=form.password.data, ip=request.remote_addr or ""
-            )
+            result = password_form_check(form.username.data or "", form.password.data or "")
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            lang = session.get("lang")
-            session.clear()  # a fresh session at login (no fixation); the chosen language stays
-            if lang:
-                session["lang"] = lang
-            login_user(user)
-            session_bind(user)
+            start_session(result)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
@@ -50,7 +70,7 @@ def end_this_session() -> None:
 @login_required
 def logout():
     # Ends the user's other sessions too: a cookie captured from this one must not outlive the logout.
-    sessions_end(user=current_user)
+    sign_out(user=current_user, method=login_method())
     end_this_session()
     flash("您已安全退出。", "info")
     return redirect(url_for("auth.login"))
