@@ -72,6 +72,16 @@ def from_environment(instance_path: str) -> dict:
         # username is LOCAL_LOGIN_BREAK_GLASS (for when the unified sign-in is down).
         "LOCAL_LOGIN": env.get("LOCAL_LOGIN", "on").lower() not in ("off", "0", "no", "false"),
         "LOCAL_LOGIN_BREAK_GLASS": env.get("LOCAL_LOGIN_BREAK_GLASS", "").strip().lower(),
+        # LDAP sign-in (README: 统一登录): set LDAP_URL to check the login form's password in the directory.
+        "LDAP_URL": env.get("LDAP_URL", ""),
+        "LDAP_BIND_DN": env.get("LDAP_BIND_DN", ""),
+        "LDAP_BIND_PASSWORD": env.get("LDAP_BIND_PASSWORD", ""),
+        "LDAP_SEARCH_BASE": env.get("LDAP_SEARCH_BASE", ""),
+        "LDAP_SEARCH_FILTER": env.get("LDAP_SEARCH_FILTER", "(uid={username})"),
+        "LDAP_USER_DN_TEMPLATE": env.get("LDAP_USER_DN_TEMPLATE", ""),
+        "LDAP_STARTTLS": env.get("LDAP_STARTTLS", "0") == "1",
+        "LDAP_CA_FILE": env.get("LDAP_CA_FILE", ""),
+        "LDAP_TLS_VERIFY": env.get("LDAP_TLS_VERIFY", "1") != "0",
     }
 
 
