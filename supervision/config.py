@@ -82,6 +82,12 @@ def from_environment(instance_path: str) -> dict:
         "LDAP_STARTTLS": env.get("LDAP_STARTTLS", "0") == "1",
         "LDAP_CA_FILE": env.get("LDAP_CA_FILE", ""),
         "LDAP_TLS_VERIFY": env.get("LDAP_TLS_VERIFY", "1") != "0",
+        # OpenID Connect sign-in (统一身份认证): the issuer's discovery document gives everything else.
+        "OIDC_ISSUER": env.get("OIDC_ISSUER", ""),
+        "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_SCOPES": env.get("OIDC_SCOPES", "openid profile"),
+        "OIDC_USERNAME_CLAIM": env.get("OIDC_USERNAME_CLAIM", "preferred_username"),
     }
 
 

@@ -37,6 +37,8 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "main.healthz": {"GET": PUBLIC},
     "auth.login": {"GET": PUBLIC, "POST": PUBLIC},
     "auth.set_language": {"POST": PUBLIC},
+    "auth.oidc_login": {"GET": PUBLIC},
+    "auth.oidc_callback": {"GET": PUBLIC},
     "auth.logout": {"POST": ALL},
     "main.home": {"GET": ALL},
     "main.notifications": {"GET": ALL},
