@@ -214,10 +214,21 @@ CSP = (
 )
 
 
+def _csp(app: Flask) -> str:
+    """The policy; logout's redirect to the OpenID provider's end-session page is a form's target too."""
+    issuer = app.config.get("OIDC_ISSUER")
+    if not issuer:
+        return CSP
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(issuer)
+    return CSP.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", _csp(app))
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
