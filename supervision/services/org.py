@@ -294,6 +294,7 @@ def password_change(*, user: User, current: str, new: str, confirm: str) -> None
         record_type="user",
         record_id=user.id,
         summary="修改了自己的密码",
+        changes={"method": "local"},
         unit_id=user.unit_id,
     )
     db.session.commit()
