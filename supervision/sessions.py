@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, session
+from flask import current_app, g, session
 from sqlalchemy import update
 
 from .extensions import db
@@ -61,9 +61,8 @@ def session_is_current(user: User) -> bool:
     started, seen = session.get(STARTED_KEY), session.get(SEEN_KEY)
     if not isinstance(started, int | float) or not isinstance(seen, int | float):
         return False  # a session from before these rules, or one not made by session_bind
-    if now - seen > config["SESSION_IDLE_MINUTES"] * 60:
-        return False
-    if now - started > config["SESSION_MAX_HOURS"] * 3600:
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60 or now - started > config["SESSION_MAX_HOURS"] * 3600:
+        g.session_timed_out = True  # the login page says why
         return False
     # Written at most once a minute, so that a page's many requests do not each send a new cookie.
     if now - seen >= 60:
