@@ -252,3 +252,14 @@ def test_the_break_glass_account_keeps_its_local_password(client, make_user, dir
     assert client.login("root").status_code == 302 and _signed_in(client)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.login"))
     assert event.changes == {"method": "local"}
+
+
+@pytest.mark.parametrize("local_login", [True, False])
+def test_with_ldap_only_the_break_glass_account_keeps_a_local_password(
+    client, make_user, directory, monkeypatch, app, local_login
+):
+    monkeypatch.setitem(app.config, "LOCAL_LOGIN", local_login)
+    monkeypatch.setitem(app.config, "LOCAL_LOGIN_BREAK_GLASS", "root")
+    make_user("lead", username="wang")  # its local password is Passw0rd!, the directory's Dir-pass-1
+    assert "用户名或密码不正确" in client.login("wang").text
+    assert client.login("wang", "Dir-pass-1").status_code == 302

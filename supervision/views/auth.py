@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
 from ..forms.auth import LoginForm
-from ..services.auth import SignIn, login_check, oidc_sign_in, sign_out
+from ..services.auth import SignIn, oidc_sign_in, sign_out
 from ..sessions import login_method, session_bind
-from ..sso import oidc
+from ..sso import form_sign_in, oidc
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -32,18 +32,6 @@ def start_session(result: SignIn) -> None:
         session[PREVIOUS_LOGIN_KEY] = [result.previous_at.isoformat(), result.previous_ip]
 
 
-def password_form_check(username: str, password: str) -> SignIn:
-    """The login form's check: the directory when LDAP is set up (the break-glass account excepted)."""
-    if current_app.config.get("LDAP_URL") and not (
-        current_app.config["LOCAL_LOGIN_BREAK_GLASS"]
-        and username.strip().lower() == current_app.config["LOCAL_LOGIN_BREAK_GLASS"]
-    ):
-        from ..sso.ldap import ldap_login_check
-
-        return ldap_login_check(username=username, password=password, ip=request.remote_addr or "")
-    return login_check(username=username, password=password, ip=request.remote_addr or "")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -51,7 +39,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            result = password_form_check(form.username.data or "", form.password.data or "")
+            result = form_sign_in(
+                username=form.username.data or "",
+                password=form.password.data or "",
+                ip=request.remote_addr or "",
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
