@@ -280,6 +280,8 @@ def register_session_rules(app: Flask) -> None:
 
         if PREVIOUS_LOGIN_KEY not in session or request.method != "GET" or htmx.is_htmx():
             return
+        if request.endpoint in (None, "static", "main.healthz"):
+            return
         at, ip = session.pop(PREVIOUS_LOGIN_KEY)
         # On g, not read from the session by a template: a page may render partials before itself.
         g.previous_login_text = (
