@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_session_rules(app)
     register_commands(app)
     return app
 
@@ -190,7 +191,11 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        return {"office_name": app.config["OFFICE_NAME"], "unread_count": _unread_count()}
+        return {
+            "office_name": app.config["OFFICE_NAME"],
+            "unread_count": _unread_count(),
+            "previous_login_text": g.get("previous_login_text"),
+        }
 
 
 def _bound_to_current_user(rule):
@@ -222,16 +227,79 @@ CSP = (
 )
 
 
+def _csp(app: Flask) -> str:
+    """The policy; logout's redirect to the OpenID provider's end-session page is a form's target too."""
+    issuer = app.config.get("OIDC_ISSUER")
+    if not issuer:
+        return CSP
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(issuer)
+    return CSP.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", _csp(app))
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+# Pages a user whose password must be changed may still reach: the change itself and the way out.
+PASSWORD_CHANGE_OPEN = {
+    "account.password",
+    "account.logout_everywhere",
+    "auth.logout",
+    "auth.set_language",
+    "main.healthz",
+    "static",
+}
+
+
+def register_session_rules(app: Flask) -> None:
+    from flask import redirect, url_for
+
+    from .formatting import cn_datetime
+
+    @app.before_request
+    def password_change_first():
+        if request.endpoint is None or request.endpoint in PASSWORD_CHANGE_OPEN:
+            return None
+        if not current_user.is_authenticated:
+            return None
+        from .services.auth import password_change_due
+        from .sessions import login_method
+
+        if not password_change_due(current_user, method=login_method()):
+            return None
+        target = url_for("account.password")
+        if htmx.is_htmx():
+            response = app.make_response(("请先修改密码。", 401))
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target)
+
+    @app.before_request
+    def previous_login():
+        """The previous login's time and address, once, on the first page after a login."""
+        from datetime import datetime
+
+        from .views.auth import PREVIOUS_LOGIN_KEY
+
+        if PREVIOUS_LOGIN_KEY not in session or request.method != "GET" or htmx.is_htmx():
+            return
+        if request.endpoint in (None, "static", "main.healthz"):
+            return
+        at, ip = session.pop(PREVIOUS_LOGIN_KEY)
+        # On g, not read from the session by a template: a page may render partials before itself.
+        g.previous_login_text = (
+            "上次登录：" + cn_datetime(datetime.fromisoformat(at)) + (f"，来自 {ip}" if ip else "")
+        )
 
 
 def register_commands(app: Flask) -> None:

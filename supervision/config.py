@@ -62,6 +62,32 @@ def from_environment(instance_path: str) -> dict:
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: clients connect directly).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         **{key: int(env.get(key, default)) for key, default in LOGIN_THROTTLE.items()},
+        # Session rules (等保): signed out after SESSION_IDLE_MINUTES without a request, and
+        # SESSION_MAX_HOURS after login whatever happens; a local password older than
+        # PASSWORD_MAX_AGE_DAYS must be changed (0: passwords do not expire).
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
+        "PASSWORD_MAX_AGE_DAYS": int(env.get("PASSWORD_MAX_AGE_DAYS", "0")),
+        # LOCAL_LOGIN=off: local passwords refused for everyone but the break-glass account, whose
+        # username is LOCAL_LOGIN_BREAK_GLASS (for when the unified sign-in is down).
+        "LOCAL_LOGIN": env.get("LOCAL_LOGIN", "on").lower() not in ("off", "0", "no", "false"),
+        "LOCAL_LOGIN_BREAK_GLASS": env.get("LOCAL_LOGIN_BREAK_GLASS", "").strip().lower(),
+        # LDAP sign-in (README: 统一登录): set LDAP_URL to check the login form's password in the directory.
+        "LDAP_URL": env.get("LDAP_URL", ""),
+        "LDAP_BIND_DN": env.get("LDAP_BIND_DN", ""),
+        "LDAP_BIND_PASSWORD": env.get("LDAP_BIND_PASSWORD", ""),
+        "LDAP_SEARCH_BASE": env.get("LDAP_SEARCH_BASE", ""),
+        "LDAP_SEARCH_FILTER": env.get("LDAP_SEARCH_FILTER", "(uid={username})"),
+        "LDAP_USER_DN_TEMPLATE": env.get("LDAP_USER_DN_TEMPLATE", ""),
+        "LDAP_STARTTLS": env.get("LDAP_STARTTLS", "0") == "1",
+        "LDAP_CA_FILE": env.get("LDAP_CA_FILE", ""),
+        "LDAP_TLS_VERIFY": env.get("LDAP_TLS_VERIFY", "1") != "0",
+        # OpenID Connect sign-in (统一身份认证): the issuer's discovery document gives everything else.
+        "OIDC_ISSUER": env.get("OIDC_ISSUER", ""),
+        "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_SCOPES": env.get("OIDC_SCOPES", "openid profile"),
+        "OIDC_USERNAME_CLAIM": env.get("OIDC_USERNAME_CLAIM", "preferred_username"),
     }
 
 

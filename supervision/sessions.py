@@ -1,28 +1,73 @@
-"""Which login sessions are still valid: the user's session version, kept in the session at login.
+"""Which login sessions are still valid: the user's session version, and the session's own clock.
 
 The session is a signed cookie, so ending it on the server means changing what it must match:
-logout, 退出所有设备, a password change or reset and deactivation move `User.session_version` on,
-and every session (every captured copy of the cookie too) that holds the old number is refused.
+logout, 退出所有设备, a password change or reset, deactivation and an admin's 结束会话 move
+`User.session_version` on, and every session (every captured copy of the cookie too) that holds the
+old number is refused. The cookie also carries when the session began and when it was last used; the
+server refuses it past SESSION_IDLE_MINUTES of silence or SESSION_MAX_HOURS after login, whatever
+the browser does with the cookie.
 """
 
 from __future__ import annotations
 
-from flask import session
+import time
+
+from flask import current_app, g, session
 from sqlalchemy import update
 
 from .extensions import db
 from .models import User
 
 SESSION_KEY = "session_version"
+STARTED_KEY = "session_started"
+SEEN_KEY = "session_seen"
+METHOD_KEY = "login_method"
+
+METHOD_LABELS = {"local": "本地密码", "ldap": "LDAP 目录", "oidc": "统一身份认证"}
 
 
-def session_bind(user: User) -> None:
-    """Mark the current session as one of the user's valid sessions (at login, after a password change)."""
+def now_seconds() -> float:
+    """The session clock: app.config["CLOCK"] (a function returning epoch seconds) in tests."""
+    clock = current_app.config.get("CLOCK")
+    return float(clock()) if clock else time.time()
+
+
+def session_bind(user: User, method: str | None = None) -> None:
+    """Mark the current session as one of the user's valid sessions (at login, after a password change).
+
+    `method` is given at login (local, ldap or oidc) and starts the session's lifetime anew.
+    """
     session[SESSION_KEY] = user.session_version
+    if method is not None:
+        stamp = int(now_seconds())
+        session[METHOD_KEY] = method
+        session[STARTED_KEY] = stamp
+        session[SEEN_KEY] = stamp
+
+
+def login_method() -> str:
+    return session.get(METHOD_KEY, "local")
 
 
 def session_is_current(user: User) -> bool:
-    return session.get(SESSION_KEY) == user.session_version
+    """True if the session holds the user's version and has been neither idle nor open too long.
+
+    A session that is still valid is marked as used now (that is what the idle timeout counts from).
+    """
+    if session.get(SESSION_KEY) != user.session_version:
+        return False
+    config = current_app.config
+    now = now_seconds()
+    started, seen = session.get(STARTED_KEY), session.get(SEEN_KEY)
+    if not isinstance(started, int | float) or not isinstance(seen, int | float):
+        return False  # a session from before these rules, or one not made by session_bind
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60 or now - started > config["SESSION_MAX_HOURS"] * 3600:
+        g.session_timed_out = True  # the login page says why
+        return False
+    # Written at most once a minute, so that a page's many requests do not each send a new cookie.
+    if now - seen >= 60:
+        session[SEEN_KEY] = int(now)
+    return True
 
 
 def end_all_sessions(user: User) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -106,6 +107,9 @@ class Client(FlaskClient):
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
             session["session_version"] = user.session_version
+            stamp = int(self.application.config.get("CLOCK", time.time)())
+            session["session_started"] = stamp
+            session["session_seen"] = stamp
         self.csrf = None
         return user
 

@@ -133,7 +133,7 @@ def test_the_wait_doubles_with_each_further_failure_up_to_the_limit(app, make_us
     with pytest.raises(DomainError, match="请 1 秒后再试"):
         login_check(username="wang", password="Passw0rd!", ip=ADDRESS_A, now=now - timedelta(seconds=1))
     # Waited out, the right password works, and the account starts afresh at that address.
-    assert login_check(username="wang", password="Passw0rd!", ip=ADDRESS_A, now=now).username == "wang"
+    assert login_check(username="wang", password="Passw0rd!", ip=ADDRESS_A, now=now).user.username == "wang"
     assert login_wait_seconds(username="wang", ip=ADDRESS_A, now=now) == 0
     # Failures older than the window no longer count.
     later = now + timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"], seconds=1)

@@ -40,6 +40,7 @@ MATRIX = [
     ("POST", "/admin/users/{user}/edit", ADMIN),
     ("POST", "/admin/users/{user}/active", ADMIN),
     ("POST", "/admin/users/{user}/reset-password", ADMIN),
+    ("POST", "/admin/users/{user}/end-sessions", ADMIN),
     ("GET", "/admin/users/import", ADMIN),
     ("POST", "/admin/users/import", ADMIN),
     ("GET", "/admin/users/import/template.xlsx", ADMIN),

@@ -9,6 +9,8 @@ they are refused (a 404: out of scope looks like missing) and never show that un
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import url_for
 from sqlalchemy import text
@@ -35,6 +37,8 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "main.healthz": {"GET": PUBLIC},
     "auth.login": {"GET": PUBLIC, "POST": PUBLIC},
     "auth.set_language": {"POST": PUBLIC},
+    "auth.oidc_login": {"GET": PUBLIC},
+    "auth.oidc_callback": {"GET": PUBLIC},
     "auth.logout": {"POST": ALL},
     "main.home": {"GET": ALL},
     "main.notifications": {"GET": ALL},
@@ -62,6 +66,7 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "admin.user_edit": {"GET": ADMIN, "POST": ADMIN},
     "admin.user_set_active": {"POST": ADMIN},
     "admin.user_reset_password": {"POST": ADMIN},
+    "admin.user_end_sessions": {"POST": ADMIN},
     "admin.users_import": {"GET": ADMIN, "POST": ADMIN},
     "admin.users_template": {"GET": ADMIN},
     "inspectors.index": {"GET": OFFICE},
@@ -368,6 +373,7 @@ def test_route_as_role(app, world, route_case):
             session["_user_id"] = str(world["users"][role])
             session["_fresh"] = True
             session["session_version"] = db.session.get(User, world["users"][role]).session_version
+            session["session_started"] = session["session_seen"] = int(time.time())
     is_allowed = role in allowed
     if method != "GET" and is_allowed:
         return  # a permitted POST would change the shared world; its own test file covers it

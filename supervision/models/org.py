@@ -87,6 +87,11 @@ class User(UserMixin, Timestamped, db.Model):
     phone: Mapped[str] = mapped_column(String(30), default="")
     email: Mapped[str] = mapped_column(String(120), default="")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_ip: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Set when someone else chose the password (an admin's reset or new account, an import): the user
+    # must choose their own at the next login before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
     # Stored in the session at login; a session holding another number is refused (sessions.py).
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -9,18 +9,20 @@ passwords typed anywhere else never stop the right one from an address that has 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record_event
 from ..errors import DomainError
 from ..extensions import db
 from ..models import LoginAttempt, User, utcnow
 from ..models.org import check_dummy_password
-from ..sessions import end_all_sessions
+from ..sessions import METHOD_LABELS, end_all_sessions
 
 
 @dataclass(frozen=True)
@@ -83,35 +85,163 @@ def _wait_text(seconds: int) -> str:
     return f"{math.ceil(seconds / 60)} 分钟"
 
 
-def login_check(*, username: str, password: str, ip: str, now: datetime | None = None) -> User:
-    """The user if the credentials are right and this account and address need not wait."""
+@dataclass(frozen=True)
+class SignIn:
+    """A successful sign-in: the user, and their previous login (shown to them once after this one)."""
+
+    user: User
+    method: str
+    previous_at: datetime | None
+    previous_ip: str
+
+
+def _normal_username(username: str) -> str:
+    return (username or "").strip().lower()[:60]
+
+
+def _audit_failure(*, user: User | None, username: str, method: str, action: str, summary: str) -> None:
+    record_event(
+        actor=None,
+        action=action,
+        record_type="user" if user is not None else "login",
+        record_id=user.id if user is not None else 0,
+        summary=f"{summary}（{METHOD_LABELS[method]}，用户名 {username}）",
+        changes={"method": method, "username": username},
+        unit_id=user.unit_id if user is not None else None,
+    )
+
+
+def sign_in(
+    *,
+    username: str,
+    ip: str,
+    method: str,
+    prove: Callable[[User | None], bool],
+    now: datetime | None = None,
+) -> SignIn:
+    """Sign a person in with whatever proves who they are (`prove`), throttled, recorded and audited.
+
+    `prove(user)` is given the app's account of that username (None if there is none) and says
+    whether the credentials are right: the local password hash, or the directory for LDAP. It may
+    raise DomainError for a failure that says nothing about the credentials (the directory is down).
+    The account gives the role and unit: without an active one nobody signs in.
+    """
     now = now or utcnow()
-    username = (username or "").strip().lower()[:60]
+    username = _normal_username(username)
     ip = (ip or "")[:64]
     wait = login_wait_seconds(username=username, ip=ip, now=now)
     if wait:
         # Refused before the password is even checked, and not counted: waiting is all it takes.
+        user = _user_named(username)
+        _audit_failure(
+            user=user, username=username, method=method, action="user.login_throttled", summary="登录被限制"
+        )
+        db.session.commit()
         raise DomainError(f"登录失败次数过多，请 {_wait_text(wait)}后再试。")
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username))
-    # The same hash work whether or not the username exists, so the answer's timing tells nothing.
-    password_ok = user.check_password(password or "") if user else check_dummy_password(password or "")
-    ok = user is not None and password_ok and user.active
+    user = _user_named(username)
+    proved = prove(user)
+    ok = user is not None and proved and user.active
     db.session.add(LoginAttempt(at=now, username=username, ip=ip, success=ok))
     if not ok:
+        if proved and user is not None:
+            reason, message = "账号已停用", "该账号已停用，请联系系统管理员。"
+        elif proved:
+            reason = "无本系统账号"
+            message = (
+                "您的身份已验证，但本系统中没有您的账号。请联系系统管理员开通账号（用户名与统一身份一致）。"
+            )
+        else:
+            reason, message = "用户名或密码不正确", "用户名或密码不正确。"
+        _audit_failure(
+            user=user,
+            username=username,
+            method=method,
+            action="user.login_failed",
+            summary=f"登录失败：{reason}",
+        )
         db.session.commit()
-        if user is not None and password_ok:
-            raise DomainError("该账号已停用，请联系系统管理员。")
-        raise DomainError("用户名或密码不正确。")
+        raise DomainError(message)
+    return _signed_in(user, method=method, ip=ip, now=now)
+
+
+def _user_named(username: str) -> User | None:
+    if not username:
+        return None
+    return db.session.scalar(select(User).where(func.lower(User.username) == username))
+
+
+def _signed_in(user: User, *, method: str, ip: str, now: datetime) -> SignIn:
+    result = SignIn(user=user, method=method, previous_at=user.last_login_at, previous_ip=user.last_login_ip)
+    # An UPDATE of its own, like end_all_sessions: a login is not an edit of the user (the admin's open
+    # edit form holds their `version`).
+    db.session.execute(update(User).where(User.id == user.id).values(last_login_at=now, last_login_ip=ip))
+    set_committed_value(user, "last_login_at", now)
+    set_committed_value(user, "last_login_ip", ip)
     record_event(
         actor=user,
         action="user.login",
         record_type="user",
         record_id=user.id,
-        summary="登录系统",
+        summary=f"登录系统（{METHOD_LABELS[method]}）",
+        changes={"method": method},
         unit_id=user.unit_id,
     )
     db.session.commit()
-    return user
+    return result
+
+
+def local_login_allowed(username: str) -> bool:
+    """Local passwords are on, or this is the break-glass account (LOCAL_LOGIN=off)."""
+    config = current_app.config
+    if config["LOCAL_LOGIN"]:
+        return True
+    glass = config["LOCAL_LOGIN_BREAK_GLASS"]
+    return bool(glass) and _normal_username(username) == glass
+
+
+def login_check(*, username: str, password: str, ip: str, now: datetime | None = None) -> SignIn:
+    """Sign in with the app's own password, if the account and address need not wait."""
+    if not local_login_allowed(username):
+        raise DomainError("本系统已关闭本地密码登录，请使用统一身份认证登录。")
+
+    def prove(user: User | None) -> bool:
+        # The same hash work whether or not the username exists, so the answer's timing tells nothing.
+        return user.check_password(password or "") if user else check_dummy_password(password or "")
+
+    return sign_in(username=username, ip=ip, method="local", prove=prove, now=now)
+
+
+def oidc_sign_in(*, username: str, ip: str, now: datetime | None = None) -> SignIn:
+    """Sign in a person whose identity the OpenID provider has proved (the ID token was verified)."""
+    return sign_in(username=username, ip=ip, method="oidc", prove=lambda user: True, now=now)
+
+
+def sign_out(*, user: User, method: str) -> None:
+    """Logout: every session of the user ends (a cookie captured from this one must not outlive it)."""
+    end_all_sessions(user)
+    record_event(
+        actor=user,
+        action="user.logout",
+        record_type="user",
+        record_id=user.id,
+        summary=f"退出登录（{METHOD_LABELS.get(method, method)}）",
+        changes={"method": method},
+        unit_id=user.unit_id,
+    )
+    db.session.commit()
+
+
+def password_change_due(user: User, *, method: str, now: datetime | None = None) -> bool:
+    """A local sign-in whose password someone else chose, or one older than PASSWORD_MAX_AGE_DAYS."""
+    if method != "local":
+        return False  # the directory or the provider keeps that password, not this app
+    if user.must_change_password:
+        return True
+    days = current_app.config["PASSWORD_MAX_AGE_DAYS"]
+    if days <= 0:
+        return False
+    changed = user.password_changed_at or user.created_at
+    return changed is not None and (now or utcnow()) - changed > timedelta(days=days)
 
 
 def sessions_end(*, user: User, everywhere: bool = False) -> None:

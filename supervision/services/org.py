@@ -12,7 +12,7 @@ from ..audit import diff, record_event, snapshot
 from ..errors import DomainError, ImportRejected
 from ..extensions import db
 from ..limits import column_errors
-from ..models import ROLES, UNIT_KINDS, Unit, User
+from ..models import ROLES, UNIT_KINDS, Unit, User, utcnow
 from ..permissions import authorize, can
 from ..sessions import end_all_sessions
 from .transaction import attach_and_audit, check_version, edit_and_audit, transactional
@@ -165,6 +165,8 @@ def user_create(*, actor: User | None, data: dict, password: str) -> User:
     check_password_rules(password)
     user = User(**_user_values(data), active=True)
     user.set_password(password)
+    # A password the admin chose is the admin's to know: the user replaces it at the first login.
+    user.must_change_password = actor is not None
     db.session.add(user)
     db.session.flush()
     record_event(
@@ -230,6 +232,7 @@ def user_reset_password(*, actor: User, user: User) -> str:
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     password = "Dc" + secrets.token_urlsafe(9)
     user.set_password(password)
+    user.must_change_password = True
     end_all_sessions(user)
     db.session.flush()
     record_event(
@@ -244,6 +247,21 @@ def user_reset_password(*, actor: User, user: User) -> str:
 
 
 @transactional
+def user_end_sessions(*, actor: User, user: User) -> None:
+    """End every session the user has (a lost laptop, a leaver): their browsers must log in again."""
+    authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
+    end_all_sessions(user)
+    record_event(
+        actor=actor,
+        action="user.end_sessions",
+        record_type="user",
+        record_id=user.id,
+        summary=f"结束用户“{user.display_name}”的所有登录会话",
+        unit_id=user.unit_id,
+    )
+
+
+@transactional
 def password_change(*, user: User, current: str, new: str, confirm: str) -> None:
     if not user.check_password(current or ""):
         raise DomainError("当前密码不正确。")
@@ -253,6 +271,8 @@ def password_change(*, user: User, current: str, new: str, confirm: str) -> None
         raise DomainError("新密码不能与当前密码相同。")
     check_password_rules(new)
     user.set_password(new)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()
     end_all_sessions(user)  # the view keeps the session that changed it
     db.session.flush()
     record_event(
@@ -261,6 +281,7 @@ def password_change(*, user: User, current: str, new: str, confirm: str) -> None
         record_type="user",
         record_id=user.id,
         summary="修改了自己的密码",
+        changes={"method": "local"},
         unit_id=user.unit_id,
     )
 
@@ -377,7 +398,7 @@ def users_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
     if errors:
         raise ImportRejected(f"导入未执行：{len(errors)} 处错误，所有数据均未导入。", errors)
     for data, password in prepared:
-        user = User(**_user_values(data), active=True)
+        user = User(**_user_values(data), active=True, must_change_password=True)
         user.set_password(password)
         db.session.add(user)
         db.session.flush()

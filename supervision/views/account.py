@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from ..errors import DomainError
 from ..forms import ActionForm
 from ..forms.auth import PasswordChangeForm
-from ..services.auth import sessions_end
+from ..services.auth import password_change_due, sessions_end
 from ..services.org import password_change
-from ..sessions import session_bind
+from ..sessions import login_method, session_bind
 from .auth import end_this_session
 from .helpers import flash_domain_error, flash_form_errors
 
@@ -34,7 +34,15 @@ def password():
             return redirect(url_for("main.home"))
     elif form.is_submitted():
         flash_form_errors(form)
-    return render_template("account/password.html", form=form)
+    due = password_change_due(current_user, method=login_method())
+    reason = None
+    if due:
+        reason = (
+            "您的密码由管理员设置，请先修改为只有您本人知道的密码，然后才能继续使用系统。"
+            if current_user.must_change_password
+            else "您的密码已超过有效期，请先修改密码，然后才能继续使用系统。"
+        )
+    return render_template("account/password.html", form=form, reason=reason)
 
 
 @bp.route("/logout-everywhere", methods=["POST"])

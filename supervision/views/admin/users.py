@@ -106,11 +106,20 @@ def user_new():
 @bp.route("/users/<int:user_id>")
 @require("reference.read")
 def user_detail(user_id: int):
-    user = get_user_or_404(user_id)
+    return _render_detail(get_user_or_404(user_id))
+
+
+def _render_detail(user: User, new_password: str | None = None):
     events = []
     if can_read_user_details(current_user, user):  # others see the name, role and unit only
         events = db.session.scalars(audit_events_for_record(current_user, "user", user.id).limit(100)).all()
-    return render_template("admin/user_detail.html", user=user, events=events, action_form=ActionForm())
+    return render_template(
+        "admin/user_detail.html",
+        user=user,
+        events=events,
+        action_form=ActionForm(),
+        new_password=new_password,
+    )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -153,10 +162,20 @@ def user_set_active(user_id: int):
 @require("admin.manage")
 def user_reset_password(user_id: int):
     user = get_user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     password = org.user_reset_password(actor=current_user, user=user)
-    flash(
-        f"已重置“{user.display_name}”的密码。新密码：{password}（仅显示一次，请告知本人尽快修改）", "warning"
-    )
+    # Shown in this answer only (no-store), never in a flash message: those travel in the session cookie.
+    return _render_detail(user, new_password=password)
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@require("admin.manage")
+def user_end_sessions(user_id: int):
+    user = get_user_or_404(user_id)
+    if ActionForm().validate_on_submit():
+        org.user_end_sessions(actor=current_user, user=user)
+        flash(f"已结束“{user.display_name}”的所有登录会话。", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -187,7 +206,7 @@ def users_template():
             "每行一个用户。用户名、姓名、角色、初始密码必填。",
             "角色填写：系统管理员、法治办负责人、督察员、单位联络员。",
             "所属单位填写系统中已有单位的全称或简称；单位联络员必须填写所属单位。",
-            "初始密码至少 8 位；用户首次登录后应修改密码。",
+            "初始密码至少 8 位；用户首次登录时须修改密码。",
             "任何一行有错误时，整个文件都不会导入，系统会列出每一行的错误。",
         ],
     )
