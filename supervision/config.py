@@ -19,6 +19,39 @@ def _instance_secret(instance_path: str) -> str:
     return key
 
 
+class ConfigError(RuntimeError):
+    """A setting the app cannot start without (the message says which and why)."""
+
+
+MISSING_SECRET_KEY = (
+    "生产环境必须设置环境变量 SECRET_KEY（所有应用服务器使用同一个值，例如 "
+    "python -c 'import secrets; print(secrets.token_hex(32))' 生成）。"
+    " SECRET_KEY is required in production: set the same value on every app server."
+)
+
+
+def is_production(config: dict, env: os._Environ | dict | None = None) -> bool:
+    """APP_ENV/FLASK_ENV=production, or a PostgreSQL database outside debugging and testing.
+
+    A PostgreSQL database means a shared deployment, where servers must agree on the key.
+    """
+    env = os.environ if env is None else env
+    if "production" in (env.get("APP_ENV", "").lower(), env.get("FLASK_ENV", "").lower()):
+        return True
+    debugging = config.get("DEBUG") or config.get("TESTING") or env.get("FLASK_DEBUG", "") in ("1", "true")
+    return str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql") and not debugging
+
+
+def secret_key(config: dict, instance_path: str) -> str:
+    """The configured key; in development one made once in instance/. Production must set it:
+    a key per server would log users out and fail CSRF as a load balancer alternates."""
+    if config.get("SECRET_KEY"):
+        return config["SECRET_KEY"]
+    if is_production(config):
+        raise ConfigError(MISSING_SECRET_KEY)
+    return _instance_secret(instance_path)
+
+
 def _database_url(url: str) -> str:
     # Accept the plain postgres:// forms and use psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
@@ -46,7 +79,7 @@ def from_environment(instance_path: str) -> dict:
     env = os.environ
     default_db = "sqlite:///" + str(Path(instance_path) / "supervision.db")
     return {
-        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SECRET_KEY": env.get("SECRET_KEY", ""),  # checked (or made, in development) by secret_key()
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL", default_db)),
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "20")),
