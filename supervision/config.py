@@ -83,6 +83,12 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL", default_db)),
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "20")),
+        # An S3-compatible object store for uploads and exports (storage.py); unset: UPLOAD_DIR.
+        "S3_ENDPOINT": env.get("S3_ENDPOINT", ""),
+        "S3_BUCKET": env.get("S3_BUCKET", ""),
+        "S3_ACCESS_KEY": env.get("S3_ACCESS_KEY", ""),
+        "S3_SECRET_KEY": env.get("S3_SECRET_KEY", ""),
+        "S3_REGION": env.get("S3_REGION", "us-east-1"),
         "OFFICE_NAME": env.get("OFFICE_NAME", "海曙区全面依法治区委员会办公室"),
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "SMTP_HOST": env.get("SMTP_HOST", ""),
