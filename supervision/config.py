@@ -89,6 +89,8 @@ def from_environment(instance_path: str) -> dict:
         "S3_ACCESS_KEY": env.get("S3_ACCESS_KEY", ""),
         "S3_SECRET_KEY": env.get("S3_SECRET_KEY", ""),
         "S3_REGION": env.get("S3_REGION", "us-east-1"),
+        # Days an export (我的导出) is kept before the hourly clean-up deletes it.
+        "EXPORT_KEEP_DAYS": int(env.get("EXPORT_KEEP_DAYS", "7")),
         "OFFICE_NAME": env.get("OFFICE_NAME", "海曙区全面依法治区委员会办公室"),
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "SMTP_HOST": env.get("SMTP_HOST", ""),
