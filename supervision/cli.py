@@ -76,6 +76,21 @@ def register(app: Flask) -> None:
             f"提醒：即将到期 {result.due_soon} 条，逾期 {result.overdue} 条，邮件 {result.emailed} 封。"
         )
 
+    @app.cli.group("jobs")
+    def jobs_group() -> None:
+        """The job queue (exports, daily reminders, clean-up of old exports)."""
+
+    @jobs_group.command("worker")
+    @click.option("--workers", default=2, show_default=True, help="并行执行任务的线程数")
+    def jobs_worker(workers: int) -> None:
+        """Run a Huey consumer: run as many as needed, on any machine that reaches the queue and database."""
+        from .queue import bind, huey
+
+        bind(current_app._get_current_object())  # type: ignore[attr-defined]
+        where = "Redis" if current_app.config.get("REDIS_URL") else "SQLite"
+        click.echo(f"任务队列 {huey.name}（{where}）：启动 {workers} 个工作线程。")
+        huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+
     @app.cli.command("create-user")
     @click.option("--username", prompt="用户名")
     @click.option("--name", "display_name", prompt="姓名")

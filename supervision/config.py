@@ -89,6 +89,8 @@ def from_environment(instance_path: str) -> dict:
         "S3_ACCESS_KEY": env.get("S3_ACCESS_KEY", ""),
         "S3_SECRET_KEY": env.get("S3_SECRET_KEY", ""),
         "S3_REGION": env.get("S3_REGION", "us-east-1"),
+        # The job queue (queue.py reads these at import): Redis when set, else SQLite in instance/.
+        "REDIS_URL": env.get("REDIS_URL", ""),
         # Days an export (我的导出) is kept before the hourly clean-up deletes it.
         "EXPORT_KEEP_DAYS": int(env.get("EXPORT_KEEP_DAYS", "7")),
         "OFFICE_NAME": env.get("OFFICE_NAME", "海曙区全面依法治区委员会办公室"),
