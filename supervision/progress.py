@@ -20,19 +20,29 @@ def current_progress() -> Progress | None:
 
 
 class Tracked(list[T]):
-    """A list whose iteration reports how many items have been handed out so far."""
+    """A list whose iteration reports how many items have been handed out so far.
+
+    An export that goes through its rows more than once (a summary sheet, then a sheet per row)
+    says so with `passes`, and the count runs on over the passes instead of starting again.
+    """
+
+    passes: int = 1
+    _handed: int = 0
 
     def __iter__(self) -> Iterator[T]:
         report = current_progress()
         if report is None:
             yield from super().__iter__()
             return
-        total = len(self)
-        report(0, total)
-        for done, item in enumerate(super().__iter__(), start=1):
+        total = len(self) * self.passes
+        report(min(self._handed, total), total)
+        for item in super().__iter__():
             yield item
-            report(done, total)
+            self._handed += 1
+            report(min(self._handed, total), total)
 
 
-def tracked(rows: list[T]) -> list[T]:
-    return Tracked(rows)
+def tracked(rows: list[T], *, passes: int = 1) -> list[T]:
+    result = Tracked(rows)
+    result.passes = passes
+    return result

@@ -22,6 +22,7 @@ from supervision.services.notify import remind
 from supervision.storage import storage
 
 from . import factories
+from .test_scorecards import world as scorecards_world  # noqa: F401 - a fixture, used by name
 
 YEAR = 2026
 
@@ -211,3 +212,22 @@ def test_two_reminder_runs_at_once_make_each_notification_once(app):
     assert len(notes) == 5 * len(liaisons)
     assert len({(n.user_id, n.dedupe_key) for n in notes}) == len(notes)
     assert sum(made) == len(notes)  # each run counts only what it made
+
+
+def test_the_office_scorecard_job_counts_units_over_both_sheets(client, scorecards_world, monkeypatch):  # noqa: F811
+    world = scorecards_world
+    from .test_scorecards import _finalized
+
+    _finalized(client, world)
+    client.login_user(world.lead)
+    reports = []
+    real = export_jobs._reporter
+    monkeypatch.setattr(
+        export_jobs, "_reporter", lambda job_id: lambda d, t: reports.append((d, t)) or real(job_id)(d, t)
+    )
+    monkeypatch.setattr(export_jobs, "PROGRESS_EVERY_SECONDS", 0)
+    job = _export(client, "/scorecards/office/export.xlsx")
+    assert job.status == "done", job.error
+    units = len(load_workbook(io.BytesIO(client.get(f"/exports/{job.id}/download").data)).sheetnames) - 1
+    assert units >= 1 and reports[-1] == (2 * units, 2 * units)
+    assert [d for d, _ in reports] == sorted(d for d, _ in reports)  # the bar never goes back
