@@ -41,7 +41,9 @@ def _targets() -> list[tuple[str, str]]:
     round_id = db.session.scalar(select(func.max(AssessmentRound.id)))
     year = db.session.scalar(select(AssessmentRound.year).where(AssessmentRound.id == round_id))
     campaign_id = db.session.scalar(
-        select(ReviewCampaign.id).where(ReviewCampaign.status == "published").order_by(ReviewCampaign.id.desc())
+        select(ReviewCampaign.id)
+        .where(ReviewCampaign.status == "published")
+        .order_by(ReviewCampaign.id.desc())
     )
     return [
         ("督察问题台账（全部年度）", "/registers/findings.xlsx?status=counted"),
@@ -117,12 +119,23 @@ def main() -> None:
     ]
     for label, target in targets:
         out = subprocess.run(
-            [sys.executable, __file__, "--one", target], capture_output=True, text=True, env=os.environ, check=False
+            [sys.executable, __file__, "--one", target],
+            capture_output=True,
+            text=True,
+            env=os.environ,
+            check=False,
         )
         try:
             r = json.loads(out.stdout.strip().splitlines()[-1])
         except (IndexError, json.JSONDecodeError):
-            r = {"status": "crashed", "error": out.stderr[-300:], "seconds": 0, "rss_mb": 0, "size_kb": 0, "rows": 0}
+            r = {
+                "status": "crashed",
+                "error": out.stderr[-300:],
+                "seconds": 0,
+                "rss_mb": 0,
+                "size_kb": 0,
+                "rows": 0,
+            }
         status = r["status"] if r["status"] == "done" else f"{r['status']}: {r['error'][:60]}"
         line = (
             f"| {label} | `{target.split('?')[0]}` | {status} | {r['seconds']:.1f} | {r['rss_mb']:.0f} | "

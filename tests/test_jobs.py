@@ -172,6 +172,32 @@ def test_expired_exports_are_cleaned_up(client, login_as, findings):
     assert client.get(f"/exports/{old.id}/download").status_code == 404
 
 
+def test_a_job_whose_worker_died_becomes_retryable(client, login_as):
+    lead = login_as("lead")
+    job = ExportJob(
+        user_id=lead.id,
+        kind="registers.findings",
+        title="督察问题台账",
+        params={"path": "/registers/findings.xlsx", "query": ""},
+        status="running",
+        started_at=utcnow() - timedelta(hours=3),
+    )
+    recent = ExportJob(
+        user_id=lead.id,
+        kind="registers.reviews",
+        title="案卷评查结果表",
+        status="running",
+        started_at=utcnow(),
+    )
+    db.session.add_all([job, recent])
+    db.session.commit()
+    exports_clean_expired()
+    assert job.status == "failed" and "工作进程已停止" in job.error and recent.status == "running"
+    assert client.post_form(f"/exports/{job.id}/retry").status_code == 303
+    db.session.refresh(job)
+    assert job.status == "done"
+
+
 def test_the_queue_pages_link_to_jobs(client, login_as):
     login_as("lead")
     page = client.get(f"/registers/?year={YEAR}").get_data(as_text=True)

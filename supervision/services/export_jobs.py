@@ -181,9 +181,20 @@ def export_for_user(user: User, job_id: int) -> ExportJob:
     return job
 
 
+# A job still "running" this long after it started lost its worker (stopped or killed mid-job).
+STALE_AFTER = timedelta(hours=2)
+INTERRUPTED = "导出中断：生成文件的工作进程已停止，请重试。"
+
+
 def exports_clean_expired(now: datetime | None = None) -> int:
-    """Delete the exports past their keeping time, file and row. Returns how many went."""
+    """Delete the exports past their keeping time, file and row; mark those whose worker died
+    as failed, so they can be retried. Returns how many were deleted."""
     now = now or utcnow()
+    for job in db.session.scalars(
+        select(ExportJob).where(ExportJob.status == "running", ExportJob.started_at < now - STALE_AFTER)
+    ):
+        job.status, job.error, job.finished_at = "failed", INTERRUPTED, now
+        job.expires_at = now + timedelta(days=current_app.config["EXPORT_KEEP_DAYS"])
     jobs = db.session.scalars(select(ExportJob).where(ExportJob.expires_at < now)).all()
     store = storage()
     for job in jobs:
