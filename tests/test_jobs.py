@@ -115,13 +115,30 @@ def test_a_failed_job_says_why_in_chinese_and_can_be_retried(client, login_as, f
     assert job.status == "done" and job.error == "" and job.size > 0
 
 
-def test_the_job_checks_the_users_rights(client, login_as, findings):
+def test_a_refused_export_is_a_403_at_once_and_the_job_checks_again(app, client, login_as, findings):
     liaison = login_as("liaison", unit=findings[0].unit)
-    job = _export(client, f"/registers/findings.xlsx?year={YEAR}")  # a liaison has no findings register
+    # A liaison has no findings register and no office scorecard: refused before anything is queued.
+    for target in (f"/registers/findings.xlsx?year={YEAR}", "/scorecards/office/export.xlsx"):
+        assert client.post_form("/exports/", {"target": target}).status_code == 403
+    assert db.session.query(ExportJob).count() == 0
+    # A job queued when the rights were there is run as the user as they are now.
+    job = ExportJob(
+        user_id=liaison.id,
+        kind="registers.findings",
+        title="督察问题台账",
+        params={"path": "/registers/findings.xlsx", "query": f"year={YEAR}"},
+    )
+    db.session.add(job)
+    db.session.commit()
+    with app.app_context():
+        export_jobs.export_run(app, job.id)
+    db.session.refresh(job)
     assert job.status == "failed" and job.error == "没有导出这些数据的权限。"
+    # A record outside the user's scope fails the job as a 404 would.
+    lead = login_as("lead")
     job = _export(client, "/scorecards/office/export.xlsx?round=999999")
-    assert job.status == "failed" and "没有导出这些数据的权限" in job.error
-    assert liaison.id == job.user_id
+    assert job.status == "failed" and job.error == "要导出的记录不存在，或您无权查看。"
+    assert job.user_id == lead.id
 
 
 @pytest.mark.parametrize(

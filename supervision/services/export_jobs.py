@@ -15,12 +15,13 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, g
 from sqlalchemy import select, update
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from ..errors import DomainError
 from ..extensions import db
 from ..models import ExportJob, User
 from ..models.base import utcnow
+from ..permissions import can_any
 from ..storage import EXPORTS_PREFIX, storage
 from .notify import notify
 
@@ -65,6 +66,11 @@ def export_queue(*, user: User, target: str) -> ExportJob:
     from ..queue import run_export
 
     endpoint, path, query = export_target(target)
+    # The route's own capability check, at once (a refusal need not wait for a worker); the job
+    # checks everything again, records included, when it runs.
+    capabilities = getattr(current_app.view_functions[endpoint], "required_capabilities", ())
+    if capabilities and not can_any(user, *capabilities):
+        raise Forbidden()
     params = {"path": path, "query": query}
     waiting = db.session.scalars(
         select(ExportJob).where(
