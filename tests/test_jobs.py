@@ -274,3 +274,27 @@ def test_the_office_scorecard_job_counts_units_over_both_sheets(client, scorecar
     units = len(load_workbook(io.BytesIO(client.get(f"/exports/{job.id}/download").data)).sheetnames) - 1
     assert units >= 1 and reports[-1] == (2 * units, 2 * units)
     assert [d for d, _ in reports] == sorted(d for d, _ in reports)  # the bar never goes back
+
+
+def test_the_queue_runs_the_reminders_daily_and_the_clean_up_hourly(login_as):
+    from datetime import datetime as dt
+
+    from supervision.queue import clean_exports, daily_remind, huey
+
+    def due(at):
+        return {task.name for task in huey.read_periodic(at)}
+
+    # 07:00 in Beijing is 23:00 UTC; the clean-up at 17 past every hour.
+    assert due(dt(2026, 3, 19, 23, 0)) == {"daily_remind"}
+    assert due(dt(2026, 3, 19, 7, 0)) == set()
+    assert due(dt(2026, 3, 19, 5, 17)) == {"clean_exports"}
+    lead = login_as("lead")
+    old = ExportJob(
+        user_id=lead.id, kind="registers.findings", title="旧", expires_at=utcnow() - timedelta(days=1)
+    )
+    db.session.add(old)
+    db.session.commit()
+    clean_exports()  # immediate mode: runs now, in its own app context
+    assert db.session.query(ExportJob).count() == 0
+    daily_remind()  # nothing open: no reminders, and no error
+    assert db.session.query(Notification).count() == 0
