@@ -33,10 +33,13 @@ messages: dev-venv ## extract the UI strings and update the English catalogue (t
 		--ignore-dirs=".* __pycache__ .venv venv test-artifacts bench node_modules instance migrations static tests translations" .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
 
-run: venv translations ## set up, migrate, load demo data if empty, serve on http://127.0.0.1:5000
+run: venv translations ## set up, migrate, load demo data if empty, serve on http://127.0.0.1:5000 with one job worker
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# One job worker (exports, reminders) beside the web server, stopped with it.
+	$(FLASK) jobs worker --workers 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(or $(port),5000)
 
 test: dev-venv translations ## run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 	@echo "== 测试：SQLite =="

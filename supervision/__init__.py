@@ -28,11 +28,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.DEFAULTS)
-    if test_config is None:
-        app.config.update(config.from_environment(app.instance_path))
-    else:
-        app.config.update(config.from_environment(app.instance_path))
+    app.config.update(config.from_environment(app.instance_path))
+    if test_config is not None:
         app.config.update(test_config)
+    app.config["SECRET_KEY"] = config.secret_key(app.config, app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] * 10 + 5) * 1024 * 1024
     if app.config["TRUSTED_PROXIES"] > 0:
         # The client's address and scheme from the proxies' headers; without the setting the headers

@@ -1,8 +1,7 @@
-"""Command-line tasks: flask seed demo, flask create-user, flask backup."""
+"""Command-line tasks: flask seed demo, flask create-user, flask backup, flask storage migrate."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from sqlalchemy.engine import make_url
 from .errors import DomainError
 from .extensions import db
 from .models import ROLES, Unit
+from .storage import EXPORTS_PREFIX, LocalStorage, migrate_local_to, storage, uses_s3
 
 
 def register(app: Flask) -> None:
@@ -82,6 +82,21 @@ def register(app: Flask) -> None:
             f"提醒：即将到期 {result.due_soon} 条，逾期 {result.overdue} 条，邮件 {result.emailed} 封。"
         )
 
+    @app.cli.group("jobs")
+    def jobs_group() -> None:
+        """The job queue (exports, daily reminders, clean-up of old exports)."""
+
+    @jobs_group.command("worker")
+    @click.option("--workers", default=2, show_default=True, help="并行执行任务的线程数")
+    def jobs_worker(workers: int) -> None:
+        """Run a Huey consumer: run as many as needed, on any machine that reaches the queue and database."""
+        from .queue import bind, huey
+
+        bind(current_app._get_current_object())  # type: ignore[attr-defined]
+        where = "Redis" if current_app.config.get("REDIS_URL") else "SQLite"
+        click.echo(f"任务队列 {huey.name}（{where}）：启动 {workers} 个工作线程。")
+        huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+
     @app.cli.command("create-user")
     @click.option("--username", prompt="用户名")
     @click.option("--name", "display_name", prompt="姓名")
@@ -130,7 +145,29 @@ def register(app: Flask) -> None:
             click.echo(f"数据库已备份到 {folder / 'supervision.db'}")
         else:
             click.echo("PostgreSQL 数据库请使用 pg_dump 备份，例如：pg_dump -Fc -f supervision.dump <数据库>")
-        uploads = Path(current_app.config["UPLOAD_DIR"])
-        if uploads.exists():
-            shutil.copytree(uploads, folder / "uploads", dirs_exist_ok=True)
-            click.echo(f"附件已备份到 {folder / 'uploads'}")
+        # The attachments from wherever they are stored (folder or bucket); exports can be made again.
+        copies = LocalStorage(folder / "uploads")
+        count = 0
+        for key in storage().iter_keys():
+            if not key.startswith(EXPORTS_PREFIX):
+                with storage().open(key) as stream:
+                    copies.put(key, stream)
+                count += 1
+        if count:
+            click.echo(f"附件 {count} 个已备份到 {folder / 'uploads'}")
+
+    @app.cli.group("storage")
+    def storage_group() -> None:
+        """File storage (the local folder or an S3-compatible bucket)."""
+
+    @storage_group.command("migrate")
+    def storage_migrate() -> None:
+        """Copy the local UPLOAD_DIR into the configured bucket (idempotent: present files are skipped)."""
+        if not uses_s3(current_app.config):
+            raise click.ClickException(
+                "未配置对象存储：请设置 S3_ENDPOINT、S3_BUCKET、S3_ACCESS_KEY、S3_SECRET_KEY。"
+            )
+        copied, skipped = migrate_local_to(storage(), current_app.config["UPLOAD_DIR"])
+        click.echo(
+            f"已复制 {copied} 个文件到存储桶 {current_app.config['S3_BUCKET']}，跳过已存在的 {skipped} 个。"
+        )

@@ -19,6 +19,39 @@ def _instance_secret(instance_path: str) -> str:
     return key
 
 
+class ConfigError(RuntimeError):
+    """A setting the app cannot start without (the message says which and why)."""
+
+
+MISSING_SECRET_KEY = (
+    "生产环境必须设置环境变量 SECRET_KEY（所有应用服务器使用同一个值，例如 "
+    "python -c 'import secrets; print(secrets.token_hex(32))' 生成）。"
+    " SECRET_KEY is required in production: set the same value on every app server."
+)
+
+
+def is_production(config: dict, env: os._Environ | dict | None = None) -> bool:
+    """APP_ENV/FLASK_ENV=production, or a PostgreSQL database outside debugging and testing.
+
+    A PostgreSQL database means a shared deployment, where servers must agree on the key.
+    """
+    env = os.environ if env is None else env
+    if "production" in (env.get("APP_ENV", "").lower(), env.get("FLASK_ENV", "").lower()):
+        return True
+    debugging = config.get("DEBUG") or config.get("TESTING") or env.get("FLASK_DEBUG", "") in ("1", "true")
+    return str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql") and not debugging
+
+
+def secret_key(config: dict, instance_path: str) -> str:
+    """The configured key; in development one made once in instance/. Production must set it:
+    a key per server would log users out and fail CSRF as a load balancer alternates."""
+    if config.get("SECRET_KEY"):
+        return config["SECRET_KEY"]
+    if is_production(config):
+        raise ConfigError(MISSING_SECRET_KEY)
+    return _instance_secret(instance_path)
+
+
 def _database_url(url: str) -> str:
     # Accept the plain postgres:// forms and use psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
@@ -46,10 +79,20 @@ def from_environment(instance_path: str) -> dict:
     env = os.environ
     default_db = "sqlite:///" + str(Path(instance_path) / "supervision.db")
     return {
-        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SECRET_KEY": env.get("SECRET_KEY", ""),  # checked (or made, in development) by secret_key()
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL", default_db)),
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "20")),
+        # An S3-compatible object store for uploads and exports (storage.py); unset: UPLOAD_DIR.
+        "S3_ENDPOINT": env.get("S3_ENDPOINT", ""),
+        "S3_BUCKET": env.get("S3_BUCKET", ""),
+        "S3_ACCESS_KEY": env.get("S3_ACCESS_KEY", ""),
+        "S3_SECRET_KEY": env.get("S3_SECRET_KEY", ""),
+        "S3_REGION": env.get("S3_REGION", "us-east-1"),
+        # The job queue (queue.py reads these at import): Redis when set, else SQLite in instance/.
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        # Days an export (我的导出) is kept before the hourly clean-up deletes it.
+        "EXPORT_KEEP_DAYS": int(env.get("EXPORT_KEEP_DAYS", "7")),
         "OFFICE_NAME": env.get("OFFICE_NAME", "海曙区全面依法治区委员会办公室"),
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "SMTP_HOST": env.get("SMTP_HOST", ""),

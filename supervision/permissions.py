@@ -124,6 +124,7 @@ def require(*capabilities: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.required_capabilities = capabilities  # read by the export queue before it queues
         return wrapped
 
     return decorator

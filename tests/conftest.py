@@ -21,8 +21,12 @@ from sqlalchemy import event, text
 from supervision import cache, create_app
 from supervision.extensions import db
 from supervision.models import User
+from supervision.queue import huey
 
 from . import factories
+
+# Jobs run at once, in the calling thread (Huey's immediate mode); test_jobs_worker.py runs a real consumer.
+huey.immediate = True
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

@@ -148,7 +148,8 @@ def test_forty_simultaneous_uploads_of_the_same_file_all_succeed(app, make_user)
 
     from werkzeug.datastructures import FileStorage
 
-    from supervision.services.attachments import attachment_path, attachments_add
+    from supervision.services.attachments import attachment_key, attachments_add
+    from supervision.storage import storage
 
     # A plain actor: the test's own User row belongs to the test's session, not to the threads'.
     user = SimpleNamespace(id=make_user("inspector").id)
@@ -166,7 +167,7 @@ def test_forty_simultaneous_uploads_of_the_same_file_all_succeed(app, make_user)
                     [attachment] = attachments_add(
                         actor=user, owner_type="unit", owner_id=1, uploads=[stream]
                     )
-                    paths.append(attachment_path(attachment))
+                    paths.append(storage().path(attachment_key(attachment)))
                 except BaseException as error:
                     errors.append(error)
                 finally:

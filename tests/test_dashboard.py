@@ -438,7 +438,7 @@ def test_figures_are_computed_once_per_change(client, world, monkeypatch):
 def test_findings_register_is_filtered_like_the_list(client, world):
     client.login_user(world["lead"])
     page = client.get(f"/tasks/findings?year={YEAR}&category=程序").get_data(as_text=True)
-    link = html.unescape(re.search(r'href="(/registers/findings\.xlsx[^"]*)"', page).group(1))
+    link = html.unescape(re.search(r'name="target" value="(/registers/findings\.xlsx[^"]*)"', page).group(1))
     assert parse_qs(urlsplit(link).query) == {"year": [str(YEAR)], "category": ["程序"]}
     sheet = load_workbook(io.BytesIO(client.get(link).data)).active
     rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]
@@ -556,12 +556,16 @@ def test_findings_figure_its_list_and_register_agree(client, world):
     listed = client.get(link).get_data(as_text=True)
     assert _count_findings_listed(listed) == figure
     assert 'data-testid="counted-note"' in listed
-    export = html.unescape(re.search(r'href="(/registers/findings\.xlsx[^"]*)"', listed).group(1))
+    export = html.unescape(
+        re.search(r'name="target" value="(/registers/findings\.xlsx[^"]*)"', listed).group(1)
+    )
     sheet = load_workbook(io.BytesIO(client.get(export).data)).active
     assert len([r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]) == figure
     # The register offered on the registers page is the same one.
     registers = client.get(f"/registers/?year={YEAR}").get_data(as_text=True)
-    offered = html.unescape(re.search(r'href="(/registers/findings\.xlsx[^"]*)"', registers).group(1))
+    offered = html.unescape(
+        re.search(r'name="target" value="(/registers/findings\.xlsx[^"]*)"', registers).group(1)
+    )
     sheet = load_workbook(io.BytesIO(client.get(offered).data)).active
     assert len([r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]) == figure
     # The dismissed one is still one filter away.

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from supervision import cache
 from supervision.extensions import db
-from supervision.models import User
+from supervision.models import ExportJob, User
 
 from .conftest import empty_tables
 
@@ -50,6 +50,12 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "suggest.units": {"GET": ALL},
     "suggest.inspectors": {"GET": {A, L}},
     "files.download": {"GET": OFFICE},  # a rectification's evidence of another unit
+    # 我的导出: anyone queues and lists their own; the world's job is another user's (liaison2's)
+    "exports.start": {"POST": ALL},
+    "exports.index": {"GET": ALL},
+    "exports.detail": {"GET": frozenset()},
+    "exports.download": {"GET": frozenset()},
+    "exports.retry": {"POST": frozenset()},
     # administration
     "admin.audit": {"GET": ADMIN},
     "admin.units": {"GET": OFFICE},
@@ -289,6 +295,10 @@ def world(app):
         assert seed_demo()
         db.session.commit()
         ids = _world_ids()
+        job = ExportJob(user_id=ids["user_id"], kind="registers.rectification", status="failed", error="测试")
+        db.session.add(job)
+        db.session.commit()
+        ids["job_id"] = job.id
         ids["users"] = dict(
             db.session.execute(
                 text("SELECT role, id FROM \"user\" WHERE username IN ('admin', 'lead', :i, :l)"),

@@ -178,6 +178,7 @@ ALLOWED = {
     "services/notify.py": "flask remind commits before it sends e-mail",
     "services/notices.py": "calendar_seed, run by `flask seed`, commits unless its caller does",
     "views/main.py": "the health check rolls back a failed probe of the database",
+    "services/export_jobs.py": "a job row is committed before it is queued; the worker commits its progress",
 }
 
 

@@ -4,6 +4,7 @@ from .audit import AuditEvent, LoginAttempt
 from .base import UTCDateTime, utcnow
 from .calendar import CalendarYear, Holiday
 from .files import Attachment
+from .jobs import EXPORT_STATUSES, ExportJob
 from .notices import (
     ESCALATION_KINDS,
     DocCounter,
@@ -55,6 +56,7 @@ __all__ = [
     "CASE_TYPES",
     "DEFAULT_FINDING_CATEGORIES",
     "ESCALATION_KINDS",
+    "EXPORT_STATUSES",
     "RATINGS",
     "ROLES",
     "SEVERITIES",
@@ -69,6 +71,7 @@ __all__ = [
     "CaseFile",
     "DocCounter",
     "Escalation",
+    "ExportJob",
     "ExtensionRequest",
     "Finding",
     "FindingCategory",

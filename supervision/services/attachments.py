@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 import unicodedata
 import zipfile
-from pathlib import Path
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage
@@ -16,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Attachment, User
+from ..storage import storage
 
 # kind → mime type; the allow-list of what may be uploaded.
 ALLOWED = {
@@ -72,8 +70,9 @@ def safe_name(name: str) -> str:
     return name[:200] or "附件"
 
 
-def _storage_path(sha256: str) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256
+def storage_key(sha256: str) -> str:
+    """Content-addressed: `ab/abcdef…` (the same layout in the local folder and in a bucket)."""
+    return f"{sha256[:2]}/{sha256}"
 
 
 def check_upload(upload: FileStorage) -> tuple[bytes, str]:
@@ -91,23 +90,6 @@ def check_upload(upload: FileStorage) -> tuple[bytes, str]:
     return data, kind
 
 
-def _store(path: Path, data: bytes) -> None:
-    """Write to a temporary file of our own in the same directory, then rename it into place.
-
-    Two requests uploading the same bytes at once each write their own temporary file; the rename is
-    atomic, so whichever lands last replaces identical content and neither sees a half-written file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def attachments_add(
     *, actor: User, owner_type: str, owner_id: int, uploads: list[FileStorage]
 ) -> list[Attachment]:
@@ -119,11 +101,12 @@ def attachments_add(
         data, kind = check_upload(upload)
         checked.append((upload, data, kind))
     added = []
+    store = storage()
     for upload, data, kind in checked:
         digest = hashlib.sha256(data).hexdigest()
-        path = _storage_path(digest)
-        if not path.exists():
-            _store(path, data)
+        key = storage_key(digest)
+        if not store.exists(key):
+            store.put(key, data)
         attachment = Attachment(
             owner_type=owner_type,
             owner_id=owner_id,
@@ -139,5 +122,5 @@ def attachments_add(
     return added
 
 
-def attachment_path(attachment: Attachment) -> Path:
-    return _storage_path(attachment.sha256)
+def attachment_key(attachment: Attachment) -> str:
+    return storage_key(attachment.sha256)

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from ..calendar import load_calendar, working_days_between
@@ -52,25 +53,49 @@ def notify(
     dedupe_key: str | None = None,
 ) -> list[Notification]:
     """Add one notification per user (the caller commits). With a dedupe_key, a user who already
-    has a notification with that key gets no second one."""
+    has a notification with that key gets no second one, also when two runs (two servers' workers
+    at once) make it at the same moment: the insert skips rows whose (user, key) exists."""
     ids = sorted({u if isinstance(u, int) else u.id for u in users if u is not None})
     if not ids:
         return []
     if dedupe_key:
-        have = set(
-            db.session.scalars(
-                select(Notification.user_id).where(
-                    Notification.user_id.in_(ids), Notification.dedupe_key == dedupe_key
-                )
-            )
-        )
-        ids = [i for i in ids if i not in have]
+        return _notify_once(ids, fit_text(text), link, kind, dedupe_key)
     created = []
     for user_id in ids:
         note = Notification(user_id=user_id, kind=kind, text=fit_text(text), link=link, dedupe_key=dedupe_key)
         db.session.add(note)
         created.append(note)
     return created
+
+
+def _notify_once(ids: list[int], text: str, link: str, kind: str, dedupe_key: str) -> list[Notification]:
+    """INSERT … ON CONFLICT (user_id, dedupe_key) DO NOTHING: a concurrent run's row wins, no error."""
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    now = utcnow()
+    statement = (
+        insert(Notification)
+        .values(
+            [
+                {
+                    "user_id": i,
+                    "kind": kind,
+                    "text": text,
+                    "link": link,
+                    "dedupe_key": dedupe_key,
+                    "created_at": now,
+                }
+                for i in ids
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+        .returning(Notification.id)
+    )
+    made = list(db.session.scalars(statement))
+    if not made:
+        return []
+    return list(
+        db.session.scalars(select(Notification).where(Notification.id.in_(made)).order_by(Notification.id))
+    )
 
 
 def unit_liaisons(unit_id: int) -> list[User]:

@@ -4,6 +4,7 @@ from .account import bp as account_bp
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
 from .dashboard import bp as dashboard_bp
+from .exports import bp as exports_bp
 from .files import bp as files_bp
 from .inspectors import bp as inspectors_bp
 from .main import bp as main_bp
@@ -21,6 +22,7 @@ BLUEPRINTS = [
     account_bp,
     admin_bp,
     files_bp,
+    exports_bp,
     tasks_bp,
     inspectors_bp,
     notices_bp,

@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import Attachment
 from ..permissions import attachment_owner_for_user
-from ..services.attachments import attachment_path
+from ..services.attachments import attachment_key
+from ..storage import storage
 
 bp = Blueprint("files", __name__, url_prefix="/files")
 
@@ -23,12 +24,13 @@ def download(attachment_id: int):
         abort(404)
     if attachment_owner_for_user(current_user, attachment.owner_type, attachment.owner_id) is None:
         abort(404)
-    path = attachment_path(attachment)
-    if not path.exists():
+    try:
+        stream = storage().open(attachment_key(attachment))  # a local file or the bucket's body, streamed
+    except FileNotFoundError:
         abort(404)
     # Photos may be shown inline (thumbnails); their type was sniffed from the content.
     inline = attachment.is_image and request.args.get("inline") == "1"
-    response = send_file(path, mimetype=attachment.mime, max_age=0)
+    response = send_file(stream, mimetype=attachment.mime, max_age=0)
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = (
         f"{disposition}; filename=file.{attachment.kind}; filename*=UTF-8''{quote(attachment.original_name)}"

@@ -14,6 +14,7 @@ from ..formatting import cn_date, local_today
 from ..models import AssessmentRound, Unit
 from ..parsing import id_arg
 from ..permissions import can, can_any, require, units_for_user
+from ..progress import tracked
 from .dashboard import chosen_year, year_choices
 from .helpers import XLSX_MIME, download
 from .suggest import chosen_unit
@@ -82,7 +83,7 @@ def findings():
     filters = finding_filter_args()
     _unit_filter()  # a unit outside the viewer's scope is a 404
     year = filters.get("year")
-    rows = registers.finding_rows(current_user, filters)
+    rows = tracked(registers.finding_rows(current_user, filters))
     title = f"{year}年度督察问题台账" if year else "督察问题台账"
     data = single_sheet_xlsx(
         "督察问题台账",
@@ -101,7 +102,9 @@ def findings():
 @require(*SOURCES["rectification"])
 def rectification():
     year, unit_id = chosen_year(), _unit_filter()
-    rows = registers.rectification_rows(current_user, year=year, unit_id=unit_id, today=local_today())
+    rows = tracked(
+        registers.rectification_rows(current_user, year=year, unit_id=unit_id, today=local_today())
+    )
     data = single_sheet_xlsx(
         "整改台账",
         f"{year}年度整改台账",
@@ -117,7 +120,7 @@ def rectification():
 @require(*SOURCES["reviews"])
 def reviews():
     year, unit_id = chosen_year(), _unit_filter()
-    rows = registers.review_rows(current_user, year=year, unit_id=unit_id)
+    rows = tracked(registers.review_rows(current_user, year=year, unit_id=unit_id))
     data = single_sheet_xlsx(
         "评查结果表",
         f"{year}年度行政执法案卷评查结果表",
@@ -137,7 +140,7 @@ def assessments():
     if round_ is None:
         abort(404)
     unit_id = _unit_filter()
-    rows = registers.assessment_rows(current_user, round_id=round_.id, unit_id=unit_id)
+    rows = tracked(registers.assessment_rows(current_user, round_id=round_.id, unit_id=unit_id))
     data = single_sheet_xlsx(
         "指标自评汇总表",
         f"{round_.title} 指标自评汇总表",

@@ -47,6 +47,7 @@ from ..permissions import (
     require,
     roadmap_items_for_user,
 )
+from ..progress import tracked
 from ..scoring_indicators import band, is_weak, unit_score
 from ..services import scorecard_reports as reports
 from ..services import scorecards as svc
@@ -748,7 +749,10 @@ def office_export():
     round_, _ = _chosen_round()
     if round_ is None:
         abort(404)
-    data = exports.office_xlsx(round_, reports.office_scorecard(round_))
+    board = reports.office_scorecard(round_)  # cached: a copy gets the tracked rows
+    # office_xlsx goes through the units twice: the ranking sheet, then a sheet per unit.
+    board = {**board, "rows": tracked(board["rows"], passes=2)}
+    data = exports.office_xlsx(round_, board)
     return download(data, f"{round_.year}年度指标评估记分卡.xlsx", XLSX_MIME)
 
 
