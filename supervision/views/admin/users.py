@@ -153,10 +153,17 @@ def user_set_active(user_id: int):
 @require("admin.manage")
 def user_reset_password(user_id: int):
     user = get_user_or_404(user_id)
-    password = org.user_reset_password(actor=current_user, user=user)
-    flash(
-        f"已重置“{user.display_name}”的密码。新密码：{password}（仅显示一次，请告知本人尽快修改）", "warning"
-    )
+    try:
+        password = org.user_reset_password(actor=current_user, user=user)
+    except DomainError as error:
+        flash_domain_error(error)
+        if user.id == current_user.id:
+            return redirect(url_for("account.password"))
+    else:
+        flash(
+            f"已重置“{user.display_name}”的密码。新密码：{password}（仅显示一次，请告知本人尽快修改）",
+            "warning",
+        )
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
