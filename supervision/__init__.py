@@ -125,7 +125,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from flask import jsonify, render_template
+    from flask import jsonify, make_response, render_template
     from flask_wtf.csrf import CSRFError
 
     from .parsing import BadArgument
@@ -144,6 +144,13 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(error):
         return render_error(404)
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        # An action's address typed or bookmarked (GET on a POST-only route): say so in the layout.
+        response = make_response(render_error(405))
+        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+        return response
 
     @app.errorhandler(413)
     def too_large(error):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from supervision.extensions import db
 from supervision.models import AuditEvent, Unit, User
 
+from . import factories
 from .factories import UnitFactory, UserFactory
 
 
@@ -120,6 +121,19 @@ def test_admin_creates_a_user_and_resets_the_password(client, login_as):
     db.session.refresh(user)
     assert not user.check_password("Start2026x")
     assert [e.action for e in _events("user", user.id)] == ["user.create", "user.reset_password"]
+
+
+def test_an_admin_cannot_reset_their_own_password_and_lock_themselves_out(client, login_as):
+    # The reset ends all the admin's sessions, so the page that shows the new password once never
+    # appeared: the admin was sent to the login page, with neither the old nor the new password.
+    admin = login_as("admin")
+    response = client.post_form(f"/admin/users/{admin.id}/reset-password", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "修改密码" in page and "新密码：" not in page
+    db.session.refresh(admin)
+    assert admin.check_password(factories.PASSWORD)
+    assert "user.reset_password" not in [e.action for e in _events("user", admin.id)]
+    assert client.get("/admin/users").status_code == 200  # still signed in
 
 
 def test_duplicate_username_is_refused(client, login_as):

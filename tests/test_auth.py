@@ -407,6 +407,16 @@ def test_error_pages_are_chinese_in_layout(client, login_as):
     assert "督察通" in missing.get_data(as_text=True)
 
 
+def test_a_get_on_a_post_only_address_is_a_chinese_page(client, login_as):
+    # A bookmarked or retyped action address (/auth/logout, /notices/1/void) showed werkzeug's bare
+    # English "405 Method Not Allowed" page.
+    login_as("lead")
+    response = client.get("/auth/logout")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 405 and "POST" in response.headers["Allow"]
+    assert "督察通" in page and "Method Not Allowed" not in page
+
+
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200

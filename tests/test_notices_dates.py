@@ -11,6 +11,7 @@ import pytest
 from supervision.calendar import load_calendar, working_days_between
 from supervision.errors import DomainError
 from supervision.extensions import db
+from supervision.formatting import local_today
 from supervision.models import Notice
 from supervision.services import notices as svc
 
@@ -154,6 +155,14 @@ def test_the_preview_endpoint_follows_the_days_and_the_fixed_deadline(client, w)
         refused = client.get(f"/notices/deadline-preview?days={bad}").get_json()
         assert refused["text"] == "" and "1 至 250" in refused["error"] and time.perf_counter() - started < 1
     assert "格式" in client.get("/notices/deadline-preview?deadline=9999-99-99").get_json()["error"]
+
+
+def test_the_preview_refuses_a_fixed_deadline_the_form_would_refuse(client, w):
+    # It announced "截止日期为 9999年12月31日" while saving the draft refuses that date.
+    client.login_user(w.inspector)
+    for deadline, bound in (("9999-12-31", "不能晚于"), (local_today().isoformat(), "不能早于")):
+        data = client.get(f"/notices/deadline-preview?days=15&deadline={deadline}").get_json()
+        assert data["text"] == "" and bound in data["error"]
 
 
 def test_the_preview_needs_drafting_rights(client, w):

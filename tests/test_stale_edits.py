@@ -80,6 +80,24 @@ def test_stale_finding_edit_keeps_typing_shows_theirs_and_a_second_save_works(cl
     assert db.session.get(Finding, finding.id).description == "我填写的描述"
 
 
+def test_the_message_beside_the_stale_panel_does_not_say_refresh(client, world):
+    # Refreshing would throw away what was typed; the panel says to compare and save again, and the
+    # message above it must say the same (it said "请刷新页面…后重新提交").
+    finding, member = world["finding"], world["member"]
+    client.login_user(member)
+    opened = finding.version
+    service.finding_update(
+        actor=member,
+        finding=finding,
+        data={**finding_form(world), "description": "他人的描述", "found_on": local_today()},
+    )
+    refused = client.post_form(f"/tasks/findings/{finding.id}/edit", finding_form(world, version=str(opened)))
+    page = refused.get_data(as_text=True)
+    assert "他人已保存的内容" in page
+    assert "刷新页面" not in page
+    assert "确认后可再次保存" in page
+
+
 def test_a_form_without_version_is_refused(client, world):
     finding = world["finding"]
     client.login_user(world["member"])

@@ -66,6 +66,16 @@ def latest_deadline(issued: date) -> date:
     return issued.replace(year=year) if (issued.month, issued.day) != (2, 29) else date(year, 2, 28)
 
 
+def fixed_deadline_problem(deadline: date, today: date) -> str | None:
+    """Why a draft's fixed deadline cannot stand if the notice were issued today (the draft form and
+    its preview say the same), or None."""
+    if deadline <= today:
+        return "截止日期不能早于签发日期（最早的签发日期是今天）。"
+    if deadline > latest_deadline(today):
+        return f"截止日期不能晚于{_cn(latest_deadline(today))}（签发后{DEADLINE_YEARS}年内）。"
+    return None
+
+
 def _check_deadline_bound(deadline: date, issued: date, what: str = "截止日期") -> None:
     if deadline > latest_deadline(issued):
         raise DomainError(
@@ -169,10 +179,8 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
     elif len(data.title.strip()) > 200:
         errors.append("标题不能超过200字。")
     if data.fixed_deadline is not None:
-        if data.fixed_deadline <= today:
-            errors.append("截止日期不能早于签发日期（最早的签发日期是今天）。")
-        elif data.fixed_deadline > latest_deadline(today):
-            errors.append(f"截止日期不能晚于{_cn(latest_deadline(today))}（签发后{DEADLINE_YEARS}年内）。")
+        if problem := fixed_deadline_problem(data.fixed_deadline, today):
+            errors.append(problem)
     elif (
         kind is not None
         and kind.requires_rectification

@@ -230,6 +230,10 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 def user_reset_password(*, actor: User, user: User) -> str:
     """Give the user a new random password, shown once to the admin."""
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
+    if user.id == actor.id:
+        # The reset ends all the actor's own sessions, so the page showing the new password would
+        # never appear: the admin would be locked out of the account.
+        raise DomainError("不能在这里重置自己的密码，请在“修改密码”中修改。")
     password = "Dc" + secrets.token_urlsafe(9)
     user.set_password(password)
     user.must_change_password = True

@@ -100,11 +100,23 @@ def _submitted_url(token: str, wait: float = 0.0) -> str | None:
         time.sleep(0.05)
 
 
+# StaleEdit's own message says to refresh, right where no panel is shown (a workflow step, a row);
+# beside the panel refreshing would lose what was typed, so the page says to compare and save again.
+STALE_FORM_MESSAGE = "该记录已被他人修改，您的修改未保存。请对照下方他人保存的内容，确认后可再次保存。"
+
+
+def flash_stale_form() -> None:
+    """The message above a stale_panel: what was typed is still in the form, saving again works."""
+    flash(STALE_FORM_MESSAGE, "danger")
+
+
 def flash_edit_error(error: DomainError, form: FlaskForm, record: Any) -> None:
     """An edit form's refusal: the message, and after a stale edit what the other person saved."""
-    flash_domain_error(error)
     if isinstance(error, StaleEdit) and record is not None:
+        flash_stale_form()
         show_stale_edit(form, record)
+    else:
+        flash_domain_error(error)
 
 
 def form_version(form: FlaskForm) -> int | None:

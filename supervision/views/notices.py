@@ -344,6 +344,8 @@ def deadline_preview():
         return jsonify(text="", error=f"整改期限应为 1 至 {svc.MAX_DAYS} 个工作日。", weekends_only=False)
     except ValueError:
         return jsonify(text="", error="截止日期格式不正确。", weekends_only=False)
+    if fixed and (problem := svc.fixed_deadline_problem(fixed, local_today())):
+        return jsonify(text="", error=problem, weekends_only=False)
     preview = _deadline_preview(days, fixed)
     text = ""
     if preview["deadline"]:

@@ -64,6 +64,7 @@ from .helpers import (
     flash_edit_error,
     flash_form_errors,
     flash_repeat,
+    flash_stale_form,
     form_version,
     page_arg,
     stale_rows,
@@ -832,10 +833,10 @@ def assignment_detail(assignment_id: int):
                 version=form_int(request.form.get("version"), minimum=0)
                 or 0,  # none sent: refused, never unchecked
             )
-        except StaleEdit as error:
+        except StaleEdit:
             # Someone saved this review meanwhile: keep what was typed, take the current version and
             # show what is stored now beside it, so that a deliberate second save goes through.
-            flash(error.message, "danger")
+            flash_stale_form()
             assignment = db.session.get(ReviewAssignment, assignment_id)
             stored = {d.item_id: d.points for d in assignment.deductions}
             g.stale_edit = stale_rows(
@@ -1071,10 +1072,12 @@ def rubric_edit(rubric_id: int):
                 removed=removed,
             )
         except DomainError as error:
-            flash_domain_error(error)
             if isinstance(error, StaleEdit):
+                flash_stale_form()
                 db.session.refresh(rubric)
                 g.stale_edit = stale_rows([("备注", rubric.note, request.form.get("note", ""))])
+            else:
+                flash_domain_error(error)
         else:
             if result.id != rubric.id:
                 flash(f"该标准已被评查活动使用，修改已保存为新版本“{result.label}”。", "success")

@@ -164,7 +164,13 @@ def user_reset_password(user_id: int):
     user = get_user_or_404(user_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    password = org.user_reset_password(actor=current_user, user=user)
+    try:
+        password = org.user_reset_password(actor=current_user, user=user)
+    except DomainError as error:
+        flash_domain_error(error)
+        if user.id == current_user.id:
+            return redirect(url_for("account.password"))
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     # Shown in this answer only (no-store), never in a flash message: those travel in the session cookie.
     return _render_detail(user, new_password=password)
 
