@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -55,8 +56,23 @@ NOTICE_FIELDS = [
     "requirements",
     "time_limit_days",
     "fixed_deadline",
+    "cc",
 ]
-KIND_FIELDS = ["name", "prefix", "default_days", "requires_rectification", "closing", "active", "sort"]
+KIND_FIELDS = [
+    "name",
+    "prefix",
+    "default_days",
+    "requires_rectification",
+    "closing",
+    "issuing_authority",
+    "signature",
+    "seal_owner",
+    "default_cc",
+    "masthead_offset_mm",
+    "active",
+    "sort",
+]
+AUTHORITY_FIELDS = ("issuing_authority", "signature", "seal_owner")
 MAX_DAYS = 250
 
 
@@ -169,6 +185,7 @@ class DraftData:
     time_limit_days: int | None
     fixed_deadline: date | None
     items: list[tuple[int, str]]  # (finding id, requirement) in order
+    cc: str = ""  # 抄送
 
 
 def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int | None = None):
@@ -183,6 +200,8 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
         errors.append("标题不能为空。")
     elif len(data.title.strip()) > 200:
         errors.append("标题不能超过200字。")
+    if len(_cc(data.cc)) > 500:
+        errors.append("抄送不能超过500字。")
     if data.fixed_deadline is not None:
         if data.fixed_deadline <= today:
             errors.append("截止日期不能早于签发日期（最早的签发日期是今天）。")
@@ -224,6 +243,11 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
     return kind, unit, findings
 
 
+def _cc(text: str | None) -> str:
+    """抄送 as one line: units separated by 、 or ，, the trailing 。 added when printed."""
+    return " ".join((text or "").split()).rstrip("。.")
+
+
 def _source_task_id(findings: list[Finding]) -> int | None:
     tasks = {f.task_id for f in findings}
     return tasks.pop() if len(tasks) == 1 else None
@@ -242,6 +266,7 @@ def notice_create(*, actor: User, data: DraftData, today: date) -> Notice:
         requirements=(data.requirements or "").strip(),
         time_limit_days=None if data.fixed_deadline else data.time_limit_days,
         fixed_deadline=data.fixed_deadline,
+        cc=_cc(data.cc),
         status="draft",
         drafted_by_id=actor.id,
     )
@@ -281,6 +306,7 @@ def notice_update(
     notice.requirements = (data.requirements or "").strip()
     notice.time_limit_days = None if data.fixed_deadline else data.time_limit_days
     notice.fixed_deadline = data.fixed_deadline
+    notice.cc = _cc(data.cc)
     notice.task_id = _source_task_id(list(findings.values()))
     existing = {i.finding_id: i for i in notice.items}
     wanted = [fid for fid, _ in data.items]
@@ -391,6 +417,9 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
     notice.seq = n
     notice.doc_number = format_number(prefix, today.year, n)
     notice.closing = notice.kind.closing or ""
+    office = current_app.config["OFFICE_NAME"]
+    for name in AUTHORITY_FIELDS:
+        setattr(notice, name, getattr(notice.kind, name) or office)
     notice.issue_date = today
     notice.deadline = deadline
     notice.approved_by_id = actor.id
@@ -790,6 +819,14 @@ def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
         errors.append("结尾语不能超过 500 字。")
     elif re.search(r"[{｛]", closing.replace("{期限}", "")):
         errors.append("结尾语中只能用 {期限} 表示整改期限，不能使用其他花括号。")
+    for name, label in (("issuing_authority", "发文机关标志"), ("signature", "署名"), ("seal_owner", "用印机关")):
+        if len((data.get(name) or "").strip()) > 100:
+            errors.append(f"{label}不能超过 100 字。")
+    if len((data.get("default_cc") or "").strip()) > 500:
+        errors.append("默认抄送不能超过 500 字。")
+    offset = data.get("masthead_offset_mm")
+    if offset not in (None, "") and not (0 <= int(offset) <= 80):
+        errors.append("发文机关标志距版心上边缘应为 0 至 80 毫米。")
     return errors
 
 
@@ -810,6 +847,9 @@ def notice_kind_save(
         "default_days": int(data["default_days"]),
         "requires_rectification": bool(data.get("requires_rectification")),
         "closing": (data.get("closing") or "").strip(),
+        **{name: (data.get(name) or "").strip() for name in AUTHORITY_FIELDS},
+        "default_cc": _cc(data.get("default_cc")),
+        "masthead_offset_mm": 35 if data.get("masthead_offset_mm") in (None, "") else int(data["masthead_offset_mm"]),
         "active": bool(data.get("active", True)),
         "sort": int(data.get("sort") or 0),
     }

@@ -133,6 +133,7 @@ def _draft_data(form: NoticeDraftForm, unit_id: int) -> svc.DraftData:
         time_limit_days=form.time_limit_days.data,
         fixed_deadline=form.fixed_deadline.data,
         items=_parse_items(form),
+        cc=form.cc.data or "",
     )
 
 
@@ -268,6 +269,7 @@ def new():
             form.kind_id.data = kind.id
             form.title.data = svc.default_title(unit, kind)
             form.time_limit_days.data = kind.default_days
+            form.cc.data = kind.default_cc
         selected = {f.id: svc.default_requirement(f) for f in findings}
     else:
         selected = dict(_parse_items(form))

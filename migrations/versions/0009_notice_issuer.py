@@ -1,0 +1,39 @@
+"""notice kinds: issuing authority, signature, seal owner, default 抄送, masthead offset; notices keep
+the authority as issued and their own 抄送
+
+Revision ID: 0009
+Revises: 0003
+Create Date: 2026-12-01 20:45:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+AUTHORITY = ("issuing_authority", "signature", "seal_owner")
+
+
+def upgrade():
+    with op.batch_alter_table("notice_kind", schema=None) as batch_op:
+        for name in AUTHORITY:
+            batch_op.add_column(sa.Column(name, sa.String(length=100), server_default="", nullable=False))
+        batch_op.add_column(sa.Column("default_cc", sa.Text(), server_default="", nullable=False))
+        batch_op.add_column(sa.Column("masthead_offset_mm", sa.Integer(), server_default="35", nullable=False))
+    with op.batch_alter_table("notice", schema=None) as batch_op:
+        for name in AUTHORITY:
+            batch_op.add_column(sa.Column(name, sa.String(length=100), server_default="", nullable=False))
+        batch_op.add_column(sa.Column("cc", sa.Text(), server_default="", nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table("notice", schema=None) as batch_op:
+        for name in (*AUTHORITY, "cc"):
+            batch_op.drop_column(name)
+    with op.batch_alter_table("notice_kind", schema=None) as batch_op:
+        for name in (*AUTHORITY, "default_cc", "masthead_offset_mm"):
+            batch_op.drop_column(name)
