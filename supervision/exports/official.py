@@ -348,11 +348,27 @@ def para(
     return paragraph
 
 
+def masthead_size(name: str) -> int:
+    """Points: as large as one line allows, at most 42 (the standard: 醒目、美观、庄重), at least 22."""
+    return max(22, min(42, math.floor(TYPE_W / 25.4 * 72 / (len(name) + 1))))
+
+
+def signature_indents(signature: str, dated: str) -> tuple[float, float]:
+    """Right indents in characters of (署名, 成文日期): the date four from the edge, the name centred
+    over it; a name longer than that keeps two characters from the edge with the date centred under it."""
+    sig, when = len(signature), len(dated)
+    date_right = 4.0
+    sig_right = date_right + (when - sig) / 2
+    if sig_right < 2:
+        sig_right = 2.0
+        date_right = sig_right + (sig - when) / 2
+    return sig_right, date_right
+
+
 def masthead(doc, authority: Authority, number: str) -> None:
     """The 版头: red masthead 35 mm below the type area's top, two lines, the number, the red rule."""
     name = authority.masthead
-    # As large as the line allows, up to 初号-like 42 pt (the standard: 醒目、美观、庄重).
-    size = max(22, min(42, math.floor(TYPE_W / 25.4 * 72 / (len(name) + 1))))
+    size = masthead_size(name)
     head = para(
         doc, name, face=XIAOBIAOSONG, size=size, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, color=RED
     )
@@ -397,12 +413,7 @@ def signature(doc, authority: Authority, day: date | None, dated: str) -> None:
     """发文机关署名 centred over 成文日期, the date four characters from the right (7.3.5.1)."""
     para(doc, indent=False)
     para(doc, indent=False)
-    sig, when = len(authority.signature), len(dated)
-    date_right = 4.0
-    sig_right = date_right + (when - sig) / 2
-    if sig_right < 2:  # a long name: keep it two characters from the edge, the date centred under it
-        sig_right = 2.0
-        date_right = sig_right + (sig - when) / 2
+    sig_right, date_right = signature_indents(authority.signature, dated)
     signed = para(doc, authority.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     signed.paragraph_format.right_indent = Pt(BODY_PT * sig_right)
     on = para(doc, dated, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)

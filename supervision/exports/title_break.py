@@ -5,6 +5,7 @@ at the points a reader would, and among those the cut that gives the most even �
 
 from __future__ import annotations
 
+import math
 from itertools import combinations, pairwise
 
 TITLE_CHARS = 20  # 2号 (22 pt) characters in the 156 mm type area: 442 pt / 22 pt
@@ -74,9 +75,14 @@ PUNCTUATION = "、，,；"
 CONJUNCTIONS = "和及与"
 
 
+def _width(text: str) -> float:
+    """Width in full-width characters: digits and Latin letters are half-width."""
+    return sum(0.5 if ord(ch) < 128 else 1 for ch in text)
+
+
 def _protected(title: str, extra: tuple[str, ...]) -> set[int]:
-    """Positions p (a cut between title[p-1] and title[p]) that would split a word."""
-    blocked: set[int] = set()
+    """Positions p (a cut between title[p-1] and title[p]) that would split a word or a number."""
+    blocked = {p for p in range(1, len(title)) if title[p - 1].isascii() and title[p].isascii()}
     for word in (*extra, *WORDS):
         start = title.find(word)
         while start != -1:
@@ -116,7 +122,7 @@ def _cut_costs(title: str, extra: tuple[str, ...]) -> dict[int, float]:
     return costs
 
 
-def _shape_cost(lengths: list[int]) -> float:
+def _shape_cost(lengths: list[float]) -> float:
     """Even lines; 梯形 (lengths rising or falling) or 菱形 (the middle longest); no short stubs."""
     cost = (max(lengths) - min(lengths)) * 0.4
     rising = all(a <= b for a, b in pairwise(lengths))
@@ -133,18 +139,18 @@ def break_title(title: str, width: int = TITLE_CHARS, words: tuple[str, ...] = (
     """The title's lines, each at most `width` characters where the words allow; `words` are extra
     terms never to split (e.g. the notice kind's name)."""
     title = "".join(title.split())
-    if len(title) <= width:
+    if _width(title) <= width:
         return [title] if title else []
     costs = _cut_costs(title, tuple(words))
-    fewest = -(-len(title) // width)
+    fewest = math.ceil(_width(title) / width)
     best: tuple[float, list[int]] | None = None
     cuts = sorted(costs)
     for lines in range(fewest, fewest + 2):
         if lines - 1 > len(cuts) or lines > 5:
             break
-        for chosen in _candidates(cuts, lines - 1, len(title), width):
+        for chosen in _candidates(title, cuts, lines - 1, width):
             bounds = [0, *chosen, len(title)]
-            lengths = [b - a for a, b in pairwise(bounds)]
+            lengths = [_width(title[a:b]) for a, b in pairwise(bounds)]
             cost = sum(costs[c] for c in chosen) + _shape_cost(lengths) + 3 * (lines - fewest)
             if best is None or cost < best[0]:
                 best = (cost, list(chosen))
@@ -156,18 +162,18 @@ def break_title(title: str, width: int = TITLE_CHARS, words: tuple[str, ...] = (
     return [title[a:b] for a, b in pairwise(bounds)]
 
 
-def _candidates(cuts: list[int], n: int, total: int, width: int):
+def _candidates(title: str, cuts: list[int], n: int, width: int):
     if n > 4 or len(cuts) > 120:
         return  # too many combinations: the greedy fallback handles very long titles
     for chosen in combinations(cuts, n):
-        bounds = [0, *chosen, total]
-        if all(b - a <= width for a, b in pairwise(bounds)):
+        bounds = [0, *chosen, len(title)]
+        if all(_width(title[a:b]) <= width for a, b in pairwise(bounds)):
             yield chosen
 
 
 def _greedy(title: str, costs: dict[int, float], width: int) -> list[str]:
     lines, start = [], 0
-    while len(title) - start > width:
+    while _width(title[start:]) > width:
         window = [p for p in costs if start + width // 2 <= p <= start + width]
         cut = min(window, key=lambda p: (costs[p], -p)) if window else start + width
         lines.append(title[start:cut])

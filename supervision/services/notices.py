@@ -819,7 +819,11 @@ def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
         errors.append("结尾语不能超过 500 字。")
     elif re.search(r"[{｛]", closing.replace("{期限}", "")):
         errors.append("结尾语中只能用 {期限} 表示整改期限，不能使用其他花括号。")
-    for name, label in (("issuing_authority", "发文机关标志"), ("signature", "署名"), ("seal_owner", "用印机关")):
+    for name, label in (
+        ("issuing_authority", "发文机关标志"),
+        ("signature", "署名"),
+        ("seal_owner", "用印机关"),
+    ):
         if len((data.get(name) or "").strip()) > 100:
             errors.append(f"{label}不能超过 100 字。")
     if len((data.get("default_cc") or "").strip()) > 500:
@@ -849,7 +853,9 @@ def notice_kind_save(
         "closing": (data.get("closing") or "").strip(),
         **{name: (data.get(name) or "").strip() for name in AUTHORITY_FIELDS},
         "default_cc": _cc(data.get("default_cc")),
-        "masthead_offset_mm": 35 if data.get("masthead_offset_mm") in (None, "") else int(data["masthead_offset_mm"]),
+        "masthead_offset_mm": 35
+        if data.get("masthead_offset_mm") in (None, "")
+        else int(data["masthead_offset_mm"]),
         "active": bool(data.get("active", True)),
         "sort": int(data.get("sort") or 0),
     }

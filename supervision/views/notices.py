@@ -12,7 +12,19 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..calendar import WorkCalendar, load_calendar, working_days_between
 from ..errors import DomainError
-from ..exports.notices import cn_ordinal, deadline_sentence, default_intro, notice_docx, register_xlsx
+from ..exports.notices import (
+    cn_date,
+    cn_ordinal,
+    deadline_sentence,
+    default_intro,
+    document_mark,
+    notice_authority,
+    notice_docx,
+    problem_text,
+    register_xlsx,
+)
+from ..exports.official import masthead_size, signature_indents
+from ..exports.title_break import break_title
 from ..extensions import db
 from ..filters import contains
 from ..formatting import local_today
@@ -484,12 +496,20 @@ def _issued_deadline(notice: Notice) -> date | None:
 
 
 def _document_context(notice: Notice) -> dict:
+    authority = notice_authority(notice, current_app.config["OFFICE_NAME"])
+    dated = cn_date(notice.issue_date) if notice.issue_date else "（签发日期）"
     return {
         "notice": notice,
         "office_name": current_app.config["OFFICE_NAME"],
+        "authority": authority,
+        "masthead_pt": masthead_size(authority.masthead),
+        "signature_right": min(signature_indents(authority.signature, dated)),
+        "mark": document_mark(notice),
+        "title_lines": break_title(notice.title, words=(notice.kind.name,)),
         "intro": notice.intro or default_intro(notice),
         "closing": deadline_sentence(notice, _issued_deadline(notice)),
         "cn_ordinal": cn_ordinal,
+        "problem_text": problem_text,
     }
 
 
