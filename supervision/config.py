@@ -51,6 +51,9 @@ def from_environment(instance_path: str) -> dict:
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "20")),
         "OFFICE_NAME": env.get("OFFICE_NAME", "海曙区全面依法治区委员会办公室"),
+        # The 评查情况通报: its 机关代字 (its own 文号 series) and issuing authority (empty = OFFICE_NAME).
+        "REVIEW_REPORT_PREFIX": env.get("REVIEW_REPORT_PREFIX", "海法评"),
+        "REVIEW_REPORT_AUTHORITY": env.get("REVIEW_REPORT_AUTHORITY", ""),
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "SMTP_HOST": env.get("SMTP_HOST", ""),
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),

@@ -1,5 +1,5 @@
 """notice kinds: issuing authority, signature, seal owner, default 抄送, masthead offset; notices keep
-the authority as issued and their own 抄送
+the authority as issued and their own 抄送; review campaigns: the 通报's number and date
 
 Revision ID: 0009
 Revises: 0003
@@ -28,9 +28,17 @@ def upgrade():
         for name in AUTHORITY:
             batch_op.add_column(sa.Column(name, sa.String(length=100), server_default="", nullable=False))
         batch_op.add_column(sa.Column("cc", sa.Text(), server_default="", nullable=False))
+    with op.batch_alter_table("review_campaign", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("report_number", sa.String(length=60), nullable=True))
+        batch_op.add_column(sa.Column("report_date", sa.Date(), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f("uq_review_campaign_report_number"), ["report_number"])
 
 
 def downgrade():
+    with op.batch_alter_table("review_campaign", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_review_campaign_report_number"), type_="unique")
+        batch_op.drop_column("report_date")
+        batch_op.drop_column("report_number")
     with op.batch_alter_table("notice", schema=None) as batch_op:
         for name in (*AUTHORITY, "cc"):
             batch_op.drop_column(name)

@@ -251,7 +251,7 @@ def _doc_grid(section) -> None:
     grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
 
-def _no_grid(paragraph) -> None:
+def no_grid(paragraph) -> None:
     """Masthead, title and other large text keep their own spacing instead of the body grid."""
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
@@ -284,7 +284,7 @@ def _page_number(paragraph, *, odd: bool) -> None:
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(PAGE_NO_PT)
-    _no_grid(paragraph)
+    no_grid(paragraph)
     if odd:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         fmt.right_indent = Pt(PAGE_NO_PT)
@@ -374,7 +374,7 @@ def masthead(doc, authority: Authority, number: str) -> None:
     )
     head.paragraph_format.space_before = Mm(authority.masthead_offset_mm)
     head.paragraph_format.line_spacing = Pt(size)
-    _no_grid(head)
+    no_grid(head)
     head.paragraph_format.keep_with_next = True
     para(doc, indent=False)
     para(doc, indent=False)
@@ -399,7 +399,7 @@ def title(doc, text: str, words: tuple[str, ...] = ()) -> None:
     para(doc, indent=False)
     paragraph = para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     paragraph.paragraph_format.line_spacing = Pt(LINE_PT * 1.2)
-    _no_grid(paragraph)
+    no_grid(paragraph)
     for n, line in enumerate(break_title(text, words=words)):
         run = paragraph.add_run()
         if n:
@@ -485,4 +485,4 @@ def colophon(doc, *, cc: str, printer: str, printed: str) -> None:
         _border(rows[0], top=thick, bottom=thick)
     for row in rows:
         _frame(row)
-        _no_grid(row)
+        no_grid(row)
