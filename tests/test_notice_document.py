@@ -4,6 +4,9 @@ authority and 抄送 per kind, full problem texts, 草稿/作废 marks, and the 
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
 import zipfile
 
 import pytest
@@ -51,11 +54,19 @@ def test_page_grid_margins_and_language(client, w):
     assert [round(x.mm) for x in (section.top_margin, section.bottom_margin)] == [37, 35]
     assert [round(x.mm) for x in (section.left_margin, section.right_margin)] == [28, 26]
     grid = section._sectPr.find(f"{W}docGrid")
-    assert grid.get(f"{W}type") == "linesAndChars"
-    pitch, space = int(grid.get(f"{W}linePitch")), int(grid.get(f"{W}charSpace"))
+    assert grid.get(f"{W}type") == "lines"
+    pitch = int(grid.get(f"{W}linePitch"))
     assert 22 * pitch <= 225 / 25.4 * 1440 < 23 * pitch  # 22 lines fill the 225 mm type area
-    char_pt = 16 + space / 4096  # Word: the default size (3号) plus charSpace/4096
-    assert 28 * char_pt <= 156 / 25.4 * 72 < 29 * char_pt
+    # 28 characters a line: every 3号 body run is condensed so that 28 advances fit in 156 mm.
+    texts = [p.text for p in doc.paragraphs]
+    body = doc.paragraphs[texts.index("横街镇人民政府：") + 1]  # the opening paragraph
+    run = body.runs[0]
+    condense = int(run._r.rPr.find(f"{W}spacing").get(f"{W}val")) / 20
+    assert run.font.size.pt == 16 and 28 * (16 + condense) <= 156 / 25.4 * 72 < 29 * (16 + condense)
+    assert (
+        body.paragraph_format.line_spacing.pt == pitch / 20
+        and body.paragraph_format.first_line_indent.pt == 32
+    )
     styles = _part(doc, "word/styles.xml")
     lang = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
     assert lang.get(f"{W}eastAsia") == "zh-CN"
@@ -125,7 +136,8 @@ def test_masthead_offset_red_rule_and_authority_per_kind(client, w):
     texts = [p.text for p in doc.paragraphs]
     signature = texts.index("海曙区司法局", 1)
     assert texts[signature + 1] == "2026年3月2日"
-    assert "抄送：区委全面依法治区委员会办公室，区人民政府办公室。" in texts
+    colophon = "".join(t.text for t in _colophon(doc).iter(f"{W}t"))
+    assert colophon.startswith("抄送：区委全面依法治区委员会办公室，区人民政府办公室。海曙区司法局")
     # Later edits of the kind do not change the issued notice.
     w.kind.issuing_authority = "别的机关"
     db.session.commit()
@@ -136,34 +148,46 @@ def test_masthead_offset_red_rule_and_authority_per_kind(client, w):
     )
 
 
-def test_colophon_is_framed_at_the_foot_between_rules(client, w):
+def _colophon(doc: Document):
+    """The 版记: the last table, floating, anchored to the bottom of the type area."""
+    body = doc.element.body
+    tables = body.findall("w:tbl", NS)
+    return tables[-1] if tables else None
+
+
+def test_colophon_floats_at_the_foot_between_rules(client, w):
     notice = w.issued(cc="区委办公室")
     client.login_user(w.lead)
     doc = _get_docx(client, notice)
-    framed = [p for p in doc.paragraphs if p._p.find("w:pPr/w:framePr", NS) is not None]
-    assert [p.text for p in framed] == [
-        "抄送：区委办公室。",
-        "海曙区全面依法治区委员会办公室\t2026年3月2日印发",
-    ]
-    assert framed[-1]._p is doc.paragraphs[-1]._p  # after the signature, the last thing written
-    for p in framed:
-        frame = p._p.find("w:pPr/w:framePr", NS)
-        assert frame.get(f"{W}vAnchor") == "margin" and frame.get(f"{W}yAlign") == "bottom"
-        assert round(int(frame.get(f"{W}w")) / 1440 * 25.4) == 156
-    first, last = (p._p.find("w:pPr/w:pBdr", NS) for p in framed)
-    assert first.find("w:top", NS).get(f"{W}sz") == "8" and first.find("w:bottom", NS).get(f"{W}sz") == "4"
-    assert last.find("w:bottom", NS).get(f"{W}sz") == "8"
-    # pPr children in schema order (Word refuses a file otherwise): framePr before pBdr before spacing.
-    tags = [c.tag.split("}")[1] for c in framed[0]._p.pPr]
-    assert tags.index("framePr") < tags.index("pBdr") < tags.index("spacing") < tags.index("ind")
+    table = _colophon(doc)
+    rows = ["".join(t.text for t in tr.iter(f"{W}t")) for tr in table.findall("w:tr", NS)]
+    assert rows == ["抄送：区委办公室。", "海曙区全面依法治区委员会办公室2026年3月2日印发"]
+    floating = table.find("w:tblPr/w:tblpPr", NS)
+    assert floating.get(f"{W}vertAnchor") == "margin" and floating.get(f"{W}tblpYSpec") == "bottom"
+    assert floating.get(f"{W}tblpXSpec") == "center"
+    width = int(table.find("w:tblPr/w:tblW", NS).get(f"{W}w"))
+    assert abs(width / 1440 * 25.4 - 156) < 0.5  # as wide as the type area
+    borders = table.find("w:tblPr/w:tblBorders", NS)
+    sizes = {side: borders.find(f"w:{side}", NS).get(f"{W}sz") for side in ("top", "bottom", "insideH")}
+    assert sizes == {"top": "8", "bottom": "8", "insideH": "4"}  # thicker first and last rules
+    assert borders.find("w:left", NS).get(f"{W}val") == "nil"
+    # after the signature: the table follows the date, only the 1 pt anchor paragraph after it
+    following = list(table.itersiblings())
+    assert [c.tag for c in following] == [f"{W}p", f"{W}sectPr"]
+    before = table.getprevious()
+    assert "".join(t.text for t in before.iter(f"{W}t")) == "2026年3月2日"
+    # tblPr children in schema order (Word refuses a file otherwise)
+    tags = [c.tag.split("}")[1] for c in table.find("w:tblPr", NS)]
+    assert tags.index("tblpPr") < tags.index("tblW") < tags.index("tblBorders")
 
 
 def test_no_cc_gives_one_ruled_line(client, w):
     notice = w.issued()
     client.login_user(w.lead)
-    framed = [p for p in _get_docx(client, notice).paragraphs if p._p.find("w:pPr/w:framePr", NS) is not None]
-    assert len(framed) == 1 and "印发" in framed[0].text
-    assert not any("抄送" in p.text for p in _get_docx(client, notice).paragraphs)
+    doc = _get_docx(client, notice)
+    rows = _colophon(doc).findall("w:tr", NS)
+    assert len(rows) == 1 and "印发" in "".join(t.text for t in rows[0].iter(f"{W}t"))
+    assert "抄送" not in "".join(t.text for t in doc.element.body.iter(f"{W}t"))
 
 
 def test_problems_in_full_in_docx_and_print(client, w):
@@ -310,3 +334,61 @@ def test_break_title_keeps_an_extra_word_whole():
     )
     assert any(line.endswith("特别专项执法监督通知书") for line in lines)
     assert break_title("") == [] and break_title("短标题") == ["短标题"]
+
+
+# --- rendered by LibreOffice ----------------------------------------------------------------
+
+
+def _need(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} not found; CI must install it (.ci/run)")
+        pytest.skip(f"{name} not found")
+    return path
+
+
+def test_libreoffice_renders_28_characters_a_line_and_the_page_numbers(client, w, tmp_path, artifacts):
+    soffice, pdftotext, pdftoppm = _need("soffice"), _need("pdftotext"), _need("pdftoppm")
+    w.kind.issuing_authority = w.kind.signature = "海曙区司法局"
+    w.findings[0].description = LONG
+    db.session.commit()
+    notice = w.issued(
+        title="关于横街镇人民政府落实整改有关问题的执法监督通知书",
+        cc="区委全面依法治区委员会办公室，区人民政府办公室",
+        findings=w.findings,
+    )
+    client.login_user(w.lead)
+    source = tmp_path / "notice.docx"
+    source.write_bytes(client.get(f"/notices/{notice.id}.docx").data)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "notice.pdf"
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "60", str(pdf), str(artifacts / "notice-docx-libreoffice")], check=True
+    )
+    pages = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = pages.split("\f")[:-1]
+    assert len(pages) >= 2
+    lines = [line.replace(" ", "") for page in pages for line in page.splitlines()]
+    assert "海曙区司法局" in lines[:3] and "关于横街镇人民政府" in lines
+    # A full body line of Chinese text holds 28 characters (the first line of a paragraph 26).
+    body = [line for line in lines if line and all(not ch.isascii() for ch in line)]
+    assert max(len(line) for line in body) == 28
+    for n in range(1, len(pages) + 1):
+        assert f"—{n}—" in pages[n - 1].replace(" ", "")
+    assert any(line.startswith("抄送：区委全面依法治区委员会办公室") for line in lines)
+    assert "……" not in "".join(lines)

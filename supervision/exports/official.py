@@ -40,9 +40,15 @@ PAGE_NO_GAP_MM = 7  # 一字线上距版心下边缘 7 mm
 
 TWIPS_PER_MM = 1440 / 25.4
 LINE_PITCH = math.floor(TYPE_H * TWIPS_PER_MM / LINES)  # twips; 579 = 28.95 pt
-# Word's character pitch = the default font size + charSpace / 4096 pt; floor so that 28 always fit.
-CHAR_SPACE = math.floor((TYPE_W / 25.4 * 72 / CHARS - BODY_PT) * 4096)
 LINE_PT = LINE_PITCH / 20
+# 28 characters of 3号 (16 pt) need 448 pt, the type area has 442.2: the standard's 28 a line means
+# each character advances 15.79 pt. Word's character grid (linesAndChars, charSpace -848) does that
+# in Word and WPS, but LibreOffice gives every 16 pt character two cells of a 15.79 pt grid (14 a
+# line). Condensed spacing on the body runs (w:spacing, in twentieths of a point, floored so 28
+# always fit) with the line grid gives 28 a line in Word, WPS and LibreOffice alike.
+CHAR_PITCH_PT = TYPE_W / 25.4 * 72 / CHARS
+CONDENSE = math.floor((CHAR_PITCH_PT - BODY_PT) * 20)  # -5 = -0.25 pt
+CHAR_SPACE = math.floor((CHAR_PITCH_PT - BODY_PT) * 4096)  # Word's equivalent, kept on the grid
 
 # Each face with the names Word, WPS and LibreOffice try when it is missing (w:altName chains).
 FONT_TABLE = {
@@ -136,6 +142,27 @@ R_ORDER = [
     "eastAsianLayout",
     "specVanish",
     "oMath",
+]
+
+T_ORDER = [
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+    "tblCaption",
+    "tblDescription",
+    "tblPrChange",
 ]
 
 
@@ -244,9 +271,9 @@ def _theme(doc: Document) -> None:
 
 
 def _doc_grid(section) -> None:
-    """22 lines × 28 characters: the grid Word and WPS lay the body out on."""
+    """22 lines a page on the line grid; 28 characters a line come from the condensed body runs."""
     grid = section._sectPr.find(qn("w:docGrid"))
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
     grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
@@ -328,6 +355,10 @@ def font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | N
         r_pr.insert(0, fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), name)
+    if size == BODY_PT:
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(CONDENSE))
+        _insert(r_pr, spacing, R_ORDER)
 
 
 def para(
@@ -423,66 +454,66 @@ def signature(doc, authority: Authority, day: date | None, dated: str) -> None:
 # --- 版记 -------------------------------------------------------------------------------------
 
 
-def _frame(paragraph) -> None:
-    """Anchor the paragraph in a frame at the bottom of the type area, full width, text kept above."""
-    frame = OxmlElement("w:framePr")
-    for attr, value in (
-        ("w:w", str(round(TYPE_W * TWIPS_PER_MM))),
-        ("w:wrap", "notBeside"),
-        ("w:hAnchor", "margin"),
-        ("w:vAnchor", "margin"),
-        ("w:xAlign", "center"),
-        ("w:yAlign", "bottom"),
-    ):
-        frame.set(qn(attr), value)
-    _insert(paragraph._p.get_or_add_pPr(), frame, P_ORDER)
-
-
-def _border(paragraph, **sides: str) -> None:
-    """Rules on a paragraph: side → w:sz in eighths of a point (the first and last 版记 rules are thicker)."""
-    p_pr = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    for side in ("top", "bottom"):
-        if side in sides:
-            edge = OxmlElement(f"w:{side}")
-            for attr, value in (
-                ("w:val", "single"),
-                ("w:sz", sides[side]),
-                ("w:space", "1"),
-                ("w:color", "000000"),
-            ):
-                edge.set(qn(attr), value)
-            borders.append(edge)
-    _insert(p_pr, borders, P_ORDER)
-
-
 def colophon(doc, *, cc: str, printer: str, printed: str) -> None:
     """The 版记 at the foot of the last page: 抄送 and 印发机关 + 印发日期 between rules (4号 仿宋).
 
-    A frame anchored to the bottom of the type area (w:framePr yAlign="bottom") rather than the
-    footer: the footer would repeat on every page, and the last page is unknown when writing.
+    A floating one-column table anchored to the bottom of the type area (w:tblpPr
+    vertAnchor="margin" tblpYSpec="bottom"), not the footer: the footer repeats on every page and
+    the last page is unknown when writing. Word, WPS and LibreOffice all place it at the foot of the
+    page its anchor paragraph (the document's last) lands on. The first and last rules are thicker.
     """
-    thick, thin = "8", "4"  # 0.35 mm and 0.25 mm
-    rows = []
-    if cc:
-        line = para(doc, indent=False, size=PAGE_NO_PT)
-        line.paragraph_format.left_indent = Pt(PAGE_NO_PT)
-        line.paragraph_format.right_indent = Pt(PAGE_NO_PT)
-        font(line.add_run(f"抄送：{cc.rstrip('。')}。"), FANGSONG, PAGE_NO_PT)
-        rows.append(line)
-    last = para(doc, indent=False, size=PAGE_NO_PT)
-    last.paragraph_format.left_indent = Pt(PAGE_NO_PT)
-    last.paragraph_format.right_indent = Pt(PAGE_NO_PT)
-    last.paragraph_format.tab_stops.add_tab_stop(
-        Mm(TYPE_W) - Pt(PAGE_NO_PT * 2), alignment=WD_TAB_ALIGNMENT.RIGHT
-    )
-    font(last.add_run(f"{printer}\t{printed}印发"), FANGSONG, PAGE_NO_PT)
-    rows.append(last)
-    if len(rows) == 2:
-        _border(rows[0], top=thick, bottom=thin)
-        _border(rows[1], bottom=thick)
-    else:
-        _border(rows[0], top=thick, bottom=thick)
-    for row in rows:
-        _frame(row)
-        no_grid(row)
+    rows = ([f"抄送：{cc.rstrip('。')}。"] if cc else []) + [None]
+    table = doc.add_table(rows=len(rows), cols=1)
+    tbl_pr = table._tbl.tblPr
+    floating = OxmlElement("w:tblpPr")
+    for attr, value in (
+        ("w:leftFromText", "0"),
+        ("w:rightFromText", "0"),
+        ("w:vertAnchor", "margin"),
+        ("w:horzAnchor", "margin"),
+        ("w:tblpXSpec", "center"),
+        ("w:tblpYSpec", "bottom"),
+    ):
+        floating.set(qn(attr), value)
+    _insert(tbl_pr, floating, T_ORDER)
+    width = OxmlElement("w:tblW")
+    # A hair under the type area's width: LibreOffice keeps a floating table as wide as the text
+    # inline (nothing could wrap beside it), and then it is not at the foot.
+    width.set(qn("w:w"), str(round(TYPE_W * TWIPS_PER_MM) - 10))
+    width.set(qn("w:type"), "dxa")
+    _insert(tbl_pr, width, T_ORDER)
+    borders = OxmlElement("w:tblBorders")
+    for side, size in (("top", "8"), ("left", None), ("bottom", "8"), ("right", None), ("insideH", "4")):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            edge.set(qn("w:sz"), size)
+            edge.set(qn("w:space"), "0")
+            edge.set(qn("w:color"), "000000")
+        borders.append(edge)
+    _insert(tbl_pr, borders, T_ORDER)
+    table.columns[0].width = Mm(TYPE_W) - 10 * 635  # EMU per twip
+    for row, text in zip(table.rows, rows, strict=True):
+        cell = row.cells[0]
+        cell.width = Mm(TYPE_W) - 10 * 635
+        line = cell.paragraphs[0]
+        fmt = line.paragraph_format
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(LINE_PT)
+        fmt.left_indent = fmt.right_indent = Pt(PAGE_NO_PT)  # 左右各空一字
+        no_grid(line)
+        if text is None:
+            fmt.tab_stops.add_tab_stop(
+                Mm(TYPE_W) - Pt(PAGE_NO_PT * 2) - Mm(3.8), alignment=WD_TAB_ALIGNMENT.RIGHT
+            )
+            font(line.add_run(f"{printer}\t{printed}印发"), FANGSONG, PAGE_NO_PT)
+        else:
+            line.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            font(line.add_run(text), FANGSONG, PAGE_NO_PT)
+    # A table cannot end a document: the empty last paragraph is the anchor, 1 pt high.
+    anchor = doc.add_paragraph()
+    anchor.paragraph_format.space_before = anchor.paragraph_format.space_after = Pt(0)
+    anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    anchor.paragraph_format.line_spacing = Pt(1)
+    no_grid(anchor)
