@@ -392,3 +392,106 @@ def test_libreoffice_renders_28_characters_a_line_and_the_page_numbers(client, w
         assert f"—{n}—" in pages[n - 1].replace(" ", "")
     assert any(line.startswith("抄送：区委全面依法治区委员会办公室") for line in lines)
     assert "……" not in "".join(lines)
+
+
+# --- the office's own template (docxtpl) ------------------------------------------------------
+
+
+def _template(*names: str, extra: str = "") -> io.BytesIO:
+    doc = Document()
+    doc.add_paragraph("本单位红头 {{ 发文机关 }}")
+    for name in names:
+        doc.add_paragraph("{{ " + name + " }}")
+    if extra:
+        doc.add_paragraph(extra)
+    out = io.BytesIO()
+    doc.save(out)
+    out.seek(0)
+    return out
+
+
+def _upload(client, kind, data: io.BytesIO, name="红头模板.docx", **extra):
+    return client.post_form(
+        f"/notices/kinds/{kind.id}/template",
+        {"template": (data, name), "version": kind.version, **extra},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_uploaded_template_fills_the_placeholders(client, w):
+    from supervision.exports.notice_template import REQUIRED
+
+    client.login_user(w.admin)
+    page = _upload(client, w.kind, _template(*REQUIRED, "抄送")).get_data(as_text=True)
+    assert "模板已上传" in page and "红头模板.docx" in page
+    db.session.expire_all()
+    finding = w.findings[0]
+    finding.description = LONG
+    db.session.commit()
+    notice = w.issued(findings=[finding], cc="区委办公室")
+    client.login_user(w.lead)
+    texts = [p.text for p in _get_docx(client, notice).paragraphs]
+    assert texts[0] == "本单位红头 海曙区全面依法治区委员会办公室"
+    assert notice.doc_number in texts and "横街镇人民政府：" in texts and "2026年3月2日" in texts
+    assert "一、" + LONG in texts  # the body, one paragraph per line, problems in full
+    assert any(t.startswith("请你单位于2026年3月23日前完成整改") for t in texts)
+    assert texts[texts.index("抄送：区委办公室。") - 1] == ""  # {{ 标记 }}: none on an issued notice
+    svc.notice_void(actor=w.lead, notice=notice, reason="主送单位有误")
+    texts = [p.text for p in _get_docx(client, notice).paragraphs]
+    assert texts[texts.index("抄送：区委办公室。") - 1] == "作废"
+
+
+def test_template_missing_a_placeholder_is_refused(client, w):
+    client.login_user(w.admin)
+    page = _upload(client, w.kind, _template("文号", "标题", "主送单位", "正文", "署名")).get_data(
+        as_text=True
+    )
+    assert "模板缺少占位符：{{ 成文日期 }}、{{ 标记 }}" in page
+    db.session.expire_all()
+    assert w.kind.template_name == "" and w.kind.template is None
+
+
+def test_template_with_an_unknown_placeholder_or_bad_syntax_or_not_docx_is_refused(client, w):
+    from supervision.exports.notice_template import REQUIRED
+
+    client.login_user(w.admin)
+    page = _upload(client, w.kind, _template(*REQUIRED, "盖章人")).get_data(as_text=True)
+    assert "不认识的占位符：{{ 盖章人 }}" in page
+    page = _upload(client, w.kind, _template(*REQUIRED, extra="{{ 文号 ")).get_data(as_text=True)
+    assert "占位符写法有误" in page
+    page = _upload(client, w.kind, io.BytesIO(b"%PDF-1.4\n%%EOF\n"), name="x.pdf").get_data(as_text=True)
+    assert "模板须为 Word 文档" in page
+    db.session.expire_all()
+    assert w.kind.template_name == ""
+
+
+def test_template_cannot_reach_python(client, w):
+    """Rendered in Jinja's sandbox: an admin's file must not run code on the server."""
+    from supervision.exports.notice_template import REQUIRED, render_template
+
+    data = _template(*REQUIRED, extra="{{ 标题.__class__.__mro__ }}").getvalue()
+    with pytest.raises(Exception) as caught:
+        render_template(data, {"标题": "x"}, ["a"])
+    assert "unsafe" in str(caught.value) or "__class__" in str(caught.value)
+
+
+def test_template_cleared_goes_back_to_the_built_in_layout(client, w):
+    from supervision.exports.notice_template import REQUIRED
+
+    client.login_user(w.admin)
+    _upload(client, w.kind, _template(*REQUIRED))
+    db.session.expire_all()
+    assert w.kind.template_name
+    page = client.post_form(
+        f"/notices/kinds/{w.kind.id}/template",
+        {"clear": "1", "version": w.kind.version},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "改用内置版式" in page
+    db.session.expire_all()
+    assert w.kind.template_name == "" and w.kind.template is None
+    notice = w.issued()
+    client.login_user(w.lead)
+    doc = _get_docx(client, notice)
+    assert doc.sections[0]._sectPr.find(f"{W}docGrid").get(f"{W}type") == "lines"

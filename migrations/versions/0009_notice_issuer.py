@@ -1,5 +1,5 @@
 """notice kinds: issuing authority, signature, seal owner, default 抄送, masthead offset; notices keep
-the authority as issued and their own 抄送; review campaigns: the 通报's number and date
+the authority as issued and their own 抄送; a kind's own .docx template; review campaigns: the 通报's number and date
 
 Revision ID: 0009
 Revises: 0003
@@ -24,6 +24,8 @@ def upgrade():
             batch_op.add_column(sa.Column(name, sa.String(length=100), server_default="", nullable=False))
         batch_op.add_column(sa.Column("default_cc", sa.Text(), server_default="", nullable=False))
         batch_op.add_column(sa.Column("masthead_offset_mm", sa.Integer(), server_default="35", nullable=False))
+        batch_op.add_column(sa.Column("template", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column("template_name", sa.String(length=200), server_default="", nullable=False))
     with op.batch_alter_table("notice", schema=None) as batch_op:
         for name in AUTHORITY:
             batch_op.add_column(sa.Column(name, sa.String(length=100), server_default="", nullable=False))
@@ -43,5 +45,5 @@ def downgrade():
         for name in (*AUTHORITY, "cc"):
             batch_op.drop_column(name)
     with op.batch_alter_table("notice_kind", schema=None) as batch_op:
-        for name in (*AUTHORITY, "default_cc", "masthead_offset_mm"):
+        for name in (*AUTHORITY, "default_cc", "masthead_offset_mm", "template", "template_name"):
             batch_op.drop_column(name)

@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.page import PageMargins
 
 from ..models import Notice
-from . import official
+from . import notice_template, official
 from .official import HEITI
 from .sheets import put
 
@@ -88,7 +88,37 @@ def problem_text(item) -> str:
     return item.finding.description.strip().rstrip("。；;.")
 
 
+def notice_body(notice: Notice, issued_deadline: date | None = None) -> list[str]:
+    """The body paragraphs from the opening to the closing, each problem in full."""
+    body = [notice.intro or default_intro(notice)]
+    for item in notice.items:
+        body += [f"{cn_ordinal(item.seq)}、{problem_text(item)}", item.requirement]
+    body += [line.strip() for line in (notice.requirements or "").splitlines() if line.strip()]
+    body.append(deadline_sentence(notice, issued_deadline))
+    return body
+
+
+def notice_template_docx(notice: Notice, office_name: str, issued_deadline: date | None = None) -> bytes:
+    """The notice in the kind's uploaded template (docxtpl placeholders)."""
+    authority = notice_authority(notice, office_name)
+    values = {
+        "文号": notice.display_number,
+        "标题": notice.title,
+        "主送单位": f"{notice.unit.name}：",
+        "署名": authority.signature,
+        "成文日期": cn_date(notice.issue_date) or "年　月　日",
+        "标记": document_mark(notice),
+        "发文机关": authority.masthead,
+        "抄送": f"抄送：{notice.cc}。" if notice.cc else "",
+        "印发机关": authority.signature,
+        "印发日期": f"{cn_date(notice.issue_date)}印发" if notice.issue_date else "",
+    }
+    return notice_template.render_template(notice.kind.template, values, notice_body(notice, issued_deadline))
+
+
 def notice_docx(notice: Notice, office_name: str, issued_deadline: date | None = None) -> bytes:
+    if notice.kind.template_name:  # the name says whether there is one, without loading the file
+        return notice_template_docx(notice, office_name, issued_deadline)
     authority = notice_authority(notice, office_name)
     doc = official.new_document(mark=document_mark(notice))
     official.masthead(doc, authority, notice.display_number)

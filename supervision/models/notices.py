@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -37,6 +37,9 @@ class NoticeKind(Timestamped, db.Model):
     default_cc: Mapped[str] = mapped_column(Text, default="", server_default="")  # 抄送, prefilled on drafts
     # GB/T 9704-2012 7.2.1: the masthead's top edge 35 mm below the type area's top edge.
     masthead_offset_mm: Mapped[int] = mapped_column(default=35, server_default="35")
+    # The office's own .docx letterhead with docxtpl placeholders; None = the built-in layout.
+    template: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    template_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)

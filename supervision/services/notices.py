@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 from ..audit import diff, record_event, snapshot
 from ..calendar import add_working_days, calendar_from_rows, load_calendar, package_days
 from ..errors import DomainError, InvalidTransition, NotAllowed, StaleEdit
+from ..exports.notice_template import check_template
 from ..extensions import db
 from ..limits import NOTE_MAX
 from ..models import (
@@ -44,7 +45,7 @@ from ..permissions import (
     verify_refusal,
 )
 from ..workflow import machine_for, transition
-from .attachments import attachments_add
+from .attachments import attachments_add, check_upload, safe_name
 from .notify import notify, unit_liaisons
 
 NOTICE_FIELDS = [
@@ -877,6 +878,56 @@ def notice_kind_save(
             summary=("新建" if not before else "修改") + f"通知书种类“{kind.name}”",
             changes=changes,
         )
+    _commit()
+    return kind
+
+
+@_stale_safe
+def notice_kind_template_set(
+    *, actor: User, kind: NoticeKind, upload: FileStorage, version: int | None = None
+) -> NoticeKind:
+    """Attach the office's own .docx template; one missing a required placeholder is refused."""
+    if not can(actor, "admin.manage"):
+        raise NotAllowed("只有系统管理员可以维护通知书模板。")
+    _check_version(kind, version)
+    data, file_kind = check_upload(upload)
+    if file_kind != "docx":
+        raise DomainError("模板须为 Word 文档（.docx）。")
+    check_template(data)
+    name = safe_name(upload.filename or "模板.docx")
+    before = kind.template_name
+    kind.template = data
+    kind.template_name = name
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="notice_kind.template",
+        record_type="notice_kind",
+        record_id=kind.id,
+        summary=f"上传通知书种类“{kind.name}”的模板“{name}”",
+        changes={"template_name": [before or None, name]},
+    )
+    _commit()
+    return kind
+
+
+@_stale_safe
+def notice_kind_template_clear(*, actor: User, kind: NoticeKind, version: int | None = None) -> NoticeKind:
+    """Back to the built-in layout."""
+    if not can(actor, "admin.manage"):
+        raise NotAllowed("只有系统管理员可以维护通知书模板。")
+    _check_version(kind, version)
+    if kind.template_name:
+        record_event(
+            actor=actor,
+            action="notice_kind.template",
+            record_type="notice_kind",
+            record_id=kind.id,
+            summary=f"删除通知书种类“{kind.name}”的模板，改用内置版式",
+            changes={"template_name": [kind.template_name, None]},
+        )
+    kind.template = None
+    kind.template_name = ""
     _commit()
     return kind
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..calendar import WorkCalendar, load_calendar, working_days_between
 from ..errors import DomainError
+from ..exports.notice_template import PLACEHOLDERS
 from ..exports.notices import (
     cn_date,
     cn_ordinal,
@@ -799,7 +800,33 @@ def kind_form(kind_id: int | None = None):
             return redirect(url_for("notices.kinds"))
     elif form.is_submitted():
         flash_form_errors(form)
-    return render_template("notices/kind_form.html", form=form, kind=kind)
+    return render_template(
+        "notices/kind_form.html", form=form, kind=kind, action_form=ActionForm(), placeholders=PLACEHOLDERS
+    )
+
+
+@bp.route("/kinds/<int:kind_id>/template", methods=["POST"])
+@require("admin.manage")
+def kind_template(kind_id: int):
+    """Upload (or, with `clear`, remove) the kind's own .docx template."""
+    kind = db.session.get(NoticeKind, kind_id) or abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    version = request.form.get("version", type=int)
+    try:
+        if request.form.get("clear"):
+            svc.notice_kind_template_clear(actor=current_user, kind=kind, version=version)
+            flash("已删除模板，该种类改用内置版式。", "success")
+        else:
+            upload = request.files.get("template")
+            if upload is None or not upload.filename:
+                raise DomainError("请选择要上传的模板文件（.docx）。")
+            svc.notice_kind_template_set(actor=current_user, kind=kind, upload=upload, version=version)
+            flash("模板已上传，该种类的通知书按模板生成 Word 文档。", "success")
+    except DomainError as error:
+        flash_domain_error(error)
+    return redirect(url_for("notices.kind_form", kind_id=kind.id))
 
 
 # --- the holiday calendar (admin) -----------------------------------------------------------
