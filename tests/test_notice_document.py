@@ -136,6 +136,9 @@ def test_masthead_offset_red_rule_and_authority_per_kind(client, w):
     texts = [p.text for p in doc.paragraphs]
     signature = texts.index("海曙区司法局", 1)
     assert texts[signature + 1] == "2026年3月2日"
+    # the default texts name the issuer as it names itself
+    assert any(t.endswith("我局发现你单位存在以下问题，现通知如下：") for t in texts)
+    assert any("报送我局。" in t for t in texts)
     colophon = "".join(t.text for t in _colophon(doc).iter(f"{W}t"))
     assert colophon.startswith("抄送：区委全面依法治区委员会办公室，区人民政府办公室。海曙区司法局")
     # Later edits of the kind do not change the issued notice.

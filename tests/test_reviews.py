@@ -1079,6 +1079,7 @@ def test_report_docx_is_a_numbered_official_document_once_published(world, clien
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "海曙区司法局" and round(doc.paragraphs[0].paragraph_format.space_before.mm) == 35
     assert f"海法评〔{year}〕1号" in texts and doc.sections[0].header.paragraphs[0].text == ""
+    assert any(t.startswith("根据工作安排，我局组织开展了") for t in texts)
     signed = texts.index("海曙区司法局", 1)
     day = world.campaign.report_date
     assert texts[signed + 1] == f"{day.year}年{day.month}月{day.day}日"

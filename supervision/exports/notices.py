@@ -50,14 +50,23 @@ def deadline_sentence(notice: Notice, deadline: date | None = None) -> str:
     if deadline is None:
         return "请认真研究落实，并于收到本通知书后及时签收。"
     return (
-        f"请你单位于{cn_date(deadline)}前完成整改，并将整改情况书面报告及佐证材料报送我办。"
+        f"请你单位于{cn_date(deadline)}前完成整改，并将整改情况书面报告及佐证材料报送{we(notice)}。"
         "逾期未完成整改的，将视情采取约谈、挂牌督办或通报批评等措施。"
     )
 
 
 def default_intro(notice: Notice) -> str:
     source = f"在{notice.task.title}中，" if notice.task else "在法治督察工作中，"
-    return f"{source}我办发现你单位存在以下问题，现通知如下："
+    return f"{source}{we(notice)}发现你单位存在以下问题，现通知如下："
+
+
+def we(notice: Notice) -> str:
+    """How the issuer names itself in the default texts: 我局 under the 司法局, 我办 under an office."""
+    name = (notice.signature if notice.doc_number else "") or notice.kind.signature or ""
+    for ending, word in (("局", "我局"), ("委员会", "我委"), ("办公室", "我办"), ("办", "我办")):
+        if name.endswith(ending):
+            return word
+    return "我办" if not name else "我单位"  # the default OFFICE_NAME is an 办公室
 
 
 # --- .docx ---------------------------------------------------------------------------------

@@ -185,6 +185,7 @@ def report_docx(
         signature=authority or office_name,
         seal_owner=authority or office_name,
     )
+    us = "我局" if issuer.signature.endswith("局") else "我办"
     number = campaign.report_number or REPORT_DRAFT_NUMBER
     doc = official.new_document(mark="" if campaign.report_number else "草稿")
     official.masthead(doc, issuer, number)
@@ -195,7 +196,7 @@ def report_docx(
     scored = sum(n for _, n in grades)
     para(
         doc,
-        f"根据工作安排，我办组织开展了“{campaign.title}”。本次评查按照《{campaign.rubric.label}》，"
+        f"根据工作安排，{us}组织开展了“{campaign.title}”。本次评查按照《{campaign.rubric.label}》，"
         f"从 {len(campaign.units)} 个单位报送的 {progress['pool']} 卷案卷中随机抽取 {progress['sampled']} 卷，"
         f"采取交叉评查方式，每卷由 {campaign.reviewers_per_file} 名非本单位评查人员独立评分，"
         f"取平均分为最终得分。现将评查情况通报如下：",
@@ -238,7 +239,7 @@ def report_docx(
     para(
         doc,
         "各单位要对照本通报及本单位案卷的扣分情况，逐项分析原因，举一反三，认真整改，"
-        "并将整改情况书面报送我办。对评查中发现的问题，我办将纳入执法监督跟踪督办。",
+        f"并将整改情况书面报送{us}。对评查中发现的问题，{us}将纳入执法监督跟踪督办。",
     )
     day = campaign.report_date or today
     official.signature(doc, issuer, day, _cn_date(day))
