@@ -94,6 +94,9 @@ def from_environment(instance_path: str) -> dict:
         # Days an export (我的导出) is kept before the hourly clean-up deletes it.
         "EXPORT_KEEP_DAYS": int(env.get("EXPORT_KEEP_DAYS", "7")),
         "OFFICE_NAME": env.get("OFFICE_NAME", "海曙区全面依法治区委员会办公室"),
+        # The 评查情况通报: its 机关代字 (its own 文号 series) and issuing authority (empty = OFFICE_NAME).
+        "REVIEW_REPORT_PREFIX": env.get("REVIEW_REPORT_PREFIX", "海法评"),
+        "REVIEW_REPORT_AUTHORITY": env.get("REVIEW_REPORT_AUTHORITY", ""),
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "SMTP_HOST": env.get("SMTP_HOST", ""),
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from supervision.errors import DomainError, NotAllowed
 from supervision.exports.reviews import RESULT_HEADERS
 from supervision.extensions import db
+from supervision.formatting import local_today
 from supervision.models import (
     AuditEvent,
     CaseFile,
@@ -765,7 +766,9 @@ def test_results_xlsx_and_report_docx_read_back(world, client):
     doc = Document(io.BytesIO(response.data))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "案卷评查情况的通报" in text and "一、总体情况" in text and "优秀案卷" in text
-    assert f.case_number in text and "随机种子 42" in text
+    assert f.case_number in text
+    # The seed is kept with the sample on the results sheet, not in the 通报's body.
+    assert "随机种子" not in text and "随机种子：42" in ws["A2"].value
     unit_table = doc.tables[0]
     assert unit_table.rows[0].cells[1].text == "单位" and len(unit_table.rows) == 4
     fonts = doc.paragraphs[0].runs[0]._element.rPr.rFonts
@@ -1088,6 +1091,46 @@ def _figures_world() -> World:
     _set_result(c[2], 50, "不合格", divergent=True)  # 100 vs 0: provisional, not final
     db.session.commit()
     return w
+
+
+def test_report_docx_is_a_numbered_official_document_once_published(world, client, app):
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    app.config["REVIEW_REPORT_AUTHORITY"] = "海曙区司法局"
+    world.start()
+    world.score_all()
+    client.login_user(world.lead)
+    url = f"/reviews/campaigns/{world.campaign.id}/report.docx"
+    draft = Document(io.BytesIO(client.get(url).data))
+    assert draft.sections[0].header.paragraphs[0].text == "草稿"
+    assert "（未编号）" in [p.text for p in draft.paragraphs]
+    svc.campaign_publish(actor=world.lead, campaign=world.campaign)
+    year = local_today().year
+    assert world.campaign.report_number == f"海法评〔{year}〕1号"
+    doc = Document(io.BytesIO(client.get(url).data))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "海曙区司法局" and round(doc.paragraphs[0].paragraph_format.space_before.mm) == 35
+    assert f"海法评〔{year}〕1号" in texts and doc.sections[0].header.paragraphs[0].text == ""
+    assert any(t.startswith("根据工作安排，我局组织开展了") for t in texts)
+    signed = texts.index("海曙区司法局", 1)
+    day = world.campaign.report_date
+    assert texts[signed + 1] == f"{day.year}年{day.month}月{day.day}日"
+    # the signature is centred over the date, the date four characters from the right
+    sig, dated = doc.paragraphs[signed], doc.paragraphs[signed + 1]
+    assert dated.paragraph_format.right_indent.pt == 64
+    assert sig.paragraph_format.right_indent.pt == 16 * (4 + (len(texts[signed + 1]) - 6) / 2)
+    odd, even = doc.sections[0].footer.paragraphs[0], doc.sections[0].even_page_footer.paragraphs[0]
+    assert odd.text == even.text == "— 1 —"
+    assert "PAGE" in "".join(t.text for t in odd._p.iter(f"{W}instrText"))
+    grid = doc.sections[0]._sectPr.find(f"{W}docGrid")
+    assert grid.get(f"{W}type") == "lines" and grid.get(f"{W}linePitch") == "579"
+    # table text keeps its own size off the character grid
+    cell = doc.tables[0].rows[0].cells[0].paragraphs[0]
+    assert cell._p.find(f"{W}pPr/{W}snapToGrid").get(f"{W}val") == "0"
+    # a second campaign's 通报 takes the next number of the same series
+    other = World(n_units=1).start()
+    other.score_all()
+    svc.campaign_publish(actor=other.lead, campaign=other.campaign)
+    assert other.campaign.report_number == f"海法评〔{year}〕2号"
 
 
 def test_report_docx_states_the_mean_of_all_final_scores_rounded_half_up(client):

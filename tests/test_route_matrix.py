@@ -126,6 +126,7 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "notices.register_export": {"GET": OFFICE},
     "notices.kinds": {"GET": OFFICE},
     "notices.kind_form": {"GET": ADMIN, "POST": ADMIN},
+    "notices.kind_template": {"POST": ADMIN},
     "notices.holidays": {"GET": OFFICE, "POST": ADMIN},
     "notices.holiday_edit": {"GET": ADMIN, "POST": ADMIN},
     "notices.holiday_delete": {"POST": ADMIN},

@@ -30,6 +30,15 @@ CLOSINGS = {
     "如对本通知书有异议，可自收到之日起10日内书面申请复查。",
     "督办函": "请你单位高度重视，于{期限}前办结，并将办理结果书面报告我办。逾期未办结的，将予以通报。",
 }
+# The issuing authority (masthead, signature, seal owner): the 执法监督通知书 is the 司法局's as the
+# 行政执法监督机构 (条例第六条); the 督察 documents are the 依法治区办's (the default OFFICE_NAME).
+JUDICIAL_BUREAU = "海曙区司法局"
+AUTHORITIES = {"执法监督通知书": JUDICIAL_BUREAU}
+DEFAULT_CC = {
+    "执法监督通知书": "区委全面依法治区委员会办公室",
+    "督察意见书": "区委办公室，区政府办公室",
+    "整改通知书": "区司法局",
+}
 
 FINDINGS = {
     "横街镇": [
@@ -138,6 +147,10 @@ def seed_kinds() -> dict[str, NoticeKind]:
                 default_days=days,
                 requires_rectification=rectify,
                 closing=CLOSINGS.get(name, ""),
+                issuing_authority=AUTHORITIES.get(name, ""),
+                signature=AUTHORITIES.get(name, ""),
+                seal_owner=AUTHORITIES.get(name, ""),
+                default_cc=DEFAULT_CC.get(name, ""),
                 active=True,
                 sort=sort,
             )
@@ -185,6 +198,7 @@ def _draft(inspector, kind, unit, findings, today, *, title=None, days=None) -> 
         time_limit_days=days or kind.default_days,
         fixed_deadline=None,
         items=[(f.id, svc.default_requirement(f)) for f in findings],
+        cc=kind.default_cc,
     )
     return svc.notice_create(actor=inspector, data=data, today=today)
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import io
-
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..figures import GRADES, YearFigures
 from ..models.tasks import TASK_KINDS
 from ..numbers import days_text, rate_text
-from .notices import FANGSONG, HEITI, XIAOBIAOSONG, _font, _page_number_footer, _para, cn_date
+from . import official
+from .notices import cn_date
+from .official import FANGSONG, HEITI, XIAOBIAOSONG
+from .official import font as _font
+from .official import para as _para
 
 
 def _table(doc, rows: list[tuple[str, str]]) -> None:
@@ -55,24 +55,16 @@ def figure_rows(fig: YearFigures) -> list[tuple[str, str]]:
 
 
 def annual_docx(fig: YearFigures, paragraphs: list[dict], office_name: str) -> bytes:
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.left_margin = Mm(37), Mm(28)
-    section.right_margin, section.bottom_margin = Mm(26), Mm(35)
-    normal = doc.styles["Normal"]
-    normal.font.name = FANGSONG
-    normal.font.size = Pt(16)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
+    doc = official.new_document()
 
     title = f"{fig.year}年度法治督察与行政执法监督工作情况"
-    _para(doc, title, font=XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _para(doc, title, face=XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _para(doc, "（法治政府建设年度报告数据材料）", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _para(doc, indent=False)
     for block in paragraphs:
-        _para(doc, block["heading"], font=HEITI)
+        _para(doc, block["heading"], face=HEITI)
         _para(doc, block["text"])
-    _para(doc, "附：主要数据一览", font=HEITI)
+    _para(doc, "附：主要数据一览", face=HEITI)
     _table(doc, figure_rows(fig))
     _para(doc, indent=False)
     _para(doc, f"（数据截至{cn_date(fig.today)}，由督察通系统根据业务记录自动统计。）", size=14, indent=False)
@@ -81,9 +73,6 @@ def annual_docx(fig: YearFigures, paragraphs: list[dict], office_name: str) -> b
     signature.paragraph_format.right_indent = Pt(32)
     dated = _para(doc, cn_date(fig.today), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     dated.paragraph_format.right_indent = Pt(64)
-    _page_number_footer(section)
     doc.core_properties.title = title
     doc.core_properties.author = office_name
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return official.save(doc)

@@ -5,22 +5,15 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.page import PageMargins
 
 from ..models import Notice
+from . import notice_template, official
+from .official import HEITI
 from .sheets import put
 
-RED = RGBColor(0xC8, 0x16, 0x1D)
-FANGSONG = "仿宋_GB2312"
-XIAOBIAOSONG = "方正小标宋简体"
-HEITI = "黑体"
 CN_NUMERALS = "一二三四五六七八九十"
 
 
@@ -57,155 +50,106 @@ def deadline_sentence(notice: Notice, deadline: date | None = None) -> str:
     if deadline is None:
         return "请认真研究落实，并于收到本通知书后及时签收。"
     return (
-        f"请你单位于{cn_date(deadline)}前完成整改，并将整改情况书面报告及佐证材料报送我办。"
+        f"请你单位于{cn_date(deadline)}前完成整改，并将整改情况书面报告及佐证材料报送{we(notice)}。"
         "逾期未完成整改的，将视情采取约谈、挂牌督办或通报批评等措施。"
     )
 
 
 def default_intro(notice: Notice) -> str:
     source = f"在{notice.task.title}中，" if notice.task else "在法治督察工作中，"
-    return f"{source}我办发现你单位存在以下问题，现通知如下："
+    return f"{source}{we(notice)}发现你单位存在以下问题，现通知如下："
+
+
+def we(notice: Notice) -> str:
+    """How the issuer names itself in the default texts: 我局 under the 司法局, 我办 under an office."""
+    name = (notice.signature if notice.doc_number else "") or notice.kind.signature or ""
+    for ending, word in (("局", "我局"), ("委员会", "我委"), ("办公室", "我办"), ("办", "我办")):
+        if name.endswith(ending):
+            return word
+    return "我办" if not name else "我单位"  # the default OFFICE_NAME is an 办公室
 
 
 # --- .docx ---------------------------------------------------------------------------------
 
 
-def _font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
-    """Set both the Western and the East Asian font, or Word and WPS fall back to a Western font."""
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
-    r_pr = run._element.get_or_add_rPr()
-    fonts = r_pr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        r_pr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
+def notice_authority(notice: Notice, office_name: str) -> official.Authority:
+    """The issuer as the notice was issued with; a draft shows its kind's current setting."""
+    source = notice if notice.doc_number and notice.issuing_authority else notice.kind
+    return official.Authority(
+        masthead=source.issuing_authority or office_name,
+        signature=source.signature or office_name,
+        seal_owner=source.seal_owner or office_name,
+        masthead_offset_mm=notice.kind.masthead_offset_mm
+        if notice.kind.masthead_offset_mm is not None
+        else 35,
+    )
 
 
-def _para(doc, text: str = "", *, font=FANGSONG, size=16.0, align=None, indent=True, bold=False, color=None):
-    paragraph = doc.add_paragraph()
-    fmt = paragraph.paragraph_format
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(28.95)  # 22 lines in the 225 mm text block
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    if align is not None:
-        paragraph.alignment = align
-    if text:
-        _font(paragraph.add_run(text), font, size, bold=bold, color=color)
-    return paragraph
+def document_mark(notice: Notice) -> str:
+    """作废 on a voided notice, 草稿 on one not yet issued (no number): never mistaken for the real one."""
+    if notice.status == "voided":
+        return "作废"
+    return "" if notice.doc_number else "草稿"
 
 
-def _rules(paragraph, *sides: str, color: str = "000000", size: str = "6") -> None:
-    """Thin rules above and/or below a paragraph (the 版记 lines)."""
-    p_pr = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    for side in sides:
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "single")
-        edge.set(qn("w:sz"), size)
-        edge.set(qn("w:space"), "1")
-        edge.set(qn("w:color"), color)
-        borders.append(edge)
-    p_pr.append(borders)
+def problem_text(item) -> str:
+    """The problem in full: a document with legal weight states every problem without cuts."""
+    return item.finding.description.strip().rstrip("。；;.")
 
 
-def _red_rule(paragraph) -> None:
-    """A red rule under the document number, as wide as the text block (a bottom border)."""
-    p_pr = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    bottom.set(qn("w:val"), "single")
-    bottom.set(qn("w:sz"), "12")
-    bottom.set(qn("w:space"), "4")
-    bottom.set(qn("w:color"), "C8161D")
-    borders.append(bottom)
-    p_pr.append(borders)
+def notice_body(notice: Notice, issued_deadline: date | None = None) -> list[str]:
+    """The body paragraphs from the opening to the closing, each problem in full."""
+    body = [notice.intro or default_intro(notice)]
+    for item in notice.items:
+        body += [f"{cn_ordinal(item.seq)}、{problem_text(item)}", item.requirement]
+    body += [line.strip() for line in (notice.requirements or "").splitlines() if line.strip()]
+    body.append(deadline_sentence(notice, issued_deadline))
+    return body
 
 
-def _page_number_footer(section) -> None:
-    """— 1 — centred in the footer, 4号 (14 pt) Arabic numerals with a dash each side."""
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(paragraph.add_run("— "), "宋体", 14)
-    run = paragraph.add_run()
-    _font(run, "宋体", 14)
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            field = OxmlElement("w:fldChar")
-            field.set(qn("w:fldCharType"), kind)
-            run._r.append(field)
-        else:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
-    _font(paragraph.add_run(" —"), "宋体", 14)
+def notice_template_docx(notice: Notice, office_name: str, issued_deadline: date | None = None) -> bytes:
+    """The notice in the kind's uploaded template (docxtpl placeholders)."""
+    authority = notice_authority(notice, office_name)
+    values = {
+        "文号": notice.display_number,
+        "标题": notice.title,
+        "主送单位": f"{notice.unit.name}：",
+        "署名": authority.signature,
+        "成文日期": cn_date(notice.issue_date) or "年　月　日",
+        "标记": document_mark(notice),
+        "发文机关": authority.masthead,
+        "抄送": f"抄送：{notice.cc}。" if notice.cc else "",
+        "印发机关": authority.signature,
+        "印发日期": f"{cn_date(notice.issue_date)}印发" if notice.issue_date else "",
+    }
+    return notice_template.render_template(notice.kind.template, values, notice_body(notice, issued_deadline))
 
 
 def notice_docx(notice: Notice, office_name: str, issued_deadline: date | None = None) -> bytes:
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    # GB/T 9704: top 37 mm, left 28 mm, text block 156 × 225 mm.
-    section.top_margin, section.left_margin = Mm(37), Mm(28)
-    section.right_margin, section.bottom_margin = Mm(26), Mm(35)
-    section.footer_distance = Mm(28)
-    normal = doc.styles["Normal"]
-    normal.font.name = FANGSONG
-    normal.font.size = Pt(16)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
-
-    _para(
-        doc, office_name, font=XIAOBIAOSONG, size=26, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, color=RED
-    )
-    _para(doc, indent=False)
-    _para(doc, indent=False)
-    number = _para(doc, notice.display_number, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _red_rule(number)
-    _para(doc, indent=False)
-    _para(doc, indent=False)
-    _para(doc, notice.title, font=XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _para(doc, indent=False)
-    _para(doc, f"{notice.unit.name}：", indent=False)
-    _para(doc, notice.intro or default_intro(notice))
+    if notice.kind.template_name:  # the name says whether there is one, without loading the file
+        return notice_template_docx(notice, office_name, issued_deadline)
+    authority = notice_authority(notice, office_name)
+    doc = official.new_document(mark=document_mark(notice))
+    official.masthead(doc, authority, notice.display_number)
+    official.title(doc, notice.title, words=(notice.kind.name,))
+    para = official.para
+    para(doc, f"{notice.unit.name}：", indent=False)
+    para(doc, notice.intro or default_intro(notice))
     for item in notice.items:
-        _para(doc, f"{cn_ordinal(item.seq)}、{_heading(item)}", font=HEITI)
-        _para(doc, item.requirement)
+        para(doc, f"{cn_ordinal(item.seq)}、{problem_text(item)}", face=HEITI)
+        para(doc, item.requirement)
     if notice.requirements:
         for line in notice.requirements.splitlines():
             if line.strip():
-                _para(doc, line.strip())
-    _para(doc, deadline_sentence(notice, issued_deadline))
-    _para(doc, indent=False)
-    _para(doc, indent=False)
-    signature = _para(doc, office_name, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    signature.paragraph_format.right_indent = Pt(32)
-    dated = _para(doc, cn_date(notice.issue_date), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    dated.paragraph_format.right_indent = Pt(64)
-    # 版记: the issuing office and the printing date between thin rules.
-    _para(doc, indent=False)
-    colophon = _para(doc, indent=False, size=14)
-    colophon.paragraph_format.tab_stops.add_tab_stop(Mm(154), alignment=WD_TAB_ALIGNMENT.RIGHT)
-    _font(colophon.add_run(f"{office_name}\t{cn_date(notice.issue_date)}印发"), FANGSONG, 14)
-    _rules(colophon, "top", "bottom")
-    _page_number_footer(section)
+                para(doc, line.strip())
+    para(doc, deadline_sentence(notice, issued_deadline))
+    dated = cn_date(notice.issue_date) or "年　月　日"
+    official.signature(doc, authority, notice.issue_date, dated)
+    official.colophon(doc, cc=notice.cc, printer=authority.signature, printed=cn_date(notice.issue_date))
     doc.core_properties.title = notice.title
-    doc.core_properties.author = office_name
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
-def _heading(item) -> str:
-    text = item.finding.description.strip().rstrip("。；;.")
-    return text if len(text) <= 60 else text[:58] + "……"
+    doc.core_properties.author = authority.signature
+    doc.core_properties.language = "zh-CN"
+    return official.save(doc)
 
 
 # --- .xlsx: the register ---------------------------------------------------------------------

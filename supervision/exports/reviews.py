@@ -5,17 +5,14 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..models import CaseFile, ReviewCampaign, Rubric
 from ..numbers import SCORE_PLACES, rounded, score_text
+from . import official
 from .sheets import HEADER_FILL, append_row, register_sheet
 
 
@@ -143,45 +140,22 @@ def scoring_text(value: float | None) -> str:
 
 # --- 评查情况通报 (.docx) ----------------------------------------------------------------
 
-
-def _run_font(run, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    r_pr = run._element.get_or_add_rPr()
-    fonts = r_pr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        r_pr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
-
-
-def _p(doc, text: str, *, font="仿宋_GB2312", size=16.0, bold=False, center=False, indent=True):
-    paragraph = doc.add_paragraph()
-    fmt = paragraph.paragraph_format
-    fmt.space_after = Pt(0)
-    fmt.line_spacing = Pt(28)
-    if indent and not center:
-        fmt.first_line_indent = Pt(size * 2)
-    if center:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run_font(paragraph.add_run(text), font, size, bold)
-    return paragraph
+REPORT_DRAFT_NUMBER = "（未编号）"
 
 
 def _table(doc, headers: list[str], rows: list[list]) -> None:
+    """A 5号 table off the character grid (the grid would spread small text to 3号 cells)."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = ""
-        _run_font(cell.paragraphs[0].add_run(text), "黑体", 11)
-    for values in rows:
-        cells = table.add_row().cells
+    for values, face in ((headers, official.HEITI), *((row, official.FANGSONG) for row in rows)):
+        cells = table.rows[0].cells if face == official.HEITI else table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
-            cell.text = ""
-            _run_font(cell.paragraphs[0].add_run(str(value)), "仿宋_GB2312", 11)
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.paragraph_format.line_spacing = 1.0
+            official.no_grid(paragraph)
+            official.font(paragraph.add_run(str(value)), face, 10.5)
 
 
 def report_docx(
@@ -196,38 +170,47 @@ def report_docx(
     excellent: list[CaseFile],
     failed: list[CaseFile],
     today: date,
+    authority: str = "",
 ) -> bytes:
     """评查情况通报: overview, per-unit averages, grades, common problems, excellent and failed files.
 
+    The same page as a notice (masthead, 发文字号 from the campaign's own series, page numbers,
+    signature over the date); a 草稿 mark until the results are published and the number taken.
+    The sampling seed is not in the body: it is on the 评查结果表 with the sample itself.
     `overall` is the mean of every final score (`services.reviews.overall_average`); files still
     awaiting the lead's settlement count in no figure and are named as open.
     """
-    doc = Document()
-    section = doc.sections[0]
-    section.page_height, section.page_width = Mm(297), Mm(210)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    _p(doc, f"关于{campaign.year}年度行政执法案卷评查情况的通报", font="方正小标宋简体", size=22, center=True)
-    _p(doc, "")
-    _p(doc, "各有关单位：", indent=False)
+    issuer = official.Authority(
+        masthead=authority or office_name,
+        signature=authority or office_name,
+        seal_owner=authority or office_name,
+    )
+    us = "我局" if issuer.signature.endswith("局") else "我办"
+    number = campaign.report_number or REPORT_DRAFT_NUMBER
+    doc = official.new_document(mark="" if campaign.report_number else "草稿")
+    official.masthead(doc, issuer, number)
+    title = f"关于{campaign.year}年度行政执法案卷评查情况的通报"
+    official.title(doc, title)
+    para = official.para
+    para(doc, "各有关单位：", indent=False)
     scored = sum(n for _, n in grades)
-    _p(
+    para(
         doc,
-        f"根据工作安排，我办组织开展了“{campaign.title}”。本次评查按照《{campaign.rubric.label}》，"
-        f"从 {len(campaign.units)} 个单位报送的 {progress['pool']} 卷案卷中随机抽取 {progress['sampled']} 卷"
-        f"（随机种子 {campaign.seed}），采取交叉评查方式，每卷由 {campaign.reviewers_per_file} 名非本单位评查人员独立评分，"
+        f"根据工作安排，{us}组织开展了“{campaign.title}”。本次评查按照《{campaign.rubric.label}》，"
+        f"从 {len(campaign.units)} 个单位报送的 {progress['pool']} 卷案卷中随机抽取 {progress['sampled']} 卷，"
+        f"采取交叉评查方式，每卷由 {campaign.reviewers_per_file} 名非本单位评查人员独立评分，"
         f"取平均分为最终得分。现将评查情况通报如下：",
     )
-    _p(doc, "一、总体情况", font="黑体")
+    para(doc, "一、总体情况", face=official.HEITI)
     grade_text = "，".join(f"{label} {n} 卷" for label, n in grades)
     unsettled = progress.get("unsettled", 0)
-    _p(
+    para(
         doc,
         f"本次共评查案卷 {scored} 卷，平均得分 {scoring_text(overall) or '—'} 分。其中{grade_text}。"
         f"评为优秀案卷 {len(excellent)} 卷。"
         + (f"另有 {unsettled} 卷评分分歧待裁定，未计入以上统计。" if unsettled else ""),
     )
-    _p(doc, "二、各单位得分情况", font="黑体")
+    para(doc, "二、各单位得分情况", face=official.HEITI)
     _table(
         doc,
         ["序号", "单位", "评查卷数", "平均得分", "优秀案卷"],
@@ -236,31 +219,31 @@ def report_docx(
             for n, (_uid, name, files, avg, exc) in enumerate(averages, 1)
         ],
     )
-    _p(doc, "三、存在的主要问题", font="黑体")
+    para(doc, "三、存在的主要问题", face=official.HEITI)
     if common:
         for n, (category, text, files, _times, _points) in enumerate(common, start=1):
-            _p(doc, f"{n}. {text}（{category}，涉及 {files} 卷）。")
+            para(doc, f"{n}. {text}（{category}，涉及 {files} 卷）。")
     else:
-        _p(doc, "本次评查未发现共性问题。")
-    _p(doc, "四、优秀案卷", font="黑体")
+        para(doc, "本次评查未发现共性问题。")
+    para(doc, "四、优秀案卷", face=official.HEITI)
     if excellent:
         for f in excellent:
-            _p(doc, f"{f.unit.name}：{f.case_number}《{f.title}》（{scoring_text(f.final_score)} 分）")
+            para(doc, f"{f.unit.name}：{f.case_number}《{f.title}》（{scoring_text(f.final_score)} 分）")
     else:
-        _p(doc, "本次评查未评出优秀案卷。")
+        para(doc, "本次评查未评出优秀案卷。")
     if failed:
-        _p(doc, "五、不合格案卷", font="黑体")
+        para(doc, "五、不合格案卷", face=official.HEITI)
         for f in failed:
-            _p(doc, f"{f.unit.name}：{f.case_number}《{f.title}》（{scoring_text(f.final_score)} 分）")
-    _p(doc, "六、工作要求" if failed else "五、工作要求", font="黑体")
-    _p(
+            para(doc, f"{f.unit.name}：{f.case_number}《{f.title}》（{scoring_text(f.final_score)} 分）")
+    para(doc, "六、工作要求" if failed else "五、工作要求", face=official.HEITI)
+    para(
         doc,
         "各单位要对照本通报及本单位案卷的扣分情况，逐项分析原因，举一反三，认真整改，"
-        "并将整改情况书面报送我办。对评查中发现的问题，我办将纳入执法监督跟踪督办。",
+        f"并将整改情况书面报送{us}。对评查中发现的问题，{us}将纳入执法监督跟踪督办。",
     )
-    _p(doc, "")
-    _p(doc, office_name, center=False, indent=False).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _p(doc, _cn_date(today), indent=False).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    day = campaign.report_date or today
+    official.signature(doc, issuer, day, _cn_date(day))
+    official.colophon(doc, cc="", printer=issuer.signature, printed=_cn_date(day))
+    doc.core_properties.title = title
+    doc.core_properties.author = issuer.signature
+    return official.save(doc)

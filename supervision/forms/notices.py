@@ -35,6 +35,7 @@ class NoticeDraftForm(SubmitOnce, FlaskForm):
         validators=[Optional(), finite, NumberRange(1, 250, _l("期限应为 1 至 250 个工作日。"))],
     )
     fixed_deadline = DateField(_l("或指定截止日期"), validators=[Optional()])
+    cc = StringField(_l("抄送"), validators=[Optional(), Length(max=500)])
     version = HiddenField()
 
 
@@ -77,6 +78,13 @@ class NoticeKindForm(SubmitOnce, FlaskForm):
     )
     requires_rectification = BooleanField(_l("需要报送整改报告"))
     closing = TextAreaField(_l("结尾语"), validators=[Optional(), Length(max=500)])
+    issuing_authority = StringField(_l("发文机关标志"), validators=[Optional(), Length(max=100)])
+    signature = StringField(_l("发文机关署名"), validators=[Optional(), Length(max=100)])
+    seal_owner = StringField(_l("用印机关"), validators=[Optional(), Length(max=100)])
+    default_cc = StringField(_l("默认抄送"), validators=[Optional(), Length(max=500)])
+    masthead_offset_mm = IntegerField(
+        _l("发文机关标志距版心上边缘（毫米）"), validators=[Optional(), NumberRange(0, 80)], default=35
+    )
     active = BooleanField(_l("在用"), default=True)
     sort = IntegerField(_l("排序"), validators=[Optional(), finite, NumberRange(0, 9999)], default=0)
     version = HiddenField()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -29,6 +29,17 @@ class NoticeKind(Timestamped, db.Model):
     requires_rectification: Mapped[bool] = mapped_column(Boolean, default=True)
     # 结尾语: the kind's own closing paragraph, {期限} standing for the deadline; empty = the default.
     closing: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The issuing authority: masthead (发文机关标志), signature (署名) and seal owner (用印机关); empty =
+    # OFFICE_NAME. The 执法监督通知书 goes out under the 司法局, the 督察 documents under the 依法治区办.
+    issuing_authority: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    signature: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    seal_owner: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    default_cc: Mapped[str] = mapped_column(Text, default="", server_default="")  # 抄送, prefilled on drafts
+    # GB/T 9704-2012 7.2.1: the masthead's top edge 35 mm below the type area's top edge.
+    masthead_offset_mm: Mapped[int] = mapped_column(default=35, server_default="35")
+    # The office's own .docx letterhead with docxtpl placeholders; None = the built-in layout.
+    template: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    template_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
@@ -81,6 +92,11 @@ class Notice(Timestamped, db.Model):
     # The kind's 结尾语 as it was when the notice was issued: later edits of the kind do not change
     # a document already sent.
     closing: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The kind's issuing authority as it was at issue, like the 结尾语 (empty on drafts).
+    issuing_authority: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    signature: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    seal_owner: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    cc: Mapped[str] = mapped_column(Text, default="", server_default="")  # 抄送, printed in the 版记
     version: Mapped[int] = mapped_column(default=1)
 
     kind: Mapped[NoticeKind] = relationship()

@@ -122,6 +122,9 @@ class ReviewCampaign(Timestamped, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The 评查情况通报's 发文字号, from its own series (REVIEW_REPORT_PREFIX), taken at publication.
+    report_number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    report_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(default=1)
 
     rubric: Mapped[Rubric] = relationship()

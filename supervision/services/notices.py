@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
@@ -14,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from ..audit import diff, record_event, snapshot
 from ..calendar import add_working_days, calendar_from_rows, load_calendar, package_days
 from ..errors import DomainError, InvalidTransition, NotAllowed
+from ..exports.notice_template import check_template
 from ..extensions import db
 from ..limits import NOTE_MAX
 from ..models import (
@@ -41,7 +43,7 @@ from ..permissions import (
     verify_refusal,
 )
 from ..workflow import machine_for, transition
-from .attachments import attachments_add
+from .attachments import attachments_add, check_upload, safe_name
 from .notify import notify, unit_liaisons
 from .transaction import check_version, edit_and_audit, transactional
 
@@ -54,8 +56,23 @@ NOTICE_FIELDS = [
     "requirements",
     "time_limit_days",
     "fixed_deadline",
+    "cc",
 ]
-KIND_FIELDS = ["name", "prefix", "default_days", "requires_rectification", "closing", "active", "sort"]
+KIND_FIELDS = [
+    "name",
+    "prefix",
+    "default_days",
+    "requires_rectification",
+    "closing",
+    "issuing_authority",
+    "signature",
+    "seal_owner",
+    "default_cc",
+    "masthead_offset_mm",
+    "active",
+    "sort",
+]
+AUTHORITY_FIELDS = ("issuing_authority", "signature", "seal_owner")
 MAX_DAYS = 250
 DEADLINE_YEARS = 2  # a deadline (or an extension) lies at most two years after the issue date
 
@@ -164,6 +181,7 @@ class DraftData:
     time_limit_days: int | None
     fixed_deadline: date | None
     items: list[tuple[int, str]]  # (finding id, requirement) in order
+    cc: str = ""  # 抄送
 
 
 def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int | None = None):
@@ -178,6 +196,8 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
         errors.append("标题不能为空。")
     elif len(data.title.strip()) > 200:
         errors.append("标题不能超过200字。")
+    if len(_cc(data.cc)) > 500:
+        errors.append("抄送不能超过500字。")
     if data.fixed_deadline is not None:
         if problem := fixed_deadline_problem(data.fixed_deadline, today):
             errors.append(problem)
@@ -219,6 +239,11 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
     return kind, unit, findings
 
 
+def _cc(text: str | None) -> str:
+    """抄送 as one line: units separated by 、 or ，, the trailing 。 added when printed."""
+    return " ".join((text or "").split()).rstrip("。.")
+
+
 def _source_task_id(findings: list[Finding]) -> int | None:
     tasks = {f.task_id for f in findings}
     return tasks.pop() if len(tasks) == 1 else None
@@ -238,6 +263,7 @@ def notice_create(*, actor: User, data: DraftData, today: date) -> Notice:
         requirements=(data.requirements or "").strip(),
         time_limit_days=None if data.fixed_deadline else data.time_limit_days,
         fixed_deadline=data.fixed_deadline,
+        cc=_cc(data.cc),
         status="draft",
         drafted_by_id=actor.id,
     )
@@ -276,6 +302,7 @@ def notice_update(
     notice.requirements = (data.requirements or "").strip()
     notice.time_limit_days = None if data.fixed_deadline else data.time_limit_days
     notice.fixed_deadline = data.fixed_deadline
+    notice.cc = _cc(data.cc)
     notice.task_id = _source_task_id(list(findings.values()))
     existing = {i.finding_id: i for i in notice.items}
     wanted = [fid for fid, _ in data.items]
@@ -385,6 +412,9 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
     notice.seq = n
     notice.doc_number = format_number(prefix, today.year, n)
     notice.closing = notice.kind.closing or ""
+    office = current_app.config["OFFICE_NAME"]
+    for name in AUTHORITY_FIELDS:
+        setattr(notice, name, getattr(notice.kind, name) or office)
     notice.issue_date = today
     notice.deadline = deadline
     notice.approved_by_id = actor.id
@@ -782,6 +812,18 @@ def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
         errors.append("结尾语不能超过 500 字。")
     elif re.search(r"[{｛]", closing.replace("{期限}", "")):
         errors.append("结尾语中只能用 {期限} 表示整改期限，不能使用其他花括号。")
+    for name, label in (
+        ("issuing_authority", "发文机关标志"),
+        ("signature", "署名"),
+        ("seal_owner", "用印机关"),
+    ):
+        if len((data.get(name) or "").strip()) > 100:
+            errors.append(f"{label}不能超过 100 字。")
+    if len((data.get("default_cc") or "").strip()) > 500:
+        errors.append("默认抄送不能超过 500 字。")
+    offset = data.get("masthead_offset_mm")
+    if offset not in (None, "") and not (0 <= int(offset) <= 80):
+        errors.append("发文机关标志距版心上边缘应为 0 至 80 毫米。")
     return errors
 
 
@@ -802,6 +844,11 @@ def notice_kind_save(
         "default_days": int(data["default_days"]),
         "requires_rectification": bool(data.get("requires_rectification")),
         "closing": (data.get("closing") or "").strip(),
+        **{name: (data.get(name) or "").strip() for name in AUTHORITY_FIELDS},
+        "default_cc": _cc(data.get("default_cc")),
+        "masthead_offset_mm": 35
+        if data.get("masthead_offset_mm") in (None, "")
+        else int(data["masthead_offset_mm"]),
         "active": bool(data.get("active", True)),
         "sort": int(data.get("sort") or 0),
     }
@@ -819,6 +866,54 @@ def notice_kind_save(
         record_type="notice_kind",
         summary=lambda: ("新建" if is_new else "修改") + f"通知书种类“{kind.name}”",
     )
+    return kind
+
+
+@transactional
+def notice_kind_template_set(
+    *, actor: User, kind: NoticeKind, upload: FileStorage, version: int | None = None
+) -> NoticeKind:
+    """Attach the office's own .docx template; one missing a required placeholder is refused."""
+    if not can(actor, "admin.manage"):
+        raise NotAllowed("只有系统管理员可以维护通知书模板。")
+    check_version(kind, version)
+    data, file_kind = check_upload(upload)
+    if file_kind != "docx":
+        raise DomainError("模板须为 Word 文档（.docx）。")
+    check_template(data)
+    name = safe_name(upload.filename or "模板.docx")
+    before = kind.template_name
+    kind.template = data
+    kind.template_name = name
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="notice_kind.template",
+        record_type="notice_kind",
+        record_id=kind.id,
+        summary=f"上传通知书种类“{kind.name}”的模板“{name}”",
+        changes={"template_name": [before or None, name]},
+    )
+    return kind
+
+
+@transactional
+def notice_kind_template_clear(*, actor: User, kind: NoticeKind, version: int | None = None) -> NoticeKind:
+    """Back to the built-in layout."""
+    if not can(actor, "admin.manage"):
+        raise NotAllowed("只有系统管理员可以维护通知书模板。")
+    check_version(kind, version)
+    if kind.template_name:
+        record_event(
+            actor=actor,
+            action="notice_kind.template",
+            record_type="notice_kind",
+            record_id=kind.id,
+            summary=f"删除通知书种类“{kind.name}”的模板，改用内置版式",
+            changes={"template_name": [kind.template_name, None]},
+        )
+    kind.template = None
+    kind.template_name = ""
     return kind
 
 

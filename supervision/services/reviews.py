@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy import case, func, select
 
@@ -35,6 +36,7 @@ from ..models import (
     utcnow,
 )
 from ..models.reviews import VETO_CATEGORY
+from ..numbering import format_number, next_number
 from ..numbers import SCORE_PLACES, rounded, score_text
 from ..parsing import BadNumber, parse_decimal
 from ..permissions import authorize, can, can_review_file, can_score, can_upload_case_list
@@ -1031,6 +1033,11 @@ def campaign_publish(*, actor: User, campaign: ReviewCampaign) -> ReviewCampaign
         raise DomainError("暂不能公布：" + problems[0], problems)
     campaign.published_at = utcnow()
     transition(campaign, "publish", actor=actor)
+    # The 通报 gets its number now, in this transaction (a failed publication takes none).
+    today = local_today()
+    prefix = current_app.config.get("REVIEW_REPORT_PREFIX") or "海法评"
+    campaign.report_number = format_number(prefix, today.year, next_number(prefix, today.year))
+    campaign.report_date = today
     liaisons = db.session.scalars(
         select(User.id).where(
             User.role == "liaison", User.active.is_(True), User.unit_id.in_([u.id for u in campaign.units])

@@ -14,7 +14,19 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..calendar import WorkCalendar, load_calendar, working_days_between
 from ..calendar_estimate import FIRST_YEAR, LAST_YEAR
 from ..errors import DomainError
-from ..exports.notices import cn_ordinal, deadline_sentence, default_intro, notice_docx, register_xlsx
+from ..exports.notice_template import PLACEHOLDERS
+from ..exports.notices import (
+    cn_ordinal,
+    deadline_sentence,
+    default_intro,
+    document_mark,
+    notice_authority,
+    notice_docx,
+    problem_text,
+    register_xlsx,
+)
+from ..exports.official import masthead_size, signature_indents
+from ..exports.title_break import break_title
 from ..extensions import db
 from ..filters import contains
 from ..formatting import cn_date, local_today
@@ -145,6 +157,7 @@ def _draft_data(form: NoticeDraftForm, unit_id: int) -> svc.DraftData:
         time_limit_days=form.time_limit_days.data,
         fixed_deadline=form.fixed_deadline.data,
         items=_parse_items(form),
+        cc=form.cc.data or "",
     )
 
 
@@ -280,6 +293,7 @@ def new():
             form.kind_id.data = kind.id
             form.title.data = svc.default_title(unit, kind)
             form.time_limit_days.data = kind.default_days
+            form.cc.data = kind.default_cc
         selected = {f.id: svc.default_requirement(f) for f in findings}
     else:
         selected = dict(_parse_items(form))
@@ -529,12 +543,20 @@ def _issued_deadline(notice: Notice) -> date | None:
 
 
 def _document_context(notice: Notice) -> dict:
+    authority = notice_authority(notice, current_app.config["OFFICE_NAME"])
+    dated = cn_date(notice.issue_date) if notice.issue_date else "（签发日期）"
     return {
         "notice": notice,
         "office_name": current_app.config["OFFICE_NAME"],
+        "authority": authority,
+        "masthead_pt": masthead_size(authority.masthead),
+        "signature_right": min(signature_indents(authority.signature, dated)),
+        "mark": document_mark(notice),
+        "title_lines": break_title(notice.title, words=(notice.kind.name,)),
         "intro": notice.intro or default_intro(notice),
         "closing": deadline_sentence(notice, _issued_deadline(notice)),
         "cn_ordinal": cn_ordinal,
+        "problem_text": problem_text,
     }
 
 
@@ -845,7 +867,33 @@ def kind_form(kind_id: int | None = None):
             return redirect(url_for("notices.kinds"))
     elif form.is_submitted():
         flash_form_errors(form)
-    return render_template("notices/kind_form.html", form=form, kind=kind)
+    return render_template(
+        "notices/kind_form.html", form=form, kind=kind, action_form=ActionForm(), placeholders=PLACEHOLDERS
+    )
+
+
+@bp.route("/kinds/<int:kind_id>/template", methods=["POST"])
+@require("admin.manage")
+def kind_template(kind_id: int):
+    """Upload (or, with `clear`, remove) the kind's own .docx template."""
+    kind = db.session.get(NoticeKind, kind_id) or abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    version = request.form.get("version", type=int)
+    try:
+        if request.form.get("clear"):
+            svc.notice_kind_template_clear(actor=current_user, kind=kind, version=version)
+            flash("已删除模板，该种类改用内置版式。", "success")
+        else:
+            upload = request.files.get("template")
+            if upload is None or not upload.filename:
+                raise DomainError("请选择要上传的模板文件（.docx）。")
+            svc.notice_kind_template_set(actor=current_user, kind=kind, upload=upload, version=version)
+            flash("模板已上传，该种类的通知书按模板生成 Word 文档。", "success")
+    except DomainError as error:
+        flash_domain_error(error)
+    return redirect(url_for("notices.kind_form", kind_id=kind.id))
 
 
 # --- the holiday calendar (admin) -----------------------------------------------------------

@@ -631,6 +631,7 @@ def campaign_report_docx(campaign_id: int):
     data = exports.report_docx(
         campaign,
         office_name=current_app.config["OFFICE_NAME"],
+        authority=current_app.config.get("REVIEW_REPORT_AUTHORITY", ""),
         progress=svc.campaign_progress(campaign.id),
         overall=svc.overall_average(campaign.id),
         averages=svc.unit_averages(campaign.id),
