@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from .extensions import db
 from .filters import filter_findings
 from .formatting import SHANGHAI
+from .i18n import in_chinese
 from .models import (
     Assessment,
     AssessmentRound,
@@ -93,10 +94,31 @@ ASSESSMENT_COLUMNS = [
 ]
 
 
+@in_chinese
+def notice_register_rows(notices) -> list[dict]:
+    """发文登记簿: one row per numbered notice, for `exports.notices.register_xlsx`."""
+    return [
+        {
+            "number": n.doc_number,
+            "kind": n.kind.name,
+            "title": n.title,
+            "unit": n.unit.name,
+            "issue_date": n.issue_date,
+            "deadline": n.deadline,
+            "approver": n.approved_by.display_name if n.approved_by else "",
+            "status": status_label("notice", n.status),
+            "note": ("作废：" + n.void_reason) if n.status == "voided" else "",
+            "voided": n.status == "voided",
+        }
+        for n in notices
+    ]
+
+
 def _local(value) -> date | None:
     return value.astimezone(SHANGHAI).date() if value is not None else None
 
 
+@in_chinese
 def finding_rows(user: User, filters: dict) -> list[list]:
     """督察问题台账: every finding the viewer may see, filtered like the findings list (one query)."""
     issued = (
@@ -149,6 +171,7 @@ def finding_rows(user: User, filters: dict) -> list[list]:
     return rows
 
 
+@in_chinese
 def rectification_rows(
     user: User, *, year: int | None = None, unit_id: int | None = None, today: date
 ) -> list[list]:
@@ -227,6 +250,7 @@ def rectification_rows(
     return rows
 
 
+@in_chinese
 def review_rows(user: User, *, year: int | None = None, unit_id: int | None = None) -> list[list]:
     """评查结果表: the reviewed files of the year's campaigns (one query)."""
     query = (
@@ -270,6 +294,7 @@ def review_rows(user: User, *, year: int | None = None, unit_id: int | None = No
     ]
 
 
+@in_chinese
 def assessment_rows(user: User, *, round_id: int, unit_id: int | None = None) -> list[list]:
     """指标自评汇总表: each unit's self-assessment and evaluation per indicator (one query)."""
     query = (

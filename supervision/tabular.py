@@ -11,7 +11,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from werkzeug.datastructures import FileStorage
 
 from .errors import DomainError
-from .exports.sheets import FORMULA_STARTS, append_row
+from .exports.sheets import FORMULA_STARTS, add_choices, append_row
+from .i18n import in_chinese
 
 
 def _cell(value) -> str:
@@ -71,8 +72,21 @@ def read_rows(upload: FileStorage, required: list[str]) -> list[tuple[int, dict[
     return rows
 
 
-def template_xlsx(title: str, columns: list[str], examples: list[list[str]], notes: list[str]) -> bytes:
-    """An import template: a header row, example rows, and a sheet of notes."""
+@in_chinese
+def template_xlsx(
+    title: str,
+    columns: list[str],
+    examples: list[list[str]],
+    notes: list[str],
+    *,
+    choices: dict[str, list[str]] | None = None,
+    suggestions: dict[str, list[str]] | None = None,
+) -> bytes:
+    """An import template: a header row, example rows, and a sheet of notes.
+
+    `choices` (header → the values it takes) become drop-downs that refuse other text;
+    `suggestions` drop-downs that only warn (the importer accepts other spellings too).
+    """
     wb = Workbook()
     ws = wb.active
     ws.title = title
@@ -85,7 +99,10 @@ def template_xlsx(title: str, columns: list[str], examples: list[list[str]], not
         append_row(ws, row)
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[ws.cell(1, index).column_letter].width = max(12, len(column) * 3)
-    help_sheet = wb.create_sheet("填写说明")
+    for strict, lists in ((True, choices or {}), (False, suggestions or {})):
+        for header, values in lists.items():
+            add_choices(ws, columns.index(header) + 1, values, strict=strict)
+    help_sheet = wb.create_sheet("填写说明", 1)
     for line in notes:
         append_row(help_sheet, [line])
     help_sheet.column_dimensions["A"].width = 90

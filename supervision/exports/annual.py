@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..figures import GRADES, YearFigures
+from ..i18n import in_chinese
 from ..models.tasks import TASK_KINDS
 from ..numbers import days_text, rate_text
 from .notices import FANGSONG, HEITI, XIAOBIAOSONG, _font, _page_number_footer, _para, cn_date
@@ -54,6 +55,7 @@ def figure_rows(fig: YearFigures) -> list[tuple[str, str]]:
     return rows
 
 
+@in_chinese
 def annual_docx(fig: YearFigures, paragraphs: list[dict], office_name: str) -> bytes:
     doc = Document()
     section = doc.sections[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..formatting import cn_date
+from ..i18n import in_chinese
 from ..models import Finding, SupervisionTask
 from ..workflow import status_label
 from .sheets import single_sheet_xlsx
@@ -22,6 +23,7 @@ COLUMNS = [
 LEDGER_HEADERS = [name for name, _ in COLUMNS]
 
 
+@in_chinese
 def findings_ledger_xlsx(task: SupervisionTask, findings: list[Finding]) -> bytes:
     """One row per finding, under a title and a line naming the task; landscape A4, header repeated."""
     subtitle = (
@@ -37,7 +39,7 @@ def findings_ledger_xlsx(task: SupervisionTask, findings: list[Finding]) -> byte
             finding.description,
             finding.legal_basis,
             finding.inspector.display_name if finding.inspector else "",
-            cn_date(finding.found_on),
+            finding.found_on,
             status_label("finding", finding.status),
         ]
         for index, finding in enumerate(findings, start=1)

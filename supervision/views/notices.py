@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import registers
 from ..calendar import WorkCalendar, load_calendar, working_days_between
 from ..errors import DomainError
 from ..exports.notices import cn_ordinal, deadline_sentence, default_intro, notice_docx, register_xlsx
@@ -53,7 +54,7 @@ from ..permissions import (
 )
 from ..services import notices as svc
 from ..services.attachments import ACCEPT_ATTR
-from ..workflow import allowed_steps, status_label
+from ..workflow import allowed_steps
 from .helpers import (
     DOCX_MIME,
     XLSX_MIME,
@@ -727,22 +728,7 @@ def register():
 @require("notices.read_all")
 def register_export():
     query, year, prefix = _register_query()
-    rows = []
-    for n in db.session.scalars(query):
-        rows.append(
-            {
-                "number": n.doc_number,
-                "kind": n.kind.name,
-                "title": n.title,
-                "unit": n.unit.name,
-                "issue_date": n.issue_date,
-                "deadline": n.deadline,
-                "approver": n.approved_by.display_name if n.approved_by else "",
-                "status": status_label("notice", n.status),
-                "note": ("作废：" + n.void_reason) if n.status == "voided" else "",
-                "voided": n.status == "voided",
-            }
-        )
+    rows = registers.notice_register_rows(db.session.scalars(query))
     title = f"{current_app.config['OFFICE_NAME']}发文登记簿" + (f"（{year}年）" if year else "")
     name = "发文登记簿" + (f"{year}" if year else "") + (f"-{prefix}" if prefix else "") + ".xlsx"
     return download(register_xlsx(rows, title), name, XLSX_MIME)

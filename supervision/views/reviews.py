@@ -488,6 +488,7 @@ def casefiles_template(campaign_id: int):
             "决定日期写成 2026-03-05 或 2026年3月5日；承办人多人用顿号分隔。",
             "同一单位的案号不得重复。任何一行有错误时，整个文件都不会导入，系统会列出每一行的错误。",
         ],
+        choices={"案件类型": list(CASE_TYPES)},
     )
     return download(data, "案卷清单导入模板.xlsx", XLSX_MIME)
 

@@ -161,6 +161,14 @@ def framework_import():
     return render_template("scorecards/framework_import.html", form=form, errors=errors)
 
 
+def kind_combinations() -> list[str]:
+    """Every non-empty set of unit kinds as the template writes it (区政府、部门 …), for a drop-down."""
+    from itertools import combinations
+
+    labels = list(UNIT_KINDS.values())
+    return ["、".join(c) for n in range(1, len(labels) + 1) for c in combinations(labels, n)]
+
+
 @bp.route("/frameworks/template.xlsx")
 @require("reference.read")
 def framework_template():
@@ -200,6 +208,7 @@ def framework_template():
             "任何一行有错误时，整个文件都不会导入，系统会列出每一行的行号和原因。",
             "导入后如同名指标体系已存在，则作为新版本保存；已被评估轮次使用的版本已冻结，不会被修改。",
         ],
+        suggestions={"适用单位类型": kind_combinations()},
     )
     return download(data, "指标体系导入模板.xlsx", XLSX_MIME)
 

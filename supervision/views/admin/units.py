@@ -185,5 +185,6 @@ def units_template():
             "单位名称、编码不得与已有单位重复。",
             "任何一行有错误时，整个文件都不会导入，系统会列出每一行的错误。",
         ],
+        choices={"类型": list(UNIT_KINDS.values())},
     )
     return download(data, "单位导入模板.xlsx", XLSX_MIME)

@@ -173,5 +173,7 @@ def users_template():
             "初始密码至少 8 位；用户首次登录后应修改密码。",
             "任何一行有错误时，整个文件都不会导入，系统会列出每一行的错误。",
         ],
+        choices={"角色": list(ROLES.values())},
+        suggestions={"所属单位": list(db.session.scalars(select(Unit.name).order_by(Unit.kind, Unit.name)))},
     )
     return download(data, "用户导入模板.xlsx", XLSX_MIME)
