@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from .i18n import N_
 from .numbers import INDICATOR_PLACES, indicator_text, rounded
 
@@ -42,9 +44,9 @@ def parse_score(text: str | float | None) -> float | None:
     try:
         value = float(text)
     except ValueError as exc:
-        raise RatingError(f"得分“{text}”不是数字。") from exc
+        raise RatingError(_("得分“%(text)s”不是数字。", text=text)) from exc
     if not math.isfinite(value):  # float() takes "nan" and "inf"
-        raise RatingError(f"得分“{text}”不是数字。")
+        raise RatingError(_("得分“%(text)s”不是数字。", text=text))
     return value
 
 
@@ -55,32 +57,44 @@ def points_for(rating: str | None, score: float | None, max_points: float) -> fl
     """
     if rating in (None, ""):
         if score is not None:
-            raise RatingError("请先选择评价等次，再填写得分。")
+            raise RatingError(_("请先选择评价等次，再填写得分。"))
         return None
     if rating not in RATINGS:
-        raise RatingError("评价等次无效。")
+        raise RatingError(_("评价等次无效。"))
     if score is not None:
         if score < 0:
-            raise RatingError("得分不能为负数。")
+            raise RatingError(_("得分不能为负数。"))
         if score > max_points + 1e-9:
-            raise RatingError(f"得分不能超过该指标的分值（{indicator_text(max_points)} 分）。")
+            raise RatingError(
+                _("得分不能超过该指标的分值（%(max_points)s 分）。", max_points=indicator_text(max_points))
+            )
     if rating == "na":
         return None
     if rating == "met":
         if score is not None and abs(score - max_points) > 1e-9:
             raise RatingError(
-                f"“达标”即得满分（{indicator_text(max_points)} 分）；如未得满分，请选择“基本达标”。"
+                _(
+                    "“达标”即得满分（%(max_points)s 分）；如未得满分，请选择“基本达标”。",
+                    max_points=indicator_text(max_points),
+                )
             )
         return _round(max_points)
     if rating == "unmet":
         if score is not None and score > 1e-9:
-            raise RatingError("“未达标”的得分为 0；如得部分分，请选择“基本达标”。")
+            raise RatingError(_("“未达标”的得分为 0；如得部分分，请选择“基本达标”。"))
         return 0.0
     # 基本达标: strictly between 0 and the max.
     if score is None:
-        raise RatingError(f"“基本达标”须填写得分（大于 0 且小于 {indicator_text(max_points)} 分）。")
+        raise RatingError(
+            _(
+                "“基本达标”须填写得分（大于 0 且小于 %(max_points)s 分）。",
+                max_points=indicator_text(max_points),
+            )
+        )
     if score <= 1e-9 or score >= max_points - 1e-9:
-        raise RatingError(f"“基本达标”的得分须大于 0 且小于 {indicator_text(max_points)} 分。")
+        raise RatingError(
+            _("“基本达标”的得分须大于 0 且小于 %(max_points)s 分。", max_points=indicator_text(max_points))
+        )
     return _round(score)
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from werkzeug.datastructures import FileStorage
@@ -37,7 +38,7 @@ def read_rows(upload: FileStorage, required: list[str]) -> list[tuple[int, dict[
     name = (upload.filename or "").lower()
     data = upload.stream.read()
     if not data:
-        raise DomainError("上传的文件是空的。")
+        raise DomainError(_("上传的文件是空的。"))
     if name.endswith(".csv"):
         text = None
         for encoding in ("utf-8-sig", "gb18030"):
@@ -47,22 +48,22 @@ def read_rows(upload: FileStorage, required: list[str]) -> list[tuple[int, dict[
             except UnicodeDecodeError:
                 continue
         if text is None:
-            raise DomainError("无法识别 CSV 文件的编码，请另存为 UTF-8。")
+            raise DomainError(_("无法识别 CSV 文件的编码，请另存为 UTF-8。"))
         table = [[_unguard(v) for v in row] for row in csv.reader(io.StringIO(text))]
     elif name.endswith(".xlsx"):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise DomainError("无法读取该 Excel 文件，请使用下载的模板（.xlsx）。") from exc
+            raise DomainError(_("无法读取该 Excel 文件，请使用下载的模板（.xlsx）。")) from exc
         table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     else:
-        raise DomainError("只支持 .xlsx 或 .csv 文件。")
+        raise DomainError(_("只支持 .xlsx 或 .csv 文件。"))
     if not table:
-        raise DomainError("文件中没有内容。")
+        raise DomainError(_("文件中没有内容。"))
     headers = [_cell(h) for h in table[0]]
     missing = [c for c in required if c not in headers]
     if missing:
-        raise DomainError("文件缺少列：" + "、".join(missing) + "。请使用下载的模板。")
+        raise DomainError(_("文件缺少列：%(columns)s。请使用下载的模板。", columns="、".join(missing)))
     rows = []
     for number, values in enumerate(table[1:], start=2):
         values = [_cell(v) for v in values]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit import record_event
@@ -91,7 +92,7 @@ def login_check(*, username: str, password: str, ip: str, now: datetime | None =
     wait = login_wait_seconds(username=username, ip=ip, now=now)
     if wait:
         # Refused before the password is even checked, and not counted: waiting is all it takes.
-        raise DomainError(f"登录失败次数过多，请 {_wait_text(wait)}后再试。")
+        raise DomainError(_("登录失败次数过多，请 %(wait)s后再试。", wait=_wait_text(wait)))
     user = db.session.scalar(select(User).where(func.lower(User.username) == username))
     # The same hash work whether or not the username exists, so the answer's timing tells nothing.
     password_ok = user.check_password(password or "") if user else check_dummy_password(password or "")
@@ -100,8 +101,8 @@ def login_check(*, username: str, password: str, ip: str, now: datetime | None =
     if not ok:
         db.session.commit()
         if user is not None and password_ok:
-            raise DomainError("该账号已停用，请联系系统管理员。")
-        raise DomainError("用户名或密码不正确。")
+            raise DomainError(_("该账号已停用，请联系系统管理员。"))
+        raise DomainError(_("用户名或密码不正确。"))
     record_event(
         actor=user,
         action="user.login",

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit import diff, record_event, snapshot
@@ -124,9 +125,9 @@ def unit_set_active(*, actor: User, unit: Unit, active: bool) -> Unit:
 def check_password_rules(password: str) -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
-        raise DomainError(f"密码至少需要 {minimum} 个字符。")
+        raise DomainError(_("密码至少需要 %(minimum)s 个字符。", minimum=minimum))
     if password.isdigit() or password.isalpha():
-        raise DomainError("密码须同时包含字母和数字（或符号）。")
+        raise DomainError(_("密码须同时包含字母和数字（或符号）。"))
 
 
 def _validate_user(data: dict, *, user_id: int | None = None) -> list[str]:
@@ -195,7 +196,7 @@ def user_update(*, actor: User, user: User, data: dict, version: int | None = No
     if errors:
         raise DomainError(errors[0], errors)
     if user.id == actor.id and data.get("role") != user.role:
-        raise DomainError("不能修改自己的角色。")
+        raise DomainError(_("不能修改自己的角色。"))
     before = snapshot(user, USER_FIELDS)
     for key, value in _user_values(data).items():
         setattr(user, key, value)
@@ -218,7 +219,7 @@ def user_update(*, actor: User, user: User, data: dict, version: int | None = No
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     if user.id == actor.id and not active:
-        raise DomainError("不能停用自己的账号。")
+        raise DomainError(_("不能停用自己的账号。"))
     if user.active == active:
         return user
     user.active = active
@@ -259,11 +260,11 @@ def user_reset_password(*, actor: User, user: User) -> str:
 
 def password_change(*, user: User, current: str, new: str, confirm: str) -> None:
     if not user.check_password(current or ""):
-        raise DomainError("当前密码不正确。")
+        raise DomainError(_("当前密码不正确。"))
     if new != confirm:
-        raise DomainError("两次输入的新密码不一致。")
+        raise DomainError(_("两次输入的新密码不一致。"))
     if current == new:
-        raise DomainError("新密码不能与当前密码相同。")
+        raise DomainError(_("新密码不能与当前密码相同。"))
     check_password_rules(new)
     user.set_password(new)
     end_all_sessions(user)  # the view keeps the session that changed it
@@ -333,7 +334,7 @@ def units_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
     if not prepared and not errors:
         errors.append("文件中没有数据行。")
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误，所有数据均未导入。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     for data in prepared:
         unit = Unit(**_unit_values(data), active=True)
         db.session.add(unit)
@@ -388,7 +389,7 @@ def users_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
     if not prepared and not errors:
         errors.append("文件中没有数据行。")
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误，所有数据均未导入。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     for data, password in prepared:
         user = User(**_user_values(data), active=True)
         user.set_password(password)

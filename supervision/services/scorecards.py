@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, select
 
 from ..audit import diff, record_event, snapshot
@@ -149,7 +150,7 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
             nodes[code] = node
         ordered.append(node)
     if not ordered:
-        raise ImportRejected("导入未执行：文件中没有数据行。", ["文件中没有数据行。"])
+        raise ImportRejected(_("导入未执行：文件中没有数据行。"), ["文件中没有数据行。"])
     # Link parents; report missing parents and cycles.
     roots: list[Node] = []
     for node in ordered:
@@ -176,7 +177,7 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
     if not roots and not errors:
         errors.append("没有一级指标（上级编码为空的行）。")
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误，所有数据均未导入。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     # Levels, level names and points.
     level_names: dict[int, tuple[str, int]] = {}
     leaves: list[Node] = []
@@ -221,7 +222,7 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         for root in roots:
             total(root)
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误，所有数据均未导入。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     depth = max(level_names) if level_names else 1
     max_level = max(_depth(root) for root in roots)
     names = [level_names.get(level, (f"第{level}级", 0))[0] for level in range(1, max(depth, max_level) + 1)]
@@ -250,9 +251,9 @@ def framework_import(
     authorize(actor is None or can(actor, "admin.manage"), "只有系统管理员可以导入指标体系。")
     name = (name or "").strip()
     if not name:
-        raise DomainError("请填写指标体系名称。")
+        raise DomainError(_("请填写指标体系名称。"))
     if len(name) > 120:
-        raise DomainError("指标体系名称过长（最多 120 字）。")
+        raise DomainError(_("指标体系名称过长（最多 120 字）。"))
     roots, level_names = parse_framework_rows(rows)
     framework = Framework(
         name=name,
@@ -346,13 +347,13 @@ def indicator_update(*, actor: User, indicator: Indicator, data: dict) -> Indica
     authorize(can(actor, "admin.manage"), "只有系统管理员可以修改指标。")
     framework = indicator.framework
     if framework.frozen:
-        raise DomainError("该指标体系已被评估轮次使用，已冻结，不能修改；如需调整请导入新版本。")
+        raise DomainError(_("该指标体系已被评估轮次使用，已冻结，不能修改；如需调整请导入新版本。"))
     text = (data.get("text") or "").strip()
     if not text:
-        raise DomainError("指标内容不能为空。")
+        raise DomainError(_("指标内容不能为空。"))
     kinds = [k for k in data.get("kinds") or [] if k in UNIT_KINDS]
     if not kinds:
-        raise DomainError("请至少选择一种适用单位类型。")
+        raise DomainError(_("请至少选择一种适用单位类型。"))
     values = {
         "text": text,
         "method": (data.get("method") or "").strip(),
@@ -363,9 +364,9 @@ def indicator_update(*, actor: User, indicator: Indicator, data: dict) -> Indica
         try:
             points = parse_score(data.get("max_points"))
         except RatingError as error:
-            raise DomainError("分值须为数字。") from error
+            raise DomainError(_("分值须为数字。")) from error
         if points is None or points <= 0:
-            raise DomainError("分值须为大于 0 的数字。")
+            raise DomainError(_("分值须为大于 0 的数字。"))
         values["max_points"] = points
     before = snapshot(indicator, INDICATOR_FIELDS)
     for key, value in values.items():
@@ -479,7 +480,7 @@ def round_open(
         raise DomainError(errors[0], errors)
     ids = list(db.session.scalars(query.order_by(Unit.id)))
     if not ids:
-        raise DomainError("没有可参加评估的在用单位。")
+        raise DomainError(_("没有可参加评估的在用单位。"))
     round_ = AssessmentRound(
         year=year,
         framework_id=framework.id,
@@ -546,7 +547,7 @@ def _applicable_leaf(assessment: Assessment, indicator: Indicator) -> None:
         or not indicator.is_leaf
         or not indicator.applies(assessment.unit.kind)
     ):
-        raise DomainError("该指标不属于本次评估，或不适用于本单位。")
+        raise DomainError(_("该指标不属于本次评估，或不适用于本单位。"))
 
 
 def _get_or_new_score(assessment: Assessment, indicator: Indicator) -> IndicatorScore:
@@ -570,11 +571,11 @@ EVAL_FIELDS = ["evaluated_rating", "evaluated_score", "comment"]
 
 def _check_own_draft(actor: User, assessment: Assessment) -> None:
     if not can_self_assess(actor, assessment):
-        raise DomainError("只能填写本单位的自评。")
+        raise DomainError(_("只能填写本单位的自评。"))
     if assessment.status != "draft":
-        raise DomainError("自评已提交，不能再修改；如需修改，请联系督察员退回。")
+        raise DomainError(_("自评已提交，不能再修改；如需修改，请联系督察员退回。"))
     if assessment.round.status != "open":
-        raise DomainError("该评估轮次已结束。")
+        raise DomainError(_("该评估轮次已结束。"))
 
 
 def _scored_record(assessment: Assessment, indicator: Indicator, version: int | None) -> IndicatorScore:
@@ -671,7 +672,7 @@ def assessment_reuse_previous(*, actor: User, assessment: Assessment) -> int:
     _check_own_draft(actor, assessment)
     previous, before = previous_scores(assessment)
     if previous is None:
-        raise DomainError("本单位没有上一年度的自评，无可沿用。")
+        raise DomainError(_("本单位没有上一年度的自评，无可沿用。"))
     current = _scores(assessment)
     copied = []
     for leaf in applicable_leaves(assessment):
@@ -688,7 +689,7 @@ def assessment_reuse_previous(*, actor: User, assessment: Assessment) -> int:
         copied.append(leaf.code)
     if not copied:
         raise DomainError(
-            "没有可沿用的自评说明：上一年度未填写说明，或本年度已经填写（已填写的不会被覆盖）。"
+            _("没有可沿用的自评说明：上一年度未填写说明，或本年度已经填写（已填写的不会被覆盖）。")
         )
     record_event(
         actor=actor,
@@ -713,7 +714,7 @@ def score_attach(*, actor: User, assessment: Assessment, indicator: Indicator, u
     db.session.flush()
     added = attachments_add(actor=actor, owner_type="indicator_score", owner_id=record.id, uploads=uploads)
     if not added:
-        raise DomainError("请选择要上传的佐证材料。")
+        raise DomainError(_("请选择要上传的佐证材料。"))
     record_event(
         actor=actor,
         action="indicator_score.attach",
@@ -736,7 +737,7 @@ def _check_evaluator(actor: User, assessment: Assessment) -> None:
     if not can_evaluate(actor, assessment):  # 回避 is a message on the page; no capability is a 403
         _refuse(actor, assessment, "不能评估本单位的自评。", "您没有评估的权限。")
     if assessment.status != "submitted":
-        raise DomainError("只有已提交的自评才能评估。")
+        raise DomainError(_("只有已提交的自评才能评估。"))
 
 
 def score_evaluate(
@@ -812,7 +813,13 @@ def assessment_submit(*, actor: User, assessment: Assessment, version: int | Non
     missing = [i for i in leaves if scores.get(i.id) is None or not scores[i.id].self_rating]
     if missing:
         codes = "、".join(i.code for i in missing[:10]) + ("等" if len(missing) > 10 else "")
-        raise DomainError(f"尚有 {len(missing)} 项指标未评价（{codes}），请全部评价后再提交。")
+        raise DomainError(
+            _(
+                "尚有 %(count)s 项指标未评价（%(codes)s），请全部评价后再提交。",
+                count=len(missing),
+                codes=codes,
+            )
+        )
     assessment.submitted_at = utcnow()
     assessment.return_reason = ""
     transition(assessment, "submit", actor=actor, summary=f"提交自评（{len(leaves)} 项指标）")
@@ -892,7 +899,7 @@ def assessment_finalize(*, actor: User, assessment: Assessment, version: int | N
     authorize(can(actor, "assessments.finalize"), "您没有定稿的权限。")
     _check_version(assessment, version)
     if assessment.status != "evaluated":
-        raise DomainError("只有已评估的自评才能定稿。")
+        raise DomainError(_("只有已评估的自评才能定稿。"))
     weak = weak_indicators(assessment)
     planned = set(
         db.session.scalars(
@@ -905,7 +912,13 @@ def assessment_finalize(*, actor: User, assessment: Assessment, version: int | N
     missing = [i for i, _ in weak if i.id not in planned]
     if missing:
         codes = "、".join(i.code for i in missing[:10]) + ("等" if len(missing) > 10 else "")
-        raise DomainError(f"有 {len(missing)} 项短板指标尚未列入路线图（{codes}），请先制定整改措施再定稿。")
+        raise DomainError(
+            _(
+                "有 %(count)s 项短板指标尚未列入路线图（%(codes)s），请先制定整改措施再定稿。",
+                count=len(missing),
+                codes=codes,
+            )
+        )
     from .scorecard_reports import area_sums, stored_area_sums
 
     assessment.finalized_at = utcnow()
@@ -949,7 +962,7 @@ def _roadmap_values(data: dict) -> dict:
 
 def _check_roadmap_scope(actor: User, unit_id: int) -> None:
     if not can_manage_roadmap_for_unit(actor, unit_id):
-        raise DomainError("只能为本单位制定或更新路线图。")
+        raise DomainError(_("只能为本单位制定或更新路线图。"))
 
 
 def roadmap_item_create(
@@ -957,9 +970,9 @@ def roadmap_item_create(
 ) -> RoadmapItem:
     _check_roadmap_scope(actor, assessment.unit_id)
     if indicator.framework_id != assessment.round.framework_id or not indicator.is_leaf:
-        raise DomainError("该指标不属于本次评估。")
+        raise DomainError(_("该指标不属于本次评估。"))
     if assessment.status == "finalized" and not _is_weak_in(assessment, indicator):
-        raise DomainError("该指标不是短板指标。")
+        raise DomainError(_("该指标不是短板指标。"))
     values = _roadmap_values(data)
     item = RoadmapItem(
         indicator_id=indicator.id,
@@ -1002,7 +1015,7 @@ def roadmap_item_update(
     _check_roadmap_scope(actor, item.unit_id)
     _check_version(item, version)
     if item.status == "done":
-        raise DomainError("已完成的路线图事项不能再修改。")
+        raise DomainError(_("已完成的路线图事项不能再修改。"))
     values = _roadmap_values(data)
     before = snapshot(item, ROADMAP_FIELDS)
     for key, value in values.items():

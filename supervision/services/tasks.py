@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
@@ -91,11 +92,11 @@ def finding_category_add(*, actor: User, name: str) -> FindingCategory:
     finding_categories_ensure()
     name = (name or "").strip()
     if not name:
-        raise DomainError("请填写分类名称。")
+        raise DomainError(_("请填写分类名称。"))
     if len(name) > 20:
-        raise DomainError("分类名称不能超过 20 个字。")
+        raise DomainError(_("分类名称不能超过 20 个字。"))
     if db.session.scalar(select(FindingCategory.id).where(FindingCategory.name == name)):
-        raise DomainError(f"分类“{name}”已存在。")
+        raise DomainError(_("分类“%(name)s”已存在。", name=name))
     last = db.session.scalar(select(func.max(FindingCategory.sort_order))) or 0
     category = FindingCategory(name=name, sort_order=last + 10, active=True)
     db.session.add(category)
@@ -141,7 +142,7 @@ def inspector_profile_save(
     """Create or edit an inspector's pool entry."""
     authorize(can_any(actor, "tasks.manage", "admin.manage"), "您没有维护督察员库的权限。")
     if inspector.role != "inspector":
-        raise DomainError("只有督察员角色的用户才能编入督察员库。")
+        raise DomainError(_("只有督察员角色的用户才能编入督察员库。"))
     profile = profile_for(inspector)
     if profile is not None:
         _check_version(profile, version)
@@ -298,7 +299,7 @@ def _task_snapshot(task: SupervisionTask) -> dict:
 
 def task_create(*, actor: User, data: dict, today: date | None = None) -> SupervisionTask:
     if not can(actor, "tasks.manage"):
-        raise NotAllowed("您没有新建督察任务的权限。")
+        raise NotAllowed(_("您没有新建督察任务的权限。"))
     # Two leads saving at the same moment may draw the same code; the unique index refuses the
     # second, which then simply tries the next number.
     for _attempt in range(3):
@@ -328,17 +329,17 @@ def task_create(*, actor: User, data: dict, today: date | None = None) -> Superv
         )
         db.session.commit()
         return task
-    raise DomainError("任务编号分配冲突，请稍后重试。")
+    raise DomainError(_("任务编号分配冲突，请稍后重试。"))
 
 
 def task_update(
     *, actor: User, task: SupervisionTask, data: dict, version: int | None = None, today: date | None = None
 ) -> SupervisionTask:
     if not can(actor, "tasks.manage"):
-        raise NotAllowed("您没有修改督察任务的权限。")
+        raise NotAllowed(_("您没有修改督察任务的权限。"))
     _check_version(task, version)
     if task.status != "draft":
-        raise InvalidTransition("只有草稿状态的任务可以修改。")
+        raise InvalidTransition(_("只有草稿状态的任务可以修改。"))
     values, units, inspectors, leader_id = _prepare_task(data, today=today or local_today())
     before = _task_snapshot(task)
     for key, value in values.items():
@@ -369,9 +370,9 @@ def task_transition(*, actor: User, task: SupervisionTask, action: str, reason: 
     """activate / close / reopen, through the workflow table."""
     authorize(can(actor, "tasks.manage"), "您没有管理督察任务的权限。")
     if action not in ("activate", "close", "reopen"):
-        raise InvalidTransition("未知的操作。")
+        raise InvalidTransition(_("未知的操作。"))
     if action == "activate" and (not task.units or not task.members):
-        raise InvalidTransition("任务没有被督察单位或督察员，不能启动。")
+        raise InvalidTransition(_("任务没有被督察单位或督察员，不能启动。"))
     transition(task, action, actor=actor, reason=reason)
     db.session.commit()
     return task
@@ -391,10 +392,10 @@ def task_reopen(*, actor: User, task: SupervisionTask, reason: str) -> Supervisi
 
 def task_add_files(*, actor: User, task: SupervisionTask, uploads: list[FileStorage]) -> int:
     if not can(actor, "tasks.manage"):
-        raise NotAllowed("您没有为任务上传材料的权限。")
+        raise NotAllowed(_("您没有为任务上传材料的权限。"))
     added = attachments_add(actor=actor, owner_type="task", owner_id=task.id, uploads=uploads)
     if not added:
-        raise DomainError("请选择要上传的文件。")
+        raise DomainError(_("请选择要上传的文件。"))
     record_event(
         actor=actor,
         action="task.attach",
@@ -461,9 +462,9 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
 
 def _require_active_member(task: SupervisionTask, actor: User) -> None:
     if not can_record_finding_in(actor, task):
-        raise NotAllowed("只有本任务的督察员可以记录问题。")
+        raise NotAllowed(_("只有本任务的督察员可以记录问题。"))
     if task.status != "active":
-        raise InvalidTransition("任务不在进行中，不能记录或修改问题。")
+        raise InvalidTransition(_("任务不在进行中，不能记录或修改问题。"))
 
 
 def finding_create(
@@ -498,11 +499,11 @@ def finding_create(
 
 def _require_editable(finding: Finding, actor: User) -> None:
     if not can_edit_finding(actor, finding):
-        raise NotAllowed("只有记录该问题的督察员本人可以修改。")
+        raise NotAllowed(_("只有记录该问题的督察员本人可以修改。"))
     if finding.status != "open":
-        raise InvalidTransition("问题已不是“待处理”状态，不能再修改。")
+        raise InvalidTransition(_("问题已不是“待处理”状态，不能再修改。"))
     if finding.task is not None and finding.task.status != "active":
-        raise InvalidTransition("任务不在进行中，不能记录或修改问题。")
+        raise InvalidTransition(_("任务不在进行中，不能记录或修改问题。"))
 
 
 def finding_update(
@@ -537,7 +538,7 @@ def finding_add_files(
     _check_version(finding, version)
     added = attachments_add(actor=actor, owner_type="finding", owner_id=finding.id, uploads=uploads)
     if not added:
-        raise DomainError("请选择要上传的佐证材料。")
+        raise DomainError(_("请选择要上传的佐证材料。"))
     record_event(
         actor=actor,
         action="finding.attach",

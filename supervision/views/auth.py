@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
@@ -52,7 +53,7 @@ def logout():
     # Ends the user's other sessions too: a cookie captured from this one must not outlive the logout.
     sessions_end(user=current_user)
     end_this_session()
-    flash("您已安全退出。", "info")
+    flash(_("您已安全退出。"), "info")
     return redirect(url_for("auth.login"))
 
 

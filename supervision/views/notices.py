@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -280,7 +281,7 @@ def new():
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("通知书草稿已保存。核对无误后请提交签发。", "success")
+            flash(_("通知书草稿已保存。核对无误后请提交签发。"), "success")
             return _back(notice)
     elif form.is_submitted():
         flash_form_errors(form)
@@ -319,7 +320,7 @@ def edit(notice_id: int):
     if not can_edit_draft(current_user, notice):
         abort(403)
     if notice.status != "draft":
-        flash("只有草稿状态的通知书可以修改。", "warning")
+        flash(_("只有草稿状态的通知书可以修改。"), "warning")
         return _back(notice)
     kinds = _kinds()
     form = NoticeDraftForm(obj=notice)
@@ -344,7 +345,7 @@ def edit(notice_id: int):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("通知书草稿已保存。", "success")
+            flash(_("通知书草稿已保存。"), "success")
             return _back(notice)
     elif form.is_submitted():
         flash_form_errors(form)
@@ -551,7 +552,14 @@ def issue(notice_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已签发，文号 {notice.doc_number}，已通知{notice.unit.name}联络员。", "success")
+        flash(
+            _(
+                "已签发，文号 %(doc_number)s，已通知%(name)s联络员。",
+                doc_number=notice.doc_number,
+                name=notice.unit.name,
+            ),
+            "success",
+        )
     return _back(notice)
 
 
@@ -590,7 +598,7 @@ def report(notice_id: int, item_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"第{item.seq}项整改报告已报送，等待核查。", "success")
+        flash(_("第%(seq)s项整改报告已报送，等待核查。", seq=item.seq), "success")
     return redirect(url_for("notices.detail", notice_id=notice.id, _anchor=f"item-{item.id}"))
 
 
@@ -604,7 +612,9 @@ def accept(notice_id: int, item_id: int):
         flash_domain_error(error)
     else:
         flash(
-            "全部事项已通过，通知书已销号。" if notice.status == "closed" else f"第{item.seq}项核查通过。",
+            _("全部事项已通过，通知书已销号。")
+            if notice.status == "closed"
+            else _("第%(seq)s项核查通过。", seq=item.seq),
             "success",
         )
     return redirect(url_for("notices.detail", notice_id=notice.id, _anchor=f"item-{item.id}"))
@@ -619,7 +629,7 @@ def return_item(notice_id: int, item_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"第{item.seq}项已退回整改。", "success")
+        flash(_("第%(seq)s项已退回整改。", seq=item.seq), "success")
     return redirect(url_for("notices.detail", notice_id=notice.id, _anchor=f"item-{item.id}"))
 
 
@@ -759,7 +769,7 @@ def kind_form(kind_id: int | None = None):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("通知书种类已保存。", "success")
+            flash(_("通知书种类已保存。"), "success")
             return redirect(url_for("notices.kinds"))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -788,7 +798,7 @@ def holidays():
             except DomainError as error:
                 flash_domain_error(error)
             else:
-                flash("已添加到节假日日历。", "success")
+                flash(_("已添加到节假日日历。"), "success")
                 return redirect(url_for("notices.holidays", year=form.day.data.year))
         else:
             flash_form_errors(form)
@@ -830,7 +840,7 @@ def holiday_edit(holiday_id: int):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("已保存。", "success")
+            flash(_("已保存。"), "success")
             return redirect(url_for("notices.holidays", year=holiday.day.year))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -845,7 +855,7 @@ def holiday_delete(holiday_id: int):
         abort(404)
     year = holiday.day.year
     svc.holiday_delete(actor=current_user, holiday=holiday)
-    flash("已从日历中删除。", "success")
+    flash(_("已从日历中删除。"), "success")
     return redirect(url_for("notices.holidays", year=year))
 
 
@@ -853,7 +863,12 @@ def holiday_delete(holiday_id: int):
 @require("admin.manage")
 def holidays_seed():
     added = svc.calendar_seed()
-    flash(f"已从 chinese-calendar 数据补充 {added} 天。" if added else "日历已是最新，无需补充。", "success")
+    flash(
+        _("已从 chinese-calendar 数据补充 %(added)s 天。", added=added)
+        if added
+        else _("日历已是最新，无需补充。"),
+        "success",
+    )
     return redirect(url_for("notices.holidays", year=request.form.get("year", type=int)))
 
 

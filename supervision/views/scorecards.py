@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -154,7 +155,7 @@ def framework_import():
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已导入“{framework.label}”。", "success")
+            flash(_("已导入“%(label)s”。", label=framework.label), "success")
             return redirect(url_for("scorecards.framework_detail", framework_id=framework.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -247,7 +248,7 @@ def indicator_edit(framework_id: int, indicator_id: int):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"指标 {indicator.code} 已保存。", "success")
+            flash(_("指标 %(code)s 已保存。", code=indicator.code), "success")
             return redirect(url_for("scorecards.framework_detail", framework_id=framework.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -318,7 +319,7 @@ def round_new():
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已开启评估轮次“{round_.title}”。", "success")
+            flash(_("已开启评估轮次“%(title)s”。", title=round_.title), "success")
             return redirect(url_for("scorecards.round_detail", round_id=round_.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -378,7 +379,7 @@ def round_close(round_id: int):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("评估轮次已结束。", "success")
+            flash(_("评估轮次已结束。"), "success")
     return redirect(url_for("scorecards.round_detail", round_id=round_.id))
 
 
@@ -661,7 +662,10 @@ def assessment_reuse_previous(assessment_id: int):
         flash_domain_error(error)
     else:
         flash(
-            f"已沿用上一年度的自评说明 {count} 项。等次和得分请逐项重新评定，并补充本年度的佐证材料。",
+            _(
+                "已沿用上一年度的自评说明 %(count)s 项。等次和得分请逐项重新评定，并补充本年度的佐证材料。",
+                count=count,
+            ),
             "success",
         )
     return redirect(url_for("scorecards.assessment", assessment_id=assessment.id))
@@ -736,7 +740,7 @@ def office():
 @bp.route("/office/data.json")
 @require("scorecards.read_all")
 def office_data():
-    round_, _ = _chosen_round()
+    round_, _chosen = _chosen_round()
     if round_ is None:
         return jsonify(
             units=[],
@@ -753,7 +757,7 @@ def office_data():
 @bp.route("/office/export.xlsx")
 @require("scorecards.read_all")
 def office_export():
-    round_, _ = _chosen_round()
+    round_, _chosen = _chosen_round()
     if round_ is None:
         abort(404)
     data = exports.office_xlsx(round_, reports.office_scorecard(round_))
@@ -949,7 +953,7 @@ def roadmap():
 @bp.route("/roadmap/export.xlsx")
 @require(*READ_ROADMAP)
 def roadmap_export():
-    query, _ = _roadmap_query()
+    query, _filters = _roadmap_query()
     items = db.session.scalars(query.limit(20000)).all()
     return download(exports.roadmap_xlsx(items, local_today()), "短板整改路线图.xlsx", XLSX_MIME)
 
@@ -973,7 +977,7 @@ def roadmap_new():
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已为指标 {indicator.code} 制定路线图。", "success")
+            flash(_("已为指标 %(code)s 制定路线图。", code=indicator.code), "success")
             return redirect(url_for("scorecards.assessment", assessment_id=assessment.id, _anchor="weak"))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -995,7 +999,7 @@ def roadmap_edit(item_id: int):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("路线图事项已保存。", "success")
+            flash(_("路线图事项已保存。"), "success")
             return redirect(url_for("scorecards.roadmap_detail", item_id=item.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -1033,7 +1037,7 @@ def roadmap_step(item_id: int, action: str):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash("状态已更新。", "success")
+        flash(_("状态已更新。"), "success")
     target = safe_next(request.form.get("next"))
     return redirect(target or url_for("scorecards.roadmap_detail", item_id=item.id))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -79,7 +80,7 @@ def user_new():
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已新建用户“{user.display_name}”。", "success")
+            flash(_("已新建用户“%(display_name)s”。", display_name=user.display_name), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -111,7 +112,7 @@ def user_edit(user_id: int):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("用户信息已保存。", "success")
+            flash(_("用户信息已保存。"), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -128,7 +129,12 @@ def user_set_active(user_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(("已启用" if active else "已停用") + f"用户“{user.display_name}”。", "success")
+        flash(
+            _("已启用用户“%(name)s”。", name=user.display_name)
+            if active
+            else _("已停用用户“%(name)s”。", name=user.display_name),
+            "success",
+        )
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -138,7 +144,12 @@ def user_reset_password(user_id: int):
     user = get_user_or_404(user_id)
     password = org.user_reset_password(actor=current_user, user=user)
     flash(
-        f"已重置“{user.display_name}”的密码。新密码：{password}（仅显示一次，请告知本人尽快修改）", "warning"
+        _(
+            "已重置“%(display_name)s”的密码。新密码：%(password)s（仅显示一次，请告知本人尽快修改）",
+            display_name=user.display_name,
+            password=password,
+        ),
+        "warning",
     )
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
