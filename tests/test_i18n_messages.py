@@ -85,6 +85,7 @@ def test_make_messages_extracts_them():
         "只有系统管理员可以维护单位和用户。",  # authorize(…, message)
         "您已安全退出。",  # a flash message
         "已启用用户“%(name)s”。",
+        "请先登录。",  # Flask-Login's message, through localize_callback
     ):
         assert message in extracted, message
 
