@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from supervision.exports.sheets import (
     DATE_FORMAT,
+    DATE_WIDTH,
     SIGNATURE_LINE,
     register_sheet,
     set_cell,
@@ -107,13 +108,14 @@ def test_text_lines_counts_wide_characters_twice():
 
 def test_register_sheet_filter_heights_and_signature():
     ws = Workbook().active
-    columns = [("序号", 6), ("内容", 12), ("日期", 14)]
+    columns = [("序号", 6), ("内容", 12), ("日期", 10)]
     register_sheet(ws, "标题", "副标题", columns, [[1, "字" * 40, FOUND], [2, "短", None]], signed=True)
     assert ws.auto_filter.ref == "A3:C5"
     assert ws.row_dimensions[4].height >= 8 * 14  # 80 units in lines of 10.5 → 8 lines
     assert ws.row_dimensions[5].height is None  # one line keeps the default
     assert ws["A7"].value == SIGNATURE_LINE and "A7:C7" in ws.merged_cells
     assert ws["C4"].number_format == DATE_FORMAT
+    assert ws.column_dimensions["C"].width == DATE_WIDTH  # widened: no ### for 2026年12月28日
 
 
 # --- the registers, for a reader with the English interface -----------------------------------
@@ -269,3 +271,34 @@ def test_rubric_export_is_a_plain_import_sheet_with_veto_choices(app, world):
     assert items.auto_filter.ref == "A1:E2"
     veto, style = _validation_for(items, "E")
     assert veto == ["是", "否"] and style == "stop"
+
+
+def test_review_results_register_dates_scores_and_signature(client, world):
+    from supervision.models import CaseFile, ReviewCampaign, Rubric
+
+    rubric = Rubric(name="默认标准")
+    db.session.add(rubric)
+    db.session.flush()
+    campaign = ReviewCampaign(year=2026, title="2026年度案卷评查", rubric_id=rubric.id, status="published")
+    db.session.add(campaign)
+    db.session.flush()
+    db.session.add(
+        CaseFile(
+            campaign_id=campaign.id,
+            unit_id=world["unit"].id,
+            case_number="海综执罚〔2026〕1号",
+            case_type="行政处罚",
+            title="某案",
+            sampled=True,
+            decision_date=date(2026, 5, 6),
+            grade="优秀",
+            final_score=95.5,
+        )
+    )
+    db.session.commit()
+    client.login_user(world["lead"])
+    ws = _book(client.get("/registers/reviews.xlsx?year=2026")).active
+    (row,) = _data_rows(ws, 4)
+    assert row[6] == datetime(2026, 5, 6) and ws["G4"].number_format == DATE_FORMAT
+    assert ws.auto_filter.ref == "A3:J4" and ws["A6"].value == SIGNATURE_LINE
+    assert [t for t in _texts(ws) if ENGLISH.search(t)] == []

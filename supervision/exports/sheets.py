@@ -36,6 +36,8 @@ DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 # Row heights: a wrapped line of 宋体 10 pt needs about 14 pt; a CJK character is about two units of
 # column width (a unit is one "0" of the default font).
 LINE_HEIGHT = 14.0
+# 2026年12月28日 in 宋体 10 pt is about 14 units wide; in a narrower column Excel shows ###.
+DATE_WIDTH = 15
 SIGNATURE_LINE = "填表人：                    审核人：                    日期：        年    月    日"
 
 
@@ -203,12 +205,17 @@ def register_sheet(
             True: {"horizontal": "center", "wrap_text": True},
         },
     )
-    last_row = header_row
+    last_row, date_columns = header_row, set()
     for r, values in enumerate(rows, start=header_row + 1):
         for col, value in enumerate(values, start=1):
             put(ws, r, col, value, styles[col in centred])
+            if isinstance(value, date):
+                date_columns.add(col)
         fit_row_height(ws, r, values, widths)
         last_row = r
+    for col in date_columns:
+        dimension = ws.column_dimensions[get_column_letter(col)]
+        dimension.width = max(dimension.width or 0, DATE_WIDTH)
     header_filter(ws, header_row, len(columns), last_row)
     if signed:
         signature_block(ws, last_row + 1, len(columns))
