@@ -17,8 +17,16 @@ MARKERS = {"_", "_l", "gettext", "lazy_gettext", "ngettext"}
 MESSAGE_CALLS = {"flash", "DomainError", "NotAllowed", "InvalidTransition", "RatingError", "ImportRejected"}
 
 
+ERROR_LISTS = {"errors", "problems", "messages"}  # the row-by-row errors of forms and imports
+
+
 def _name(call: ast.Call) -> str | None:
-    return call.func.id if isinstance(call.func, ast.Name) else None
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr == "append":
+        return "errors.append" if func.value.id in ERROR_LISTS else None
+    return None
 
 
 def _unmarked_chinese(node: ast.AST) -> list[str]:
@@ -44,7 +52,7 @@ def test_flash_and_error_messages_are_marked_for_translation():
             if not isinstance(call, ast.Call) or not call.args:
                 continue
             name = _name(call)
-            if name in MESSAGE_CALLS:
+            if name in MESSAGE_CALLS or name == "errors.append":
                 texts = _unmarked_chinese(call.args[0])
             elif name == "authorize" and len(call.args) > 1:
                 # authorize() translates its message itself; extraction needs a literal there
@@ -85,7 +93,8 @@ def test_make_messages_extracts_them():
         "只有系统管理员可以维护单位和用户。",  # authorize(…, message)
         "您已安全退出。",  # a flash message
         "已启用用户“%(name)s”。",
-        "请先登录。",  # Flask-Login's message, through localize_callback
+        "请先登录。",
+        "第 %(row)s 行：上级编码“%(parent_code)s”不存在。",  # an import row's error  # Flask-Login's message, through localize_callback
     ):
         assert message in extracted, message
 

@@ -178,29 +178,29 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
     errors: list[str] = []
     kind = db.session.get(NoticeKind, data.kind_id) if data.kind_id else None
     if kind is None or not kind.active:
-        errors.append("请选择通知书种类。")
+        errors.append(_("请选择通知书种类。"))
     unit = db.session.get(Unit, data.unit_id) if data.unit_id else None
     if unit is None or not unit.active:
-        errors.append("请选择主送单位。")
+        errors.append(_("请选择主送单位。"))
     if not (data.title or "").strip():
-        errors.append("标题不能为空。")
+        errors.append(_("标题不能为空。"))
     elif len(data.title.strip()) > 200:
-        errors.append("标题不能超过200字。")
+        errors.append(_("标题不能超过200字。"))
     if data.fixed_deadline is not None:
         if data.fixed_deadline <= today:
-            errors.append("截止日期不能早于签发日期（最早的签发日期是今天）。")
+            errors.append(_("截止日期不能早于签发日期（最早的签发日期是今天）。"))
     elif (
         kind is not None
         and kind.requires_rectification
         and (data.time_limit_days is None or not (1 <= data.time_limit_days <= MAX_DAYS))
     ):
-        errors.append(f"整改期限应为 1 至 {MAX_DAYS} 个工作日，或指定截止日期。")
+        errors.append(_("整改期限应为 1 至 %(MAX_DAYS)s 个工作日，或指定截止日期。", MAX_DAYS=MAX_DAYS))
     if not data.items:
-        errors.append("通知书至少需要一个整改事项（请勾选问题）。")
+        errors.append(_("通知书至少需要一个整改事项（请勾选问题）。"))
     findings: dict[int, Finding] = {}
     ids = [fid for fid, _ in data.items]
     if len(set(ids)) != len(ids):
-        errors.append("同一问题不能重复列入。")
+        errors.append(_("同一问题不能重复列入。"))
     if ids and unit is not None:
         visible = {f.id: f for f in db.session.scalars(findings_for_user(actor).where(Finding.id.in_(ids)))}
         taken = set(
@@ -209,18 +209,39 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
         for number, (fid, requirement) in enumerate(data.items, start=1):
             finding = visible.get(fid)
             if finding is None:
-                errors.append(f"第{number}项：问题不存在或您无权使用。")
+                errors.append(_("第%(number)s项：问题不存在或您无权使用。", number=number))
                 continue
             if finding.unit_id != unit.id:
-                errors.append(f"第{number}项：问题“{finding.description[:20]}”不属于{unit.name}。")
+                errors.append(
+                    _(
+                        "第%(number)s项：问题“%(description)s”不属于%(name)s。",
+                        number=number,
+                        description=finding.description[:20],
+                        name=unit.name,
+                    )
+                )
             elif finding.status != "open":
-                errors.append(f"第{number}项：问题“{finding.description[:20]}”已不是待处理状态。")
+                errors.append(
+                    _(
+                        "第%(number)s项：问题“%(description)s”已不是待处理状态。",
+                        number=number,
+                        description=finding.description[:20],
+                    )
+                )
             elif fid in taken:
-                errors.append(f"第{number}项：问题“{finding.description[:20]}”已列入另一份未签发的通知书。")
+                errors.append(
+                    _(
+                        "第%(number)s项：问题“%(description)s”已列入另一份未签发的通知书。",
+                        number=number,
+                        description=finding.description[:20],
+                    )
+                )
             if not (requirement or "").strip():
-                errors.append(f"第{number}项：整改要求不能为空。")
+                errors.append(_("第%(number)s项：整改要求不能为空。", number=number))
             elif len(requirement.strip()) > NOTE_MAX:
-                errors.append(f"第{number}项：整改要求最多 {NOTE_MAX} 个字。")
+                errors.append(
+                    _("第%(number)s项：整改要求最多 %(NOTE_MAX)s 个字。", number=number, NOTE_MAX=NOTE_MAX)
+                )
             findings[fid] = finding
     if errors:
         raise DomainError(errors[0], errors)
@@ -782,24 +803,24 @@ def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
     errors = []
     name = (data.get("name") or "").strip()
     if not name:
-        errors.append("种类名称不能为空。")
+        errors.append(_("种类名称不能为空。"))
     elif db.session.scalar(
         select(NoticeKind.id).where(NoticeKind.name == name, NoticeKind.id != (kind_id or 0))
     ):
-        errors.append(f"种类“{name}”已存在。")
+        errors.append(_("种类“%(name)s”已存在。", name=name))
     prefix = (data.get("prefix") or "").strip()
     if not prefix:
-        errors.append("机关代字不能为空。")
+        errors.append(_("机关代字不能为空。"))
     elif any(ch in prefix for ch in "〔〕[]()（）0123456789号"):
-        errors.append("机关代字只填代字本身，如“海法督”，不含年份、括号和序号。")
+        errors.append(_("机关代字只填代字本身，如“海法督”，不含年份、括号和序号。"))
     days = data.get("default_days")
     if days is None or not (1 <= int(days) <= MAX_DAYS):
-        errors.append(f"默认期限应为 1 至 {MAX_DAYS} 个工作日。")
+        errors.append(_("默认期限应为 1 至 %(MAX_DAYS)s 个工作日。", MAX_DAYS=MAX_DAYS))
     closing = (data.get("closing") or "").strip()
     if len(closing) > 500:
-        errors.append("结尾语不能超过 500 字。")
+        errors.append(_("结尾语不能超过 500 字。"))
     elif re.search(r"[{｛]", closing.replace("{期限}", "")):
-        errors.append("结尾语中只能用 {期限} 表示整改期限，不能使用其他花括号。")
+        errors.append(_("结尾语中只能用 {期限} 表示整改期限，不能使用其他花括号。"))
     return errors
 
 

@@ -90,34 +90,36 @@ def _rubric_length_errors(data: RubricData) -> list[str]:
 def _validate_rubric(data: RubricData) -> list[str]:
     errors = []
     if not data.name.strip():
-        errors.append("评查标准名称不能为空。")
+        errors.append(_("评查标准名称不能为空。"))
     errors += _rubric_length_errors(data)
     names = [c for c, _ in data.categories]
     if not data.categories:
-        errors.append("至少需要一个评分类别。")
+        errors.append(_("至少需要一个评分类别。"))
     if len(set(names)) != len(names):
-        errors.append("评分类别名称重复。")
+        errors.append(_("评分类别名称重复。"))
     if any(m <= 0 for _, m in data.categories):
-        errors.append("每个类别的分值必须大于 0。")
+        errors.append(_("每个类别的分值必须大于 0。"))
     total = sum(m for _, m in data.categories)
     if data.categories and abs(total - 100) > 1e-6:
-        errors.append(f"各类别分值合计应为 100 分，现为 {score_text(total)} 分。")
+        errors.append(_("各类别分值合计应为 100 分，现为 %(total)s 分。", total=score_text(total)))
     labels = [label for label, _ in data.bands]
     if not data.bands:
-        errors.append("至少需要一个等级。")
+        errors.append(_("至少需要一个等级。"))
     if len(set(labels)) != len(labels) or any(not label.strip() for label in labels):
-        errors.append("等级名称不能为空或重复。")
+        errors.append(_("等级名称不能为空或重复。"))
     if any(not (0 <= m <= 100) for _, m in data.bands):
-        errors.append("等级最低分应在 0 到 100 之间。")
+        errors.append(_("等级最低分应在 0 到 100 之间。"))
     if not data.items:
-        errors.append("至少需要一个评查项目。")
+        errors.append(_("至少需要一个评查项目。"))
     for n, (category, text, top, _guide, veto) in enumerate(data.items, start=1):
         if not text.strip():
-            errors.append(f"第 {n} 个评查项目缺少内容。")
+            errors.append(_("第 %(n)s 个评查项目缺少内容。", n=n))
         if not veto and category not in names:
-            errors.append(f"评查项目“{text}”的类别“{category}”不在类别表中。")
+            errors.append(
+                _("评查项目“%(text)s”的类别“%(category)s”不在类别表中。", text=text, category=category)
+            )
         if not veto and top <= 0:
-            errors.append(f"评查项目“{text}”的最高扣分必须大于 0。")
+            errors.append(_("评查项目“%(text)s”的最高扣分必须大于 0。", text=text))
     return errors
 
 
@@ -187,7 +189,7 @@ def _num(text: str, what: str, errors: list[str]) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value):  # float() takes "nan" and "inf"
-        errors.append(f"{what}“{text}”不是数字。")
+        errors.append(_("%(what)s“%(text)s”不是数字。", what=what, text=text))
         return 0.0
     return value
 
@@ -352,32 +354,32 @@ def _campaign_values(data: dict) -> tuple[dict, list[int], list[int], list[str]]
     errors = []
     title = (data.get("title") or "").strip()
     if not title:
-        errors.append("请填写评查活动名称。")
+        errors.append(_("请填写评查活动名称。"))
     year = data.get("year")
     if not isinstance(year, int) or not (2000 <= year <= 2100):
-        errors.append("年度无效。")
+        errors.append(_("年度无效。"))
     rubric = db.session.get(Rubric, data.get("rubric_id") or 0)
     if rubric is None:
-        errors.append("请选择评查标准。")
+        errors.append(_("请选择评查标准。"))
     case_types = [t for t in (data.get("case_types") or []) if t]
     if not case_types:
-        errors.append("请至少选择一种案件类型。")
+        errors.append(_("请至少选择一种案件类型。"))
     elif any(t not in CASE_TYPES for t in case_types):
-        errors.append("案件类型无效。")
+        errors.append(_("案件类型无效。"))
     sample_size = data.get("sample_size")
     if not isinstance(sample_size, int) or not (1 <= sample_size <= 200):
-        errors.append("每单位每类抽取卷数应在 1 到 200 之间。")
+        errors.append(_("每单位每类抽取卷数应在 1 到 200 之间。"))
     per_file = data.get("reviewers_per_file")
     if not isinstance(per_file, int) or not (1 <= per_file <= 5):
-        errors.append("每卷评查人数应在 1 到 5 之间。")
+        errors.append(_("每卷评查人数应在 1 到 5 之间。"))
     margin = data.get("divergence_margin")
     if margin is None or not (0 <= float(margin) <= 100):
-        errors.append("分差阈值应在 0 到 100 之间。")
+        errors.append(_("分差阈值应在 0 到 100 之间。"))
     unit_ids = sorted({int(u) for u in data.get("unit_ids") or []})
     if not unit_ids:
-        errors.append("请至少选择一个被评查单位。")
+        errors.append(_("请至少选择一个被评查单位。"))
     elif db.session.scalar(select(func.count(Unit.id)).where(Unit.id.in_(unit_ids))) != len(unit_ids):
-        errors.append("所选单位不存在。")
+        errors.append(_("所选单位不存在。"))
     reviewer_ids = sorted({int(u) for u in data.get("reviewer_ids") or []})
     if reviewer_ids:
         found = db.session.scalar(
@@ -386,9 +388,11 @@ def _campaign_values(data: dict) -> tuple[dict, list[int], list[int], list[str]]
             )
         )
         if found != len(reviewer_ids):
-            errors.append("评查人员必须是在用的督察员账号。")
+            errors.append(_("评查人员必须是在用的督察员账号。"))
     if isinstance(per_file, int) and len(reviewer_ids) < per_file:
-        errors.append(f"评查人员至少需要 {per_file} 人（每卷 {per_file} 人交叉评查）。")
+        errors.append(
+            _("评查人员至少需要 %(per_file)s 人（每卷 %(per_file)s 人交叉评查）。", per_file=per_file)
+        )
     if errors:
         raise DomainError(errors[0], errors)
     values = {
@@ -510,23 +514,29 @@ def casefiles_import(
         title = (row.get("案件名称") or "").strip()
         case_type = (row.get("案件类型") or "").strip()
         if not case_number:
-            problems.append("案号不能为空。")
+            problems.append(_("案号不能为空。"))
         elif case_number in existing:
-            problems.append(f"案号“{case_number}”已在清单中。")
+            problems.append(_("案号“%(case_number)s”已在清单中。", case_number=case_number))
         elif case_number in seen:
-            problems.append(f"案号“{case_number}”在文件中重复。")
+            problems.append(_("案号“%(case_number)s”在文件中重复。", case_number=case_number))
         seen.add(case_number)
         if not title:
-            problems.append("案件名称不能为空。")
+            problems.append(_("案件名称不能为空。"))
         if case_type not in CASE_TYPES:
-            problems.append(f"案件类型“{case_type}”无效，应为：" + "、".join(CASE_TYPES) + "。")
+            problems.append(
+                _(
+                    "案件类型“%(case_type)s”无效，应为：%(types)s。",
+                    case_type=case_type,
+                    types="、".join(CASE_TYPES),
+                )
+            )
         try:
             decided = parse_date(row.get("决定日期") or "")
         except ValueError:
-            problems.append(f"决定日期“{row.get('决定日期')}”无法识别，请写成 2026-03-05。")
+            problems.append(_("决定日期“%(row)s”无法识别，请写成 2026-03-05。", row=row.get("决定日期")))
             decided = None
         if len(case_number) > 80 or len(title) > 300:
-            problems.append("案号或案件名称过长。")
+            problems.append(_("案号或案件名称过长。"))
         errors.extend(f"第 {number} 行：{p}" for p in problems)
         prepared.append(
             CaseFile(
@@ -540,7 +550,7 @@ def casefiles_import(
             )
         )
     if not prepared and not errors:
-        errors.append("文件中没有数据行。")
+        errors.append(_("文件中没有数据行。"))
     if errors:
         raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     db.session.add_all(prepared)
@@ -844,7 +854,7 @@ def assignment_save(
     for item_id, note in vetoes.items():
         item = items.get(item_id)
         if item is not None and item.is_veto and not (note or "").strip():
-            errors.append(f"否决项“{item.text}”：必须填写说明。")
+            errors.append(_("否决项“%(text)s”：必须填写说明。", text=item.text))
     veto_hit = any(items.get(i) is not None and items[i].is_veto for i in vetoes)
     if submit and not veto_hit:
         blank = [
@@ -852,9 +862,11 @@ def assignment_save(
         ]
         if blank:
             errors.append(
-                f"还有 {len(blank)} 个评查项目未评分（无扣分请填 0）："
-                + "、".join(blank[:5])
-                + ("……" if len(blank) > 5 else "")
+                _(
+                    "还有 %(count)s 个评查项目未评分（无扣分请填 0）：%(items)s",
+                    count=len(blank),
+                    items="、".join(blank[:5]) + ("……" if len(blank) > 5 else ""),
+                )
             )
     if errors:
         raise DomainError(errors[0], errors)
@@ -1034,10 +1046,14 @@ def publish_blockers(campaign: ReviewCampaign) -> list[str]:
     ).one()
     problems = []
     if counts[0]:
-        problems.append(f"还有 {counts[0]} 份评分未提交。")
+        problems.append(_("还有 %(counts)s 份评分未提交。", counts=counts[0]))
     if counts[1]:
         problems.append(
-            f"还有 {counts[1]} 卷评分分差超过 {score_text(campaign.divergence_margin)} 分，需先裁定。"
+            _(
+                "还有 %(counts)s 卷评分分差超过 %(divergence_margin)s 分，需先裁定。",
+                counts=counts[1],
+                divergence_margin=score_text(campaign.divergence_margin),
+            )
         )
     return problems
 

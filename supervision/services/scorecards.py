@@ -108,24 +108,28 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         raw_points = (row.get("分值") or "").strip()
         problems = []
         if not code:
-            problems.append("编码不能为空。")
+            problems.append(_("编码不能为空。"))
         elif code in nodes:
-            problems.append(f"编码“{code}”重复（第 {nodes[code].row} 行已使用）。")
+            problems.append(_("编码“%(code)s”重复（第 %(row)s 行已使用）。", code=code, row=nodes[code].row))
         if not text:
-            problems.append("内容不能为空。")
+            problems.append(_("内容不能为空。"))
         points = None
         if raw_points:
             try:
                 points = float(raw_points)
             except ValueError:
-                problems.append(f"分值“{raw_points}”不是数字。")
+                problems.append(_("分值“%(raw_points)s”不是数字。", raw_points=raw_points))
             else:
                 if points < 0:
-                    problems.append("分值不能为负数。")
+                    problems.append(_("分值不能为负数。"))
         kinds, unknown = _kinds_from_text(row.get("适用单位类型") or "")
         if unknown:
             problems.append(
-                "适用单位类型“" + "、".join(unknown) + "”无效，应为：" + "、".join(UNIT_KINDS.values()) + "。"
+                _(
+                    "适用单位类型“%(unknown)s”无效，应为：%(kinds)s。",
+                    unknown="、".join(unknown),
+                    kinds="、".join(UNIT_KINDS.values()),
+                )
             )
         problems += column_errors(
             Indicator,
@@ -159,9 +163,15 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         if not node.parent_code:
             roots.append(node)
         elif node.parent_code == node.code:
-            errors.append(f"第 {node.row} 行：上级编码不能是本行编码。")
+            errors.append(_("第 %(row)s 行：上级编码不能是本行编码。", row=node.row))
         elif node.parent_code not in nodes:
-            errors.append(f"第 {node.row} 行：上级编码“{node.parent_code}”不存在。")
+            errors.append(
+                _(
+                    "第 %(row)s 行：上级编码“%(parent_code)s”不存在。",
+                    row=node.row,
+                    parent_code=node.parent_code,
+                )
+            )
         else:
             nodes[node.parent_code].children.append(node)
     for node in ordered:
@@ -170,12 +180,19 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         seen, cursor = {node.code}, nodes.get(node.parent_code)
         while cursor is not None and cursor.parent_code:
             if cursor.code in seen:
-                errors.append(f"第 {node.row} 行：上级编码形成循环（{node.code} → {node.parent_code}）。")
+                errors.append(
+                    _(
+                        "第 %(row)s 行：上级编码形成循环（%(code)s → %(parent_code)s）。",
+                        row=node.row,
+                        code=node.code,
+                        parent_code=node.parent_code,
+                    )
+                )
                 break
             seen.add(cursor.code)
             cursor = nodes.get(cursor.parent_code)
     if not roots and not errors:
-        errors.append("没有一级指标（上级编码为空的行）。")
+        errors.append(_("没有一级指标（上级编码为空的行）。"))
     if errors:
         raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     # Levels, level names and points.
@@ -190,7 +207,13 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
                 level_names[level] = (node.level_name, node.row)
             elif known[0] != node.level_name:
                 errors.append(
-                    f"第 {node.row} 行：层级名称“{node.level_name}”与同级的“{known[0]}”（第 {known[1]} 行）不一致。"
+                    _(
+                        "第 %(row)s 行：层级名称“%(level_name)s”与同级的“%(known)s”（第 %(known2)s 行）不一致。",
+                        row=node.row,
+                        level_name=node.level_name,
+                        known=known[0],
+                        known2=known[1],
+                    )
                 )
         if node.children:
             for child in node.children:
@@ -204,7 +227,9 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
     if given and len(given) != len(leaves):
         for leaf in leaves:
             if leaf.points is None:
-                errors.append(f"第 {leaf.row} 行：未填写分值（分值须全部填写，或全部留空表示等权）。")
+                errors.append(
+                    _("第 %(row)s 行：未填写分值（分值须全部填写，或全部留空表示等权）。", row=leaf.row)
+                )
     elif not given:
         for leaf in leaves:
             leaf.points = DEFAULT_POINTS
@@ -214,7 +239,14 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
             return node.points or 0.0
         summed = round(sum(total(child) for child in node.children), 4)
         if node.points is not None and abs(node.points - summed) > 1e-6:
-            errors.append(f"第 {node.row} 行：分值 {node.points:g} 与下级指标分值之和 {summed:g} 不一致。")
+            errors.append(
+                _(
+                    "第 %(row)s 行：分值 %(points)s 与下级指标分值之和 %(summed)s 不一致。",
+                    row=node.row,
+                    points=f"{node.points:g}",
+                    summed=f"{summed:g}",
+                )
+            )
         node.points = summed
         return summed
 
@@ -462,19 +494,19 @@ def round_open(
     errors = []
     framework = db.session.get(Framework, framework_id) if framework_id else None
     if framework is None:
-        errors.append("请选择指标体系。")
+        errors.append(_("请选择指标体系。"))
     if not year or not (2000 <= year <= 2100):
-        errors.append("请填写正确的年度。")
+        errors.append(_("请填写正确的年度。"))
     title = (title or "").strip()
     if not title:
-        errors.append("请填写轮次名称。")
+        errors.append(_("请填写轮次名称。"))
     if year and db.session.scalar(select(AssessmentRound.id).where(AssessmentRound.year == year)):
-        errors.append(f"{year} 年度已有评估轮次，每个年度只能开启一个轮次。")
+        errors.append(_("%(year)s 年度已有评估轮次，每个年度只能开启一个轮次。", year=year))
     query = select(Unit.id).where(Unit.active.is_(True))
     if not all_units:
         chosen = [int(u) for u in (unit_ids or [])]
         if not chosen:
-            errors.append("请选择参加评估的单位，或勾选“全部单位”。")
+            errors.append(_("请选择参加评估的单位，或勾选“全部单位”。"))
         query = query.where(Unit.id.in_(chosen or [0]))
     if errors:
         raise DomainError(errors[0], errors)
@@ -945,11 +977,11 @@ def _roadmap_values(data: dict) -> dict:
     owner = (data.get("owner") or "").strip()
     due = data.get("due_date")
     if not measure:
-        errors.append("请填写整改措施。")
+        errors.append(_("请填写整改措施。"))
     if not owner:
-        errors.append("请填写责任人（或责任科室）。")
+        errors.append(_("请填写责任人（或责任科室）。"))
     if not isinstance(due, date):
-        errors.append("请填写完成时限。")
+        errors.append(_("请填写完成时限。"))
     if errors:
         raise DomainError(errors[0], errors)
     return {

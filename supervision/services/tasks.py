@@ -159,9 +159,9 @@ def inspector_profile_save(
     }
     errors = []
     if len(values["specialties"]) > 200:
-        errors.append("专业领域过多，请精简。")
+        errors.append(_("专业领域过多，请精简。"))
     if values["term_start"] and values["term_end"] and values["term_end"] < values["term_start"]:
-        errors.append("任期结束日期不能早于开始日期。")
+        errors.append(_("任期结束日期不能早于开始日期。"))
     if values["certificate_no"]:
         clash = db.session.scalar(
             select(InspectorProfile.id).where(
@@ -170,7 +170,9 @@ def inspector_profile_save(
             )
         )
         if clash:
-            errors.append(f"证件编号“{values['certificate_no']}”已被其他督察员使用。")
+            errors.append(
+                _("证件编号“%(certificate_no)s”已被其他督察员使用。", certificate_no=values["certificate_no"])
+            )
     _fail(errors)
     before = snapshot(profile, PROFILE_FIELDS) if profile else {}
     if profile is None:
@@ -218,31 +220,31 @@ def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[Us
         "period_end": data.get("period_end"),
     }
     if not values["title"]:
-        errors.append("请填写任务名称。")
+        errors.append(_("请填写任务名称。"))
     elif len(values["title"]) > 200:
-        errors.append("任务名称不能超过 200 个字。")
+        errors.append(_("任务名称不能超过 200 个字。"))
     if values["kind"] not in TASK_KINDS:
-        errors.append("任务类型无效，应为：" + "、".join(TASK_KINDS.values()) + "。")
+        errors.append(_("任务类型无效，应为：%(kinds)s。", kinds="、".join(TASK_KINDS.values())))
     if not values["period_start"] or not values["period_end"]:
-        errors.append("请填写督察期间的开始和结束日期。")
+        errors.append(_("请填写督察期间的开始和结束日期。"))
     elif values["period_end"] < values["period_start"]:
-        errors.append("督察期间的结束日期不能早于开始日期。")
+        errors.append(_("督察期间的结束日期不能早于开始日期。"))
     unit_ids = {int(u) for u in data.get("unit_ids") or []}
     inspector_ids = {int(i) for i in data.get("inspector_ids") or []}
     leader_id = int(data["leader_id"]) if data.get("leader_id") else None
     units: list[Unit] = []
     if not unit_ids:
-        errors.append("请至少选择一个被督察单位。")
+        errors.append(_("请至少选择一个被督察单位。"))
     else:
         units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)))
         if len(units) != len(unit_ids):
-            errors.append("所选被督察单位中有不存在的单位。")
+            errors.append(_("所选被督察单位中有不存在的单位。"))
         inactive = [u.name for u in units if not u.active]
         if inactive:
-            errors.append("以下单位已停用，不能作为督察对象：" + "、".join(inactive) + "。")
+            errors.append(_("以下单位已停用，不能作为督察对象：%(units)s。", units="、".join(inactive)))
     inspectors: list[User] = []
     if not inspector_ids:
-        errors.append("请至少选择一名督察员。")
+        errors.append(_("请至少选择一名督察员。"))
     else:
         rows = db.session.execute(
             select(User, InspectorProfile)
@@ -251,19 +253,25 @@ def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[Us
             .order_by(User.id)
         ).all()
         if len(rows) != len(inspector_ids):
-            errors.append("所选督察员中有不存在的用户。")
+            errors.append(_("所选督察员中有不存在的用户。"))
         for user, profile in rows:
             if user.role != "inspector" or not user.active:
-                errors.append(f"“{user.display_name}”不是在用的督察员，不能编入任务。")
+                errors.append(
+                    _("“%(display_name)s”不是在用的督察员，不能编入任务。", display_name=user.display_name)
+                )
             elif profile is not None and profile.term_expired(today):
                 errors.append(
-                    f"督察员“{user.display_name}”的任期已于 {profile.term_end:%Y-%m-%d} 届满，不能编入新任务。"
+                    _(
+                        "督察员“%(display_name)s”的任期已于 %(term_end)s 届满，不能编入新任务。",
+                        display_name=user.display_name,
+                        term_end=f"{profile.term_end:%Y-%m-%d}",
+                    )
                 )
             inspectors.append(user)
         if leader_id is None:
-            errors.append("请从所选督察员中指定一名组长。")
+            errors.append(_("请从所选督察员中指定一名组长。"))
         elif leader_id not in inspector_ids:
-            errors.append("组长必须是所选督察员之一。")
+            errors.append(_("组长必须是所选督察员之一。"))
     _fail(errors)
     return values, units, inspectors, leader_id
 
@@ -426,7 +434,7 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
         "indicator_id": int(data["indicator_id"]) if data.get("indicator_id") else None,
     }
     if values["unit_id"] is None:
-        errors.append("请选择问题所在单位。")
+        errors.append(_("请选择问题所在单位。"))
     elif task is not None:
         in_scope = db.session.scalar(
             select(func.count())
@@ -434,28 +442,28 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
             .where(task_unit.c.task_id == task.id, task_unit.c.unit_id == values["unit_id"])
         )
         if not in_scope:
-            errors.append("该单位不在本任务的督察范围内。")
+            errors.append(_("该单位不在本任务的督察范围内。"))
     if values["unit_id"] is not None and not can_record_finding_for_unit(actor, values["unit_id"]):
-        errors.append("督察员不能对本人所在单位记录问题（回避）。")
+        errors.append(_("督察员不能对本人所在单位记录问题（回避）。"))
     if values["category"] not in finding_category_names(include_inactive=False):
-        errors.append("请选择有效的问题分类。")
+        errors.append(_("请选择有效的问题分类。"))
     if values["severity"] not in SEVERITIES:
-        errors.append("请选择问题严重程度：" + "、".join(SEVERITIES.values()) + "。")
+        errors.append(_("请选择问题严重程度：%(severities)s。", severities="、".join(SEVERITIES.values())))
     if not values["description"]:
-        errors.append("请填写发现的问题。")
+        errors.append(_("请填写发现的问题。"))
     elif len(values["description"]) > 5000:
-        errors.append("问题描述不能超过 5000 字。")
+        errors.append(_("问题描述不能超过 5000 字。"))
     if len(values["legal_basis"]) > 2000:
-        errors.append("依据条款不能超过 2000 字。")
+        errors.append(_("依据条款不能超过 2000 字。"))
     if not values["found_on"]:
-        errors.append("请填写发现日期。")
+        errors.append(_("请填写发现日期。"))
     elif values["found_on"] > today:
-        errors.append("发现日期不能晚于今天。")
+        errors.append(_("发现日期不能晚于今天。"))
     if values["indicator_id"] is not None:
         from .scorecards import indicator_exists
 
         if not indicator_exists(values["indicator_id"]):
-            errors.append("所选的示范指标不存在。")
+            errors.append(_("所选的示范指标不存在。"))
     _fail(errors)
     return values
 
