@@ -29,7 +29,7 @@ translations: venv ## compile the translation catalogues (.po → .mo)
 	$(VENV)/bin/pybabel compile -d translations
 
 messages: dev-venv ## extract the UI strings and update the English catalogue (then translate the new ones)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k authorize:2 -o translations/messages.pot \
 		--ignore-dirs=".* __pycache__ .venv venv test-artifacts bench node_modules instance migrations static tests translations" .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
 

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, htmx
 from .extensions import babel, csrf, db, login_manager, migrate
-from .i18n import install_vocabulary
+from .i18n import N_, install_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +95,8 @@ def register_extensions(app: Flask) -> None:
     install_vocabulary(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录。"
+    login_manager.login_message = N_("请先登录。")
+    login_manager.localize_callback = gettext  # flashed in the reader's language
     login_manager.login_message_category = "warning"
     login_manager.unauthorized_handler(htmx.unauthorized)
 

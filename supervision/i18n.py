@@ -10,10 +10,17 @@ is a plain `str` and is shown exactly as written, also inside form fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from itertools import chain
+from typing import ParamSpec, TypeVar
 
 from flask import Flask
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
+
+P = ParamSpec("P")
+R = TypeVar("R")
+DOCUMENT_LOCALE = "zh_CN"
 
 
 class Vocab(str):
@@ -45,3 +52,18 @@ def install_vocabulary(app: Flask) -> None:
         return value
 
     app.jinja_env.finalize = finalize
+
+
+def in_chinese(build: Callable[P, R]) -> Callable[P, R]:
+    """Run `build` in zh_CN: documents and registers are Chinese whatever the reader's interface.
+
+    Status labels, dates and lazy strings read inside it come out in Chinese; outside a request
+    (the CLI, a background job) the locale is zh_CN anyway.
+    """
+
+    @wraps(build)
+    def chinese(*args: P.args, **kwargs: P.kwargs) -> R:
+        with force_locale(DOCUMENT_LOCALE):
+            return build(*args, **kwargs)
+
+    return chinese

@@ -101,11 +101,17 @@ def can_any(user: Any, *capabilities: str) -> bool:
 
 
 def authorize(allowed: bool, message: str) -> None:
-    """A service's entry check: raise NotAllowed with the message unless the rule allowed it."""
+    """A service's entry check: raise NotAllowed with the message unless the rule allowed it.
+
+    The message is translated here: `make messages` extracts the second argument of every
+    authorize() call (`-k authorize:2`), so callers pass the Chinese text as a literal.
+    """
     if not allowed:
+        from flask_babel import gettext
+
         from .errors import NotAllowed
 
-        raise NotAllowed(message)
+        raise NotAllowed(gettext(message))
 
 
 def is_own_unit(user: Any, unit_id: int | None) -> bool:

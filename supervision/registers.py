@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from .extensions import db
 from .filters import filter_findings
 from .formatting import SHANGHAI
+from .i18n import in_chinese
 from .models import (
     Assessment,
     AssessmentRound,
@@ -45,7 +46,7 @@ FINDING_COLUMNS = [
     ("发现的问题", 46),
     ("依据条款", 28),
     ("督察员", 10),
-    ("发现日期", 14),
+    ("发现日期", 15),
     ("状态", 10),
     ("通知书文号", 20),
 ]
@@ -56,12 +57,12 @@ RECTIFICATION_COLUMNS = [
     ("被督察单位", 22),
     ("整改事项", 40),
     ("整改要求", 36),
-    ("下发日期", 14),
-    ("整改期限", 14),
-    ("签收日期", 14),
-    ("最近报告日期", 14),
+    ("下发日期", 15),
+    ("整改期限", 15),
+    ("签收日期", 15),
+    ("最近报告日期", 15),
     ("核查结果", 10),
-    ("核查日期", 14),
+    ("核查日期", 15),
     ("退回次数", 8),
     ("状态", 10),
     ("是否逾期", 8),
@@ -73,7 +74,7 @@ REVIEW_COLUMNS = [
     ("案号", 24),
     ("案件名称", 36),
     ("案件类型", 10),
-    ("决定日期", 14),
+    ("决定日期", 15),
     ("最终得分", 9),
     ("等次", 8),
     ("优秀案卷", 8),
@@ -93,10 +94,31 @@ ASSESSMENT_COLUMNS = [
 ]
 
 
+@in_chinese
+def notice_register_rows(notices) -> list[dict]:
+    """发文登记簿: one row per numbered notice, for `exports.notices.register_xlsx`."""
+    return [
+        {
+            "number": n.doc_number,
+            "kind": n.kind.name,
+            "title": n.title,
+            "unit": n.unit.name,
+            "issue_date": n.issue_date,
+            "deadline": n.deadline,
+            "approver": n.approved_by.display_name if n.approved_by else "",
+            "status": status_label("notice", n.status),
+            "note": ("作废：" + n.void_reason) if n.status == "voided" else "",
+            "voided": n.status == "voided",
+        }
+        for n in notices
+    ]
+
+
 def _local(value) -> date | None:
     return value.astimezone(SHANGHAI).date() if value is not None else None
 
 
+@in_chinese
 def finding_rows(user: User, filters: dict) -> list[list]:
     """督察问题台账: every finding the viewer may see, filtered like the findings list (one query)."""
     issued = (
@@ -149,6 +171,7 @@ def finding_rows(user: User, filters: dict) -> list[list]:
     return rows
 
 
+@in_chinese
 def rectification_rows(
     user: User, *, year: int | None = None, unit_id: int | None = None, today: date
 ) -> list[list]:
@@ -227,6 +250,7 @@ def rectification_rows(
     return rows
 
 
+@in_chinese
 def review_rows(user: User, *, year: int | None = None, unit_id: int | None = None) -> list[list]:
     """评查结果表: the reviewed files of the year's campaigns (one query)."""
     query = (
@@ -270,6 +294,7 @@ def review_rows(user: User, *, year: int | None = None, unit_id: int | None = No
     ]
 
 
+@in_chinese
 def assessment_rows(user: User, *, round_id: int, unit_id: int | None = None) -> list[list]:
     """指标自评汇总表: each unit's self-assessment and evaluation per indicator (one query)."""
     query = (

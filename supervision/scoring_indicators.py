@@ -11,6 +11,8 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from .i18n import N_
 from .numbers import INDICATOR_PLACES, indicator_text, rounded
 from .parsing import BadNumber, parse_decimal
@@ -46,32 +48,44 @@ def points_for(rating: str | None, score: float | None, max_points: float) -> fl
     """
     if rating in (None, ""):
         if score is not None:
-            raise RatingError("请先选择评价等次，再填写得分。")
+            raise RatingError(_("请先选择评价等次，再填写得分。"))
         return None
     if rating not in RATINGS:
-        raise RatingError("评价等次无效。")
+        raise RatingError(_("评价等次无效。"))
     if score is not None:
         if score < 0:
-            raise RatingError("得分不能为负数。")
+            raise RatingError(_("得分不能为负数。"))
         if score > max_points + 1e-9:
-            raise RatingError(f"得分不能超过该指标的分值（{indicator_text(max_points)} 分）。")
+            raise RatingError(
+                _("得分不能超过该指标的分值（%(max_points)s 分）。", max_points=indicator_text(max_points))
+            )
     if rating == "na":
         return None
     if rating == "met":
         if score is not None and abs(score - max_points) > 1e-9:
             raise RatingError(
-                f"“达标”即得满分（{indicator_text(max_points)} 分）；如未得满分，请选择“基本达标”。"
+                _(
+                    "“达标”即得满分（%(max_points)s 分）；如未得满分，请选择“基本达标”。",
+                    max_points=indicator_text(max_points),
+                )
             )
         return _round(max_points)
     if rating == "unmet":
         if score is not None and score > 1e-9:
-            raise RatingError("“未达标”的得分为 0；如得部分分，请选择“基本达标”。")
+            raise RatingError(_("“未达标”的得分为 0；如得部分分，请选择“基本达标”。"))
         return 0.0
     # 基本达标: strictly between 0 and the max.
     if score is None:
-        raise RatingError(f"“基本达标”须填写得分（大于 0 且小于 {indicator_text(max_points)} 分）。")
+        raise RatingError(
+            _(
+                "“基本达标”须填写得分（大于 0 且小于 %(max_points)s 分）。",
+                max_points=indicator_text(max_points),
+            )
+        )
     if score <= 1e-9 or score >= max_points - 1e-9:
-        raise RatingError(f"“基本达标”的得分须大于 0 且小于 {indicator_text(max_points)} 分。")
+        raise RatingError(
+            _("“基本达标”的得分须大于 0 且小于 %(max_points)s 分。", max_points=indicator_text(max_points))
+        )
     return _round(score)
 
 

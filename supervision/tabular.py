@@ -6,12 +6,14 @@ import csv
 import io
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from werkzeug.datastructures import FileStorage
 
 from .errors import DomainError
-from .exports.sheets import FORMULA_STARTS, append_row
+from .exports.sheets import FORMULA_STARTS, add_choices, append_row
+from .i18n import in_chinese
 
 
 def _cell(value) -> str:
@@ -36,7 +38,7 @@ def read_rows(upload: FileStorage, required: list[str]) -> list[tuple[int, dict[
     name = (upload.filename or "").lower()
     data = upload.stream.read()
     if not data:
-        raise DomainError("上传的文件是空的。")
+        raise DomainError(_("上传的文件是空的。"))
     if name.endswith(".csv"):
         text = None
         for encoding in ("utf-8-sig", "gb18030"):
@@ -46,22 +48,22 @@ def read_rows(upload: FileStorage, required: list[str]) -> list[tuple[int, dict[
             except UnicodeDecodeError:
                 continue
         if text is None:
-            raise DomainError("无法识别 CSV 文件的编码，请另存为 UTF-8。")
+            raise DomainError(_("无法识别 CSV 文件的编码，请另存为 UTF-8。"))
         table = [[_unguard(v) for v in row] for row in csv.reader(io.StringIO(text))]
     elif name.endswith(".xlsx"):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise DomainError("无法读取该 Excel 文件，请使用下载的模板（.xlsx）。") from exc
+            raise DomainError(_("无法读取该 Excel 文件，请使用下载的模板（.xlsx）。")) from exc
         table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     else:
-        raise DomainError("只支持 .xlsx 或 .csv 文件。")
+        raise DomainError(_("只支持 .xlsx 或 .csv 文件。"))
     if not table:
-        raise DomainError("文件中没有内容。")
+        raise DomainError(_("文件中没有内容。"))
     headers = [_cell(h) for h in table[0]]
     missing = [c for c in required if c not in headers]
     if missing:
-        raise DomainError("文件缺少列：" + "、".join(missing) + "。请使用下载的模板。")
+        raise DomainError(_("文件缺少列：%(columns)s。请使用下载的模板。", columns="、".join(missing)))
     rows = []
     for number, values in enumerate(table[1:], start=2):
         values = [_cell(v) for v in values]
@@ -71,8 +73,21 @@ def read_rows(upload: FileStorage, required: list[str]) -> list[tuple[int, dict[
     return rows
 
 
-def template_xlsx(title: str, columns: list[str], examples: list[list[str]], notes: list[str]) -> bytes:
-    """An import template: a header row, example rows, and a sheet of notes."""
+@in_chinese
+def template_xlsx(
+    title: str,
+    columns: list[str],
+    examples: list[list[str]],
+    notes: list[str],
+    *,
+    choices: dict[str, list[str]] | None = None,
+    suggestions: dict[str, list[str]] | None = None,
+) -> bytes:
+    """An import template: a header row, example rows, and a sheet of notes.
+
+    `choices` (header → the values it takes) become drop-downs that refuse other text;
+    `suggestions` drop-downs that only warn (the importer accepts other spellings too).
+    """
     wb = Workbook()
     ws = wb.active
     ws.title = title
@@ -85,7 +100,10 @@ def template_xlsx(title: str, columns: list[str], examples: list[list[str]], not
         append_row(ws, row)
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[ws.cell(1, index).column_letter].width = max(12, len(column) * 3)
-    help_sheet = wb.create_sheet("填写说明")
+    for strict, lists in ((True, choices or {}), (False, suggestions or {})):
+        for header, values in lists.items():
+            add_choices(ws, columns.index(header) + 1, values, strict=strict)
+    help_sheet = wb.create_sheet("填写说明", 1)
     for line in notes:
         append_row(help_sheet, [line])
     help_sheet.column_dimensions["A"].width = 90

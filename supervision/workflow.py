@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .audit import record_event
@@ -203,12 +204,14 @@ def transition(
     machine = machine_for(record)
     step = machine.step(action, record.status)
     if step is None:
-        raise InvalidTransition(f"当前状态为“{machine.label(record.status)}”，不能执行此操作。")
+        raise InvalidTransition(
+            _("当前状态为“%(status)s”，不能执行此操作。", status=machine.label(record.status))
+        )
     if not system and not can(actor, step.capability):
-        raise NotAllowed("您没有执行此操作的权限。")
+        raise NotAllowed(_("您没有执行此操作的权限。"))
     reason = (reason or "").strip()
     if step.reason_required and not reason:
-        raise InvalidTransition(f"“{step.label}”必须填写理由。")
+        raise InvalidTransition(_("“%(label)s”必须填写理由。", label=step.label))
     check_length(reason, REASON_MAX, "理由")
     before = record.status
     record.status = step.target

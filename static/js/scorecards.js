@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var BAND_COLOURS = { green: "#1e7b46", amber: "#d08a00", red: "#c8161d", none: "#9aa5b1" };
+  var BAND_COLOURS = { green: "#1e7b46", amber: "#9e6900", red: "#c8161d", none: "#9aa5b1" };
 
   // ECharts puts a tooltip formatter's string in as HTML: every name from the data is escaped.
   var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };

@@ -7,6 +7,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
 from ..figures import GRADES, YearFigures
+from ..i18n import in_chinese
 from ..models.tasks import TASK_KINDS
 from ..numbers import days_text, rate_text
 from . import official
@@ -54,6 +55,7 @@ def figure_rows(fig: YearFigures) -> list[tuple[str, str]]:
     return rows
 
 
+@in_chinese
 def annual_docx(fig: YearFigures, paragraphs: list[dict], office_name: str) -> bytes:
     doc = official.new_document()
 

@@ -9,10 +9,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.page import PageMargins
 
+from ..i18n import in_chinese
 from ..models import Notice
 from . import notice_template, official
 from .official import HEITI
-from .sheets import put
+from .sheets import DATE_FORMAT, fit_row_height, header_filter, put, signature_block
 
 CN_NUMERALS = "一二三四五六七八九十"
 
@@ -125,6 +126,7 @@ def notice_template_docx(notice: Notice, office_name: str, issued_deadline: date
     return notice_template.render_template(notice.kind.template, values, notice_body(notice, issued_deadline))
 
 
+@in_chinese
 def notice_docx(notice: Notice, office_name: str, issued_deadline: date | None = None) -> bytes:
     if notice.kind.template_name:  # the name says whether there is one, without loading the file
         return notice_template_docx(notice, office_name, issued_deadline)
@@ -159,14 +161,15 @@ REGISTER_COLUMNS = [
     ("种类", 14),
     ("标题", 42),
     ("主送单位", 24),
-    ("签发日期", 13),
-    ("截止日期", 13),
+    ("签发日期", 17),  # 2026年12月31日 in 仿宋 11 pt needs 16 units; narrower shows ###
+    ("截止日期", 17),
     ("签发人", 10),
     ("状态", 10),
     ("备注", 30),
 ]
 
 
+@in_chinese
 def register_xlsx(rows: list[dict], title: str) -> bytes:
     """rows: {number, kind, title, unit, issue_date, deadline, approver, status, note}."""
     wb = Workbook()
@@ -203,7 +206,11 @@ def register_xlsx(rows: list[dict], title: str) -> bytes:
             cell.font = Font(name="仿宋", color="B42318" if row.get("voided") else "000000")
             cell.alignment = Alignment(vertical="center", wrap_text=col in (3, 4, 9))
             if isinstance(value, date):
-                cell.number_format = "yyyy年m月d日"
+                cell.number_format = DATE_FORMAT
+        fit_row_height(ws, r, values, [width for _, width in REGISTER_COLUMNS])
+    last_row = 2 + len(rows)
+    header_filter(ws, 2, len(REGISTER_COLUMNS), last_row)
+    signature_block(ws, last_row + 1, len(REGISTER_COLUMNS))
     ws.freeze_panes = "A3"
     ws.print_title_rows = "1:2"
     ws.page_setup.orientation = "landscape"

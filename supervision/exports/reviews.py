@@ -10,10 +10,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..i18n import in_chinese
 from ..models import CaseFile, ReviewCampaign, Rubric
 from ..numbers import SCORE_PLACES, rounded, score_text
 from . import official
-from .sheets import HEADER_FILL, append_row, register_sheet
+from .sheets import HEADER_FILL, add_choices, append_row, register_sheet
 
 
 def _cn_date(day: date | None) -> str:
@@ -29,6 +30,7 @@ def _save(wb: Workbook) -> bytes:
 # --- rubric workbook (import ⇄ export) ----------------------------------------------------
 
 
+@in_chinese
 def rubric_xlsx(rubric: Rubric) -> bytes:
     """Four sheets: 说明 (name, note), 评查项目, 类别分值, 等级. Re-importing it gives the same rubric."""
     wb = Workbook()
@@ -47,22 +49,17 @@ def rubric_xlsx(rubric: Rubric) -> bytes:
     info.column_dimensions["A"].width = 12
     info.column_dimensions["B"].width = 100
     items = wb.create_sheet("评查项目")
+    # The importer reads from the header row, so the sheet has no title rows.
     register_sheet(
         items,
-        f"{rubric.name}（第{rubric.edition}版）",
-        rubric.note,
+        None,
+        "",
         [("类别", 12), ("评查项目", 44), ("最高扣分", 10), ("评分细则", 60), ("否决项", 8)],
         [
             [i.category, i.text, None if i.is_veto else i.max_points, i.guidance, "是" if i.is_veto else "否"]
             for i in rubric.items
         ],
     )
-    # The importer reads from the header row; drop the two title rows so the sheet is plain.
-    items.unmerge_cells("A1:E1")
-    items.unmerge_cells("A2:E2")
-    items.delete_rows(1, 2)
-    items.print_title_rows = "1:1"
-    items.freeze_panes = "A2"
     cats = wb.create_sheet("类别分值")
     cats.append(["类别", "分值"])
     for c in rubric.categories:
@@ -77,6 +74,9 @@ def rubric_xlsx(rubric: Rubric) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
+    # After the four sheets the importer reads, so that the hidden 选项 sheet comes last.
+    add_choices(items, 5, ["是", "否"])
+    add_choices(items, 1, [c["name"] for c in rubric.categories], strict=False)
     return _save(wb)
 
 
@@ -88,7 +88,7 @@ RESULT_COLUMNS = [
     ("案号", 22),
     ("案件名称", 30),
     ("案件类型", 10),
-    ("决定日期", 14),
+    ("决定日期", 15),
     ("承办人", 12),
     ("评查得分", 10),
     ("最终得分", 10),
@@ -99,6 +99,7 @@ RESULT_COLUMNS = [
 RESULT_HEADERS = [name for name, _ in RESULT_COLUMNS]
 
 
+@in_chinese
 def results_xlsx(campaign: ReviewCampaign, files: list[CaseFile], problems: dict[int, list[str]]) -> bytes:
     """评查结果表: one row per sampled file; reviewers' scores shown without their names."""
     wb = Workbook()
@@ -114,7 +115,7 @@ def results_xlsx(campaign: ReviewCampaign, files: list[CaseFile], problems: dict
                 f.case_number,
                 f.title,
                 f.case_type,
-                _cn_date(f.decision_date),
+                f.decision_date,
                 f.handlers,
                 " / ".join(scoring_text(t) for t in totals),
                 rounded(f.final_score, SCORE_PLACES) if f.is_final else None,
@@ -129,6 +130,8 @@ def results_xlsx(campaign: ReviewCampaign, files: list[CaseFile], problems: dict
         f"年度：{campaign.year}    评查标准：{campaign.rubric.label}    抽查案卷：{len(files)} 卷    随机种子：{campaign.seed or ''}",
         RESULT_COLUMNS,
         rows,
+        centred=(1, 5, 6, 8, 9, 10, 11),
+        signed=True,
     )
     return _save(wb)
 
@@ -158,6 +161,7 @@ def _table(doc, headers: list[str], rows: list[list]) -> None:
             official.font(paragraph.add_run(str(value)), face, 10.5)
 
 
+@in_chinese
 def report_docx(
     campaign: ReviewCampaign,
     *,

@@ -12,11 +12,23 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..formatting import cn_date
+from ..i18n import in_chinese
 from ..models import RATINGS, AssessmentRound, Framework, Indicator, IndicatorScore, RoadmapItem, Unit
 from ..numbers import INDICATOR_PLACES, indicator_text, rounded
 from ..scoring_indicators import is_weak
 from ..workflow import status_label
-from .sheets import BORDER, HEADER_FILL, append_row, data_styles, landscape_a4, put, write_head
+from .sheets import (
+    BORDER,
+    HEADER_FILL,
+    append_row,
+    data_styles,
+    fit_row_height,
+    header_filter,
+    landscape_a4,
+    put,
+    signature_block,
+    write_head,
+)
 
 BAND_FILLS = {
     "green": PatternFill("solid", fgColor="D9F2E3"),
@@ -26,17 +38,30 @@ BAND_FILLS = {
 
 
 def _sheet(
-    ws, title: str, subtitle: str, columns: list[tuple[str, int]], rows: list[list], fills=None
+    ws,
+    title: str,
+    subtitle: str,
+    columns: list[tuple[str, int]],
+    rows: list[list],
+    fills=None,
+    *,
+    signed: bool = False,
 ) -> None:
     """A printable table like the registers; long texts wrap, and each row may have a band colour."""
-    write_head(ws, title, subtitle, columns, title_size=15)
+    header_row = write_head(ws, title, subtitle, columns, title_size=15)
+    widths = [width for _, width in columns]
     styles = data_styles(ws, {False: {}, True: {"wrap_text": True}})
     for index, values in enumerate(rows):
         fill = fills[index] if fills else None
+        row = header_row + 1 + index
         for col, value in enumerate(values, start=1):
-            cell = put(ws, 4 + index, col, value, styles[isinstance(value, str) and len(value) > 12])
+            cell = put(ws, row, col, value, styles[isinstance(value, str) and len(value) > 12])
             if fill is not None:
                 cell.fill = fill
+        fit_row_height(ws, row, values, widths)
+    header_filter(ws, header_row, len(columns), header_row + len(rows))
+    if signed:
+        signature_block(ws, header_row + len(rows) + 1, len(columns))
     landscape_a4(ws)
 
 
@@ -57,6 +82,7 @@ def _safe_title(name: str, used: set[str]) -> str:
     return title
 
 
+@in_chinese
 def office_xlsx(round_: AssessmentRound, board: dict) -> bytes:
     """A ranking sheet, then one sheet per unit with every indicator's rating and points."""
     wb = Workbook()
@@ -152,6 +178,7 @@ def office_xlsx(round_: AssessmentRound, board: dict) -> bytes:
     return out.getvalue()
 
 
+@in_chinese
 def roadmap_xlsx(items: list[RoadmapItem], today: date) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -169,7 +196,7 @@ def roadmap_xlsx(items: list[RoadmapItem], today: date) -> bytes:
                 item.indicator.text,
                 item.measure,
                 item.owner,
-                cn_date(item.due_date),
+                item.due_date,
                 status_label("roadmap", item.status) + ("（逾期）" if overdue else ""),
                 item.progress,
             ]
@@ -187,18 +214,20 @@ def roadmap_xlsx(items: list[RoadmapItem], today: date) -> bytes:
             ("短板指标", 40),
             ("整改措施", 40),
             ("责任人", 12),
-            ("完成时限", 14),
+            ("完成时限", 15),
             ("状态", 12),
             ("进展情况", 30),
         ],
         rows,
         fills,
+        signed=True,
     )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
+@in_chinese
 def framework_xlsx(framework: Framework, rows: list[list[str]]) -> bytes:
     """The framework in the import format: the header on row 1 so that it imports again as is."""
     from ..services.scorecards import FRAMEWORK_COLUMNS
@@ -213,12 +242,15 @@ def framework_xlsx(framework: Framework, rows: list[list[str]]) -> bytes:
         cell.border = BORDER
     for row in rows:
         append_row(ws, row)
-    for col, width in enumerate([10, 10, 10, 60, 8, 16, 22, 24], start=1):
+    widths = [10, 10, 10, 60, 8, 16, 22, 24]
+    for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.border = BORDER
             cell.alignment = Alignment(vertical="center", wrap_text=cell.column == 4)
+        fit_row_height(ws, row[0].row, [row[3].value], [widths[3]])  # only 内容 wraps
+    header_filter(ws, 1, len(FRAMEWORK_COLUMNS), ws.max_row)
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     info = wb.create_sheet("说明")

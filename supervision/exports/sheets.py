@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import io
 from copy import copy
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from math import ceil
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..formatting import cn_date
+from ..formatting import SHANGHAI
+from ..i18n import in_chinese
 
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -26,6 +29,17 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE6F2")
 # or carriage return in front of one.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# A real date cell shown the way an office writes dates (2026年4月13日), so that Excel and WPS sort
+# and filter it as a date; the quotes make 年月日 literal text in every spreadsheet program.
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+
+# Row heights: a wrapped line of 宋体 10 pt needs about 14 pt; a CJK character is about two units of
+# column width (a unit is one "0" of the default font).
+LINE_HEIGHT = 14.0
+# 2026年12月28日 in 宋体 10 pt is about 14 units wide; in a narrower column Excel shows ###.
+DATE_WIDTH = 15
+SIGNATURE_LINE = "填表人：                    审核人：                    日期：        年    月    日"
+
 
 def set_cell(cell: Cell, value) -> Cell:
     """Give `cell` the value `value`; a text that looks like a formula stays text, unchanged.
@@ -33,9 +47,16 @@ def set_cell(cell: Cell, value) -> Cell:
     openpyxl stores any str starting with "=" as a formula; forcing the type to string writes it as
     text, and the quote-prefix style (what Excel sets when one types '=1) keeps Excel, WPS and
     LibreOffice from turning it into a formula when someone edits the cell. Numbers stay numbers.
+
+    A date (or a datetime, as its day in Beijing) becomes a real date cell with `DATE_FORMAT`.
     """
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = aware.astimezone(SHANGHAI).date()
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, date):
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
@@ -63,10 +84,56 @@ def csv_text(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def text_lines(value, width: float) -> int:
+    """How many lines `value` takes wrapped in a column `width` units wide (an estimate)."""
+    if value is None or isinstance(value, int | float | date):
+        return 1
+    per_line = max(1.0, width - 1.5)  # the cell's padding
+    lines = 0
+    for part in str(value).split("\n"):
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in part)
+        lines += max(1, ceil(units / per_line))
+    return lines
+
+
+def fit_row_height(ws, row: int, values, widths: list[float]) -> None:
+    """Give `row` the height its longest wrapped text needs (rows of one line keep the default)."""
+    lines = max((text_lines(v, w) for v, w in zip(values, widths, strict=False)), default=1)
+    if lines > 1:
+        ws.row_dimensions[row].height = lines * LINE_HEIGHT + 2
+
+
+def header_filter(ws, header_row: int, columns: int, last_row: int) -> None:
+    """An autofilter on the header row over the table's rows, for Excel's and WPS's drop-downs."""
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
+
+
+def signature_block(ws, row: int, columns: int) -> None:
+    """The 填表人 / 审核人 / 日期 line an office signs under a 台账, one blank row below the table."""
+    ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=columns)
+    cell = put(ws, row + 1, 1, SIGNATURE_LINE)
+    cell.font = Font(name="宋体", size=11)
+    cell.alignment = Alignment(horizontal="left", vertical="center")
+    ws.row_dimensions[row + 1].height = 24
+
+
 def write_head(
-    ws, title: str, subtitle: str, columns: list[tuple[str, int]], *, title_size: int = 16
-) -> None:
-    """Row 1 the title and row 2 the subtitle across the table, row 3 the bordered headers; widths."""
+    ws, title: str | None, subtitle: str, columns: list[tuple[str, int]], *, title_size: int = 16
+) -> int:
+    """Row 1 the title and row 2 the subtitle across the table, row 3 the bordered headers; widths.
+
+    Without a title the headers are row 1 (an import format). Returns the header row.
+    """
+    header_row = 3 if title is not None else 1
+    for col, (name, width) in enumerate(columns, start=1):
+        cell = put(ws, header_row, col, name)
+        cell.font = Font(name="宋体", size=11, bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    if title is None:
+        return header_row
     last = get_column_letter(len(columns))
     ws.merge_cells(f"A1:{last}1")
     put(ws, 1, 1, title)
@@ -76,13 +143,9 @@ def write_head(
     ws.merge_cells(f"A2:{last}2")
     put(ws, 2, 1, subtitle)
     ws["A2"].font = Font(name="宋体", size=10)
-    for col, (name, width) in enumerate(columns, start=1):
-        cell = put(ws, 3, col, name)
-        cell.font = Font(name="宋体", size=11, bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(col)].width = width
+    ws["A2"].alignment = Alignment(vertical="center", wrap_text=True)
+    fit_row_height(ws, 2, [subtitle], [sum(width for _, width in columns)])
+    return header_row
 
 
 def data_styles(ws, alignments: dict) -> dict:
@@ -103,10 +166,10 @@ def data_styles(ws, alignments: dict) -> dict:
     return styles
 
 
-def landscape_a4(ws) -> None:
+def landscape_a4(ws, header_row: int = 3) -> None:
     """Print setup of a register: landscape A4, one page wide, headers repeated, pages numbered."""
-    ws.freeze_panes = "A4"
-    ws.print_title_rows = "3:3"
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -117,17 +180,24 @@ def landscape_a4(ws) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
+@in_chinese
 def register_sheet(
     ws,
-    title: str,
+    title: str | None,
     subtitle: str,
     columns: list[tuple[str, int]],
     rows: list[list],
     *,
     centred: tuple[int, ...] = (),
+    signed: bool = False,
 ) -> None:
-    """Fill `ws`: row 1 title, row 2 subtitle, row 3 headers, then the rows (1-based `centred` columns)."""
-    write_head(ws, title, subtitle, columns)
+    """Fill `ws`: row 1 title, row 2 subtitle, row 3 headers, then the rows (1-based `centred` columns).
+
+    Dates become date cells; the header row gets an autofilter, each row the height its wrapped text
+    needs, and a `signed` register the 填表人 line under the table. No title: headers on row 1.
+    """
+    header_row = write_head(ws, title, subtitle, columns)
+    widths = [width for _, width in columns]
     styles = data_styles(
         ws,
         {
@@ -135,19 +205,72 @@ def register_sheet(
             True: {"horizontal": "center", "wrap_text": True},
         },
     )
-    for r, values in enumerate(rows, start=4):
+    last_row, date_columns = header_row, set()
+    for r, values in enumerate(rows, start=header_row + 1):
         for col, value in enumerate(values, start=1):
-            if isinstance(value, datetime | date):
-                value = cn_date(value)
             put(ws, r, col, value, styles[col in centred])
-    landscape_a4(ws)
+            if isinstance(value, date):
+                date_columns.add(col)
+        fit_row_height(ws, r, values, widths)
+        last_row = r
+    for col in date_columns:
+        dimension = ws.column_dimensions[get_column_letter(col)]
+        dimension.width = max(dimension.width or 0, DATE_WIDTH)
+    header_filter(ws, header_row, len(columns), last_row)
+    if signed:
+        signature_block(ws, last_row + 1, len(columns))
+    landscape_a4(ws, header_row)
 
 
-def single_sheet_xlsx(sheet_name: str, title: str, subtitle: str, columns, rows, *, centred=()) -> bytes:
+@in_chinese
+def single_sheet_xlsx(
+    sheet_name: str, title: str, subtitle: str, columns, rows, *, centred=(), signed: bool = True
+) -> bytes:
+    """A workbook of one register sheet (see `register_sheet`); a 台账 is signed unless told not."""
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_name[:31]
-    register_sheet(ws, title, subtitle, columns, rows, centred=centred)
+    register_sheet(ws, title, subtitle, columns, rows, centred=centred, signed=signed)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+CHOICES_SHEET = "选项"
+CHOICE_ROWS = 2000  # how far down a template's drop-downs reach
+
+
+def add_choices(
+    ws, column: int, values: list[str], *, first_row: int = 2, strict: bool = True, prompt: str = ""
+) -> DataValidation:
+    """A drop-down list on `column` from `first_row` down, for a coded column of an import template.
+
+    The values sit in a hidden sheet 选项 (an inline list is limited to 255 characters and breaks on
+    a comma); `strict` refuses other text, otherwise Excel and WPS only warn, for columns the importer
+    also accepts in other spellings (a unit's short name, kinds in another order).
+    """
+    wb = ws.parent
+    if CHOICES_SHEET in wb.sheetnames:
+        lists = wb[CHOICES_SHEET]
+    else:
+        lists = wb.create_sheet(CHOICES_SHEET)
+        lists.sheet_state = "hidden"
+    list_col = (lists.max_column + 1) if lists.max_row > 1 or lists["A1"].value is not None else 1
+    for row, value in enumerate(values, start=1):
+        put(lists, row, list_col, value)
+    letter = get_column_letter(list_col)
+    validation = DataValidation(
+        type="list",
+        formula1=f"'{CHOICES_SHEET}'!${letter}$1:${letter}${max(1, len(values))}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop" if strict else "warning",
+        errorTitle="填写的值不在列表中",
+        error="请从下拉列表中选择。" if strict else "该值不在列表中，请确认后再保存。",
+        showInputMessage=bool(prompt),
+        prompt=prompt or None,
+    )
+    target = get_column_letter(column)
+    validation.add(f"{target}{first_row}:{target}{CHOICE_ROWS}")
+    ws.add_data_validation(validation)
+    return validation

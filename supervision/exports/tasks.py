@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..formatting import cn_date
+from ..i18n import in_chinese
 from ..models import Finding, SupervisionTask
 from ..workflow import status_label
 from .sheets import single_sheet_xlsx
@@ -16,12 +17,13 @@ COLUMNS = [
     ("发现的问题", 48),
     ("依据条款", 30),
     ("督察员", 10),
-    ("发现日期", 14),
+    ("发现日期", 15),
     ("状态", 10),
 ]
 LEDGER_HEADERS = [name for name, _ in COLUMNS]
 
 
+@in_chinese
 def findings_ledger_xlsx(task: SupervisionTask, findings: list[Finding]) -> bytes:
     """One row per finding, under a title and a line naming the task; landscape A4, header repeated."""
     subtitle = (
@@ -37,7 +39,7 @@ def findings_ledger_xlsx(task: SupervisionTask, findings: list[Finding]) -> byte
             finding.description,
             finding.legal_basis,
             finding.inspector.display_name if finding.inspector else "",
-            cn_date(finding.found_on),
+            finding.found_on,
             status_label("finding", finding.status),
         ]
         for index, finding in enumerate(findings, start=1)

@@ -8,6 +8,7 @@ import unicodedata
 import zipfile
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from ..errors import DomainError
@@ -81,12 +82,20 @@ def check_upload(upload: FileStorage) -> tuple[bytes, str]:
     data = upload.stream.read(limit + 1)
     name = safe_name(upload.filename or "")
     if not data:
-        raise DomainError(f"文件“{name}”是空的。")
+        raise DomainError(_("文件“%(name)s”是空的。", name=name))
     if len(data) > limit:
-        raise DomainError(f"文件“{name}”超过大小限制（{current_app.config['MAX_UPLOAD_MB']} MB）。")
+        raise DomainError(
+            _(
+                "文件“%(name)s”超过大小限制（%(MAX_UPLOAD_MB)s MB）。",
+                name=name,
+                MAX_UPLOAD_MB=current_app.config["MAX_UPLOAD_MB"],
+            )
+        )
     kind = sniff(data[:16], data)
     if kind is None:
-        raise DomainError(f"文件“{name}”的类型不允许上传。允许的类型：PDF、JPG、PNG、Word、Excel、OFD、ZIP。")
+        raise DomainError(
+            _("文件“%(name)s”的类型不允许上传。允许的类型：PDF、JPG、PNG、Word、Excel、OFD、ZIP。", name=name)
+        )
     return data, kind
 
 

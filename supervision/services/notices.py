@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
@@ -104,7 +105,9 @@ def _require_step(record, action: str) -> None:
     """Refuse early, with the workflow's message, a step the record's state does not allow."""
     machine = machine_for(record)
     if machine.step(action, record.status) is None:
-        raise InvalidTransition(f"当前状态为“{machine.label(record.status)}”，不能执行此操作。")
+        raise InvalidTransition(
+            _("当前状态为“%(status)s”，不能执行此操作。", status=machine.label(record.status))
+        )
 
 
 def _link(notice: Notice) -> str:
@@ -188,12 +191,12 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
     errors: list[str] = []
     kind = db.session.get(NoticeKind, data.kind_id) if data.kind_id else None
     if kind is None or not kind.active:
-        errors.append("请选择通知书种类。")
+        errors.append(_("请选择通知书种类。"))
     unit = db.session.get(Unit, data.unit_id) if data.unit_id else None
     if unit is None or not unit.active:
-        errors.append("请选择主送单位。")
+        errors.append(_("请选择主送单位。"))
     if not (data.title or "").strip():
-        errors.append("标题不能为空。")
+        errors.append(_("标题不能为空。"))
     elif len(data.title.strip()) > 200:
         errors.append("标题不能超过200字。")
     if len(_cc(data.cc)) > 500:
@@ -206,13 +209,13 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
         and kind.requires_rectification
         and (data.time_limit_days is None or not (1 <= data.time_limit_days <= MAX_DAYS))
     ):
-        errors.append(f"整改期限应为 1 至 {MAX_DAYS} 个工作日，或指定截止日期。")
+        errors.append(_("整改期限应为 1 至 %(MAX_DAYS)s 个工作日，或指定截止日期。", MAX_DAYS=MAX_DAYS))
     if not data.items:
-        errors.append("通知书至少需要一个整改事项（请勾选问题）。")
+        errors.append(_("通知书至少需要一个整改事项（请勾选问题）。"))
     findings: dict[int, Finding] = {}
     ids = [fid for fid, _ in data.items]
     if len(set(ids)) != len(ids):
-        errors.append("同一问题不能重复列入。")
+        errors.append(_("同一问题不能重复列入。"))
     if ids and unit is not None:
         visible = {f.id: f for f in db.session.scalars(findings_for_user(actor).where(Finding.id.in_(ids)))}
         taken = set(
@@ -221,18 +224,39 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
         for number, (fid, requirement) in enumerate(data.items, start=1):
             finding = visible.get(fid)
             if finding is None:
-                errors.append(f"第{number}项：问题不存在或您无权使用。")
+                errors.append(_("第%(number)s项：问题不存在或您无权使用。", number=number))
                 continue
             if finding.unit_id != unit.id:
-                errors.append(f"第{number}项：问题“{finding.description[:20]}”不属于{unit.name}。")
+                errors.append(
+                    _(
+                        "第%(number)s项：问题“%(description)s”不属于%(name)s。",
+                        number=number,
+                        description=finding.description[:20],
+                        name=unit.name,
+                    )
+                )
             elif finding.status != "open":
-                errors.append(f"第{number}项：问题“{finding.description[:20]}”已不是待处理状态。")
+                errors.append(
+                    _(
+                        "第%(number)s项：问题“%(description)s”已不是待处理状态。",
+                        number=number,
+                        description=finding.description[:20],
+                    )
+                )
             elif fid in taken:
-                errors.append(f"第{number}项：问题“{finding.description[:20]}”已列入另一份未签发的通知书。")
+                errors.append(
+                    _(
+                        "第%(number)s项：问题“%(description)s”已列入另一份未签发的通知书。",
+                        number=number,
+                        description=finding.description[:20],
+                    )
+                )
             if not (requirement or "").strip():
-                errors.append(f"第{number}项：整改要求不能为空。")
+                errors.append(_("第%(number)s项：整改要求不能为空。", number=number))
             elif len(requirement.strip()) > NOTE_MAX:
-                errors.append(f"第{number}项：整改要求最多 {NOTE_MAX} 个字。")
+                errors.append(
+                    _("第%(number)s项：整改要求最多 %(NOTE_MAX)s 个字。", number=number, NOTE_MAX=NOTE_MAX)
+                )
             findings[fid] = finding
     if errors:
         raise DomainError(errors[0], errors)
@@ -252,7 +276,7 @@ def _source_task_id(findings: list[Finding]) -> int | None:
 @transactional
 def notice_create(*, actor: User, data: DraftData, today: date) -> Notice:
     if not can(actor, "notices.draft"):
-        raise NotAllowed("您没有起草通知书的权限。")
+        raise NotAllowed(_("您没有起草通知书的权限。"))
     kind, unit, findings = _validate_draft(actor, data, today=today)
     notice = Notice(
         kind_id=kind.id,
@@ -291,7 +315,7 @@ def notice_update(
         raise NotAllowed("只有起草人或来源督察任务的督察员可以修改该通知书。")
     check_version(notice, version)
     if notice.status != "draft":
-        raise DomainError("只有草稿状态的通知书可以修改。")
+        raise DomainError(_("只有草稿状态的通知书可以修改。"))
     data.unit_id = notice.unit_id  # the addressee is fixed once drafted
     kind, _unit, findings = _validate_draft(actor, data, today=today, notice_id=notice.id)
     before = snapshot(notice, NOTICE_FIELDS)
@@ -344,7 +368,7 @@ def notice_submit(*, actor: User, notice: Notice, version: int | None = None) ->
         raise NotAllowed("只有起草人或来源督察任务的督察员可以提交该通知书。")
     check_version(notice, version)
     if not notice.items:
-        raise DomainError("通知书没有整改事项，不能提交签发。")
+        raise DomainError(_("通知书没有整改事项，不能提交签发。"))
     transition(notice, "submit", actor=actor)
     notice.return_reason = ""
     leads = db.session.scalars(select(User).where(User.role == "lead", User.active.is_(True))).all()
@@ -360,7 +384,7 @@ def notice_submit(*, actor: User, notice: Notice, version: int | None = None) ->
 @transactional
 def notice_return(*, actor: User, notice: Notice, reason: str) -> Notice:
     if not can_issue_notice(actor, notice):
-        raise NotAllowed("您没有审核通知书的权限。")
+        raise NotAllowed(_("您没有审核通知书的权限。"))
     transition(notice, "return", actor=actor, reason=reason)
     notice.return_reason = reason.strip()
     notify(
@@ -387,23 +411,28 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
     """Sign off: the number is taken in this transaction; findings become `noticed`; the unit is told."""
     if not can_issue_notice(actor, notice):
         raise NotAllowed(
-            "不能签发自己起草的通知书。" if can(actor, "notices.issue") else "您没有签发通知书的权限。"
+            _("不能签发自己起草的通知书。") if can(actor, "notices.issue") else _("您没有签发通知书的权限。")
         )
     check_version(notice, version)
     _require_step(notice, "issue")
     if not notice.items:
-        raise DomainError("通知书没有整改事项，不能签发。")
+        raise DomainError(_("通知书没有整改事项，不能签发。"))
     deadline = notice_deadline_for(notice, today)
     if deadline is not None and deadline <= today:
         raise DomainError("截止日期不能早于签发日期，请退回起草人修改期限。")
     if deadline is not None:
         _check_deadline_bound(deadline, today)
     if notice.kind.requires_rectification and deadline is None:
-        raise DomainError("该种类通知书须有整改期限，请退回起草人补充。")
+        raise DomainError(_("该种类通知书须有整改期限，请退回起草人补充。"))
     findings = [item.finding for item in notice.items]
     stale = [f for f in findings if f.status != "open"]
     if stale:
-        raise DomainError(f"问题“{stale[0].description[:20]}”已不是待处理状态，请退回起草人调整整改事项。")
+        raise DomainError(
+            _(
+                "问题“%(description)s”已不是待处理状态，请退回起草人调整整改事项。",
+                description=stale[0].description[:20],
+            )
+        )
     transition(notice, "issue", actor=actor)
     prefix = notice.kind.prefix
     n = next_number(prefix, today.year)
@@ -450,7 +479,7 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
 @transactional
 def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
     if not can(actor, "notices.void"):
-        raise NotAllowed("您没有作废通知书的权限。")
+        raise NotAllowed(_("您没有作废通知书的权限。"))
     was_issued = notice.doc_number is not None
     transition(notice, "void", actor=actor, reason=reason)
     notice.void_reason = reason.strip()
@@ -479,9 +508,9 @@ def notice_void(*, actor: User, notice: Notice, reason: str) -> Notice:
 def _check_unit(actor: User, notice: Notice) -> None:
     """The unit's own liaison, and only them (checked before anything is written)."""
     if not can(actor, "notices.respond"):
-        raise NotAllowed("您没有办理本单位通知书的权限。")
+        raise NotAllowed(_("您没有办理本单位通知书的权限。"))
     if not is_notice_unit(actor, notice):
-        raise NotAllowed("只能处理本单位的通知书。")
+        raise NotAllowed(_("只能处理本单位的通知书。"))
 
 
 @transactional
@@ -499,11 +528,11 @@ def notice_acknowledge(*, actor: User, notice: Notice) -> Notice:
 
 def _open_for_reports(notice: Notice) -> None:
     if notice.status == "issued":
-        raise DomainError("请先签收通知书，再报送整改情况。")
+        raise DomainError(_("请先签收通知书，再报送整改情况。"))
     if notice.status != "acknowledged":
-        raise DomainError("通知书已销号或已作废，不能再报送整改情况。")
+        raise DomainError(_("通知书已销号或已作废，不能再报送整改情况。"))
     if not notice.kind.requires_rectification:
-        raise DomainError("该通知书无需报送整改报告。")
+        raise DomainError(_("该通知书无需报送整改报告。"))
 
 
 @transactional
@@ -520,12 +549,12 @@ def item_report(
     _check_unit(actor, notice)
     _open_for_reports(notice)
     if item.status not in ("pending", "returned"):
-        raise DomainError("该事项已报送，正在核查或已通过，不能重复报送。")
+        raise DomainError(_("该事项已报送，正在核查或已通过，不能重复报送。"))
     measures = (measures or "").strip()
     if not measures:
-        raise DomainError("请填写整改措施及成效。")
+        raise DomainError(_("请填写整改措施及成效。"))
     if completed_on is None:
-        raise DomainError("请填写整改完成日期。")
+        raise DomainError(_("请填写整改完成日期。"))
     if completed_on > today:
         raise DomainError("整改完成日期不能晚于今天。")
     if item.finding is not None and completed_on < item.finding.found_on:
@@ -561,7 +590,7 @@ def _check_verifier(actor: User, notice: Notice, item: NoticeItem) -> None:
 def _latest_report(item: NoticeItem) -> Rectification:
     latest = item.rectifications[-1] if item.rectifications else None
     if latest is None:
-        raise DomainError("该事项没有整改报告。")
+        raise DomainError(_("该事项没有整改报告。"))
     return latest
 
 
@@ -569,9 +598,9 @@ def _latest_report(item: NoticeItem) -> Rectification:
 def item_accept(*, actor: User, notice: Notice, item: NoticeItem) -> NoticeItem:
     _check_verifier(actor, notice, item)
     if notice.status != "acknowledged":
-        raise DomainError("通知书当前状态不能核查。")
+        raise DomainError(_("通知书当前状态不能核查。"))
     if item.status != "submitted":
-        raise DomainError("该事项尚未报送整改报告，不能核查。")
+        raise DomainError(_("该事项尚未报送整改报告，不能核查。"))
     latest = _latest_report(item)
     transition(item, "accept", actor=actor, summary=f"第{item.seq}项核查通过")
     db.session.add(
@@ -612,9 +641,9 @@ def _close(actor: User, notice: Notice, *, system: bool = False) -> None:
 def item_return(*, actor: User, notice: Notice, item: NoticeItem, reason: str) -> NoticeItem:
     _check_verifier(actor, notice, item)
     if notice.status != "acknowledged":
-        raise DomainError("通知书当前状态不能核查。")
+        raise DomainError(_("通知书当前状态不能核查。"))
     if item.status != "submitted":
-        raise DomainError("该事项尚未报送整改报告，不能核查。")
+        raise DomainError(_("该事项尚未报送整改报告，不能核查。"))
     latest = _latest_report(item)
     transition(item, "return", actor=actor, reason=reason, summary=f"第{item.seq}项退回整改")
     db.session.add(
@@ -644,9 +673,9 @@ def extension_request(
 ) -> ExtensionRequest:
     _check_unit(actor, notice)
     if notice.status not in Notice.OPEN_STATUSES or notice.deadline is None:
-        raise DomainError("该通知书当前不能申请延期。")
+        raise DomainError(_("该通知书当前不能申请延期。"))
     if not (reason or "").strip():
-        raise DomainError("请填写延期理由。")
+        raise DomainError(_("请填写延期理由。"))
     if requested_deadline is None or requested_deadline <= notice.deadline:
         raise DomainError(f"申请的新截止日期应晚于现截止日期（{_cn(notice.deadline)}）。")
     _check_deadline_bound(requested_deadline, notice.issue_date or today, "申请的新截止日期")
@@ -656,7 +685,7 @@ def extension_request(
         )
     )
     if pending:
-        raise DomainError("已有一份延期申请在审批中。")
+        raise DomainError(_("已有一份延期申请在审批中。"))
     ext = ExtensionRequest(
         notice_id=notice.id,
         reason=reason.strip(),
@@ -696,11 +725,11 @@ def extension_decide(
     note: str,
 ) -> ExtensionRequest:
     if not can(actor, "notices.extend"):
-        raise NotAllowed("您没有审批延期的权限。")
+        raise NotAllowed(_("您没有审批延期的权限。"))
     if ext.notice_id != notice.id or ext.decision is not None:
-        raise DomainError("该延期申请已处理。")
+        raise DomainError(_("该延期申请已处理。"))
     if notice.status not in Notice.OPEN_STATUSES:
-        raise DomainError("通知书已销号或作废，不能再延期。")
+        raise DomainError(_("通知书已销号或作废，不能再延期。"))
     note = (note or "").strip()
     old = notice.deadline
     if approve:
@@ -712,7 +741,7 @@ def extension_decide(
         notice.deadline = new_deadline
         ext.new_deadline = new_deadline
     elif not note:
-        raise DomainError("不同意延期时请填写理由。")
+        raise DomainError(_("不同意延期时请填写理由。"))
     ext.decision = "approved" if approve else "rejected"
     ext.decision_note = note
     ext.old_deadline = old
@@ -754,11 +783,11 @@ def escalation_add(
     *, actor: User, notice: Notice, kind: str, on_date: date | None, note: str, today: date
 ) -> Escalation:
     if not can(actor, "notices.escalate"):
-        raise NotAllowed("您没有记录督办措施的权限。")
+        raise NotAllowed(_("您没有记录督办措施的权限。"))
     if not notice.is_overdue(today):
-        raise DomainError("只能对逾期未整改的通知书记录约谈、挂牌督办或通报批评。")
+        raise DomainError(_("只能对逾期未整改的通知书记录约谈、挂牌督办或通报批评。"))
     if kind not in ESCALATION_KINDS:
-        raise DomainError("请选择督办措施（约谈、挂牌督办或通报批评）。")
+        raise DomainError(_("请选择督办措施（约谈、挂牌督办或通报批评）。"))
     if on_date is None or on_date > today:
         raise DomainError("请填写实施日期（不能晚于今天）。")
     if notice.issue_date is not None and on_date < notice.issue_date:
@@ -794,22 +823,22 @@ def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
     errors = []
     name = (data.get("name") or "").strip()
     if not name:
-        errors.append("种类名称不能为空。")
+        errors.append(_("种类名称不能为空。"))
     elif db.session.scalar(
         select(NoticeKind.id).where(NoticeKind.name == name, NoticeKind.id != (kind_id or 0))
     ):
-        errors.append(f"种类“{name}”已存在。")
+        errors.append(_("种类“%(name)s”已存在。", name=name))
     prefix = (data.get("prefix") or "").strip()
     if not prefix:
-        errors.append("机关代字不能为空。")
+        errors.append(_("机关代字不能为空。"))
     elif any(ch in prefix for ch in "〔〕[]()（）0123456789号"):
-        errors.append("机关代字只填代字本身，如“海法督”，不含年份、括号和序号。")
+        errors.append(_("机关代字只填代字本身，如“海法督”，不含年份、括号和序号。"))
     days = data.get("default_days")
     if days is None or not (1 <= int(days) <= MAX_DAYS):
-        errors.append(f"默认期限应为 1 至 {MAX_DAYS} 个工作日。")
+        errors.append(_("默认期限应为 1 至 %(MAX_DAYS)s 个工作日。", MAX_DAYS=MAX_DAYS))
     closing = (data.get("closing") or "").strip()
     if len(closing) > 500:
-        errors.append("结尾语不能超过 500 字。")
+        errors.append(_("结尾语不能超过 500 字。"))
     elif re.search(r"[{｛]", closing.replace("{期限}", "")):
         errors.append("结尾语中只能用 {期限} 表示整改期限，不能使用其他花括号。")
     for name, label in (
@@ -832,7 +861,7 @@ def notice_kind_save(
     *, actor: User, kind: NoticeKind | None, data: dict, version: int | None = None
 ) -> NoticeKind:
     if not can(actor, "admin.manage"):
-        raise NotAllowed("只有系统管理员可以维护通知书种类。")
+        raise NotAllowed(_("只有系统管理员可以维护通知书种类。"))
     if kind is not None:
         check_version(kind, version)
     errors = _validate_kind(data, kind.id if kind else None)
@@ -931,12 +960,12 @@ def holiday_save(
     version=None,
 ) -> Holiday:
     if not can(actor, "admin.manage"):
-        raise NotAllowed("只有系统管理员可以维护节假日。")
+        raise NotAllowed(_("只有系统管理员可以维护节假日。"))
     if day is None:
-        raise DomainError("请填写日期。")
+        raise DomainError(_("请填写日期。"))
     name = (name or "").strip()
     if not name:
-        raise DomainError("请填写名称（如“国庆节”或“国庆节调休”）。")
+        raise DomainError(_("请填写名称（如“国庆节”或“国庆节调休”）。"))
     other = db.session.scalar(select(Holiday).where(Holiday.day == day))
     if other is not None and other is not holiday:
         raise DomainError(f"{_cn(day)}已在日历中，请直接修改该日。")
@@ -962,7 +991,7 @@ def holiday_save(
 @transactional
 def holiday_delete(*, actor: User, holiday: Holiday) -> None:
     if not can(actor, "admin.manage"):
-        raise NotAllowed("只有系统管理员可以维护节假日。")
+        raise NotAllowed(_("只有系统管理员可以维护节假日。"))
     record_event(
         actor=actor,
         action="holiday.delete",

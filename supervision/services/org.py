@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit import diff, record_event, snapshot
@@ -28,15 +29,15 @@ def _validate_unit(data: dict, *, unit_id: int | None = None) -> list[str]:
     errors = []
     name = (data.get("name") or "").strip()
     if not name:
-        errors.append("单位名称不能为空。")
+        errors.append(_("单位名称不能为空。"))
     elif db.session.scalar(select(Unit.id).where(Unit.name == name, Unit.id != (unit_id or 0))):
-        errors.append(f"单位名称“{name}”已存在。")
+        errors.append(_("单位名称“%(name)s”已存在。", name=name))
     if data.get("kind") not in UNIT_KINDS:
-        errors.append("单位类型无效，应为：" + "、".join(UNIT_KINDS.values()) + "。")
+        errors.append(_("单位类型无效，应为：%(kinds)s。", kinds="、".join(UNIT_KINDS.values())))
     errors += column_errors(Unit, data, {"name": "单位名称", "short_name": "简称", "code": "单位编码"})
     code = (data.get("code") or "").strip()
     if code and db.session.scalar(select(Unit.id).where(Unit.code == code, Unit.id != (unit_id or 0))):
-        errors.append(f"单位编码“{code}”已存在。")
+        errors.append(_("单位编码“%(code)s”已存在。", code=code))
     return errors
 
 
@@ -115,33 +116,33 @@ def unit_set_active(*, actor: User, unit: Unit, active: bool) -> Unit:
 def check_password_rules(password: str) -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
-        raise DomainError(f"密码至少需要 {minimum} 个字符。")
+        raise DomainError(_("密码至少需要 %(minimum)s 个字符。", minimum=minimum))
     if password.isdigit() or password.isalpha():
-        raise DomainError("密码须同时包含字母和数字（或符号）。")
+        raise DomainError(_("密码须同时包含字母和数字（或符号）。"))
 
 
 def _validate_user(data: dict, *, user_id: int | None = None) -> list[str]:
     errors = []
     username = (data.get("username") or "").strip()
     if not username:
-        errors.append("用户名不能为空。")
+        errors.append(_("用户名不能为空。"))
     elif db.session.scalar(
         select(User.id).where(func.lower(User.username) == username.lower(), User.id != (user_id or 0))
     ):
-        errors.append(f"用户名“{username}”已被使用。")
+        errors.append(_("用户名“%(username)s”已被使用。", username=username))
     if not (data.get("display_name") or "").strip():
-        errors.append("姓名不能为空。")
+        errors.append(_("姓名不能为空。"))
     errors += column_errors(
         User, data, {"username": "用户名", "display_name": "姓名", "phone": "电话", "email": "邮箱"}
     )
     role = data.get("role")
     if role not in ROLES:
-        errors.append("角色无效，应为：" + "、".join(ROLES.values()) + "。")
+        errors.append(_("角色无效，应为：%(roles)s。", roles="、".join(ROLES.values())))
     unit_id = data.get("unit_id")
     if role == "liaison" and not unit_id:
-        errors.append("单位联络员必须属于一个单位。")
+        errors.append(_("单位联络员必须属于一个单位。"))
     if unit_id and db.session.get(Unit, unit_id) is None:
-        errors.append("所属单位不存在。")
+        errors.append(_("所属单位不存在。"))
     return errors
 
 
@@ -207,7 +208,7 @@ def user_update(*, actor: User, user: User, data: dict, version: int | None = No
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
     authorize(can(actor, "admin.manage"), "只有系统管理员可以维护单位和用户。")
     if user.id == actor.id and not active:
-        raise DomainError("不能停用自己的账号。")
+        raise DomainError(_("不能停用自己的账号。"))
     if user.active == active:
         return user
     user.active = active
@@ -268,11 +269,11 @@ def user_end_sessions(*, actor: User, user: User) -> None:
 @transactional
 def password_change(*, user: User, current: str, new: str, confirm: str) -> None:
     if not user.check_password(current or ""):
-        raise DomainError("当前密码不正确。")
+        raise DomainError(_("当前密码不正确。"))
     if new != confirm:
-        raise DomainError("两次输入的新密码不一致。")
+        raise DomainError(_("两次输入的新密码不一致。"))
     if current == new:
-        raise DomainError("新密码不能与当前密码相同。")
+        raise DomainError(_("新密码不能与当前密码相同。"))
     check_password_rules(new)
     user.set_password(new)
     user.must_change_password = False
@@ -334,18 +335,18 @@ def units_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
         }
         problems = _validate_unit(data)
         if data["name"] in seen_names:
-            problems.append(f"单位名称“{data['name']}”在文件中重复。")
+            problems.append(_("单位名称“%(name)s”在文件中重复。", name=data["name"]))
         if data["code"] and data["code"] in seen_codes:
-            problems.append(f"单位编码“{data['code']}”在文件中重复。")
+            problems.append(_("单位编码“%(code)s”在文件中重复。", code=data["code"]))
         seen_names.add(data["name"])
         if data["code"]:
             seen_codes.add(data["code"])
         errors.extend(f"第 {number} 行：{p}" for p in problems)
         prepared.append(data)
     if not prepared and not errors:
-        errors.append("文件中没有数据行。")
+        errors.append(_("文件中没有数据行。"))
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误，所有数据均未导入。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     for data in prepared:
         unit = Unit(**_unit_values(data), active=True)
         db.session.add(unit)
@@ -388,19 +389,19 @@ def users_import(*, actor: User, rows: list[tuple[int, dict]]) -> ImportResult:
         password = (row.get("初始密码") or "").strip()
         problems = []
         if unit_name and data["unit_id"] is None:
-            problems.append(f"所属单位“{unit_name}”不存在。")
+            problems.append(_("所属单位“%(unit_name)s”不存在。", unit_name=unit_name))
         problems += _validate_user(data)
         if data["username"].lower() in seen:
-            problems.append(f"用户名“{data['username']}”在文件中重复。")
+            problems.append(_("用户名“%(username)s”在文件中重复。", username=data["username"]))
         seen.add(data["username"].lower())
         if len(password) < minimum:
-            problems.append(f"初始密码至少需要 {minimum} 个字符。")
+            problems.append(_("初始密码至少需要 %(minimum)s 个字符。", minimum=minimum))
         errors.extend(f"第 {number} 行：{p}" for p in problems)
         prepared.append((data, password))
     if not prepared and not errors:
-        errors.append("文件中没有数据行。")
+        errors.append(_("文件中没有数据行。"))
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误，所有数据均未导入。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     for data, password in prepared:
         user = User(**_user_values(data), active=True, must_change_password=True)
         user.set_password(password)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import case, func, select
 
@@ -87,34 +88,36 @@ def _rubric_length_errors(data: RubricData) -> list[str]:
 def _validate_rubric(data: RubricData) -> list[str]:
     errors = []
     if not data.name.strip():
-        errors.append("评查标准名称不能为空。")
+        errors.append(_("评查标准名称不能为空。"))
     errors += _rubric_length_errors(data)
     names = [c for c, _ in data.categories]
     if not data.categories:
-        errors.append("至少需要一个评分类别。")
+        errors.append(_("至少需要一个评分类别。"))
     if len(set(names)) != len(names):
-        errors.append("评分类别名称重复。")
+        errors.append(_("评分类别名称重复。"))
     if any(m <= 0 for _, m in data.categories):
-        errors.append("每个类别的分值必须大于 0。")
+        errors.append(_("每个类别的分值必须大于 0。"))
     total = sum(m for _, m in data.categories)
     if data.categories and abs(total - 100) > 1e-6:
-        errors.append(f"各类别分值合计应为 100 分，现为 {score_text(total)} 分。")
+        errors.append(_("各类别分值合计应为 100 分，现为 %(total)s 分。", total=score_text(total)))
     labels = [label for label, _ in data.bands]
     if not data.bands:
-        errors.append("至少需要一个等级。")
+        errors.append(_("至少需要一个等级。"))
     if len(set(labels)) != len(labels) or any(not label.strip() for label in labels):
-        errors.append("等级名称不能为空或重复。")
+        errors.append(_("等级名称不能为空或重复。"))
     if any(not (0 <= m <= 100) for _, m in data.bands):
-        errors.append("等级最低分应在 0 到 100 之间。")
+        errors.append(_("等级最低分应在 0 到 100 之间。"))
     if not data.items:
-        errors.append("至少需要一个评查项目。")
+        errors.append(_("至少需要一个评查项目。"))
     for n, (category, text, top, _guide, veto) in enumerate(data.items, start=1):
         if not text.strip():
-            errors.append(f"第 {n} 个评查项目缺少内容。")
+            errors.append(_("第 %(n)s 个评查项目缺少内容。", n=n))
         if not veto and category not in names:
-            errors.append(f"评查项目“{text}”的类别“{category}”不在类别表中。")
+            errors.append(
+                _("评查项目“%(text)s”的类别“%(category)s”不在类别表中。", text=text, category=category)
+            )
         if not veto and top <= 0:
-            errors.append(f"评查项目“{text}”的最高扣分必须大于 0。")
+            errors.append(_("评查项目“%(text)s”的最高扣分必须大于 0。", text=text))
     return errors
 
 
@@ -194,10 +197,12 @@ def rubric_read_xlsx(data: bytes) -> RubricData:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise DomainError("无法读取该 Excel 文件，请使用导出的评查标准文件修改后上传。") from exc
+        raise DomainError(_("无法读取该 Excel 文件，请使用导出的评查标准文件修改后上传。")) from exc
     missing = [s for s in ("评查项目", "类别分值", "等级") if s not in wb.sheetnames]
     if missing:
-        raise DomainError("文件缺少工作表：" + "、".join(missing) + "。请使用导出的评查标准文件修改后上传。")
+        raise DomainError(
+            _("文件缺少工作表：%(sheets)s。请使用导出的评查标准文件修改后上传。", sheets="、".join(missing))
+        )
 
     def rows(sheet: str) -> list[list[str]]:
         out = []
@@ -212,7 +217,9 @@ def rubric_read_xlsx(data: bytes) -> RubricData:
     item_rows = rows("评查项目")
     header = item_rows[0] if item_rows else []
     if [h for h in RUBRIC_ITEM_COLUMNS if h not in header]:
-        raise DomainError("“评查项目”工作表的表头应为：" + "、".join(RUBRIC_ITEM_COLUMNS) + "。")
+        raise DomainError(
+            _("“评查项目”工作表的表头应为：%(columns)s。", columns="、".join(RUBRIC_ITEM_COLUMNS))
+        )
     index = {h: header.index(h) for h in RUBRIC_ITEM_COLUMNS}
     items = []
     for n, row in enumerate(item_rows[1:], start=2):
@@ -230,7 +237,7 @@ def rubric_read_xlsx(data: bytes) -> RubricData:
     ]
     bands = [(label, m) for label, m in bands if label != scoring.FAIL_GRADE]
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误。", count=len(errors)), errors)
     return RubricData(
         name=meta.get("名称", ""), note=meta.get("说明", ""), categories=categories, bands=bands, items=items
     )
@@ -245,7 +252,7 @@ def rubric_import(*, actor: User, data: bytes, name: str = "") -> Rubric:
         parsed.name = name.strip()
     errors = _validate_rubric(parsed)
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误。", count=len(errors)), errors)
     rubric = _rubric_create(actor=actor, data=parsed, action="rubric.import")
     return rubric
 
@@ -344,32 +351,32 @@ def _campaign_values(data: dict) -> tuple[dict, list[int], list[int], list[str]]
     errors = []
     title = (data.get("title") or "").strip()
     if not title:
-        errors.append("请填写评查活动名称。")
+        errors.append(_("请填写评查活动名称。"))
     year = data.get("year")
     if not isinstance(year, int) or not (2000 <= year <= 2100):
-        errors.append("年度无效。")
+        errors.append(_("年度无效。"))
     rubric = db.session.get(Rubric, data.get("rubric_id") or 0)
     if rubric is None:
-        errors.append("请选择评查标准。")
+        errors.append(_("请选择评查标准。"))
     case_types = [t for t in (data.get("case_types") or []) if t]
     if not case_types:
-        errors.append("请至少选择一种案件类型。")
+        errors.append(_("请至少选择一种案件类型。"))
     elif any(t not in CASE_TYPES for t in case_types):
-        errors.append("案件类型无效。")
+        errors.append(_("案件类型无效。"))
     sample_size = data.get("sample_size")
     if not isinstance(sample_size, int) or not (1 <= sample_size <= 200):
-        errors.append("每单位每类抽取卷数应在 1 到 200 之间。")
+        errors.append(_("每单位每类抽取卷数应在 1 到 200 之间。"))
     per_file = data.get("reviewers_per_file")
     if not isinstance(per_file, int) or not (1 <= per_file <= 5):
-        errors.append("每卷评查人数应在 1 到 5 之间。")
+        errors.append(_("每卷评查人数应在 1 到 5 之间。"))
     margin = data.get("divergence_margin")
     if margin is None or not (0 <= float(margin) <= 100):
-        errors.append("分差阈值应在 0 到 100 之间。")
+        errors.append(_("分差阈值应在 0 到 100 之间。"))
     unit_ids = sorted({int(u) for u in data.get("unit_ids") or []})
     if not unit_ids:
-        errors.append("请至少选择一个被评查单位。")
+        errors.append(_("请至少选择一个被评查单位。"))
     elif db.session.scalar(select(func.count(Unit.id)).where(Unit.id.in_(unit_ids))) != len(unit_ids):
-        errors.append("所选单位不存在。")
+        errors.append(_("所选单位不存在。"))
     reviewer_ids = sorted({int(u) for u in data.get("reviewer_ids") or []})
     if reviewer_ids:
         found = db.session.scalar(
@@ -378,9 +385,11 @@ def _campaign_values(data: dict) -> tuple[dict, list[int], list[int], list[str]]
             )
         )
         if found != len(reviewer_ids):
-            errors.append("评查人员必须是在用的督察员账号。")
+            errors.append(_("评查人员必须是在用的督察员账号。"))
     if isinstance(per_file, int) and len(reviewer_ids) < per_file:
-        errors.append(f"评查人员至少需要 {per_file} 人（每卷 {per_file} 人交叉评查）。")
+        errors.append(
+            _("评查人员至少需要 %(per_file)s 人（每卷 %(per_file)s 人交叉评查）。", per_file=per_file)
+        )
     if errors:
         raise DomainError(errors[0], errors)
     values = {
@@ -399,7 +408,7 @@ def _campaign_values(data: dict) -> tuple[dict, list[int], list[int], list[str]]
 @transactional
 def campaign_create(*, actor: User, data: dict) -> ReviewCampaign:
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
-    values, unit_ids, reviewer_ids, _ = _campaign_values(data)
+    values, unit_ids, reviewer_ids, _case_types = _campaign_values(data)
     campaign = ReviewCampaign(**values, status="draft", created_by_id=actor.id)
     campaign.units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids))))
     campaign.reviewers = list(db.session.scalars(select(User).where(User.id.in_(reviewer_ids))))
@@ -433,8 +442,8 @@ def campaign_update(
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     check_version(campaign, version)
     if campaign.status != "draft":
-        raise DomainError("评查活动已开始抽样，不能再修改设置。")
-    values, unit_ids, reviewer_ids, _ = _campaign_values(data)
+        raise DomainError(_("评查活动已开始抽样，不能再修改设置。"))
+    values, unit_ids, reviewer_ids, _case_types = _campaign_values(data)
     out_of_scope = db.session.scalar(
         select(func.count(CaseFile.id)).where(
             CaseFile.campaign_id == campaign.id, CaseFile.unit_id.not_in(unit_ids)
@@ -484,9 +493,9 @@ def casefiles_import(
     """Add a unit's case-file list to the campaign's pool. Any bad row → nothing imported."""
     authorize(can_upload_case_list(actor, campaign, unit_id), "只能上传本单位的案卷清单。")
     if campaign.status != "draft":
-        raise DomainError("已开始抽样，不能再上传案卷清单。")
+        raise DomainError(_("已开始抽样，不能再上传案卷清单。"))
     if unit_id not in {u.id for u in campaign.units}:
-        raise DomainError("该单位不在本次评查范围内。")
+        raise DomainError(_("该单位不在本次评查范围内。"))
     existing = set(
         db.session.scalars(
             select(CaseFile.case_number).where(
@@ -503,23 +512,29 @@ def casefiles_import(
         title = (row.get("案件名称") or "").strip()
         case_type = (row.get("案件类型") or "").strip()
         if not case_number:
-            problems.append("案号不能为空。")
+            problems.append(_("案号不能为空。"))
         elif case_number in existing:
-            problems.append(f"案号“{case_number}”已在清单中。")
+            problems.append(_("案号“%(case_number)s”已在清单中。", case_number=case_number))
         elif case_number in seen:
-            problems.append(f"案号“{case_number}”在文件中重复。")
+            problems.append(_("案号“%(case_number)s”在文件中重复。", case_number=case_number))
         seen.add(case_number)
         if not title:
-            problems.append("案件名称不能为空。")
+            problems.append(_("案件名称不能为空。"))
         if case_type not in CASE_TYPES:
-            problems.append(f"案件类型“{case_type}”无效，应为：" + "、".join(CASE_TYPES) + "。")
+            problems.append(
+                _(
+                    "案件类型“%(case_type)s”无效，应为：%(types)s。",
+                    case_type=case_type,
+                    types="、".join(CASE_TYPES),
+                )
+            )
         try:
             decided = parse_date(row.get("决定日期") or "")
         except ValueError:
-            problems.append(f"决定日期“{row.get('决定日期')}”无法识别，请写成 2026-03-05。")
+            problems.append(_("决定日期“%(row)s”无法识别，请写成 2026-03-05。", row=row.get("决定日期")))
             decided = None
         if len(case_number) > 80 or len(title) > 300:
-            problems.append("案号或案件名称过长。")
+            problems.append(_("案号或案件名称过长。"))
         errors.extend(f"第 {number} 行：{p}" for p in problems)
         prepared.append(
             CaseFile(
@@ -533,9 +548,9 @@ def casefiles_import(
             )
         )
     if not prepared and not errors:
-        errors.append("文件中没有数据行。")
+        errors.append(_("文件中没有数据行。"))
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误，所有数据均未导入。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     db.session.add_all(prepared)
     db.session.flush()
     unit = db.session.get(Unit, unit_id)
@@ -558,7 +573,7 @@ def campaign_sample(*, actor: User, campaign: ReviewCampaign, seed: int | None =
     """Draw the files at random from the seed (recorded); returns the notes on short groups."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if campaign.status != "draft":
-        raise DomainError("本次评查已经抽样。")
+        raise DomainError(_("本次评查已经抽样。"))
     pool = [
         Pool(fid, uid, ctype, number)
         for fid, uid, ctype, number in db.session.execute(
@@ -568,11 +583,11 @@ def campaign_sample(*, actor: User, campaign: ReviewCampaign, seed: int | None =
         )
     ]
     if not any(p.case_type in campaign.case_types for p in pool):
-        raise DomainError("还没有可抽取的案卷：请先导入各单位的案卷清单。")
+        raise DomainError(_("还没有可抽取的案卷：请先导入各单位的案卷清单。"))
     if seed is None:
         seed = secrets.randbelow(1_000_000) + 1
     if not (0 <= seed < 2**31):
-        raise DomainError("随机种子应为 0 到 2147483647 之间的整数。")
+        raise DomainError(_("随机种子应为 0 到 2147483647 之间的整数。"))
     draw = draw_sample(pool, campaign.sample_size, seed, campaign.case_types)
     names = dict(
         db.session.execute(
@@ -650,14 +665,14 @@ def casefile_set_sampled(*, actor: User, case_file: CaseFile, sampled: bool, rea
     """The lead adds a file to the sample or drops one from it, with a reason."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if case_file.campaign.status != "sampling":
-        raise DomainError("只有在抽样之后、分配之前可以增减抽查案卷。")
+        raise DomainError(_("只有在抽样之后、分配之前可以增减抽查案卷。"))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("增减抽查案卷必须填写理由。")
+        raise DomainError(_("增减抽查案卷必须填写理由。"))
     # Kept after a six-character prefix in CaseFile.sample_reason, String(300).
     check_length(reason, CaseFile.sample_reason.type.length - 6, "理由")
     if case_file.sampled == sampled:
-        raise DomainError("该案卷已在抽查范围内。" if sampled else "该案卷不在抽查范围内。")
+        raise DomainError(_("该案卷已在抽查范围内。") if sampled else _("该案卷不在抽查范围内。"))
     case_file.sampled = sampled
     case_file.sample_reason = ("负责人增加：" if sampled else "负责人移出：") + reason
     db.session.flush()
@@ -686,7 +701,7 @@ def campaign_assign(*, actor: User, campaign: ReviewCampaign) -> int:
     """Give every sampled file its reviewers (cross-review, balanced) and start the review."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if campaign.status != "sampling":
-        raise DomainError("请先抽取案卷，再分配评查人员。")
+        raise DomainError(_("请先抽取案卷，再分配评查人员。"))
     files = list(
         db.session.execute(
             select(CaseFile.id, CaseFile.unit_id).where(
@@ -695,7 +710,7 @@ def campaign_assign(*, actor: User, campaign: ReviewCampaign) -> int:
         )
     )
     if not files:
-        raise DomainError("没有抽中的案卷，无法分配。")
+        raise DomainError(_("没有抽中的案卷，无法分配。"))
     reviewers = _reviewer_pairs(campaign)
     try:
         plan = plan_assignments(files, reviewers, campaign.reviewers_per_file)
@@ -704,8 +719,12 @@ def campaign_assign(*, actor: User, campaign: ReviewCampaign) -> int:
             select(Unit.name).where(Unit.id.in_(error.unit_ids)).order_by(Unit.id)
         ).all()
         raise DomainError(
-            "以下单位的案卷没有足够的可回避本单位的评查人员（每卷需要 "
-            f"{error.needed} 名非本单位评查人员）：" + "、".join(names) + "。请增加其他单位的评查人员。"
+            _(
+                "以下单位的案卷没有足够的可回避本单位的评查人员（每卷需要 %(needed)s 名非本单位评查人员）："
+                "%(units)s。请增加其他单位的评查人员。",
+                needed=error.needed,
+                units="、".join(names),
+            )
         ) from error
     for file_id, reviewer_ids in plan.items():
         for rid in reviewer_ids:
@@ -741,16 +760,21 @@ def assignment_reassign(*, actor: User, assignment: ReviewAssignment, reviewer_i
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     case_file = assignment.case_file
     if case_file.campaign.status != "reviewing":
-        raise DomainError("评查活动不在评查阶段，不能改派。")
+        raise DomainError(_("评查活动不在评查阶段，不能改派。"))
     if assignment.status != "assigned":
-        raise DomainError("已提交的评分不能改派，请先退回。")
+        raise DomainError(_("已提交的评分不能改派，请先退回。"))
     reviewer = db.session.get(User, reviewer_id)
     if reviewer is None or not can(reviewer, "reviews.score"):
-        raise DomainError("请选择在用的督察员。")
+        raise DomainError(_("请选择在用的督察员。"))
     if not can_review_file(reviewer, case_file):
-        raise DomainError(f"{reviewer.display_name}属于被评查单位，不能评查本单位的案卷（交叉评查）。")
+        raise DomainError(
+            _(
+                "%(display_name)s属于被评查单位，不能评查本单位的案卷（交叉评查）。",
+                display_name=reviewer.display_name,
+            )
+        )
     if any(a.reviewer_id == reviewer.id for a in case_file.assignments):
-        raise DomainError(f"{reviewer.display_name}已是该案卷的评查人员。")
+        raise DomainError(_("%(display_name)s已是该案卷的评查人员。", display_name=reviewer.display_name))
     old = assignment.reviewer
     assignment.reviewer_id = reviewer.id
     assignment.deductions.clear()
@@ -805,9 +829,9 @@ def assignment_save(
     authorize(can_score(actor, assignment), "只能为分配给自己的案卷评分。")
     check_version(assignment, version)
     if assignment.case_file.campaign.status != "reviewing":
-        raise DomainError("评查活动不在评查阶段。")
+        raise DomainError(_("评查活动不在评查阶段。"))
     if assignment.status != "assigned":
-        raise DomainError("评分已提交，不能再修改。")
+        raise DomainError(_("评分已提交，不能再修改。"))
     rubric = _rubric_of(assignment)
     items = {i.id: i for i in rubric.items}
     errors = []
@@ -828,7 +852,7 @@ def assignment_save(
     for item_id, note in vetoes.items():
         item = items.get(item_id)
         if item is not None and item.is_veto and not (note or "").strip():
-            errors.append(f"否决项“{item.text}”：必须填写说明。")
+            errors.append(_("否决项“%(text)s”：必须填写说明。", text=item.text))
     veto_hit = any(items.get(i) is not None and items[i].is_veto for i in vetoes)
     if submit and not veto_hit:
         blank = [
@@ -836,9 +860,11 @@ def assignment_save(
         ]
         if blank:
             errors.append(
-                f"还有 {len(blank)} 个评查项目未评分（无扣分请填 0）："
-                + "、".join(blank[:5])
-                + ("……" if len(blank) > 5 else "")
+                _(
+                    "还有 %(count)s 个评查项目未评分（无扣分请填 0）：%(items)s",
+                    count=len(blank),
+                    items="、".join(blank[:5]) + ("……" if len(blank) > 5 else ""),
+                )
             )
     if errors:
         raise DomainError(errors[0], errors)
@@ -909,7 +935,7 @@ def assignment_return(*, actor: User, assignment: ReviewAssignment, reason: str)
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     case_file = assignment.case_file
     if case_file.campaign.status != "reviewing":
-        raise DomainError("评查结果已公布，不能退回。")
+        raise DomainError(_("评查结果已公布，不能退回。"))
     transition(
         assignment,
         "return",
@@ -941,14 +967,14 @@ def casefile_settle(*, actor: User, case_file: CaseFile, score: float, reason: s
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     campaign = case_file.campaign
     if campaign.status != "reviewing":
-        raise DomainError("只有评查阶段可以裁定分数。")
+        raise DomainError(_("只有评查阶段可以裁定分数。"))
     if not case_file.assignments or any(a.status != "submitted" for a in case_file.assignments):
-        raise DomainError("该案卷还有评查人员未提交评分，暂不能裁定。")
+        raise DomainError(_("该案卷还有评查人员未提交评分，暂不能裁定。"))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("裁定分数必须填写理由。")
+        raise DomainError(_("裁定分数必须填写理由。"))
     if score is None or not (0 <= score <= 100):
-        raise DomainError("裁定分数应在 0 到 100 之间。")
+        raise DomainError(_("裁定分数应在 0 到 100 之间。"))
     before = snapshot(case_file, ["final_score", "grade", "settled_reason"])
     case_file.final_score = rounded(float(score), SCORE_PLACES)
     case_file.grade = scoring.grade_for(case_file.final_score, campaign.rubric.band_pairs)
@@ -976,14 +1002,16 @@ def casefile_set_excellent(*, actor: User, case_file: CaseFile, excellent: bool)
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     campaign = case_file.campaign
     if campaign.status != "reviewing":
-        raise DomainError("只有评查阶段可以评定优秀案卷。")
+        raise DomainError(_("只有评查阶段可以评定优秀案卷。"))
     if excellent:
         if case_file.grade != _top_grade(campaign):
-            raise DomainError(f"只有最终等次为“{_top_grade(campaign)}”的案卷可以评为优秀案卷。")
+            raise DomainError(
+                _("只有最终等次为“%(grade)s”的案卷可以评为优秀案卷。", grade=_top_grade(campaign))
+            )
         if case_file.divergent and not case_file.settled_reason:
-            raise DomainError("该案卷评分分差过大，请先裁定最终得分。")
+            raise DomainError(_("该案卷评分分差过大，请先裁定最终得分。"))
         if any(a.veto_hit for a in case_file.assignments):
-            raise DomainError("触及否决项的案卷不能评为优秀案卷。")
+            raise DomainError(_("触及否决项的案卷不能评为优秀案卷。"))
     if case_file.excellent == excellent:
         return case_file
     case_file.excellent = excellent
@@ -1015,10 +1043,14 @@ def publish_blockers(campaign: ReviewCampaign) -> list[str]:
     ).one()
     problems = []
     if counts[0]:
-        problems.append(f"还有 {counts[0]} 份评分未提交。")
+        problems.append(_("还有 %(counts)s 份评分未提交。", counts=counts[0]))
     if counts[1]:
         problems.append(
-            f"还有 {counts[1]} 卷评分分差超过 {score_text(campaign.divergence_margin)} 分，需先裁定。"
+            _(
+                "还有 %(counts)s 卷评分分差超过 %(divergence_margin)s 分，需先裁定。",
+                counts=counts[1],
+                divergence_margin=score_text(campaign.divergence_margin),
+            )
         )
     return problems
 
@@ -1027,10 +1059,10 @@ def publish_blockers(campaign: ReviewCampaign) -> list[str]:
 def campaign_publish(*, actor: User, campaign: ReviewCampaign) -> ReviewCampaign:
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if campaign.status != "reviewing":
-        raise DomainError("只有评查阶段的活动可以公布结果。")
+        raise DomainError(_("只有评查阶段的活动可以公布结果。"))
     problems = publish_blockers(campaign)
     if problems:
-        raise DomainError("暂不能公布：" + problems[0], problems)
+        raise DomainError(_("暂不能公布：%(problem)s", problem=problems[0]), problems)
     campaign.published_at = utcnow()
     transition(campaign, "publish", actor=actor)
     # The 通报 gets its number now, in this transaction (a failed publication takes none).
@@ -1098,9 +1130,9 @@ def findings_from_casefile(*, actor: User, case_file: CaseFile) -> list[Finding]
     """Turn the file's deductions (and veto hits) into open findings of its unit, one per item."""
     authorize(can(actor, "reviews.manage"), "您没有管理评查活动的权限。")
     if case_file.campaign.status not in ("reviewing", "published"):
-        raise DomainError("评查尚未开始。")
+        raise DomainError(_("评查尚未开始。"))
     if db.session.scalar(select(Finding.id).where(Finding.case_file_id == case_file.id).limit(1)):
-        raise DomainError("该案卷的扣分已经转为发现问题。")
+        raise DomainError(_("该案卷的扣分已经转为发现问题。"))
     rows = db.session.execute(
         select(RubricItem, ReviewDeduction.points, ReviewDeduction.note)
         .join(ReviewDeduction, ReviewDeduction.item_id == RubricItem.id)
@@ -1113,7 +1145,7 @@ def findings_from_casefile(*, actor: User, case_file: CaseFile) -> list[Finding]
         .order_by(RubricItem.order, ReviewDeduction.id)
     ).all()
     if not rows:
-        raise DomainError("该案卷没有已提交的扣分，无需转为问题。")
+        raise DomainError(_("该案卷没有已提交的扣分，无需转为问题。"))
     grouped: dict[int, tuple[RubricItem, list[str]]] = {}
     for item, _points, note in rows:
         grouped.setdefault(item.id, (item, []))[1].append(note.strip())

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, select
 
 from ..audit import diff, record_event, snapshot
@@ -103,11 +104,11 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         raw_points = (row.get("分值") or "").strip()
         problems = []
         if not code:
-            problems.append("编码不能为空。")
+            problems.append(_("编码不能为空。"))
         elif code in nodes:
-            problems.append(f"编码“{code}”重复（第 {nodes[code].row} 行已使用）。")
+            problems.append(_("编码“%(code)s”重复（第 %(row)s 行已使用）。", code=code, row=nodes[code].row))
         if not text:
-            problems.append("内容不能为空。")
+            problems.append(_("内容不能为空。"))
         points = None
         try:
             value = parse_decimal(raw_points)  # refuses nan and inf, which float() takes
@@ -120,7 +121,11 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         kinds, unknown = _kinds_from_text(row.get("适用单位类型") or "")
         if unknown:
             problems.append(
-                "适用单位类型“" + "、".join(unknown) + "”无效，应为：" + "、".join(UNIT_KINDS.values()) + "。"
+                _(
+                    "适用单位类型“%(unknown)s”无效，应为：%(kinds)s。",
+                    unknown="、".join(unknown),
+                    kinds="、".join(UNIT_KINDS.values()),
+                )
             )
         problems += column_errors(
             Indicator,
@@ -145,7 +150,7 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
             nodes[code] = node
         ordered.append(node)
     if not ordered:
-        raise ImportRejected("导入未执行：文件中没有数据行。", ["文件中没有数据行。"])
+        raise ImportRejected(_("导入未执行：文件中没有数据行。"), ["文件中没有数据行。"])
     # Link parents; report missing parents and cycles.
     roots: list[Node] = []
     for node in ordered:
@@ -154,9 +159,15 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         if not node.parent_code:
             roots.append(node)
         elif node.parent_code == node.code:
-            errors.append(f"第 {node.row} 行：上级编码不能是本行编码。")
+            errors.append(_("第 %(row)s 行：上级编码不能是本行编码。", row=node.row))
         elif node.parent_code not in nodes:
-            errors.append(f"第 {node.row} 行：上级编码“{node.parent_code}”不存在。")
+            errors.append(
+                _(
+                    "第 %(row)s 行：上级编码“%(parent_code)s”不存在。",
+                    row=node.row,
+                    parent_code=node.parent_code,
+                )
+            )
         else:
             nodes[node.parent_code].children.append(node)
     for node in ordered:
@@ -165,14 +176,21 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         seen, cursor = {node.code}, nodes.get(node.parent_code)
         while cursor is not None and cursor.parent_code:
             if cursor.code in seen:
-                errors.append(f"第 {node.row} 行：上级编码形成循环（{node.code} → {node.parent_code}）。")
+                errors.append(
+                    _(
+                        "第 %(row)s 行：上级编码形成循环（%(code)s → %(parent_code)s）。",
+                        row=node.row,
+                        code=node.code,
+                        parent_code=node.parent_code,
+                    )
+                )
                 break
             seen.add(cursor.code)
             cursor = nodes.get(cursor.parent_code)
     if not roots and not errors:
-        errors.append("没有一级指标（上级编码为空的行）。")
+        errors.append(_("没有一级指标（上级编码为空的行）。"))
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误，所有数据均未导入。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     # Levels, level names and points.
     level_names: dict[int, tuple[str, int]] = {}
     leaves: list[Node] = []
@@ -185,7 +203,13 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
                 level_names[level] = (node.level_name, node.row)
             elif known[0] != node.level_name:
                 errors.append(
-                    f"第 {node.row} 行：层级名称“{node.level_name}”与同级的“{known[0]}”（第 {known[1]} 行）不一致。"
+                    _(
+                        "第 %(row)s 行：层级名称“%(level_name)s”与同级的“%(known)s”（第 %(known2)s 行）不一致。",
+                        row=node.row,
+                        level_name=node.level_name,
+                        known=known[0],
+                        known2=known[1],
+                    )
                 )
         if node.children:
             for child in node.children:
@@ -199,7 +223,9 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
     if given and len(given) != len(leaves):
         for leaf in leaves:
             if leaf.points is None:
-                errors.append(f"第 {leaf.row} 行：未填写分值（分值须全部填写，或全部留空表示等权）。")
+                errors.append(
+                    _("第 %(row)s 行：未填写分值（分值须全部填写，或全部留空表示等权）。", row=leaf.row)
+                )
     elif not given:
         for leaf in leaves:
             leaf.points = DEFAULT_POINTS
@@ -209,7 +235,14 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
             return node.points or 0.0
         summed = round(sum(total(child) for child in node.children), 4)
         if node.points is not None and abs(node.points - summed) > 1e-6:
-            errors.append(f"第 {node.row} 行：分值 {node.points:g} 与下级指标分值之和 {summed:g} 不一致。")
+            errors.append(
+                _(
+                    "第 %(row)s 行：分值 %(points)s 与下级指标分值之和 %(summed)s 不一致。",
+                    row=node.row,
+                    points=f"{node.points:g}",
+                    summed=f"{summed:g}",
+                )
+            )
         node.points = summed
         return summed
 
@@ -217,7 +250,7 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         for root in roots:
             total(root)
     if errors:
-        raise ImportRejected(f"导入未执行：{len(errors)} 处错误，所有数据均未导入。", errors)
+        raise ImportRejected(_("导入未执行：%(count)s 处错误，所有数据均未导入。", count=len(errors)), errors)
     depth = max(level_names) if level_names else 1
     max_level = max(_depth(root) for root in roots)
     names = [level_names.get(level, (f"第{level}级", 0))[0] for level in range(1, max(depth, max_level) + 1)]
@@ -247,9 +280,9 @@ def framework_import(
     authorize(actor is None or can(actor, "admin.manage"), "只有系统管理员可以导入指标体系。")
     name = (name or "").strip()
     if not name:
-        raise DomainError("请填写指标体系名称。")
+        raise DomainError(_("请填写指标体系名称。"))
     if len(name) > 120:
-        raise DomainError("指标体系名称过长（最多 120 字）。")
+        raise DomainError(_("指标体系名称过长（最多 120 字）。"))
     roots, level_names = parse_framework_rows(rows)
     framework = Framework(
         name=name,
@@ -343,13 +376,13 @@ def indicator_update(*, actor: User, indicator: Indicator, data: dict) -> Indica
     authorize(can(actor, "admin.manage"), "只有系统管理员可以修改指标。")
     framework = indicator.framework
     if framework.frozen:
-        raise DomainError("该指标体系已被评估轮次使用，已冻结，不能修改；如需调整请导入新版本。")
+        raise DomainError(_("该指标体系已被评估轮次使用，已冻结，不能修改；如需调整请导入新版本。"))
     text = (data.get("text") or "").strip()
     if not text:
-        raise DomainError("指标内容不能为空。")
+        raise DomainError(_("指标内容不能为空。"))
     kinds = [k for k in data.get("kinds") or [] if k in UNIT_KINDS]
     if not kinds:
-        raise DomainError("请至少选择一种适用单位类型。")
+        raise DomainError(_("请至少选择一种适用单位类型。"))
     values = {
         "text": text,
         "method": (data.get("method") or "").strip(),
@@ -360,9 +393,9 @@ def indicator_update(*, actor: User, indicator: Indicator, data: dict) -> Indica
         try:
             points = parse_score(data.get("max_points"))
         except RatingError as error:
-            raise DomainError("分值须为数字。") from error
+            raise DomainError(_("分值须为数字。")) from error
         if points is None or points <= 0:
-            raise DomainError("分值须为大于 0 的数字。")
+            raise DomainError(_("分值须为大于 0 的数字。"))
         values["max_points"] = points
     before = snapshot(indicator, INDICATOR_FIELDS)
     for key, value in values.items():
@@ -458,25 +491,25 @@ def round_open(
     errors = []
     framework = db.session.get(Framework, framework_id) if framework_id else None
     if framework is None:
-        errors.append("请选择指标体系。")
+        errors.append(_("请选择指标体系。"))
     if not year or not (2000 <= year <= 2100):
-        errors.append("请填写正确的年度。")
+        errors.append(_("请填写正确的年度。"))
     title = (title or "").strip()
     if not title:
-        errors.append("请填写轮次名称。")
+        errors.append(_("请填写轮次名称。"))
     if year and db.session.scalar(select(AssessmentRound.id).where(AssessmentRound.year == year)):
-        errors.append(f"{year} 年度已有评估轮次，每个年度只能开启一个轮次。")
+        errors.append(_("%(year)s 年度已有评估轮次，每个年度只能开启一个轮次。", year=year))
     query = select(Unit.id).where(Unit.active.is_(True))
     if not all_units:
         chosen = [int(u) for u in (unit_ids or [])]
         if not chosen:
-            errors.append("请选择参加评估的单位，或勾选“全部单位”。")
+            errors.append(_("请选择参加评估的单位，或勾选“全部单位”。"))
         query = query.where(Unit.id.in_(chosen or [0]))
     if errors:
         raise DomainError(errors[0], errors)
     ids = list(db.session.scalars(query.order_by(Unit.id)))
     if not ids:
-        raise DomainError("没有可参加评估的在用单位。")
+        raise DomainError(_("没有可参加评估的在用单位。"))
     round_ = AssessmentRound(
         year=year,
         framework_id=framework.id,
@@ -542,7 +575,7 @@ def _applicable_leaf(assessment: Assessment, indicator: Indicator) -> None:
         or not indicator.is_leaf
         or not indicator.applies(assessment.unit.kind)
     ):
-        raise DomainError("该指标不属于本次评估，或不适用于本单位。")
+        raise DomainError(_("该指标不属于本次评估，或不适用于本单位。"))
 
 
 def _get_or_new_score(assessment: Assessment, indicator: Indicator) -> IndicatorScore:
@@ -566,11 +599,11 @@ EVAL_FIELDS = ["evaluated_rating", "evaluated_score", "comment"]
 
 def _check_own_draft(actor: User, assessment: Assessment) -> None:
     if not can_self_assess(actor, assessment):
-        raise DomainError("只能填写本单位的自评。")
+        raise DomainError(_("只能填写本单位的自评。"))
     if assessment.status != "draft":
-        raise DomainError("自评已提交，不能再修改；如需修改，请联系督察员退回。")
+        raise DomainError(_("自评已提交，不能再修改；如需修改，请联系督察员退回。"))
     if assessment.round.status != "open":
-        raise DomainError("该评估轮次已结束。")
+        raise DomainError(_("该评估轮次已结束。"))
 
 
 def _scored_record(assessment: Assessment, indicator: Indicator, version: int | None) -> IndicatorScore:
@@ -668,7 +701,7 @@ def assessment_reuse_previous(*, actor: User, assessment: Assessment) -> int:
     _check_own_draft(actor, assessment)
     previous, before = previous_scores(assessment)
     if previous is None:
-        raise DomainError("本单位没有上一年度的自评，无可沿用。")
+        raise DomainError(_("本单位没有上一年度的自评，无可沿用。"))
     current = _scores(assessment)
     copied = []
     for leaf in applicable_leaves(assessment):
@@ -685,7 +718,7 @@ def assessment_reuse_previous(*, actor: User, assessment: Assessment) -> int:
         copied.append(leaf.code)
     if not copied:
         raise DomainError(
-            "没有可沿用的自评说明：上一年度未填写说明，或本年度已经填写（已填写的不会被覆盖）。"
+            _("没有可沿用的自评说明：上一年度未填写说明，或本年度已经填写（已填写的不会被覆盖）。")
         )
     record_event(
         actor=actor,
@@ -733,7 +766,7 @@ def _check_evaluator(actor: User, assessment: Assessment) -> None:
     if not can_evaluate(actor, assessment):  # 回避 is a message on the page; no capability is a 403
         _refuse(actor, assessment, "不能评估本单位的自评。", "您没有评估的权限。")
     if assessment.status != "submitted":
-        raise DomainError("只有已提交的自评才能评估。")
+        raise DomainError(_("只有已提交的自评才能评估。"))
 
 
 @transactional
@@ -810,7 +843,13 @@ def assessment_submit(*, actor: User, assessment: Assessment, version: int | Non
     missing = [i for i in leaves if scores.get(i.id) is None or not scores[i.id].self_rating]
     if missing:
         codes = "、".join(i.code for i in missing[:10]) + ("等" if len(missing) > 10 else "")
-        raise DomainError(f"尚有 {len(missing)} 项指标未评价（{codes}），请全部评价后再提交。")
+        raise DomainError(
+            _(
+                "尚有 %(count)s 项指标未评价（%(codes)s），请全部评价后再提交。",
+                count=len(missing),
+                codes=codes,
+            )
+        )
     assessment.submitted_at = utcnow()
     assessment.return_reason = ""
     transition(assessment, "submit", actor=actor, summary=f"提交自评（{len(leaves)} 项指标）")
@@ -890,7 +929,7 @@ def assessment_finalize(*, actor: User, assessment: Assessment, version: int | N
     authorize(can(actor, "assessments.finalize"), "您没有定稿的权限。")
     check_version(assessment, version)
     if assessment.status != "evaluated":
-        raise DomainError("只有已评估的自评才能定稿。")
+        raise DomainError(_("只有已评估的自评才能定稿。"))
     weak = weak_indicators(assessment)
     planned = set(
         db.session.scalars(
@@ -903,7 +942,13 @@ def assessment_finalize(*, actor: User, assessment: Assessment, version: int | N
     missing = [i for i, _ in weak if i.id not in planned]
     if missing:
         codes = "、".join(i.code for i in missing[:10]) + ("等" if len(missing) > 10 else "")
-        raise DomainError(f"有 {len(missing)} 项短板指标尚未列入路线图（{codes}），请先制定整改措施再定稿。")
+        raise DomainError(
+            _(
+                "有 %(count)s 项短板指标尚未列入路线图（%(codes)s），请先制定整改措施再定稿。",
+                count=len(missing),
+                codes=codes,
+            )
+        )
     from .scorecard_reports import area_sums, stored_area_sums
 
     assessment.finalized_at = utcnow()
@@ -929,11 +974,11 @@ def _roadmap_values(data: dict) -> dict:
     owner = (data.get("owner") or "").strip()
     due = data.get("due_date")
     if not measure:
-        errors.append("请填写整改措施。")
+        errors.append(_("请填写整改措施。"))
     if not owner:
-        errors.append("请填写责任人（或责任科室）。")
+        errors.append(_("请填写责任人（或责任科室）。"))
     if not isinstance(due, date):
-        errors.append("请填写完成时限。")
+        errors.append(_("请填写完成时限。"))
     if errors:
         raise DomainError(errors[0], errors)
     return {
@@ -946,7 +991,7 @@ def _roadmap_values(data: dict) -> dict:
 
 def _check_roadmap_scope(actor: User, unit_id: int) -> None:
     if not can_manage_roadmap_for_unit(actor, unit_id):
-        raise DomainError("只能为本单位制定或更新路线图。")
+        raise DomainError(_("只能为本单位制定或更新路线图。"))
 
 
 @transactional
@@ -955,9 +1000,9 @@ def roadmap_item_create(
 ) -> RoadmapItem:
     _check_roadmap_scope(actor, assessment.unit_id)
     if indicator.framework_id != assessment.round.framework_id or not indicator.is_leaf:
-        raise DomainError("该指标不属于本次评估。")
+        raise DomainError(_("该指标不属于本次评估。"))
     if assessment.status == "finalized" and not _is_weak_in(assessment, indicator):
-        raise DomainError("该指标不是短板指标。")
+        raise DomainError(_("该指标不是短板指标。"))
     values = _roadmap_values(data)
     item = RoadmapItem(
         indicator_id=indicator.id,
@@ -1000,7 +1045,7 @@ def roadmap_item_update(
     _check_roadmap_scope(actor, item.unit_id)
     check_version(item, version)
     if item.status == "done":
-        raise DomainError("已完成的路线图事项不能再修改。")
+        raise DomainError(_("已完成的路线图事项不能再修改。"))
     values = _roadmap_values(data)
     edit_and_audit(
         item,

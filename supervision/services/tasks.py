@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
@@ -88,11 +89,11 @@ def finding_category_add(*, actor: User, name: str) -> FindingCategory:
     finding_categories_ensure()
     name = (name or "").strip()
     if not name:
-        raise DomainError("请填写分类名称。")
+        raise DomainError(_("请填写分类名称。"))
     if len(name) > 20:
-        raise DomainError("分类名称不能超过 20 个字。")
+        raise DomainError(_("分类名称不能超过 20 个字。"))
     if db.session.scalar(select(FindingCategory.id).where(FindingCategory.name == name)):
-        raise DomainError(f"分类“{name}”已存在。")
+        raise DomainError(_("分类“%(name)s”已存在。", name=name))
     last = db.session.scalar(select(func.max(FindingCategory.sort_order))) or 0
     category = FindingCategory(name=name, sort_order=last + 10, active=True)
     db.session.add(category)
@@ -138,7 +139,7 @@ def inspector_profile_save(
     """Create or edit an inspector's pool entry."""
     authorize(can_any(actor, "tasks.manage", "admin.manage"), "您没有维护督察员库的权限。")
     if inspector.role != "inspector":
-        raise DomainError("只有督察员角色的用户才能编入督察员库。")
+        raise DomainError(_("只有督察员角色的用户才能编入督察员库。"))
     profile = profile_for(inspector)
     if profile is not None:
         check_version(profile, version)
@@ -155,9 +156,9 @@ def inspector_profile_save(
     }
     errors = []
     if len(values["specialties"]) > 200:
-        errors.append("专业领域过多，请精简。")
+        errors.append(_("专业领域过多，请精简。"))
     if values["term_start"] and values["term_end"] and values["term_end"] < values["term_start"]:
-        errors.append("任期结束日期不能早于开始日期。")
+        errors.append(_("任期结束日期不能早于开始日期。"))
     if values["certificate_no"]:
         clash = db.session.scalar(
             select(InspectorProfile.id).where(
@@ -166,7 +167,9 @@ def inspector_profile_save(
             )
         )
         if clash:
-            errors.append(f"证件编号“{values['certificate_no']}”已被其他督察员使用。")
+            errors.append(
+                _("证件编号“%(certificate_no)s”已被其他督察员使用。", certificate_no=values["certificate_no"])
+            )
     _fail(errors)
     is_new = profile is None
     if profile is None:
@@ -211,13 +214,13 @@ def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[Us
         "period_end": data.get("period_end"),
     }
     if not values["title"]:
-        errors.append("请填写任务名称。")
+        errors.append(_("请填写任务名称。"))
     elif len(values["title"]) > 200:
-        errors.append("任务名称不能超过 200 个字。")
+        errors.append(_("任务名称不能超过 200 个字。"))
     if values["kind"] not in TASK_KINDS:
-        errors.append("任务类型无效，应为：" + "、".join(TASK_KINDS.values()) + "。")
+        errors.append(_("任务类型无效，应为：%(kinds)s。", kinds="、".join(TASK_KINDS.values())))
     if not values["period_start"] or not values["period_end"]:
-        errors.append("请填写督察期间的开始和结束日期。")
+        errors.append(_("请填写督察期间的开始和结束日期。"))
     elif values["period_end"] < values["period_start"]:
         errors.append("督察期间的结束日期不能早于开始日期。")
     elif values["period_start"].year < MIN_YEAR or values["period_end"].year > MAX_YEAR:
@@ -227,17 +230,17 @@ def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[Us
     leader_id = int(data["leader_id"]) if data.get("leader_id") else None
     units: list[Unit] = []
     if not unit_ids:
-        errors.append("请至少选择一个被督察单位。")
+        errors.append(_("请至少选择一个被督察单位。"))
     else:
         units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)))
         if len(units) != len(unit_ids):
-            errors.append("所选被督察单位中有不存在的单位。")
+            errors.append(_("所选被督察单位中有不存在的单位。"))
         inactive = [u.name for u in units if not u.active]
         if inactive:
-            errors.append("以下单位已停用，不能作为督察对象：" + "、".join(inactive) + "。")
+            errors.append(_("以下单位已停用，不能作为督察对象：%(units)s。", units="、".join(inactive)))
     inspectors: list[User] = []
     if not inspector_ids:
-        errors.append("请至少选择一名督察员。")
+        errors.append(_("请至少选择一名督察员。"))
     else:
         rows = db.session.execute(
             select(User, InspectorProfile)
@@ -246,19 +249,25 @@ def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[Us
             .order_by(User.id)
         ).all()
         if len(rows) != len(inspector_ids):
-            errors.append("所选督察员中有不存在的用户。")
+            errors.append(_("所选督察员中有不存在的用户。"))
         for user, profile in rows:
             if user.role != "inspector" or not user.active:
-                errors.append(f"“{user.display_name}”不是在用的督察员，不能编入任务。")
+                errors.append(
+                    _("“%(display_name)s”不是在用的督察员，不能编入任务。", display_name=user.display_name)
+                )
             elif profile is not None and profile.term_expired(today):
                 errors.append(
-                    f"督察员“{user.display_name}”的任期已于 {profile.term_end:%Y-%m-%d} 届满，不能编入新任务。"
+                    _(
+                        "督察员“%(display_name)s”的任期已于 %(term_end)s 届满，不能编入新任务。",
+                        display_name=user.display_name,
+                        term_end=f"{profile.term_end:%Y-%m-%d}",
+                    )
                 )
             inspectors.append(user)
         if leader_id is None:
-            errors.append("请从所选督察员中指定一名组长。")
+            errors.append(_("请从所选督察员中指定一名组长。"))
         elif leader_id not in inspector_ids:
-            errors.append("组长必须是所选督察员之一。")
+            errors.append(_("组长必须是所选督察员之一。"))
     _fail(errors)
     return values, units, inspectors, leader_id
 
@@ -329,7 +338,7 @@ def task_update(
         raise NotAllowed("您没有修改督察任务的权限。")
     check_version(task, version)
     if task.status != "draft":
-        raise InvalidTransition("只有草稿状态的任务可以修改。")
+        raise InvalidTransition(_("只有草稿状态的任务可以修改。"))
     values, units, inspectors, leader_id = _prepare_task(data, today=today or local_today())
     before = _task_snapshot(task)
     for key, value in values.items():
@@ -360,9 +369,9 @@ def task_transition(*, actor: User, task: SupervisionTask, action: str, reason: 
     """activate / close / reopen, through the workflow table."""
     authorize(can(actor, "tasks.manage"), "您没有管理督察任务的权限。")
     if action not in ("activate", "close", "reopen"):
-        raise InvalidTransition("未知的操作。")
+        raise InvalidTransition(_("未知的操作。"))
     if action == "activate" and (not task.units or not task.members):
-        raise InvalidTransition("任务没有被督察单位或督察员，不能启动。")
+        raise InvalidTransition(_("任务没有被督察单位或督察员，不能启动。"))
     transition(task, action, actor=actor, reason=reason)
     return task
 
@@ -419,7 +428,7 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
         "indicator_id": int(data["indicator_id"]) if data.get("indicator_id") else None,
     }
     if values["unit_id"] is None:
-        errors.append("请选择问题所在单位。")
+        errors.append(_("请选择问题所在单位。"))
     elif task is not None:
         in_scope = db.session.scalar(
             select(func.count())
@@ -427,21 +436,21 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
             .where(task_unit.c.task_id == task.id, task_unit.c.unit_id == values["unit_id"])
         )
         if not in_scope:
-            errors.append("该单位不在本任务的督察范围内。")
+            errors.append(_("该单位不在本任务的督察范围内。"))
     if values["unit_id"] is not None and not can_record_finding_for_unit(actor, values["unit_id"]):
-        errors.append("督察员不能对本人所在单位记录问题（回避）。")
+        errors.append(_("督察员不能对本人所在单位记录问题（回避）。"))
     if values["category"] not in finding_category_names(include_inactive=False):
-        errors.append("请选择有效的问题分类。")
+        errors.append(_("请选择有效的问题分类。"))
     if values["severity"] not in SEVERITIES:
-        errors.append("请选择问题严重程度：" + "、".join(SEVERITIES.values()) + "。")
+        errors.append(_("请选择问题严重程度：%(severities)s。", severities="、".join(SEVERITIES.values())))
     if not values["description"]:
-        errors.append("请填写发现的问题。")
+        errors.append(_("请填写发现的问题。"))
     elif len(values["description"]) > 5000:
-        errors.append("问题描述不能超过 5000 字。")
+        errors.append(_("问题描述不能超过 5000 字。"))
     if len(values["legal_basis"]) > 2000:
-        errors.append("依据条款不能超过 2000 字。")
+        errors.append(_("依据条款不能超过 2000 字。"))
     if not values["found_on"]:
-        errors.append("请填写发现日期。")
+        errors.append(_("请填写发现日期。"))
     elif values["found_on"] > today:
         errors.append("发现日期不能晚于今天。")
     elif task is not None and values["found_on"] < task.period_start:
@@ -452,16 +461,16 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
         from .scorecards import indicator_exists
 
         if not indicator_exists(values["indicator_id"]):
-            errors.append("所选的示范指标不存在。")
+            errors.append(_("所选的示范指标不存在。"))
     _fail(errors)
     return values
 
 
 def _require_active_member(task: SupervisionTask, actor: User) -> None:
     if not can_record_finding_in(actor, task):
-        raise NotAllowed("只有本任务的督察员可以记录问题。")
+        raise NotAllowed(_("只有本任务的督察员可以记录问题。"))
     if task.status != "active":
-        raise InvalidTransition("任务不在进行中，不能记录或修改问题。")
+        raise InvalidTransition(_("任务不在进行中，不能记录或修改问题。"))
 
 
 @transactional
@@ -496,11 +505,11 @@ def finding_create(
 
 def _require_editable(finding: Finding, actor: User) -> None:
     if not can_edit_finding(actor, finding):
-        raise NotAllowed("只有记录该问题的督察员本人可以修改。")
+        raise NotAllowed(_("只有记录该问题的督察员本人可以修改。"))
     if finding.status != "open":
-        raise InvalidTransition("问题已不是“待处理”状态，不能再修改。")
+        raise InvalidTransition(_("问题已不是“待处理”状态，不能再修改。"))
     if finding.task is not None and finding.task.status != "active":
-        raise InvalidTransition("任务不在进行中，不能记录或修改问题。")
+        raise InvalidTransition(_("任务不在进行中，不能记录或修改问题。"))
 
 
 @transactional

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import DomainError
@@ -30,7 +31,7 @@ def password():
             flash_domain_error(error)
         else:
             session_bind(current_user)  # the other sessions end, this one goes on
-            flash("密码已修改，其他设备上的登录已退出。", "success")
+            flash(_("密码已修改，其他设备上的登录已退出。"), "success")
             return redirect(url_for("main.home"))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -51,6 +52,6 @@ def logout_everywhere():
     if ActionForm().validate_on_submit():
         sessions_end(user=current_user, everywhere=True)
         end_this_session()
-        flash("已退出所有设备上的登录，请重新登录。", "info")
+        flash(_("已退出所有设备上的登录，请重新登录。"), "info")
         return redirect(url_for("auth.login"))
     return redirect(url_for("account.password"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
@@ -204,7 +205,10 @@ def edit(user_id: int):
         except DomainError as error:
             flash_edit_error(error, form, profile)
         else:
-            flash(f"已保存督察员“{inspector.display_name}”的库内信息。", "success")
+            flash(
+                _("已保存督察员“%(display_name)s”的库内信息。", display_name=inspector.display_name),
+                "success",
+            )
             return redirect(url_for("inspectors.detail", user_id=inspector.id))
     elif form.is_submitted():
         flash_form_errors(form)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import registers
 from ..calendar import WorkCalendar, load_calendar, working_days_between
 from ..calendar_estimate import FIRST_YEAR, LAST_YEAR
 from ..errors import DomainError
@@ -71,7 +72,7 @@ from ..permissions import (
 from ..services import calendar as calendar_svc
 from ..services import notices as svc
 from ..services.attachments import ACCEPT_ATTR
-from ..workflow import allowed_steps, status_label
+from ..workflow import allowed_steps
 from .helpers import (
     DOCX_MIME,
     XLSX_MIME,
@@ -378,7 +379,7 @@ def edit(notice_id: int):
     if not can_edit_draft(current_user, notice):
         abort(403)
     if notice.status != "draft":
-        flash("只有草稿状态的通知书可以修改。", "warning")
+        flash(_("只有草稿状态的通知书可以修改。"), "warning")
         return _back(notice)
     kinds = _kinds()
     form = NoticeDraftForm(obj=notice)
@@ -403,7 +404,7 @@ def edit(notice_id: int):
         except DomainError as error:
             flash_edit_error(error, form, notice)
         else:
-            flash("通知书草稿已保存。", "success")
+            flash(_("通知书草稿已保存。"), "success")
             return _back(notice)
     elif form.is_submitted():
         flash_form_errors(form)
@@ -632,7 +633,14 @@ def issue(notice_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已签发，文号 {notice.doc_number}，已通知{notice.unit.name}联络员。", "success")
+        flash(
+            _(
+                "已签发，文号 %(doc_number)s，已通知%(name)s联络员。",
+                doc_number=notice.doc_number,
+                name=notice.unit.name,
+            ),
+            "success",
+        )
     return _back(notice)
 
 
@@ -671,7 +679,7 @@ def report(notice_id: int, item_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"第{item.seq}项整改报告已报送，等待核查。", "success")
+        flash(_("第%(seq)s项整改报告已报送，等待核查。", seq=item.seq), "success")
     return redirect(url_for("notices.detail", notice_id=notice.id, _anchor=f"item-{item.id}"))
 
 
@@ -685,7 +693,9 @@ def accept(notice_id: int, item_id: int):
         flash_domain_error(error)
     else:
         flash(
-            "全部事项已通过，通知书已销号。" if notice.status == "closed" else f"第{item.seq}项核查通过。",
+            _("全部事项已通过，通知书已销号。")
+            if notice.status == "closed"
+            else _("第%(seq)s项核查通过。", seq=item.seq),
             "success",
         )
     return redirect(url_for("notices.detail", notice_id=notice.id, _anchor=f"item-{item.id}"))
@@ -700,7 +710,7 @@ def return_item(notice_id: int, item_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"第{item.seq}项已退回整改。", "success")
+        flash(_("第%(seq)s项已退回整改。", seq=item.seq), "success")
     return redirect(url_for("notices.detail", notice_id=notice.id, _anchor=f"item-{item.id}"))
 
 
@@ -809,22 +819,7 @@ def register():
 @require("notices.read_all")
 def register_export():
     query, year, prefix = _register_query()
-    rows = []
-    for n in db.session.scalars(query):
-        rows.append(
-            {
-                "number": n.doc_number,
-                "kind": n.kind.name,
-                "title": n.title,
-                "unit": n.unit.name,
-                "issue_date": n.issue_date,
-                "deadline": n.deadline,
-                "approver": n.approved_by.display_name if n.approved_by else "",
-                "status": status_label("notice", n.status),
-                "note": ("作废：" + n.void_reason) if n.status == "voided" else "",
-                "voided": n.status == "voided",
-            }
-        )
+    rows = registers.notice_register_rows(db.session.scalars(query))
     title = f"{current_app.config['OFFICE_NAME']}发文登记簿" + (f"（{year}年）" if year else "")
     name = "发文登记簿" + (f"{year}" if year else "") + (f"-{prefix}" if prefix else "") + ".xlsx"
     return download(register_xlsx(rows, title), name, XLSX_MIME)
@@ -863,7 +858,7 @@ def kind_form(kind_id: int | None = None):
         except DomainError as error:
             flash_edit_error(error, form, kind)
         else:
-            flash("通知书种类已保存。", "success")
+            flash(_("通知书种类已保存。"), "success")
             return redirect(url_for("notices.kinds"))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -1040,7 +1035,7 @@ def holiday_edit(holiday_id: int):
         except DomainError as error:
             flash_edit_error(error, form, holiday)
         else:
-            flash("已保存。", "success")
+            flash(_("已保存。"), "success")
             return redirect(url_for("notices.holidays", year=holiday.day.year))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -1055,7 +1050,7 @@ def holiday_delete(holiday_id: int):
         abort(404)
     year = holiday.day.year
     svc.holiday_delete(actor=current_user, holiday=holiday)
-    flash("已从日历中删除。", "success")
+    flash(_("已从日历中删除。"), "success")
     return redirect(url_for("notices.holidays", year=year))
 
 

@@ -11,6 +11,7 @@ from ..exports.sheets import single_sheet_xlsx
 from ..extensions import db
 from ..filters import COUNTED
 from ..formatting import cn_date, local_today
+from ..i18n import in_chinese
 from ..models import AssessmentRound, Unit
 from ..parsing import id_arg
 from ..permissions import can, can_any, require, units_for_user
@@ -45,6 +46,7 @@ def _unit_filter() -> int | None:
     return unit_id
 
 
+@in_chinese
 def _subtitle(year: int | None, unit_id: int | None) -> str:
     parts = [f"年度：{year}年" if year else "全部年度"]
     if unit_id:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -278,7 +279,7 @@ def campaign_edit(campaign_id: int):
         except DomainError as error:
             flash_edit_error(error, form, campaign)
         else:
-            flash("评查活动设置已保存。", "success")
+            flash(_("评查活动设置已保存。"), "success")
             return _redirect_campaign(campaign.id)
     elif form.is_submitted():
         flash_form_errors(form)
@@ -466,7 +467,7 @@ def casefiles_import(campaign_id: int):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已导入 {result.created} 卷案卷。", "success")
+            flash(_("已导入 %(created)s 卷案卷。", created=result.created), "success")
             if can(current_user, "reviews.read_all"):
                 return _redirect_campaign(campaign.id)
             return redirect(url_for("reviews.index"))
@@ -498,6 +499,7 @@ def casefiles_template(campaign_id: int):
             "决定日期写成 2026-03-05 或 2026年3月5日；承办人多人用顿号分隔。",
             "同一单位的案号不得重复。任何一行有错误时，整个文件都不会导入，系统会列出每一行的错误。",
         ],
+        choices={"案件类型": list(CASE_TYPES)},
     )
     return download(data, "案卷清单导入模板.xlsx", XLSX_MIME)
 
@@ -518,7 +520,9 @@ def campaign_sample(campaign_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已随机抽取案卷（随机种子 {campaign.seed}，相同种子可复现抽样结果）。", "success")
+        flash(
+            _("已随机抽取案卷（随机种子 %(seed)s，相同种子可复现抽样结果）。", seed=campaign.seed), "success"
+        )
         for note in notes:
             flash(note, "warning")
     return _redirect_campaign(campaign.id)
@@ -537,7 +541,7 @@ def campaign_unsample(campaign_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已撤销抽样（原抽取 {count} 卷）。可补充案卷清单后重新抽取。", "success")
+        flash(_("已撤销抽样（原抽取 %(count)s 卷）。可补充案卷清单后重新抽取。", count=count), "success")
     return _redirect_campaign(campaign.id)
 
 
@@ -553,7 +557,12 @@ def file_sampled(file_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(("已将案卷加入抽查：" if sampled else "已将案卷移出抽查：") + case_file.case_number, "success")
+        flash(
+            _("已将案卷加入抽查：%(number)s", number=case_file.case_number)
+            if sampled
+            else _("已将案卷移出抽查：%(number)s", number=case_file.case_number),
+            "success",
+        )
     return redirect(url_for("reviews.campaign_detail", campaign_id=case_file.campaign_id, show="pool"))
 
 
@@ -566,7 +575,7 @@ def campaign_assign(campaign_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已分配 {count} 份评查任务（交叉评查，回避本单位）。", "success")
+        flash(_("已分配 %(count)s 份评查任务（交叉评查，回避本单位）。", count=count), "success")
     return _redirect_campaign(campaign.id)
 
 
@@ -579,7 +588,7 @@ def campaign_publish(campaign_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash("评查结果已公布，各单位可查看本单位案卷的得分和扣分情况。", "success")
+        flash(_("评查结果已公布，各单位可查看本单位案卷的得分和扣分情况。"), "success")
     return _redirect_campaign(campaign.id)
 
 
@@ -736,7 +745,14 @@ def file_settle(file_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已裁定最终得分 {score_text(case_file.final_score)} 分（{case_file.grade}）。", "success")
+        flash(
+            _(
+                "已裁定最终得分 %(final_score)s 分（%(grade)s）。",
+                final_score=score_text(case_file.final_score),
+                grade=case_file.grade,
+            ),
+            "success",
+        )
     return _redirect_file(case_file.id)
 
 
@@ -750,7 +766,7 @@ def file_excellent(file_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash("已评为优秀案卷。" if excellent else "已取消优秀案卷。", "success")
+        flash(_("已评为优秀案卷。") if excellent else _("已取消优秀案卷。"), "success")
     return _redirect_file(case_file.id)
 
 
@@ -764,7 +780,12 @@ def file_findings(file_id: int):
         flash_domain_error(error)
     else:
         flash(
-            f"已将 {len(findings)} 项扣分转为“{case_file.unit.name}”的发现问题，可随通知书下发。", "success"
+            _(
+                "已将 %(count)s 项扣分转为“%(name)s”的发现问题，可随通知书下发。",
+                count=len(findings),
+                name=case_file.unit.name,
+            ),
+            "success",
         )
     return _redirect_file(case_file.id)
 
@@ -855,14 +876,16 @@ def assignment_detail(assignment_id: int):
         except DomainError as error:
             errors = error.errors or [error.message]
             flash(
-                "未保存：" + errors[0] + (f"（共 {len(errors)} 处问题）" if len(errors) > 1 else ""), "danger"
+                _("未保存：%(problem)s", problem=errors[0])
+                + (_("（共 %(count)s 处问题）", count=len(errors)) if len(errors) > 1 else ""),
+                "danger",
             )
             assignment = db.session.get(ReviewAssignment, assignment_id)
         else:
             if submit:
-                flash(f"评分已提交：{score_text(assignment.total)} 分。", "success")
+                flash(_("评分已提交：%(total)s 分。", total=score_text(assignment.total)), "success")
                 return redirect(url_for("reviews.index"))
-            flash("已暂存评分，可稍后继续。", "success")
+            flash(_("已暂存评分，可稍后继续。"), "success")
             return redirect(url_for("reviews.assignment_detail", assignment_id=assignment.id))
     else:
         for d in assignment.deductions:
@@ -909,7 +932,7 @@ def assignment_return(assignment_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已退回{assignment.reviewer.display_name}重新评分。", "success")
+        flash(_("已退回%(display_name)s重新评分。", display_name=assignment.reviewer.display_name), "success")
     return _redirect_file(assignment.case_file_id)
 
 
@@ -925,7 +948,7 @@ def assignment_reassign(assignment_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已改派给{assignment.reviewer.display_name}。", "success")
+        flash(_("已改派给%(display_name)s。", display_name=assignment.reviewer.display_name), "success")
     return _redirect_file(assignment.case_file_id)
 
 
@@ -1081,9 +1104,12 @@ def rubric_edit(rubric_id: int):
                 flash_domain_error(error)
         else:
             if result.id != rubric.id:
-                flash(f"该标准已被评查活动使用，修改已保存为新版本“{result.label}”。", "success")
+                flash(
+                    _("该标准已被评查活动使用，修改已保存为新版本“%(label)s”。", label=result.label),
+                    "success",
+                )
             else:
-                flash("评查标准已保存。", "success")
+                flash(_("评查标准已保存。"), "success")
             return redirect(url_for("reviews.rubric_detail", rubric_id=result.id))
     return render_template("reviews/rubric_edit.html", rubric=rubric)
 

@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -157,11 +158,19 @@ def framework_import():
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已导入“{framework.label}”。", "success")
+            flash(_("已导入“%(label)s”。", label=framework.label), "success")
             return redirect(url_for("scorecards.framework_detail", framework_id=framework.id))
     elif form.is_submitted():
         flash_form_errors(form)
     return render_template("scorecards/framework_import.html", form=form, errors=errors)
+
+
+def kind_combinations() -> list[str]:
+    """Every non-empty set of unit kinds as the template writes it (区政府、部门 …), for a drop-down."""
+    from itertools import combinations
+
+    labels = list(UNIT_KINDS.values())
+    return ["、".join(c) for n in range(1, len(labels) + 1) for c in combinations(labels, n)]
 
 
 @bp.route("/frameworks/template.xlsx")
@@ -203,6 +212,7 @@ def framework_template():
             "任何一行有错误时，整个文件都不会导入，系统会列出每一行的行号和原因。",
             "导入后如同名指标体系已存在，则作为新版本保存；已被评估轮次使用的版本已冻结，不会被修改。",
         ],
+        suggestions={"适用单位类型": kind_combinations()},
     )
     return download(data, "指标体系导入模板.xlsx", XLSX_MIME)
 
@@ -241,7 +251,7 @@ def indicator_edit(framework_id: int, indicator_id: int):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"指标 {indicator.code} 已保存。", "success")
+            flash(_("指标 %(code)s 已保存。", code=indicator.code), "success")
             return redirect(url_for("scorecards.framework_detail", framework_id=framework.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -378,7 +388,7 @@ def round_close(round_id: int):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("评估轮次已结束。", "success")
+            flash(_("评估轮次已结束。"), "success")
     return redirect(url_for("scorecards.round_detail", round_id=round_.id))
 
 
@@ -655,7 +665,10 @@ def assessment_reuse_previous(assessment_id: int):
         flash_domain_error(error)
     else:
         flash(
-            f"已沿用上一年度的自评说明 {count} 项。等次和得分请逐项重新评定，并补充本年度的佐证材料。",
+            _(
+                "已沿用上一年度的自评说明 %(count)s 项。等次和得分请逐项重新评定，并补充本年度的佐证材料。",
+                count=count,
+            ),
             "success",
         )
     return redirect(url_for("scorecards.assessment", assessment_id=assessment.id))
@@ -729,7 +742,7 @@ def office():
 @bp.route("/office/data.json")
 @require("scorecards.read_all")
 def office_data():
-    round_, _ = _chosen_round()
+    round_, _chosen = _chosen_round()
     if round_ is None:
         return jsonify(
             units=[],
@@ -746,7 +759,7 @@ def office_data():
 @bp.route("/office/export.xlsx")
 @require("scorecards.read_all")
 def office_export():
-    round_, _ = _chosen_round()
+    round_, _chosen = _chosen_round()
     if round_ is None:
         abort(404)
     board = reports.office_scorecard(round_)  # cached: a copy gets the tracked rows
@@ -945,7 +958,7 @@ def roadmap():
 @bp.route("/roadmap/export.xlsx")
 @require(*READ_ROADMAP)
 def roadmap_export():
-    query, _ = _roadmap_query()
+    query, _filters = _roadmap_query()
     items = db.session.scalars(query.limit(20000)).all()
     return download(exports.roadmap_xlsx(items, local_today()), "短板整改路线图.xlsx", XLSX_MIME)
 
@@ -997,7 +1010,7 @@ def roadmap_edit(item_id: int):
         except DomainError as error:
             flash_edit_error(error, form, item)
         else:
-            flash("路线图事项已保存。", "success")
+            flash(_("路线图事项已保存。"), "success")
             return redirect(url_for("scorecards.roadmap_detail", item_id=item.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -1035,7 +1048,7 @@ def roadmap_step(item_id: int, action: str):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash("状态已更新。", "success")
+        flash(_("状态已更新。"), "success")
     target = safe_next(request.form.get("next"))
     return redirect(target or url_for("scorecards.roadmap_detail", item_id=item.id))
 

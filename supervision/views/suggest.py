@@ -9,6 +9,7 @@ browser runs no script or the user pressed Enter without picking).
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, case, or_, select
 
@@ -89,9 +90,9 @@ def _resolve(kind: str, arg: str, by_id: Select, by_text) -> tuple[int, str] | N
     if rows and (text in (rows[0][1], rows[0][2]) or len(rows) == 1):
         return rows[0][0], rows[0][1]
     if rows:
-        flash(f"有多个{kind}与“{text}”相符，请从列表中选择一个。", "warning")
+        flash(_("有多个%(kind)s与“%(text)s”相符，请从列表中选择一个。", kind=kind, text=text), "warning")
     else:
-        flash(f"没有找到名称为“{text}”的{kind}。", "warning")
+        flash(_("没有找到名称为“%(text)s”的%(kind)s。", text=text, kind=kind), "warning")
     return None
 
 

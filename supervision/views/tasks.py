@@ -257,8 +257,10 @@ def _warn_own_units(task: SupervisionTask) -> None:
     conflicts = service.own_unit_conflicts(task.units, [m.user for m in task.members])
     if conflicts:
         flash(
-            "提醒：以下督察员的所在单位在本任务的督察范围内，他们不能对本人所在单位记录问题："
-            + "、".join(f"{u.display_name}（{u.unit.name if u.unit else ''}）" for u in conflicts),
+            _(
+                "提醒：以下督察员的所在单位在本任务的督察范围内，他们不能对本人所在单位记录问题：%(names)s",
+                names="、".join(f"{u.display_name}（{u.unit.name if u.unit else ''}）" for u in conflicts),
+            ),
             "warning",
         )
 
@@ -295,7 +297,7 @@ def new():
 def edit(task_id: int):
     task = get_task_for_user_or_404(task_id, current_user)
     if task.status != "draft":
-        flash("只有草稿状态的任务可以修改。", "warning")
+        flash(_("只有草稿状态的任务可以修改。"), "warning")
         return redirect(url_for("tasks.detail", task_id=task.id))
     form = TaskForm(obj=task)
     if request.method == "GET":
@@ -309,7 +311,7 @@ def edit(task_id: int):
             flash_edit_error(error, form, task)
             task = get_task_for_user_or_404(task_id, current_user)
         else:
-            flash("任务已保存。", "success")
+            flash(_("任务已保存。"), "success")
             _warn_own_units(task)
             return redirect(url_for("tasks.detail", task_id=task.id))
     elif form.is_submitted():
@@ -348,7 +350,7 @@ def files(task_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已上传 {count} 个任务材料。", "success")
+        flash(_("已上传 %(count)s 个任务材料。", count=count), "success")
     return redirect(url_for("tasks.detail", task_id=task_id))
 
 
@@ -518,7 +520,7 @@ def finding_new(task_id: int):
     if not can_record_finding_in(current_user, task):
         abort(404)
     if task.status != "active":
-        flash("任务不在进行中，不能记录问题。", "warning")
+        flash(_("任务不在进行中，不能记录问题。"), "warning")
         return redirect(url_for("tasks.detail", task_id=task.id))
     form = FindingForm()
     _finding_form_choices(form, task, None)
@@ -540,7 +542,7 @@ def finding_new(task_id: int):
             abort(403)
         except DomainError as error:
             flash_domain_error(error)
-            flash("表单内容已保留；如选择了佐证材料，请重新选择。", "info")
+            flash(_("表单内容已保留；如选择了佐证材料，请重新选择。"), "info")
         else:
             if done.repeated:
                 flash_repeat()
@@ -636,7 +638,7 @@ def finding_edit(finding_id: int):
     if not can_edit_finding(current_user, finding):
         abort(403)
     if finding.status != "open" or (finding.task is not None and finding.task.status != "active"):
-        flash("该问题已不能修改（问题不是待处理状态，或任务不在进行中）。", "warning")
+        flash(_("该问题已不能修改（问题不是待处理状态，或任务不在进行中）。"), "warning")
         return redirect(url_for("tasks.finding_detail", finding_id=finding.id))
     form = FindingForm(obj=finding)
     _finding_form_choices(form, finding.task, finding)
@@ -651,7 +653,7 @@ def finding_edit(finding_id: int):
             flash_edit_error(error, form, finding)
             finding = get_finding_for_user_or_404(finding_id, current_user)
         else:
-            flash("问题记录已保存。", "success")
+            flash(_("问题记录已保存。"), "success")
             return redirect(url_for("tasks.finding_detail", finding_id=finding.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -673,7 +675,7 @@ def finding_files(finding_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已补充 {count} 个佐证材料。", "success")
+        flash(_("已补充 %(count)s 个佐证材料。", count=count), "success")
     return redirect(url_for("tasks.finding_detail", finding_id=finding_id))
 
 
@@ -688,7 +690,7 @@ def finding_dismiss(finding_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash("问题已撤销。", "success")
+        flash(_("问题已撤销。"), "success")
     return redirect(url_for("tasks.finding_detail", finding_id=finding_id))
 
 
@@ -733,7 +735,7 @@ def category_active(category_id: int):
     service.finding_category_set_active(
         actor=current_user, category=category, active=request.form.get("active") == "1"
     )
-    flash("问题分类已更新。", "success")
+    flash(_("问题分类已更新。"), "success")
     return redirect(url_for("tasks.categories"))
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...errors import DomainError, ImportRejected
@@ -34,7 +35,7 @@ def import_page(
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"已导入 {result.created} 个{noun}。", "success")
+            flash(_("已导入 %(created)s 个%(noun)s。", created=result.created, noun=noun), "success")
             return redirect(url_for(list_endpoint))
     elif form.is_submitted():
         flash_form_errors(form)

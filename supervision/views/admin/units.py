@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -132,7 +133,7 @@ def unit_edit(unit_id: int):
         except DomainError as error:
             flash_edit_error(error, form, unit)
         else:
-            flash("单位信息已保存。", "success")
+            flash(_("单位信息已保存。"), "success")
             return redirect(url_for("admin.unit_detail", unit_id=unit.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -145,7 +146,12 @@ def unit_set_active(unit_id: int):
     unit = get_unit_for_user_or_404(unit_id, current_user)
     active = request.form.get("active") == "1"
     org.unit_set_active(actor=current_user, unit=unit, active=active)
-    flash(("已启用" if active else "已停用") + f"单位“{unit.name}”。", "success")
+    flash(
+        _("已启用单位“%(name)s”。", name=unit.name)
+        if active
+        else _("已停用单位“%(name)s”。", name=unit.name),
+        "success",
+    )
     return redirect(url_for("admin.unit_detail", unit_id=unit.id))
 
 
@@ -159,7 +165,7 @@ def unit_files(unit_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(f"已上传 {len(added)} 个附件。", "success")
+        flash(_("已上传 %(count)s 个附件。", count=len(added)), "success")
     return redirect(url_for("admin.unit_detail", unit_id=unit.id))
 
 
@@ -189,5 +195,6 @@ def units_template():
             "单位名称、编码不得与已有单位重复。",
             "任何一行有错误时，整个文件都不会导入，系统会列出每一行的错误。",
         ],
+        choices={"类型": list(UNIT_KINDS.values())},
     )
     return download(data, "单位导入模板.xlsx", XLSX_MIME)

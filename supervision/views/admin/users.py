@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -137,7 +138,7 @@ def user_edit(user_id: int):
         except DomainError as error:
             flash_edit_error(error, form, user)
         else:
-            flash("用户信息已保存。", "success")
+            flash(_("用户信息已保存。"), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     elif form.is_submitted():
         flash_form_errors(form)
@@ -154,7 +155,12 @@ def user_set_active(user_id: int):
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(("已启用" if active else "已停用") + f"用户“{user.display_name}”。", "success")
+        flash(
+            _("已启用用户“%(name)s”。", name=user.display_name)
+            if active
+            else _("已停用用户“%(name)s”。", name=user.display_name),
+            "success",
+        )
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -215,5 +221,7 @@ def users_template():
             "初始密码至少 8 位；用户首次登录时须修改密码。",
             "任何一行有错误时，整个文件都不会导入，系统会列出每一行的错误。",
         ],
+        choices={"角色": list(ROLES.values())},
+        suggestions={"所属单位": list(db.session.scalars(select(Unit.name).order_by(Unit.kind, Unit.name)))},
     )
     return download(data, "用户导入模板.xlsx", XLSX_MIME)
