@@ -83,7 +83,9 @@ class NoticeKindForm(SubmitOnce, FlaskForm):
     seal_owner = StringField(_l("用印机关"), validators=[Optional(), Length(max=100)])
     default_cc = StringField(_l("默认抄送"), validators=[Optional(), Length(max=500)])
     masthead_offset_mm = IntegerField(
-        _l("发文机关标志距版心上边缘（毫米）"), validators=[Optional(), NumberRange(0, 80)], default=35
+        _l("发文机关标志距版心上边缘（毫米）"),
+        validators=[Optional(), finite, NumberRange(0, 80)],
+        default=35,
     )
     active = BooleanField(_l("在用"), default=True)
     sort = IntegerField(_l("排序"), validators=[Optional(), finite, NumberRange(0, 9999)], default=0)
