@@ -65,6 +65,8 @@ def _select_locale() -> str:
     languages = ("zh_CN", "en")
     if not has_request_context():
         return "zh_CN"
+    if request.path.startswith("/api/"):  # API clients say it in the header (problems.english)
+        return "en" if request.accept_languages.best_match(["zh-CN", "zh", "en"]) == "en" else "zh_CN"
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -109,10 +111,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .api import init_api
     from .views import BLUEPRINTS
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    init_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -120,7 +124,11 @@ def register_errorhandlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     def render_error(code: int, message: str | None = None):
-        if request.path.startswith("/api/") or request.path == "/healthz":
+        if request.path.startswith("/api/"):
+            from .api.problems import problem
+
+            return problem(code, message)
+        if request.path == "/healthz":
             return jsonify(error=code), code
         if htmx.is_htmx():
             return htmx.error_response(code, message and f"未保存：{message}")

@@ -12,9 +12,10 @@ from ...extensions import db
 from ...filters import contains
 from ...forms import ActionForm
 from ...forms.admin import UserForm
-from ...models import ROLES, Unit, User
+from ...models import ROLES, Unit, User, utcnow
 from ...permissions import audit_events_for_record, can, can_read_user_details, get_user_or_404, require
 from ...services import org
+from ...services.api_tokens import tokens_of
 from ...tabular import template_xlsx
 from ..helpers import XLSX_MIME, download, flash_domain_error, flash_form_errors, form_version, page_arg
 from . import bp, import_page
@@ -93,7 +94,15 @@ def user_detail(user_id: int):
     events = []
     if can_read_user_details(current_user, user):  # others see the name, role and unit only
         events = db.session.scalars(audit_events_for_record(current_user, "user", user.id).limit(100)).all()
-    return render_template("admin/user_detail.html", user=user, events=events, action_form=ActionForm())
+    tokens = tokens_of(user) if can(current_user, "admin.manage") else []
+    return render_template(
+        "admin/user_detail.html",
+        user=user,
+        events=events,
+        tokens=tokens,
+        action_form=ActionForm(),
+        now=utcnow(),
+    )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
