@@ -206,7 +206,7 @@ def test_issue_answers_the_new_representation_and_a_stale_version_changes_nothin
 def test_the_drafter_cannot_issue_their_own_and_a_liaison_cannot_issue(client, w):
     notice = w.submitted()
     refused = client.post(f"/api/v1/notices/{notice.id}/issue", json={}, headers=bearer(w.liaison))
-    assert refused.status_code == 404  # a submitted notice is not the unit's to see yet
+    assert refused.status_code == 403  # as on the page: the role may not issue at all
     own = client.post(f"/api/v1/notices/{notice.id}/issue", json={}, headers=bearer(w.inspector))
     assert own.status_code == 403 and own.json["detail"]
 

@@ -17,6 +17,8 @@ from supervision import cache
 from supervision.extensions import db
 from supervision.models import User
 
+from supervision.services.api_tokens import token_create
+
 from .conftest import empty_tables
 
 A, L, INS, U = "admin", "lead", "inspector", "liaison"
@@ -175,6 +177,33 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "scorecards.roadmap_detail": {"GET": OFFICE},
     "scorecards.roadmap_edit": {"GET": LEAD, "POST": LEAD},
     "scorecards.roadmap_step": {"POST": LEAD},
+    "account.tokens": {"GET": ALL, "POST": ALL},
+    "account.token_revoke_view": {"POST": ALL},  # one's own; the admin anyone's
+    # the JSON API (asked with each role's read-write token; anonymous is a 401)
+    "api.docs": {"GET": PUBLIC},
+    "api-docs.openapi_json": {"GET": PUBLIC},
+    "api_personal.Me": {"GET": ALL},
+    "api_personal.Notifications": {"GET": ALL},
+    "api_personal.Figures": {"GET": {A, L}},
+    "api_org.Units": {"GET": ALL},  # a liaison: their own unit only
+    "api_org.UnitDetail": {"GET": OFFICE},
+    "api_org.Users": {"GET": OFFICE},
+    "api_org.UserDetail": {"GET": OFFICE},
+    "api_tasks.Tasks": {"GET": OFFICE},
+    "api_tasks.TaskDetail": {"GET": OFFICE},
+    "api_tasks.TaskFindings": {"POST": INSPECTOR},
+    "api_tasks.Findings": {"GET": OFFICE},
+    "api_tasks.FindingDetail": {"GET": OFFICE},
+    "api_notices.Notices": {"GET": ALL},
+    "api_notices.NoticeDetail": {"GET": OFFICE},
+    "api_notices.NoticeSubmit": {"POST": INSPECTOR},
+    "api_notices.NoticeIssue": {"POST": LEAD},
+    "api_notices.NoticeVoid": {"POST": LEAD},
+    "api_notices.NoticeAcknowledge": {"POST": frozenset()},  # the addressed unit's liaison only
+    "api_notices.NoticeExtensions": {"POST": frozenset()},
+    "api_notices.ItemReport": {"POST": frozenset()},
+    "api_notices.ItemAccept": {"POST": INSPECTOR},
+    "api_notices.ItemReturn": {"POST": INSPECTOR},
 }
 
 # What a refused response must never contain: the other unit whose records fill the URLs.
@@ -183,7 +212,7 @@ INSPECTOR_NAME = "inspector2"  # on the world's task, reviewer of its files, aut
 LIAISON_NAME = "liaison1"  # of 横街镇; the records in the URLs are of 区综合行政执法局
 
 # Url parameters with a fixed value, and those whose value depends on the blueprint.
-FIXED = {"code": "en", "fmt": "xlsx", "filename": "css/app.css"}
+FIXED = {"code": "en", "fmt": "xlsx", "filename": "css/app.css", "year": 2026}
 # Query arguments a page needs to show anything (filled with the world's ids).
 QUERY = {
     "registers.assessments": {"round": "round_id"},
@@ -285,6 +314,12 @@ def world(app):
                 {"i": INSPECTOR_NAME, "l": LIAISON_NAME},
             ).all()
         )
+        ids["tokens"] = {
+            role: token_create(actor=db.session.get(User, uid), name="矩阵", scope="read-write", days=1)[1]
+            for role, uid in ids["users"].items()
+        }
+        other_token = token_create(actor=db.session.get(User, ids["user_id"]), name="他人", scope="read", days=1)
+        ids["token_id"] = other_token[0].id
     yield ids
     with app.app_context():
         empty_tables()
@@ -358,12 +393,15 @@ def test_route_as_role(app, world, route_case):
     if allowed == PUBLIC:
         return  # public pages are tested with their own flows (test_auth)
     client = app.test_client()
+    is_allowed = role in allowed
+    if rule_text.startswith("/api/"):
+        _api_route_as_role(client, method, path, role, is_allowed, world)
+        return
     if role != "anonymous":
         with client.session_transaction() as session:
             session["_user_id"] = str(world["users"][role])
             session["_fresh"] = True
             session["session_version"] = db.session.get(User, world["users"][role]).session_version
-    is_allowed = role in allowed
     if method != "GET" and is_allowed:
         return  # a permitted POST would change the shared world; its own test file covers it
     response = client.get(path) if method == "GET" else client.post_form(path, {})
@@ -374,4 +412,27 @@ def test_route_as_role(app, world, route_case):
         assert status not in (403, 404) and status < 500, status
     else:
         assert status in (403, 404), status
+        assert OTHER_UNIT not in response.get_data(as_text=True)
+
+
+def _api_route_as_role(client, method: str, path: str, role: str, is_allowed: bool, world: dict) -> None:
+    """The API by token: anonymous is a 401 problem; refused roles a 403 or 404 without the other
+    unit's data, before any body is read (so an empty body says nothing either)."""
+    from supervision.api import limiter
+
+    limiter.reset()
+    headers = {} if role == "anonymous" else {"Authorization": f"Bearer {world['tokens'][role]}"}
+    if method != "GET" and is_allowed and role != "anonymous":
+        return  # a permitted write would change the shared world; test_api covers it
+    response = (
+        client.get(path, headers=headers) if method == "GET" else client.post(path, json={}, headers=headers)
+    )
+    status = response.status_code
+    if role == "anonymous":
+        assert status == 401 and response.mimetype == "application/problem+json", status
+    elif is_allowed:
+        assert status not in (401, 403, 404) and status < 500, status
+    else:
+        assert status in (403, 404), status
+        assert response.mimetype == "application/problem+json"
         assert OTHER_UNIT not in response.get_data(as_text=True)

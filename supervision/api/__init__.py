@@ -17,6 +17,7 @@ from flask_login import current_user
 from flask_smorest import Api as SmorestApi
 from flask_smorest.spec import prepare_response
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from ..errors import DomainError
 from ..extensions import csrf, db
@@ -59,6 +60,17 @@ def _rate_key() -> str:
 
 limiter = Limiter(key_func=_rate_key, default_limits=[], headers_enabled=True)
 _prepared: set[str] = set()  # blueprints (module-level objects) get their hooks once per process
+
+
+class IdConverter(IntegerConverter):
+    """A record id in a URL: 1 … 2³¹−1, so that no id overflows a database integer (a 404 beyond)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def _id_schema(converter) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 
 def _rate_limit() -> str:
@@ -119,7 +131,9 @@ def init_api(app: Flask) -> None:
     )
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.url_map.converters["id"] = IdConverter
     api = Api(app)  # one per app: it holds the app's OpenAPI document
+    api.register_converter(IdConverter, _id_schema)
     app.extensions["api"] = api
     limiter.init_app(app)
     for blueprint in BLUEPRINTS:

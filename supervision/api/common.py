@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from functools import wraps
 
-from flask import request, url_for
+from flask import abort, request, url_for
+from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
 
 from ..errors import StaleEdit
 from ..extensions import db
+from ..permissions import can_any
 
 
 def d(text: str) -> dict:
@@ -135,3 +138,35 @@ def check_version(record, version: int | None) -> None:
 def with_etag(response_body, record):
     """The record's version as a weak ETag, so that If-Match can send it back."""
     return response_body, 200, {"ETag": f'W/"{record.version}"'}
+
+
+def requires(*capabilities: str):
+    """The role's capability (as the page's @require asks it), checked before the body is parsed, so a
+    refused caller learns nothing from validation errors; 403 otherwise."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not can_any(current_user, *capabilities):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def loads(name: str, loader, *ids: str):
+    """Resolve the URL's ids to the record through a scoped `get_*_for_user_or_404` before the body is
+    parsed (out of scope looks like missing: 404); the view receives the record as `name`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            values = [kwargs.pop(key) for key in ids]
+            kwargs[name] = loader(*values, current_user)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -22,9 +22,11 @@ from .common import (
     check_version,
     d,
     expected_version,
+    loads,
     order,
     page_of,
     paginate,
+    requires,
     sort_arg,
 )
 
@@ -163,7 +165,7 @@ def _detail(notice: Notice):
     return notice, 200, {"ETag": f'W/"{notice.version}"'}
 
 
-@blp.route("/notices/<int:notice_id>")
+@blp.route("/notices/<id:notice_id>")
 class NoticeDetail(MethodView):
     @blp.response(200, NoticeDetailSchema)
     def get(self, notice_id):
@@ -175,54 +177,61 @@ class ReasonSchema(VersionSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=REASON_MAX), **d("理由"))
 
 
-def _step(notice_id: int, body: dict | None, call) -> tuple:
-    notice = get_notice_for_user_or_404(notice_id, current_user)
+def _step(notice: Notice, body: dict | None, call) -> tuple:
     version = expected_version(body)
     check_version(notice, version)
     call(notice, version)
     return _detail(notice)
 
 
-@blp.route("/notices/<int:notice_id>/submit")
+@blp.route("/notices/<id:notice_id>/submit")
 class NoticeSubmit(MethodView):
-    @blp.arguments(VersionSchema)
+    @requires("notices.draft")
+    @loads("notice", get_notice_for_user_or_404, "notice_id")
+    @blp.arguments(VersionSchema, required=False)
     @blp.response(200, NoticeDetailSchema)
-    def post(self, body, notice_id):
+    def post(self, body, notice):
         """提交签发（起草人）"""
-        return _step(notice_id, body, lambda n, v: svc.notice_submit(actor=current_user, notice=n, version=v))
+        return _step(notice, body, lambda n, v: svc.notice_submit(actor=current_user, notice=n, version=v))
 
 
-@blp.route("/notices/<int:notice_id>/issue")
+@blp.route("/notices/<id:notice_id>/issue")
 class NoticeIssue(MethodView):
-    @blp.arguments(VersionSchema)
+    @requires("notices.issue")
+    @loads("notice", get_notice_for_user_or_404, "notice_id")
+    @blp.arguments(VersionSchema, required=False)
     @blp.response(200, NoticeDetailSchema)
-    def post(self, body, notice_id):
+    def post(self, body, notice):
         """签发：编文号、通知单位（法治办负责人，非起草人）"""
         return _step(
-            notice_id,
+            notice,
             body,
             lambda n, v: svc.notice_issue(actor=current_user, notice=n, today=local_today(), version=v),
         )
 
 
-@blp.route("/notices/<int:notice_id>/void")
+@blp.route("/notices/<id:notice_id>/void")
 class NoticeVoid(MethodView):
+    @requires("notices.void")
+    @loads("notice", get_notice_for_user_or_404, "notice_id")
     @blp.arguments(ReasonSchema)
     @blp.response(200, NoticeDetailSchema)
-    def post(self, body, notice_id):
+    def post(self, body, notice):
         """作废（法治办负责人）"""
         return _step(
-            notice_id, body, lambda n, v: svc.notice_void(actor=current_user, notice=n, reason=body["reason"])
+            notice, body, lambda n, v: svc.notice_void(actor=current_user, notice=n, reason=body["reason"])
         )
 
 
-@blp.route("/notices/<int:notice_id>/acknowledge")
+@blp.route("/notices/<id:notice_id>/acknowledge")
 class NoticeAcknowledge(MethodView):
-    @blp.arguments(VersionSchema)
+    @requires("notices.respond")
+    @loads("notice", get_notice_for_user_or_404, "notice_id")
+    @blp.arguments(VersionSchema, required=False)
     @blp.response(200, NoticeDetailSchema)
-    def post(self, body, notice_id):
+    def post(self, body, notice):
         """签收（被督察单位联络员）"""
-        return _step(notice_id, body, lambda n, v: svc.notice_acknowledge(actor=current_user, notice=n))
+        return _step(notice, body, lambda n, v: svc.notice_acknowledge(actor=current_user, notice=n))
 
 
 class ExtensionInput(VersionSchema):
@@ -230,14 +239,16 @@ class ExtensionInput(VersionSchema):
     requested_deadline = fields.Date(required=True, **d("申请的新截止日期，须晚于现截止日期"))
 
 
-@blp.route("/notices/<int:notice_id>/extensions")
+@blp.route("/notices/<id:notice_id>/extensions")
 class NoticeExtensions(MethodView):
+    @requires("notices.respond")
+    @loads("notice", get_notice_for_user_or_404, "notice_id")
     @blp.arguments(ExtensionInput)
     @blp.response(200, NoticeDetailSchema)
-    def post(self, body, notice_id):
+    def post(self, body, notice):
         """申请延期（被督察单位联络员）"""
         return _step(
-            notice_id,
+            notice,
             body,
             lambda n, v: svc.extension_request(
                 actor=current_user,
@@ -249,8 +260,8 @@ class NoticeExtensions(MethodView):
         )
 
 
-def _item_step(notice_id: int, item_id: int, body: dict | None, call) -> tuple:
-    notice, item = get_notice_item_for_user_or_404(notice_id, item_id, current_user)
+def _item_step(pair: tuple, body: dict | None, call) -> tuple:
+    notice, item = pair
     check_version(item, expected_version(body))
     call(notice, item)
     return _detail(notice)
@@ -268,18 +279,19 @@ class EvidenceFiles(Schema):
     files = fields.List(Upload(), **d("佐证材料（可多份；格式与大小限制同页面）"))
 
 
-@blp.route("/notices/<int:notice_id>/items/<int:item_id>/report")
+@blp.route("/notices/<id:notice_id>/items/<id:item_id>/report")
 class ItemReport(MethodView):
+    @requires("notices.respond")
+    @loads("pair", get_notice_item_for_user_or_404, "notice_id", "item_id")
     @blp.arguments(ReportInput, location="form")
     @blp.arguments(EvidenceFiles, location="files")
     @blp.response(200, NoticeDetailSchema)
-    def post(self, body, files, notice_id, item_id):
+    def post(self, body, files, pair):
         """报送一项整改情况，附佐证材料（multipart/form-data；被督察单位联络员）"""
         from flask import request
 
         return _item_step(
-            notice_id,
-            item_id,
+            pair,
             body,
             lambda n, i: svc.item_report(
                 actor=current_user,
@@ -301,26 +313,27 @@ class ItemReason(ItemVersion):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=REASON_MAX), **d("退回理由"))
 
 
-@blp.route("/notices/<int:notice_id>/items/<int:item_id>/accept")
+@blp.route("/notices/<id:notice_id>/items/<id:item_id>/accept")
 class ItemAccept(MethodView):
-    @blp.arguments(ItemVersion)
+    @requires("notices.verify")
+    @loads("pair", get_notice_item_for_user_or_404, "notice_id", "item_id")
+    @blp.arguments(ItemVersion, required=False)
     @blp.response(200, NoticeDetailSchema)
-    def post(self, body, notice_id, item_id):
+    def post(self, body, pair):
         """核查通过一项（督察员，回避规则同页面）"""
-        return _item_step(
-            notice_id, item_id, body, lambda n, i: svc.item_accept(actor=current_user, notice=n, item=i)
-        )
+        return _item_step(pair, body, lambda n, i: svc.item_accept(actor=current_user, notice=n, item=i))
 
 
-@blp.route("/notices/<int:notice_id>/items/<int:item_id>/return")
+@blp.route("/notices/<id:notice_id>/items/<id:item_id>/return")
 class ItemReturn(MethodView):
+    @requires("notices.verify")
+    @loads("pair", get_notice_item_for_user_or_404, "notice_id", "item_id")
     @blp.arguments(ItemReason)
     @blp.response(200, NoticeDetailSchema)
-    def post(self, body, notice_id, item_id):
+    def post(self, body, pair):
         """退回一项整改（督察员）"""
         return _item_step(
-            notice_id,
-            item_id,
+            pair,
             body,
             lambda n, i: svc.item_return(actor=current_user, notice=n, item=i, reason=body["reason"]),
         )

@@ -67,7 +67,7 @@ class Units(MethodView):
         return paginate(order(query, UNIT_SORTS, args["sort"], Unit.id), args)
 
 
-@blp.route("/units/<int:unit_id>")
+@blp.route("/units/<id:unit_id>")
 class UnitDetail(MethodView):
     @blp.response(200, UnitSchema)
     def get(self, unit_id):
@@ -128,7 +128,7 @@ class Users(MethodView):
         return page
 
 
-@blp.route("/users/<int:user_id>")
+@blp.route("/users/<id:user_id>")
 class UserDetail(MethodView):
     @blp.response(200, UserSchema)
     def get(self, user_id):

@@ -97,16 +97,12 @@ class FiguresSchema(Schema):
     assessments_finalized = fields.Integer(required=True, **d("已定稿的指标评估数"))
 
 
-@blp.route("/figures/<int:year>")
+@blp.route("/figures/<int(min=2000, max=2100):year>")
 class Figures(MethodView):
     @blp.response(200, FiguresSchema)
     def get(self, year):
         """一年的统计数据（同“年度数据”页面，法治办负责人与系统管理员）"""
         need("dashboard.view")
-        if not 2000 <= year <= 2100:
-            from flask_smorest import abort
-
-            abort(404)
         fig = year_figures(current_user, year, local_today())
         data = {name: getattr(fig, name) for name in FiguresSchema._declared_fields if name != "year"}
         data["year"] = year

@@ -18,7 +18,7 @@ from ..permissions import (
     tasks_for_user,
 )
 from ..services import tasks as service
-from .common import PageArgs, d, order, page_of, paginate, sort_arg, with_etag
+from .common import PageArgs, d, loads, order, page_of, paginate, requires, sort_arg, with_etag
 from .org import need
 
 blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1", description="督察任务与督察问题")
@@ -90,7 +90,7 @@ class Tasks(MethodView):
         return paginate(order(query, TASK_SORTS, args["sort"], SupervisionTask.id), args)
 
 
-@blp.route("/tasks/<int:task_id>")
+@blp.route("/tasks/<id:task_id>")
 class TaskDetail(MethodView):
     @blp.response(200, TaskSchema)
     def get(self, task_id):
@@ -150,7 +150,7 @@ class Findings(MethodView):
         return paginate(order(query, FINDING_SORTS, args["sort"], Finding.id), args)
 
 
-@blp.route("/findings/<int:finding_id>")
+@blp.route("/findings/<id:finding_id>")
 class FindingDetail(MethodView):
     @blp.response(200, FindingSchema)
     def get(self, finding_id):
@@ -172,12 +172,12 @@ class FindingInput(Schema):
     indicator_id = fields.Integer(allow_none=True, validate=ID, **d("关联的示范创建指标编号"))
 
 
-@blp.route("/tasks/<int:task_id>/findings")
+@blp.route("/tasks/<id:task_id>/findings")
 class TaskFindings(MethodView):
+    @requires("findings.record")
+    @loads("task", get_task_for_user_or_404, "task_id")
     @blp.arguments(FindingInput)
     @blp.response(201, FindingSchema)
-    def post(self, data, task_id):
+    def post(self, data, task):
         """在任务中记录一个问题（本任务的督察员；规则与页面相同）"""
-        need("findings.record")
-        task = get_task_for_user_or_404(task_id, current_user)
         return service.finding_create(actor=current_user, task=task, data=data)
