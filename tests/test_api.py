@@ -141,7 +141,11 @@ def test_the_liaison_sees_their_units_notices_only_and_gets_404_for_others(clien
     mine = w.issued()
     other_task_finding = w.foreign
     theirs = Notice(
-        kind_id=w.kind.id, unit_id=other_task_finding.unit_id, title="他单位", status="issued", doc_number="X1"
+        kind_id=w.kind.id,
+        unit_id=other_task_finding.unit_id,
+        title="他单位",
+        status="issued",
+        doc_number="X1",
     )
     db.session.add(theirs)
     db.session.commit()
@@ -168,7 +172,9 @@ def test_lists_paginate_filter_and_sort(client, w):
     assert len(second["items"]) == 1 and second["links"]["next"] is None
     assert client.get("/api/v1/notices?status=issued", headers=headers).json["total"] == 0
     too_many = client.get("/api/v1/notices?per_page=101", headers=headers)
-    assert too_many.status_code == 422 and too_many.mimetype == PROBLEM and "per_page" in too_many.json["errors"]
+    assert (
+        too_many.status_code == 422 and too_many.mimetype == PROBLEM and "per_page" in too_many.json["errors"]
+    )
 
 
 def test_user_contact_details_only_for_the_admin(client, w):
@@ -190,7 +196,9 @@ def test_errors_in_english_on_request(client, w):
 def test_issue_answers_the_new_representation_and_a_stale_version_changes_nothing(client, w):
     notice = w.submitted()
     headers = bearer(w.lead)
-    stale = client.post(f"/api/v1/notices/{notice.id}/issue", json={"version": notice.version - 1}, headers=headers)
+    stale = client.post(
+        f"/api/v1/notices/{notice.id}/issue", json={"version": notice.version - 1}, headers=headers
+    )
     assert stale.status_code == 409 and stale.json["type"].endswith("stale-version")
     by_etag = client.post(
         f"/api/v1/notices/{notice.id}/issue", json={}, headers={**headers, "If-Match": 'W/"1"'}
@@ -198,7 +206,9 @@ def test_issue_answers_the_new_representation_and_a_stale_version_changes_nothin
     assert by_etag.status_code == 409
     db.session.refresh(notice)
     assert notice.status == "submitted" and notice.doc_number is None
-    done = client.post(f"/api/v1/notices/{notice.id}/issue", json={"version": notice.version}, headers=headers)
+    done = client.post(
+        f"/api/v1/notices/{notice.id}/issue", json={"version": notice.version}, headers=headers
+    )
     assert done.status_code == 200 and done.json["status"] == "issued" and done.json["doc_number"]
     assert db.session.scalar(select(func.count()).where(AuditEvent.action == "notice.number")) == 1
 
@@ -214,9 +224,9 @@ def test_the_drafter_cannot_issue_their_own_and_a_liaison_cannot_issue(client, w
 def test_the_unit_acknowledges_reports_with_evidence_and_the_inspector_accepts(client, w):
     notice = w.issued()
     liaison = bearer(w.liaison)
-    assert client.post(f"/api/v1/notices/{notice.id}/acknowledge", json={}, headers=liaison).json["status"] == (
-        "acknowledged"
-    )
+    assert client.post(f"/api/v1/notices/{notice.id}/acknowledge", json={}, headers=liaison).json[
+        "status"
+    ] == ("acknowledged")
     item = notice.items[0]
     data = {
         "measures": "已逐件补正。",
@@ -237,7 +247,9 @@ def test_the_unit_acknowledges_reports_with_evidence_and_the_inspector_accepts(c
         f"/api/v1/notices/{notice.id}/items/{item.id}/accept", json={}, headers=bearer(w.inspector2)
     )
     assert accepted.status_code == 200 and accepted.json["items"][0]["status"] == "accepted"
-    again = client.post(f"/api/v1/notices/{notice.id}/items/{item.id}/accept", json={}, headers=bearer(w.inspector2))
+    again = client.post(
+        f"/api/v1/notices/{notice.id}/items/{item.id}/accept", json={}, headers=bearer(w.inspector2)
+    )
     assert again.status_code == 422 and again.mimetype == PROBLEM
 
 
@@ -259,13 +271,18 @@ def test_record_a_finding_through_the_service(client, w):
     assert created.status_code == 201, created.json
     assert created.json["severity"] == "major"
     assert created.json["inspector_id"] == w.inspector.id
-    invalid = client.post(f"/api/v1/tasks/{w.task.id}/findings", json={**body, "severity": "x"}, headers=headers)
+    invalid = client.post(
+        f"/api/v1/tasks/{w.task.id}/findings", json={**body, "severity": "x"}, headers=headers
+    )
     assert invalid.status_code == 422 and "severity" in invalid.json["errors"]
     outside = client.post(
         f"/api/v1/tasks/{w.task.id}/findings", json={**body, "unit_id": w.other_unit.id}, headers=headers
     )
     assert outside.status_code == 422 and "不在本任务" in outside.json["detail"]
-    assert client.post(f"/api/v1/tasks/{w.task.id}/findings", json=body, headers=bearer(w.liaison)).status_code == 403
+    assert (
+        client.post(f"/api/v1/tasks/{w.task.id}/findings", json=body, headers=bearer(w.liaison)).status_code
+        == 403
+    )
 
 
 # --- rate limits and the document ------------------------------------------------------------

@@ -318,7 +318,9 @@ def world(app):
             role: token_create(actor=db.session.get(User, uid), name="矩阵", scope="read-write", days=1)[1]
             for role, uid in ids["users"].items()
         }
-        other_token = token_create(actor=db.session.get(User, ids["user_id"]), name="他人", scope="read", days=1)
+        other_token = token_create(
+            actor=db.session.get(User, ids["user_id"]), name="他人", scope="read", days=1
+        )
         ids["token_id"] = other_token[0].id
     yield ids
     with app.app_context():
