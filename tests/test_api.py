@@ -314,3 +314,61 @@ def test_the_openapi_document_is_31_and_every_field_is_described(client):
     assert "/api/v1/notices/{notice_id}/issue" in spec["paths"]
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text and "<script>" not in docs.text
+
+
+def test_the_cli_creates_a_token_that_lists_the_callers_notices(app, w):
+    w.issued()
+    result = app.test_cli_runner().invoke(args=["api-token", "create", w.liaison.username, "--scope", "read"])
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip()
+    listing = app.test_client().get("/api/v1/notices", headers={"Authorization": f"Bearer {secret}"})
+    assert listing.status_code == 200 and listing.json["total"] == 1
+    unknown = app.test_cli_runner().invoke(args=["api-token", "create", "nobody"])
+    assert unknown.exit_code != 0
+
+
+def _redis_url() -> str | None:
+    import os
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001 - no Redis here
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run with Redis (REDIS_URL) for the rate-limit storage test")
+        return None
+    return url
+
+
+def test_rate_limits_are_kept_in_redis_when_redis_url_is_set(make_user):
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis reachable (set REDIS_URL)")
+    from supervision import create_app
+
+    redis_app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": db.engine.url.render_as_string(hide_password=False),
+            "SECRET_KEY": "x",
+            "REDIS_URL": url,
+            "API_RATE_LIMIT": "2 per minute",
+        }
+    )
+    try:
+        assert redis_app.config["RATELIMIT_STORAGE_URI"] == url
+        with redis_app.app_context():
+            limiter.reset()
+            headers = bearer(make_user("lead"))
+            client = redis_app.test_client()
+            statuses = [client.get("/api/v1/me", headers=headers).status_code for _ in range(3)]
+            assert statuses == [200, 200, 429]
+            assert "Redis" in type(limiter.storage).__name__
+            limiter.reset()
+    finally:
+        # the shared limiter goes back to the suite's app and its memory storage
+        from flask import current_app
+
+        limiter.init_app(current_app._get_current_object())

@@ -16,7 +16,6 @@ from sqlalchemy import text
 from supervision import cache
 from supervision.extensions import db
 from supervision.models import User
-
 from supervision.services.api_tokens import token_create
 
 from .conftest import empty_tables
