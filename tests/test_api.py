@@ -335,7 +335,7 @@ def _redis_url() -> str | None:
         import redis
 
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:  # noqa: BLE001 - no Redis here
+    except Exception:
         if os.environ.get("CI") == "true":
             pytest.fail("CI must run with Redis (REDIS_URL) for the rate-limit storage test")
         return None

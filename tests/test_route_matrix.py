@@ -203,6 +203,18 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "api_notices.ItemReport": {"POST": frozenset()},
     "api_notices.ItemAccept": {"POST": INSPECTOR},
     "api_notices.ItemReturn": {"POST": INSPECTOR},
+    "api_reviews.Campaigns": {"GET": ALL},  # a liaison: published ones of their unit
+    "api_reviews.CampaignDetail": {"GET": OFFICE},
+    "api_reviews.CampaignCaseFiles": {"GET": OFFICE},
+    "api_reviews.CaseFileDetail": {"GET": OFFICE},
+    "api_scorecards.Frameworks": {"GET": OFFICE},
+    "api_scorecards.FrameworkDetail": {"GET": OFFICE},
+    "api_scorecards.Assessments": {"GET": ALL},  # a liaison: their own unit's
+    "api_scorecards.AssessmentDetail": {"GET": OFFICE},
+    "api_scorecards.SelfScore": {"POST": frozenset()},  # the assessed unit's liaison only
+    "api_scorecards.Evaluation": {"POST": INSPECTOR},
+    "api_scorecards.Roadmap": {"GET": ALL},
+    "api_scorecards.RoadmapDetail": {"GET": OFFICE},
 }
 
 # What a refused response must never contain: the other unit whose records fill the URLs.
@@ -348,7 +360,7 @@ def _value(endpoint: str, arg: str, ids: dict) -> object:
         return ACTIONS[endpoint]
     blueprint = endpoint.split(".")[0]
     if arg == "item_id":
-        return ids["roadmap_item_id" if blueprint == "scorecards" else "notice_item_id"]
+        return ids["roadmap_item_id" if blueprint in ("scorecards", "api_scorecards") else "notice_item_id"]
     if arg == "notice_id" and endpoint in ("notices.edit", "notices.submit"):
         return ids["draft_id"]
     if arg == "user_id" and blueprint == "inspectors":
