@@ -5,7 +5,7 @@ writes through the services with version checks, rate limits and the OpenAPI doc
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -372,3 +372,47 @@ def test_rate_limits_are_kept_in_redis_when_redis_url_is_set(make_user):
         from flask import current_app
 
         limiter.init_app(current_app._get_current_object())
+
+
+def test_draft_submit_and_the_lead_decides_an_extension(client, w):
+    inspector = bearer(w.inspector)
+    body = {
+        "kind_id": w.kind.id,
+        "unit_id": w.unit.id,
+        "title": "关于横街镇行政执法问题的整改通知",
+        "time_limit_days": 15,
+        "items": [{"finding_id": f.id, "requirement": "限期整改"} for f in w.findings[:2]],
+    }
+    created = client.post("/api/v1/notices/drafts", json=body, headers=inspector)
+    assert created.status_code == 201, created.json
+    assert created.json["status"] == "draft" and len(created.json["items"]) == 2
+    taken = client.post("/api/v1/notices/drafts", json=body, headers=inspector)
+    assert taken.status_code == 422 and "另一份未签发" in taken.json["detail"]
+    notice_id = created.json["id"]
+    submitted = client.post(f"/api/v1/notices/{notice_id}/submit", headers=inspector)
+    assert submitted.status_code == 200 and submitted.json["status"] == "submitted"
+    issued = client.post(f"/api/v1/notices/{notice_id}/issue", headers=bearer(w.lead)).json
+    liaison = bearer(w.liaison)
+    client.post(f"/api/v1/notices/{notice_id}/acknowledge", headers=liaison)
+    later = date.fromisoformat(issued["deadline"]) + timedelta(days=10)
+    asked = client.post(
+        f"/api/v1/notices/{notice_id}/extensions",
+        json={"reason": "涉及案卷较多", "requested_deadline": later.isoformat()},
+        headers=liaison,
+    )
+    assert asked.status_code == 200 and asked.json["extensions"][0]["decision"] is None
+    ext_id = asked.json["extensions"][0]["id"]
+    refused = client.post(
+        f"/api/v1/notices/{notice_id}/extensions/{ext_id}/decision", json={"approve": True}, headers=liaison
+    )
+    assert refused.status_code == 403
+    decided = client.post(
+        f"/api/v1/notices/{notice_id}/extensions/{ext_id}/decision",
+        json={"approve": True, "note": "同意"},
+        headers=bearer(w.lead),
+    )
+    assert decided.status_code == 200, decided.json
+    assert (
+        decided.json["deadline"] == later.isoformat()
+        and decided.json["extensions"][0]["decision"] == "approved"
+    )

@@ -203,6 +203,9 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "api_notices.ItemReport": {"POST": frozenset()},
     "api_notices.ItemAccept": {"POST": INSPECTOR},
     "api_notices.ItemReturn": {"POST": INSPECTOR},
+    "api_notices.ExtensionDecision": {"POST": LEAD},
+    "api_notices.NoticeDrafts": {"POST": INSPECTOR},
+    "api_reviews.CaseFilesImport": {"POST": LEAD},
     "api_reviews.Campaigns": {"GET": ALL},  # a liaison: published ones of their unit
     "api_reviews.CampaignDetail": {"GET": OFFICE},
     "api_reviews.CampaignCaseFiles": {"GET": OFFICE},

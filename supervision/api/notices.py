@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import selectinload
@@ -337,3 +337,83 @@ class ItemReturn(MethodView):
             body,
             lambda n, i: svc.item_return(actor=current_user, notice=n, item=i, reason=body["reason"]),
         )
+
+
+class DecisionInput(VersionSchema):
+    approve = fields.Boolean(required=True, **d("true 同意延期，false 不同意"))
+    new_deadline = fields.Date(allow_none=True, **d("同意时的新截止日期；不填则按申请的日期"))
+    note = fields.String(load_default="", validate=validate.Length(max=REASON_MAX), **d("审批意见"))
+
+
+@blp.route("/notices/<id:notice_id>/extensions/<id:ext_id>/decision")
+class ExtensionDecision(MethodView):
+    @requires("notices.extend")
+    @loads("notice", get_notice_for_user_or_404, "notice_id")
+    @blp.arguments(DecisionInput)
+    @blp.response(200, NoticeDetailSchema)
+    def post(self, body, notice, ext_id):
+        """审批延期申请（法治办负责人）"""
+        from ..extensions import db
+        from ..models import ExtensionRequest
+
+        ext = db.session.get(ExtensionRequest, ext_id)
+        if ext is None or ext.notice_id != notice.id:
+            abort(404)
+        return _step(
+            notice,
+            body,
+            lambda n, v: svc.extension_decide(
+                actor=current_user,
+                notice=n,
+                ext=ext,
+                approve=body["approve"],
+                new_deadline=body.get("new_deadline"),
+                note=body["note"],
+            ),
+        )
+
+
+class DraftItemInput(Schema):
+    finding_id = fields.Integer(required=True, validate=ID, **d("督察问题编号（该单位待处理的问题）"))
+    requirement = fields.String(required=True, validate=validate.Length(min=1, max=TEXT_MAX), **d("整改要求"))
+
+
+class DraftInput(Schema):
+    kind_id = fields.Integer(required=True, validate=ID, **d("通知书种类编号"))
+    unit_id = fields.Integer(required=True, validate=ID, **d("被督察单位编号"))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200), **d("标题"))
+    intro = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX), **d("正文导语"))
+    requirements = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX), **d("总体整改要求"))
+    time_limit_days = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=250),
+        **d("整改期限（工作日）；与固定截止日期二选一"),
+    )
+    fixed_deadline = fields.Date(allow_none=True, **d("固定截止日期"))
+    items = fields.List(
+        fields.Nested(DraftItemInput),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        **d("整改事项，按顺序"),
+    )
+
+
+@blp.route("/notices/drafts")
+class NoticeDrafts(MethodView):
+    @requires("notices.draft")
+    @blp.arguments(DraftInput)
+    @blp.response(201, NoticeDetailSchema)
+    def post(self, body):
+        """起草通知书（督察员；从该单位待处理的问题中选取整改事项）"""
+        data = svc.DraftData(
+            kind_id=body["kind_id"],
+            unit_id=body["unit_id"],
+            title=body["title"],
+            intro=body["intro"],
+            requirements=body["requirements"],
+            time_limit_days=body.get("time_limit_days"),
+            fixed_deadline=body.get("fixed_deadline"),
+            items=[(item["finding_id"], item["requirement"]) for item in body["items"]],
+        )
+        notice = svc.notice_create(actor=current_user, data=data, today=local_today())
+        return notice, 201, {"ETag": f'W/"{notice.version}"'}
