@@ -416,3 +416,16 @@ def test_draft_submit_and_the_lead_decides_an_extension(client, w):
         decided.json["deadline"] == later.isoformat()
         and decided.json["extensions"][0]["decision"] == "approved"
     )
+
+
+def test_history_hides_the_drafting_from_the_unit_and_the_register_is_the_offices(client, w):
+    notice = w.issued()
+    office = client.get(f"/api/v1/notices/{notice.id}/history", headers=bearer(w.lead, "read")).json
+    unit = client.get(f"/api/v1/notices/{notice.id}/history", headers=bearer(w.liaison, "read")).json
+    office_actions = {e["action"] for e in office["items"]}
+    unit_actions = {e["action"] for e in unit["items"]}
+    assert "notice.submit" in office_actions and "notice.submit" not in unit_actions
+    assert "notice.number" in unit_actions
+    register = client.get("/api/v1/notices/register?year=2026", headers=bearer(w.lead, "read")).json
+    assert [n["doc_number"] for n in register["items"]] == [notice.doc_number]
+    assert client.get("/api/v1/notices/register", headers=bearer(w.liaison, "read")).status_code == 403

@@ -204,6 +204,8 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "api_notices.ItemAccept": {"POST": INSPECTOR},
     "api_notices.ItemReturn": {"POST": INSPECTOR},
     "api_notices.ExtensionDecision": {"POST": LEAD},
+    "api_notices.NoticeHistory": {"GET": OFFICE},
+    "api_notices.NoticeRegister": {"GET": OFFICE},
     "api_notices.NoticeDrafts": {"POST": INSPECTOR},
     "api_reviews.CaseFilesImport": {"POST": LEAD},
     "api_reviews.Campaigns": {"GET": ALL},  # a liaison: published ones of their unit

@@ -13,7 +13,12 @@ from sqlalchemy.orm import selectinload
 from ..formatting import local_today
 from ..limits import REASON_MAX, TEXT_MAX
 from ..models import Notice
-from ..permissions import get_notice_for_user_or_404, get_notice_item_for_user_or_404, notices_for_user
+from ..permissions import (
+    get_notice_for_user_or_404,
+    get_notice_item_for_user_or_404,
+    notice_events_for_user,
+    notices_for_user,
+)
 from ..services import notices as svc
 from ..views.notices import STATUSES, _overdue_clause
 from .common import (
@@ -417,3 +422,47 @@ class NoticeDrafts(MethodView):
         )
         notice = svc.notice_create(actor=current_user, data=data, today=local_today())
         return notice, 201, {"ETag": f'W/"{notice.version}"'}
+
+
+class EventSchema(Schema):
+    id = fields.Integer(required=True, **d("记录编号"))
+    at = fields.DateTime(required=True, **d("时间（UTC）"))
+    actor_id = fields.Integer(allow_none=True, **d("操作人用户编号；系统自动为 null"))
+    action = fields.String(required=True, **d("操作，如 notice.issue、notice_item.report"))
+    record_type = fields.String(required=True, **d("对象：notice 通知书或 notice_item 整改事项"))
+    record_id = fields.Integer(required=True, **d("对象编号"))
+    summary = fields.String(required=True, **d("说明"))
+
+
+@blp.route("/notices/<id:notice_id>/history")
+class NoticeHistory(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(EventSchema, "EventPage"))
+    def get(self, args, notice_id):
+        """一份通知书的办理记录（签发、签收、报送、核查、延期……；单位只见签发后的）"""
+        notice = get_notice_for_user_or_404(notice_id, current_user)
+        return paginate(notice_events_for_user(current_user, notice), args)
+
+
+class RegisterArgs(PageArgs):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100), **d("文号年度"))
+    prefix = fields.String(validate=validate.Length(max=20), **d("机关代字，如 海法督"))
+
+
+@blp.route("/notices/register")
+class NoticeRegister(MethodView):
+    @requires("notices.read_all")
+    @blp.arguments(RegisterArgs, location="query")
+    @blp.response(200, page_of(NoticeSchema, "RegisterPage"))
+    def get(self, args):
+        """发文登记簿：已编号的通知书，按年度、代字、序号（法治办）"""
+        query = (
+            notices_for_user(current_user)
+            .options(selectinload(Notice.kind))
+            .where(Notice.doc_number.is_not(None))
+        )
+        if args.get("year"):
+            query = query.where(Notice.year == args["year"])
+        if args.get("prefix"):
+            query = query.where(Notice.doc_prefix == args["prefix"])
+        return paginate(query.order_by(Notice.year.desc(), Notice.doc_prefix, Notice.seq.desc()), args)
