@@ -78,3 +78,21 @@ def test_frameworks_for_the_office_only(client, world):  # noqa: F811
     office = client.get(f"/api/v1/frameworks/{w.framework.id}", headers=bearer(w.lead, "read"))
     assert office.status_code == 200 and len([i for i in office.json["indicators"] if i["is_leaf"]]) == 6
     assert client.get("/api/v1/frameworks", headers=bearer(w.liaison, "read")).status_code == 403
+
+
+def test_the_unit_scorecard_and_the_office_board_match_the_pages(client, world):  # noqa: F811
+    from .test_scorecards import _finalized
+
+    w = world
+    _finalized(client, w)
+    card = client.get(f"/api/v1/scorecards/units/{w.town.id}?year=2026", headers=bearer(w.lead, "read")).json
+    assert card["total"] == 68.75 and sorted(a["percent"] for a in card["areas"]) == [50, 87.5]
+    weak = [line for line in card["lines"] if line["weak"]]
+    assert [line["code"] for line in weak] == ["2.1.1"] and weak[0]["roadmap_item_id"]
+    board = client.get(f"/api/v1/scorecards/rounds/{w.round.id}", headers=bearer(w.inspector, "read")).json
+    assert [(r["name"], r["total"], r["rank"]) for r in board["rows"]] == [("横街镇", 68.75, 1)]
+    liaison = bearer(w.liaison, "read")
+    assert client.get(f"/api/v1/scorecards/units/{w.town.id}", headers=liaison).status_code == 200
+    assert client.get(f"/api/v1/scorecards/units/{w.dept.id}", headers=liaison).status_code == 404
+    assert client.get(f"/api/v1/scorecards/rounds/{w.round.id}", headers=liaison).status_code == 403
+    assert client.get(f"/api/v1/scorecards/units/{w.town.id}?year=2020", headers=liaison).status_code == 404

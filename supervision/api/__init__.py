@@ -147,6 +147,6 @@ def init_api(app: Flask) -> None:
     app.register_blueprint(docs_bp)
 
 
-from . import notices, org, personal, reviews, scorecards, tasks  # noqa: E402
+from . import boards, notices, org, personal, reviews, scorecards, tasks  # noqa: E402
 
-BLUEPRINTS = [org.blp, tasks.blp, notices.blp, reviews.blp, scorecards.blp, personal.blp]
+BLUEPRINTS = [org.blp, tasks.blp, notices.blp, reviews.blp, scorecards.blp, boards.blp, personal.blp]
