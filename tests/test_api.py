@@ -295,8 +295,10 @@ def test_rate_limit_per_token_answers_429_with_retry_after(app, client, make_use
         statuses = [client.get("/api/v1/me", headers=first).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
         limited = client.get("/api/v1/me", headers=first)
-        assert limited.mimetype == PROBLEM and int(limited.headers["Retry-After"]) > 0
-        assert client.get("/api/v1/me", headers=second).status_code == 200  # per token
+        assert limited.mimetype == PROBLEM and 0 < int(limited.headers["Retry-After"]) <= 61
+        assert limited.json["type"].endswith("rate-limited")
+        fine = client.get("/api/v1/me", headers=second)
+        assert fine.status_code == 200 and "Retry-After" not in fine.headers  # per token
     finally:
         app.config["API_RATE_LIMIT"] = "300 per minute"
 

@@ -58,7 +58,8 @@ def _rate_key() -> str:
     return "addr:" + (get_remote_address() or "")
 
 
-limiter = Limiter(key_func=_rate_key, default_limits=[], headers_enabled=True)
+# X-RateLimit-* headers off: Flask-Limiter would put a Retry-After on every answer; the 429 sets its own.
+limiter = Limiter(key_func=_rate_key, default_limits=[], headers_enabled=False)
 _prepared: set[str] = set()  # blueprints (module-level objects) get their hooks once per process
 
 
@@ -130,7 +131,6 @@ def init_api(app: Flask) -> None:
         },
     )
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.url_map.converters["id"] = IdConverter
     api = Api(app)  # one per app: it holds the app's OpenAPI document
     api.register_converter(IdConverter, _id_schema)

@@ -140,10 +140,20 @@ def http_problem(error) -> Response:
     status = error.code or 500
     detail = data.get("message")
     if status == 429:
-        limit = getattr(error, "limit", None)
-        retry = getattr(error, "retry_after", None)
-        headers.setdefault("Retry-After", str(int(retry)) if retry else "60")
-        detail = None if limit is None else detail
+        headers.setdefault("Retry-After", str(_retry_after()))
+        detail = None
     if isinstance(errors, dict) and len(errors) == 1 and set(errors) <= {"json", "query", "form", "files"}:
         errors = next(iter(errors.values()))  # webargs nests by location; one location is the usual case
     return problem(status, detail, errors=errors if isinstance(errors, dict) else None, headers=headers)
+
+
+def _retry_after() -> int:
+    """Seconds until the caller's window resets (at least 1)."""
+    import time
+
+    from . import limiter
+
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, int(current.reset_at - time.time()) + 1)
