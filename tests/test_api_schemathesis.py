@@ -74,7 +74,7 @@ def _app_context(app, tokens):
 
 
 @schema.parametrize()
-@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_keeps_its_contract(app, case, tokens):
     for role in ("lead", "inspector", "liaison"):  # each example as each role, on the test database
         case.call_and_validate(app=app, headers={"Authorization": f"Bearer {tokens[role]}"}, checks=CHECKS)
