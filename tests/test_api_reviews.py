@@ -61,3 +61,33 @@ def test_import_case_files_all_or_nothing_and_a_liaison_for_their_unit_only(clie
     )
     assert files.json["total"] == before + 3
     assert client.get("/api/v1/campaigns", headers=bearer(liaison, "read")).json["total"] == 0
+
+
+def test_results_per_unit_once_reviewing(client):
+    w = World(n_units=2, files_per_unit=2, sample_size=1).start()
+    for assignment in w.assignments():
+        w.score(assignment)
+    results = client.get(f"/api/v1/campaigns/{w.campaign.id}/results", headers=bearer(w.lead, "read")).json
+    assert results["status"] == "reviewing" and len(results["units"]) == 2
+    assert all(u["average"] == 100 for u in results["units"]) and results["overall"] == 100
+    assert sum(g["files"] for g in results["grades"]) == 2
+
+
+def test_a_liaison_sees_only_their_units_published_results(client, make_user):
+    from supervision.services import reviews as svc
+
+    w = World(n_units=2, files_per_unit=2, sample_size=1).start()
+    for assignment in w.assignments():
+        w.score(assignment)
+    liaison = make_user("liaison", unit=w.units[0])
+    assert (
+        client.get(f"/api/v1/campaigns/{w.campaign.id}/results", headers=bearer(liaison, "read")).status_code
+        == 404
+    )
+    svc.campaign_publish(actor=w.lead, campaign=w.campaign)
+    results = client.get(f"/api/v1/campaigns/{w.campaign.id}/results", headers=bearer(liaison, "read")).json
+    assert [u["unit_id"] for u in results["units"]] == [w.units[0].id] and results["overall"] is None
+    files = client.get(f"/api/v1/campaigns/{w.campaign.id}/case-files", headers=bearer(liaison, "read")).json
+    assert {f["unit_id"] for f in files["items"]} == {w.units[0].id} and all(
+        f["sampled"] for f in files["items"]
+    )

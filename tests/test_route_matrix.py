@@ -210,6 +210,7 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "api_reviews.CaseFilesImport": {"POST": LEAD},
     "api_reviews.Campaigns": {"GET": ALL},  # a liaison: published ones of their unit
     "api_reviews.CampaignDetail": {"GET": OFFICE},
+    "api_reviews.CampaignResults": {"GET": OFFICE},
     "api_reviews.CampaignCaseFiles": {"GET": OFFICE},
     "api_reviews.CaseFileDetail": {"GET": OFFICE},
     "api_scorecards.Frameworks": {"GET": OFFICE},

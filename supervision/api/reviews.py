@@ -174,3 +174,51 @@ class CaseFilesImport(MethodView):
             actor=current_user, campaign=campaign, unit_id=body["unit_id"], rows=rows
         )
         return {"created": result.created}
+
+
+class UnitResultSchema(Schema):
+    unit_id = fields.Integer(required=True, **d("单位编号"))
+    unit_name = fields.String(required=True, **d("单位名称"))
+    files = fields.Integer(required=True, **d("抽中评查的案卷数"))
+    average = fields.Float(allow_none=True, **d("平均分（只计已定分的案卷）"))
+    excellent = fields.Integer(required=True, **d("优秀案卷数"))
+
+
+class GradeCountSchema(Schema):
+    grade = fields.String(required=True, **d("等次"))
+    files = fields.Integer(required=True, **d("案卷数"))
+
+
+class ResultsSchema(Schema):
+    campaign_id = fields.Integer(required=True, **d("评查活动编号"))
+    status = fields.String(required=True, **d("评查活动状态；评查中与已公布时才有结果"))
+    overall = fields.Float(allow_none=True, **d("全部已定分案卷的平均分（联络员为 null：只看本单位）"))
+    units = fields.List(fields.Nested(UnitResultSchema), required=True, **d("各单位结果（联络员只见本单位）"))
+    grades = fields.List(fields.Nested(GradeCountSchema), required=True, **d("等次分布"))
+
+
+@blp.route("/campaigns/<id:campaign_id>/results")
+class CampaignResults(MethodView):
+    @blp.response(200, ResultsSchema)
+    def get(self, campaign_id):
+        """评查结果：各单位平均分与等次分布（同页面：法治办与评查人全部；联络员本单位的已公布结果）"""
+        campaign = get_campaign_for_user_or_404(campaign_id, current_user)
+        whole = can(current_user, "reviews.read_all") or can(current_user, "reviews.score")
+        unit_id = None if whole else current_user.unit_id
+        result = {
+            "campaign_id": campaign.id,
+            "status": campaign.status,
+            "overall": None,
+            "units": [],
+            "grades": [],
+        }
+        if campaign.status in ("reviewing", "published"):
+            result["overall"] = svc.overall_average(campaign.id) if whole else None
+            result["units"] = [
+                {"unit_id": u, "unit_name": name, "files": n, "average": avg, "excellent": exc}
+                for u, name, n, avg, exc in svc.unit_averages(campaign.id, unit_id=unit_id)
+            ]
+            result["grades"] = [
+                {"grade": g, "files": n} for g, n in svc.grade_distribution(campaign, unit_id=unit_id)
+            ]
+        return result
