@@ -58,7 +58,11 @@ def test_the_inspector_evaluates_after_submission_but_not_their_own_unit(client,
             score_text="",
             explanation="说明",
         )
-    svc.assessment_submit(actor=w.liaison, assessment=w.mine)
+    liaison = bearer(w.liaison)
+    stale = client.post(f"/api/v1/assessments/{w.mine.id}/submit", json={"version": 99}, headers=liaison)
+    assert stale.status_code == 409
+    submitted = client.post(f"/api/v1/assessments/{w.mine.id}/submit", headers=liaison)
+    assert submitted.status_code == 200 and submitted.json["status"] == "submitted", submitted.json
     evaluated = client.post(
         _url(w, "1.1.1", "evaluation"),
         json={"rating": "basic", "score": "1", "comment": "台账不全"},
@@ -71,6 +75,10 @@ def test_the_inspector_evaluates_after_submission_but_not_their_own_unit(client,
     )
     assert own.status_code in (403, 422) and own.mimetype == "application/problem+json"
     assert client.post(_url(w, "1.1.2", "evaluation"), json={}, headers=bearer(w.liaison)).status_code == 403
+    done = client.post(f"/api/v1/assessments/{w.mine.id}/evaluate", headers=bearer(w.inspector))
+    assert done.status_code == 200 and done.json["status"] == "evaluated", done.json
+    scores = {s["indicator_id"]: s for s in done.json["scores"]}
+    assert scores[w.leaves["1.1.2"].id]["evaluated_rating"] == "met"  # confirmed as self-rated
 
 
 def test_frameworks_for_the_office_only(client, world):  # noqa: F811

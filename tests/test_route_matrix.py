@@ -219,6 +219,8 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "api_scorecards.AssessmentDetail": {"GET": OFFICE},
     "api_scorecards.SelfScore": {"POST": frozenset()},  # the assessed unit's liaison only
     "api_scorecards.Evaluation": {"POST": INSPECTOR},
+    "api_scorecards.AssessmentSubmit": {"POST": frozenset()},  # the assessed unit's liaison only
+    "api_scorecards.AssessmentEvaluate": {"POST": INSPECTOR},
     "api_boards.UnitScorecard": {"GET": OFFICE},
     "api_boards.OfficeBoard": {"GET": OFFICE},
     "api_scorecards.Roadmap": {"GET": ALL},

@@ -300,3 +300,42 @@ class RoadmapDetail(MethodView):
         """一个路线图事项"""
         item = get_roadmap_item_for_user_or_404(item_id, current_user)
         return with_etag(item, item)
+
+
+class AssessmentVersion(Schema):
+    version = fields.Integer(validate=ID, **d("评估的版本号；不一致则 409（也可用 If-Match）"))
+
+
+def _assessment_step(assessment: Assessment, body: dict | None, call) -> tuple:
+    version = expected_version(body)
+    check_version(assessment, version)
+    call(assessment, version)
+    return assessment, 200, {"ETag": f'W/"{assessment.version}"'}
+
+
+@blp.route("/assessments/<id:assessment_id>/submit")
+class AssessmentSubmit(MethodView):
+    @requires("assessments.self_assess")
+    @loads("assessment", get_assessment_for_user_or_404, "assessment_id")
+    @blp.arguments(AssessmentVersion, required=False)
+    @blp.response(200, AssessmentDetailSchema)
+    def post(self, body, assessment):
+        """提交自评（被评估单位联络员；每项适用指标都须已评）"""
+        return _assessment_step(
+            assessment, body, lambda a, v: svc.assessment_submit(actor=current_user, assessment=a, version=v)
+        )
+
+
+@blp.route("/assessments/<id:assessment_id>/evaluate")
+class AssessmentEvaluate(MethodView):
+    @requires("assessments.evaluate")
+    @loads("assessment", get_assessment_for_user_or_404, "assessment_id")
+    @blp.arguments(AssessmentVersion, required=False)
+    @blp.response(200, AssessmentDetailSchema)
+    def post(self, body, assessment):
+        """完成评估（督察员，非本单位；未改动的指标按自评确认）"""
+        return _assessment_step(
+            assessment,
+            body,
+            lambda a, v: svc.assessment_evaluate(actor=current_user, assessment=a, version=v),
+        )
