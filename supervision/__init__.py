@@ -66,6 +66,8 @@ def _select_locale() -> str:
     languages = ("zh_CN", "en")
     if not has_request_context():
         return "zh_CN"
+    if request.path.startswith("/api/"):  # API clients say it in the header (problems.english)
+        return "en" if request.accept_languages.best_match(["zh-CN", "zh", "en"]) == "en" else "zh_CN"
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -119,10 +121,12 @@ def register_input_checks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .api import init_api
     from .views import BLUEPRINTS
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    init_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -132,7 +136,11 @@ def register_errorhandlers(app: Flask) -> None:
     from .parsing import BadArgument
 
     def render_error(code: int, message: str | None = None):
-        if request.path.startswith("/api/") or request.path == "/healthz":
+        if request.path.startswith("/api/"):
+            from .api.problems import problem
+
+            return problem(code, message)
+        if request.path == "/healthz":
             return jsonify(error=code), code
         if htmx.is_htmx():
             return htmx.error_response(code, message and f"未保存：{message}")

@@ -107,6 +107,8 @@ def from_environment(instance_path: str) -> dict:
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: clients connect directly).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # The API's rate limit per token (Flask-Limiter notation); counted in Redis when REDIS_URL (above) is set.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300 per minute"),
         **{key: int(env.get(key, default)) for key, default in LOGIN_THROTTLE.items()},
         # Session rules (等保): signed out after SESSION_IDLE_MINUTES without a request, and
         # SESSION_MAX_HOURS after login whatever happens; a local password older than

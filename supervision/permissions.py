@@ -318,6 +318,31 @@ def get_notice_for_user_or_404(notice_id: int, user: User):
     return _one_or_404(notices_for_user(user).where(Notice.id == notice_id))
 
 
+# The office's drafting and sign-off discussion, which the unit does not see in a notice's history.
+DRAFTING_ACTIONS = ("notice.create", "notice.update", "notice.submit", "notice.return")
+
+
+def notice_events_for_user(user: User, notice: Any) -> Select:
+    """A notice's history (its own events and its items'), newest first, as this user may read it:
+    the unit sees its notice from issue on. Callers have already checked the user may see the notice."""
+    from sqlalchemy import or_
+
+    item_ids = [i.id for i in notice.items]
+    query = (
+        select(AuditEvent)
+        .where(
+            or_(
+                (AuditEvent.record_type == "notice") & (AuditEvent.record_id == notice.id),
+                (AuditEvent.record_type == "notice_item") & (AuditEvent.record_id.in_(item_ids or [0])),
+            )
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+    if not can(user, "notices.read_all"):
+        query = query.where(AuditEvent.action.not_in(DRAFTING_ACTIONS))
+    return query
+
+
 def is_on_task(user: Any, task_id: int | None) -> bool:
     """True if the user is one of the task's inspectors (cached per request: pages ask per row)."""
     from .models import TaskInspector

@@ -21,6 +21,9 @@ MATRIX = [
     ("GET", "/account/password", ANY),
     ("POST", "/account/password", ANY),
     ("POST", "/account/logout-everywhere", ANY),
+    ("GET", "/account/tokens", ANY),
+    ("POST", "/account/tokens", ANY),
+    ("POST", "/account/tokens/{token}/revoke", ANY),  # another's (here: none) is a redirect, not a revoke
     ("GET", "/admin/units", OFFICE),
     ("GET", "/admin/units/new", ADMIN),
     ("POST", "/admin/units/new", ADMIN),
@@ -62,7 +65,7 @@ def test_role_route_matrix(client, make_user, method, url, role, allowed):
     target = UserFactory(role="inspector", username="target-user", unit=unit)
     if role != "anonymous":
         client.login_user(make_user(role, unit=unit if role == "liaison" else None))
-    path = url.format(unit=unit.id, user=target.id)
+    path = url.format(unit=unit.id, user=target.id, token=999999)
     if method == "GET":
         response = client.get(path)
     else:
@@ -79,7 +82,13 @@ def test_role_route_matrix(client, make_user, method, url, role, allowed):
 
 def test_matrix_covers_every_foundation_route(app):
     covered = {
-        (m, u.replace("{unit}", "<int:unit_id>").replace("{user}", "<int:user_id>")) for m, u, _ in MATRIX
+        (
+            m,
+            u.replace("{unit}", "<int:unit_id>")
+            .replace("{user}", "<int:user_id>")
+            .replace("{token}", "<int:token_id>"),
+        )
+        for m, u, _ in MATRIX
     }
     missing = []
     for rule in app.url_map.iter_rules():

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from supervision import cache
 from supervision.extensions import db
 from supervision.models import ExportJob, User
+from supervision.services.api_tokens import token_create
 
 from .conftest import empty_tables
 
@@ -192,6 +193,55 @@ ROUTES: dict[str, dict[str, frozenset[str] | str]] = {
     "scorecards.roadmap_detail": {"GET": OFFICE},
     "scorecards.roadmap_edit": {"GET": LEAD, "POST": LEAD},
     "scorecards.roadmap_step": {"POST": LEAD},
+    "account.tokens": {"GET": ALL, "POST": ALL},
+    "account.token_revoke_view": {"POST": ALL},  # one's own; the admin anyone's
+    # the JSON API (asked with each role's read-write token; anonymous is a 401)
+    "api.docs": {"GET": PUBLIC},
+    "api-docs.openapi_json": {"GET": PUBLIC},
+    "api_personal.Me": {"GET": ALL},
+    "api_personal.Notifications": {"GET": ALL},
+    "api_personal.Figures": {"GET": {A, L}},
+    "api_org.Units": {"GET": ALL},  # a liaison: their own unit only
+    "api_org.UnitDetail": {"GET": OFFICE},
+    "api_org.Users": {"GET": OFFICE},
+    "api_org.UserDetail": {"GET": OFFICE},
+    "api_tasks.Tasks": {"GET": OFFICE},
+    "api_tasks.TaskDetail": {"GET": OFFICE},
+    "api_tasks.TaskFindings": {"POST": INSPECTOR},
+    "api_tasks.Findings": {"GET": OFFICE},
+    "api_tasks.FindingDetail": {"GET": OFFICE},
+    "api_notices.Notices": {"GET": ALL},
+    "api_notices.NoticeDetail": {"GET": OFFICE},
+    "api_notices.NoticeSubmit": {"POST": INSPECTOR},
+    "api_notices.NoticeIssue": {"POST": LEAD},
+    "api_notices.NoticeVoid": {"POST": LEAD},
+    "api_notices.NoticeAcknowledge": {"POST": frozenset()},  # the addressed unit's liaison only
+    "api_notices.NoticeExtensions": {"POST": frozenset()},
+    "api_notices.ItemReport": {"POST": frozenset()},
+    "api_notices.ItemAccept": {"POST": INSPECTOR},
+    "api_notices.ItemReturn": {"POST": INSPECTOR},
+    "api_notices.ExtensionDecision": {"POST": LEAD},
+    "api_notices.NoticeHistory": {"GET": OFFICE},
+    "api_notices.NoticeRegister": {"GET": OFFICE},
+    "api_notices.NoticeDrafts": {"POST": INSPECTOR},
+    "api_reviews.CaseFilesImport": {"POST": LEAD},
+    "api_reviews.Campaigns": {"GET": ALL},  # a liaison: published ones of their unit
+    "api_reviews.CampaignDetail": {"GET": OFFICE},
+    "api_reviews.CampaignResults": {"GET": OFFICE},
+    "api_reviews.CampaignCaseFiles": {"GET": OFFICE},
+    "api_reviews.CaseFileDetail": {"GET": OFFICE},
+    "api_scorecards.Frameworks": {"GET": OFFICE},
+    "api_scorecards.FrameworkDetail": {"GET": OFFICE},
+    "api_scorecards.Assessments": {"GET": ALL},  # a liaison: their own unit's
+    "api_scorecards.AssessmentDetail": {"GET": OFFICE},
+    "api_scorecards.SelfScore": {"POST": frozenset()},  # the assessed unit's liaison only
+    "api_scorecards.Evaluation": {"POST": INSPECTOR},
+    "api_scorecards.AssessmentSubmit": {"POST": frozenset()},  # the assessed unit's liaison only
+    "api_scorecards.AssessmentEvaluate": {"POST": INSPECTOR},
+    "api_boards.UnitScorecard": {"GET": OFFICE},
+    "api_boards.OfficeBoard": {"GET": OFFICE},
+    "api_scorecards.Roadmap": {"GET": ALL},
+    "api_scorecards.RoadmapDetail": {"GET": OFFICE},
 }
 
 # What a refused response must never contain: the other unit whose records fill the URLs.
@@ -200,7 +250,7 @@ INSPECTOR_NAME = "inspector2"  # on the world's task, reviewer of its files, aut
 LIAISON_NAME = "liaison1"  # of 横街镇; the records in the URLs are of 区综合行政执法局
 
 # Url parameters with a fixed value, and those whose value depends on the blueprint.
-FIXED = {"code": "en", "fmt": "xlsx", "filename": "css/app.css", "year": 2027}
+FIXED = {"code": "en", "fmt": "xlsx", "filename": "css/app.css", "year": 2026}
 # Query arguments a page needs to show anything (filled with the world's ids).
 QUERY = {
     "registers.assessments": {"round": "round_id"},
@@ -306,6 +356,14 @@ def world(app):
                 {"i": INSPECTOR_NAME, "l": LIAISON_NAME},
             ).all()
         )
+        ids["tokens"] = {
+            role: token_create(actor=db.session.get(User, uid), name="矩阵", scope="read-write", days=1)[1]
+            for role, uid in ids["users"].items()
+        }
+        other_token = token_create(
+            actor=db.session.get(User, ids["user_id"]), name="他人", scope="read", days=1
+        )
+        ids["token_id"] = other_token[0].id
     yield ids
     with app.app_context():
         empty_tables()
@@ -333,7 +391,7 @@ def _value(endpoint: str, arg: str, ids: dict) -> object:
         return ACTIONS[endpoint]
     blueprint = endpoint.split(".")[0]
     if arg == "item_id":
-        return ids["roadmap_item_id" if blueprint == "scorecards" else "notice_item_id"]
+        return ids["roadmap_item_id" if blueprint in ("scorecards", "api_scorecards") else "notice_item_id"]
     if arg == "notice_id" and endpoint in ("notices.edit", "notices.submit"):
         return ids["draft_id"]
     if arg == "user_id" and blueprint == "inspectors":
@@ -379,13 +437,16 @@ def test_route_as_role(app, world, route_case):
     if allowed == PUBLIC:
         return  # public pages are tested with their own flows (test_auth)
     client = app.test_client()
+    is_allowed = role in allowed
+    if rule_text.startswith("/api/"):
+        _api_route_as_role(client, method, path, role, is_allowed, world)
+        return
     if role != "anonymous":
         with client.session_transaction() as session:
             session["_user_id"] = str(world["users"][role])
             session["_fresh"] = True
             session["session_version"] = db.session.get(User, world["users"][role]).session_version
             session["session_started"] = session["session_seen"] = int(time.time())
-    is_allowed = role in allowed
     if method != "GET" and is_allowed:
         return  # a permitted POST would change the shared world; its own test file covers it
     response = client.get(path) if method == "GET" else client.post_form(path, {})
@@ -396,4 +457,27 @@ def test_route_as_role(app, world, route_case):
         assert status not in (403, 404) and status < 500, status
     else:
         assert status in (403, 404), status
+        assert OTHER_UNIT not in response.get_data(as_text=True)
+
+
+def _api_route_as_role(client, method: str, path: str, role: str, is_allowed: bool, world: dict) -> None:
+    """The API by token: anonymous is a 401 problem; refused roles a 403 or 404 without the other
+    unit's data, before any body is read (so an empty body says nothing either)."""
+    from supervision.api import limiter
+
+    limiter.reset()
+    headers = {} if role == "anonymous" else {"Authorization": f"Bearer {world['tokens'][role]}"}
+    if method != "GET" and is_allowed and role != "anonymous":
+        return  # a permitted write would change the shared world; test_api covers it
+    response = (
+        client.get(path, headers=headers) if method == "GET" else client.post(path, json={}, headers=headers)
+    )
+    status = response.status_code
+    if role == "anonymous":
+        assert status == 401 and response.mimetype == "application/problem+json", status
+    elif is_allowed:
+        assert status not in (401, 403, 404) and status < 500, status
+    else:
+        assert status in (403, 404), status
+        assert response.mimetype == "application/problem+json"
         assert OTHER_UNIT not in response.get_data(as_text=True)

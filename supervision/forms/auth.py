@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..limits import PASSWORD_MAX
 
@@ -20,4 +20,16 @@ class PasswordChangeForm(FlaskForm):
     new = PasswordField(_l("新密码"), validators=[DataRequired(_l("请输入新密码。")), _PASSWORD_LENGTH])
     confirm = PasswordField(
         _l("确认新密码"), validators=[DataRequired(_l("请再次输入新密码。")), _PASSWORD_LENGTH]
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("令牌名称"), validators=[DataRequired(_l("请填写令牌名称。")), Length(max=60)])
+    scope = SelectField(
+        _l("权限范围"), choices=[("read", _l("只读")), ("read-write", _l("读写"))], default="read"
+    )
+    days = IntegerField(
+        _l("有效期（天）"),
+        default=90,
+        validators=[Optional(), NumberRange(min=1, max=366, message=_l("有效期应为 1 至 366 天。"))],
     )

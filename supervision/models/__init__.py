@@ -51,6 +51,7 @@ from .tasks import (
     TaskInspector,
     task_unit,
 )
+from .tokens import TOKEN_SCOPES, ApiToken
 
 __all__ = [
     "CASE_TYPES",
@@ -62,7 +63,9 @@ __all__ = [
     "SEVERITIES",
     "SPECIALTIES",
     "TASK_KINDS",
+    "TOKEN_SCOPES",
     "UNIT_KINDS",
+    "ApiToken",
     "Assessment",
     "AssessmentRound",
     "Attachment",

@@ -1,17 +1,22 @@
-"""The signed-in user's own account: profile and password."""
+"""The signed-in user's own account: password, sessions and personal access tokens."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import DomainError
+from ..extensions import db
 from ..forms import ActionForm
-from ..forms.auth import PasswordChangeForm
+from ..forms.auth import ApiTokenForm, PasswordChangeForm
+from ..models import ApiToken, utcnow
+from ..permissions import can
+from ..services.api_tokens import token_create, token_revoke, tokens_of
 from ..services.auth import password_change_due, sessions_end
 from ..services.org import password_change
 from ..sessions import login_method, session_bind
+from ..urls import safe_next
 from .auth import end_this_session
 from .helpers import flash_domain_error, flash_form_errors
 
@@ -55,3 +60,48 @@ def logout_everywhere():
         flash(_("已退出所有设备上的登录，请重新登录。"), "info")
         return redirect(url_for("auth.login"))
     return redirect(url_for("account.password"))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    form = ApiTokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            _token, secret = token_create(
+                actor=current_user, name=form.name.data, scope=form.scope.data, days=form.days.data
+            )
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash("访问令牌已创建。请立即复制保存：它只显示这一次。", "success")
+            form = ApiTokenForm(formdata=None)
+    elif form.is_submitted():
+        flash_form_errors(form)
+    # The secret is rendered into this one response only (no redirect, so it is never stored anywhere).
+    return render_template(
+        "account/tokens.html",
+        form=form,
+        tokens=tokens_of(current_user),
+        secret=secret,
+        action_form=ActionForm(),
+        now=utcnow(),
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def token_revoke_view(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    # Another user's token looks missing unless one is the admin (who revokes any).
+    if token is None or (token.user_id != current_user.id and not can(current_user, "admin.manage")):
+        return redirect(url_for("account.tokens"))
+    if ActionForm().validate_on_submit():
+        try:
+            token_revoke(actor=current_user, token=token)
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash(f"访问令牌“{token.name}”已撤销。", "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("account.tokens"))

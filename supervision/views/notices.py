@@ -65,6 +65,7 @@ from ..permissions import (
     get_notice_item_for_user_or_404,
     get_unit_for_user_or_404,
     is_notice_unit,
+    notice_events_for_user,
     notices_for_user,
     require,
     verifiable_notices_for_user,
@@ -90,7 +91,6 @@ from .main import home_panel
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
-DRAFTING_ACTIONS = ("notice.create", "notice.update", "notice.submit", "notice.return")
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -479,22 +479,9 @@ def detail(notice_id: int):
         .where(Escalation.notice_id == notice.id)
         .order_by(Escalation.on_date, Escalation.id)
     ).all()
-    item_ids = [i.id for i in notice.items]
     events_query = (
-        select(AuditEvent)
-        .options(joinedload(AuditEvent.actor))
-        .where(
-            or_(
-                (AuditEvent.record_type == "notice") & (AuditEvent.record_id == notice.id),
-                (AuditEvent.record_type == "notice_item") & (AuditEvent.record_id.in_(item_ids or [0])),
-            )
-        )
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(200)
+        notice_events_for_user(current_user, notice).options(joinedload(AuditEvent.actor)).limit(200)
     )
-    if not can(current_user, "notices.read_all"):
-        # The unit sees its notice from issue on, not the office's drafting and sign-off discussion.
-        events_query = events_query.where(AuditEvent.action.not_in(DRAFTING_ACTIONS))
     events = db.session.scalars(events_query).all()
     calendar = load_calendar(today, notice.deadline)
     steps = {s.action for s in allowed_steps(notice, current_user)}

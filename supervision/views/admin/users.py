@@ -13,10 +13,11 @@ from ...extensions import db
 from ...filters import contains
 from ...forms import ActionForm
 from ...forms.admin import UserForm
-from ...models import ROLES, Unit, User
+from ...models import ROLES, Unit, User, utcnow
 from ...parsing import id_arg
 from ...permissions import audit_events_for_record, can, can_read_user_details, get_user_or_404, require
 from ...services import org
+from ...services.api_tokens import tokens_of
 from ...tabular import template_xlsx
 from ..helpers import (
     XLSX_MIME,
@@ -114,12 +115,15 @@ def _render_detail(user: User, new_password: str | None = None):
     events = []
     if can_read_user_details(current_user, user):  # others see the name, role and unit only
         events = db.session.scalars(audit_events_for_record(current_user, "user", user.id).limit(100)).all()
+    tokens = tokens_of(user) if can(current_user, "admin.manage") else []
     return render_template(
         "admin/user_detail.html",
         user=user,
         events=events,
         action_form=ActionForm(),
         new_password=new_password,
+        tokens=tokens,
+        now=utcnow(),
     )
 
 
