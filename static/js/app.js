@@ -47,9 +47,28 @@
     return parts.join("\u0000");
   }
   function autosaveRow(el) { return el && el.closest ? el.closest("[data-autosave]") : null; }
+  // 基本达标 needs a score: picking it is half an answer, so nothing is sent until the score is in
+  // (the server would refuse the pair, and the refused row would fall back to what is stored).
+  function awaitsScore(form) {
+    var rating = form && form.querySelector ? form.querySelector("select[name=rating]") : null;
+    var score = form && form.querySelector ? form.querySelector("input[name=score]") : null;
+    return rating && score && rating.value === "basic" && !score.value.trim();
+  }
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     var row = autosaveRow(event.detail.elt);
-    if (row) { row._sent = snapshot(row); row._inflight = true; }
+    if (!row) { return; }
+    var form = event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    if (awaitsScore(form)) {
+      event.preventDefault();
+      var score = form.querySelector("input[name=score]");
+      score.classList.add("is-invalid");
+      score.setAttribute("title", "“基本达标”请填写得分后自动保存");
+      score.focus();
+      return;
+    }
+    form && form.querySelectorAll(".is-invalid").forEach(function (el) { el.classList.remove("is-invalid"); });
+    row._sent = snapshot(row);
+    row._inflight = true;
   });
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var row = autosaveRow(event.detail.elt);
