@@ -14,6 +14,7 @@ from supervision.extensions import db
 from supervision.models import ExportJob
 
 from .test_notices import World
+from .test_reviews import World as ReviewWorld
 
 
 @pytest.fixture
@@ -95,6 +96,16 @@ def test_only_the_docx_documents_convert(client, w, monkeypatch):
     client.login_user(w.lead)
     page = client.get("/dashboard/annual").get_data(as_text=True)
     assert 'data-testid="annual-pdf"' in page
+    reviews = ReviewWorld(n_units=1, files_per_unit=1, reviewers=2, sample_size=1)
+    reviews.start()
+    client.login_user(reviews.lead)
+    page = client.get(f"/reviews/campaigns/{reviews.campaign.id}").get_data(as_text=True)
+    assert 'data-testid="export-pdf"' in page and 'data-testid="export-docx"' in page
+    monkeypatch.setattr(pdf, "pdf_available", lambda: False)
+    page = client.get(f"/reviews/campaigns/{reviews.campaign.id}").get_data(as_text=True)
+    assert 'data-testid="export-pdf"' not in page and 'data-testid="export-docx"' in page
+    client.login_user(w.lead)
+    monkeypatch.setattr(pdf, "pdf_available", lambda: True)
     # A register is no document; the notice's .docx is a PDF job only (it downloads directly).
     assert (
         client.post_form("/exports/", {"target": "/registers/findings.xlsx", "format": "pdf"}).status_code
