@@ -183,6 +183,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import filters, formatting, nav, numbers, permissions, workflow
+    from .exports import pdf
     from .forms import new_form_token
 
     app.jinja_env.filters["cn_date"] = formatting.cn_date
@@ -200,6 +201,7 @@ def register_template_helpers(app: Flask) -> None:
         get_locale=get_locale,
         search_max=filters.SEARCH_MAX_CHARS,  # every search box's maxlength
         new_form_token=new_form_token,
+        pdf_available=lambda: pdf.pdf_available(),  # looked up at each call (tests replace it)
     )
     for name, rule in permissions.TEMPLATE_RULES.items():
         app.jinja_env.globals[name] = _bound_to_current_user(rule)

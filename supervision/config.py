@@ -93,6 +93,8 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": env.get("REDIS_URL", ""),
         # Days an export (我的导出) is kept before the hourly clean-up deletes it.
         "EXPORT_KEEP_DAYS": int(env.get("EXPORT_KEEP_DAYS", "7")),
+        # LibreOffice for the PDF copies of documents (exports/pdf.py): unset, `soffice` on PATH.
+        "SOFFICE": env.get("SOFFICE", ""),
         "OFFICE_NAME": env.get("OFFICE_NAME", "海曙区全面依法治区委员会办公室"),
         # The 评查情况通报: its 机关代字 (its own 文号 series) and issuing authority (empty = OFFICE_NAME).
         "REVIEW_REPORT_PREFIX": env.get("REVIEW_REPORT_PREFIX", "海法评"),

@@ -3,6 +3,8 @@
 A job names an export route and its query string. The worker runs that route in a request of its
 own, signed in as the requesting user, so the job goes through the same permission checks, scoping
 and filters as a download from the page would; only the time it takes is off the request.
+A .docx document may also be asked for as PDF (where LibreOffice is installed): the job runs the
+same .docx route, then converts its file (exports/pdf.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import select, update
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from ..errors import DomainError
+from ..exports import pdf
 from ..extensions import db
 from ..models import ExportJob, User
 from ..models.base import utcnow
@@ -39,6 +42,12 @@ JOB_EXPORTS = {
     "reviews.campaign_report_docx": "评查情况通报",
     "dashboard.annual_download": "年度工作数据",
 }
+# The .docx documents that can also be had as PDF (only as a job: LibreOffice takes seconds).
+PDF_EXPORTS = {
+    "notices.docx": "督察通知书",
+    "reviews.campaign_report_docx": "评查情况通报",
+    "dashboard.annual_download": "年度工作数据",
+}
 PROGRESS_EVERY_SECONDS = 0.5
 FAILED_BY_STATUS = {
     403: "没有导出这些数据的权限。",
@@ -47,8 +56,9 @@ FAILED_BY_STATUS = {
 }
 
 
-def export_target(target: str) -> tuple[str, str, str]:
-    """(endpoint, path, query) of an export URL of this site, or NotFound if it is not a job export."""
+def export_target(target: str, *, as_pdf: bool = False) -> tuple[str, str, str]:
+    """(endpoint, path, query) of an export URL of this site, or NotFound if it is not a job export
+    (with `as_pdf`: not a document that converts to PDF, or no LibreOffice on this server)."""
     parts = urlsplit(target or "")
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         raise NotFound()
@@ -56,22 +66,29 @@ def export_target(target: str) -> tuple[str, str, str]:
         endpoint, _ = current_app.url_map.bind("localhost").match(parts.path, method="GET")
     except HTTPException as error:
         raise NotFound() from error
-    if endpoint not in JOB_EXPORTS:
+    if endpoint not in (PDF_EXPORTS if as_pdf else JOB_EXPORTS):
+        raise NotFound()
+    if as_pdf and not pdf.pdf_available():
         raise NotFound()
     return endpoint, parts.path, parts.query
 
 
-def export_queue(*, user: User, target: str) -> ExportJob:
-    """Queue the export at `target` for `user` (the same one still waiting is reused: a double click)."""
+def export_queue(*, user: User, target: str, as_pdf: bool = False) -> ExportJob:
+    """Queue the export at `target` for `user` (the same one still waiting is reused: a double click);
+    with `as_pdf`, the .docx document at `target` converted to PDF."""
     from ..queue import run_export
 
-    endpoint, path, query = export_target(target)
+    endpoint, path, query = export_target(target, as_pdf=as_pdf)
     # The route's own capability check, at once (a refusal need not wait for a worker); the job
     # checks everything again, records included, when it runs.
     capabilities = getattr(current_app.view_functions[endpoint], "required_capabilities", ())
     if capabilities and not can_any(user, *capabilities):
         raise Forbidden()
     params = {"path": path, "query": query}
+    title = JOB_EXPORTS.get(endpoint, "")
+    if as_pdf:
+        params["pdf"] = True
+        title = f"{PDF_EXPORTS[endpoint]}（PDF）"
     waiting = db.session.scalars(
         select(ExportJob).where(
             ExportJob.user_id == user.id,
@@ -82,7 +99,7 @@ def export_queue(*, user: User, target: str) -> ExportJob:
     for job in waiting:
         if job.params == params:
             return job
-    job = ExportJob(user_id=user.id, kind=endpoint, title=JOB_EXPORTS[endpoint], params=params)
+    job = ExportJob(user_id=user.id, kind=endpoint, title=title, params=params)
     db.session.add(job)
     db.session.commit()
     run_export(job.id)
@@ -147,6 +164,9 @@ def export_run(app: Flask, job_id: int) -> None:
             data = response.get_data()
             filename, mime = _filename(response), response.mimetype
         db.session.rollback()  # the route's reads end here; the job row is written afresh
+        if params.get("pdf"):
+            data, mime = pdf.docx_to_pdf(data), pdf.PDF_MIME
+            filename = filename.removesuffix(".docx") + ".pdf"
         key = f"{EXPORTS_PREFIX}{job_id}/{uuid.uuid4().hex}"
         storage(app).put(key, data)
         job = db.session.get(ExportJob, job_id)

@@ -21,7 +21,9 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 @bp.route("/", methods=["POST"])
 @login_required
 def start():
-    job = service.export_queue(user=current_user, target=request.form.get("target", ""))
+    job = service.export_queue(
+        user=current_user, target=request.form.get("target", ""), as_pdf=request.form.get("format") == "pdf"
+    )
     return redirect(url_for("exports.detail", job_id=job.id), code=303)
 
 

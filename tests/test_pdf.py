@@ -1,0 +1,139 @@
+"""Issue 16: the documents as PDF, converted by LibreOffice in an export job, only where it is installed."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from supervision.exports import pdf
+from supervision.extensions import db
+from supervision.models import ExportJob
+
+from .test_notices import World
+from .test_reviews import World as ReviewWorld
+
+
+@pytest.fixture
+def w(make_user) -> World:
+    return World(make_user)
+
+
+def _need(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} not found; CI must install it (.ci/run)")
+        pytest.skip(f"{name} not found")
+    return path
+
+
+def _pdf_job(client, target: str) -> ExportJob:
+    response = client.post_form("/exports/", {"target": target, "format": "pdf"})
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    job_id = int(re.search(r"/exports/(\d+)$", response.headers["Location"]).group(1))
+    return db.session.get(ExportJob, job_id)
+
+
+def test_a_notice_as_pdf_is_made_by_libreoffice_in_a_job(client, w, tmp_path):
+    _need("soffice")
+    pdftotext = _need("pdftotext")
+    notice = w.issued()
+    client.login_user(w.lead)
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert 'data-testid="pdf-link"' in page and 'name="format" value="pdf"' in page
+    assert 'data-testid="pdf-link"' in client.get(f"/notices/{notice.id}/print").get_data(as_text=True)
+
+    job = _pdf_job(client, f"/notices/{notice.id}.docx")
+    assert job.status == "done", job.error
+    assert job.title == "督察通知书（PDF）" and job.mime == "application/pdf"
+    assert job.filename == f"{notice.doc_number}.pdf"
+    download = client.get(f"/exports/{job.id}/download")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    source = tmp_path / "notice.pdf"
+    source.write_bytes(download.data)
+    text = subprocess.run([pdftotext, str(source), "-"], capture_output=True, text=True, check=True).stdout
+    assert notice.doc_number in text.replace(" ", "")
+    assert "横街镇人民政府" in text.replace(" ", "")
+
+
+def test_another_units_liaison_gets_no_pdf_of_the_notice(client, w, monkeypatch):
+    monkeypatch.setattr(pdf, "pdf_available", lambda: True)
+
+    def never(data: bytes) -> bytes:
+        raise AssertionError("converted a document the user may not see")
+
+    monkeypatch.setattr(pdf, "docx_to_pdf", never)
+    notice = w.issued()
+    client.login_user(w.outsider)
+    assert client.get(f"/notices/{notice.id}.docx").status_code == 404
+    job = _pdf_job(client, f"/notices/{notice.id}.docx")
+    assert job.status == "failed" and job.error == "要导出的记录不存在，或您无权查看。"
+    assert client.get(f"/exports/{job.id}/download").status_code == 404
+
+
+def test_without_libreoffice_there_is_no_pdf_link_and_no_pdf_job(client, w, login_as, monkeypatch):
+    monkeypatch.setattr(pdf, "pdf_available", lambda: False)
+    notice = w.issued()
+    client.login_user(w.lead)
+    for url in (f"/notices/{notice.id}", f"/notices/{notice.id}/print", "/dashboard/annual"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "pdf-link" not in page.get_data(as_text=True) and 'value="pdf"' not in page.get_data(
+            as_text=True
+        )
+    response = client.post_form("/exports/", {"target": f"/notices/{notice.id}.docx", "format": "pdf"})
+    assert response.status_code == 404
+    assert db.session.query(ExportJob).count() == 0
+
+
+def test_only_the_docx_documents_convert(client, w, monkeypatch):
+    monkeypatch.setattr(pdf, "pdf_available", lambda: True)
+    notice = w.issued()
+    client.login_user(w.lead)
+    page = client.get("/dashboard/annual").get_data(as_text=True)
+    assert 'data-testid="annual-pdf"' in page
+    reviews = ReviewWorld(n_units=1, files_per_unit=1, reviewers=2, sample_size=1)
+    reviews.start()
+    client.login_user(reviews.lead)
+    page = client.get(f"/reviews/campaigns/{reviews.campaign.id}").get_data(as_text=True)
+    assert 'data-testid="export-pdf"' in page and 'data-testid="export-docx"' in page
+    monkeypatch.setattr(pdf, "pdf_available", lambda: False)
+    page = client.get(f"/reviews/campaigns/{reviews.campaign.id}").get_data(as_text=True)
+    assert 'data-testid="export-pdf"' not in page and 'data-testid="export-docx"' in page
+    client.login_user(w.lead)
+    monkeypatch.setattr(pdf, "pdf_available", lambda: True)
+    # A register is no document; the notice's .docx is a PDF job only (it downloads directly).
+    assert (
+        client.post_form("/exports/", {"target": "/registers/findings.xlsx", "format": "pdf"}).status_code
+        == 404
+    )
+    assert client.post_form("/exports/", {"target": f"/notices/{notice.id}.docx"}).status_code == 404
+    assert db.session.query(ExportJob).count() == 0
+
+
+def test_a_failed_conversion_says_why_in_chinese(client, w, monkeypatch, tmp_path):
+    notice = w.issued()
+    client.login_user(w.lead)
+    monkeypatch.setattr(pdf, "soffice_path", lambda: "/bin/true")  # runs, writes no PDF
+    job = _pdf_job(client, f"/notices/{notice.id}.docx")
+    assert job.status == "failed" and job.error.startswith("LibreOffice 未能把文档转换为 PDF")
+
+    slow = tmp_path / "soffice"
+    slow.write_text("#!/bin/sh\nsleep 5 &\nwait\n")  # a child holding on, as soffice.bin would
+    slow.chmod(0o755)
+    monkeypatch.setattr(pdf, "soffice_path", lambda: str(slow))
+    monkeypatch.setattr(pdf, "TIMEOUT_SECONDS", 0.3)
+    job = _pdf_job(client, "/dashboard/annual.docx?year=2026")
+    assert job.status == "failed" and job.error == "PDF 转换超时（超过 0.3 秒），请稍后重试。"
+    assert job.title == "年度工作数据（PDF）"
+
+
+def test_the_soffice_setting_names_the_binary(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SOFFICE", "/nonexistent/soffice")
+    assert pdf.soffice_path() is None and not pdf.pdf_available()
+    monkeypatch.setitem(app.config, "SOFFICE", "/bin/true")
+    assert pdf.soffice_path() == "/bin/true" and pdf.pdf_available()
