@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Response, flash, g, make_response, redirect, request
+from flask_babel import gettext as _
 from flask_login import login_url
 
 from .extensions import login_manager
@@ -33,7 +34,7 @@ def current_page() -> str | None:
 def unauthorized() -> Response:
     """Flask-Login's answer for a visitor who must log in; htmx gets HX-Redirect to the login page."""
     if g.get("session_timed_out"):
-        flash("登录已超时，请重新登录。", "warning")
+        flash(_("登录已超时，请重新登录。"), "warning")
     else:
         flash(login_manager.login_message, login_manager.login_message_category)
     if not is_htmx():

@@ -37,7 +37,7 @@ def parse_score(text: str | float | None) -> float | None:
     try:
         value = parse_decimal(text)
     except BadNumber as exc:
-        raise RatingError(f"得分“{str(text).strip()}”不是数字。") from exc
+        raise RatingError(_("得分“%(text)s”不是数字。", text=str(text).strip())) from exc
     return None if value is None else float(value)
 
 

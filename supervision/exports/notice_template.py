@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 from docxtpl import DocxTemplate, Listing
+from flask_babel import gettext as _
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -31,7 +32,7 @@ def _load(data: bytes) -> DocxTemplate:
     try:
         return DocxTemplate(io.BytesIO(data))
     except Exception as error:  # a zip that is not a Word document
-        raise DomainError("模板不是有效的 Word 文档（.docx）。") from error
+        raise DomainError(_("模板不是有效的 Word 文档（.docx）。")) from error
 
 
 def check_template(data: bytes) -> None:
@@ -40,17 +41,23 @@ def check_template(data: bytes) -> None:
     try:
         used = template.get_undeclared_template_variables(jinja_env=_environment())
     except TemplateError as error:
-        raise DomainError(f"模板中的占位符写法有误：{error.message}") from error
+        raise DomainError(_("模板中的占位符写法有误：%(error)s", error=error.message)) from error
     except Exception as error:
-        raise DomainError("模板不是有效的 Word 文档（.docx）。") from error
+        raise DomainError(_("模板不是有效的 Word 文档（.docx）。")) from error
     missing = [name for name in REQUIRED if name not in used]
     if missing:
         names = "、".join("{{ " + n + " }}" for n in missing)
-        raise DomainError(f"模板缺少占位符：{names}。请在 Word 或 WPS 中补上后重新上传。")
+        raise DomainError(_("模板缺少占位符：%(names)s。请在 Word 或 WPS 中补上后重新上传。", names=names))
     unknown = sorted(used - set(PLACEHOLDERS))
     if unknown:
         names = "、".join("{{ " + n + " }}" for n in unknown)
-        raise DomainError(f"模板中有不认识的占位符：{names}。可用的占位符：{'、'.join(PLACEHOLDERS)}。")
+        raise DomainError(
+            _(
+                "模板中有不认识的占位符：%(names)s。可用的占位符：%(known)s。",
+                names=names,
+                known="、".join(PLACEHOLDERS),
+            )
+        )
 
 
 def render_template(data: bytes, values: dict[str, str], body: list[str]) -> bytes:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -81,8 +82,8 @@ def login_wait_seconds(*, username: str, ip: str, now: datetime) -> int:
 
 def _wait_text(seconds: int) -> str:
     if seconds < 60:
-        return f"{seconds} 秒"
-    return f"{math.ceil(seconds / 60)} 分钟"
+        return _("%(n)s 秒", n=seconds)
+    return _("%(n)s 分钟", n=math.ceil(seconds / 60))
 
 
 @dataclass(frozen=True)
@@ -137,21 +138,21 @@ def sign_in(
             user=user, username=username, method=method, action="user.login_throttled", summary="登录被限制"
         )
         db.session.commit()
-        raise DomainError(f"登录失败次数过多，请 {_wait_text(wait)}后再试。")
+        raise DomainError(_("登录失败次数过多，请 %(wait)s后再试。", wait=_wait_text(wait)))
     user = _user_named(username)
     proved = prove(user)
     ok = user is not None and proved and user.active
     db.session.add(LoginAttempt(at=now, username=username, ip=ip, success=ok))
     if not ok:
         if proved and user is not None:
-            reason, message = "账号已停用", "该账号已停用，请联系系统管理员。"
+            reason, message = "账号已停用", _("该账号已停用，请联系系统管理员。")
         elif proved:
             reason = "无本系统账号"
-            message = (
+            message = _(
                 "您的身份已验证，但本系统中没有您的账号。请联系系统管理员开通账号（用户名与统一身份一致）。"
             )
         else:
-            reason, message = "用户名或密码不正确", "用户名或密码不正确。"
+            reason, message = "用户名或密码不正确", _("用户名或密码不正确。")
         _audit_failure(
             user=user,
             username=username,
@@ -202,7 +203,7 @@ def local_login_allowed(username: str) -> bool:
 def login_check(*, username: str, password: str, ip: str, now: datetime | None = None) -> SignIn:
     """Sign in with the app's own password, if the account and address need not wait."""
     if not local_login_allowed(username):
-        raise DomainError("本系统已关闭本地密码登录，请使用统一身份认证登录。")
+        raise DomainError(_("本系统已关闭本地密码登录，请使用统一身份认证登录。"))
 
     def prove(user: User | None) -> bool:
         # The same hash work whether or not the username exists, so the answer's timing tells nothing.

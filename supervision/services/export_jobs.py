@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, g
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
@@ -50,9 +52,9 @@ PDF_EXPORTS = {
 }
 PROGRESS_EVERY_SECONDS = 0.5
 FAILED_BY_STATUS = {
-    403: "没有导出这些数据的权限。",
-    404: "要导出的记录不存在，或您无权查看。",
-    400: "导出的条件无效。",
+    403: _l("没有导出这些数据的权限。"),
+    404: _l("要导出的记录不存在，或您无权查看。"),
+    400: _l("导出的条件无效。"),
 }
 
 
@@ -112,7 +114,7 @@ def export_retry(*, user: User, job: ExportJob) -> ExportJob:
     if job.user_id != user.id:
         raise NotFound()
     if job.status != "failed":
-        raise DomainError("只有失败的导出可以重试。")
+        raise DomainError(_("只有失败的导出可以重试。"))
     job.status, job.error, job.done, job.total = "queued", "", 0, 0
     job.started_at = job.finished_at = None
     db.session.commit()
@@ -153,13 +155,13 @@ def export_run(app: Flask, job_id: int) -> None:
     user, params = job.user, dict(job.params)
     try:
         if not user.active:
-            raise DomainError("账号已停用，导出已取消。")
+            raise DomainError(_("账号已停用，导出已取消。"))
         with app.test_request_context(params["path"], query_string=params["query"], method="GET"):
             g._login_user = user  # signed in as the user who asked: the route checks their rights
             g.export_progress = _reporter(job_id)
             response = app.full_dispatch_request()
             if response.status_code != 200:
-                raise DomainError(FAILED_BY_STATUS.get(response.status_code, "导出失败。"))
+                raise DomainError(FAILED_BY_STATUS.get(response.status_code, _l("导出失败。")))
             response.direct_passthrough = False
             data = response.get_data()
             filename, mime = _filename(response), response.mimetype

@@ -88,16 +88,26 @@ def fixed_deadline_problem(deadline: date, today: date) -> str | None:
     """Why a draft's fixed deadline cannot stand if the notice were issued today (the draft form and
     its preview say the same), or None."""
     if deadline <= today:
-        return "截止日期不能早于签发日期（最早的签发日期是今天）。"
+        return _("截止日期不能早于签发日期（最早的签发日期是今天）。")
     if deadline > latest_deadline(today):
-        return f"截止日期不能晚于{_cn(latest_deadline(today))}（签发后{DEADLINE_YEARS}年内）。"
+        return _(
+            "截止日期不能晚于%(latest)s（签发后%(years)s年内）。",
+            latest=_cn(latest_deadline(today)),
+            years=DEADLINE_YEARS,
+        )
     return None
 
 
-def _check_deadline_bound(deadline: date, issued: date, what: str = "截止日期") -> None:
+def _check_deadline_bound(deadline: date, issued: date, what: str | None = None) -> None:
     if deadline > latest_deadline(issued):
         raise DomainError(
-            f"{what}不能晚于{_cn(latest_deadline(issued))}（签发日期{_cn(issued)}后{DEADLINE_YEARS}年内）。"
+            _(
+                "%(what)s不能晚于%(latest)s（签发日期%(issued)s后%(years)s年内）。",
+                what=what or _("截止日期"),
+                latest=_cn(latest_deadline(issued)),
+                issued=_cn(issued),
+                years=DEADLINE_YEARS,
+            )
         )
 
 
@@ -198,9 +208,9 @@ def _validate_draft(actor: User, data: DraftData, *, today: date, notice_id: int
     if not (data.title or "").strip():
         errors.append(_("标题不能为空。"))
     elif len(data.title.strip()) > 200:
-        errors.append("标题不能超过200字。")
+        errors.append(_("标题不能超过200字。"))
     if len(_cc(data.cc)) > 500:
-        errors.append("抄送不能超过500字。")
+        errors.append(_("抄送不能超过500字。"))
     if data.fixed_deadline is not None:
         if problem := fixed_deadline_problem(data.fixed_deadline, today):
             errors.append(problem)
@@ -312,7 +322,7 @@ def notice_update(
     *, actor: User, notice: Notice, data: DraftData, today: date, version: int | None
 ) -> Notice:
     if not can_edit_draft(actor, notice):
-        raise NotAllowed("只有起草人或来源督察任务的督察员可以修改该通知书。")
+        raise NotAllowed(_("只有起草人或来源督察任务的督察员可以修改该通知书。"))
     check_version(notice, version)
     if notice.status != "draft":
         raise DomainError(_("只有草稿状态的通知书可以修改。"))
@@ -365,7 +375,7 @@ def notice_update(
 @transactional
 def notice_submit(*, actor: User, notice: Notice, version: int | None = None) -> Notice:
     if not can_edit_draft(actor, notice):
-        raise NotAllowed("只有起草人或来源督察任务的督察员可以提交该通知书。")
+        raise NotAllowed(_("只有起草人或来源督察任务的督察员可以提交该通知书。"))
     check_version(notice, version)
     if not notice.items:
         raise DomainError(_("通知书没有整改事项，不能提交签发。"))
@@ -419,7 +429,7 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
         raise DomainError(_("通知书没有整改事项，不能签发。"))
     deadline = notice_deadline_for(notice, today)
     if deadline is not None and deadline <= today:
-        raise DomainError("截止日期不能早于签发日期，请退回起草人修改期限。")
+        raise DomainError(_("截止日期不能早于签发日期，请退回起草人修改期限。"))
     if deadline is not None:
         _check_deadline_bound(deadline, today)
     if notice.kind.requires_rectification and deadline is None:
@@ -556,9 +566,11 @@ def item_report(
     if completed_on is None:
         raise DomainError(_("请填写整改完成日期。"))
     if completed_on > today:
-        raise DomainError("整改完成日期不能晚于今天。")
+        raise DomainError(_("整改完成日期不能晚于今天。"))
     if item.finding is not None and completed_on < item.finding.found_on:
-        raise DomainError(f"整改完成日期不能早于问题的发现日期（{_cn(item.finding.found_on)}）。")
+        raise DomainError(
+            _("整改完成日期不能早于问题的发现日期（%(day)s）。", day=_cn(item.finding.found_on))
+        )
     report = Rectification(
         item_id=item.id, measures=measures, completed_on=completed_on, submitted_by_id=actor.id
     )
@@ -677,8 +689,8 @@ def extension_request(
     if not (reason or "").strip():
         raise DomainError(_("请填写延期理由。"))
     if requested_deadline is None or requested_deadline <= notice.deadline:
-        raise DomainError(f"申请的新截止日期应晚于现截止日期（{_cn(notice.deadline)}）。")
-    _check_deadline_bound(requested_deadline, notice.issue_date or today, "申请的新截止日期")
+        raise DomainError(_("申请的新截止日期应晚于现截止日期（%(day)s）。", day=_cn(notice.deadline)))
+    _check_deadline_bound(requested_deadline, notice.issue_date or today, _("申请的新截止日期"))
     pending = db.session.scalar(
         select(ExtensionRequest.id).where(
             ExtensionRequest.notice_id == notice.id, ExtensionRequest.decision.is_(None)
@@ -735,9 +747,9 @@ def extension_decide(
     if approve:
         new_deadline = new_deadline or ext.requested_deadline
         if old is not None and new_deadline <= old:
-            raise DomainError(f"新截止日期应晚于现截止日期（{_cn(old)}）。")
+            raise DomainError(_("新截止日期应晚于现截止日期（%(day)s）。", day=_cn(old)))
         if notice.issue_date is not None:
-            _check_deadline_bound(new_deadline, notice.issue_date, "新截止日期")
+            _check_deadline_bound(new_deadline, notice.issue_date, _("新截止日期"))
         notice.deadline = new_deadline
         ext.new_deadline = new_deadline
     elif not note:
@@ -789,9 +801,9 @@ def escalation_add(
     if kind not in ESCALATION_KINDS:
         raise DomainError(_("请选择督办措施（约谈、挂牌督办或通报批评）。"))
     if on_date is None or on_date > today:
-        raise DomainError("请填写实施日期（不能晚于今天）。")
+        raise DomainError(_("请填写实施日期（不能晚于今天）。"))
     if notice.issue_date is not None and on_date < notice.issue_date:
-        raise DomainError(f"实施日期不能早于通知书的签发日期（{_cn(notice.issue_date)}）。")
+        raise DomainError(_("实施日期不能早于通知书的签发日期（%(day)s）。", day=_cn(notice.issue_date)))
     escalation = Escalation(
         notice_id=notice.id, kind=kind, on_date=on_date, note=(note or "").strip(), by_id=actor.id
     )
@@ -840,19 +852,19 @@ def _validate_kind(data: dict, kind_id: int | None = None) -> list[str]:
     if len(closing) > 500:
         errors.append(_("结尾语不能超过 500 字。"))
     elif re.search(r"[{｛]", closing.replace("{期限}", "")):
-        errors.append("结尾语中只能用 {期限} 表示整改期限，不能使用其他花括号。")
+        errors.append(_("结尾语中只能用 {期限} 表示整改期限，不能使用其他花括号。"))
     for name, label in (
-        ("issuing_authority", "发文机关标志"),
-        ("signature", "署名"),
-        ("seal_owner", "用印机关"),
+        ("issuing_authority", _("发文机关标志")),
+        ("signature", _("署名")),
+        ("seal_owner", _("用印机关")),
     ):
         if len((data.get(name) or "").strip()) > 100:
-            errors.append(f"{label}不能超过 100 字。")
+            errors.append(_("%(label)s不能超过 100 字。", label=label))
     if len((data.get("default_cc") or "").strip()) > 500:
-        errors.append("默认抄送不能超过 500 字。")
+        errors.append(_("默认抄送不能超过 500 字。"))
     offset = data.get("masthead_offset_mm")
     if offset not in (None, "") and not (0 <= int(offset) <= 80):
-        errors.append("发文机关标志距版心上边缘应为 0 至 80 毫米。")
+        errors.append(_("发文机关标志距版心上边缘应为 0 至 80 毫米。"))
     return errors
 
 
@@ -904,11 +916,11 @@ def notice_kind_template_set(
 ) -> NoticeKind:
     """Attach the office's own .docx template; one missing a required placeholder is refused."""
     if not can(actor, "admin.manage"):
-        raise NotAllowed("只有系统管理员可以维护通知书模板。")
+        raise NotAllowed(_("只有系统管理员可以维护通知书模板。"))
     check_version(kind, version)
     data, file_kind = check_upload(upload)
     if file_kind != "docx":
-        raise DomainError("模板须为 Word 文档（.docx）。")
+        raise DomainError(_("模板须为 Word 文档（.docx）。"))
     check_template(data)
     name = safe_name(upload.filename or "模板.docx")
     before = kind.template_name
@@ -930,7 +942,7 @@ def notice_kind_template_set(
 def notice_kind_template_clear(*, actor: User, kind: NoticeKind, version: int | None = None) -> NoticeKind:
     """Back to the built-in layout."""
     if not can(actor, "admin.manage"):
-        raise NotAllowed("只有系统管理员可以维护通知书模板。")
+        raise NotAllowed(_("只有系统管理员可以维护通知书模板。"))
     check_version(kind, version)
     if kind.template_name:
         record_event(
@@ -968,7 +980,7 @@ def holiday_save(
         raise DomainError(_("请填写名称（如“国庆节”或“国庆节调休”）。"))
     other = db.session.scalar(select(Holiday).where(Holiday.day == day))
     if other is not None and other is not holiday:
-        raise DomainError(f"{_cn(day)}已在日历中，请直接修改该日。")
+        raise DomainError(_("%(days)s已在日历中，请直接修改该日。", days=_cn(day)))
     if holiday is not None:
         check_version(holiday, version)
     is_new = holiday is None

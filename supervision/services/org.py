@@ -190,7 +190,7 @@ def user_update(*, actor: User, user: User, data: dict, version: int | None = No
     if errors:
         raise DomainError(errors[0], errors)
     if user.id == actor.id and data.get("role") != user.role:
-        raise DomainError("不能修改自己的角色。")
+        raise DomainError(_("不能修改自己的角色。"))
     edit_and_audit(
         user,
         _user_values(data),
@@ -234,7 +234,7 @@ def user_reset_password(*, actor: User, user: User) -> str:
     if user.id == actor.id:
         # The reset ends all the actor's own sessions, so the page showing the new password would
         # never appear: the admin would be locked out of the account.
-        raise DomainError("不能在这里重置自己的密码，请在“修改密码”中修改。")
+        raise DomainError(_("不能在这里重置自己的密码，请在“修改密码”中修改。"))
     password = "Dc" + secrets.token_urlsafe(9)
     user.set_password(password)
     user.must_change_password = True

@@ -187,7 +187,7 @@ def _num(text: str, what: str, errors: list[str]) -> float:
     except BadNumber:
         value = None
     if value is None:
-        errors.append(f"{what}“{text}”不是数字。")
+        errors.append(_("%(what)s“%(text)s”不是数字。", what=what, text=text))
         return 0.0
     return float(value)
 
@@ -225,15 +225,17 @@ def rubric_read_xlsx(data: bytes) -> RubricData:
     for n, row in enumerate(item_rows[1:], start=2):
         row = row + [""] * (len(header) - len(row))
         veto = row[index["否决项"]] in ("是", "Y", "y", "1", "TRUE", "True", "否决")
-        top = 0.0 if veto else _num(row[index["最高扣分"]] or "0", f"第 {n} 行最高扣分", errors)
+        top = 0.0 if veto else _num(row[index["最高扣分"]] or "0", _("第 %(n)s 行最高扣分", n=n), errors)
         items.append(
             (row[index["类别"]], row[index["评查项目"]], top, row[index["评分细则"]], veto),
         )
     categories = [
-        (r[0], _num(r[1] if len(r) > 1 else "", f"类别“{r[0]}”的分值", errors)) for r in rows("类别分值")[1:]
+        (r[0], _num(r[1] if len(r) > 1 else "", _("类别“%(name)s”的分值", name=r[0]), errors))
+        for r in rows("类别分值")[1:]
     ]
     bands = [
-        (r[0], _num(r[1] if len(r) > 1 else "", f"等级“{r[0]}”的最低分", errors)) for r in rows("等级")[1:]
+        (r[0], _num(r[1] if len(r) > 1 else "", _("等级“%(name)s”的最低分", name=r[0]), errors))
+        for r in rows("等级")[1:]
     ]
     bands = [(label, m) for label, m in bands if label != scoring.FAIL_GRADE]
     if errors:
@@ -450,7 +452,7 @@ def campaign_update(
         )
     )
     if out_of_scope:
-        raise DomainError("已有案卷清单的单位不能移出评查范围，请先删除其案卷清单。")
+        raise DomainError(_("已有案卷清单的单位不能移出评查范围，请先删除其案卷清单。"))
     before = _campaign_snapshot(campaign)
     campaign.units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids))))
     campaign.reviewers = list(db.session.scalars(select(User).where(User.id.in_(reviewer_ids))))

@@ -113,10 +113,10 @@ def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list
         try:
             value = parse_decimal(raw_points)  # refuses nan and inf, which float() takes
         except BadNumber:
-            problems.append(f"分值“{raw_points}”不是数字。")
+            problems.append(_("分值“%(text)s”不是数字。", text=raw_points))
         else:
             if value is not None and value < 0:
-                problems.append("分值不能为负数。")
+                problems.append(_("分值不能为负数。"))
             points = None if value is None else float(value)
         kinds, unknown = _kinds_from_text(row.get("适用单位类型") or "")
         if unknown:

@@ -222,9 +222,9 @@ def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[Us
     if not values["period_start"] or not values["period_end"]:
         errors.append(_("请填写督察期间的开始和结束日期。"))
     elif values["period_end"] < values["period_start"]:
-        errors.append("督察期间的结束日期不能早于开始日期。")
+        errors.append(_("督察期间的结束日期不能早于开始日期。"))
     elif values["period_start"].year < MIN_YEAR or values["period_end"].year > MAX_YEAR:
-        errors.append(f"督察期间应在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间。")
+        errors.append(_("督察期间应在 %(first)s 年至 %(last)s 年之间。", first=MIN_YEAR, last=MAX_YEAR))
     unit_ids = {int(u) for u in data.get("unit_ids") or []}
     inspector_ids = {int(i) for i in data.get("inspector_ids") or []}
     leader_id = int(data["leader_id"]) if data.get("leader_id") else None
@@ -306,7 +306,7 @@ def _task_snapshot(task: SupervisionTask) -> dict:
 @transactional_retry(attempts=3, message="任务编号分配冲突，请稍后重试。")
 def task_create(*, actor: User, data: dict, today: date | None = None) -> SupervisionTask:
     if not can(actor, "tasks.manage"):
-        raise NotAllowed("您没有新建督察任务的权限。")
+        raise NotAllowed(_("您没有新建督察任务的权限。"))
     values, units, inspectors, leader_id = _prepare_task(data, today=today or local_today())
     task = SupervisionTask(
         **values,
@@ -335,7 +335,7 @@ def task_update(
     *, actor: User, task: SupervisionTask, data: dict, version: int | None = None, today: date | None = None
 ) -> SupervisionTask:
     if not can(actor, "tasks.manage"):
-        raise NotAllowed("您没有修改督察任务的权限。")
+        raise NotAllowed(_("您没有修改督察任务的权限。"))
     check_version(task, version)
     if task.status != "draft":
         raise InvalidTransition(_("只有草稿状态的任务可以修改。"))
@@ -391,7 +391,7 @@ def task_reopen(*, actor: User, task: SupervisionTask, reason: str) -> Supervisi
 @transactional
 def task_add_files(*, actor: User, task: SupervisionTask, uploads: list[FileStorage]) -> int:
     if not can(actor, "tasks.manage"):
-        raise NotAllowed("您没有为任务上传材料的权限。")
+        raise NotAllowed(_("您没有为任务上传材料的权限。"))
     added = attach_and_audit(
         actor=actor,
         owner_type="task",
@@ -452,11 +452,11 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
     if not values["found_on"]:
         errors.append(_("请填写发现日期。"))
     elif values["found_on"] > today:
-        errors.append("发现日期不能晚于今天。")
+        errors.append(_("发现日期不能晚于今天。"))
     elif task is not None and values["found_on"] < task.period_start:
-        errors.append(f"发现日期不能早于任务的督察期间开始日期（{_cn(task.period_start)}）。")
+        errors.append(_("发现日期不能早于任务的督察期间开始日期（%(day)s）。", day=_cn(task.period_start)))
     elif values["found_on"].year < MIN_YEAR:
-        errors.append(f"发现日期不能早于 {MIN_YEAR} 年。")
+        errors.append(_("发现日期不能早于 %(year)s 年。", year=MIN_YEAR))
     if values["indicator_id"] is not None:
         from .scorecards import indicator_exists
 

@@ -15,6 +15,7 @@ import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 from flask import Response, current_app
+from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
 from ..errors import DomainError
@@ -52,7 +53,7 @@ def start(redirect_uri: str) -> Response:
         return client().authorize_redirect(redirect_uri)
     except (requests.RequestException, ValueError) as error:
         current_app.logger.warning("OIDC discovery failed: %s", error)
-        raise DomainError("统一身份认证服务暂时无法连接，请稍后再试或联系系统管理员。") from error
+        raise DomainError(_("统一身份认证服务暂时无法连接，请稍后再试或联系系统管理员。")) from error
 
 
 @dataclass(frozen=True)
@@ -69,18 +70,18 @@ def finish() -> Identity:
     except OAuthError as error:
         current_app.logger.warning("OIDC callback refused: %s %s", error.error, error.description)
         if error.error == "mismatching_state":
-            raise DomainError("登录请求已失效或被篡改（state 不符），请重新登录。") from error
-        raise DomainError("统一身份认证未完成，请重新登录。") from error
+            raise DomainError(_("登录请求已失效或被篡改（state 不符），请重新登录。")) from error
+        raise DomainError(_("统一身份认证未完成，请重新登录。")) from error
     except JoseError as error:
         current_app.logger.warning("OIDC ID token refused: %s", error)
-        raise DomainError("统一身份认证返回的身份令牌无效或已过期，请重新登录。") from error
+        raise DomainError(_("统一身份认证返回的身份令牌无效或已过期，请重新登录。")) from error
     except requests.RequestException as error:
         current_app.logger.warning("OIDC token request failed: %s", error)
-        raise DomainError("统一身份认证服务暂时无法连接，请稍后再试或联系系统管理员。") from error
+        raise DomainError(_("统一身份认证服务暂时无法连接，请稍后再试或联系系统管理员。")) from error
     claims = token.get("userinfo")
     if not claims:
         # Authlib verifies the ID token only when a nonce was sent; both are required here.
-        raise DomainError("统一身份认证未返回身份令牌，请联系系统管理员。")
+        raise DomainError(_("统一身份认证未返回身份令牌，请联系系统管理员。"))
     return Identity(username=_username(provider, token, dict(claims)), id_token=token["id_token"])
 
 
@@ -91,10 +92,10 @@ def _username(provider: FlaskOAuth2App, token: dict, claims: dict) -> str:
         # Many providers put profile claims in the userinfo answer only (the ID token holds `sub`).
         info = provider.userinfo(token=token)
         if info.get("sub") != claims.get("sub"):
-            raise DomainError("统一身份认证返回的用户信息不一致，请重新登录。")
+            raise DomainError(_("统一身份认证返回的用户信息不一致，请重新登录。"))
         value = info.get(claim)
     if not isinstance(value, str | int) or not str(value).strip():
-        raise DomainError(f"统一身份认证未提供用户名（{claim}），请联系系统管理员。")
+        raise DomainError(_("统一身份认证未提供用户名（%(claim)s），请联系系统管理员。", claim=claim))
     return str(value).strip()
 
 

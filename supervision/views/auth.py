@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
@@ -99,7 +100,7 @@ def logout():
     id_token = session.get(OIDC_ID_TOKEN_KEY)
     sign_out(user=current_user, method=method)
     end_this_session()
-    flash("您已安全退出。", "info")
+    flash(_("您已安全退出。"), "info")
     if method == "oidc" and oidc.oidc_enabled():
         # The provider's own session too, else its login page would sign the person straight back in.
         provider_logout = oidc.logout_url(id_token, url_for("auth.login", _external=True))

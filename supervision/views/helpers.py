@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import flash, g, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -79,11 +80,11 @@ def submit_once(create: Callable[[], Any], url_of: Callable[[Any], str]) -> Once
             done = _submitted_url(token, wait=2.0)
             if done:
                 return Once(None, done, repeated=True)
-    raise DomainError("保存冲突，请稍后重试。")
+    raise DomainError(_("保存冲突，请稍后重试。"))
 
 
 def flash_repeat() -> None:
-    flash("该表单已提交过，没有重复保存。", "info")
+    flash(_("该表单已提交过，没有重复保存。"), "info")
 
 
 def _submitted_url(token: str, wait: float = 0.0) -> str | None:

@@ -312,7 +312,7 @@ def new():
             if done.repeated:
                 flash_repeat()
             else:
-                flash("通知书草稿已保存。核对无误后请提交签发。", "success")
+                flash(_("通知书草稿已保存。核对无误后请提交签发。"), "success")
             return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
@@ -866,13 +866,13 @@ def kind_template(kind_id: int):
     try:
         if request.form.get("clear"):
             svc.notice_kind_template_clear(actor=current_user, kind=kind, version=version)
-            flash("已删除模板，该种类改用内置版式。", "success")
+            flash(_("已删除模板，该种类改用内置版式。"), "success")
         else:
             upload = request.files.get("template")
             if upload is None or not upload.filename:
-                raise DomainError("请选择要上传的模板文件（.docx）。")
+                raise DomainError(_("请选择要上传的模板文件（.docx）。"))
             svc.notice_kind_template_set(actor=current_user, kind=kind, upload=upload, version=version)
-            flash("模板已上传，该种类的通知书按模板生成 Word 文档。", "success")
+            flash(_("模板已上传，该种类的通知书按模板生成 Word 文档。"), "success")
     except DomainError as error:
         flash_domain_error(error)
     return redirect(url_for("notices.kind_form", kind_id=kind.id))
@@ -1045,7 +1045,10 @@ def holiday_delete(holiday_id: int):
 @require("admin.manage")
 def holidays_seed():
     added = svc.calendar_seed()
-    flash(f"已从 chinese-calendar 数据补充 {added} 天。" if added else "日历已是最新，无需补充。", "success")
+    flash(
+        _("已从 chinese-calendar 数据补充 %(n)s 天。", n=added) if added else _("日历已是最新，无需补充。"),
+        "success",
+    )
     for year in calendar_svc.calendar_estimate_upcoming(local_today()):
         flash(_("%(y)s 年：已按往年规律预估法定节假日（待确认）。", y=year), "info")
     return redirect(

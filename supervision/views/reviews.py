@@ -251,7 +251,7 @@ def campaign_new():
             if done.repeated:
                 flash_repeat()
             else:
-                flash("已新建评查活动。下一步：导入各单位的案卷清单，然后随机抽取。", "success")
+                flash(_("已新建评查活动。下一步：导入各单位的案卷清单，然后随机抽取。"), "success")
             return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
@@ -1018,7 +1018,7 @@ def rubric_import():
             if done.repeated:
                 flash_repeat()
             else:
-                flash(f"已导入评查标准“{done.record.label}”。", "success")
+                flash(_("已导入评查标准“%(name)s”。", name=done.record.label), "success")
             return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)

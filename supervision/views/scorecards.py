@@ -328,7 +328,7 @@ def round_new():
             if done.repeated:
                 flash_repeat()
             else:
-                flash(f"已开启评估轮次“{done.record.title}”。", "success")
+                flash(_("已开启评估轮次“%(title)s”。", title=done.record.title), "success")
             return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
@@ -988,7 +988,7 @@ def roadmap_new():
             if done.repeated:
                 flash_repeat()
             else:
-                flash(f"已为指标 {indicator.code} 制定路线图。", "success")
+                flash(_("已为指标 %(code)s 制定路线图。", code=indicator.code), "success")
             return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)

@@ -284,7 +284,10 @@ def new():
                 flash_repeat()
             else:
                 task = done.record
-                flash(f"已新建督察任务“{task.title}”（草稿）。确认无误后请点击“启动”。", "success")
+                flash(
+                    _("已新建督察任务“%(title)s”（草稿）。确认无误后请点击“启动”。", title=task.title),
+                    "success",
+                )
                 _warn_own_units(task)
             return redirect(done.url)
     elif form.is_submitted():
@@ -547,7 +550,7 @@ def finding_new(task_id: int):
             if done.repeated:
                 flash_repeat()
             else:
-                flash("问题已记录。", "success")
+                flash(_("问题已记录。"), "success")
             return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
@@ -713,7 +716,7 @@ def categories():
             if done.repeated:
                 flash_repeat()
             else:
-                flash(f"已新增问题分类“{form.name.data.strip()}”。", "success")
+                flash(_("已新增问题分类“%(name)s”。", name=form.name.data.strip()), "success")
             return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)

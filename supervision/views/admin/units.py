@@ -88,7 +88,7 @@ def unit_new():
             if done.repeated:
                 flash_repeat()
             else:
-                flash(f"已新建单位“{done.record.name}”。", "success")
+                flash(_("已新建单位“%(name)s”。", name=done.record.name), "success")
             return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)

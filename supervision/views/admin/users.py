@@ -98,7 +98,7 @@ def user_new():
             if done.repeated:
                 flash_repeat()
             else:
-                flash(f"已新建用户“{done.record.display_name}”。", "success")
+                flash(_("已新建用户“%(name)s”。", name=done.record.display_name), "success")
             return redirect(done.url)
     elif form.is_submitted():
         flash_form_errors(form)
@@ -191,7 +191,7 @@ def user_end_sessions(user_id: int):
     user = get_user_or_404(user_id)
     if ActionForm().validate_on_submit():
         org.user_end_sessions(actor=current_user, user=user)
-        flash(f"已结束“{user.display_name}”的所有登录会话。", "success")
+        flash(_("已结束“%(name)s”的所有登录会话。", name=user.display_name), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
