@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit import record_event
@@ -36,13 +37,13 @@ def token_create(*, actor: User, name: str, scope: str, days: int | None) -> tup
     errors = []
     name = (name or "").strip()
     if not name:
-        errors.append("请填写令牌名称。")
+        errors.append(_("请填写令牌名称。"))
     elif len(name) > NAME_MAX:
-        errors.append(f"令牌名称不能超过 {NAME_MAX} 个字。")
+        errors.append(_("令牌名称不能超过 %(n)s 个字。", n=NAME_MAX))
     if scope not in TOKEN_SCOPES:
-        errors.append("权限范围只能是只读或读写。")
+        errors.append(_("权限范围只能是只读或读写。"))
     if days is not None and not 1 <= days <= MAX_DAYS:
-        errors.append(f"有效期应为 1 至 {MAX_DAYS} 天。")
+        errors.append(_("有效期应为 1 至 %(n)s 天。", n=MAX_DAYS))
     if errors:
         raise DomainError(errors[0], errors)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -78,7 +79,7 @@ def tokens_of(user: User) -> list[ApiToken]:
 def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """The owner revokes their own token; the admin anyone's."""
     if token.user_id != actor.id and not can(actor, "admin.manage"):
-        raise NotAllowed("只能撤销自己的访问令牌。")
+        raise NotAllowed(_("只能撤销自己的访问令牌。"))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record_event(

@@ -75,7 +75,7 @@ def tokens():
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash("访问令牌已创建。请立即复制保存：它只显示这一次。", "success")
+            flash(_("访问令牌已创建。请立即复制保存：它只显示这一次。"), "success")
             form = ApiTokenForm(formdata=None)
     elif form.is_submitted():
         flash_form_errors(form)
@@ -103,5 +103,5 @@ def token_revoke_view(token_id: int):
         except DomainError as error:
             flash_domain_error(error)
         else:
-            flash(f"访问令牌“{token.name}”已撤销。", "success")
+            flash(_("访问令牌“%(name)s”已撤销。", name=token.name), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("account.tokens"))
