@@ -12,7 +12,11 @@ from sqlalchemy import Select, func, select
 
 from ..errors import StaleEdit
 from ..extensions import db
+from ..parsing import MAX_ID
 from ..permissions import can_any
+
+# An id in a body field, bounded like every id in a URL (parsing.MAX_ID): no integer overflow.
+ID = validate.Range(min=1, max=MAX_ID)
 
 
 def d(text: str) -> dict:

@@ -22,6 +22,7 @@ from ..permissions import (
 from ..services import notices as svc
 from ..views.notices import STATUSES, _overdue_clause
 from .common import (
+    ID,
     PageArgs,
     VersionSchema,
     check_version,
@@ -36,8 +37,6 @@ from .common import (
 )
 
 blp = Blueprint("api_notices", __name__, url_prefix="/api/v1", description="通知书与整改")
-
-ID = validate.Range(min=1, max=2**31 - 1)
 
 
 class RectificationSchema(Schema):

@@ -18,11 +18,10 @@ from ..permissions import (
     get_upload_campaign_for_user_or_404,
 )
 from ..services import reviews as svc
-from .common import PageArgs, d, loads, order, page_of, paginate, requires, sort_arg, with_etag
+from .common import ID, PageArgs, d, loads, order, page_of, paginate, requires, sort_arg, with_etag
 
 blp = Blueprint("api_reviews", __name__, url_prefix="/api/v1", description="案卷评查")
 
-ID = validate.Range(min=1, max=2**31 - 1)
 CAMPAIGN_STATUSES = ("draft", "sampling", "reviewing", "published")
 
 

@@ -21,6 +21,7 @@ from ..permissions import (
 )
 from ..services import scorecards as svc
 from .common import (
+    ID,
     PageArgs,
     check_version,
     d,
@@ -36,8 +37,6 @@ from .common import (
 from .org import need
 
 blp = Blueprint("api_scorecards", __name__, url_prefix="/api/v1", description="示范创建指标、评估与路线图")
-
-ID = validate.Range(min=1, max=2**31 - 1)
 
 
 class FrameworkSchema(Schema):

@@ -18,12 +18,11 @@ from ..permissions import (
     tasks_for_user,
 )
 from ..services import tasks as service
-from .common import PageArgs, d, loads, order, page_of, paginate, requires, sort_arg, with_etag
+from .common import ID, PageArgs, d, loads, order, page_of, paginate, requires, sort_arg, with_etag
 from .org import need
 
 blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1", description="督察任务与督察问题")
 
-ID = validate.Range(min=1, max=2**31 - 1)
 TASK_STATUSES = ("draft", "active", "closed")
 FINDING_STATUSES = ("open", "noticed", "resolved", "dismissed")
 
