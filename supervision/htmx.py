@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import login_url
 
 from .extensions import login_manager
+from .urls import safe_next
 
 
 def is_htmx() -> bool:
@@ -25,10 +26,9 @@ def is_htmx() -> bool:
 def current_page() -> str | None:
     """The path of the page the htmx request came from, if it is one of ours; else None."""
     parts = urlsplit(request.headers.get("HX-Current-URL", ""))
-    path = parts.path
-    if parts.netloc != request.host or not path.startswith("/") or path[1:2] in ("/", "\\"):
+    if parts.netloc != request.host:
         return None
-    return path + (f"?{parts.query}" if parts.query else "")
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def unauthorized() -> Response:

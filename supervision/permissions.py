@@ -175,6 +175,11 @@ def can_read_user_details(user: Any, other: User) -> bool:
     return can(user, "admin.manage") or (can(user, "reference.read") and other.id == user.id)
 
 
+def can_revoke_token(user: Any, token: Any) -> bool:
+    """A personal access token is revoked by its owner, or by the admin (anyone's)."""
+    return token.user_id == user.id or can(user, "admin.manage")
+
+
 def audit_events_for_record(user: User, record_type: str, record_id: int) -> Select:
     """The timeline of one record. Callers have already checked the user may see the record."""
     return (

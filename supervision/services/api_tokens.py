@@ -17,7 +17,7 @@ from ..audit import record_event
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..models import TOKEN_SCOPES, ApiToken, User, utcnow
-from ..permissions import can
+from ..permissions import can_revoke_token
 from .transaction import transactional
 
 TOKEN_PREFIX = "dct_"  # 督察通: lets secret scanners and people recognise the token
@@ -78,7 +78,7 @@ def tokens_of(user: User) -> list[ApiToken]:
 @transactional
 def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """The owner revokes their own token; the admin anyone's."""
-    if token.user_id != actor.id and not can(actor, "admin.manage"):
+    if not can_revoke_token(actor, token):
         raise NotAllowed(_("只能撤销自己的访问令牌。"))
     if token.revoked_at is None:
         token.revoked_at = utcnow()

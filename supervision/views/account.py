@@ -11,7 +11,7 @@ from ..extensions import db
 from ..forms import ActionForm
 from ..forms.auth import ApiTokenForm, PasswordChangeForm
 from ..models import ApiToken, utcnow
-from ..permissions import can
+from ..permissions import can_revoke_token
 from ..services.api_tokens import token_create, token_revoke, tokens_of
 from ..services.auth import password_change_due, sessions_end
 from ..services.org import password_change
@@ -95,7 +95,7 @@ def tokens():
 def token_revoke_view(token_id: int):
     token = db.session.get(ApiToken, token_id)
     # Another user's token looks missing unless one is the admin (who revokes any).
-    if token is None or (token.user_id != current_user.id and not can(current_user, "admin.manage")):
+    if token is None or not can_revoke_token(current_user, token):
         return redirect(url_for("account.tokens"))
     if ActionForm().validate_on_submit():
         try:
