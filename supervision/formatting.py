@@ -15,14 +15,26 @@ def _is_chinese() -> bool:
     return locale is None or locale.language == "zh"
 
 
+def zh_date(value: date | datetime | None) -> str:
+    """2026年3月5日 (no leading zeros), whatever the reader's language.
+
+    The one spelling of a date in documents, registers, the audit log and stored messages.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(SHANGHAI).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
 def cn_date(value: date | datetime | None) -> str:
-    """2026年3月5日 (no leading zeros), or 5 Mar 2026 in English."""
+    """2026年3月5日 on the page, or 5 Mar 2026 with the English interface."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(SHANGHAI).date()
     if _is_chinese():
-        return f"{value.year}年{value.month}月{value.day}日"
+        return zh_date(value)
     return value.strftime("%-d %b %Y")
 
 

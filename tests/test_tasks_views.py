@@ -470,14 +470,14 @@ def test_ledger_xlsx_reads_back_with_one_row_per_finding(client, world):
 def test_home_panels_for_inspector_and_lead(app, world):
     from flask import render_template
 
-    from supervision.views.tasks import _inspector_panel, _lead_panel
+    from supervision.views.tasks import inspector_panel, lead_panel
 
-    template, ctx = _inspector_panel(world["member"])
+    template, ctx = inspector_panel(world["member"])
     assert ctx["active_count"] == 1 and ctx["task_count"] == 2 and ctx["finding_count"] == 1
     with app.test_request_context("/"):
         html = render_template(template, ctx=ctx)
     assert "我的任务" in html and world["task"].title in html and "记录问题" in html
-    template, ctx = _lead_panel(world["lead"])
+    template, ctx = lead_panel(world["lead"])
     assert ctx["active_count"] == 1 and ctx["draft_count"] == 1 and ctx["open_count"] == 2
     with app.test_request_context("/"):
         html = render_template(template, ctx=ctx)

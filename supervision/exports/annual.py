@@ -7,11 +7,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
 from ..figures import GRADES, YearFigures
+from ..formatting import zh_date
 from ..i18n import in_chinese
 from ..models.tasks import TASK_KINDS
 from ..numbers import days_text, rate_text
 from . import official
-from .notices import cn_date
 from .official import FANGSONG, HEITI, XIAOBIAOSONG
 from .official import font as _font
 from .official import para as _para
@@ -69,11 +69,11 @@ def annual_docx(fig: YearFigures, paragraphs: list[dict], office_name: str) -> b
     _para(doc, "附：主要数据一览", face=HEITI)
     _table(doc, figure_rows(fig))
     _para(doc, indent=False)
-    _para(doc, f"（数据截至{cn_date(fig.today)}，由督察通系统根据业务记录自动统计。）", size=14, indent=False)
+    _para(doc, f"（数据截至{zh_date(fig.today)}，由督察通系统根据业务记录自动统计。）", size=14, indent=False)
     _para(doc, indent=False)
     signature = _para(doc, office_name, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     signature.paragraph_format.right_indent = Pt(32)
-    dated = _para(doc, cn_date(fig.today), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    dated = _para(doc, zh_date(fig.today), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     dated.paragraph_format.right_indent = Pt(64)
     doc.core_properties.title = title
     doc.core_properties.author = office_name

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.page import PageMargins
 
+from ..formatting import zh_date
 from ..i18n import in_chinese
 from ..models import Notice
 from . import notice_template, official
@@ -27,10 +28,6 @@ def cn_ordinal(n: int) -> str:
     return head + "十" + (CN_NUMERALS[ones - 1] if ones else "")
 
 
-def cn_date(day: date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
 DEADLINE_MARK = "{期限}"
 
 
@@ -44,14 +41,14 @@ def deadline_sentence(notice: Notice, deadline: date | None = None) -> str:
     deadline = deadline or notice.deadline
     own = ((notice.closing if notice.doc_number else notice.kind.closing) or "").strip()
     if own and (deadline is not None or DEADLINE_MARK not in own):
-        return own.replace(DEADLINE_MARK, cn_date(deadline))
+        return own.replace(DEADLINE_MARK, zh_date(deadline))
     if not notice.kind.requires_rectification:
-        when = f"于{cn_date(deadline)}前" if deadline else "及时"
+        when = f"于{zh_date(deadline)}前" if deadline else "及时"
         return f"请你单位认真研究，结合实际予以采纳落实，并{when}签收反馈。"
     if deadline is None:
         return "请认真研究落实，并于收到本通知书后及时签收。"
     return (
-        f"请你单位于{cn_date(deadline)}前完成整改，并将整改情况书面报告及佐证材料报送{we(notice)}。"
+        f"请你单位于{zh_date(deadline)}前完成整改，并将整改情况书面报告及佐证材料报送{we(notice)}。"
         "逾期未完成整改的，将视情采取约谈、挂牌督办或通报批评等措施。"
     )
 
@@ -116,12 +113,12 @@ def notice_template_docx(notice: Notice, office_name: str, issued_deadline: date
         "标题": notice.title,
         "主送单位": f"{notice.unit.name}：",
         "署名": authority.signature,
-        "成文日期": cn_date(notice.issue_date) or "年　月　日",
+        "成文日期": zh_date(notice.issue_date) or "年　月　日",
         "标记": document_mark(notice),
         "发文机关": authority.masthead,
         "抄送": f"抄送：{notice.cc}。" if notice.cc else "",
         "印发机关": authority.signature,
-        "印发日期": f"{cn_date(notice.issue_date)}印发" if notice.issue_date else "",
+        "印发日期": f"{zh_date(notice.issue_date)}印发" if notice.issue_date else "",
     }
     return notice_template.render_template(notice.kind.template, values, notice_body(notice, issued_deadline))
 
@@ -145,9 +142,9 @@ def notice_docx(notice: Notice, office_name: str, issued_deadline: date | None =
             if line.strip():
                 para(doc, line.strip())
     para(doc, deadline_sentence(notice, issued_deadline))
-    dated = cn_date(notice.issue_date) or "年　月　日"
+    dated = zh_date(notice.issue_date) or "年　月　日"
     official.signature(doc, authority, notice.issue_date, dated)
-    official.colophon(doc, cc=notice.cc, printer=authority.signature, printed=cn_date(notice.issue_date))
+    official.colophon(doc, cc=notice.cc, printer=authority.signature, printed=zh_date(notice.issue_date))
     doc.core_properties.title = notice.title
     doc.core_properties.author = authority.signature
     doc.core_properties.language = "zh-CN"

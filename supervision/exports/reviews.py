@@ -10,15 +10,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..formatting import zh_date
 from ..i18n import in_chinese
 from ..models import CaseFile, ReviewCampaign, Rubric
 from ..numbers import SCORE_PLACES, rounded, score_text
 from . import official
 from .sheets import HEADER_FILL, add_choices, append_row, register_sheet
-
-
-def _cn_date(day: date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def _save(wb: Workbook) -> bytes:
@@ -246,8 +243,8 @@ def report_docx(
         f"并将整改情况书面报送{us}。对评查中发现的问题，{us}将纳入执法监督跟踪督办。",
     )
     day = campaign.report_date or today
-    official.signature(doc, issuer, day, _cn_date(day))
-    official.colophon(doc, cc="", printer=issuer.signature, printed=_cn_date(day))
+    official.signature(doc, issuer, day, zh_date(day))
+    official.colophon(doc, cc="", printer=issuer.signature, printed=zh_date(day))
     doc.core_properties.title = title
     doc.core_properties.author = issuer.signature
     return official.save(doc)

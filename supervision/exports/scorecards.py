@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ..extensions import db
-from ..formatting import cn_date
+from ..formatting import zh_date
 from ..i18n import in_chinese
 from ..models import RATINGS, AssessmentRound, Framework, Indicator, IndicatorScore, RoadmapItem, Unit
 from ..numbers import INDICATOR_PLACES, indicator_text, rounded
@@ -205,7 +205,7 @@ def roadmap_xlsx(items: list[RoadmapItem], today: date) -> bytes:
     _sheet(
         ws,
         "法治政府建设短板指标整改时间表、路线图",
-        f"导出日期：{cn_date(today)}    事项数：{len(items)}    红色底纹为逾期未完成事项",
+        f"导出日期：{zh_date(today)}    事项数：{len(items)}    红色底纹为逾期未完成事项",
         [
             ("序号", 6),
             ("责任单位", 20),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..formatting import cn_date
+from ..formatting import zh_date
 from ..i18n import in_chinese
 from ..models import Finding, SupervisionTask
 from ..workflow import status_label
@@ -28,7 +28,7 @@ def findings_ledger_xlsx(task: SupervisionTask, findings: list[Finding]) -> byte
     """One row per finding, under a title and a line naming the task; landscape A4, header repeated."""
     subtitle = (
         f"任务编号：{task.code}    类型：{task.kind_label}    "
-        f"督察期间：{cn_date(task.period_start)}至{cn_date(task.period_end)}    问题数：{len(findings)}"
+        f"督察期间：{zh_date(task.period_start)}至{zh_date(task.period_end)}    问题数：{len(findings)}"
     )
     rows = [
         [

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, Integer, String, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -103,6 +104,16 @@ class User(UserMixin, Timestamped, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @hybrid_property
+    def in_inspector_pool(self) -> bool:
+        """An inspector account still in use: the pool (督察员队伍) tasks, reviews and evaluations draw from."""
+        return self.role == "inspector" and self.active
+
+    @in_inspector_pool.inplace.expression
+    @classmethod
+    def _in_inspector_pool(cls) -> ColumnElement[bool]:
+        return and_(cls.role == "inspector", cls.active.is_(True))
 
     @property
     def role_label(self) -> str:

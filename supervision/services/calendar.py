@@ -20,16 +20,11 @@ from ..calendar_estimate import FIRST_YEAR, LAST_YEAR, estimate_holidays
 from ..calendar_notice import FESTIVALS, NoticeDay, NoticeParseError, parse_notice
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
-from ..formatting import cn_date
+from ..formatting import cn_date, zh_date
 from ..models import CalendarYear, Holiday, User, utcnow
 from .transaction import transactional
 
 MAX_RANGE_DAYS = 31
-
-
-def _cn(day: date) -> str:
-    """The audit log's dates, in Chinese whatever the reader's language."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _check_admin(actor: User) -> None:
@@ -117,7 +112,7 @@ def holiday_add_range(*, actor: User, first: date, last: date | None, name: str,
         holiday.name, holiday.is_workday, holiday.estimated = name, is_workday, False
         db.session.add(holiday)
     kind = "调休上班" if is_workday else "放假"
-    span = _cn(first) if first == last else f"{_cn(first)}至{_cn(last)}"
+    span = zh_date(first) if first == last else f"{zh_date(first)}至{zh_date(last)}"
     record_event(
         actor=actor,
         action="holiday.add",

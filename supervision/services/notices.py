@@ -18,6 +18,7 @@ from ..calendar import add_working_days, calendar_from_rows, load_calendar, pack
 from ..errors import DomainError, InvalidTransition, NotAllowed
 from ..exports.notice_template import check_template
 from ..extensions import db
+from ..formatting import zh_date
 from ..limits import NOTE_MAX
 from ..models import (
     ESCALATION_KINDS,
@@ -92,7 +93,7 @@ def fixed_deadline_problem(deadline: date, today: date) -> str | None:
     if deadline > latest_deadline(today):
         return _(
             "截止日期不能晚于%(latest)s（签发后%(years)s年内）。",
-            latest=_cn(latest_deadline(today)),
+            latest=zh_date(latest_deadline(today)),
             years=DEADLINE_YEARS,
         )
     return None
@@ -104,8 +105,8 @@ def _check_deadline_bound(deadline: date, issued: date, what: str | None = None)
             _(
                 "%(what)s不能晚于%(latest)s（签发日期%(issued)s后%(years)s年内）。",
                 what=what or _("截止日期"),
-                latest=_cn(latest_deadline(issued)),
-                issued=_cn(issued),
+                latest=zh_date(latest_deadline(issued)),
+                issued=zh_date(issued),
                 years=DEADLINE_YEARS,
             )
         )
@@ -122,10 +123,6 @@ def _require_step(record, action: str) -> None:
 
 def _link(notice: Notice) -> str:
     return f"/notices/{notice.id}"
-
-
-def _cn(day: date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 # --- drafting -----------------------------------------------------------------------------
@@ -464,8 +461,8 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
         action="notice.number",
         record_type="notice",
         record_id=notice.id,
-        summary=f"编号 {notice.doc_number}，签发日期 {_cn(today)}"
-        + (f"，整改期限至 {_cn(deadline)}" if deadline else ""),
+        summary=f"编号 {notice.doc_number}，签发日期 {zh_date(today)}"
+        + (f"，整改期限至 {zh_date(deadline)}" if deadline else ""),
         changes={
             "doc_number": [None, notice.doc_number],
             "deadline": [None, deadline.isoformat() if deadline else None],
@@ -477,7 +474,7 @@ def notice_issue(*, actor: User, notice: Notice, today: date, version: int | Non
     notify(
         unit_liaisons(notice.unit_id),
         f"收到{notice.kind.name} {notice.doc_number}《{notice.title}》"
-        + (f"，整改期限至 {_cn(deadline)}" if deadline else "")
+        + (f"，整改期限至 {zh_date(deadline)}" if deadline else "")
         + "，请及时签收。",
         _link(notice),
         kind="notice_issued",
@@ -569,7 +566,7 @@ def item_report(
         raise DomainError(_("整改完成日期不能晚于今天。"))
     if item.finding is not None and completed_on < item.finding.found_on:
         raise DomainError(
-            _("整改完成日期不能早于问题的发现日期（%(day)s）。", day=_cn(item.finding.found_on))
+            _("整改完成日期不能早于问题的发现日期（%(day)s）。", day=zh_date(item.finding.found_on))
         )
     report = Rectification(
         item_id=item.id, measures=measures, completed_on=completed_on, submitted_by_id=actor.id
@@ -689,7 +686,7 @@ def extension_request(
     if not (reason or "").strip():
         raise DomainError(_("请填写延期理由。"))
     if requested_deadline is None or requested_deadline <= notice.deadline:
-        raise DomainError(_("申请的新截止日期应晚于现截止日期（%(day)s）。", day=_cn(notice.deadline)))
+        raise DomainError(_("申请的新截止日期应晚于现截止日期（%(day)s）。", day=zh_date(notice.deadline)))
     _check_deadline_bound(requested_deadline, notice.issue_date or today, _("申请的新截止日期"))
     pending = db.session.scalar(
         select(ExtensionRequest.id).where(
@@ -712,14 +709,14 @@ def extension_request(
         action="notice.extension_request",
         record_type="notice",
         record_id=notice.id,
-        summary=f"申请延期至 {_cn(requested_deadline)}（理由：{ext.reason}）",
+        summary=f"申请延期至 {zh_date(requested_deadline)}（理由：{ext.reason}）",
         changes={"requested_deadline": [None, requested_deadline.isoformat()]},
         unit_id=notice.unit_id,
     )
     leads = db.session.scalars(select(User).where(User.role == "lead", User.active.is_(True))).all()
     notify(
         [u for u in leads if can(u, "notices.extend")],
-        f"{notice.unit.name}申请将通知书 {notice.doc_number} 延期至 {_cn(requested_deadline)}，请审批。",
+        f"{notice.unit.name}申请将通知书 {notice.doc_number} 延期至 {zh_date(requested_deadline)}，请审批。",
         _link(notice),
         kind="extension_requested",
     )
@@ -747,7 +744,7 @@ def extension_decide(
     if approve:
         new_deadline = new_deadline or ext.requested_deadline
         if old is not None and new_deadline <= old:
-            raise DomainError(_("新截止日期应晚于现截止日期（%(day)s）。", day=_cn(old)))
+            raise DomainError(_("新截止日期应晚于现截止日期（%(day)s）。", day=zh_date(old)))
         if notice.issue_date is not None:
             _check_deadline_bound(new_deadline, notice.issue_date, _("新截止日期"))
         notice.deadline = new_deadline
@@ -761,9 +758,9 @@ def extension_decide(
     ext.decided_at = utcnow()
     db.session.flush()
     text = (
-        f"同意延期：截止日期由 {_cn(old)} 调整为 {_cn(new_deadline)}"
+        f"同意延期：截止日期由 {zh_date(old)} 调整为 {zh_date(new_deadline)}"
         if approve
-        else f"不同意延期（理由：{note}），截止日期仍为 {_cn(old)}"
+        else f"不同意延期（理由：{note}），截止日期仍为 {zh_date(old)}"
     )
     record_event(
         actor=actor,
@@ -803,7 +800,7 @@ def escalation_add(
     if on_date is None or on_date > today:
         raise DomainError(_("请填写实施日期（不能晚于今天）。"))
     if notice.issue_date is not None and on_date < notice.issue_date:
-        raise DomainError(_("实施日期不能早于通知书的签发日期（%(day)s）。", day=_cn(notice.issue_date)))
+        raise DomainError(_("实施日期不能早于通知书的签发日期（%(day)s）。", day=zh_date(notice.issue_date)))
     escalation = Escalation(
         notice_id=notice.id, kind=kind, on_date=on_date, note=(note or "").strip(), by_id=actor.id
     )
@@ -814,7 +811,7 @@ def escalation_add(
         action="notice.escalate",
         record_type="notice",
         record_id=notice.id,
-        summary=f"{ESCALATION_KINDS[kind]}（{_cn(on_date)}）"
+        summary=f"{ESCALATION_KINDS[kind]}（{zh_date(on_date)}）"
         + (f"：{escalation.note}" if escalation.note else ""),
         changes={"escalation": [None, ESCALATION_KINDS[kind]]},
         unit_id=notice.unit_id,
@@ -980,7 +977,7 @@ def holiday_save(
         raise DomainError(_("请填写名称（如“国庆节”或“国庆节调休”）。"))
     other = db.session.scalar(select(Holiday).where(Holiday.day == day))
     if other is not None and other is not holiday:
-        raise DomainError(_("%(days)s已在日历中，请直接修改该日。", days=_cn(day)))
+        raise DomainError(_("%(days)s已在日历中，请直接修改该日。", days=zh_date(day)))
     if holiday is not None:
         check_version(holiday, version)
     is_new = holiday is None
@@ -995,7 +992,7 @@ def holiday_save(
         actor=actor,
         action="holiday.save",
         record_type="holiday",
-        summary=f"{'添加' if is_new else '修改'}{_cn(day)}：{name}（{'调休上班' if is_workday else '放假'}）",
+        summary=f"{'添加' if is_new else '修改'}{zh_date(day)}：{name}（{'调休上班' if is_workday else '放假'}）",
     )
     return holiday
 
@@ -1009,7 +1006,7 @@ def holiday_delete(*, actor: User, holiday: Holiday) -> None:
         action="holiday.delete",
         record_type="holiday",
         record_id=holiday.id,
-        summary=f"删除{_cn(holiday.day)}：{holiday.name}",
+        summary=f"删除{zh_date(holiday.day)}：{holiday.name}",
         changes={"day": [holiday.day.isoformat(), None]},
     )
     db.session.delete(holiday)

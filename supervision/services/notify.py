@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ..calendar import load_calendar, working_days_between
 from ..extensions import db
+from ..formatting import zh_date
 from ..models import Notice, Notification, User, utcnow
 from .transaction import transactional
 
@@ -146,7 +147,7 @@ def remind(*, today: date) -> RemindResult:
                 recipients.append(notice.drafted_by_id)
             made = notify(
                 recipients,
-                f"通知书 {notice.display_number} 已逾期 {-left} 个工作日（截止日期 {_d(notice.deadline)}），请尽快整改并报告。",
+                f"通知书 {notice.display_number} 已逾期 {-left} 个工作日（截止日期 {zh_date(notice.deadline)}），请尽快整改并报告。",
                 link,
                 kind="overdue",
                 dedupe_key=f"notice:{notice.id}:overdue:{notice.deadline.isoformat()}",
@@ -155,7 +156,7 @@ def remind(*, today: date) -> RemindResult:
         elif left <= DUE_SOON_WORKING_DAYS:
             made = notify(
                 recipients,
-                f"通知书 {notice.display_number} 将于 {_d(notice.deadline)} 到期（剩余 {left} 个工作日），请按期报送整改情况。",
+                f"通知书 {notice.display_number} 将于 {zh_date(notice.deadline)} 到期（剩余 {left} 个工作日），请按期报送整改情况。",
                 link,
                 kind="due_soon",
                 dedupe_key=f"notice:{notice.id}:due:{notice.deadline.isoformat()}",
@@ -168,10 +169,6 @@ def remind(*, today: date) -> RemindResult:
     if current_app.config.get("SMTP_HOST") and result.created:
         result.emailed = send_emails(result.created)
     return result
-
-
-def _d(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def send_emails(notes: list[Notification]) -> int:

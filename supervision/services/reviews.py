@@ -382,9 +382,7 @@ def _campaign_values(data: dict) -> tuple[dict, list[int], list[int], list[str]]
     reviewer_ids = sorted({int(u) for u in data.get("reviewer_ids") or []})
     if reviewer_ids:
         found = db.session.scalar(
-            select(func.count(User.id)).where(
-                User.id.in_(reviewer_ids), User.role == "inspector", User.active.is_(True)
-            )
+            select(func.count(User.id)).where(User.id.in_(reviewer_ids), User.in_inspector_pool)
         )
         if found != len(reviewer_ids):
             errors.append(_("评查人员必须是在用的督察员账号。"))
@@ -695,7 +693,7 @@ def casefile_set_sampled(*, actor: User, case_file: CaseFile, sampled: bool, rea
 
 
 def _reviewer_pairs(campaign: ReviewCampaign) -> list[tuple[int, int | None]]:
-    return [(u.id, u.unit_id) for u in campaign.reviewers if u.active and u.role == "inspector"]
+    return [(u.id, u.unit_id) for u in campaign.reviewers if u.in_inspector_pool]
 
 
 @transactional

@@ -17,6 +17,7 @@ from sqlalchemy import case, func, insert, select
 from ..audit import diff, record_event, snapshot
 from ..errors import DomainError, ImportRejected, NotAllowed
 from ..extensions import db
+from ..formatting import zh_date
 from ..limits import TEXT_MAX, check_length, column_errors, length_error
 from ..models import (
     UNIT_KINDS,
@@ -543,7 +544,7 @@ def round_open(
     notify(
         list(liaisons),
         f"{title}已开启，请对照指标逐项自评并在"
-        + (f"{deadline.year}年{deadline.month}月{deadline.day}日前" if deadline else "截止日期前")
+        + (f"{zh_date(deadline)}前" if deadline else "截止日期前")
         + "提交。",
         "/scorecards/rounds",
         kind="assessment_open",
@@ -854,9 +855,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, version: int | Non
     assessment.return_reason = ""
     transition(assessment, "submit", actor=actor, summary=f"提交自评（{len(leaves)} 项指标）")
     office = db.session.scalars(
-        select(User).where(
-            User.role == "inspector", User.active.is_(True), User.unit_id.is_distinct_from(assessment.unit_id)
-        )
+        select(User).where(User.in_inspector_pool, User.unit_id.is_distinct_from(assessment.unit_id))
     ).all()
     notify(
         office,

@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from ..audit import diff, record_event, snapshot
 from ..errors import DomainError, InvalidTransition, NotAllowed
 from ..extensions import db
-from ..formatting import local_today
+from ..formatting import local_today, zh_date
 from ..models import (
     DEFAULT_FINDING_CATEGORIES,
     SEVERITIES,
@@ -251,7 +251,7 @@ def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[Us
         if len(rows) != len(inspector_ids):
             errors.append(_("所选督察员中有不存在的用户。"))
         for user, profile in rows:
-            if user.role != "inspector" or not user.active:
+            if not user.in_inspector_pool:
                 errors.append(
                     _("“%(display_name)s”不是在用的督察员，不能编入任务。", display_name=user.display_name)
                 )
@@ -412,10 +412,6 @@ def is_member(task: SupervisionTask, user: User) -> bool:
     return is_on_task(user, task.id)
 
 
-def _cn(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, today: date) -> dict:
     errors = []
     values = {
@@ -454,7 +450,9 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
     elif values["found_on"] > today:
         errors.append(_("发现日期不能晚于今天。"))
     elif task is not None and values["found_on"] < task.period_start:
-        errors.append(_("发现日期不能早于任务的督察期间开始日期（%(day)s）。", day=_cn(task.period_start)))
+        errors.append(
+            _("发现日期不能早于任务的督察期间开始日期（%(day)s）。", day=zh_date(task.period_start))
+        )
     elif values["found_on"].year < MIN_YEAR:
         errors.append(_("发现日期不能早于 %(year)s 年。", year=MIN_YEAR))
     if values["indicator_id"] is not None:

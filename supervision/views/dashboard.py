@@ -18,7 +18,6 @@ from ..permissions import require, tasks_for_user
 from ..todo import inspector_work, liaison_work
 from ..workflow import MACHINES
 from .helpers import DOCX_MIME, download
-from .main import home_panel
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -193,22 +192,19 @@ def annual_paragraphs(fig) -> list[dict]:
     return paragraphs
 
 
-@home_panel("inspector", first=True)
-def _inspector_work(user):
+def inspector_work_panel(user):
     """待办: the inspector's open work across every area, soonest first."""
     today = local_today()
     return "dashboard/_my_work.html", {"work": inspector_work(user, today), "today": today}
 
 
-@home_panel("liaison", first=True)
-def _liaison_work(user):
+def liaison_work_panel(user):
     """待办: the unit's open notices, returned items and its self-assessment, soonest first."""
     today = local_today()
     return "dashboard/_my_work.html", {"work": liaison_work(user, today), "today": today}
 
 
-@home_panel("lead", "admin", first=True, office_wide=True)
-def _year_strip(user):
+def year_strip_panel(user):
     """The year at a glance on the lead's home, linking to the dashboard."""
     today = local_today()
     return "dashboard/_year_strip.html", {"fig": year_figures(user, today.year, today, details=False)}

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
+from ..formatting import zh_date
 from ..models import FormSubmission
 from ..parsing import BadNumber, int_arg, page_arg, parse_int  # noqa: F401  (views import them from here)
 from ..services.transaction import unit_of_work
@@ -178,7 +179,7 @@ def _shown(field: Any, value: Any) -> str:
     if str(value) in choices:
         return str(choices[str(value)])
     if isinstance(value, date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return zh_date(value)
     return str(value)
 
 

@@ -129,7 +129,7 @@ def index():
         )
         .select_from(User)
         .outerjoin(InspectorProfile, InspectorProfile.user_id == User.id)
-        .where(User.role == "inspector", User.active.is_(True))
+        .where(User.in_inspector_pool)
     ).one()
     units = db.session.execute(
         select(Unit.id, Unit.name)

@@ -19,31 +19,9 @@ from .helpers import page_arg
 
 bp = Blueprint("main", __name__)
 
-# Each role's home: a function returning the template name and its context.
-HOME_PANELS: dict[str, list] = {"admin": [], "lead": [], "inspector": [], "liaison": []}
 
-
-def home_panel(*roles: str, first: bool = False, office_wide: bool = False):
-    """Register a function(user) -> (template, context) that adds a panel to the roles' home pages.
-
-    office_wide: the panel shows the same for every user of the role (office-wide figures and
-    lists, no forms), so its HTML is kept until the records change (see `home`).
-    """
-
-    def decorator(func):
-        func.office_wide = office_wide
-        for role in roles:
-            if first:
-                HOME_PANELS[role].insert(0, func)
-            else:
-                HOME_PANELS[role].append(func)
-        return func
-
-    return decorator
-
-
-@home_panel("admin")
-def _admin_overview(user: User):
+def admin_overview_panel(user: User) -> tuple[str, dict]:
+    """The admin's counts of units and users and the latest audit events."""
     counts = db.session.execute(
         select(
             select(func.count(Unit.id)).where(Unit.active.is_(True)).scalar_subquery(),
@@ -66,9 +44,11 @@ def _render_panel(panel, user: User) -> Markup:
 def home():
     # The lead's home gathers five areas; office-wide panels are rendered once per change of the
     # records (and per day, language and role) instead of on every visit.
+    from .home_panels import HOME_PANELS  # imported here: the panels' modules import this one
+
     panels, key = [], None
-    for panel in HOME_PANELS.get(current_user.role, []):
-        if not panel.office_wide:
+    for panel, office_wide in HOME_PANELS.get(current_user.role, ()):
+        if not office_wide:
             panels.append(_render_panel(panel, current_user))
             continue
         if key is None:

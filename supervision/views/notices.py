@@ -86,7 +86,6 @@ from .helpers import (
     page_arg,
     submit_once,
 )
-from .main import home_panel
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
@@ -1061,8 +1060,7 @@ def holidays_seed():
 # --- home-page panels -----------------------------------------------------------------------
 
 
-@home_panel("liaison")
-def _liaison_panel(user: User):
+def liaison_panel(user: User):
     today = local_today()
     notices = db.session.scalars(
         notices_for_user(user)
@@ -1080,8 +1078,7 @@ def _liaison_panel(user: User):
     }
 
 
-@home_panel("inspector")
-def _inspector_panel(user: User):
+def inspector_panel(user: User):
     items = db.session.scalars(
         select(NoticeItem)
         .join(Notice, Notice.id == NoticeItem.notice_id)
@@ -1104,8 +1101,7 @@ def _inspector_panel(user: User):
     return "notices/_panel_inspector.html", {"items": items, "drafts": drafts}
 
 
-@home_panel("lead", office_wide=True)
-def _lead_panel(user: User):
+def lead_panel(user: User):
     today = local_today()
     waiting = db.session.scalars(
         select(Notice)

@@ -10,7 +10,7 @@ from .. import registers
 from ..exports.sheets import single_sheet_xlsx
 from ..extensions import db
 from ..filters import COUNTED
-from ..formatting import cn_date, local_today
+from ..formatting import local_today, zh_date
 from ..i18n import in_chinese
 from ..models import AssessmentRound, Unit
 from ..parsing import id_arg
@@ -51,7 +51,7 @@ def _subtitle(year: int | None, unit_id: int | None) -> str:
     parts = [f"年度：{year}年" if year else "全部年度"]
     if unit_id:
         parts.append("单位：" + db.session.get(Unit, unit_id).name)
-    parts.append(f"导出日期：{cn_date(local_today())}")
+    parts.append(f"导出日期：{zh_date(local_today())}")
     return "    ".join(parts)
 
 

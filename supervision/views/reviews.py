@@ -201,7 +201,7 @@ def _campaign_form_choices(form: CampaignForm) -> tuple[list, list]:
     reviewers = db.session.execute(
         select(User.id, User.display_name, Unit.name)
         .outerjoin(Unit, Unit.id == User.unit_id)
-        .where(User.role == "inspector", User.active.is_(True))
+        .where(User.in_inspector_pool)
         .order_by(User.id)
     ).all()
     form.unit_ids.choices = [(u.id, u.name) for u in units]
@@ -703,7 +703,7 @@ def file_detail(file_id: int):
         candidates = db.session.execute(
             select(User.id, User.display_name, Unit.short_name)
             .outerjoin(Unit, Unit.id == User.unit_id)
-            .where(User.role == "inspector", User.active.is_(True), User.id.not_in(taken))
+            .where(User.in_inspector_pool, User.id.not_in(taken))
             .where((User.unit_id.is_(None)) | (User.unit_id != case_file.unit_id))
             .order_by(User.id)
         ).all()
@@ -1116,11 +1116,8 @@ def rubric_edit(rubric_id: int):
 
 # --- home panels --------------------------------------------------------------------------
 
-from .main import home_panel  # noqa: E402  (main defines the registry; imported late to keep the order)
 
-
-@home_panel("inspector")
-def _reviewer_panel(user: User):
+def reviewer_panel(user: User):
     query = (
         assignments_for_user(user)
         .where(ReviewAssignment.status == "assigned")
@@ -1140,8 +1137,7 @@ def _reviewer_panel(user: User):
     return "reviews/_panel_reviewer.html", {"count": count, "pending": pending}
 
 
-@home_panel("lead", office_wide=True)
-def _lead_panel(user: User):
+def lead_panel(user: User):
     campaigns = db.session.scalars(
         campaigns_for_user(user)
         .where(ReviewCampaign.status != "published")
@@ -1168,8 +1164,7 @@ def _lead_panel(user: User):
     return "reviews/_panel_lead.html", {"campaigns": campaigns, "progress": progress}
 
 
-@home_panel("liaison")
-def _liaison_panel(user: User):
+def liaison_panel(user: User):
     published = db.session.scalars(
         campaigns_for_user(user)
         .order_by(ReviewCampaign.published_at.desc(), ReviewCampaign.id.desc())

@@ -1055,11 +1055,8 @@ def roadmap_step(item_id: int, action: str):
 
 # --- home panels ------------------------------------------------------------------------------
 
-from .main import home_panel  # noqa: E402
 
-
-@home_panel("liaison")
-def _liaison_panel(user):
+def liaison_panel(user):
     """The unit's current self-assessment with its progress, and its latest total."""
     if user.unit_id is None:
         return "scorecards/_home_liaison.html", {"current": None}
@@ -1093,8 +1090,7 @@ def _liaison_panel(user):
     }
 
 
-@home_panel("lead", office_wide=True)
-def _lead_panel(user):
+def lead_panel(user):
     """The ranking summary of the latest finalized year and the assessments awaiting sign-off."""
     rounds = reports.rounds_with_results()
     board = reports.office_scorecard(rounds[0]) if rounds else None
@@ -1112,8 +1108,7 @@ def _lead_panel(user):
     }
 
 
-@home_panel("inspector")
-def _inspector_panel(user):
+def inspector_panel(user):
     """Submitted self-assessments waiting for an evaluation (not the inspector's own unit's)."""
     query = assessments_to_evaluate_for_user(user).options(
         joinedload(Assessment.unit), joinedload(Assessment.round)

@@ -60,7 +60,6 @@ from .helpers import (
     page_arg,
     submit_once,
 )
-from .main import home_panel
 from .suggest import chosen_inspector, chosen_unit
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -222,7 +221,7 @@ def _picker_context(task: SupervisionTask | None, form: TaskForm) -> dict:
         )
         .outerjoin(Unit, Unit.id == User.unit_id)
         .outerjoin(InspectorProfile, InspectorProfile.user_id == User.id)
-        .where(User.role == "inspector", User.active.is_(True))
+        .where(User.in_inspector_pool)
         .order_by(Unit.id, User.display_name)
     ).all()
     if form.is_submitted():
@@ -745,8 +744,7 @@ def category_active(category_id: int):
 # --- home panels ----------------------------------------------------------------------------
 
 
-@home_panel("inspector")
-def _inspector_panel(user: User):
+def inspector_panel(user: User):
     my_tasks = select(TaskInspector.task_id).where(TaskInspector.user_id == user.id)
     tasks = list(
         db.session.scalars(
@@ -782,8 +780,7 @@ def _inspector_panel(user: User):
     }
 
 
-@home_panel("lead", office_wide=True)
-def _lead_panel(user: User):
+def lead_panel(user: User):
     tasks = list(
         db.session.scalars(
             select(SupervisionTask)
