@@ -49,7 +49,7 @@ def register(app: Flask) -> None:
     @seed.command("rubric")
     def seed_rubric_command() -> None:
         """The default case-file review rubric (一般程序行政处罚案卷评查标准; idempotent)."""
-        from .services.reviews import rubric_seed_default
+        from .services.rubrics import rubric_seed_default
 
         rubric, created = rubric_seed_default()
         click.echo(

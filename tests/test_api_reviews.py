@@ -1,4 +1,4 @@
-"""The API's case-file reviews: importing a unit's list through services.reviews (all rows or none),
+"""The API's case-file reviews: importing a unit's list through services.case_files (all rows or none),
 a liaison for their own unit only; campaigns and files scoped as on the pages."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_results_per_unit_once_reviewing(client):
 
 
 def test_a_liaison_sees_only_their_units_published_results(client, make_user):
-    from supervision.services import reviews as svc
+    from supervision.services import reviews as campaign_svc
 
     w = World(n_units=2, files_per_unit=2, sample_size=1).start()
     for assignment in w.assignments():
@@ -84,7 +84,7 @@ def test_a_liaison_sees_only_their_units_published_results(client, make_user):
         client.get(f"/api/v1/campaigns/{w.campaign.id}/results", headers=bearer(liaison, "read")).status_code
         == 404
     )
-    svc.campaign_publish(actor=w.lead, campaign=w.campaign)
+    campaign_svc.campaign_publish(actor=w.lead, campaign=w.campaign)
     results = client.get(f"/api/v1/campaigns/{w.campaign.id}/results", headers=bearer(liaison, "read")).json
     assert [u["unit_id"] for u in results["units"]] == [w.units[0].id] and results["overall"] is None
     files = client.get(f"/api/v1/campaigns/{w.campaign.id}/case-files", headers=bearer(liaison, "read")).json

@@ -23,8 +23,11 @@ from supervision.models import (
     ReviewDeduction,
     SupervisionTask,
 )
+from supervision.services import case_files as casefile_svc
 from supervision.services import notify as notify_svc
-from supervision.services import reviews as review_svc
+from supervision.services import review_scoring as scoring_svc
+from supervision.services import reviews as campaign_svc
+from supervision.services import rubrics as rubric_svc
 
 from . import factories
 from .test_notices import World as NoticeWorld
@@ -104,7 +107,7 @@ def test_a_long_reason_fits_the_notification(make_user):
     assignment = world.assignments()[0]
     world.score(assignment)
     reason = "请复核" * 500
-    review_svc.assignment_return(actor=world.lead, assignment=assignment, reason=reason)
+    scoring_svc.assignment_return(actor=world.lead, assignment=assignment, reason=reason)
     assert db.session.get(ReviewAssignment, assignment.id).status == "assigned"
     note = db.session.scalar(
         select(Notification).where(
@@ -122,13 +125,15 @@ def test_fit_text():
 
 def test_sample_reason_must_fit_its_column():
     world = ReviewWorld()
-    review_svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=1)
+    campaign_svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=1)
     outside = db.session.scalar(select(CaseFile).where(CaseFile.sampled.is_(False)).limit(1))
     with pytest.raises(DomainError, match="理由最多 294 个字"):
-        review_svc.casefile_set_sampled(actor=world.lead, case_file=outside, sampled=True, reason="投" * 295)
+        casefile_svc.casefile_set_sampled(
+            actor=world.lead, case_file=outside, sampled=True, reason="投" * 295
+        )
     db.session.rollback()
     assert not db.session.get(CaseFile, outside.id).sampled
-    review_svc.casefile_set_sampled(actor=world.lead, case_file=outside, sampled=True, reason="投" * 294)
+    casefile_svc.casefile_set_sampled(actor=world.lead, case_file=outside, sampled=True, reason="投" * 294)
     assert len(db.session.get(CaseFile, outside.id).sample_reason) == 300
 
 
@@ -136,15 +141,15 @@ def test_deduction_notes_and_comment_are_bounded():
     world = ReviewWorld().start()
     assignment = world.assignments()[0]
     items = world.items()
-    entries = {i.id: review_svc.Entry(0, "") for i in items}
-    entries[items[0].id] = review_svc.Entry(1, "说" * 2001)
+    entries = {i.id: scoring_svc.Entry(0, "") for i in items}
+    entries[items[0].id] = scoring_svc.Entry(1, "说" * 2001)
     with pytest.raises(DomainError, match="扣分说明最多 2000 个字"):
-        review_svc.assignment_save(
+        scoring_svc.assignment_save(
             actor=assignment.reviewer, assignment=assignment, entries=entries, vetoes={}
         )
-    entries[items[0].id] = review_svc.Entry(1, "说明")
+    entries[items[0].id] = scoring_svc.Entry(1, "说明")
     with pytest.raises(DomainError, match="评查意见最多 2000 个字"):
-        review_svc.assignment_save(
+        scoring_svc.assignment_save(
             actor=assignment.reviewer, assignment=assignment, entries=entries, vetoes={}, comment="评" * 2001
         )
     db.session.rollback()
@@ -155,7 +160,7 @@ def test_rubric_texts_must_fit_their_columns():
     world = ReviewWorld()
     rubric = world.rubric
     with pytest.raises(DomainError) as error:
-        review_svc.rubric_revise(
+        rubric_svc.rubric_revise(
             actor=factories.UserFactory(role="admin", unit=None),  # rubrics are the admin's
             rubric=rubric,
             note="",

@@ -25,7 +25,10 @@ from supervision.models import (
     ReviewCampaign,
     Rubric,
 )
-from supervision.services import reviews as svc
+from supervision.services import case_files as casefile_svc
+from supervision.services import review_scoring as scoring_svc
+from supervision.services import reviews as campaign_svc
+from supervision.services import rubrics as rubric_svc
 
 from . import factories
 from .conftest import count_queries
@@ -67,12 +70,12 @@ class World:
     def __init__(
         self, n_units: int = 3, files_per_unit: int = 4, reviewers: int = 3, sample_size: int = 2, units=None
     ):
-        self.rubric, _ = svc.rubric_seed_default()
+        self.rubric, _ = rubric_svc.rubric_seed_default()
         self.lead = factories.UserFactory(role="lead", unit=None)
         self.units = units or [factories.UnitFactory() for _ in range(n_units)]
         home = factories.UnitFactory()
         self.reviewers = [factories.UserFactory(role="inspector", unit=home) for _ in range(reviewers)]
-        self.campaign = svc.campaign_create(
+        self.campaign = campaign_svc.campaign_create(
             actor=self.lead,
             data={
                 "year": 2026,
@@ -88,7 +91,7 @@ class World:
             },
         )
         for unit in self.units:
-            svc.casefiles_import(
+            casefile_svc.casefiles_import(
                 actor=self.lead,
                 campaign=self.campaign,
                 unit_id=unit.id,
@@ -96,8 +99,8 @@ class World:
             )
 
     def start(self, seed: int = 42) -> World:
-        svc.campaign_sample(actor=self.lead, campaign=self.campaign, seed=seed)
-        svc.campaign_assign(actor=self.lead, campaign=self.campaign)
+        campaign_svc.campaign_sample(actor=self.lead, campaign=self.campaign, seed=seed)
+        campaign_svc.campaign_assign(actor=self.lead, campaign=self.campaign)
         return self
 
     def assignments(self) -> list[ReviewAssignment]:
@@ -117,13 +120,13 @@ class World:
         self, assignment: ReviewAssignment, deductions: dict | None = None, veto: bool = False, submit=True
     ):
         deductions = deductions or {}
-        entries = {i.id: svc.Entry(0, "") for i in self.items()}
+        entries = {i.id: scoring_svc.Entry(0, "") for i in self.items()}
         for item_id, points in deductions.items():
-            entries[item_id] = svc.Entry(points, "扣分说明")
+            entries[item_id] = scoring_svc.Entry(points, "扣分说明")
         vetoes = {}
         if veto:
             vetoes[next(i.id for i in self.rubric.items if i.is_veto)] = "主体不合法"
-        return svc.assignment_save(
+        return scoring_svc.assignment_save(
             actor=assignment.reviewer, assignment=assignment, entries=entries, vetoes=vetoes, submit=submit
         )
 
@@ -142,8 +145,8 @@ def world() -> World:
 
 
 def test_default_rubric_seed_is_idempotent_and_totals_100():
-    rubric, created = svc.rubric_seed_default()
-    again, created_again = svc.rubric_seed_default()
+    rubric, created = rubric_svc.rubric_seed_default()
+    again, created_again = rubric_svc.rubric_seed_default()
     assert created and not created_again and rubric.id == again.id
     assert sum(c["max"] for c in rubric.categories) == 100
     assert "默认标准（供参考，请按本地标准调整）" in rubric.note
@@ -162,7 +165,7 @@ def test_default_rubric_seed_is_idempotent_and_totals_100():
 
 
 def test_rubric_xlsx_round_trip_makes_a_new_version(client, login_as):
-    rubric, _ = svc.rubric_seed_default()
+    rubric, _ = rubric_svc.rubric_seed_default()
     login_as("admin")
     data = client.get(f"/reviews/rubrics/{rubric.id}/export.xlsx").data
     wb = load_workbook(io.BytesIO(data))
@@ -182,7 +185,7 @@ def test_rubric_xlsx_round_trip_makes_a_new_version(client, login_as):
 
 
 def test_rubric_import_with_errors_saves_nothing(client, login_as):
-    rubric, _ = svc.rubric_seed_default()
+    rubric, _ = rubric_svc.rubric_seed_default()
     wb = load_workbook(io.BytesIO(svc_export(rubric)))
     wb["类别分值"]["B2"] = 50  # categories no longer add up to 100
     wb["评查项目"].append(["不存在的类别", "某项目", 3, "", "否"])
@@ -230,14 +233,16 @@ def test_rubric_in_use_is_frozen_and_edits_make_a_new_version(world, client, log
 
 
 def test_unfrozen_rubric_is_edited_in_place():
-    rubric, _ = svc.rubric_seed_default()
+    rubric, _ = rubric_svc.rubric_seed_default()
     lead = factories.UserFactory(role="admin", unit=None)
-    svc.rubric_revise(
+    rubric_svc.rubric_revise(
         actor=lead, rubric=rubric, note="改", bands=[("优秀", 95), ("合格", 60)], items={}, version=None
     )
     assert rubric.edition == 1 and rubric.band_pairs == [("优秀", 95.0), ("合格", 60.0)]
     with pytest.raises(DomainError):
-        svc.rubric_revise(actor=lead, rubric=rubric, note="", bands=[("优秀", 120)], items={}, version=None)
+        rubric_svc.rubric_revise(
+            actor=lead, rubric=rubric, note="", bands=[("优秀", 120)], items={}, version=None
+        )
 
 
 def _edit_form(rubric) -> dict:
@@ -249,7 +254,7 @@ def _edit_form(rubric) -> dict:
 
 
 def test_rubric_items_added_and_removed_on_the_web_form(client, login_as):
-    rubric, _ = svc.rubric_seed_default()
+    rubric, _ = rubric_svc.rubric_seed_default()
     login_as("admin")
     first_scored = next(i for i in rubric.items if not i.is_veto)
     category, count, removed_text = first_scored.category, len(rubric.items), first_scored.text
@@ -305,7 +310,7 @@ def test_removing_items_of_a_frozen_rubric_makes_a_new_version(world, client, lo
 
 def test_campaign_needs_enough_reviewers(world):
     with pytest.raises(DomainError) as error:
-        svc.campaign_create(
+        campaign_svc.campaign_create(
             actor=world.lead,
             data={
                 "year": 2026,
@@ -364,7 +369,7 @@ def test_liaison_uploads_only_their_own_unit(world, client, make_user):
     assert added.unit_id == unit.id and added.decision_date == date(2026, 3, 5)
     # Another unit's list is refused by the service, whatever the form says.
     with pytest.raises(NotAllowed):
-        svc.casefiles_import(
+        casefile_svc.casefiles_import(
             actor=liaison, campaign=world.campaign, unit_id=world.units[1].id, rows=file_rows("外", 1)
         )
     # A liaison whose unit is not in scope cannot even open the page.
@@ -377,8 +382,8 @@ def test_liaison_uploads_only_their_own_unit(world, client, make_user):
 
 def test_sampling_is_reproducible_from_the_seed(world):
     other = World(units=world.units)  # a second campaign over the same units and the same lists
-    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=777)
-    svc.campaign_sample(actor=world.lead, campaign=other.campaign, seed=777)
+    campaign_svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=777)
+    campaign_svc.campaign_sample(actor=world.lead, campaign=other.campaign, seed=777)
 
     def drawn(campaign):
         return sorted(
@@ -411,14 +416,17 @@ def _drawn(campaign) -> list[str]:
 def test_undo_sampling_then_draw_again_with_a_late_list(world):
     """A unit's list came late: the lead undoes the draw (with a reason), the list is imported and
     the files are drawn again; the old draw stays in the audit log."""
-    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=777)
+    campaign_svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=777)
     first = _drawn(world.campaign)
     with pytest.raises(DomainError, match="必须填写理由"):
-        svc.campaign_unsample(actor=world.lead, campaign=world.campaign, reason=" ")
+        campaign_svc.campaign_unsample(actor=world.lead, campaign=world.campaign, reason=" ")
     db.session.rollback()
     assert world.campaign.status == "sampling" and _drawn(world.campaign) == first
 
-    assert svc.campaign_unsample(actor=world.lead, campaign=world.campaign, reason="石碶街道清单补报") == 6
+    assert (
+        campaign_svc.campaign_unsample(actor=world.lead, campaign=world.campaign, reason="石碶街道清单补报")
+        == 6
+    )
     assert world.campaign.status == "draft" and _drawn(world.campaign) == []
     assert world.campaign.seed is None  # nothing is drawn now; the old seed is in the audit log
     reasons = db.session.scalars(
@@ -432,24 +440,24 @@ def test_undo_sampling_then_draw_again_with_a_late_list(world):
     late = factories.UnitFactory(short_name="石碶街道")
     world.campaign.units.append(late)
     db.session.commit()
-    svc.casefiles_import(
+    casefile_svc.casefiles_import(
         actor=world.lead, campaign=world.campaign, unit_id=late.id, rows=file_rows("石碶街道", 3)
     )
-    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=777)
+    campaign_svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=777)
     again = _drawn(world.campaign)
     assert len(again) == 8 and sum(n.startswith("石碶街道") for n in again) == 2
 
 
 def test_undo_sampling_only_by_the_lead_and_before_assignment(client, world):
     inspector = world.reviewers[0]
-    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=5)
+    campaign_svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=5)
     with pytest.raises(NotAllowed):
-        svc.campaign_unsample(actor=inspector, campaign=world.campaign, reason="想重抽")
+        campaign_svc.campaign_unsample(actor=inspector, campaign=world.campaign, reason="想重抽")
     db.session.rollback()
     client.login_user(inspector)
     url = f"/reviews/campaigns/{world.campaign.id}/unsample"
     assert client.post_form(url, {"reason": "想重抽"}).status_code == 403
-    svc.campaign_assign(actor=world.lead, campaign=world.campaign)
+    campaign_svc.campaign_assign(actor=world.lead, campaign=world.campaign)
     client.login_user(world.lead)
     page = client.post_form(url, {"reason": "重抽"}, follow_redirects=True).get_data(as_text=True)
     assert "不能执行此操作" in page
@@ -470,7 +478,7 @@ def test_sampling_more_than_a_unit_has_takes_all_and_says_so(client):
 
 
 def test_lead_adds_or_drops_a_file_with_a_reason(world, client):
-    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=1)
+    campaign_svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=1)
     client.login_user(world.lead)
     outside = db.session.scalar(select(CaseFile).where(CaseFile.sampled.is_(False)).limit(1))
     response = client.post_form(f"/reviews/files/{outside.id}/sampled", {"sampled": "1", "reason": ""})
@@ -514,9 +522,9 @@ def test_no_eligible_reviewers_is_a_clear_error_and_changes_nothing():
     own = [factories.UserFactory(role="inspector", unit=w.units[0]) for _ in range(2)]
     w.campaign.reviewers = own
     db.session.commit()
-    svc.campaign_sample(actor=w.lead, campaign=w.campaign, seed=3)
+    campaign_svc.campaign_sample(actor=w.lead, campaign=w.campaign, seed=3)
     with pytest.raises(DomainError) as error:
-        svc.campaign_assign(actor=w.lead, campaign=w.campaign)
+        campaign_svc.campaign_assign(actor=w.lead, campaign=w.campaign)
     assert w.units[0].name in error.value.message and "非本单位" in error.value.message
     db.session.rollback()
     assert db.session.scalar(select(func.count(ReviewAssignment.id))) == 0
@@ -528,7 +536,7 @@ def test_manual_reassignment_keeps_the_cross_review_rule(world, client):
     a = world.assignments()[0]
     same_unit = factories.UserFactory(role="inspector", unit=db.session.get(CaseFile, a.case_file_id).unit)
     with pytest.raises(DomainError, match="不能评查本单位"):
-        svc.assignment_reassign(actor=world.lead, assignment=a, reviewer_id=same_unit.id)
+        scoring_svc.assignment_reassign(actor=world.lead, assignment=a, reviewer_id=same_unit.id)
     other = next(r for r in world.reviewers if r.id not in {x.reviewer_id for x in a.case_file.assignments})
     client.login_user(world.lead)
     client.post_form(f"/reviews/assignments/{a.id}/reassign", {f"a{a.id}-reviewer_id": other.id})
@@ -641,9 +649,9 @@ def test_divergence_settle_excellent_return_and_publish(world, client, make_user
     f1, f2 = db.session.get(CaseFile, first_id), db.session.get(CaseFile, second_id)
     assert f1.final_score == 95 and f1.grade == "优秀" and not f1.divergent
     assert f2.divergent and f2.final_score == 50
-    assert any("需先裁定" in p for p in svc.publish_blockers(world.campaign))
+    assert any("需先裁定" in p for p in campaign_svc.publish_blockers(world.campaign))
     with pytest.raises(DomainError):
-        svc.campaign_publish(actor=world.lead, campaign=world.campaign)
+        campaign_svc.campaign_publish(actor=world.lead, campaign=world.campaign)
 
     client.login_user(world.lead)
     page = client.get(f"/reviews/files/{second_id}").get_data(as_text=True)
@@ -734,12 +742,12 @@ def test_deductions_become_findings_in_one_step(world, client):
 
 
 def test_finding_category_mapping():
-    assert svc.finding_category("事实证据", "") == "证据"
-    assert svc.finding_category("裁量说理", "") == "裁量"
-    assert svc.finding_category("归档", "") == "文书"
-    assert svc.finding_category("否决项", "执法主体不合法或超越法定职权") == "主体"
-    assert svc.finding_category("否决项", "程序严重违法") == "程序"
-    assert svc.finding_category("否决项", "莫名其妙") == "其他"
+    assert casefile_svc.finding_category("事实证据", "") == "证据"
+    assert casefile_svc.finding_category("裁量说理", "") == "裁量"
+    assert casefile_svc.finding_category("归档", "") == "文书"
+    assert casefile_svc.finding_category("否决项", "执法主体不合法或超越法定职权") == "主体"
+    assert casefile_svc.finding_category("否决项", "程序严重违法") == "程序"
+    assert casefile_svc.finding_category("否决项", "莫名其妙") == "其他"
 
 
 # --- exports ------------------------------------------------------------------------------
@@ -749,7 +757,7 @@ def test_results_xlsx_and_report_docx_read_back(world, client):
     world.start()
     world.score_all()
     f = db.session.scalar(select(CaseFile).where(CaseFile.sampled.is_(True)).order_by(CaseFile.id))
-    svc.casefile_set_excellent(actor=world.lead, case_file=f, excellent=True)
+    casefile_svc.casefile_set_excellent(actor=world.lead, case_file=f, excellent=True)
     client.login_user(world.lead)
     response = client.get(f"/reviews/campaigns/{world.campaign.id}/results.xlsx")
     assert response.status_code == 200
@@ -787,7 +795,7 @@ ROLES = ["admin", "lead", "inspector", "liaison"]
 def _matrix_world():
     w = World().start()
     w.score_all()
-    svc.campaign_publish(actor=w.lead, campaign=w.campaign)
+    campaign_svc.campaign_publish(actor=w.lead, campaign=w.campaign)
     draft = World(n_units=1)
     return w, draft
 
@@ -938,7 +946,7 @@ def test_pages_run_the_same_queries_at_two_sizes(client, make_user):
         with count_queries() as n:
             assert client.get(reviewing).status_code == 200
         counts.append(n())
-        svc.campaign_publish(actor=w.lead, campaign=w.campaign)
+        campaign_svc.campaign_publish(actor=w.lead, campaign=w.campaign)
         liaison = make_user("liaison", unit=w.units[0])
         for user, url in [
             (w.lead, f"/reviews/campaigns/{w.campaign.id}"),
@@ -1043,13 +1051,13 @@ def test_campaign_settings_can_be_edited_only_in_draft(world, client):
     # A unit whose list is already in cannot be dropped.
     form.update(version=campaign.version, unit_ids=[world.units[0].id])
     assert "不能移出评查范围" in client.post_form(url, form).get_data(as_text=True)
-    svc.campaign_sample(actor=world.lead, campaign=campaign, seed=1)
+    campaign_svc.campaign_sample(actor=world.lead, campaign=campaign, seed=1)
     form.update(version=campaign.version, unit_ids=[u.id for u in world.units])
     assert "不能再修改设置" in client.post_form(url, form).get_data(as_text=True)
 
 
 def test_undo_sampling_from_the_campaign_page(client, world):
-    svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=9)
+    campaign_svc.campaign_sample(actor=world.lead, campaign=world.campaign, seed=9)
     client.login_user(world.lead)
     page = client.get(f"/reviews/campaigns/{world.campaign.id}").get_data(as_text=True)
     assert 'data-testid="unsample-box"' in page
@@ -1063,7 +1071,7 @@ def test_undo_sampling_from_the_campaign_page(client, world):
     assert world.campaign.status == "draft" and _drawn(world.campaign) == []
 
 
-# --- figures: final scores only, one rounding (issue 10, items 1–3) --------------------------
+# --- figures: final scores only, one rounding ----------------------------------------------
 
 
 def _set_result(case_file: CaseFile, score: float, grade: str, *, divergent: bool = False) -> None:
@@ -1104,7 +1112,7 @@ def test_report_docx_is_a_numbered_official_document_once_published(world, clien
     draft = Document(io.BytesIO(client.get(url).data))
     assert draft.sections[0].header.paragraphs[0].text == "草稿"
     assert "（未编号）" in [p.text for p in draft.paragraphs]
-    svc.campaign_publish(actor=world.lead, campaign=world.campaign)
+    campaign_svc.campaign_publish(actor=world.lead, campaign=world.campaign)
     year = local_today().year
     assert world.campaign.report_number == f"海法评〔{year}〕1号"
     doc = Document(io.BytesIO(client.get(url).data))
@@ -1130,7 +1138,7 @@ def test_report_docx_is_a_numbered_official_document_once_published(world, clien
     # a second campaign's 通报 takes the next number of the same series
     other = World(n_units=1).start()
     other.score_all()
-    svc.campaign_publish(actor=other.lead, campaign=other.campaign)
+    campaign_svc.campaign_publish(actor=other.lead, campaign=other.campaign)
     assert other.campaign.report_number == f"海法评〔{year}〕2号"
 
 
@@ -1166,11 +1174,11 @@ def test_settled_score_is_rounded_half_up():
     w = World().start()
     w.score_all()
     f = db.session.scalar(select(CaseFile).where(CaseFile.sampled.is_(True)).limit(1))
-    svc.casefile_settle(actor=w.lead, case_file=f, score=96.625, reason="复核")
+    casefile_svc.casefile_settle(actor=w.lead, case_file=f, score=96.625, reason="复核")
     assert f.final_score == 96.63  # round() gave 96.62
 
 
-# --- every service checks who at its entry (issue 10: rules in permissions.py) ---------------
+# --- every service checks who at its entry (the rules are in permissions.py) ----------------
 
 
 def test_campaign_services_refuse_anyone_but_the_lead(world):
@@ -1180,14 +1188,16 @@ def test_campaign_services_refuse_anyone_but_the_lead(world):
     other = next(r for r in world.reviewers if r.id not in {x.reviewer_id for x in case_file.assignments})
     reviewer = world.reviewers[0]
     calls = [
-        lambda actor: svc.campaign_update(actor=actor, campaign=world.campaign, data={}, version=None),
-        lambda actor: svc.assignment_reassign(actor=actor, assignment=a, reviewer_id=other.id),
-        lambda actor: svc.casefile_set_sampled(
+        lambda actor: campaign_svc.campaign_update(
+            actor=actor, campaign=world.campaign, data={}, version=None
+        ),
+        lambda actor: scoring_svc.assignment_reassign(actor=actor, assignment=a, reviewer_id=other.id),
+        lambda actor: casefile_svc.casefile_set_sampled(
             actor=actor, case_file=case_file, sampled=False, reason="不抽"
         ),
-        lambda actor: svc.casefile_settle(actor=actor, case_file=case_file, score=60, reason="我定"),
-        lambda actor: svc.casefile_set_excellent(actor=actor, case_file=case_file, excellent=True),
-        lambda actor: svc.findings_from_casefile(actor=actor, case_file=case_file),
+        lambda actor: casefile_svc.casefile_settle(actor=actor, case_file=case_file, score=60, reason="我定"),
+        lambda actor: casefile_svc.casefile_set_excellent(actor=actor, case_file=case_file, excellent=True),
+        lambda actor: casefile_svc.findings_from_casefile(actor=actor, case_file=case_file),
     ]
     for call in calls:
         with pytest.raises(NotAllowed, match="管理评查活动"):
@@ -1199,9 +1209,9 @@ def test_campaign_services_refuse_anyone_but_the_lead(world):
 
 def test_only_the_admin_maintains_rubrics(world):
     with pytest.raises(NotAllowed):
-        svc.rubric_seed_default(actor=world.lead)
+        rubric_svc.rubric_seed_default(actor=world.lead)
     with pytest.raises(NotAllowed):
-        svc.rubric_import(actor=world.lead, data=b"")
+        rubric_svc.rubric_import(actor=world.lead, data=b"")
 
 
 def test_a_reviewer_of_the_files_unit_is_never_eligible(world):

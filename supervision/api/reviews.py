@@ -17,7 +17,8 @@ from ..permissions import (
     get_case_file_for_user_or_404,
     get_upload_campaign_for_user_or_404,
 )
-from ..services import reviews as svc
+from ..services import case_files as casefile_svc
+from ..services import review_reports
 from .common import ID, PageArgs, d, loads, order, page_of, paginate, requires, sort_arg, with_etag
 
 blp = Blueprint("api_reviews", __name__, url_prefix="/api/v1", description="案卷评查")
@@ -169,7 +170,7 @@ class CaseFilesImport(MethodView):
             )
             for number, row in enumerate(body["case_files"], start=1)
         ]
-        result = svc.casefiles_import(
+        result = casefile_svc.casefiles_import(
             actor=current_user, campaign=campaign, unit_id=body["unit_id"], rows=rows
         )
         return {"created": result.created}
@@ -212,12 +213,13 @@ class CampaignResults(MethodView):
             "grades": [],
         }
         if campaign.status in ("reviewing", "published"):
-            result["overall"] = svc.overall_average(campaign.id) if whole else None
+            result["overall"] = review_reports.overall_average(campaign.id) if whole else None
             result["units"] = [
                 {"unit_id": u, "unit_name": name, "files": n, "average": avg, "excellent": exc}
-                for u, name, n, avg, exc in svc.unit_averages(campaign.id, unit_id=unit_id)
+                for u, name, n, avg, exc in review_reports.unit_averages(campaign.id, unit_id=unit_id)
             ]
             result["grades"] = [
-                {"grade": g, "files": n} for g, n in svc.grade_distribution(campaign, unit_id=unit_id)
+                {"grade": g, "files": n}
+                for g, n in review_reports.grade_distribution(campaign, unit_id=unit_id)
             ]
         return result

@@ -10,7 +10,10 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import CaseFile, ReviewAssignment, ReviewCampaign, Unit, User
-from ..services import reviews as svc
+from ..services import case_files as casefile_svc
+from ..services import review_scoring as scoring_svc
+from ..services import reviews as campaign_svc
+from ..services import rubrics as rubric_svc
 from . import DEMO_PASSWORD, seeder
 
 # unit short name → (case-number prefix, typical cases)
@@ -206,7 +209,7 @@ def _import(
                     },
                 )
             )
-        svc.casefiles_import(actor=lead, campaign=campaign, unit_id=unit.id, rows=rows)
+        casefile_svc.casefiles_import(actor=lead, campaign=campaign, unit_id=unit.id, rows=rows)
 
 
 def _score(assignment: ReviewAssignment, rng: random.Random, quality: float, veto: bool = False) -> None:
@@ -216,15 +219,17 @@ def _score(assignment: ReviewAssignment, rng: random.Random, quality: float, vet
         if item.is_veto:
             continue
         if rng.random() < quality:
-            entries[item.id] = svc.Entry(0, "")
+            entries[item.id] = scoring_svc.Entry(0, "")
         else:
             points = min(item.max_points, rng.choice([0.5, 1, 1, 2, 2, 3]))
             notes = [n for n in NOTES.get(item.category, []) if n[:2] in item.text] or [item.text]
-            entries[item.id] = svc.Entry(points, f"{rng.choice(notes)}（见卷第 {rng.randint(3, 60)} 页）")
+            entries[item.id] = scoring_svc.Entry(
+                points, f"{rng.choice(notes)}（见卷第 {rng.randint(3, 60)} 页）"
+            )
     if veto:
         item = next(i for i in rubric.items if i.is_veto and "程序" in i.text)
         vetoes[item.id] = "作出较大数额罚款决定前未告知当事人听证权利"
-    svc.assignment_save(
+    scoring_svc.assignment_save(
         actor=assignment.reviewer, assignment=assignment, entries=entries, vetoes=vetoes, submit=True
     )
 
@@ -242,14 +247,14 @@ def _assignments(campaign: ReviewCampaign) -> list[ReviewAssignment]:
 
 @seeder
 def seed_reviews() -> None:
-    rubric, _ = svc.rubric_seed_default()
+    rubric, _ = rubric_svc.rubric_seed_default()
     units = {u.short_name: u for u in db.session.scalars(select(Unit))}
     lead = db.session.scalar(select(User).where(User.username == "lead"))
     reviewers = _reviewers(units)
     rng = random.Random(2026)
 
     # 2025: done and published.
-    c2025 = svc.campaign_create(
+    c2025 = campaign_svc.campaign_create(
         actor=lead,
         data={
             "year": 2025,
@@ -275,8 +280,8 @@ def seed_reviews() -> None:
         },
     )
     _import(lead, c2025, units, 2025, rng)
-    svc.campaign_sample(actor=lead, campaign=c2025, seed=20250315)
-    svc.campaign_assign(actor=lead, campaign=c2025)
+    campaign_svc.campaign_sample(actor=lead, campaign=c2025, seed=20250315)
+    campaign_svc.campaign_assign(actor=lead, campaign=c2025)
     files: dict[int, list[ReviewAssignment]] = {}
     for a in _assignments(c2025):
         files.setdefault(a.case_file_id, []).append(a)
@@ -288,7 +293,7 @@ def seed_reviews() -> None:
         select(CaseFile).where(CaseFile.campaign_id == c2025.id, CaseFile.divergent.is_(True))
     ):
         totals = sorted(a.total for a in case_file.assignments)
-        svc.casefile_settle(
+        casefile_svc.casefile_settle(
             actor=lead,
             case_file=case_file,
             score=0 if totals[0] == 0 else totals[0],
@@ -304,7 +309,7 @@ def seed_reviews() -> None:
     ).all()
     for case_file in top:
         if not any(a.veto_hit for a in case_file.assignments):
-            svc.casefile_set_excellent(actor=lead, case_file=case_file, excellent=True)
+            casefile_svc.casefile_set_excellent(actor=lead, case_file=case_file, excellent=True)
     worst = db.session.scalar(
         select(CaseFile)
         .where(CaseFile.campaign_id == c2025.id, CaseFile.sampled.is_(True))
@@ -312,11 +317,11 @@ def seed_reviews() -> None:
         .limit(1)
     )
     if worst is not None:
-        svc.findings_from_casefile(actor=lead, case_file=worst)
-    svc.campaign_publish(actor=lead, campaign=c2025)
+        casefile_svc.findings_from_casefile(actor=lead, case_file=worst)
+    campaign_svc.campaign_publish(actor=lead, campaign=c2025)
 
     # 2026: in review; some scored, some waiting for inspector1 and inspector2.
-    c2026 = svc.campaign_create(
+    c2026 = campaign_svc.campaign_create(
         actor=lead,
         data={
             "year": 2026,
@@ -335,8 +340,8 @@ def seed_reviews() -> None:
         },
     )
     _import(lead, c2026, units, 2026, rng)
-    svc.campaign_sample(actor=lead, campaign=c2026, seed=20260512)
-    svc.campaign_assign(actor=lead, campaign=c2026)
+    campaign_svc.campaign_sample(actor=lead, campaign=c2026, seed=20260512)
+    campaign_svc.campaign_assign(actor=lead, campaign=c2026)
     done_per_reviewer: dict[int, int] = {}
     for n, a in enumerate(_assignments(c2026)):
         seen = done_per_reviewer.get(a.reviewer_id, 0)

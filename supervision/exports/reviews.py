@@ -178,7 +178,7 @@ def report_docx(
     The same page as a notice (masthead, 发文字号 from the campaign's own series, page numbers,
     signature over the date); a 草稿 mark until the results are published and the number taken.
     The sampling seed is not in the body: it is on the 评查结果表 with the sample itself.
-    `overall` is the mean of every final score (`services.reviews.overall_average`); files still
+    `overall` is the mean of every final score (`services.review_reports.overall_average`); files still
     awaiting the lead's settlement count in no figure and are named as open.
     """
     issuer = official.Authority(

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import dashboard, notices, reviews, scorecards, tasks
+from . import dashboard, notices, scorecards, tasks
 from .main import admin_overview_panel
+from .reviews import panels as reviews
 
 Panel = Callable[..., tuple[str, dict]]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from openpyxl import Workbook
 
 from supervision.extensions import db
-from supervision.services.reviews import rubric_seed_default
+from supervision.services.rubrics import rubric_seed_default
 
 from .. import factories
 from .conftest import click_through, login, shot
