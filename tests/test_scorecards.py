@@ -14,6 +14,7 @@ from supervision.errors import DomainError
 from supervision.extensions import db
 from supervision.formatting import local_today
 from supervision.models import Assessment, AuditEvent, Framework, Indicator, IndicatorScore, RoadmapItem
+from supervision.services import frameworks as framework_svc
 from supervision.services import scorecards as svc
 
 from .factories import FindingFactory, UnitFactory, UserFactory, make_framework
@@ -946,9 +947,9 @@ def test_reference_and_round_services_refuse_the_wrong_role(world):
     from supervision.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
-        svc.framework_import(actor=world.lead, name="自拟指标", rows=[])
+        framework_svc.framework_import(actor=world.lead, name="自拟指标", rows=[])
     with pytest.raises(NotAllowed):
-        svc.indicator_update(actor=world.lead, indicator=world.leaves["1.1.1"], data={})
+        framework_svc.indicator_update(actor=world.lead, indicator=world.leaves["1.1.1"], data={})
     with pytest.raises(NotAllowed):
         svc.round_open(
             actor=world.inspector,

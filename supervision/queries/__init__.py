@@ -1,0 +1,1 @@
+"""The read side: one function per page, each scoped by who is asking (permissions.py helpers)."""
