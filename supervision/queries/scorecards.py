@@ -111,6 +111,15 @@ def previous_scores(
     return previous, {code: score for code, score in db.session.execute(query).all()}
 
 
+def score_of(assessment: Assessment, indicator: Indicator) -> IndicatorScore | None:
+    """The assessment's score record of one indicator, if any."""
+    return db.session.scalar(
+        select(IndicatorScore).where(
+            IndicatorScore.assessment_id == assessment.id, IndicatorScore.indicator_id == indicator.id
+        )
+    )
+
+
 def _files_by_score(score_ids: list[int]) -> dict[int, list[Attachment]]:
     files: dict[int, list[Attachment]] = {}
     if score_ids:
@@ -301,11 +310,7 @@ def _roadmap_of(unit_id: int, indicator_ids: list[int]) -> dict[int, RoadmapItem
 def score_row(assessment: Assessment, indicator: Indicator) -> dict:
     """One indicator's row of the assessment page (after an htmx save), and the progress counter:
     a fixed number of queries whatever the size of the framework."""
-    stored = db.session.scalar(
-        select(IndicatorScore).where(
-            IndicatorScore.assessment_id == assessment.id, IndicatorScore.indicator_id == indicator.id
-        )
-    )
+    stored = score_of(assessment, indicator)
     previous, prev_scores = previous_scores(assessment, indicator.code)
     return {
         "s": stored,

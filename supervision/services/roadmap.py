@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..audit import diff, record_event, snapshot
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Assessment, Indicator, IndicatorScore, RoadmapItem, User
+from ..models import Assessment, Indicator, RoadmapItem, User
 from ..permissions import authorize, can, can_manage_roadmap_for_unit
+from ..queries.scorecards import score_of
 from ..scoring_indicators import is_weak
 from ..workflow import transition
 from .transaction import check_version, edit_and_audit, transactional
@@ -83,11 +83,7 @@ def roadmap_item_create(
 
 
 def _is_weak_in(assessment: Assessment, indicator: Indicator) -> bool:
-    record = db.session.scalar(
-        select(IndicatorScore).where(
-            IndicatorScore.assessment_id == assessment.id, IndicatorScore.indicator_id == indicator.id
-        )
-    )
+    record = score_of(assessment, indicator)
     return record is not None and is_weak(
         record.evaluated_rating, record.evaluated_score, indicator.max_points
     )

@@ -28,7 +28,7 @@ from ..models import (
     utcnow,
 )
 from ..permissions import authorize, can, can_evaluate, can_self_assess, is_own_unit
-from ..queries.scorecards import applicable_leaves, previous_scores
+from ..queries.scorecards import applicable_leaves, previous_scores, score_of
 from ..scoring_indicators import RatingError, is_weak, parse_score, points_for
 from ..workflow import transition
 from .notify import notify, unit_liaisons
@@ -141,11 +141,7 @@ def _applicable_leaf(assessment: Assessment, indicator: Indicator) -> None:
 
 
 def _get_or_new_score(assessment: Assessment, indicator: Indicator) -> IndicatorScore:
-    score = db.session.scalar(
-        select(IndicatorScore).where(
-            IndicatorScore.assessment_id == assessment.id, IndicatorScore.indicator_id == indicator.id
-        )
-    )
+    score = score_of(assessment, indicator)
     if score is None:
         score = IndicatorScore(
             assessment_id=assessment.id, indicator_id=indicator.id, explanation="", comment=""
