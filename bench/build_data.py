@@ -154,10 +154,10 @@ def build(scale: int, years: list[int], seed: int, log=print) -> dict:
     from supervision.models.reviews import CASE_TYPES
     from supervision.models.tasks import DEFAULT_FINDING_CATEGORIES
     from supervision.scoring_indicators import is_weak
+    from supervision.services.frameworks import seed_demo_framework
     from supervision.services.notices import calendar_seed
     from supervision.services.reviews import rubric_seed_default
     from supervision.services.scorecard_reports import area_sums, stored_area_sums
-    from supervision.services.scorecards import seed_demo_framework
     from supervision.services.tasks import finding_categories_ensure
 
     rng = random.Random(seed)

@@ -59,7 +59,7 @@ def register(app: Flask) -> None:
     @seed.command("framework")
     def seed_framework_command() -> None:
         """The demonstration indicator framework (示例, 100 indicators; idempotent)."""
-        from .services.scorecards import seed_demo_framework
+        from .services.frameworks import seed_demo_framework
 
         framework, created = seed_demo_framework()
         click.echo(

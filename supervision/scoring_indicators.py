@@ -19,9 +19,14 @@ from .parsing import BadNumber, parse_decimal
 
 RATINGS = {"met": N_("达标"), "basic": N_("基本达标"), "unmet": N_("未达标"), "na": N_("不适用")}
 WEAK_SHARE = 0.6
-# Bands of the office scorecard: green from 85, amber from 70, red below.
+# Bands of the office scorecard: green from 85, amber from 70, red below. The one source of the
+# band rule: pages get it through band_scale() (the charts of scorecards.js read it from there).
 BANDS: tuple[tuple[str, str, float], ...] = (("green", N_("好"), 85.0), ("amber", N_("中"), 70.0))
 RED = ("red", N_("差"))
+# The colour of each band: dots, pills and bars (as .band-* in app.css), and the lighter heatmap cells.
+BAND_COLOURS = {"green": "#1e7b46", "amber": "#9e6900", "red": "#c8161d", "none": "#9aa5b1"}
+HEAT_COLOURS = {"green": "#5cb27f", "amber": "#f2c14e", "red": "#e0665f"}
+HISTOGRAM_EDGES = (60, 70, 80, 90)
 
 
 class RatingError(ValueError):
@@ -160,7 +165,7 @@ def band(total: float | None) -> tuple[str, str]:
 
 
 def histogram(
-    totals: Iterable[float | None], edges: tuple[int, ...] = (60, 70, 80, 90)
+    totals: Iterable[float | None], edges: tuple[int, ...] = HISTOGRAM_EDGES
 ) -> list[tuple[str, int]]:
     """How many totals fall in each bucket: <60, 60–70, …, ≥90."""
     labels = [f"<{edges[0]}"] + [f"{a}–{b}" for a, b in itertools.pairwise(edges)] + [f"≥{edges[-1]}"]
@@ -171,3 +176,24 @@ def histogram(
         index = sum(1 for edge in edges if total >= edge)
         counts[index] += 1
     return list(zip(labels, counts, strict=True))
+
+
+def band_scale(edges: tuple[int, ...] = HISTOGRAM_EDGES) -> dict:
+    """The band rule as plain data for templates and charts (JSON-ready): the weak share, each band
+    with its range, label and colours (best first), and the colour of each histogram bucket (the
+    best band a total in the bucket can reach)."""
+    bands, upper = [], None
+    for key, _label, floor in BANDS:
+        range_label = f"≥{floor:g}" if upper is None else f"{floor:g}–{upper:g}"
+        bands.append({"key": key, "min": floor, "max": upper, "label": range_label})
+        upper = floor
+    bands.append({"key": RED[0], "min": None, "max": upper, "label": f"<{upper:g}"})
+    for item in bands:
+        item["colour"], item["heat"] = BAND_COLOURS[item["key"]], HEAT_COLOURS[item["key"]]
+    tops = [edge - 1e-9 for edge in edges] + [float(edges[-1])]
+    return {
+        "weak_share": WEAK_SHARE,
+        "bands": bands,
+        "colours": BAND_COLOURS,
+        "histogram": [BAND_COLOURS[band(top)[0]] for top in tops],
+    }

@@ -162,7 +162,7 @@ def framework_rows(
 
 
 def make_framework(name: str | None = None, **kwargs):
-    from supervision.services.scorecards import framework_import
+    from supervision.services.frameworks import framework_import
 
     return framework_import(
         actor=None, name=name or f"测试指标体系{next(_seq)}", rows=framework_rows(**kwargs)

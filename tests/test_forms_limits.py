@@ -176,8 +176,8 @@ def test_imported_texts_must_fit_their_columns():
     """A unit name of 101 characters was a PostgreSQL error (a 500), after the rows were checked."""
     from supervision.errors import ImportRejected
     from supervision.models import Framework, Unit
+    from supervision.services import frameworks as framework_svc
     from supervision.services import org as org_svc
-    from supervision.services import scorecards as scorecard_svc
 
     from .factories import framework_rows
 
@@ -192,7 +192,7 @@ def test_imported_texts_must_fit_their_columns():
     rows[-1][1]["编码"] = "1." * 30
     rows[-2][1]["责任单位"] = "局" * 301
     with pytest.raises(ImportRejected) as error:
-        scorecard_svc.framework_import(actor=None, name="长编码", rows=rows)
+        framework_svc.framework_import(actor=None, name="长编码", rows=rows)
     assert any("编码最多 40 个字" in e for e in error.value.errors)
     assert any("责任单位最多 300 个字" in e for e in error.value.errors)
     assert db.session.scalar(select(func.count(Framework.id))) == 0

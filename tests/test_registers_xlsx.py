@@ -21,7 +21,7 @@ from supervision.exports.sheets import (
 )
 from supervision.extensions import db
 from supervision.models import Notice, NoticeItem, RoadmapItem
-from supervision.services import scorecards as scorecard_svc
+from supervision.services import frameworks as framework_svc
 
 from .factories import (
     FindingFactory,
@@ -202,7 +202,7 @@ def test_framework_export_points_are_numbers_with_a_filter(client, world):
     points = [ws.cell(r, 5).value for r in range(2, ws.max_row + 1)]
     assert points and all(isinstance(p, int | float) for p in points if p is not None)
     assert ws.auto_filter.ref == f"A1:H{ws.max_row}"
-    assert scorecard_svc.FRAMEWORK_COLUMNS[4] == "分值"
+    assert framework_svc.FRAMEWORK_COLUMNS[4] == "分值"
 
 
 # --- import templates ----------------------------------------------------------------------------

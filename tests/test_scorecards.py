@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -14,8 +16,11 @@ from supervision.errors import DomainError
 from supervision.extensions import db
 from supervision.formatting import local_today
 from supervision.models import Assessment, AuditEvent, Framework, Indicator, IndicatorScore, RoadmapItem
+from supervision.scoring_indicators import BAND_COLOURS, HEAT_COLOURS, band_scale
+from supervision.services import frameworks as framework_svc
 from supervision.services import scorecards as svc
 
+from .conftest import count_queries
 from .factories import FindingFactory, UnitFactory, UserFactory, make_framework
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -801,7 +806,7 @@ def test_reuse_last_year_is_the_units_own_draft_only(client, world):
     assert client.post_form(f"/scorecards/assessments/{w.mine.id}/reuse-previous", {}).status_code == 403
 
 
-# --- issue 10: total code order, finalized only, the heatmap's names -------------------------
+# --- total code order, finalized only, the heatmap's names ----------------------------------
 
 
 def _finalized_elsewhere(unit, year: int, area_code: str, status: str = "finalized") -> Assessment:
@@ -939,16 +944,16 @@ def test_self_assessment_explanation_is_refused_not_cut(world):
     )
 
 
-# --- every service checks who at its entry (issue 10: rules in permissions.py) ---------------
+# --- every service checks who at its entry (the rules in permissions.py) ---------------------
 
 
 def test_reference_and_round_services_refuse_the_wrong_role(world):
     from supervision.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
-        svc.framework_import(actor=world.lead, name="自拟指标", rows=[])
+        framework_svc.framework_import(actor=world.lead, name="自拟指标", rows=[])
     with pytest.raises(NotAllowed):
-        svc.indicator_update(actor=world.lead, indicator=world.leaves["1.1.1"], data={})
+        framework_svc.indicator_update(actor=world.lead, indicator=world.leaves["1.1.1"], data={})
     with pytest.raises(NotAllowed):
         svc.round_open(
             actor=world.inspector,
@@ -970,3 +975,101 @@ def test_the_page_and_the_service_ask_the_same_roadmap_rule(world):
     assert can_manage_roadmap_for_unit(world.liaison, world.town.id)
     assert not can_manage_roadmap_for_unit(world.liaison, world.dept.id)
     assert not can_manage_roadmap_for_unit(world.inspector, world.town.id)
+
+
+# --- the read side: one row redrawn reads one row; the band rule from one place ------------------
+
+
+def _row_redraw_queries(client, assessment, leaf) -> tuple[int, int]:
+    """(statements run, indicator and score records loaded) by one htmx save of the row."""
+    from sqlalchemy import event
+
+    url = f"/scorecards/assessments/{assessment.id}/scores/{leaf.id}"
+    loaded = []
+
+    def count(target, context):
+        loaded.append(target)
+
+    for model in (Indicator, IndicatorScore):
+        event.listen(model, "load", count)
+    try:
+        with count_queries() as n:
+            response = client.post_form(
+                url, {"rating": "met", "explanation": "已落实"}, headers={"HX-Request": "true"}
+            )
+    finally:
+        for model in (Indicator, IndicatorScore):
+            event.remove(model, "load", count)
+    assert response.status_code == 200 and f'id="ind-{leaf.id}"' in response.get_data(as_text=True)
+    return n(), len(loaded)
+
+
+def test_redrawing_one_row_reads_the_same_queries_whatever_the_framework_size(client, world):
+    """The htmx answer to one indicator's save reads that row and one progress figure, not the
+    whole assessment: the same number of queries for 5 indicators as for 60."""
+    client.login_user(world.liaison)
+    _save(client, world, "1.1.2", "met")  # the first request after signing in reads a little more
+    small = _row_redraw_queries(client, world.mine, world.leaves["1.1.1"])
+    big = make_framework(areas=6, per_area=10, points="1")
+    round_ = svc.round_open(
+        actor=world.lead,
+        framework_id=big.id,
+        year=2025,  # earlier than the world's round, so that neither assessment has a previous year
+        title="2025年度自评",
+        deadline=None,
+        unit_ids=[world.town.id],
+        all_units=False,
+    )
+    assessment = db.session.scalar(select(Assessment).where(Assessment.round_id == round_.id))
+    leaf = db.session.scalar(
+        select(Indicator).where(Indicator.framework_id == big.id, Indicator.is_leaf.is_(True)).limit(1)
+    )
+    large = _row_redraw_queries(client, assessment, leaf)
+    assert large[0] == small[0] and small[0] <= 25
+    assert large[1] <= 3  # the indicator and its score record, not the framework's 60 rows
+    html = client.get(f"/scorecards/assessments/{assessment.id}").get_data(as_text=True)
+    assert "1/60" in html  # the whole page and the row's progress counter agree
+
+
+def test_the_row_progress_counter_matches_the_whole_page(client, world):
+    client.login_user(world.liaison)
+    _save(client, world, "1.1.1", "met")
+    _save(client, world, "2.1.2", "na")
+    row = _save(client, world, "1.1.2", "basic", "0.5").get_data(as_text=True)
+    page = client.get(f"/scorecards/assessments/{world.mine.id}").get_data(as_text=True)
+    # 2 + 0.5 of 4 applicable points (不适用 leaves the denominator) → 62.5, 3 of 5 rated.
+    for html in (row, page):
+        assert "3/5" in html and "62.5" in html
+
+
+def _data_bands(html: str, chart: str) -> dict:
+    match = re.search(rf'data-chart="{chart}" data-bands="([^"]*)"', html)
+    assert match, chart
+    from html import unescape
+
+    return json.loads(unescape(match.group(1)))
+
+
+def test_the_office_page_carries_the_band_rule_written_in_python(client, world):
+    _finalized(client, world)
+    client.login_user(world.lead)
+    html = client.get("/scorecards/office").get_data(as_text=True)
+    for chart in ("office-heatmap", "office-histogram"):
+        assert _data_bands(html, chart) == band_scale()
+    # The script and the row template hold no thresholds or colours of their own.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    script = (root / "static/js/scorecards.js").read_text(encoding="utf-8")
+    assert not any(colour in script for colour in (*BAND_COLOURS.values(), *HEAT_COLOURS.values()))
+    assert not re.search(r"\b(85|70)\b", script)
+    row = (root / "templates/scorecards/_score_row.html").read_text(encoding="utf-8")
+    assert "0.6" not in row and "is_weak(" in row
+
+
+def test_a_row_under_the_weak_share_is_marked_weak_by_the_python_rule(client, world):
+    _evaluated(client, world)  # 2.1.1 evaluated 未达标
+    client.login_user(world.lead)
+    html = client.get(f"/scorecards/assessments/{world.mine.id}").get_data(as_text=True)
+    row = html[html.index('data-testid="score-row-2.1.1"') - 200 :]
+    assert "is-weak" in row[: row.index("score-ind")]

@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 from supervision.errors import DomainError, ImportRejected
 from supervision.extensions import db
 from supervision.models import Framework, Indicator
+from supervision.services import frameworks as framework_svc
 from supervision.services import scorecards as svc
 from supervision.tabular import read_rows
 
@@ -47,7 +48,7 @@ def _rows(*specs):
 
 def _rejected(rows) -> list[str]:
     with pytest.raises(ImportRejected) as error:
-        svc.framework_import(actor=None, name="坏文件", rows=rows)
+        framework_svc.framework_import(actor=None, name="坏文件", rows=rows)
     db.session.rollback()
     assert _count() == 0, "nothing may be imported when any row is bad"
     return error.value.errors
@@ -74,7 +75,7 @@ def test_any_depth_and_level_names_from_the_file():
         ("A1a-2", "A1a", "细则二", "2", "", "细则"),
         ("B", "", "另一方面（本身即评分项）", "5", "", "方面"),
     )
-    framework = svc.framework_import(actor=None, name="四级体系", rows=rows)
+    framework = framework_svc.framework_import(actor=None, name="四级体系", rows=rows)
     assert framework.level_names == ["方面", "任务", "要求", "细则"]
     by_code = {
         i.code: i for i in db.session.scalars(select(Indicator).where(Indicator.framework_id == framework.id))
@@ -125,12 +126,12 @@ def test_every_bad_row_is_listed_not_only_the_first():
 
 def test_empty_file_is_refused():
     with pytest.raises(ImportRejected):
-        svc.framework_import(actor=None, name="空", rows=[])
+        framework_svc.framework_import(actor=None, name="空", rows=[])
 
 
 def test_name_is_required():
     with pytest.raises(DomainError):
-        svc.framework_import(actor=None, name=" ", rows=framework_rows())
+        framework_svc.framework_import(actor=None, name=" ", rows=framework_rows())
 
 
 def _upload(data: bytes, name: str) -> FileStorage:
@@ -161,17 +162,17 @@ def test_export_then_import_gives_the_same_framework(client, login_as, fmt):
     login_as("admin")
     response = client.get(f"/scorecards/frameworks/{original.id}/export.{fmt}")
     assert response.status_code == 200
-    rows = read_rows(_upload(response.data, f"x.{fmt}"), required=svc.FRAMEWORK_REQUIRED)
-    again = svc.framework_import(actor=None, name=original.name, rows=rows)
+    rows = read_rows(_upload(response.data, f"x.{fmt}"), required=framework_svc.FRAMEWORK_REQUIRED)
+    again = framework_svc.framework_import(actor=None, name=original.name, rows=rows)
     assert again.version == original.version + 1  # same name → a new version
     assert again.level_names == original.level_names
     assert _tree(again) == _tree(original)
 
 
 def test_demo_framework_file_has_100_checkable_indicators_and_round_trips(client, login_as):
-    framework, created = svc.seed_demo_framework()
+    framework, created = framework_svc.seed_demo_framework()
     assert created and framework.is_demo
-    again, created_again = svc.seed_demo_framework()
+    again, created_again = framework_svc.seed_demo_framework()
     assert again.id == framework.id and not created_again  # idempotent
     leaves = db.session.scalars(
         select(Indicator).where(Indicator.framework_id == framework.id, Indicator.is_leaf.is_(True))
@@ -183,8 +184,8 @@ def test_demo_framework_file_has_100_checkable_indicators_and_round_trips(client
     page = client.get(f"/scorecards/frameworks/{framework.id}").get_data(as_text=True)
     assert "示例" in page and 'data-testid="demo-label"' in page
     data = client.get(f"/scorecards/frameworks/{framework.id}/export.xlsx").data
-    rows = read_rows(_upload(data, "demo.xlsx"), required=svc.FRAMEWORK_REQUIRED)
-    copy = svc.framework_import(actor=None, name="副本", rows=rows)
+    rows = read_rows(_upload(data, "demo.xlsx"), required=framework_svc.FRAMEWORK_REQUIRED)
+    copy = framework_svc.framework_import(actor=None, name="副本", rows=rows)
     assert [t[:5] for t in _tree(copy)] == [t[:5] for t in _tree(framework)]
 
 
@@ -193,9 +194,9 @@ def test_template_downloads_and_imports(client, login_as):
     response = client.get("/scorecards/frameworks/template.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
-    assert [c.value for c in sheet[1]] == svc.FRAMEWORK_COLUMNS
-    rows = read_rows(_upload(response.data, "t.xlsx"), required=svc.FRAMEWORK_REQUIRED)
-    framework = svc.framework_import(actor=None, name="模板示例", rows=rows)
+    assert [c.value for c in sheet[1]] == framework_svc.FRAMEWORK_COLUMNS
+    rows = read_rows(_upload(response.data, "t.xlsx"), required=framework_svc.FRAMEWORK_REQUIRED)
+    framework = framework_svc.framework_import(actor=None, name="模板示例", rows=rows)
     assert framework.level_names == ["一级指标", "二级指标", "三级指标"]
 
 
@@ -252,7 +253,7 @@ def test_frozen_framework_cannot_be_edited(client, login_as, make_user):
         all_units=True,
     )
     with pytest.raises(DomainError, match="冻结"):
-        svc.indicator_update(
+        framework_svc.indicator_update(
             actor=admin, indicator=leaf, data={"text": "再改", "kinds": ["town"], "max_points": "1"}
         )
     db.session.rollback()

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from supervision.scoring_indicators import (
+    BANDS,
+    HISTOGRAM_EDGES,
+    WEAK_SHARE,
     RatingError,
     band,
+    band_scale,
     combine_area_sums,
     histogram,
     is_weak,
@@ -126,3 +132,21 @@ def test_histogram():
         ("80–90", 1),
         ("≥90", 2),
     ]
+
+
+def test_band_scale_is_the_band_rule_as_data():
+    scale = band_scale()
+    assert scale["weak_share"] == WEAK_SHARE
+    bands = scale["bands"]
+    assert [b["key"] for b in bands] == [key for key, _label, _floor in BANDS] + ["red"]
+    # Contiguous ranges, best first: each band starts where the one below ends.
+    assert bands[0]["max"] is None and bands[-1]["min"] is None
+    for upper, lower in itertools.pairwise(bands):
+        assert lower["max"] == upper["min"]
+    for b in bands:
+        inside = b["min"] if b["min"] is not None else b["max"] - 1
+        assert band(inside)[0] == b["key"]
+    assert [b["label"] for b in bands] == ["≥85", "70–85", "<70"]
+    # A histogram bucket takes the colour of the best band a total in it can reach.
+    assert len(scale["histogram"]) == len(HISTOGRAM_EDGES) + 1
+    assert scale["histogram"] == [scale["colours"][k] for k in ("red", "red", "amber", "green", "green")]

@@ -3,7 +3,20 @@
 (function () {
   "use strict";
 
-  var BAND_COLOURS = { green: "#1e7b46", amber: "#9e6900", red: "#c8161d", none: "#9aa5b1" };
+  // The band rule (thresholds and colours) comes from the page: scoring_indicators.band_scale()
+  // in the chart's data-bands attribute. Nothing about the bands is written here.
+  function bandScale(el) {
+    return parse(el, "data-bands") || { bands: [], colours: {}, histogram: [] };
+  }
+
+  function heatPieces(scale) {
+    return scale.bands.map(function (b) {
+      var piece = { label: b.label, color: b.heat };
+      if (b.min !== null) { piece.min = b.min; }
+      if (b.max !== null) { piece.max = b.max; }
+      return piece;
+    });
+  }
 
   // ECharts puts a tooltip formatter's string in as HTML: every name from the data is escaped.
   var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -91,11 +104,7 @@
         dataZoom: many ? [{ type: "slider", yAxisIndex: 0, startValue: 0, endValue: 29, width: 14, right: 8 }, { type: "inside", yAxisIndex: 0 }] : [],
         visualMap: {
           type: "piecewise", orient: "horizontal", left: "center", bottom: 10,
-          pieces: [
-            { min: 85, label: "≥85", color: "#5cb27f" },
-            { min: 70, max: 85, label: "70–85", color: "#f2c14e" },
-            { max: 70, label: "<70", color: "#e0665f" }
-          ]
+          pieces: heatPieces(bandScale(el))
         },
         series: [{ type: "heatmap", data: data.heat, label: { show: !many || data.units.length <= 60, fontSize: 10 } }]
       });
@@ -103,6 +112,7 @@
   }
 
   function histogram(el) {
+    var colours = bandScale(el).histogram;
     loadOffice(el.getAttribute("data-src"), function (data) {
       mount(el, {
         tooltip: {},
@@ -112,7 +122,7 @@
         series: [{
           type: "bar", data: data.histogram.counts, label: { show: true, position: "top" },
           itemStyle: {
-            color: function (p) { return p.dataIndex >= 3 ? BAND_COLOURS.green : (p.dataIndex >= 2 ? BAND_COLOURS.amber : BAND_COLOURS.red); }
+            color: function (p) { return colours[p.dataIndex]; }
           }
         }]
       });

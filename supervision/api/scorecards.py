@@ -19,6 +19,7 @@ from ..permissions import (
     get_roadmap_item_for_user_or_404,
     roadmap_items_for_user,
 )
+from ..queries.scorecards import score_of
 from ..services import scorecards as svc
 from .common import (
     ID,
@@ -199,11 +200,7 @@ def _indicator(indicator_id: int) -> Indicator:
 
 def _existing_score(assessment: Assessment, indicator: Indicator, body: dict) -> int | None:
     version = expected_version(body)
-    record = db.session.scalar(
-        select(IndicatorScore).where(
-            IndicatorScore.assessment_id == assessment.id, IndicatorScore.indicator_id == indicator.id
-        )
-    )
+    record = score_of(assessment, indicator)
     if record is not None:
         check_version(record, version)
     return version

@@ -25,8 +25,8 @@ from ..models import (
     User,
 )
 from ..scoring_indicators import is_weak
+from ..services.frameworks import seed_demo_framework
 from ..services.scorecard_reports import area_sums, stored_area_sums
-from ..services.scorecards import seed_demo_framework
 from . import seeder
 
 MEASURES = [

@@ -230,7 +230,7 @@ def roadmap_xlsx(items: list[RoadmapItem], today: date) -> bytes:
 @in_chinese
 def framework_xlsx(framework: Framework, rows: list[list[str]]) -> bytes:
     """The framework in the import format: the header on row 1 so that it imports again as is."""
-    from ..services.scorecards import FRAMEWORK_COLUMNS
+    from ..services.frameworks import FRAMEWORK_COLUMNS
 
     wb = Workbook()
     ws = wb.active

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import dashboard, notices, scorecards, tasks
+from . import dashboard, notices, tasks
 from .main import admin_overview_panel
-from .reviews import panels as reviews
+from .reviews import panels as review_panels
+from .scorecards import panels as scorecard_panels
 
 Panel = Callable[..., tuple[str, dict]]
 
@@ -24,21 +25,21 @@ HOME_PANELS: dict[str, tuple[tuple[Panel, bool], ...]] = {
     "lead": (
         (dashboard.year_strip_panel, OFFICE_WIDE),
         (notices.lead_panel, OFFICE_WIDE),
-        (reviews.lead_panel, OFFICE_WIDE),
-        (scorecards.lead_panel, OFFICE_WIDE),
+        (review_panels.lead_panel, OFFICE_WIDE),
+        (scorecard_panels.lead_panel, OFFICE_WIDE),
         (tasks.lead_panel, OFFICE_WIDE),
     ),
     "inspector": (
         (dashboard.inspector_work_panel, False),
         (notices.inspector_panel, False),
-        (reviews.reviewer_panel, False),
-        (scorecards.inspector_panel, False),
+        (review_panels.reviewer_panel, False),
+        (scorecard_panels.inspector_panel, False),
         (tasks.inspector_panel, False),
     ),
     "liaison": (
         (dashboard.liaison_work_panel, False),
         (notices.liaison_panel, False),
-        (reviews.liaison_panel, False),
-        (scorecards.liaison_panel, False),
+        (review_panels.liaison_panel, False),
+        (scorecard_panels.liaison_panel, False),
     ),
 }

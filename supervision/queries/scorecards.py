@@ -1,0 +1,509 @@
+"""What the scorecard pages read: frameworks, rounds, one assessment (or one of its rows), the
+boards, the roadmap and the home panels. One function per page, scoped through permissions.py."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..filters import contains
+from ..models import (
+    UNIT_KINDS,
+    Assessment,
+    AssessmentRound,
+    Attachment,
+    Finding,
+    Framework,
+    Indicator,
+    IndicatorScore,
+    RoadmapItem,
+    Unit,
+    User,
+)
+from ..permissions import (
+    assessments_for_user,
+    assessments_to_evaluate_for_user,
+    audit_events_for_record,
+    can,
+    findings_for_user,
+    roadmap_items_for_user,
+)
+from ..scoring_indicators import combine_area_sums, is_weak, unit_score
+from ..services import scorecard_reports as reports
+
+ROUND_STATUSES = ("draft", "submitted", "evaluated", "finalized")
+ROADMAP_STATUSES = ("planned", "in_progress", "done")
+
+
+# --- small reads shared by pages and services -------------------------------------------------
+
+
+def leaf_counts_by_kind(framework_id: int) -> dict[str, int]:
+    """How many scored indicators apply to each unit kind, in one query."""
+    columns = [
+        func.coalesce(func.sum(case((Indicator.applies_to.contains(kind), 1), else_=0)), 0)
+        for kind in UNIT_KINDS
+    ]
+    row = db.session.execute(
+        select(*columns).where(Indicator.framework_id == framework_id, Indicator.is_leaf.is_(True))
+    ).one()
+    return {kind: int(count or 0) for kind, count in zip(UNIT_KINDS, row, strict=True)}
+
+
+def status_counts(round_id: int) -> Counter:
+    return Counter(
+        dict(
+            db.session.execute(
+                select(Assessment.status, func.count(Assessment.id))
+                .where(Assessment.round_id == round_id)
+                .group_by(Assessment.status)
+            ).all()
+        )
+    )
+
+
+def _applicable(assessment: Assessment):
+    """The where-clause of the scored indicators that apply to the assessment's unit."""
+    return and_(
+        Indicator.framework_id == assessment.round.framework_id,
+        Indicator.is_leaf.is_(True),
+        Indicator.applies_to.contains(assessment.unit.kind),
+    )
+
+
+def applicable_leaves(assessment: Assessment) -> list[Indicator]:
+    return list(
+        db.session.scalars(select(Indicator).where(_applicable(assessment)).order_by(Indicator.position))
+    )
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    """The unit's assessment of the latest earlier year."""
+    return db.session.scalar(
+        select(Assessment)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .where(Assessment.unit_id == assessment.unit_id, AssessmentRound.year < assessment.round.year)
+        .order_by(AssessmentRound.year.desc(), Assessment.id.desc())
+        .limit(1)
+    )
+
+
+def previous_scores(
+    assessment: Assessment, code: str | None = None
+) -> tuple[Assessment | None, dict[str, IndicatorScore]]:
+    """The unit's assessment of the latest earlier year and its scores by indicator code (only
+    `code`'s when given). Matched by code, not id: a new year may use a new version of the framework.
+    """
+    previous = previous_assessment(assessment)
+    if previous is None:
+        return None, {}
+    query = (
+        select(Indicator.code, IndicatorScore)
+        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
+        .where(IndicatorScore.assessment_id == previous.id)
+    )
+    if code is not None:
+        query = query.where(Indicator.code == code)
+    return previous, {code: score for code, score in db.session.execute(query).all()}
+
+
+def score_of(assessment: Assessment, indicator: Indicator) -> IndicatorScore | None:
+    """The assessment's score record of one indicator, if any."""
+    return db.session.scalar(
+        select(IndicatorScore).where(
+            IndicatorScore.assessment_id == assessment.id, IndicatorScore.indicator_id == indicator.id
+        )
+    )
+
+
+def _files_by_score(score_ids: list[int]) -> dict[int, list[Attachment]]:
+    files: dict[int, list[Attachment]] = {}
+    if score_ids:
+        for a in db.session.scalars(
+            select(Attachment)
+            .where(Attachment.owner_type == "indicator_score", Attachment.owner_id.in_(score_ids))
+            .order_by(Attachment.id)
+        ):
+            files.setdefault(a.owner_id, []).append(a)
+    return files
+
+
+# --- frameworks -------------------------------------------------------------------------------
+
+
+def frameworks_page() -> dict:
+    items = db.session.scalars(select(Framework).order_by(Framework.name, Framework.version.desc())).all()
+    counts = dict(
+        db.session.execute(
+            select(Indicator.framework_id, func.count(Indicator.id))
+            .where(Indicator.is_leaf.is_(True))
+            .group_by(Indicator.framework_id)
+        ).all()
+    )
+    rounds = dict(
+        db.session.execute(
+            select(AssessmentRound.framework_id, func.count(AssessmentRound.id)).group_by(
+                AssessmentRound.framework_id
+            )
+        ).all()
+    )
+    return {"items": items, "counts": counts, "rounds": rounds}
+
+
+def framework_page(user: User, framework: Framework) -> dict:
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.framework_id == framework.id).order_by(Indicator.position)
+    ).all()
+    events = db.session.scalars(audit_events_for_record(user, "framework", framework.id).limit(50)).all()
+    return {"indicators": indicators, "kinds": leaf_counts_by_kind(framework.id), "events": events}
+
+
+# --- rounds -----------------------------------------------------------------------------------
+
+
+def my_assessments_page(user: User) -> dict:
+    """A unit's own assessments, latest year first, with the totals of the finalized ones."""
+    own = db.session.scalars(
+        assessments_for_user(user)
+        .options(joinedload(Assessment.round))
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .order_by(AssessmentRound.year.desc())
+    ).all()
+    return {"items": own, "totals": reports.totals_for([a.id for a in own if a.status == "finalized"])}
+
+
+def rounds_page() -> dict:
+    items = db.session.scalars(
+        select(AssessmentRound)
+        .options(joinedload(AssessmentRound.framework))
+        .order_by(AssessmentRound.year.desc())
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for round_id, status, n in db.session.execute(
+        select(Assessment.round_id, Assessment.status, func.count(Assessment.id)).group_by(
+            Assessment.round_id, Assessment.status
+        )
+    ):
+        counts.setdefault(round_id, {})[status] = n
+    return {"items": items, "counts": counts}
+
+
+def round_form_page() -> dict:
+    """The frameworks and active units a new round may use, and the years already taken."""
+    frameworks = db.session.scalars(
+        select(Framework).order_by(Framework.name, Framework.version.desc())
+    ).all()
+    units = db.session.execute(
+        select(Unit.id, Unit.name, Unit.kind).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.id)
+    ).all()
+    return {
+        "frameworks": frameworks,
+        "units": units,
+        "taken": set(db.session.scalars(select(AssessmentRound.year))),
+    }
+
+
+def round_detail_page(round_: AssessmentRound, *, status: str, keyword: str, page: int) -> dict:
+    query = (
+        select(Assessment)
+        .join(Unit, Unit.id == Assessment.unit_id)
+        .options(joinedload(Assessment.unit))
+        .where(Assessment.round_id == round_.id)
+    )
+    if status in ROUND_STATUSES:
+        query = query.where(Assessment.status == status)
+    if keyword:
+        query = query.where(or_(contains(Unit.name, keyword), contains(Unit.short_name, keyword)))
+    pages = db.paginate(query.order_by(Unit.kind, Unit.id), page=page, per_page=50, error_out=False)
+    ids = [a.id for a in pages.items]
+    return {
+        "page": pages,
+        "progress": reports.progress_for(ids),
+        "totals": reports.totals_for(ids),
+        "kinds": leaf_counts_by_kind(round_.framework_id),
+        "counts": status_counts(round_.id),
+    }
+
+
+# --- one assessment ---------------------------------------------------------------------------
+
+
+def self_progress(assessment: Assessment) -> dict:
+    """The progress counter, in one query: indicators rated of those applying, and the unit's own
+    total so far (Σ points ÷ Σ max of the rated, 不适用 left out)."""
+    counted = and_(IndicatorScore.self_rating.is_not(None), IndicatorScore.self_rating != "na")
+    total, rated, earned, possible = db.session.execute(
+        select(
+            func.count(Indicator.id),
+            func.count(IndicatorScore.self_rating),
+            func.sum(case((counted, func.coalesce(IndicatorScore.self_score, 0.0)), else_=0.0)),
+            func.sum(case((counted, Indicator.max_points), else_=0.0)),
+        )
+        .outerjoin(
+            IndicatorScore,
+            and_(IndicatorScore.indicator_id == Indicator.id, IndicatorScore.assessment_id == assessment.id),
+        )
+        .where(_applicable(assessment))
+    ).one()
+    score = combine_area_sums([(None, earned or 0.0, possible or 0.0)])
+    return {"rated": rated or 0, "total": total or 0, "self_total": score.total}
+
+
+def assessment_page(user: User, assessment: Assessment) -> dict:
+    """Everything the assessment page shows: every applicable indicator with its score and files,
+    the headings, last year's scores, the totals, the weak indicators and their roadmap items."""
+    leaves = applicable_leaves(assessment)
+    scores = {
+        s.indicator_id: s
+        for s in db.session.scalars(
+            select(IndicatorScore).where(IndicatorScore.assessment_id == assessment.id)
+        )
+    }
+    parents = {
+        i.id: i
+        for i in db.session.scalars(
+            select(Indicator).where(
+                Indicator.framework_id == assessment.round.framework_id, Indicator.is_leaf.is_(False)
+            )
+        )
+    }
+    scored = [(i, s) for i in leaves if (s := scores.get(i.id)) is not None]
+    weak = [i for i, s in scored if is_weak(s.evaluated_rating, s.evaluated_score, i.max_points)]
+    previous, prev_scores = previous_scores(assessment)
+    events = db.session.scalars(audit_events_for_record(user, "assessment", assessment.id).limit(30)).all()
+    return {
+        "previous": previous,
+        "prev_scores": prev_scores,
+        "leaves": leaves,
+        "scores": scores,
+        "files": _files_by_score([s.id for s in scores.values()]),
+        "parents": parents,
+        "rated": sum(1 for _i, s in scored if s.self_rating),
+        "total": len(leaves),
+        "self_total": unit_score(
+            (i.area_id, s.self_rating, s.self_score, i.max_points) for i, s in scored
+        ).total,
+        "eval_total": unit_score(
+            (i.area_id, s.evaluated_rating, s.evaluated_score, i.max_points) for i, s in scored
+        ).total,
+        "weak": weak,
+        "roadmap": _roadmap_of(assessment.unit_id, [i.id for i in weak]),
+        "events": events,
+    }
+
+
+def _roadmap_of(unit_id: int, indicator_ids: list[int]) -> dict[int, RoadmapItem]:
+    return {
+        item.indicator_id: item
+        for item in db.session.scalars(
+            select(RoadmapItem).where(
+                RoadmapItem.unit_id == unit_id, RoadmapItem.indicator_id.in_(indicator_ids or [0])
+            )
+        )
+    }
+
+
+def score_row(assessment: Assessment, indicator: Indicator) -> dict:
+    """One indicator's row of the assessment page (after an htmx save), and the progress counter:
+    a fixed number of queries whatever the size of the framework."""
+    stored = score_of(assessment, indicator)
+    previous, prev_scores = previous_scores(assessment, indicator.code)
+    return {
+        "s": stored,
+        "files": _files_by_score([stored.id] if stored else []),
+        "previous": previous,
+        "prev_scores": prev_scores,
+        **self_progress(assessment),
+    }
+
+
+# --- boards -----------------------------------------------------------------------------------
+
+
+def finalized_count(round_: AssessmentRound) -> int:
+    return db.session.scalar(
+        select(func.count(Assessment.id)).where(Assessment.round_id == round_.id, reports.FINALIZED)
+    )
+
+
+def rollup_indicator_page(round_: AssessmentRound, indicator: Indicator) -> dict:
+    """How every unit stands on one indicator in a round (two queries)."""
+    rows = db.session.execute(
+        select(
+            Unit.id,
+            Unit.name,
+            IndicatorScore.self_rating,
+            IndicatorScore.self_score,
+            IndicatorScore.evaluated_rating,
+            IndicatorScore.evaluated_score,
+            IndicatorScore.comment,
+        )
+        .join(Assessment, Assessment.id == IndicatorScore.assessment_id)
+        .join(Unit, Unit.id == Assessment.unit_id)
+        .where(
+            IndicatorScore.indicator_id == indicator.id,
+            Assessment.round_id == round_.id,
+            reports.FINALIZED,
+        )
+        .order_by(func.coalesce(IndicatorScore.evaluated_score, 999), Unit.kind, Unit.id)
+    ).all()
+    findings = dict(
+        db.session.execute(
+            select(Finding.unit_id, func.count(Finding.id))
+            .where(Finding.indicator_id == indicator.id)
+            .group_by(Finding.unit_id)
+        ).all()
+    )
+    return {"rows": rows, "findings": findings}
+
+
+def unit_page(unit: Unit, year: int | None) -> dict:
+    """A unit's scorecard of a finalized year (the latest when `year` has none) and its trend."""
+    years = list(
+        db.session.scalars(
+            select(AssessmentRound.year)
+            .join(Assessment, Assessment.round_id == AssessmentRound.id)
+            .where(Assessment.unit_id == unit.id, reports.FINALIZED)
+            .order_by(AssessmentRound.year.desc())
+        )
+    )
+    assessment = reports.unit_assessment_for_year(unit.id, year if year in years else None)
+    return {
+        "years": years,
+        "assessment": assessment,
+        "card": reports.unit_scorecard(assessment) if assessment else None,
+        "trend": reports.unit_trend(unit.id),
+    }
+
+
+def unit_indicator_page(user: User, unit: Unit, indicator: Indicator) -> dict:
+    records = reports.unit_indicator_records(unit.id, indicator.id)
+    roadmap = db.session.scalars(
+        select(RoadmapItem)
+        .where(RoadmapItem.unit_id == unit.id, RoadmapItem.indicator_id == indicator.id)
+        .order_by(RoadmapItem.due_date)
+    ).all()
+    findings = None
+    if can(user, "findings.read_all") or can(user, "findings.record"):
+        findings = reports.finding_lines(unit.id, indicator.id, findings_for_user(user))
+    files: list[Attachment] = []
+    if records:
+        files = db.session.scalars(
+            select(Attachment)
+            .where(
+                Attachment.owner_type == "indicator_score",
+                Attachment.owner_id.in_([r[0].id for r in records]),
+            )
+            .order_by(Attachment.id)
+        ).all()
+    return {"records": records, "roadmap": roadmap, "findings": findings, "files": files}
+
+
+# --- roadmap ----------------------------------------------------------------------------------
+
+
+def roadmap_items(user: User, filters: dict, today: date) -> Select:
+    """The user's roadmap items matching the list's filters, open ones first by due date."""
+    query = (
+        roadmap_items_for_user(user)
+        .join(Unit, Unit.id == RoadmapItem.unit_id)
+        .join(Indicator, Indicator.id == RoadmapItem.indicator_id)
+        .options(joinedload(RoadmapItem.unit), joinedload(RoadmapItem.indicator))
+    )
+    if filters["unit"]:
+        query = query.where(RoadmapItem.unit_id == filters["unit"])
+    if filters["year"]:
+        query = query.where(RoadmapItem.year == filters["year"])
+    if filters["status"] in ROADMAP_STATUSES:
+        query = query.where(RoadmapItem.status == filters["status"])
+    if filters["overdue"]:
+        query = query.where(RoadmapItem.status != "done", RoadmapItem.due_date < today)
+    if q := filters["q"]:
+        query = query.where(
+            or_(contains(RoadmapItem.measure, q), contains(Indicator.text, q), Indicator.code == q)
+        )
+    return query.order_by(RoadmapItem.status == "done", RoadmapItem.due_date, RoadmapItem.id)
+
+
+def roadmap_page(user: User, filters: dict, today: date, page: int) -> dict:
+    return {
+        "page": db.paginate(roadmap_items(user, filters, today), page=page, per_page=30, error_out=False),
+        "years": list(
+            db.session.scalars(select(RoadmapItem.year).distinct().order_by(RoadmapItem.year.desc()))
+        ),
+    }
+
+
+def roadmap_export_items(user: User, filters: dict, today: date) -> list[RoadmapItem]:
+    return db.session.scalars(roadmap_items(user, filters, today).limit(20000)).all()
+
+
+def roadmap_item_page(user: User, item: RoadmapItem) -> dict:
+    return {"events": db.session.scalars(audit_events_for_record(user, "roadmap", item.id).limit(50)).all()}
+
+
+# --- home panels ------------------------------------------------------------------------------
+
+
+def liaison_panel_data(user: User, today: date) -> dict:
+    """The unit's current self-assessment with its progress, its latest total, its open roadmap."""
+    if user.unit_id is None:
+        return {"current": None}
+    current = db.session.scalar(
+        select(Assessment)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .options(joinedload(Assessment.round), joinedload(Assessment.unit))
+        .where(Assessment.unit_id == user.unit_id, AssessmentRound.status == "open")
+        .order_by(AssessmentRound.year.desc())
+        .limit(1)
+    )
+    total = rated = 0
+    if current is not None:
+        total = leaf_counts_by_kind(current.round.framework_id).get(current.unit.kind, 0)
+        rated = reports.progress_for([current.id]).get(current.id, 0)
+    last = reports.unit_assessment_for_year(user.unit_id, None)
+    open_items, overdue_items = db.session.execute(
+        select(func.count(RoadmapItem.id), func.sum(case((RoadmapItem.due_date < today, 1), else_=0))).where(
+            RoadmapItem.unit_id == user.unit_id, RoadmapItem.status != "done"
+        )
+    ).one()
+    return {
+        "current": current,
+        "rated": rated,
+        "total": total,
+        "last": last,
+        "last_total": reports.totals_for([last.id]).get(last.id) if last else None,
+        "open_items": open_items or 0,
+        "overdue_items": overdue_items or 0,
+    }
+
+
+def lead_panel_data(today: date) -> dict:
+    """The ranking summary of the latest finalized year and the assessments awaiting sign-off."""
+    rounds = reports.rounds_with_results()
+    waiting = db.session.scalar(select(func.count(Assessment.id)).where(Assessment.status == "evaluated"))
+    overdue = db.session.scalar(
+        select(func.count(RoadmapItem.id)).where(RoadmapItem.status != "done", RoadmapItem.due_date < today)
+    )
+    return {
+        "round": rounds[0] if rounds else None,
+        "board": reports.office_scorecard(rounds[0]) if rounds else None,
+        "waiting": waiting or 0,
+        "overdue": overdue or 0,
+    }
+
+
+def inspector_panel_data(user: User) -> dict:
+    """Submitted self-assessments waiting for an evaluation (not the inspector's own unit's)."""
+    query = assessments_to_evaluate_for_user(user).options(
+        joinedload(Assessment.unit), joinedload(Assessment.round)
+    )
+    items = db.session.scalars(query.order_by(Assessment.submitted_at).limit(10)).all()
+    count = db.session.scalar(
+        select(func.count()).select_from(query.with_only_columns(Assessment.id).order_by(None).subquery())
+    )
+    return {"rows": items, "count": count or 0}

@@ -1,0 +1,363 @@
+"""Assessment rounds, and one assessment: the page, saving or evaluating one indicator (an htmx
+row), evidence files, reusing last year's explanations and the steps (submit … finalize)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...errors import DomainError, NotAllowed
+from ...extensions import db
+from ...formatting import local_today
+from ...forms import ActionForm
+from ...forms.scorecards import RoundForm
+from ...models import RATINGS, UNIT_KINDS, Assessment, AssessmentRound, Indicator, IndicatorScore
+from ...numbers import indicator_text
+from ...parsing import form_int
+from ...permissions import can, can_evaluate, can_self_assess, get_assessment_for_user_or_404, require
+from ...queries import scorecards as queries
+from ...scoring_indicators import is_weak
+from ...services import scorecards as svc
+from ...services.attachments import ACCEPT_ATTR
+from ...workflow import allowed_steps
+from ..helpers import flash_domain_error, flash_form_errors, flash_repeat, page_arg, submit_once
+from . import READ_ASSESSMENTS, bp
+
+# --- rounds -----------------------------------------------------------------------------------
+
+
+@bp.route("/rounds")
+@require(*READ_ASSESSMENTS)
+def rounds():
+    if not can(current_user, "assessments.read_all"):
+        return render_template("scorecards/my_assessments.html", **queries.my_assessments_page(current_user))
+    return render_template("scorecards/rounds.html", **queries.rounds_page())
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@require("assessments.open_round")
+def round_new():
+    form = RoundForm()
+    data = queries.round_form_page()
+    form.framework_id.choices = [
+        (f.id, f.label + ("（示例）" if f.is_demo else "")) for f in data["frameworks"]
+    ]
+    if request.method == "GET":
+        year = local_today().year
+        while year in data["taken"]:
+            year += 1
+        form.year.data = year
+        form.title.data = f"{year}年度法治政府建设示范指标自评"
+    if form.validate_on_submit():
+        try:
+            done = submit_once(
+                lambda: svc.round_open(
+                    actor=current_user,
+                    framework_id=form.framework_id.data,
+                    year=form.year.data,
+                    title=form.title.data,
+                    deadline=form.deadline.data,
+                    unit_ids=form.unit_ids.data,
+                    all_units=form.all_units.data,
+                ),
+                lambda round_: url_for("scorecards.round_detail", round_id=round_.id),
+            )
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            if done.repeated:
+                flash_repeat()
+            else:
+                flash(_("已开启评估轮次“%(title)s”。", title=done.record.title), "success")
+            return redirect(done.url)
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template("scorecards/round_form.html", form=form, units=data["units"], kinds=UNIT_KINDS)
+
+
+def _round_or_404(round_id: int) -> AssessmentRound:
+    round_ = db.session.get(AssessmentRound, round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+@bp.route("/rounds/<int:round_id>")
+@require("assessments.read_all")
+def round_detail(round_id: int):
+    round_ = _round_or_404(round_id)
+    status = request.args.get("status", "")
+    keyword = request.args.get("q", "").strip()
+    return render_template(
+        "scorecards/round_detail.html",
+        round_=round_,
+        status=status,
+        keyword=keyword,
+        action_form=ActionForm(),
+        **queries.round_detail_page(round_, status=status, keyword=keyword, page=page_arg()),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["POST"])
+@require("assessments.open_round")
+def round_close(round_id: int):
+    round_ = _round_or_404(round_id)
+    if ActionForm().validate_on_submit():
+        try:
+            svc.round_close(actor=current_user, round_=round_)
+        except DomainError as error:
+            flash_domain_error(error)
+        else:
+            flash(_("评估轮次已结束。"), "success")
+    return redirect(url_for("scorecards.round_detail", round_id=round_.id))
+
+
+# --- one assessment ---------------------------------------------------------------------------
+
+
+def _mode(assessment: Assessment) -> str:
+    """What this user does on the page: self (liaison, draft), evaluate (inspector), or read."""
+    if (
+        assessment.status == "draft"
+        and assessment.round.status == "open"
+        and can_self_assess(current_user, assessment)
+    ):
+        return "self"
+    if assessment.status == "submitted" and can_evaluate(current_user, assessment):
+        return "evaluate"
+    return "read"
+
+
+@bp.route("/assessments/<int:assessment_id>")
+@require(*READ_ASSESSMENTS)
+def assessment(assessment_id: int):
+    assessment = get_assessment_for_user_or_404(assessment_id, current_user)
+    return render_template(
+        "scorecards/assessment.html",
+        assessment=assessment,
+        mode=_mode(assessment),
+        steps=allowed_steps(assessment, current_user),
+        ratings=RATINGS,
+        accept=ACCEPT_ATTR,
+        is_weak=is_weak,
+        action_form=ActionForm(),
+        **queries.assessment_page(current_user, assessment),
+    )
+
+
+def _leaf_or_404(assessment: Assessment, indicator_id: int) -> Indicator:
+    indicator = db.session.get(Indicator, indicator_id)
+    if (
+        indicator is None
+        or indicator.framework_id != assessment.round.framework_id
+        or not indicator.is_leaf
+        or not indicator.applies(assessment.unit.kind)
+    ):
+        abort(404)
+    return indicator
+
+
+def _row_response(
+    assessment: Assessment, indicator: Indicator, error: str | None = None, saved: bool = False
+):
+    """The htmx answer: the indicator's row again, plus the progress counter out of band.
+
+    The row always shows what is stored. On a refusal nothing was saved, so showing the refused
+    values in the inputs would pass them off as saved; they go into the message instead, with a
+    button that puts them back to be corrected. Only this row is read, whatever the framework's size.
+    """
+    row = queries.score_row(assessment, indicator)
+    return render_template(
+        "scorecards/_score_row_response.html",
+        assessment=assessment,
+        i=indicator,
+        mode=_mode(assessment),
+        ratings=RATINGS,
+        accept=ACCEPT_ATTR,
+        is_weak=is_weak,
+        error=error,
+        saved=saved,
+        refused=_refused_values(row["s"]) if error else {},
+        **row,
+    )
+
+
+def _refused_values(stored: IndicatorScore | None) -> dict[str, str]:
+    """The posted values that differ from the stored ones (what a refusal would otherwise lose)."""
+    if request.endpoint == "scorecards.score_save":
+        keep = {
+            "rating": stored.self_rating if stored else None,
+            "score": stored.self_score if stored else None,
+            "explanation": stored.explanation if stored else None,
+        }
+    else:
+        keep = {
+            "rating": stored.evaluated_rating if stored else None,
+            "score": stored.evaluated_score if stored else None,
+            "comment": stored.comment if stored else None,
+        }
+    refused = {}
+    for name, value in keep.items():
+        typed = request.form.get(name)
+        if typed is None:
+            continue
+        shown = "" if value is None else (indicator_text(value, empty="") if name == "score" else str(value))
+        if typed.strip() != shown.strip():
+            refused[name] = typed
+    return refused
+
+
+def _after_row_change(assessment: Assessment, indicator: Indicator, error: str | None, message: str):
+    if request.headers.get("HX-Request"):
+        return _row_response(assessment, indicator, error=error, saved=error is None)
+    if error:
+        flash(error, "danger")
+    else:
+        flash(message, "success")
+    return redirect(
+        url_for("scorecards.assessment", assessment_id=assessment.id, _anchor=f"ind-{indicator.id}")
+    )
+
+
+def _row_change(assessment_id: int, indicator_id: int, change, message) -> object:
+    """Check the row's form, apply `change(assessment, indicator)` and answer with the row."""
+    assessment = get_assessment_for_user_or_404(assessment_id, current_user)
+    indicator = _leaf_or_404(assessment, indicator_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    error = None
+    try:
+        change(assessment, indicator)
+    except DomainError as exc:
+        error = exc.message
+    return _after_row_change(assessment, indicator, error, message(indicator))
+
+
+@bp.route("/assessments/<int:assessment_id>/scores/<int:indicator_id>", methods=["POST"])
+@require("assessments.self_assess")
+def score_save(assessment_id: int, indicator_id: int):
+    return _row_change(
+        assessment_id,
+        indicator_id,
+        lambda assessment, indicator: svc.score_save(
+            actor=current_user,
+            assessment=assessment,
+            indicator=indicator,
+            rating=request.form.get("rating") or None,
+            score_text=request.form.get("score"),
+            explanation=request.form.get("explanation", ""),
+            version=_form_int("version"),
+        ),
+        lambda indicator: f"指标 {indicator.code} 已保存。",
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/scores/<int:indicator_id>/files", methods=["POST"])
+@require("assessments.self_assess")
+def score_files(assessment_id: int, indicator_id: int):
+    return _row_change(
+        assessment_id,
+        indicator_id,
+        lambda assessment, indicator: svc.score_attach(
+            actor=current_user,
+            assessment=assessment,
+            indicator=indicator,
+            uploads=request.files.getlist("files"),
+        ),
+        lambda _indicator: "佐证材料已上传。",
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/scores/<int:indicator_id>/evaluate", methods=["POST"])
+@require("assessments.evaluate")
+def score_evaluate(assessment_id: int, indicator_id: int):
+    return _row_change(
+        assessment_id,
+        indicator_id,
+        lambda assessment, indicator: svc.score_evaluate(
+            actor=current_user,
+            assessment=assessment,
+            indicator=indicator,
+            rating=request.form.get("rating") or None,
+            score_text=request.form.get("score"),
+            comment=request.form.get("comment", ""),
+            version=_form_int("version"),
+        ),
+        lambda indicator: f"指标 {indicator.code} 的评估已保存。",
+    )
+
+
+def _form_int(name: str) -> int | None:
+    return form_int(request.form.get(name), minimum=0)
+
+
+@bp.route("/assessments/<int:assessment_id>/reuse-previous", methods=["POST"])
+@require("assessments.self_assess")
+def assessment_reuse_previous(assessment_id: int):
+    """沿用上年: last year's explanations into this year's empty ones (the text only)."""
+    assessment = get_assessment_for_user_or_404(assessment_id, current_user)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = svc.assessment_reuse_previous(actor=current_user, assessment=assessment)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(
+            _(
+                "已沿用上一年度的自评说明 %(count)s 项。等次和得分请逐项重新评定，并补充本年度的佐证材料。",
+                count=count,
+            ),
+            "success",
+        )
+    return redirect(url_for("scorecards.assessment", assessment_id=assessment.id))
+
+
+# action → (capability, the step's service, the message once done)
+_ACTIONS = {
+    "submit": (
+        "assessments.self_assess",
+        lambda a, version: svc.assessment_submit(actor=current_user, assessment=a, version=version),
+        "自评已提交。",
+    ),
+    "return": (
+        "assessments.evaluate",
+        lambda a, _version: svc.assessment_return(
+            actor=current_user, assessment=a, reason=request.form.get("reason", "")
+        ),
+        "已退回单位修改。",
+    ),
+    "evaluate": (
+        "assessments.evaluate",
+        lambda a, version: svc.assessment_evaluate(actor=current_user, assessment=a, version=version),
+        "评估已完成，待负责人定稿。",
+    ),
+    "finalize": (
+        "assessments.finalize",
+        lambda a, version: svc.assessment_finalize(actor=current_user, assessment=a, version=version),
+        "已定稿。",
+    ),
+}
+
+
+@bp.route("/assessments/<int:assessment_id>/<action>", methods=["POST"])
+@require("assessments.self_assess", "assessments.evaluate", "assessments.finalize")
+def assessment_action(assessment_id: int, action: str):
+    if action not in _ACTIONS:
+        abort(404)
+    capability, step, message = _ACTIONS[action]
+    if not can(current_user, capability):
+        abort(403)
+    assessment = get_assessment_for_user_or_404(assessment_id, current_user)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        step(assessment, _form_int("version"))
+    except NotAllowed:
+        abort(403)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(message, "success")
+    return redirect(url_for("scorecards.assessment", assessment_id=assessment.id))

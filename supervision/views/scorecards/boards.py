@@ -1,0 +1,140 @@
+"""The boards: the office scorecard (ranking, bands, heatmap data, export), the indicator rollup,
+and a unit's scorecard with one indicator's history."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, render_template
+from flask_login import current_user
+
+from ...exports import scorecards as exports
+from ...extensions import db
+from ...formatting import local_today
+from ...models import RATINGS, AssessmentRound, Indicator
+from ...parsing import id_arg, year_arg
+from ...permissions import get_scorecard_unit_for_user_or_404, require
+from ...progress import tracked
+from ...queries import scorecards as queries
+from ...scoring_indicators import band, band_scale, is_weak
+from ...services import scorecard_reports as reports
+from ..helpers import XLSX_MIME, download, page_arg
+from . import READ_SCORECARDS, bp
+
+EMPTY_CHART = {
+    "units": [],
+    "totals": [],
+    "bands": [],
+    "areas": [],
+    "area_names": [],
+    "heat": [],
+    "histogram": {"labels": [], "counts": []},
+}
+
+
+def _chosen_round() -> tuple[AssessmentRound | None, list[AssessmentRound]]:
+    rounds = reports.rounds_with_results()
+    wanted = id_arg("round")
+    chosen = next((r for r in rounds if r.id == wanted), rounds[0] if rounds else None)
+    return chosen, rounds
+
+
+@bp.route("/office")
+@require("scorecards.read_all")
+def office():
+    round_, rounds = _chosen_round()
+    board = reports.office_scorecard(round_) if round_ else None
+    # The ranking is paged (the heatmap draws every unit from data.json); bands and the
+    # distribution count every unit.
+    per_page = 50
+    total = len(board["rows"]) if board else 0
+    pages = max(1, -(-total // per_page))
+    page = min(page_arg(), pages)
+    shown = board["rows"][(page - 1) * per_page : page * per_page] if board else []
+    return render_template(
+        "scorecards/office.html",
+        round_=round_,
+        rounds=rounds,
+        board=board,
+        shown=shown,
+        page=page,
+        pages=pages,
+        band_scale=band_scale(),
+    )
+
+
+@bp.route("/office/data.json")
+@require("scorecards.read_all")
+def office_data():
+    round_, _chosen = _chosen_round()
+    if round_ is None:
+        return jsonify(**EMPTY_CHART)
+    return jsonify(reports.chart_data(reports.office_scorecard(round_)))
+
+
+@bp.route("/office/export.xlsx")
+@require("scorecards.read_all")
+def office_export():
+    round_, _chosen = _chosen_round()
+    if round_ is None:
+        abort(404)
+    board = reports.office_scorecard(round_)  # cached: a copy gets the tracked rows
+    # office_xlsx goes through the units twice: the ranking sheet, then a sheet per unit.
+    board = {**board, "rows": tracked(board["rows"], passes=2)}
+    data = exports.office_xlsx(round_, board)
+    return download(data, f"{round_.year}年度指标评估记分卡.xlsx", XLSX_MIME)
+
+
+@bp.route("/rollup")
+@require("scorecards.read_all")
+def rollup():
+    round_, rounds = _chosen_round()
+    data = reports.rollup(round_) if round_ else None
+    units = queries.finalized_count(round_) if round_ else 0
+    return render_template("scorecards/rollup.html", round_=round_, rounds=rounds, data=data, units=units)
+
+
+@bp.route("/rollup/<int:indicator_id>")
+@require("scorecards.read_all")
+def rollup_indicator(indicator_id: int):
+    """How every unit stands on one indicator in a round (two queries)."""
+    round_, rounds = _chosen_round()
+    indicator = db.session.get(Indicator, indicator_id)
+    if round_ is None or indicator is None or indicator.framework_id != round_.framework_id:
+        abort(404)
+    return render_template(
+        "scorecards/rollup_indicator.html",
+        round_=round_,
+        rounds=rounds,
+        indicator=indicator,
+        ratings=RATINGS,
+        is_weak=is_weak,
+        **queries.rollup_indicator_page(round_, indicator),
+    )
+
+
+@bp.route("/units/<int:unit_id>")
+@require(*READ_SCORECARDS)
+def unit(unit_id: int):
+    unit = get_scorecard_unit_for_user_or_404(unit_id, current_user)
+    return render_template(
+        "scorecards/unit.html",
+        unit=unit,
+        band=band,
+        today=local_today(),
+        **queries.unit_page(unit, year_arg()),
+    )
+
+
+@bp.route("/units/<int:unit_id>/indicators/<int:indicator_id>")
+@require(*READ_SCORECARDS)
+def unit_indicator(unit_id: int, indicator_id: int):
+    unit = get_scorecard_unit_for_user_or_404(unit_id, current_user)
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None:
+        abort(404)
+    return render_template(
+        "scorecards/unit_indicator.html",
+        unit=unit,
+        indicator=indicator,
+        today=local_today(),
+        **queries.unit_indicator_page(current_user, unit, indicator),
+    )
