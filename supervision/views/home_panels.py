@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import dashboard, notices, reviews, scorecards, tasks
+from . import dashboard, notices, reviews, scorecards
 from .main import admin_overview_panel
+from .tasks import panels as tasks
 
 Panel = Callable[..., tuple[str, dict]]
 
