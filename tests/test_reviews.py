@@ -1063,7 +1063,7 @@ def test_undo_sampling_from_the_campaign_page(client, world):
     assert world.campaign.status == "draft" and _drawn(world.campaign) == []
 
 
-# --- figures: final scores only, one rounding (issue 10, items 1–3) --------------------------
+# --- figures: final scores only, one rounding --------------------------
 
 
 def _set_result(case_file: CaseFile, score: float, grade: str, *, divergent: bool = False) -> None:
@@ -1170,7 +1170,7 @@ def test_settled_score_is_rounded_half_up():
     assert f.final_score == 96.63  # round() gave 96.62
 
 
-# --- every service checks who at its entry (issue 10: rules in permissions.py) ---------------
+# --- every service checks who at its entry (the rules in permissions.py) ---------------
 
 
 def test_campaign_services_refuse_anyone_but_the_lead(world):

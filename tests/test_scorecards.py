@@ -801,7 +801,7 @@ def test_reuse_last_year_is_the_units_own_draft_only(client, world):
     assert client.post_form(f"/scorecards/assessments/{w.mine.id}/reuse-previous", {}).status_code == 403
 
 
-# --- issue 10: total code order, finalized only, the heatmap's names -------------------------
+# --- total code order, finalized only, the heatmap's names -------------------------
 
 
 def _finalized_elsewhere(unit, year: int, area_code: str, status: str = "finalized") -> Assessment:
@@ -939,7 +939,7 @@ def test_self_assessment_explanation_is_refused_not_cut(world):
     )
 
 
-# --- every service checks who at its entry (issue 10: rules in permissions.py) ---------------
+# --- every service checks who at its entry (the rules in permissions.py) ---------------
 
 
 def test_reference_and_round_services_refuse_the_wrong_role(world):

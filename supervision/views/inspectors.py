@@ -14,7 +14,7 @@ from ..models import SPECIALTIES
 from ..parsing import id_arg
 from ..permissions import require
 from ..queries import org as queries
-from ..services import tasks as service
+from ..services import inspectors as service
 from .helpers import flash_edit_error, flash_form_errors, form_version, page_arg
 
 bp = Blueprint("inspectors", __name__, url_prefix="/inspectors")
