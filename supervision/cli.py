@@ -18,6 +18,16 @@ from .storage import EXPORTS_PREFIX, LocalStorage, migrate_local_to, storage, us
 
 
 def register(app: Flask) -> None:
+    """The `flask` commands, group by group."""
+    _register_seed(app)
+    _register_remind_and_jobs(app)
+    _register_accounts(app)
+    _register_backup_and_storage(app)
+
+
+def _register_seed(app: Flask) -> None:
+    """`flask seed ...`: reference and demo data, each idempotent."""
+
     @app.cli.group()
     def seed() -> None:
         """Load reference or demo data."""
@@ -68,6 +78,10 @@ def register(app: Flask) -> None:
             else f"示例指标体系“{framework.label}”已存在。"
         )
 
+
+def _register_remind_and_jobs(app: Flask) -> None:
+    """`flask remind` and the export job worker."""
+
     @app.cli.command("remind")
     @click.option("--today", "today_text", default="", help="按此日期判断（YYYY-MM-DD），默认今天")
     def remind_command(today_text: str) -> None:
@@ -97,6 +111,10 @@ def register(app: Flask) -> None:
         where = "Redis" if current_app.config.get("REDIS_URL") else "SQLite"
         click.echo(f"任务队列 {huey.name}（{where}）：启动 {workers} 个工作线程。")
         huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+
+
+def _register_accounts(app: Flask) -> None:
+    """Accounts from the command line: an API token, a user."""
 
     @app.cli.group("api-token")
     def api_token() -> None:
@@ -152,6 +170,10 @@ def register(app: Flask) -> None:
         except DomainError as error:
             raise click.ClickException(error.message) from error
         click.echo(f"已创建用户 {user.username}（{user.role_label}）。")
+
+
+def _register_backup_and_storage(app: Flask) -> None:
+    """`flask backup` and moving stored files."""
 
     @app.cli.command("backup")
     @click.argument("target", type=click.Path(file_okay=False), default="backups")

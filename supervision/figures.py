@@ -141,8 +141,22 @@ def year_figures(user: User, year: int, today: date, *, details: bool = True) ->
 def _compute_year_figures(user: User, year: int, today: date, *, details: bool) -> YearFigures:
     start, end = year_bounds(year)
     fig = YearFigures(year=year, today=today)
+    _add_tasks(fig, user, year)
+    _add_findings(fig, user, start, end)
+    _add_notices(fig, user, year, today)
+    if details:
+        _add_close_days(fig, user, year)
+    _add_items(fig, user, year)
+    _add_escalations(fig, user, start, end)
+    _add_reviews(fig, user, year)
+    _add_assessments(fig, user, year)
+    if details and can(user, "scorecards.read_all"):  # the weakest indicators of the latest round
+        fig.round_id, fig.weakest = _weakest_indicators(year)
+    return fig
 
-    # Tasks (1 query): run = anything past draft.
+
+def _add_tasks(fig: YearFigures, user: User, year: int) -> None:
+    """Tasks (1 query): run = anything past draft."""
     rows = db.session.execute(
         tasks_for_user(user)
         .where(SupervisionTask.year == year)
@@ -158,7 +172,9 @@ def _compute_year_figures(user: User, year: int, today: date, *, details: bool) 
         sorted(fig.tasks_by_kind.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
     )
 
-    # Findings found in the year (1 query).
+
+def _add_findings(fig: YearFigures, user: User, start: date, end: date) -> None:
+    """Findings found in the year (1 query)."""
     rows = db.session.execute(
         findings_for_user(user)
         .where(Finding.found_on >= start, Finding.found_on < end)
@@ -176,7 +192,9 @@ def _compute_year_figures(user: User, year: int, today: date, *, details: bool) 
         matrix[category][severity] += n
     fig.findings_matrix = {c: dict(v) for c, v in matrix.items()}
 
-    # Notices numbered in the year, by kind and state (1 query); overdue is derived.
+
+def _add_notices(fig: YearFigures, user: User, year: int, today: date) -> None:
+    """Notices numbered in the year, by kind and state (1 query); overdue is derived."""
     overdue = case((and_(Notice.status.in_(OPEN_NOTICE), Notice.deadline < today), 1), else_=0)
     rows = db.session.execute(
         notices_for_user(user)
@@ -200,25 +218,28 @@ def _compute_year_figures(user: User, year: int, today: date, *, details: bool) 
         fig.notices_overdue += int(late or 0)
     fig.notices_by_kind = [tuple(v) for v in by_kind.values()]
 
-    # Time to close, in working days (1 query + the calendar); the walk over the days is done once.
-    if details:
-        closed = db.session.execute(
-            notices_for_user(user)
-            .where(Notice.year == year, Notice.status == "closed", Notice.closed_at.is_not(None))
-            .with_only_columns(Notice.issue_date, Notice.closed_at)
-        ).all()
-        pairs = [(issued, at.astimezone(SHANGHAI).date()) for issued, at in closed if issued is not None]
-        if pairs:
-            first = min(min(a, b) for a, b in pairs)
-            last = max(max(a, b) for a, b in pairs)
-            calendar = load_calendar(first, last, margin_years=0)
-            fig.calendar_gaps = calendar.uncovered_years(first, last)
-            counter = WorkdayCounter(first, last, calendar)
-            spans = [counter.between(issued, closed_on) for issued, closed_on in pairs]
-            fig.close_days_avg = rounded(sum(spans) / len(spans), DAYS_PLACES)
-            fig.close_days_max = max(spans)
 
-    # Rectification items of the year's live notices (1 query).
+def _add_close_days(fig: YearFigures, user: User, year: int) -> None:
+    """Time to close, in working days (1 query + the calendar); the walk over the days is done once."""
+    closed = db.session.execute(
+        notices_for_user(user)
+        .where(Notice.year == year, Notice.status == "closed", Notice.closed_at.is_not(None))
+        .with_only_columns(Notice.issue_date, Notice.closed_at)
+    ).all()
+    pairs = [(issued, at.astimezone(SHANGHAI).date()) for issued, at in closed if issued is not None]
+    if pairs:
+        first = min(min(a, b) for a, b in pairs)
+        last = max(max(a, b) for a, b in pairs)
+        calendar = load_calendar(first, last, margin_years=0)
+        fig.calendar_gaps = calendar.uncovered_years(first, last)
+        counter = WorkdayCounter(first, last, calendar)
+        spans = [counter.between(issued, closed_on) for issued, closed_on in pairs]
+        fig.close_days_avg = rounded(sum(spans) / len(spans), DAYS_PLACES)
+        fig.close_days_max = max(spans)
+
+
+def _add_items(fig: YearFigures, user: User, year: int) -> None:
+    """Rectification items of the year's live notices (1 query)."""
     visible_notices = (
         notices_for_user(user)
         .where(Notice.year == year, Notice.doc_number.is_not(None), Notice.status != "voided")
@@ -234,7 +255,9 @@ def _compute_year_figures(user: User, year: int, today: date, *, details: bool) 
         if status == "accepted":
             fig.items_accepted += n
 
-    # Escalations recorded in the year (1 query).
+
+def _add_escalations(fig: YearFigures, user: User, start: date, end: date) -> None:
+    """Escalations recorded in the year (1 query)."""
     rows = db.session.execute(
         select(Escalation.kind, func.count())
         .where(
@@ -246,8 +269,12 @@ def _compute_year_figures(user: User, year: int, today: date, *, details: bool) 
     ).all()
     fig.escalations = {ESCALATION_KINDS.get(kind, kind): n for kind, n in rows}
 
-    # Case files of the year's campaigns (1 query) and the campaigns themselves (1 query). Only
-    # final scores count; a file the lead has still to settle is counted apart, as open.
+
+def _add_reviews(fig: YearFigures, user: User, year: int) -> None:
+    """Case files of the year's campaigns (1 query) and the campaigns themselves (1 query).
+
+    Only final scores count; a file the lead has still to settle is counted apart, as open.
+    """
     year_campaigns = select(ReviewCampaign.id).where(ReviewCampaign.year == year)
     final = case((CaseFile.is_final, 1), else_=0)
     rows = db.session.execute(
@@ -279,7 +306,9 @@ def _compute_year_figures(user: User, year: int, today: date, *, details: bool) 
         else 0
     )
 
-    # Assessments of the year's rounds (1 query) and the weakest indicators of the latest round.
+
+def _add_assessments(fig: YearFigures, user: User, year: int) -> None:
+    """Assessments of the year's rounds (1 query)."""
     year_rounds = select(AssessmentRound.id).where(AssessmentRound.year == year)
     rows = db.session.execute(
         assessments_for_user(user)
@@ -288,9 +317,6 @@ def _compute_year_figures(user: User, year: int, today: date, *, details: bool) 
         .group_by(Assessment.status)
     ).all()
     fig.assessments_by_status = dict(rows)
-    if details and can(user, "scorecards.read_all"):
-        fig.round_id, fig.weakest = _weakest_indicators(year)
-    return fig
 
 
 def _weakest_indicators(year: int, limit: int = 10) -> tuple[int | None, list[dict]]:

@@ -218,7 +218,7 @@ def _unit_owner(user: User, owner_id: int) -> Unit | None:
     return db.session.scalar(units_for_user(user).where(Unit.id == owner_id))
 
 
-# --- supervision tasks and findings (issue 3) -------------------------------------------------
+# --- supervision tasks and findings -------------------------------------------------
 
 
 def _my_task_ids(user: User) -> Select:
@@ -295,7 +295,7 @@ def _finding_owner(user: User, owner_id: int):
     return db.session.scalar(findings_for_user(user).where(Finding.id == owner_id))
 
 
-# --- notices and rectification (issue 4) ----------------------------------------------------
+# --- notices and rectification ----------------------------------------------------
 
 # Statuses a unit sees: only once issued (a voided notice that had been issued stays visible).
 UNIT_VISIBLE_NOTICE_STATUSES = ("issued", "acknowledged", "closed", "voided")
@@ -448,7 +448,7 @@ def _rectification_owner(user: User, owner_id: int):
     )
 
 
-# --- case-file review (issue 5) -------------------------------------------------------------
+# --- case-file review -------------------------------------------------------------
 
 
 def campaigns_for_user(user: User) -> Select:
@@ -571,7 +571,7 @@ def get_assignment_for_user_or_404(assignment_id: int, user: User):
     return _one_or_404(assignments_for_user(user).where(ReviewAssignment.id == assignment_id))
 
 
-# --- indicator assessments, scorecards and the roadmap (issue 6) -------------------------------
+# --- indicator assessments, scorecards and the roadmap -------------------------------
 
 
 def assessments_for_user(user: User) -> Select:

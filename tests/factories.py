@@ -102,7 +102,7 @@ class InspectorProfileFactory(Base):
     note = ""
 
 
-# --- notices (issue 4) -----------------------------------------------------------------------
+# --- notices -----------------------------------------------------------------------
 from supervision.models import NoticeKind  # noqa: E402
 
 
@@ -118,7 +118,7 @@ class NoticeKindFactory(Base):
     sort = 0
 
 
-# --- indicator frameworks and assessments (issue 6) -------------------------------------------
+# --- indicator frameworks and assessments -------------------------------------------
 
 
 def framework_rows(

@@ -343,7 +343,7 @@ def test_admin_lists_run_a_fixed_number_of_queries(client, login_as):
     assert measure() == small
 
 
-# --- who reads a user's details (issue 10, item 21) -------------------------------------------
+# --- who reads a user's details -------------------------------------------
 
 
 def _person(make_user):

@@ -1,4 +1,4 @@
-"""Issue 7: the dashboard's and the annual report's figures equal counts computed here from the
+"""The dashboard's and the annual report's figures equal counts computed here from the
 records; search is scoped by role; the registers read back; query counts stay fixed."""
 
 from __future__ import annotations
@@ -496,7 +496,7 @@ def test_weakest_indicators_follow_finalization(world):
     assert weakest[0]["percent"] == 0
 
 
-# --- issue 10: only final figures, one definition of 发现问题, one rounding rule ---------------
+# --- only final figures, one definition of 发现问题, one rounding rule ---------------
 
 
 def _campaign_of(year: int) -> ReviewCampaign:

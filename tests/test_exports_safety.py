@@ -1,4 +1,4 @@
-"""No export turns a user's text into a live formula (issue 10, item 7).
+"""No export turns a user's text into a live formula.
 
 The demo district is loaded, every user-writable text column is overwritten with formula-like text,
 and every spreadsheet the app offers (found in the URL map, so a new one cannot be forgotten) is

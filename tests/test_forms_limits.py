@@ -1,4 +1,4 @@
-"""Length limits on every text are enforced on the server (issue 10, item 11)."""
+"""Length limits on every text are enforced on the server."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A fuzzer over the URL map: hostile numbers and text in every path id, query argument and form
-field of the demo district, as each role; no answer may be a server error (issue 10, item 13).
+field of the demo district, as each role; no answer may be a server error.
 
 The parameter names are collected from the code (every `request.args` / `*_arg("...")` read in
 supervision/ and every form field), so a new parameter is fuzzed without editing this file.

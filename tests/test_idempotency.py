@@ -1,4 +1,4 @@
-"""Double submit (item 22): a create form carries a one-time token; a second POST with the same token,
+"""Double submit: a create form carries a one-time token; a second POST with the same token,
 sequential or at the same instant, creates nothing and lands on the first one's result page."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 13: exports as jobs (我的导出), in Huey's immediate mode; the reminders under concurrency.
+"""Exports as jobs (我的导出), in Huey's immediate mode; the reminders under concurrency.
 
 A real consumer process runs the same jobs in test_jobs_worker.py.
 """

@@ -1,4 +1,4 @@
-"""Issue 13: an export job end to end through a real Huey consumer process (`flask jobs worker`),
+"""An export job end to end through a real Huey consumer process (`flask jobs worker`),
 on Huey's SQLite storage and on the Redis at 127.0.0.1:6379 (what CI runs)."""
 
 from __future__ import annotations

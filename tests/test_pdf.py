@@ -1,4 +1,4 @@
-"""Issue 16: the documents as PDF, converted by LibreOffice in an export job, only where it is installed."""
+"""The documents as PDF, converted by LibreOffice in an export job, only where it is installed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 13: several app servers on one database. Production refuses to start without a shared
+"""Several app servers on one database. Production refuses to start without a shared
 SECRET_KEY; a session made on one server works on another; a write through one server shows at once
 on the other, whatever each has cached."""
 

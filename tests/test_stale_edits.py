@@ -1,4 +1,4 @@
-"""Stale edits (item 23): every versioned edit form refuses an edit made on an older copy, shows what
+"""Stale edits: every versioned edit form refuses an edit made on an older copy, shows what
 the other person saved beside what was typed, carries the current version so a deliberate second save
 works, refuses a form without a version, and a real race between two sessions is never a 500."""
 

@@ -1,4 +1,4 @@
-"""Issue 13: file storage behind one interface, the local folder or an S3-compatible bucket.
+"""File storage behind one interface, the local folder or an S3-compatible bucket.
 
 The bucket is a real S3 HTTP endpoint (moto's server on a free port of 127.0.0.1) shared by two
 application instances on one database, as two app servers would share MinIO or OSS.

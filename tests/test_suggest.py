@@ -109,7 +109,7 @@ def test_registers_page_has_no_unit_picker_for_a_liaison(client, login_as, distr
     assert "picker-unit" in client.get("/registers/").get_data(as_text=True)
 
 
-# --- search: typed text is text (issue 10, item 10) --------------------------------------------
+# --- search: typed text is text --------------------------------------------
 
 
 def test_search_treats_percent_and_underscore_as_text(client, login_as, district):

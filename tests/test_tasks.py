@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 from supervision.errors import DomainError, InvalidTransition, NotAllowed, StaleEdit
 from supervision.extensions import db
 from supervision.models import Attachment, AuditEvent, Finding, SupervisionTask
+from supervision.services import inspectors as inspectors_service
 from supervision.services import tasks as service
 
 from . import factories
@@ -432,7 +433,7 @@ def test_categories_default_until_configured_then_editable(world):
 
 
 def test_profile_save_validates_and_audits(world):
-    profile = service.inspector_profile_save(
+    profile = inspectors_service.inspector_profile_save(
         actor=world["lead"],
         inspector=world["chen"],
         data={"specialties": ["法律", "市场监管", "法律"], "certificate_no": "浙督0001",
@@ -440,22 +441,24 @@ def test_profile_save_validates_and_audits(world):
     )  # fmt: skip
     assert profile.specialty_list == ["法律", "市场监管"]
     with pytest.raises(DomainError, match="不能早于开始日期"):
-        service.inspector_profile_save(
+        inspectors_service.inspector_profile_save(
             actor=world["lead"],
             inspector=world["liu"],
             data={"term_start": date(2026, 1, 1), "term_end": date(2025, 1, 1)},
         )
     db.session.rollback()
     with pytest.raises(DomainError, match="已被其他督察员使用"):
-        service.inspector_profile_save(
+        inspectors_service.inspector_profile_save(
             actor=world["lead"], inspector=world["liu"], data={"certificate_no": "浙督0001"}
         )
     db.session.rollback()
     with pytest.raises(DomainError, match="只有督察员角色"):
-        service.inspector_profile_save(actor=world["lead"], inspector=world["liaison"], data={})
+        inspectors_service.inspector_profile_save(actor=world["lead"], inspector=world["liaison"], data={})
     db.session.rollback()
     with pytest.raises(StaleEdit):
-        service.inspector_profile_save(actor=world["lead"], inspector=world["chen"], data={}, version=99)
+        inspectors_service.inspector_profile_save(
+            actor=world["lead"], inspector=world["chen"], data={}, version=99
+        )
     db.session.rollback()
     assert events("user", world["chen"].id)[-1].action == "inspector.create"
 
@@ -528,7 +531,7 @@ def test_categories_and_the_pool_are_kept_by_the_office_managers_only(world):
         service.finding_category_set_active(actor=world["liaison"], category=category, active=False)
     db.session.rollback()
     with pytest.raises(NotAllowed):
-        service.inspector_profile_save(
+        inspectors_service.inspector_profile_save(
             actor=world["chen"], inspector=world["chen"], data={"certificate_no": "自封"}
         )
     db.session.rollback()

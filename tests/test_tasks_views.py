@@ -470,7 +470,7 @@ def test_ledger_xlsx_reads_back_with_one_row_per_finding(client, world):
 def test_home_panels_for_inspector_and_lead(app, world):
     from flask import render_template
 
-    from supervision.views.tasks import inspector_panel, lead_panel
+    from supervision.views.tasks.panels import inspector_panel, lead_panel
 
     template, ctx = inspector_panel(world["member"])
     assert ctx["active_count"] == 1 and ctx["task_count"] == 2 and ctx["finding_count"] == 1

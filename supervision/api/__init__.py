@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1/ (issue 14): flask-smorest blueprints over the same permission and
+"""The JSON API under /api/v1/: flask-smorest blueprints over the same permission and
 service layer as the pages, so a client never sees or does more than its user could in a browser.
 
 Authentication: `Authorization: Bearer <personal access token>`. A signed-in browser session may read

@@ -1,4 +1,4 @@
-"""Personal access tokens for the JSON API (issue 14): only a SHA-256 hash of the secret is kept."""
+"""Personal access tokens for the JSON API: only a SHA-256 hash of the secret is kept."""
 
 from __future__ import annotations
 

@@ -197,18 +197,6 @@ def export_run(app: Flask, job_id: int) -> None:
         db.session.commit()
 
 
-def exports_for_user(user: User):
-    return select(ExportJob).where(ExportJob.user_id == user.id).order_by(ExportJob.id.desc())
-
-
-def export_for_user(user: User, job_id: int) -> ExportJob:
-    """The user's own export; anyone else's is a 404, like a record they may not see."""
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.user_id != user.id:
-        raise NotFound()
-    return job
-
-
 # A job still "running" this long after it started lost its worker (stopped or killed mid-job).
 STALE_AFTER = timedelta(hours=2)
 INTERRUPTED = "导出中断：生成文件的工作进程已停止，请重试。"

@@ -1,4 +1,4 @@
-"""Supervision tasks, their findings and the inspector pool: create, edit, move on, audit, commit."""
+"""Supervision tasks, their findings and the finding categories: create, edit, move on, audit, commit."""
 
 from __future__ import annotations
 
@@ -42,7 +42,6 @@ from .transaction import attach_and_audit, check_version, edit_and_audit, transa
 
 TASK_FIELDS = ["title", "kind", "basis", "description", "period_start", "period_end"]
 FINDING_FIELDS = ["unit_id", "category", "severity", "description", "legal_basis", "found_on", "indicator_id"]
-PROFILE_FIELDS = ["specialties", "certificate_no", "term_start", "term_end", "note"]
 
 
 def _fail(errors: list[str]) -> None:
@@ -125,71 +124,6 @@ def finding_category_set_active(*, actor: User, category: FindingCategory, activ
     )
 
 
-# --- the inspector pool ---------------------------------------------------------------------
-
-
-def profile_for(user: User) -> InspectorProfile | None:
-    return db.session.scalar(select(InspectorProfile).where(InspectorProfile.user_id == user.id))
-
-
-@transactional
-def inspector_profile_save(
-    *, actor: User, inspector: User, data: dict, version: int | None = None
-) -> InspectorProfile:
-    """Create or edit an inspector's pool entry."""
-    authorize(can_any(actor, "tasks.manage", "admin.manage"), "您没有维护督察员库的权限。")
-    if inspector.role != "inspector":
-        raise DomainError(_("只有督察员角色的用户才能编入督察员库。"))
-    profile = profile_for(inspector)
-    if profile is not None:
-        check_version(profile, version)
-    specialties = data.get("specialties") or []
-    if isinstance(specialties, str):
-        specialties = specialties.replace(",", "、").replace("，", "、").split("、")
-    specialties = list(dict.fromkeys(s.strip() for s in specialties if s and s.strip()))
-    values = {
-        "specialties": "、".join(specialties),
-        "certificate_no": _text(data, "certificate_no"),
-        "term_start": data.get("term_start"),
-        "term_end": data.get("term_end"),
-        "note": _text(data, "note"),
-    }
-    errors = []
-    if len(values["specialties"]) > 200:
-        errors.append(_("专业领域过多，请精简。"))
-    if values["term_start"] and values["term_end"] and values["term_end"] < values["term_start"]:
-        errors.append(_("任期结束日期不能早于开始日期。"))
-    if values["certificate_no"]:
-        clash = db.session.scalar(
-            select(InspectorProfile.id).where(
-                InspectorProfile.certificate_no == values["certificate_no"],
-                InspectorProfile.user_id != inspector.id,
-            )
-        )
-        if clash:
-            errors.append(
-                _("证件编号“%(certificate_no)s”已被其他督察员使用。", certificate_no=values["certificate_no"])
-            )
-    _fail(errors)
-    is_new = profile is None
-    if profile is None:
-        profile = InspectorProfile(user_id=inspector.id)
-        db.session.add(profile)
-    edit_and_audit(
-        profile,
-        values,
-        fields=PROFILE_FIELDS,
-        before={} if is_new else None,
-        actor=actor,
-        action="inspector.create" if is_new else "inspector.update",
-        record_type="user",
-        record_id=inspector.id,
-        summary=("建立" if is_new else "修改") + f"督察员“{inspector.display_name}”的库内信息",
-        unit_id=inspector.unit_id,
-    )
-    return profile
-
-
 # --- tasks ----------------------------------------------------------------------------------
 
 
@@ -202,17 +136,9 @@ def _next_task_code(year: int) -> str:
     return f"{prefix}{number:03d}"
 
 
-def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[User], int | None]:
-    """Validate a task form; returns (values, units, inspectors, leader id) or raises DomainError."""
+def _task_value_errors(values: dict) -> list[str]:
+    """The task's own fields: a title, a known kind, a period within the years the office keeps."""
     errors = []
-    values = {
-        "title": _text(data, "title"),
-        "kind": data.get("kind"),
-        "basis": _text(data, "basis"),
-        "description": _text(data, "description"),
-        "period_start": data.get("period_start"),
-        "period_end": data.get("period_end"),
-    }
     if not values["title"]:
         errors.append(_("请填写任务名称。"))
     elif len(values["title"]) > 200:
@@ -225,49 +151,80 @@ def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[Us
         errors.append(_("督察期间的结束日期不能早于开始日期。"))
     elif values["period_start"].year < MIN_YEAR or values["period_end"].year > MAX_YEAR:
         errors.append(_("督察期间应在 %(first)s 年至 %(last)s 年之间。", first=MIN_YEAR, last=MAX_YEAR))
+    return errors
+
+
+def _task_units(unit_ids: set[int], errors: list[str]) -> list[Unit]:
+    """The chosen target units; each must exist and be in use (problems go to `errors`)."""
+    if not unit_ids:
+        errors.append(_("请至少选择一个被督察单位。"))
+        return []
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)))
+    if len(units) != len(unit_ids):
+        errors.append(_("所选被督察单位中有不存在的单位。"))
+    inactive = [u.name for u in units if not u.active]
+    if inactive:
+        errors.append(_("以下单位已停用，不能作为督察对象：%(units)s。", units="、".join(inactive)))
+    return units
+
+
+def _inspector_refusal(user: User, profile: InspectorProfile | None, today: date) -> str | None:
+    """Why an inspector may not join a new task, or None: out of the pool, or their term is over."""
+    if not user.in_inspector_pool:
+        return _("“%(display_name)s”不是在用的督察员，不能编入任务。", display_name=user.display_name)
+    if profile is not None and profile.term_expired(today):
+        return _(
+            "督察员“%(display_name)s”的任期已于 %(term_end)s 届满，不能编入新任务。",
+            display_name=user.display_name,
+            term_end=f"{profile.term_end:%Y-%m-%d}",
+        )
+    return None
+
+
+def _task_inspectors(
+    inspector_ids: set[int], leader_id: int | None, today: date, errors: list[str]
+) -> list[User]:
+    """The chosen team: each from the pool and within their term, the leader one of them."""
+    if not inspector_ids:
+        errors.append(_("请至少选择一名督察员。"))
+        return []
+    rows = db.session.execute(
+        select(User, InspectorProfile)
+        .outerjoin(InspectorProfile, InspectorProfile.user_id == User.id)
+        .where(User.id.in_(inspector_ids))
+        .order_by(User.id)
+    ).all()
+    if len(rows) != len(inspector_ids):
+        errors.append(_("所选督察员中有不存在的用户。"))
+    inspectors: list[User] = []
+    for user, profile in rows:
+        refusal = _inspector_refusal(user, profile, today)
+        if refusal:
+            errors.append(refusal)
+        inspectors.append(user)
+    if leader_id is None:
+        errors.append(_("请从所选督察员中指定一名组长。"))
+    elif leader_id not in inspector_ids:
+        errors.append(_("组长必须是所选督察员之一。"))
+    return inspectors
+
+
+def _prepare_task(data: dict, *, today: date) -> tuple[dict, list[Unit], list[User], int | None]:
+    """Validate a task form; returns (values, units, inspectors, leader id) or raises DomainError."""
+    values = {
+        "title": _text(data, "title"),
+        "kind": data.get("kind"),
+        "basis": _text(data, "basis"),
+        "description": _text(data, "description"),
+        "period_start": data.get("period_start"),
+        "period_end": data.get("period_end"),
+    }
+    errors = _task_value_errors(values)
     unit_ids = {int(u) for u in data.get("unit_ids") or []}
     inspector_ids = {int(i) for i in data.get("inspector_ids") or []}
     leader_id = int(data["leader_id"]) if data.get("leader_id") else None
-    units: list[Unit] = []
-    if not unit_ids:
-        errors.append(_("请至少选择一个被督察单位。"))
-    else:
-        units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)))
-        if len(units) != len(unit_ids):
-            errors.append(_("所选被督察单位中有不存在的单位。"))
-        inactive = [u.name for u in units if not u.active]
-        if inactive:
-            errors.append(_("以下单位已停用，不能作为督察对象：%(units)s。", units="、".join(inactive)))
-    inspectors: list[User] = []
-    if not inspector_ids:
-        errors.append(_("请至少选择一名督察员。"))
-    else:
-        rows = db.session.execute(
-            select(User, InspectorProfile)
-            .outerjoin(InspectorProfile, InspectorProfile.user_id == User.id)
-            .where(User.id.in_(inspector_ids))
-            .order_by(User.id)
-        ).all()
-        if len(rows) != len(inspector_ids):
-            errors.append(_("所选督察员中有不存在的用户。"))
-        for user, profile in rows:
-            if not user.in_inspector_pool:
-                errors.append(
-                    _("“%(display_name)s”不是在用的督察员，不能编入任务。", display_name=user.display_name)
-                )
-            elif profile is not None and profile.term_expired(today):
-                errors.append(
-                    _(
-                        "督察员“%(display_name)s”的任期已于 %(term_end)s 届满，不能编入新任务。",
-                        display_name=user.display_name,
-                        term_end=f"{profile.term_end:%Y-%m-%d}",
-                    )
-                )
-            inspectors.append(user)
-        if leader_id is None:
-            errors.append(_("请从所选督察员中指定一名组长。"))
-        elif leader_id not in inspector_ids:
-            errors.append(_("组长必须是所选督察员之一。"))
+    units = _task_units(unit_ids, errors)
+    inspectors = _task_inspectors(inspector_ids, leader_id, today, errors)
     _fail(errors)
     return values, units, inspectors, leader_id
 
@@ -412,29 +369,27 @@ def is_member(task: SupervisionTask, user: User) -> bool:
     return is_on_task(user, task.id)
 
 
-def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, today: date) -> dict:
+def _finding_unit_errors(unit_id: int | None, task: SupervisionTask | None, actor: User) -> list[str]:
+    """The finding's unit: chosen, within the task's targets, and not the inspector's own (回避)."""
     errors = []
-    values = {
-        "unit_id": int(data["unit_id"]) if data.get("unit_id") else None,
-        "category": _text(data, "category"),
-        "severity": data.get("severity"),
-        "description": _text(data, "description"),
-        "legal_basis": _text(data, "legal_basis"),
-        "found_on": data.get("found_on"),
-        "indicator_id": int(data["indicator_id"]) if data.get("indicator_id") else None,
-    }
-    if values["unit_id"] is None:
+    if unit_id is None:
         errors.append(_("请选择问题所在单位。"))
     elif task is not None:
         in_scope = db.session.scalar(
             select(func.count())
             .select_from(task_unit)
-            .where(task_unit.c.task_id == task.id, task_unit.c.unit_id == values["unit_id"])
+            .where(task_unit.c.task_id == task.id, task_unit.c.unit_id == unit_id)
         )
         if not in_scope:
             errors.append(_("该单位不在本任务的督察范围内。"))
-    if values["unit_id"] is not None and not can_record_finding_for_unit(actor, values["unit_id"]):
+    if unit_id is not None and not can_record_finding_for_unit(actor, unit_id):
         errors.append(_("督察员不能对本人所在单位记录问题（回避）。"))
+    return errors
+
+
+def _finding_text_errors(values: dict) -> list[str]:
+    """The finding's category, severity and texts."""
+    errors = []
     if values["category"] not in finding_category_names(include_inactive=False):
         errors.append(_("请选择有效的问题分类。"))
     if values["severity"] not in SEVERITIES:
@@ -445,16 +400,36 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
         errors.append(_("问题描述不能超过 5000 字。"))
     if len(values["legal_basis"]) > 2000:
         errors.append(_("依据条款不能超过 2000 字。"))
-    if not values["found_on"]:
-        errors.append(_("请填写发现日期。"))
-    elif values["found_on"] > today:
-        errors.append(_("发现日期不能晚于今天。"))
-    elif task is not None and values["found_on"] < task.period_start:
-        errors.append(
-            _("发现日期不能早于任务的督察期间开始日期（%(day)s）。", day=zh_date(task.period_start))
-        )
-    elif values["found_on"].year < MIN_YEAR:
-        errors.append(_("发现日期不能早于 %(year)s 年。", year=MIN_YEAR))
+    return errors
+
+
+def _found_on_error(found_on: date | None, task: SupervisionTask | None, today: date) -> str | None:
+    """The day found: given, not in the future, not before the task's period or the years kept."""
+    if not found_on:
+        return _("请填写发现日期。")
+    if found_on > today:
+        return _("发现日期不能晚于今天。")
+    if task is not None and found_on < task.period_start:
+        return _("发现日期不能早于任务的督察期间开始日期（%(day)s）。", day=zh_date(task.period_start))
+    if found_on.year < MIN_YEAR:
+        return _("发现日期不能早于 %(year)s 年。", year=MIN_YEAR)
+    return None
+
+
+def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, today: date) -> dict:
+    values = {
+        "unit_id": int(data["unit_id"]) if data.get("unit_id") else None,
+        "category": _text(data, "category"),
+        "severity": data.get("severity"),
+        "description": _text(data, "description"),
+        "legal_basis": _text(data, "legal_basis"),
+        "found_on": data.get("found_on"),
+        "indicator_id": int(data["indicator_id"]) if data.get("indicator_id") else None,
+    }
+    errors = _finding_unit_errors(values["unit_id"], task, actor) + _finding_text_errors(values)
+    found_on_error = _found_on_error(values["found_on"], task, today)
+    if found_on_error:
+        errors.append(found_on_error)
     if values["indicator_id"] is not None:
         from .scorecards import indicator_exists
 

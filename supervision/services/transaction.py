@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
@@ -168,3 +169,13 @@ def attach_and_audit(
         unit_id=unit_id,
     )
     return added
+
+
+def database_reachable() -> bool:
+    """Whether the database answers a trivial query; a failed probe is rolled back, not raised."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database is reported, not raised
+        db.session.rollback()
+        return False
+    return True

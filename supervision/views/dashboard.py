@@ -6,15 +6,14 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from ..exports.annual import annual_docx
-from ..extensions import db
 from ..figures import GRADES, year_figures
 from ..filters import COUNTED
 from ..formatting import local_today
-from ..models import SupervisionTask
 from ..models.tasks import SEVERITIES, TASK_KINDS
 from ..numbers import days_text, indicator_text, rate_text
 from ..parsing import MIN_YEAR, form_int
-from ..permissions import require, tasks_for_user
+from ..permissions import require
+from ..queries.tasks import task_years
 from ..todo import inspector_work, liaison_work
 from ..workflow import MACHINES
 from .helpers import DOCX_MIME, download
@@ -31,10 +30,7 @@ def chosen_year() -> int:
 def year_choices() -> list[int]:
     """Years that have tasks, plus the current one, newest first (one query)."""
     today = local_today()
-    years = set(
-        db.session.scalars(tasks_for_user(current_user).with_only_columns(SupervisionTask.year).distinct())
-    )
-    years |= {today.year, today.year - 1}
+    years = set(task_years(current_user)) | {today.year, today.year - 1}
     return sorted(years, reverse=True)
 
 

@@ -8,9 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from ..errors import DomainError
-from ..extensions import db
 from ..htmx import is_htmx
 from ..models.base import utcnow
+from ..queries.export_jobs import export_for_user, export_jobs_page
 from ..services import export_jobs as service
 from ..storage import storage
 from .helpers import page_arg
@@ -30,14 +30,14 @@ def start():
 @bp.route("/")
 @login_required
 def index():
-    page = db.paginate(service.exports_for_user(current_user), page=page_arg(), per_page=30, error_out=False)
+    page = export_jobs_page(current_user, page_arg())
     return render_template("exports/index.html", page=page, now=utcnow())
 
 
 @bp.route("/<int:job_id>")
 @login_required
 def detail(job_id: int):
-    job = service.export_for_user(current_user, job_id)
+    job = export_for_user(current_user, job_id)
     if is_htmx():
         return render_template("exports/_job.html", job=job)
     return render_template("exports/detail.html", job=job)
@@ -46,7 +46,7 @@ def detail(job_id: int):
 @bp.route("/<int:job_id>/retry", methods=["POST"])
 @login_required
 def retry(job_id: int):
-    job = service.export_for_user(current_user, job_id)
+    job = export_for_user(current_user, job_id)
     try:
         service.export_retry(user=current_user, job=job)
     except DomainError as error:
@@ -57,7 +57,7 @@ def retry(job_id: int):
 @bp.route("/<int:job_id>/download")
 @login_required
 def download(job_id: int):
-    job = service.export_for_user(current_user, job_id)
+    job = export_for_user(current_user, job_id)
     if job.status != "done" or not job.storage_key:
         abort(404)
     try:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import dashboard, notices, tasks
+from . import dashboard, notices
 from .main import admin_overview_panel
 from .reviews import panels as review_panels
 from .scorecards import panels as scorecard_panels
+from .tasks import panels as task_panels
 
 Panel = Callable[..., tuple[str, dict]]
 
@@ -27,14 +28,14 @@ HOME_PANELS: dict[str, tuple[tuple[Panel, bool], ...]] = {
         (notices.lead_panel, OFFICE_WIDE),
         (review_panels.lead_panel, OFFICE_WIDE),
         (scorecard_panels.lead_panel, OFFICE_WIDE),
-        (tasks.lead_panel, OFFICE_WIDE),
+        (task_panels.lead_panel, OFFICE_WIDE),
     ),
     "inspector": (
         (dashboard.inspector_work_panel, False),
         (notices.inspector_panel, False),
         (review_panels.reviewer_panel, False),
         (scorecard_panels.inspector_panel, False),
-        (tasks.inspector_panel, False),
+        (task_panels.inspector_panel, False),
     ),
     "liaison": (
         (dashboard.liaison_work_panel, False),

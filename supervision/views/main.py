@@ -6,14 +6,16 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import func, select, text
 
 from ..audit import records_stamp
 from ..cache import derived
 from ..extensions import db
 from ..formatting import local_today
-from ..models import AuditEvent, Notification, Unit, User
+from ..models import User
+from ..queries.notifications import notification_for_user, notifications_page
+from ..queries.org import admin_overview
 from ..services.notify import notification_mark_read, notifications_mark_all_read
+from ..services.transaction import database_reachable
 from ..urls import safe_next
 from .helpers import page_arg
 
@@ -22,16 +24,7 @@ bp = Blueprint("main", __name__)
 
 def admin_overview_panel(user: User) -> tuple[str, dict]:
     """The admin's counts of units and users and the latest audit events."""
-    counts = db.session.execute(
-        select(
-            select(func.count(Unit.id)).where(Unit.active.is_(True)).scalar_subquery(),
-            select(func.count(User.id)).where(User.active.is_(True)).scalar_subquery(),
-        )
-    ).one()
-    recent = db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(10)
-    ).all()
-    return "main/_admin_overview.html", {"unit_count": counts[0], "user_count": counts[1], "recent": recent}
+    return "main/_admin_overview.html", admin_overview()
 
 
 def _render_panel(panel, user: User) -> Markup:
@@ -66,25 +59,14 @@ def home():
 @bp.route("/notifications")
 @login_required
 def notifications():
-    query = (
-        select(Notification)
-        .where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
-    if request.args.get("unread"):
-        query = query.where(Notification.read_at.is_(None))
-    page = db.paginate(query, page=page_arg(), per_page=30, error_out=False)
+    page = notifications_page(current_user, unread_only=bool(request.args.get("unread")), page=page_arg())
     return render_template("main/notifications.html", page=page)
 
 
 @bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
 @login_required
 def notification_open(notification_id: int):
-    note = db.session.scalar(
-        select(Notification).where(
-            Notification.id == notification_id, Notification.user_id == current_user.id
-        )
-    )
+    note = notification_for_user(current_user, notification_id)
     if note is None:
         return redirect(url_for("main.notifications"))
     notification_mark_read(note)
@@ -100,11 +82,6 @@ def notifications_read_all():
 
 @bp.route("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception:  # any failure to reach the database is reported, not raised
-        db.session.rollback()
-        database = "unavailable"
+    database = "ok" if database_reachable() else "unavailable"
     status = 200 if database == "ok" else 503
     return jsonify(status="ok" if status == 200 else "degraded", database=database), status

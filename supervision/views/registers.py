@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import registers
 from ..exports.sheets import single_sheet_xlsx
@@ -14,7 +13,7 @@ from ..formatting import local_today, zh_date
 from ..i18n import in_chinese
 from ..models import AssessmentRound, Unit
 from ..parsing import id_arg
-from ..permissions import can, can_any, require, units_for_user
+from ..permissions import can, can_any, get_unit_for_user_or_404, require
 from ..progress import tracked
 from .dashboard import chosen_year, year_choices
 from .helpers import XLSX_MIME, download
@@ -38,12 +37,7 @@ def _unit_filter() -> int | None:
     if unit_id is None:
         return None
     # A unit outside the viewer's scope is simply not a filter they can use.
-    visible = db.session.scalar(
-        units_for_user(current_user).where(Unit.id == unit_id).with_only_columns(Unit.id)
-    )
-    if visible is None:
-        abort(404)
-    return unit_id
+    return get_unit_for_user_or_404(unit_id, current_user).id
 
 
 @in_chinese
@@ -60,9 +54,7 @@ def _subtitle(year: int | None, unit_id: int | None) -> str:
 def index():
     year = chosen_year()
     unit_choice = chosen_unit()
-    rounds = db.session.scalars(
-        select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
-    ).all()
+    rounds = registers.rounds_for(current_user)
     allowed = {name for name, caps in SOURCES.items() if can_any(current_user, *caps)}
     return render_template(
         "registers/index.html",

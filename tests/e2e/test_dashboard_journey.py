@@ -1,4 +1,4 @@
-"""Issue 7 in the browser: each role's home with its open work, the lead's dashboard with charts,
+"""The dashboard in the browser: each role's home with its open work, the lead's dashboard with charts,
 the annual figures, the registers and search, on the demo district."""
 
 from __future__ import annotations

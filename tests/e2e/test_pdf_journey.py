@@ -1,4 +1,4 @@
-"""Issue 16 in the browser: the PDF button beside 下载 Word on a notice queues the conversion and
+"""PDF in the browser: the PDF button beside 下载 Word on a notice queues the conversion and
 the 我的导出 page offers the PDF; a PNG of both pages to look at."""
 
 from __future__ import annotations

@@ -1,0 +1,386 @@
+"""What the task and finding pages read: one function per page, scoped to the viewer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..filters import contains, filter_findings
+from ..models import (
+    SEVERITIES,
+    TASK_KINDS,
+    Attachment,
+    AuditEvent,
+    Finding,
+    FindingCategory,
+    Notice,
+    NoticeItem,
+    SupervisionTask,
+    TaskInspector,
+    Unit,
+    User,
+    task_unit,
+)
+from ..permissions import audit_events_for_record, findings_for_user, notices_for_user, tasks_for_user
+from ..workflow import MACHINES
+from .org import inspector_pool_rows
+
+PER_PAGE = 20
+FINDINGS_PER_PAGE = 30
+SORTS = {
+    "new": (SupervisionTask.period_start.desc(), SupervisionTask.id.desc()),
+    "old": (SupervisionTask.period_start.asc(), SupervisionTask.id.asc()),
+    "code": (SupervisionTask.code.asc(),),
+    "title": (SupervisionTask.title.asc(),),
+}
+
+
+# --- per-task figures for lists (one grouped query each) -------------------------------------
+
+
+def finding_counts(task_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per task: total findings (dismissed excluded), open ones, serious ones; one grouped query."""
+    if not task_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Finding.task_id,
+            func.count(Finding.id),
+            func.sum(case((Finding.status == "open", 1), else_=0)),
+            func.sum(case((Finding.severity == "serious", 1), else_=0)),
+        )
+        .where(Finding.task_id.in_(task_ids), Finding.status != "dismissed")
+        .group_by(Finding.task_id)
+    ).all()
+    return {tid: {"total": t or 0, "open": o or 0, "serious": s or 0} for tid, t, o, s in rows}
+
+
+def unit_counts(task_ids: list[int]) -> dict[int, int]:
+    if not task_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(task_unit.c.task_id, func.count())
+            .where(task_unit.c.task_id.in_(task_ids))
+            .group_by(task_unit.c.task_id)
+        ).all()
+    )
+
+
+def leaders(task_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """Per task: (team leader's name, number of inspectors)."""
+    if not task_ids:
+        return {}
+    rows = db.session.execute(
+        select(TaskInspector.task_id, TaskInspector.is_leader, User.display_name)
+        .join(User, User.id == TaskInspector.user_id)
+        .where(TaskInspector.task_id.in_(task_ids))
+    ).all()
+    names: dict[int, str] = {}
+    sizes: dict[int, int] = defaultdict(int)
+    for task_id, is_leader, name in rows:
+        sizes[task_id] += 1
+        if is_leader:
+            names[task_id] = name
+    return {task_id: (names.get(task_id, ""), sizes.get(task_id, 0)) for task_id in task_ids}
+
+
+def file_counts(finding_ids: list[int]) -> dict[int, int]:
+    """Per finding: how many evidence files it has."""
+    if not finding_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Attachment.owner_id, func.count(Attachment.id))
+            .where(Attachment.owner_type == "finding", Attachment.owner_id.in_(finding_ids))
+            .group_by(Attachment.owner_id)
+        ).all()
+    )
+
+
+def task_years(user: User) -> list[int]:
+    """The years of the tasks the user may see, newest first (one query)."""
+    return list(
+        db.session.scalars(
+            tasks_for_user(user)
+            .with_only_columns(SupervisionTask.year)
+            .distinct()
+            .order_by(SupervisionTask.year.desc())
+        )
+    )
+
+
+def timeline(user: User, record_type: str, record_id: int) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            audit_events_for_record(user, record_type, record_id)
+            .options(joinedload(AuditEvent.actor))
+            .limit(100)
+        )
+    )
+
+
+def task_unit_rows(task: SupervisionTask) -> list:
+    """The (id, name) of the task's units, in the office's order."""
+    return db.session.execute(
+        select(Unit.id, Unit.name)
+        .join(task_unit, task_unit.c.unit_id == Unit.id)
+        .where(task_unit.c.task_id == task.id)
+        .order_by(Unit.kind, Unit.id)
+    ).all()
+
+
+# --- the task list ---------------------------------------------------------------------------
+
+
+def _filtered_tasks(query, args: dict):
+    """The list's filters: status, kind, year, unit, inspector and a keyword."""
+    if args["status"] in MACHINES["task"].statuses:
+        query = query.where(SupervisionTask.status == args["status"])
+    if args["kind"] in TASK_KINDS:
+        query = query.where(SupervisionTask.kind == args["kind"])
+    if args["year"]:
+        query = query.where(SupervisionTask.year == args["year"])
+    if args["unit"]:
+        on_unit = select(task_unit.c.task_id).where(task_unit.c.unit_id == args["unit"])
+        query = query.where(SupervisionTask.id.in_(on_unit))
+    if args["inspector"]:
+        on_team = select(TaskInspector.task_id).where(TaskInspector.user_id == args["inspector"])
+        query = query.where(SupervisionTask.id.in_(on_team))
+    if keyword := args["q"]:
+        query = query.where(
+            or_(
+                contains(SupervisionTask.title, keyword),
+                contains(SupervisionTask.code, keyword),
+                contains(SupervisionTask.basis, keyword),
+            )
+        )
+    return query
+
+
+def task_list(user: User, args: dict, page: int) -> dict:
+    """The task list: a page of the tasks the user may see, with each row's figures."""
+    query = _filtered_tasks(tasks_for_user(user), args).order_by(*SORTS.get(args["sort"], SORTS["new"]))
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    ids = [t.id for t in pagination.items]
+    return {
+        "page": pagination,
+        "counts": finding_counts(ids),
+        "unit_counts": unit_counts(ids),
+        "leaders": leaders(ids),
+        "years": task_years(user),
+    }
+
+
+# --- the task form and the task page ---------------------------------------------------------
+
+
+def task_form_rows() -> dict:
+    """The rows for the task form's unit and inspector checkbox lists (one query each)."""
+    units = db.session.execute(
+        select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.code)
+        .where(Unit.active.is_(True))
+        .order_by(Unit.kind, Unit.id)
+    ).all()
+    return {"unit_rows": units, "inspector_rows": inspector_pool_rows()}
+
+
+def _severity_matrix(task: SupervisionTask, unit_names: dict[int, str]) -> tuple[list, dict]:
+    """The units × severity table (one grouped query) and its totals; units without findings are summarised."""
+    matrix: dict[int, dict[str, int]] = defaultdict(lambda: {k: 0 for k in SEVERITIES})
+    for unit_id, severity, count in db.session.execute(
+        select(Finding.unit_id, Finding.severity, func.count(Finding.id))
+        .where(Finding.task_id == task.id, Finding.status != "dismissed")
+        .group_by(Finding.unit_id, Finding.severity)
+    ):
+        matrix[unit_id][severity] = count
+    rows = sorted(
+        ((uid, unit_names.get(uid, ""), sev, sum(sev.values())) for uid, sev in matrix.items()),
+        key=lambda row: (-row[3], row[1]),
+    )
+    return rows, {k: sum(r[2][k] for r in rows) for k in SEVERITIES}
+
+
+def task_page(user: User, task: SupervisionTask, args: dict, page: int) -> dict:
+    """The task page: its team, units, the severity table, a page of its findings, files, timeline."""
+    members = list(
+        db.session.scalars(
+            select(TaskInspector)
+            .where(TaskInspector.task_id == task.id)
+            .options(joinedload(TaskInspector.user).joinedload(User.unit))
+            .order_by(TaskInspector.is_leader.desc(), TaskInspector.user_id)
+        )
+    )
+    units = task_unit_rows(task)
+    unit_names = dict(units)
+    matrix_rows, totals = _severity_matrix(task, unit_names)
+    findings_query = filter_findings(
+        select(Finding)
+        .where(Finding.task_id == task.id)
+        .options(joinedload(Finding.unit), joinedload(Finding.inspector)),
+        args,
+    ).order_by(Finding.found_on.desc(), Finding.id.desc())
+    pagination = db.paginate(findings_query, page=page, per_page=FINDINGS_PER_PAGE, error_out=False)
+    files = list(
+        db.session.scalars(
+            select(Attachment)
+            .where(Attachment.owner_type == "task", Attachment.owner_id == task.id)
+            .order_by(Attachment.uploaded_at)
+        )
+    )
+    return {
+        "members": members,
+        "units": units,
+        "matrix_rows": matrix_rows,
+        "totals": totals,
+        "page": pagination,
+        "file_counts": file_counts([f.id for f in pagination.items]),
+        "conflicts": [m.user for m in members if m.user.unit_id in unit_names],
+        "events": timeline(user, "task", task.id),
+        "files": files,
+    }
+
+
+def ledger_findings(task: SupervisionTask) -> list[Finding]:
+    """The task's findings for its ledger export, unit by unit."""
+    return list(
+        db.session.scalars(
+            select(Finding)
+            .where(Finding.task_id == task.id)
+            .options(joinedload(Finding.unit), joinedload(Finding.inspector))
+            .order_by(Finding.unit_id, Finding.found_on, Finding.id)
+        )
+    )
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dict:
+    """Every finding the user may see, across tasks, filtered like the register export."""
+    query = filter_findings(
+        findings_for_user(user).options(
+            joinedload(Finding.unit), joinedload(Finding.inspector), joinedload(Finding.task)
+        ),
+        args,
+    )
+    if task_id:
+        query = query.where(Finding.task_id == task_id)
+    pagination = db.paginate(
+        query.order_by(Finding.found_on.desc(), Finding.id.desc()),
+        page=page,
+        per_page=FINDINGS_PER_PAGE,
+        error_out=False,
+    )
+    return {"page": pagination, "file_counts": file_counts([f.id for f in pagination.items])}
+
+
+def finding_page(user: User, finding: Finding) -> dict:
+    """The finding page: its evidence, timeline and the notices carrying it that the user may see."""
+    evidence = list(
+        db.session.scalars(
+            select(Attachment)
+            .where(Attachment.owner_type == "finding", Attachment.owner_id == finding.id)
+            .order_by(Attachment.uploaded_at, Attachment.id)
+        )
+    )
+    events = timeline(user, "finding", finding.id)
+    # The notices that carry the finding, of those the viewer may see (a voided one too).
+    notices = list(
+        db.session.scalars(
+            notices_for_user(user)
+            .join(NoticeItem, NoticeItem.notice_id == Notice.id)
+            .where(NoticeItem.finding_id == finding.id)
+            .order_by(Notice.id)
+        )
+    )
+    return {"evidence": evidence, "events": events, "notices": notices}
+
+
+def categories_page() -> dict:
+    """The finding categories in the office's order and how many findings use each."""
+    rows = list(
+        db.session.scalars(select(FindingCategory).order_by(FindingCategory.sort_order, FindingCategory.id))
+    )
+    usage = dict(
+        db.session.execute(select(Finding.category, func.count(Finding.id)).group_by(Finding.category)).all()
+    )
+    return {"rows": rows, "usage": usage}
+
+
+# --- home panels -----------------------------------------------------------------------------
+
+
+def inspector_home(user: User) -> dict:
+    """The inspector's active tasks (soonest end first) and their task and finding counts."""
+    my_tasks = select(TaskInspector.task_id).where(TaskInspector.user_id == user.id)
+    tasks = list(
+        db.session.scalars(
+            select(SupervisionTask)
+            .where(SupervisionTask.id.in_(my_tasks), SupervisionTask.status == "active")
+            .order_by(SupervisionTask.period_end)
+            .limit(10)
+        )
+    )
+    counts = db.session.execute(
+        select(
+            select(func.count(SupervisionTask.id))
+            .where(SupervisionTask.id.in_(my_tasks), SupervisionTask.status == "active")
+            .scalar_subquery(),
+            select(func.count(SupervisionTask.id)).where(SupervisionTask.id.in_(my_tasks)).scalar_subquery(),
+            select(func.count(Finding.id))
+            .where(Finding.inspector_id == user.id, Finding.status != "dismissed")
+            .scalar_subquery(),
+            select(func.count(Finding.id))
+            .where(Finding.inspector_id == user.id, Finding.status == "open")
+            .scalar_subquery(),
+        )
+    ).one()
+    ids = [t.id for t in tasks]
+    return {
+        "tasks": tasks,
+        "active_count": counts[0],
+        "task_count": counts[1],
+        "finding_count": counts[2],
+        "open_count": counts[3],
+        "finding_counts": finding_counts(ids),
+        "leaders": leaders(ids),
+    }
+
+
+def lead_home(user: User) -> dict:
+    """The office's active tasks (soonest end first) and its task and finding counts."""
+    tasks = list(
+        db.session.scalars(
+            select(SupervisionTask)
+            .where(SupervisionTask.status == "active")  # drafts are counted in their own card
+            .order_by(SupervisionTask.period_end, SupervisionTask.id)
+            .limit(10)
+        )
+    )
+    ids = [t.id for t in tasks]
+    counts = db.session.execute(
+        select(
+            select(func.count(SupervisionTask.id))
+            .where(SupervisionTask.status == "active")
+            .scalar_subquery(),
+            select(func.count(SupervisionTask.id)).where(SupervisionTask.status == "draft").scalar_subquery(),
+            select(func.count(Finding.id)).where(Finding.status == "open").scalar_subquery(),
+            select(func.count(Finding.id))
+            .where(Finding.status == "open", Finding.severity == "serious")
+            .scalar_subquery(),
+        )
+    ).one()
+    return {
+        "tasks": tasks,
+        "active_count": counts[0],
+        "draft_count": counts[1],
+        "open_count": counts[2],
+        "serious_count": counts[3],
+        "finding_counts": finding_counts(ids),
+        "unit_counts": unit_counts(ids),
+        "leaders": leaders(ids),
+    }
