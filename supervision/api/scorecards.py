@@ -19,7 +19,7 @@ from ..permissions import (
     get_roadmap_item_for_user_or_404,
     roadmap_items_for_user,
 )
-from ..queries.scorecards import score_of
+from ..queries.scorecards import framework_indicators, score_of
 from ..services import scorecards as svc
 from .common import (
     ID,
@@ -65,12 +65,7 @@ class FrameworkDetailSchema(FrameworkSchema):
     indicators = fields.Method("_indicators", required=True, **d("全部指标，按顺序"))
 
     def _indicators(self, framework) -> list:
-        rows = db.session.scalars(
-            select(Indicator)
-            .where(Indicator.framework_id == framework.id)
-            .order_by(Indicator.position, Indicator.id)
-        )
-        return IndicatorSchema(many=True).dump(rows)
+        return IndicatorSchema(many=True).dump(framework_indicators(framework.id))
 
 
 @blp.route("/frameworks")

@@ -154,10 +154,17 @@ def frameworks_page() -> dict:
     return {"items": items, "counts": counts, "rounds": rounds}
 
 
-def framework_page(user: User, framework: Framework) -> dict:
-    indicators = db.session.scalars(
-        select(Indicator).where(Indicator.framework_id == framework.id).order_by(Indicator.position)
+def framework_indicators(framework_id: int) -> list[Indicator]:
+    """Every indicator of a framework in tree order (the page, the export and the API)."""
+    return db.session.scalars(
+        select(Indicator)
+        .where(Indicator.framework_id == framework_id)
+        .order_by(Indicator.position, Indicator.id)
     ).all()
+
+
+def framework_page(user: User, framework: Framework) -> dict:
+    indicators = framework_indicators(framework.id)
     events = db.session.scalars(audit_events_for_record(user, "framework", framework.id).limit(50)).all()
     return {"indicators": indicators, "kinds": leaf_counts_by_kind(framework.id), "events": events}
 

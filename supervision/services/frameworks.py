@@ -19,6 +19,7 @@ from ..limits import TEXT_MAX, column_errors, length_error
 from ..models import UNIT_KINDS, Framework, Indicator, User, utcnow
 from ..parsing import BadNumber, parse_decimal
 from ..permissions import authorize, can
+from ..queries.scorecards import framework_indicators
 from .transaction import transactional
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -410,9 +411,7 @@ def framework_import(
 
 def framework_export_rows(framework: Framework) -> list[list]:
     """The framework in the import format (tree order), so that it can be imported again."""
-    indicators = db.session.scalars(
-        select(Indicator).where(Indicator.framework_id == framework.id).order_by(Indicator.position)
-    ).all()
+    indicators = framework_indicators(framework.id)
     codes = {i.id: i.code for i in indicators}
     rows = []
     for i in indicators:
