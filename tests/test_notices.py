@@ -290,9 +290,22 @@ def test_nobody_issues_a_notice_they_drafted(w):
 
 @pytest.mark.parametrize("state", ["draft", "issued", "acknowledged", "closed", "voided"])
 def test_issue_from_wrong_state_is_refused(w, state):
+    from supervision.models import DocCounter
+
+    def last_number():
+        query = select(DocCounter.last).where(DocCounter.prefix == "海法督", DocCounter.year == 2026)
+        return db.session.scalar(query) or 0
+
     notice = _notice_in(w, state)
-    with pytest.raises((InvalidTransition, DomainError)):
+    number, used = notice.doc_number, last_number()
+    with pytest.raises(InvalidTransition, match="当前状态为"):
         svc.notice_issue(actor=w.lead2, notice=notice, today=TODAY)
+    db.session.expire_all()
+    refused = db.session.get(Notice, notice.id)
+    assert (refused.status, refused.doc_number) == (state, number)
+    assert last_number() == used  # no number was taken
+    following = w.issued(findings=[w.findings[2]])  # the next issue gets the very next number
+    assert following.doc_number == f"海法督〔2026〕{used + 1}号"
 
 
 def _notice_in(w, state: str) -> Notice:
