@@ -1046,8 +1046,17 @@ def test_drafts_are_invisible_to_the_unit(client, w, state):
 def test_own_unit_liaison_sees_issued_notice(client, w):
     notice = w.issued()
     client.login_user(w.liaison)
-    for url in (f"/notices/{notice.id}", f"/notices/{notice.id}/print", f"/notices/{notice.id}.docx"):
-        assert client.get(url).status_code == 200
+    for url in (f"/notices/{notice.id}", f"/notices/{notice.id}/print"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert "海法督〔2026〕1号" in html and notice.title in html, url
+        assert w.findings[0].description in html and w.findings[1].description in html, url
+    detail = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert f"/notices/{notice.id}/acknowledge" in detail  # her unit's notice: she may sign for it
+    docx = client.get(f"/notices/{notice.id}.docx")
+    assert docx.status_code == 200 and docx.mimetype.endswith("wordprocessingml.document")
+    assert "海法督〔2026〕1号" in [p.text for p in Document(io.BytesIO(docx.data)).paragraphs]
 
 
 @pytest.mark.parametrize(
