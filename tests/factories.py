@@ -167,3 +167,130 @@ def make_framework(name: str | None = None, **kwargs):
     return framework_import(
         actor=None, name=name or f"测试指标体系{next(_seq)}", rows=framework_rows(**kwargs)
     )
+
+
+# --- one factory for each record a workflow machine governs (tests/test_workflow.py) -----------
+from supervision.models import (  # noqa: E402
+    Assessment,
+    AssessmentRound,
+    CaseFile,
+    Framework,
+    Indicator,
+    Notice,
+    NoticeItem,
+    ReviewAssignment,
+    ReviewCampaign,
+    RoadmapItem,
+    Rubric,
+)
+
+
+class NoticeFactory(Base):
+    class Meta:
+        model = Notice
+
+    kind = factory.SubFactory(NoticeKindFactory)
+    unit = factory.SubFactory(UnitFactory)
+    title = factory.Sequence(lambda n: f"关于行政执法问题的整改通知{n}")
+    time_limit_days = 15
+    status = "draft"
+
+
+class NoticeItemFactory(Base):
+    class Meta:
+        model = NoticeItem
+
+    notice = factory.SubFactory(NoticeFactory)
+    finding = factory.SubFactory(FindingFactory, unit=factory.SelfAttribute("..notice.unit"))
+    requirement = "逐件补正案卷，完善告知程序。"
+    status = "pending"
+
+
+class RubricFactory(Base):
+    class Meta:
+        model = Rubric
+
+    name = factory.Sequence(lambda n: f"行政执法案卷评查标准{n}")
+
+
+class ReviewCampaignFactory(Base):
+    class Meta:
+        model = ReviewCampaign
+
+    year = 2026
+    title = factory.Sequence(lambda n: f"2026年度案卷评查{n}")
+    rubric = factory.SubFactory(RubricFactory)
+    case_types = ["行政处罚"]
+    status = "draft"
+
+
+class CaseFileFactory(Base):
+    class Meta:
+        model = CaseFile
+
+    campaign = factory.SubFactory(ReviewCampaignFactory, status="reviewing")
+    unit = factory.SubFactory(UnitFactory)
+    case_number = factory.Sequence(lambda n: f"海综执罚〔2026〕{n}号")
+    case_type = "行政处罚"
+    title = factory.Sequence(lambda n: f"违法占道经营案{n}")
+    sampled = True
+
+
+class ReviewAssignmentFactory(Base):
+    class Meta:
+        model = ReviewAssignment
+
+    case_file = factory.SubFactory(CaseFileFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    status = "assigned"
+
+
+class FrameworkFactory(Base):
+    class Meta:
+        model = Framework
+
+    name = factory.Sequence(lambda n: f"法治政府建设指标体系{n}")
+    year = 2026
+
+
+class IndicatorFactory(Base):
+    class Meta:
+        model = Indicator
+
+    framework = factory.SubFactory(FrameworkFactory)
+    code = factory.Sequence(lambda n: f"1.1.{n}")
+    level = 3
+    text = "规范性文件报备率达100%"
+    max_points = 2
+
+
+class AssessmentRoundFactory(Base):
+    class Meta:
+        model = AssessmentRound
+
+    year = 2026
+    framework = factory.SubFactory(FrameworkFactory)
+    title = factory.Sequence(lambda n: f"2026年度自评{n}")
+    status = "open"
+
+
+class AssessmentFactory(Base):
+    class Meta:
+        model = Assessment
+
+    round = factory.SubFactory(AssessmentRoundFactory)
+    unit = factory.SubFactory(UnitFactory)
+    status = "draft"
+
+
+class RoadmapItemFactory(Base):
+    class Meta:
+        model = RoadmapItem
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    unit = factory.SubFactory(UnitFactory)
+    year = 2026
+    measure = "建立规范性文件报备台账"
+    owner = "区司法局"
+    due_date = date(2026, 12, 31)
+    status = "planned"

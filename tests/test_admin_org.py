@@ -184,9 +184,15 @@ def test_weak_initial_password_is_refused(client, login_as):
 def test_deactivated_user_is_signed_out_and_cannot_log_in(client, app, login_as, make_user):
     login_as("admin")
     victim = make_user("inspector", username="victim")
+    open_session = app.test_client()
+    open_session.login_user(victim)
+    assert open_session.get("/").status_code == 200
     client.post_form(f"/admin/users/{victim.id}/active", {"active": "0"})
+    assert db.session.get(User, victim.id).active is False
+    assert open_session.get("/").status_code == 302  # the session she had open ends at once
     other = app.test_client()
     assert "已停用" in other.login("victim").get_data(as_text=True)
+    assert other.get("/").status_code == 302
 
 
 def test_admin_cannot_deactivate_self(client, login_as):

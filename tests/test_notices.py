@@ -290,9 +290,22 @@ def test_nobody_issues_a_notice_they_drafted(w):
 
 @pytest.mark.parametrize("state", ["draft", "issued", "acknowledged", "closed", "voided"])
 def test_issue_from_wrong_state_is_refused(w, state):
+    from supervision.models import DocCounter
+
+    def last_number():
+        query = select(DocCounter.last).where(DocCounter.prefix == "海法督", DocCounter.year == 2026)
+        return db.session.scalar(query) or 0
+
     notice = _notice_in(w, state)
-    with pytest.raises((InvalidTransition, DomainError)):
+    number, used = notice.doc_number, last_number()
+    with pytest.raises(InvalidTransition, match="当前状态为"):
         svc.notice_issue(actor=w.lead2, notice=notice, today=TODAY)
+    db.session.expire_all()
+    refused = db.session.get(Notice, notice.id)
+    assert (refused.status, refused.doc_number) == (state, number)
+    assert last_number() == used  # no number was taken
+    following = w.issued(findings=[w.findings[2]])  # the next issue gets the very next number
+    assert following.doc_number == f"海法督〔2026〕{used + 1}号"
 
 
 def _notice_in(w, state: str) -> Notice:
@@ -1033,8 +1046,17 @@ def test_drafts_are_invisible_to_the_unit(client, w, state):
 def test_own_unit_liaison_sees_issued_notice(client, w):
     notice = w.issued()
     client.login_user(w.liaison)
-    for url in (f"/notices/{notice.id}", f"/notices/{notice.id}/print", f"/notices/{notice.id}.docx"):
-        assert client.get(url).status_code == 200
+    for url in (f"/notices/{notice.id}", f"/notices/{notice.id}/print"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert "海法督〔2026〕1号" in html and notice.title in html, url
+        assert w.findings[0].description in html and w.findings[1].description in html, url
+    detail = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert f"/notices/{notice.id}/acknowledge" in detail  # her unit's notice: she may sign for it
+    docx = client.get(f"/notices/{notice.id}.docx")
+    assert docx.status_code == 200 and docx.mimetype.endswith("wordprocessingml.document")
+    assert "海法督〔2026〕1号" in [p.text for p in Document(io.BytesIO(docx.data)).paragraphs]
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,17 @@ def test_an_escalation_before_the_issue_date_is_refused(w):
 
 @pytest.mark.parametrize("day", [date(9999, 12, 31), date(1, 1, 1), date(9998, 12, 31)])
 def test_load_calendar_takes_any_date(day):
-    load_calendar(date(2026, 3, 2), day)
+    from supervision.models import Holiday
+
+    # A 调休 day at the far date and a holiday in 2026: both inside the range the query reads.
+    db.session.add_all(
+        [Holiday(day=day, is_workday=day.weekday() >= 5), Holiday(day=date(2026, 10, 1), name="国庆节")]
+    )
+    db.session.commit()
+    calendar = load_calendar(date(2026, 3, 2), day)
+    assert calendar.is_workday(day) is (day.weekday() >= 5)
+    assert calendar.is_workday(date(2026, 10, 1)) is False
+    assert calendar.is_workday(date(2026, 3, 2)) is True  # a plain Monday
 
 
 def _walk(start: date, end: date, calendar) -> int:
@@ -123,9 +133,12 @@ def test_a_stored_deadline_of_9999_breaks_no_page(client, w):
     client.login_user(w.lead)
     for url in ("/notices/", f"/notices/{notice.id}", "/notices/?overdue=1", "/"):
         assert client.get(url).status_code == 200, url
+    assert "9999年12月31日" in client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert notice.doc_number not in client.get("/notices/?overdue=1").get_data(as_text=True)  # not overdue
     client.login_user(w.liaison)
     for url in ("/notices/unit", f"/notices/{notice.id}", "/"):
         assert client.get(url).status_code == 200, url
+    assert "9999年12月31日" in client.get(f"/notices/{notice.id}").get_data(as_text=True)
 
 
 # --- the draft form's deadline preview --------------------------------------------------------------

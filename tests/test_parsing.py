@@ -109,17 +109,38 @@ def test_bad_numbers_are_refused_on_every_list(client, login_as, url):
 
 
 def test_a_good_year_and_a_blank_one_still_filter(client, login_as):
+    from datetime import date
+
     login_as("lead")
-    assert client.get("/tasks/findings?year=2026&unit=&page=1").status_code == 200
-    assert client.get("/notices/holidays?year=2026").status_code == 200
+    old = factories.FindingFactory(found_on=date(2025, 5, 1), description="二〇二五年发现的问题")
+    new = factories.FindingFactory(found_on=date(2026, 5, 1), description="二〇二六年发现的问题")
+    response = client.get("/tasks/findings?year=2026&unit=&page=1")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    # The year filters; the blank unit does not.
+    assert new.description in html and old.description not in html
+    unfiltered = client.get("/tasks/findings?unit=&page=1").get_data(as_text=True)
+    assert new.description in unfiltered and old.description in unfiltered
+    response = client.get("/notices/holidays?year=2026")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "2026 年" in html and "year=2025" in html and "year=2027" in html
 
 
 def test_the_dashboard_falls_back_to_this_year_for_a_year_outside_its_figures(client, login_as):
+    from supervision.formatting import local_today
+
     login_as("lead")
-    assert client.get(f"/dashboard/?year={HUGE}").status_code == 200
+    response = client.get(f"/dashboard/?year={HUGE}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f"{local_today().year}年度法治督察" in html
 
 
 def test_a_huge_finding_id_in_a_notice_draft_is_ignored(client, login_as):
+    from supervision.extensions import db
+    from supervision.models import Notice
+
     inspector = login_as("inspector")
     unit = factories.UnitFactory()
     kind = factories.NoticeKindFactory()
@@ -128,4 +149,7 @@ def test_a_huge_finding_id_in_a_notice_draft_is_ignored(client, login_as):
         f"/notices/new?unit={unit.id}",
         {"kind_id": str(kind.id), "title": "t", "time_limit_days": "10", "finding": [HUGE, "-1", "x"]},
     )
-    assert response.status_code < 500, inspector
+    # The bad ids are dropped, not looked up: the form comes back saying no finding was chosen.
+    assert response.status_code == 200, inspector
+    assert "至少需要一个整改事项" in response.get_data(as_text=True)
+    assert db.session.query(Notice).count() == 0

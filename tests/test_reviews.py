@@ -628,6 +628,18 @@ def test_veto_gives_zero_and_fail(world):
     a = world.assignments()[0]
     world.score(a, veto=True)
     assert a.total == 0 and a.veto_hit
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "assignment.submit", AuditEvent.record_id == a.id)
+    )
+    assert "不合格，0 分" in event.summary
+    case_file = a.case_file
+    assert case_file.grade is None  # one review of two: no grade yet
+    for other in case_file.assignments:
+        if other.id != a.id:
+            world.score(other, veto=True)
+    db.session.expire_all()
+    case_file = db.session.get(CaseFile, case_file.id)
+    assert (case_file.final_score, case_file.grade) == (0, "不合格")
 
 
 def test_divergence_settle_excellent_return_and_publish(world, client, make_user):

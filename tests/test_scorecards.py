@@ -628,8 +628,18 @@ def test_no_inline_scripts(client, world):
             assert tag.lstrip().startswith("src="), url
 
 
-def test_user_factory_is_available():
-    assert UserFactory is not None
+def test_user_factory_is_available(client, world):
+    """UserFactory makes a saved, active user who signs in with the factory password."""
+    from .factories import PASSWORD
+
+    liaison = UserFactory(role="liaison", unit=world.town)
+    db.session.expire_all()
+    saved = db.session.get(type(liaison), liaison.id)
+    assert (saved.role, saved.unit_id, saved.active) == ("liaison", world.town.id, True)
+    assert saved.check_password(PASSWORD) and not saved.check_password(PASSWORD + "x")
+    assert client.login(saved.username).status_code == 302
+    page = client.get(f"/scorecards/assessments/{world.mine.id}")
+    assert page.status_code == 200 and "score-row-1.1.1" in page.get_data(as_text=True)
 
 
 def test_inspector_can_go_back_to_the_unit_rating(client, world):

@@ -154,8 +154,10 @@ def test_a_code_is_good_once(client, make_user, app, oidc):
     callback = sign_in_at_provider(_authorize_url(client), "wang", REDIRECT_URI)
     parts = urlsplit(callback)
     assert client.get(f"{parts.path}?{parts.query}").status_code == 302
+    assert _signed_in(client)
     other = app.test_client()
     assert other.get(f"{parts.path}?{parts.query}").status_code == 403  # no state of its own
+    assert not _signed_in(other)
 
 
 def test_logout_ends_the_local_session_and_calls_the_providers_end_session(client, make_user, oidc):

@@ -357,10 +357,21 @@ def test_pool_filters_by_term_specialty_and_shows_workload(client, world):
 
 
 def test_categories_page_adds_and_toggles(client, world):
+    from supervision.models import FindingCategory
+    from supervision.services.tasks import finding_category_names
+
     client.login_user(world["lead"])
     response = client.post_form("/tasks/categories", {"name": "执法监督"}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "执法监督" in page and "主体" in page
+    category = db.session.scalar(select(FindingCategory).where(FindingCategory.name == "执法监督"))
+    assert category.active and finding_category_names()[-1] == "执法监督"
+    client.post_form(f"/tasks/categories/{category.id}/active", {"active": "0"})
+    assert db.session.get(FindingCategory, category.id).active is False
+    assert "执法监督" not in finding_category_names()  # no longer offered for new findings
+    assert "执法监督" in finding_category_names(include_inactive=True)  # still listed on this page
+    client.post_form(f"/tasks/categories/{category.id}/active", {"active": "1"})
+    assert "执法监督" in finding_category_names()
 
 
 # --- query counts ---------------------------------------------------------------------------
