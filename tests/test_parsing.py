@@ -94,8 +94,8 @@ def test_a_bad_number_in_the_query_is_a_400_with_a_message(client, login_as, que
         f"/notices/?kind={HUGE}",
         f"/notices/?unit={HUGE}",
         "/notices/?year=-1",
-        "/notices/holidays?year=99999",
-        "/notices/holidays?year=-1",
+        "/admin/holidays?year=99999",
+        "/admin/holidays?year=-1",
         f"/notices/register?year={HUGE}",
         f"/reviews/?year={HUGE}",
         f"/registers/assessments.xlsx?round={HUGE}",
@@ -111,7 +111,7 @@ def test_bad_numbers_are_refused_on_every_list(client, login_as, url):
 def test_a_good_year_and_a_blank_one_still_filter(client, login_as):
     login_as("lead")
     assert client.get("/tasks/findings?year=2026&unit=&page=1").status_code == 200
-    assert client.get("/notices/holidays?year=2026").status_code == 200
+    assert client.get("/admin/holidays?year=2026").status_code == 200
 
 
 def test_the_dashboard_falls_back_to_this_year_for_a_year_outside_its_figures(client, login_as):
