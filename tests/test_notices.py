@@ -378,6 +378,15 @@ def test_acknowledge_by_role(w):
     assert notice.status == "acknowledged"
 
 
+def test_no_close_without_acknowledgement(w):
+    """销号 only from 已签收: the unit's receipt comes first, even for a notice needing no report."""
+    assert MACHINES["notice"].step("close", "issued") is None
+    notice = w.issued()
+    with pytest.raises(InvalidTransition):
+        svc.close_notice(w.inspector, notice)
+    assert notice.status == "issued"
+
+
 def test_report_by_role_and_state(w):
     notice = w.issued()
     item = notice.items[0]
