@@ -295,7 +295,7 @@ def _finding_owner(user: User, owner_id: int):
     return db.session.scalar(findings_for_user(user).where(Finding.id == owner_id))
 
 
-# --- notices and rectification (issue 4) ----------------------------------------------------
+# --- notices and rectification ---------------------------------------------------------------
 
 # Statuses a unit sees: only once issued (a voided notice that had been issued stays visible).
 UNIT_VISIBLE_NOTICE_STATUSES = ("issued", "acknowledged", "closed", "voided")
@@ -513,6 +513,16 @@ def upload_campaigns_for_user(user: User) -> Select:
         ours = select(campaign_unit.c.campaign_id).where(campaign_unit.c.unit_id == user.unit_id)
         return query.where(ReviewCampaign.status == "draft", ReviewCampaign.id.in_(ours))
     return query.where(False)
+
+
+def unit_upload_campaigns_for_user(user: User) -> Select:
+    """A liaison's campaigns still taking case-file lists that include their unit, newest first (their
+    home panel and 本单位评查); none for the lead, whose campaigns are on the lead's own pages."""
+    from .models import ReviewCampaign
+
+    if can(user, "casefiles.upload"):
+        return select(ReviewCampaign).where(False)
+    return upload_campaigns_for_user(user).order_by(ReviewCampaign.id.desc())
 
 
 @template_rule

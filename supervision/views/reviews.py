@@ -53,7 +53,7 @@ from ..permissions import (
     get_case_file_for_user_or_404,
     get_upload_campaign_for_user_or_404,
     require,
-    upload_campaigns_for_user,
+    unit_upload_campaigns_for_user,
 )
 from ..services import reviews as svc
 from ..tabular import read_rows, template_xlsx
@@ -177,14 +177,11 @@ def _unit_campaigns():
         per_page=20,
         error_out=False,
     )
-    return render_template("reviews/unit_campaigns.html", page=page, drafts=_drafts_for_liaison(current_user))
-
-
-def _drafts_for_liaison(user: User) -> list[ReviewCampaign]:
-    """Campaigns still taking case-file lists that include the liaison's unit."""
-    if can(user, "casefiles.upload"):
-        return []  # the lead's campaigns are on the lead's own pages
-    return db.session.scalars(upload_campaigns_for_user(user).order_by(ReviewCampaign.id.desc())).all()
+    return render_template(
+        "reviews/unit_campaigns.html",
+        page=page,
+        drafts=db.session.scalars(unit_upload_campaigns_for_user(current_user)).all(),
+    )
 
 
 # --- campaign set-up ----------------------------------------------------------------------
@@ -1193,5 +1190,5 @@ def liaison_panel(user: User):
     return "reviews/_panel_liaison.html", {
         "published": published,
         "figures": figures,
-        "drafts": _drafts_for_liaison(user),
+        "drafts": db.session.scalars(unit_upload_campaigns_for_user(user)).all(),
     }
