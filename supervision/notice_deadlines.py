@@ -38,6 +38,7 @@ def fixed_deadline_problem(deadline: date, today: date) -> str | None:
 
 
 def check_deadline_bound(deadline: date, issued: date, what: str | None = None) -> None:
+    """Refuse a deadline (or an extension's new one) more than two years after the issue date."""
     if deadline > latest_deadline(issued):
         raise DomainError(
             _(

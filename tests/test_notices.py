@@ -439,7 +439,7 @@ def test_nobody_verifies_their_own_report(w):
     svc.item_accept(actor=w.inspector2, notice=notice, item=item)
 
 
-# --- who may edit a draft and who may verify (issue 10, items 21 and 26) ---------------------
+# --- who may edit a draft and who may verify -----------------------------------------------
 
 
 def test_only_the_drafter_and_the_tasks_inspectors_edit_or_submit_a_draft(w, make_user):

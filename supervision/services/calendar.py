@@ -1,5 +1,6 @@
 """The holiday calendar by the year: a range of days at once, the 国务院办公厅 notice pasted in, the
-estimate (预估) for a year without a notice, and the admin's confirmation (确认) of a year.
+estimate (预估) for a year without a notice, the admin's confirmation (确认) of a year, a single
+day edited or deleted, and the chinese-calendar package's days (`flask seed calendar`).
 
 A year is covered (its deadlines carry no warning) only once confirmed, or from the chinese-calendar
 package's data; days entered by hand or estimated do not cover it. Every change audited; each
