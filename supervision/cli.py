@@ -46,8 +46,7 @@ def _register_seed(app: Flask) -> None:
     def seed_calendar_command() -> None:
         """Holidays and 调休 days from the chinese-calendar package (idempotent; keeps admin edits)."""
         from .formatting import local_today
-        from .services.calendar import calendar_estimate_upcoming
-        from .services.notices import calendar_seed
+        from .services.calendar import calendar_estimate_upcoming, calendar_seed
 
         added = calendar_seed()
         click.echo(f"节假日日历：新增 {added} 天。" if added else "节假日日历已是最新。")

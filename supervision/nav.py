@@ -66,8 +66,8 @@ NAV: list[NavItem] = [
     NavItem(_l("操作日志"), "admin.audit", ("admin.manage",), "journal-text", "admin"),
     NavItem(_l("问题分类"), "tasks.categories", ("tasks.manage", "admin.manage"), "tags", "admin"),
     NavItem(_l("指标体系"), "scorecards.frameworks", ("reference.read",), "diagram-3", "admin"),
-    NavItem(_l("通知书种类"), "notices.kinds", ("admin.manage",), "file-earmark-ruled", "admin"),
-    NavItem(_l("节假日日历"), "notices.holidays", ("admin.manage",), "calendar3", "admin"),
+    NavItem(_l("通知书种类"), "admin.notice_kinds", ("admin.manage",), "file-earmark-ruled", "admin"),
+    NavItem(_l("节假日日历"), "admin.holidays", ("admin.manage",), "calendar3", "admin"),
     NavItem(_l("评查标准"), "reviews.rubrics", ("admin.manage",), "list-check", "admin"),
 ]
 

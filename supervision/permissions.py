@@ -515,6 +515,16 @@ def upload_campaigns_for_user(user: User) -> Select:
     return query.where(False)
 
 
+def unit_upload_campaigns_for_user(user: User) -> Select:
+    """A liaison's campaigns still taking case-file lists that include their unit, newest first (their
+    home panel and 本单位评查); none for the lead, whose campaigns are on the lead's own pages."""
+    from .models import ReviewCampaign
+
+    if can(user, "casefiles.upload"):
+        return select(ReviewCampaign).where(False)
+    return upload_campaigns_for_user(user).order_by(ReviewCampaign.id.desc())
+
+
 @template_rule
 def can_upload_case_list(user: Any, campaign: Any, unit_id: int | None = None) -> bool:
     """Upload a case-file list (for the unit, if given): the lead for any unit; a liaison only

@@ -93,7 +93,6 @@ MACHINES: dict[str, Machine] = {
             ("return", "submitted", "draft", "notices.issue", _l("退回修改"), True),
             ("issue", "submitted", "issued", "notices.issue", _l("签发")),
             ("acknowledge", "issued", "acknowledged", "notices.respond", _l("签收")),
-            ("close", "issued", "closed", "notices.verify", _l("销号")),
             ("close", "acknowledged", "closed", "notices.verify", _l("销号")),
             ("void", "draft", "voided", "notices.void", _l("作废"), True),
             ("void", "submitted", "voided", "notices.void", _l("作废"), True),

@@ -244,7 +244,7 @@ def test_title_is_broken_by_meaning_in_the_docx(client, w):
 def test_kind_admin_sets_the_authority_and_cc(client, w):
     client.login_user(w.admin)
     response = client.post_form(
-        f"/notices/kinds/{w.kind.id}/edit",
+        f"/admin/notice-kinds/{w.kind.id}/edit",
         {
             "name": w.kind.name,
             "prefix": "海法督",
@@ -265,9 +265,9 @@ def test_kind_admin_sets_the_authority_and_cc(client, w):
         "区委依法治区办",
         30,
     )
-    assert "海曙区司法局" in client.get("/notices/kinds").get_data(as_text=True)
+    assert "海曙区司法局" in client.get("/admin/notice-kinds").get_data(as_text=True)
     bad = client.post_form(
-        f"/notices/kinds/{w.kind.id}/edit",
+        f"/admin/notice-kinds/{w.kind.id}/edit",
         {
             "name": w.kind.name,
             "prefix": "海法督",
@@ -415,7 +415,7 @@ def _template(*names: str, extra: str = "") -> io.BytesIO:
 
 def _upload(client, kind, data: io.BytesIO, name="红头模板.docx", **extra):
     return client.post_form(
-        f"/notices/kinds/{kind.id}/template",
+        f"/admin/notice-kinds/{kind.id}/template",
         {"template": (data, name), "version": kind.version, **extra},
         content_type="multipart/form-data",
         follow_redirects=True,
@@ -487,7 +487,7 @@ def test_template_cleared_goes_back_to_the_built_in_layout(client, w):
     db.session.expire_all()
     assert w.kind.template_name
     page = client.post_form(
-        f"/notices/kinds/{w.kind.id}/template",
+        f"/admin/notice-kinds/{w.kind.id}/template",
         {"clear": "1", "version": w.kind.version},
         follow_redirects=True,
     ).get_data(as_text=True)

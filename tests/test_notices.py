@@ -25,7 +25,10 @@ from supervision.models import (
     Notification,
     Rectification,
 )
+from supervision.services import notice_extensions as extensions_svc
+from supervision.services import notice_kinds as kinds_svc
 from supervision.services import notices as svc
+from supervision.services import rectification as rectification_svc
 from supervision.services.notify import remind
 from supervision.workflow import MACHINES
 
@@ -91,10 +94,10 @@ class World:
         return svc.notice_issue(actor=self.lead, notice=self.submitted(**kwargs), today=today)
 
     def acknowledged(self, **kwargs) -> Notice:
-        return svc.notice_acknowledge(actor=self.liaison, notice=self.issued(**kwargs))
+        return rectification_svc.notice_acknowledge(actor=self.liaison, notice=self.issued(**kwargs))
 
     def report(self, notice, item, files=None):
-        return svc.item_report(
+        return rectification_svc.item_report(
             actor=self.liaison,
             notice=notice,
             item=item,
@@ -135,7 +138,7 @@ def test_full_lifecycle(w):
     # 15 working days from Monday 2 March 2026 (no holiday table): Monday 23 March.
     assert notice.deadline == date(2026, 3, 23)
     assert {f.status for f in w.findings[:2]} == {"noticed"}
-    svc.notice_acknowledge(actor=w.liaison, notice=notice)
+    rectification_svc.notice_acknowledge(actor=w.liaison, notice=notice)
     assert notice.status == "acknowledged" and notice.acknowledged_by_id == w.liaison.id
     first, second = notice.items
     w.report(notice, first, [upload()])
@@ -202,7 +205,7 @@ def test_kind_without_rectification_closes_on_receipt(w):
     notice = svc.notice_create(actor=w.inspector, data=w.data(kind_id=kind.id), today=TODAY)
     svc.notice_submit(actor=w.inspector, notice=notice)
     svc.notice_issue(actor=w.lead, notice=notice, today=TODAY)
-    svc.notice_acknowledge(actor=w.liaison, notice=notice)
+    rectification_svc.notice_acknowledge(actor=w.liaison, notice=notice)
     assert notice.status == "closed"
     assert {f.status for f in w.findings[:2]} == {"resolved"}
 
@@ -211,7 +214,7 @@ def test_kind_without_rectification_shows_no_item_count_in_lists(client, w):
     kind = NoticeKindFactory(name="督察建议书", prefix="海法督建", requires_rectification=False)
     notice = svc.notice_create(actor=w.inspector, data=w.data(kind_id=kind.id), today=TODAY)
     svc.notice_issue(actor=w.lead, notice=svc.notice_submit(actor=w.inspector, notice=notice), today=TODAY)
-    svc.notice_acknowledge(actor=w.liaison, notice=notice)
+    rectification_svc.notice_acknowledge(actor=w.liaison, notice=notice)
     db.session.commit()
     client.login_user(w.lead)
     page = client.get("/notices/").get_data(as_text=True)
@@ -374,18 +377,27 @@ def test_void_by_state(w, state, allowed):
 def test_acknowledge_only_when_issued(w, state):
     notice = _notice_in(w, state)
     with pytest.raises((InvalidTransition, NotAllowed)):
-        svc.notice_acknowledge(actor=w.liaison, notice=notice)
+        rectification_svc.notice_acknowledge(actor=w.liaison, notice=notice)
 
 
 def test_acknowledge_by_role(w):
     notice = w.issued()
     for actor in (w.inspector, w.lead, w.admin):
         with pytest.raises(NotAllowed):
-            svc.notice_acknowledge(actor=actor, notice=notice)
+            rectification_svc.notice_acknowledge(actor=actor, notice=notice)
     with pytest.raises(NotAllowed, match="本单位"):
-        svc.notice_acknowledge(actor=w.outsider, notice=notice)
-    svc.notice_acknowledge(actor=w.liaison, notice=notice)
+        rectification_svc.notice_acknowledge(actor=w.outsider, notice=notice)
+    rectification_svc.notice_acknowledge(actor=w.liaison, notice=notice)
     assert notice.status == "acknowledged"
+
+
+def test_no_close_without_acknowledgement(w):
+    """销号 only from 已签收: the unit's receipt comes first, even for a notice needing no report."""
+    assert MACHINES["notice"].step("close", "issued") is None
+    notice = w.issued()
+    with pytest.raises(InvalidTransition):
+        svc.close_notice(w.inspector, notice)
+    assert notice.status == "issued"
 
 
 def test_report_by_role_and_state(w):
@@ -393,10 +405,10 @@ def test_report_by_role_and_state(w):
     item = notice.items[0]
     with pytest.raises(DomainError, match="先签收"):
         w.report(notice, item)
-    svc.notice_acknowledge(actor=w.liaison, notice=notice)
+    rectification_svc.notice_acknowledge(actor=w.liaison, notice=notice)
     for actor in (w.inspector, w.lead, w.outsider):
         with pytest.raises(NotAllowed):
-            svc.item_report(
+            rectification_svc.item_report(
                 actor=actor,
                 notice=notice,
                 item=item,
@@ -625,7 +637,7 @@ def test_report_without_content_saves_nothing(w):
         ("已整改", TODAY + timedelta(days=1)),
     ):
         with pytest.raises(DomainError):
-            svc.item_report(
+            rectification_svc.item_report(
                 actor=w.liaison,
                 notice=notice,
                 item=notice.items[0],
@@ -674,14 +686,14 @@ def test_extension_approved_keeps_the_old_deadline(w):
     notice = w.acknowledged()
     old = notice.deadline
     with pytest.raises(DomainError, match="晚于现截止日期"):
-        svc.extension_request(
+        extensions_svc.extension_request(
             actor=w.liaison, notice=notice, reason="忙", requested_deadline=old, today=TODAY
         )
     with pytest.raises(DomainError, match="延期理由"):
-        svc.extension_request(
+        extensions_svc.extension_request(
             actor=w.liaison, notice=notice, reason="", requested_deadline=old + timedelta(days=9), today=TODAY
         )
-    ext = svc.extension_request(
+    ext = extensions_svc.extension_request(
         actor=w.liaison,
         notice=notice,
         reason="需采购设备",
@@ -689,7 +701,7 @@ def test_extension_approved_keeps_the_old_deadline(w):
         today=TODAY,
     )
     with pytest.raises(DomainError, match="审批中"):
-        svc.extension_request(
+        extensions_svc.extension_request(
             actor=w.liaison,
             notice=notice,
             reason="再延",
@@ -697,10 +709,12 @@ def test_extension_approved_keeps_the_old_deadline(w):
             today=TODAY,
         )
     with pytest.raises(NotAllowed):
-        svc.extension_decide(
+        extensions_svc.extension_decide(
             actor=w.inspector, notice=notice, ext=ext, approve=True, new_deadline=None, note=""
         )
-    svc.extension_decide(actor=w.lead, notice=notice, ext=ext, approve=True, new_deadline=None, note="同意")
+    extensions_svc.extension_decide(
+        actor=w.lead, notice=notice, ext=ext, approve=True, new_deadline=None, note="同意"
+    )
     assert notice.deadline == old + timedelta(days=10)
     assert ext.old_deadline == old and ext.new_deadline == notice.deadline and ext.decision == "approved"
     texts = db.session.scalars(
@@ -711,7 +725,7 @@ def test_extension_approved_keeps_the_old_deadline(w):
 
 def test_extension_rejected_needs_a_reason(w):
     notice = w.acknowledged()
-    ext = svc.extension_request(
+    ext = extensions_svc.extension_request(
         actor=w.liaison,
         notice=notice,
         reason="人手不足",
@@ -719,9 +733,11 @@ def test_extension_rejected_needs_a_reason(w):
         today=TODAY,
     )
     with pytest.raises(DomainError, match="理由"):
-        svc.extension_decide(actor=w.lead, notice=notice, ext=ext, approve=False, new_deadline=None, note="")
+        extensions_svc.extension_decide(
+            actor=w.lead, notice=notice, ext=ext, approve=False, new_deadline=None, note=""
+        )
     old = notice.deadline
-    svc.extension_decide(
+    extensions_svc.extension_decide(
         actor=w.lead, notice=notice, ext=ext, approve=False, new_deadline=None, note="按期完成"
     )
     assert notice.deadline == old and ext.decision == "rejected"
@@ -730,16 +746,20 @@ def test_extension_rejected_needs_a_reason(w):
 def test_escalation_only_on_overdue_notices(w):
     notice = w.acknowledged()
     with pytest.raises(DomainError, match="逾期"):
-        svc.escalation_add(actor=w.lead, notice=notice, kind="interview", on_date=TODAY, note="", today=TODAY)
+        extensions_svc.escalation_add(
+            actor=w.lead, notice=notice, kind="interview", on_date=TODAY, note="", today=TODAY
+        )
     later = notice.deadline + timedelta(days=3)
     assert notice.is_overdue(later)
     with pytest.raises(NotAllowed):
-        svc.escalation_add(
+        extensions_svc.escalation_add(
             actor=w.inspector, notice=notice, kind="interview", on_date=later, note="", today=later
         )
     with pytest.raises(DomainError, match="督办措施"):
-        svc.escalation_add(actor=w.lead, notice=notice, kind="nonsense", on_date=later, note="", today=later)
-    escalation = svc.escalation_add(
+        extensions_svc.escalation_add(
+            actor=w.lead, notice=notice, kind="nonsense", on_date=later, note="", today=later
+        )
+    escalation = extensions_svc.escalation_add(
         actor=w.lead, notice=notice, kind="listed", on_date=later, note="挂牌督办", today=later
     )
     assert escalation.kind_label == "挂牌督办"
@@ -998,8 +1018,8 @@ def _routes(notice, item, ext_id):
         ("GET", "/notices/new"),
         ("GET", "/notices/register"),
         ("GET", "/notices/register.xlsx"),
-        ("GET", "/notices/kinds"),
-        ("GET", "/notices/holidays"),
+        ("GET", "/admin/notice-kinds"),
+        ("GET", "/admin/holidays"),
     ]
 
 
@@ -1010,7 +1030,7 @@ def _request(client, method, url):
 def test_other_units_notice_is_404_on_every_route(client, w):
     notice = w.acknowledged()
     w.report(notice, notice.items[0], [upload()])
-    ext = svc.extension_request(
+    ext = extensions_svc.extension_request(
         actor=w.liaison,
         notice=notice,
         reason="r",
@@ -1063,11 +1083,11 @@ def test_own_unit_liaison_sees_issued_notice(client, w):
     "role, url, status",
     [
         ("admin", "/notices/", 200),
-        ("admin", "/notices/kinds/new", 200),
-        ("admin", "/notices/holidays", 200),
+        ("admin", "/admin/notice-kinds/new", 200),
+        ("admin", "/admin/holidays", 200),
         ("lead", "/notices/", 200),
         ("lead", "/notices/register", 200),
-        ("lead", "/notices/kinds/new", 403),
+        ("lead", "/admin/notice-kinds/new", 403),
         ("lead", "/notices/new", 403),
         ("inspector", "/notices/new", 200),
         ("inspector", "/notices/register", 200),
@@ -1149,22 +1169,23 @@ def test_register_lists_voided_numbers_and_exports(client, w):
 def test_notice_kinds_admin(client, w):
     client.login_user(w.admin)
     response = client.post_form(
-        "/notices/kinds/new",
+        "/admin/notice-kinds/new",
         {"name": "督察通报", "prefix": "海法督〔2026〕", "default_days": "10", "active": "y"},
     )
     assert "机关代字只填代字本身" in response.get_data(as_text=True)
     response = client.post_form(
-        "/notices/kinds/new", {"name": "督察通报", "prefix": "海法通", "default_days": "10", "active": "y"}
+        "/admin/notice-kinds/new",
+        {"name": "督察通报", "prefix": "海法通", "default_days": "10", "active": "y"},
     )
     assert response.status_code == 302
-    assert "督察通报" in client.get("/notices/kinds").get_data(as_text=True)
+    assert "督察通报" in client.get("/admin/notice-kinds").get_data(as_text=True)
 
 
 def test_kind_closing_text_in_print_and_docx(client, w):
     """A kind's own 结尾语, with {期限} as the deadline the notice was issued with."""
     client.login_user(w.admin)
     bad = client.post_form(
-        f"/notices/kinds/{w.kind.id}/edit",
+        f"/admin/notice-kinds/{w.kind.id}/edit",
         {
             "name": w.kind.name,
             "prefix": "海法督",
@@ -1179,7 +1200,7 @@ def test_kind_closing_text_in_print_and_docx(client, w):
     assert w.kind.closing == ""
     closing = "请你单位于{期限}前依法予以纠正。如有异议，可自收到之日起10日内书面申请复查。"
     ok = client.post_form(
-        f"/notices/kinds/{w.kind.id}/edit",
+        f"/admin/notice-kinds/{w.kind.id}/edit",
         {
             "name": w.kind.name,
             "prefix": "海法督",
@@ -1201,7 +1222,7 @@ def test_kind_closing_text_in_print_and_docx(client, w):
     assert expected in texts and not any("将视情采取约谈" in t for t in texts)
 
     # Editing the kind later does not change the document already issued; a new notice gets it.
-    svc.notice_kind_save(
+    kinds_svc.notice_kind_save(
         actor=w.admin,
         kind=w.kind,
         data={"name": w.kind.name, "prefix": "海法督", "default_days": 15, "closing": "请于{期限}前办结。"},
@@ -1214,12 +1235,12 @@ def test_kind_closing_text_in_print_and_docx(client, w):
 
 def test_holiday_admin_and_weekends_only_notice(client, w):
     client.login_user(w.admin)
-    page = client.get("/notices/holidays?year=2031").get_data(as_text=True)
+    page = client.get("/admin/holidays?year=2031").get_data(as_text=True)
     assert "没有节假日数据" in page
-    response = client.post_form("/notices/holidays?year=2031", {"day": "2031-10-01", "name": "国庆节"})
+    response = client.post_form("/admin/holidays?year=2031", {"day": "2031-10-01", "name": "国庆节"})
     assert response.status_code == 302
     response = client.post_form(
-        "/notices/holidays?year=2031", {"day": "2031-10-01", "name": "国庆节"}, follow_redirects=True
+        "/admin/holidays?year=2031", {"day": "2031-10-01", "name": "国庆节"}, follow_redirects=True
     )
     assert "已在日历中" in response.get_data(as_text=True)
     client.login_user(w.inspector)
@@ -1244,8 +1265,8 @@ def _many(w, n: int):
             today=local_today(),
         )
         if k % 2:
-            svc.notice_acknowledge(actor=w.liaison, notice=notice)
-            svc.item_report(
+            rectification_svc.notice_acknowledge(actor=w.liaison, notice=notice)
+            rectification_svc.item_report(
                 actor=w.liaison,
                 notice=notice,
                 item=notice.items[0],
@@ -1344,14 +1365,16 @@ def test_findings_untouched_by_failed_issue(w):
 
 def test_documents_keep_the_deadline_as_issued(client, w):
     notice = w.acknowledged()
-    ext = svc.extension_request(
+    ext = extensions_svc.extension_request(
         actor=w.liaison,
         notice=notice,
         reason="采购设备",
         requested_deadline=date(2026, 4, 30),
         today=TODAY,
     )
-    svc.extension_decide(actor=w.lead, notice=notice, ext=ext, approve=True, new_deadline=None, note="")
+    extensions_svc.extension_decide(
+        actor=w.lead, notice=notice, ext=ext, approve=True, new_deadline=None, note=""
+    )
     client.login_user(w.lead)
     page = client.get(f"/notices/{notice.id}/print").get_data(as_text=True)
     assert "2026年3月23日前" in page and "2026年4月30日前" not in page
@@ -1381,7 +1404,7 @@ def test_list_filters(client, w):
 def test_lead_home_counts_and_pending_extensions(client, w):
     w.submitted(findings=[w.findings[0]])
     notice = w.acknowledged(findings=[w.findings[1]])
-    svc.extension_request(
+    extensions_svc.extension_request(
         actor=w.liaison, notice=notice, reason="人手不足", requested_deadline=date(2026, 5, 1), today=TODAY
     )
     client.login_user(w.lead)
@@ -1409,11 +1432,11 @@ def test_office_staff_of_the_same_unit_cannot_respond(w, make_user):
     notice = w.issued()
     insider = make_user("inspector", unit=w.unit)
     with pytest.raises(NotAllowed):
-        svc.notice_acknowledge(actor=insider, notice=notice)
-    svc.notice_acknowledge(actor=w.liaison, notice=notice)
+        rectification_svc.notice_acknowledge(actor=insider, notice=notice)
+    rectification_svc.notice_acknowledge(actor=w.liaison, notice=notice)
     before = _counts()
     with pytest.raises(NotAllowed):
-        svc.item_report(
+        rectification_svc.item_report(
             actor=insider,
             notice=notice,
             item=notice.items[0],

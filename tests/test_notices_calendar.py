@@ -299,11 +299,11 @@ def _rows(year: int) -> dict[date, Holiday]:
 
 def test_one_entered_day_does_not_cover_the_year(client, login_as):
     login_as("admin")
-    client.post_form("/notices/holidays?year=2031", {"day": "2031-10-01", "name": "国庆节"})
+    client.post_form("/admin/holidays?year=2031", {"day": "2031-10-01", "name": "国庆节"})
     cal = load_calendar(date(2031, 5, 1))
     assert not cal.is_workday(date(2031, 10, 1))
     assert not cal.covers(2031) and cal.uncovered_years(date(2031, 10, 9)) == [2031]
-    page = client.get("/notices/holidays?year=2031").get_data(as_text=True)
+    page = client.get("/admin/holidays?year=2031").get_data(as_text=True)
     assert "尚未确认" in page and 'data-testid="confirm-year"' in page
 
 
@@ -311,10 +311,10 @@ def test_a_range_is_entered_at_once_and_replaces_estimated_days(client, login_as
     from supervision.models import AuditEvent
 
     login_as("admin")
-    assert client.post_form("/notices/holidays/2027/estimate").status_code == 302
+    assert client.post_form("/admin/holidays/2027/estimate").status_code == 302
     assert _rows(2027)[date(2027, 10, 4)].estimated
     response = client.post_form(
-        "/notices/holidays?year=2027",
+        "/admin/holidays?year=2027",
         {"day": "2027-10-01", "last_day": "2027-10-07", "name": "国庆节"},
         follow_redirects=True,
     )
@@ -326,7 +326,7 @@ def test_a_range_is_entered_at_once_and_replaces_estimated_days(client, login_as
     assert "2027年10月1日至2027年10月7日" in event.summary
     # A range over days already entered is refused as a whole.
     response = client.post_form(
-        "/notices/holidays?year=2027",
+        "/admin/holidays?year=2027",
         {"day": "2027-09-30", "last_day": "2027-10-02", "name": "国庆节"},
         follow_redirects=True,
     )
@@ -339,13 +339,13 @@ def test_paste_import_previews_then_saves(client, login_as):
     db.session.add(Holiday(day=date(2026, 10, 8), name="国庆节", estimated=True))  # as if estimated
     db.session.add(Holiday(day=date(2026, 3, 8), name="本单位活动"))  # entered by hand
     db.session.commit()
-    preview = client.post_form("/notices/holidays/import", {"year": "2026", "text": NOTICE_2026})
+    preview = client.post_form("/admin/holidays/import", {"year": "2026", "text": NOTICE_2026})
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and 'data-testid="import-preview"' in page
     assert "2026年10月10日" in page and "新增" in page and "删除预估" in page and "保留" in page
     assert len(_rows(2026)) == 2  # nothing saved by the preview
     response = client.post_form(
-        "/notices/holidays/import", {"year": "2026", "text": NOTICE_2026, "save": "1"}, follow_redirects=True
+        "/admin/holidays/import", {"year": "2026", "text": NOTICE_2026, "save": "1"}, follow_redirects=True
     )
     assert "已导入 2026 年的 39 天" in response.get_data(as_text=True)
     rows = _rows(2026)
@@ -356,11 +356,11 @@ def test_paste_import_previews_then_saves(client, login_as):
 
 def test_paste_import_drops_estimated_days_the_notice_does_not_have(client, login_as):
     login_as("admin")
-    client.post_form("/notices/holidays/2027/estimate")
+    client.post_form("/admin/holidays/2027/estimate")
     text = "七、国庆节：10月1日（周五）至6日（周三）放假调休，共6天。9月26日（周日）上班。"
-    page = client.post_form("/notices/holidays/import", {"year": "2027", "text": text}).get_data(as_text=True)
+    page = client.post_form("/admin/holidays/import", {"year": "2027", "text": text}).get_data(as_text=True)
     assert "删除预估" in page and "预估" in page
-    client.post_form("/notices/holidays/import", {"year": "2027", "text": text, "save": "1"})
+    client.post_form("/admin/holidays/import", {"year": "2027", "text": text, "save": "1"})
     rows = _rows(2027)
     assert date(2027, 10, 7) not in rows and rows[date(2027, 9, 26)].is_workday
     assert rows[date(2027, 2, 6)].estimated  # other festivals keep their estimate
@@ -369,7 +369,7 @@ def test_paste_import_drops_estimated_days_the_notice_does_not_have(client, logi
 def test_paste_import_refuses_a_line_it_cannot_read(client, login_as):
     login_as("admin")
     text = "一、元旦：1月1日（周五）放假，与周末连休。\n二、春节：2月30日至3月5日放假。"
-    response = client.post_form("/notices/holidays/import", {"year": "2027", "text": text, "save": "1"})
+    response = client.post_form("/admin/holidays/import", {"year": "2027", "text": text, "save": "1"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "第 2 行无法识别" in page and "2月没有30日" in page
@@ -405,12 +405,12 @@ def test_confirmed_year_silences_the_warning_while_entered_days_keep_it(client, 
     notice = svc.notice_issue(
         actor=lead, notice=svc.notice_submit(actor=inspector, notice=draft), today=today
     )
-    client.post_form(f"/notices/holidays?year={year}", {"day": f"{year}-10-01", "name": "国庆节"})
+    client.post_form(f"/admin/holidays?year={year}", {"day": f"{year}-10-01", "name": "国庆节"})
     client.login_user(lead)
     assert "尚未确认" in client.get(f"/notices/{notice.id}").get_data(as_text=True)
     client.login_user(admin)
     response = client.post_form(
-        f"/notices/holidays/{year}/confirm", {"source": "国办发明电〔2026〕7号"}, follow_redirects=True
+        f"/admin/holidays/{year}/confirm", {"source": "国办发明电〔2026〕7号"}, follow_redirects=True
     )
     assert f"已确认 {year} 年" in response.get_data(as_text=True)
     assert load_calendar(date(year, 5, 1)).covers(year)
@@ -419,7 +419,7 @@ def test_confirmed_year_silences_the_warning_while_entered_days_keep_it(client, 
     client.login_user(lead)
     assert "尚未确认" not in client.get(f"/notices/{notice.id}").get_data(as_text=True)
     client.login_user(admin)
-    client.post_form(f"/notices/holidays/{year}/unconfirm")
+    client.post_form(f"/admin/holidays/{year}/unconfirm")
     assert not load_calendar(date(year, 5, 1)).covers(year)
 
 
@@ -427,15 +427,15 @@ def test_confirm_accepts_the_remaining_estimate_and_only_admins_confirm(client, 
     from supervision.models import CalendarYear
 
     login_as("admin")
-    client.post_form("/notices/holidays/2030/estimate")
-    page = client.get("/notices/holidays?year=2030").get_data(as_text=True)
+    client.post_form("/admin/holidays/2030/estimate")
+    page = client.get("/admin/holidays?year=2030").get_data(as_text=True)
     assert 'data-testid="estimated"' in page and "调休上班日无法预估" in page
-    client.post_form("/notices/holidays/2030/confirm")
+    client.post_form("/admin/holidays/2030/confirm")
     assert db.session.get(CalendarYear, 2030) is not None
     assert not any(h.estimated for h in _rows(2030).values())
     login_as("lead")
-    assert client.post_form("/notices/holidays/2031/confirm").status_code == 403
-    assert client.post_form("/notices/holidays/2031/estimate").status_code == 403
+    assert client.post_form("/admin/holidays/2031/confirm").status_code == 403
+    assert client.post_form("/admin/holidays/2031/estimate").status_code == 403
 
 
 def test_seed_estimates_the_years_after_the_package(app):
@@ -451,13 +451,13 @@ def test_seed_estimates_the_years_after_the_package(app):
 
 def test_an_estimated_year_keeps_the_warning_and_an_edit_makes_a_day_official(client, login_as):
     login_as("admin")
-    client.post_form("/notices/holidays/2030/estimate")
+    client.post_form("/admin/holidays/2030/estimate")
     cal = load_calendar(date(2030, 6, 1))
     assert not cal.covers(2030) and cal.estimated(2030)
     assert not cal.is_workday(date(2030, 10, 7))
     day = _rows(2030)[date(2030, 10, 7)]
     client.post_form(
-        f"/notices/holidays/{day.id}/edit", {"day": "2030-10-07", "name": "国庆节", "version": day.version}
+        f"/admin/holidays/{day.id}/edit", {"day": "2030-10-07", "name": "国庆节", "version": day.version}
     )
     db.session.expire_all()
     assert not _rows(2030)[date(2030, 10, 7)].estimated
@@ -467,7 +467,7 @@ def test_an_estimated_year_keeps_the_warning_and_an_edit_makes_a_day_official(cl
 def test_the_seed_button_also_estimates_next_year(client, login_as):
     login_as("admin")
     year = local_today().year + 1
-    page = client.post_form("/notices/holidays/seed", {"year": year}, follow_redirects=True).get_data(
+    page = client.post_form("/admin/holidays/seed", {"year": year}, follow_redirects=True).get_data(
         as_text=True
     )
     if year > max(d.year for d, _w, _n in package_days()):

@@ -13,7 +13,10 @@ from supervision.errors import DomainError
 from supervision.extensions import db
 from supervision.formatting import local_today
 from supervision.models import Notice
+from supervision.notice_deadlines import latest_deadline
+from supervision.services import notice_extensions as extensions_svc
 from supervision.services import notices as svc
+from supervision.services import rectification as rectification_svc
 
 from .factories import NoticeKindFactory
 from .test_notices import TODAY, World, _form_for
@@ -28,8 +31,8 @@ def w(make_user) -> World:
 
 
 def test_latest_deadline_is_two_years_on_and_handles_29_february():
-    assert svc.latest_deadline(TODAY) == date(2028, 3, 2)
-    assert svc.latest_deadline(date(2028, 2, 29)) == date(2030, 2, 28)
+    assert latest_deadline(TODAY) == date(2028, 3, 2)
+    assert latest_deadline(date(2028, 2, 29)) == date(2030, 2, 28)
 
 
 def test_a_draft_deadline_beyond_two_years_is_refused_naming_the_bound(w):
@@ -52,10 +55,10 @@ def test_issue_refuses_a_deadline_beyond_two_years(w):
 def test_an_extension_beyond_two_years_is_refused(w):
     notice = w.acknowledged()
     with pytest.raises(DomainError, match=BOUND):
-        svc.extension_request(
+        extensions_svc.extension_request(
             actor=w.liaison, notice=notice, reason="忙", requested_deadline=date(9999, 12, 31), today=TODAY
         )
-    ext = svc.extension_request(
+    ext = extensions_svc.extension_request(
         actor=w.liaison,
         notice=notice,
         reason="忙",
@@ -63,7 +66,7 @@ def test_an_extension_beyond_two_years_is_refused(w):
         today=TODAY,
     )
     with pytest.raises(DomainError, match=BOUND):
-        svc.extension_decide(
+        extensions_svc.extension_decide(
             actor=w.lead, notice=notice, ext=ext, approve=True, new_deadline=date(2030, 1, 1), note=""
         )
 
@@ -72,11 +75,11 @@ def test_an_escalation_before_the_issue_date_is_refused(w):
     notice = w.acknowledged()
     later = notice.deadline + timedelta(days=3)
     with pytest.raises(DomainError, match="不能早于通知书的签发日期（2026年3月2日）"):
-        svc.escalation_add(
+        extensions_svc.escalation_add(
             actor=w.lead, notice=notice, kind="interview", on_date=date(1900, 1, 1), note="", today=later
         )
     with pytest.raises(DomainError, match="不能晚于今天"):
-        svc.escalation_add(
+        extensions_svc.escalation_add(
             actor=w.lead,
             notice=notice,
             kind="interview",
@@ -84,7 +87,7 @@ def test_an_escalation_before_the_issue_date_is_refused(w):
             note="",
             today=later,
         )
-    assert svc.escalation_add(
+    assert extensions_svc.escalation_add(
         actor=w.lead, notice=notice, kind="interview", on_date=TODAY, note="", today=later
     )
 
@@ -199,7 +202,7 @@ def test_a_rectification_completed_before_the_finding_was_found_is_refused(w):
     with pytest.raises(
         DomainError, match=f"不能早于问题的发现日期（{found.year}年{found.month}月{found.day}日）"
     ):
-        svc.item_report(
+        rectification_svc.item_report(
             actor=w.liaison,
             notice=notice,
             item=item,
@@ -209,7 +212,7 @@ def test_a_rectification_completed_before_the_finding_was_found_is_refused(w):
             today=TODAY,
         )
     db.session.rollback()
-    assert svc.item_report(
+    assert rectification_svc.item_report(
         actor=w.liaison,
         notice=notice,
         item=item,

@@ -94,8 +94,8 @@ def test_a_bad_number_in_the_query_is_a_400_with_a_message(client, login_as, que
         f"/notices/?kind={HUGE}",
         f"/notices/?unit={HUGE}",
         "/notices/?year=-1",
-        "/notices/holidays?year=99999",
-        "/notices/holidays?year=-1",
+        "/admin/holidays?year=99999",
+        "/admin/holidays?year=-1",
         f"/notices/register?year={HUGE}",
         f"/reviews/?year={HUGE}",
         f"/registers/assessments.xlsx?round={HUGE}",
@@ -121,7 +121,7 @@ def test_a_good_year_and_a_blank_one_still_filter(client, login_as):
     assert new.description in html and old.description not in html
     unfiltered = client.get("/tasks/findings?unit=&page=1").get_data(as_text=True)
     assert new.description in unfiltered and old.description in unfiltered
-    response = client.get("/notices/holidays?year=2026")
+    response = client.get("/admin/holidays?year=2026")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "2026 年" in html and "year=2025" in html and "year=2027" in html

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from supervision.extensions import db
+from supervision.models import Holiday
 from supervision.permissions import CAPABILITIES, can
 
-from .factories import UnitFactory, UserFactory
+from .factories import NoticeKindFactory, UnitFactory, UserFactory
 
 ROLES = ["anonymous", "admin", "lead", "inspector", "liaison"]
 OFFICE = {"admin", "lead", "inspector"}
 ADMIN = {"admin"}
 ANY = {"admin", "lead", "inspector", "liaison"}
 
-# (method, url template, roles allowed). {unit} and {user} are filled with real ids.
+# (method, url template, roles allowed). {unit}, {user}, {kind} and {holiday} are filled with real ids.
 MATRIX = [
     ("GET", "/", ANY),
     ("GET", "/notifications", ANY),
@@ -48,6 +52,22 @@ MATRIX = [
     ("POST", "/admin/users/import", ADMIN),
     ("GET", "/admin/users/import/template.xlsx", ADMIN),
     ("GET", "/admin/audit", ADMIN),
+    ("GET", "/admin/notice-kinds", OFFICE),
+    ("GET", "/admin/notice-kinds/new", ADMIN),
+    ("POST", "/admin/notice-kinds/new", ADMIN),
+    ("GET", "/admin/notice-kinds/{kind}/edit", ADMIN),
+    ("POST", "/admin/notice-kinds/{kind}/edit", ADMIN),
+    ("POST", "/admin/notice-kinds/{kind}/template", ADMIN),
+    ("GET", "/admin/holidays", OFFICE),
+    ("POST", "/admin/holidays", ADMIN),
+    ("POST", "/admin/holidays/import", ADMIN),
+    ("POST", "/admin/holidays/{year}/estimate", ADMIN),
+    ("POST", "/admin/holidays/{year}/confirm", ADMIN),
+    ("POST", "/admin/holidays/{year}/unconfirm", ADMIN),
+    ("GET", "/admin/holidays/{holiday}/edit", ADMIN),
+    ("POST", "/admin/holidays/{holiday}/edit", ADMIN),
+    ("POST", "/admin/holidays/{holiday}/delete", ADMIN),
+    ("POST", "/admin/holidays/seed", ADMIN),
 ]
 
 FOUNDATION_BLUEPRINTS = {"admin", "main", "account"}
@@ -65,7 +85,11 @@ def test_role_route_matrix(client, make_user, method, url, role, allowed):
     target = UserFactory(role="inspector", username="target-user", unit=unit)
     if role != "anonymous":
         client.login_user(make_user(role, unit=unit if role == "liaison" else None))
-    path = url.format(unit=unit.id, user=target.id, token=999999)
+    kind = NoticeKindFactory()
+    holiday = Holiday(day=date(2030, 10, 1), is_workday=False, name="国庆节")
+    db.session.add(holiday)
+    db.session.flush()
+    path = url.format(unit=unit.id, user=target.id, token=999999, kind=kind.id, holiday=holiday.id, year=2030)
     if method == "GET":
         response = client.get(path)
     else:
@@ -86,7 +110,10 @@ def test_matrix_covers_every_foundation_route(app):
             m,
             u.replace("{unit}", "<int:unit_id>")
             .replace("{user}", "<int:user_id>")
-            .replace("{token}", "<int:token_id>"),
+            .replace("{token}", "<int:token_id>")
+            .replace("{kind}", "<int:kind_id>")
+            .replace("{holiday}", "<int:holiday_id>")
+            .replace("{year}", "<int:year>"),
         )
         for m, u, _ in MATRIX
     }

@@ -19,8 +19,10 @@ from ..permissions import (
     notice_events_for_user,
     notices_for_user,
 )
+from ..queries.notices import STATUSES, NoticeFilters, filtered_notices, notice_extensions
+from ..services import notice_extensions as extensions_svc
 from ..services import notices as svc
-from ..views.notices import STATUSES, _overdue_clause
+from ..services import rectification as rectification_svc
 from .common import (
     ID,
     PageArgs,
@@ -112,17 +114,7 @@ class NoticeDetailSchema(NoticeSchema):
     extensions = fields.Method("_extensions", required=True, **d("延期申请"))
 
     def _extensions(self, notice) -> list:
-        from sqlalchemy import select
-
-        from ..extensions import db
-        from ..models import ExtensionRequest
-
-        rows = db.session.scalars(
-            select(ExtensionRequest)
-            .where(ExtensionRequest.notice_id == notice.id)
-            .order_by(ExtensionRequest.id)
-        )
-        return ExtensionSchema(many=True).dump(rows)
+        return ExtensionSchema(many=True).dump(notice_extensions(notice))
 
 
 NOTICE_SORTS = {
@@ -148,20 +140,14 @@ class Notices(MethodView):
     @blp.response(200, page_of(NoticeSchema, "NoticePage"))
     def get(self, args):
         """通知书列表（法治办全部；联络员本单位已下发的）"""
-        query = notices_for_user(current_user).options(selectinload(Notice.kind))
-        if args.get("year"):
-            query = query.where(Notice.year == args["year"])
-        if args.get("unit"):
-            query = query.where(Notice.unit_id == args["unit"])
-        if args.get("kind"):
-            query = query.where(Notice.kind_id == args["kind"])
-        status = args.get("status")
-        if status == "open":
-            query = query.where(Notice.status.in_(Notice.OPEN_STATUSES))
-        elif status:
-            query = query.where(Notice.status == status)
-        if args.get("overdue"):
-            query = query.where(_overdue_clause(local_today()))
+        filters = NoticeFilters(
+            status=args.get("status", ""),
+            kind_id=args.get("kind"),
+            unit_id=args.get("unit"),
+            year=args.get("year"),
+            overdue=bool(args.get("overdue")),
+        )
+        query = filtered_notices(current_user, filters, local_today()).options(selectinload(Notice.kind))
         return paginate(order(query, NOTICE_SORTS, args["sort"], Notice.id), args)
 
 
@@ -235,7 +221,9 @@ class NoticeAcknowledge(MethodView):
     @blp.response(200, NoticeDetailSchema)
     def post(self, body, notice):
         """签收（被督察单位联络员）"""
-        return _step(notice, body, lambda n, v: svc.notice_acknowledge(actor=current_user, notice=n))
+        return _step(
+            notice, body, lambda n, v: rectification_svc.notice_acknowledge(actor=current_user, notice=n)
+        )
 
 
 class ExtensionInput(VersionSchema):
@@ -254,7 +242,7 @@ class NoticeExtensions(MethodView):
         return _step(
             notice,
             body,
-            lambda n, v: svc.extension_request(
+            lambda n, v: extensions_svc.extension_request(
                 actor=current_user,
                 notice=n,
                 reason=body["reason"],
@@ -297,7 +285,7 @@ class ItemReport(MethodView):
         return _item_step(
             pair,
             body,
-            lambda n, i: svc.item_report(
+            lambda n, i: rectification_svc.item_report(
                 actor=current_user,
                 notice=n,
                 item=i,
@@ -366,7 +354,7 @@ class ExtensionDecision(MethodView):
         return _step(
             notice,
             body,
-            lambda n, v: svc.extension_decide(
+            lambda n, v: extensions_svc.extension_decide(
                 actor=current_user,
                 notice=n,
                 ext=ext,

@@ -12,7 +12,10 @@ from ..audit import record_event
 from ..extensions import db
 from ..formatting import local_today
 from ..models import Finding, NoticeKind, Unit, User
+from ..services import calendar as calendar_svc
+from ..services import notice_extensions as extensions_svc
 from ..services import notices as svc
+from ..services import rectification as rectification_svc
 from ..services.calendar import estimate_upcoming_years
 from . import seeder
 
@@ -211,7 +214,7 @@ def _issued(inspector, lead, kind, unit, findings, issue_on, today, **kwargs):
 
 
 def _report(liaison, notice, item, today, n: int, files: bool = True):
-    svc.item_report(
+    rectification_svc.item_report(
         actor=liaison,
         notice=notice,
         item=item,
@@ -225,7 +228,7 @@ def _report(liaison, notice, item, today, n: int, files: bool = True):
 @seeder
 def seed_notices() -> None:
     today = local_today()
-    svc.calendar_seed(commit=False)
+    calendar_svc.calendar_seed(commit=False)
     estimate_upcoming_years(today)
     kinds = seed_kinds()
     users = {u.username: u for u in db.session.scalars(select(User))}
@@ -246,7 +249,7 @@ def seed_notices() -> None:
     # 横街镇 -----------------------------------------------------------------------------------
     # Closed (销号): issued about ten weeks ago, both items accepted.
     n = _issued(inspector1, lead, supervise, town, f1[0:2], today - timedelta(days=70), today)
-    svc.notice_acknowledge(actor=liaison1, notice=n)
+    rectification_svc.notice_acknowledge(actor=liaison1, notice=n)
     for i, item in enumerate(n.items):
         _report(liaison1, n, item, today, i)
         svc.item_accept(actor=inspector1, notice=n, item=item)
@@ -254,15 +257,15 @@ def seed_notices() -> None:
     # Overdue: one item reported and awaiting verification, one still pending; an extension refused;
     # an interview (约谈) recorded.
     n = _issued(inspector1, lead, rectify, town, f1[2:4], today - timedelta(days=45), today)
-    svc.notice_acknowledge(actor=liaison1, notice=n)
-    ext = svc.extension_request(
+    rectification_svc.notice_acknowledge(actor=liaison1, notice=n)
+    ext = extensions_svc.extension_request(
         actor=liaison1,
         notice=n,
         reason="涉及的案卷较多，需调取档案逐件补正，申请延期。",
         requested_deadline=n.deadline + timedelta(days=30),
         today=today - timedelta(days=30),
     )
-    svc.extension_decide(
+    extensions_svc.extension_decide(
         actor=lead,
         notice=n,
         ext=ext,
@@ -271,7 +274,7 @@ def seed_notices() -> None:
         note="问题整改难度不大，请按原期限完成。",
     )
     _report(liaison1, n, n.items[0], today, 2)
-    svc.escalation_add(
+    extensions_svc.escalation_add(
         actor=lead,
         notice=n,
         kind="interview",
@@ -282,7 +285,7 @@ def seed_notices() -> None:
 
     # Acknowledged, one item returned for more work, the other accepted.
     n = _issued(inspector2, lead, opinion, town, f1[4:6], today - timedelta(days=12), today)
-    svc.notice_acknowledge(actor=liaison1, notice=n)
+    rectification_svc.notice_acknowledge(actor=liaison1, notice=n)
     _report(liaison1, n, n.items[0], today, 0)
     _report(liaison1, n, n.items[1], today, 1)
     svc.item_return(
@@ -300,21 +303,23 @@ def seed_notices() -> None:
     # 区综合行政执法局 ---------------------------------------------------------------------------
     # Acknowledged, extension approved, items awaiting verification.
     n = _issued(inspector2, lead, supervise, bureau, f2[0:3], today - timedelta(days=20), today)
-    svc.notice_acknowledge(actor=liaison2, notice=n)
-    ext = svc.extension_request(
+    rectification_svc.notice_acknowledge(actor=liaison2, notice=n)
+    ext = extensions_svc.extension_request(
         actor=liaison2,
         notice=n,
         reason="执法记录仪采购需走政府采购程序，申请延期15天。",
         requested_deadline=n.deadline + timedelta(days=15),
         today=today - timedelta(days=5),
     )
-    svc.extension_decide(actor=lead, notice=n, ext=ext, approve=True, new_deadline=None, note="同意。")
+    extensions_svc.extension_decide(
+        actor=lead, notice=n, ext=ext, approve=True, new_deadline=None, note="同意。"
+    )
     _report(liaison2, n, n.items[0], today, 1)
     _report(liaison2, n, n.items[1], today, 3)
 
     # A suggestion (督察建议书) closed on receipt.
     n = _issued(inspector1, lead, advice, bureau, f2[3:4], today - timedelta(days=30), today)
-    svc.notice_acknowledge(actor=liaison2, notice=n)
+    rectification_svc.notice_acknowledge(actor=liaison2, notice=n)
 
     # Voided after issue: the number stays used and shows in the register.
     n = _issued(inspector2, lead, rectify, bureau, f2[4:5], today - timedelta(days=25), today)

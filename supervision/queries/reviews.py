@@ -32,7 +32,7 @@ from ..permissions import (
     can,
     can_score,
     case_files_for_user,
-    upload_campaigns_for_user,
+    unit_upload_campaigns_for_user,
 )
 from ..services import review_reports
 from ..services.reviews import publish_blockers
@@ -141,9 +141,7 @@ def unit_campaigns_page(user: User, *, page: int) -> dict:
 
 def drafts_for_liaison(user: User) -> list[ReviewCampaign]:
     """Campaigns still taking case-file lists that include the liaison's unit."""
-    if can(user, "casefiles.upload"):
-        return []  # the lead's campaigns are on the lead's own pages
-    return db.session.scalars(upload_campaigns_for_user(user).order_by(ReviewCampaign.id.desc())).all()
+    return db.session.scalars(unit_upload_campaigns_for_user(user)).all()
 
 
 # --- campaign set-up ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The holiday calendar by the year: a range of days at once, the 国务院办公厅 notice pasted in, the
-estimate (预估) for a year without a notice, and the admin's confirmation (确认) of a year.
+estimate (预估) for a year without a notice, the admin's confirmation (确认) of a year, a single
+day edited or deleted, and the chinese-calendar package's days (`flask seed calendar`).
 
 A year is covered (its deadlines carry no warning) only once confirmed, or from the chinese-calendar
 package's data; days entered by hand or estimated do not cover it. Every change audited; each
@@ -15,14 +16,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit import record_event
-from ..calendar import package_years
+from ..calendar import package_days, package_years
 from ..calendar_estimate import FIRST_YEAR, LAST_YEAR, estimate_holidays
 from ..calendar_notice import FESTIVALS, NoticeDay, NoticeParseError, parse_notice
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..formatting import cn_date, zh_date
 from ..models import CalendarYear, Holiday, User, utcnow
-from .transaction import transactional
+from ..queries.calendar import calendar_year_status, holidays_in_year
+from .transaction import check_version, edit_and_audit, transactional
 
 MAX_RANGE_DAYS = 31
 
@@ -37,51 +39,6 @@ def _check_admin(actor: User) -> None:
 def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise DomainError(_("年份应在 %(a)s 至 %(b)s 之间。", a=FIRST_YEAR, b=LAST_YEAR))
-
-
-def _year_rows(year: int) -> list[Holiday]:
-    return list(
-        db.session.scalars(
-            select(Holiday)
-            .where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
-            .order_by(Holiday.day)
-        )
-    )
-
-
-@dataclass(frozen=True)
-class YearStatus:
-    """What the holiday page says about a year."""
-
-    year: int
-    confirmation: CalendarYear | None
-    from_package: bool
-    days: int
-    estimated_days: int
-
-    @property
-    def covered(self) -> bool:
-        return self.confirmation is not None or self.from_package
-
-    @property
-    def can_estimate(self) -> bool:
-        """Not for the package's years: 从内置数据补充 brings their official days."""
-        return not self.covered and self.year not in package_years() and FIRST_YEAR <= self.year <= LAST_YEAR
-
-    @property
-    def can_confirm(self) -> bool:
-        return not self.covered and self.days > 0
-
-
-def calendar_year_status(year: int, rows: list[Holiday]) -> YearStatus:
-    """The year's status, given its holiday rows (already loaded for the page)."""
-    return YearStatus(
-        year=year,
-        confirmation=db.session.get(CalendarYear, year),
-        from_package=year in package_years() and bool(rows),
-        days=len(rows),
-        estimated_days=sum(1 for h in rows if h.estimated),
-    )
 
 
 # --- entering days ----------------------------------------------------------------------------
@@ -126,7 +83,7 @@ def holiday_add_range(*, actor: User, first: date, last: date | None, name: str,
 
 def _add_estimate(year: int) -> int:
     """Add the estimated days of the year that are not in the table; no commit."""
-    have = {h.day for h in _year_rows(year)}
+    have = {h.day for h in holidays_in_year(year)}
     added = 0
     for e in estimate_holidays(year):
         if e.day not in have:
@@ -140,7 +97,7 @@ def holidays_estimate(*, actor: User, year: int) -> int:
     """Add the estimated statutory holidays (预估) of an unconfirmed year; entered days are kept."""
     _check_admin(actor)
     _check_year(year)
-    status = calendar_year_status(year, _year_rows(year))
+    status = calendar_year_status(year, holidays_in_year(year))
     if not status.can_estimate:
         raise DomainError(_("%(y)s 年已有正式的节假日安排，无需预估。", y=year))
     added = _add_estimate(year)
@@ -171,7 +128,7 @@ def estimate_upcoming_years(today: date) -> list[int]:
     for year in range(last_known + 1, today.year + 2):
         if (
             FIRST_YEAR <= year <= LAST_YEAR
-            and not _year_rows(year)
+            and not holidays_in_year(year)
             and db.session.get(CalendarYear, year) is None
         ):
             _add_estimate(year)
@@ -202,7 +159,7 @@ def _before(row: Holiday) -> str:
 
 def holiday_import_plan(year: int, days: list[NoticeDay]) -> list[PlannedDay]:
     """What importing these days for `year` would change, day by day (for the preview)."""
-    rows = {h.day: h for h in _year_rows(year)}
+    rows = {h.day: h for h in holidays_in_year(year)}
     outside = [d.day for d in days if d.day.year != year]
     rows.update({h.day: h for h in db.session.scalars(select(Holiday).where(Holiday.day.in_(outside)))})
     plan = []
@@ -276,7 +233,7 @@ def calendar_year_confirm(*, actor: User, year: int, source: str = "") -> Calend
     are taken as they are. From now on the year's deadlines carry no warning."""
     _check_admin(actor)
     _check_year(year)
-    rows = _year_rows(year)
+    rows = holidays_in_year(year)
     status = calendar_year_status(year, rows)
     if status.confirmation is not None:
         raise DomainError(_("%(y)s 年的日历已经确认过。", y=year))
@@ -318,3 +275,73 @@ def calendar_year_unconfirm(*, actor: User, year: int) -> None:
         changes={"confirmed": [True, False]},
     )
     db.session.delete(confirmation)
+
+
+# --- single days, and the package's days ------------------------------------------------------
+
+
+@transactional
+def holiday_save(
+    *,
+    actor: User,
+    day: date | None,
+    is_workday: bool,
+    name: str,
+    holiday: Holiday | None = None,
+    version=None,
+) -> Holiday:
+    _check_admin(actor)
+    if day is None:
+        raise DomainError(_("请填写日期。"))
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("请填写名称（如“国庆节”或“国庆节调休”）。"))
+    other = db.session.scalar(select(Holiday).where(Holiday.day == day))
+    if other is not None and other is not holiday:
+        raise DomainError(_("%(days)s已在日历中，请直接修改该日。", days=zh_date(day)))
+    if holiday is not None:
+        check_version(holiday, version)
+    is_new = holiday is None
+    if holiday is None:
+        holiday = Holiday()
+        db.session.add(holiday)
+    holiday.estimated = False  # entered or checked by the admin: no longer the app's estimate
+    edit_and_audit(
+        holiday,
+        {"day": day, "is_workday": is_workday, "name": name},
+        before={} if is_new else None,
+        actor=actor,
+        action="holiday.save",
+        record_type="holiday",
+        summary=f"{'添加' if is_new else '修改'}{zh_date(day)}：{name}（{'调休上班' if is_workday else '放假'}）",
+    )
+    return holiday
+
+
+@transactional
+def holiday_delete(*, actor: User, holiday: Holiday) -> None:
+    _check_admin(actor)
+    record_event(
+        actor=actor,
+        action="holiday.delete",
+        record_type="holiday",
+        record_id=holiday.id,
+        summary=f"删除{zh_date(holiday.day)}：{holiday.name}",
+        changes={"day": [holiday.day.isoformat(), None]},
+    )
+    db.session.delete(holiday)
+
+
+def calendar_seed(*, commit: bool = True) -> int:
+    """Add the chinese-calendar package's holidays and 调休 days that are not in the table yet.
+    Idempotent, and it never overwrites a day the admin has edited."""
+    have = set(db.session.scalars(select(Holiday.day)))
+    added = 0
+    for day, is_workday, name in package_days():
+        if day in have:
+            continue
+        db.session.add(Holiday(day=day, is_workday=is_workday, name=name))
+        added += 1
+    if commit:
+        db.session.commit()
+    return added

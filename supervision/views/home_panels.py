@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import dashboard, notices
+from . import dashboard
 from .main import admin_overview_panel
+from .notices import panels as notice_panels
 from .reviews import panels as review_panels
 from .scorecards import panels as scorecard_panels
 from .tasks import panels as task_panels
@@ -25,21 +26,21 @@ HOME_PANELS: dict[str, tuple[tuple[Panel, bool], ...]] = {
     ),
     "lead": (
         (dashboard.year_strip_panel, OFFICE_WIDE),
-        (notices.lead_panel, OFFICE_WIDE),
+        (notice_panels.lead_panel, OFFICE_WIDE),
         (review_panels.lead_panel, OFFICE_WIDE),
         (scorecard_panels.lead_panel, OFFICE_WIDE),
         (task_panels.lead_panel, OFFICE_WIDE),
     ),
     "inspector": (
         (dashboard.inspector_work_panel, False),
-        (notices.inspector_panel, False),
+        (notice_panels.inspector_panel, False),
         (review_panels.reviewer_panel, False),
         (scorecard_panels.inspector_panel, False),
         (task_panels.inspector_panel, False),
     ),
     "liaison": (
         (dashboard.liaison_work_panel, False),
-        (notices.liaison_panel, False),
+        (notice_panels.liaison_panel, False),
         (review_panels.liaison_panel, False),
         (scorecard_panels.liaison_panel, False),
     ),

@@ -17,7 +17,7 @@ def test_holiday_year_journey(new_page, artifacts, make_user):
     page = new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     login(page, "admin1", factories.PASSWORD)
-    page.goto("/notices/holidays?year=2027")
+    page.goto("/admin/holidays?year=2027")
     page.wait_for_selector("[data-testid=no-calendar]")
     click_through(page, "[data-testid=estimate-year]")
     page.wait_for_selector("[data-testid=estimate-note]")

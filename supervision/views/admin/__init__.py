@@ -49,4 +49,4 @@ def import_page(
     )
 
 
-from . import audit, units, users  # noqa: E402,F401  (routes register on bp)
+from . import audit, calendar, notice_kinds, units, users  # noqa: E402,F401  (routes register on bp)

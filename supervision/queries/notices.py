@@ -1,0 +1,459 @@
+"""Notices, read: one function per page (lists, the register, the draft form, the detail page, the
+home panels), each scoped through permissions.notices_for_user and its siblings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..calendar import WorkCalendar, load_calendar, working_days_between
+from ..extensions import db
+from ..filters import contains
+from ..models import (
+    Attachment,
+    AuditEvent,
+    Escalation,
+    ExtensionRequest,
+    Finding,
+    Notice,
+    NoticeItem,
+    NoticeKind,
+    Rectification,
+    Unit,
+    User,
+    Verification,
+)
+from ..notice_deadlines import MAX_DAYS, notice_deadline_for
+from ..permissions import (
+    findings_for_user,
+    notice_events_for_user,
+    notices_for_user,
+    verifiable_notices_for_user,
+)
+
+STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
+LIVE_DRAFT_STATUSES = ("draft", "submitted")
+
+
+def overdue_clause(today: date):
+    return (Notice.status.in_(Notice.OPEN_STATUSES)) & (Notice.deadline < today)
+
+
+def deadline_info(notice: Notice, today: date, calendar: WorkCalendar) -> dict | None:
+    """Working days left (negative: overdue), for an open notice with a deadline."""
+    if notice.deadline is None or notice.status not in Notice.OPEN_STATUSES:
+        return None
+    left = working_days_between(today, notice.deadline, calendar)
+    return {
+        "left": left,
+        "overdue": notice.deadline < today,
+        "soon": 0 <= left <= 3,
+        "weekends_only": not calendar.covers(notice.deadline.year) or not calendar.covers(today.year),
+    }
+
+
+def item_counts(notice_ids: list[int]) -> dict[int, dict]:
+    """Per notice: items in total, accepted, awaiting verification — one aggregate query."""
+    if not notice_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            NoticeItem.notice_id,
+            func.count(NoticeItem.id),
+            func.sum(case((NoticeItem.status == "accepted", 1), else_=0)),
+            func.sum(case((NoticeItem.status == "submitted", 1), else_=0)),
+        )
+        .where(NoticeItem.notice_id.in_(notice_ids))
+        .group_by(NoticeItem.notice_id)
+    ).all()
+    return {nid: {"total": t, "accepted": a or 0, "submitted": s or 0} for nid, t, a, s in rows}
+
+
+def _with_deadlines(notices: list[Notice], today: date) -> dict[int, dict | None]:
+    calendar = load_calendar(today, *(n.deadline for n in notices))
+    return {n.id: deadline_info(n, today, calendar) for n in notices}
+
+
+def notice_kinds(active_only: bool = True) -> list[NoticeKind]:
+    """The kinds in their order (the drafting form offers only the active ones)."""
+    query = select(NoticeKind).order_by(NoticeKind.sort, NoticeKind.id)
+    if active_only:
+        query = query.where(NoticeKind.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoticeFilters:
+    """The list's filters, already parsed (the page and the API share them)."""
+
+    status: str = ""
+    kind_id: int | None = None
+    unit_id: int | None = None
+    year: int | None = None
+    overdue: bool = False
+    drafted_by_me: bool = False
+    pending_extension: bool = False
+    keyword: str = ""
+
+
+def _keyword_clause(keyword: str):
+    """The document number, the title or the unit's name (at city scale units are found by name)."""
+    units_named = select(Unit.id).where(or_(contains(Unit.name, keyword), contains(Unit.short_name, keyword)))
+    return or_(
+        contains(Notice.doc_number, keyword),
+        contains(Notice.title, keyword),
+        Notice.unit_id.in_(units_named),
+    )
+
+
+def _status_clause(status: str):
+    if status in STATUSES:
+        return Notice.status == status
+    if status == "open":
+        return Notice.status.in_(Notice.OPEN_STATUSES)
+    return None
+
+
+def filtered_notices(user: User, filters: NoticeFilters, today: date) -> Select:
+    """The user's notices narrowed by the filters (unordered)."""
+    clauses = [
+        Notice.year == filters.year if filters.year else None,  # the year of the document number
+        _status_clause(filters.status),
+        Notice.kind_id == filters.kind_id if filters.kind_id else None,
+        Notice.unit_id == filters.unit_id if filters.unit_id else None,
+        overdue_clause(today) if filters.overdue else None,
+        Notice.drafted_by_id == user.id if filters.drafted_by_me else None,
+        Notice.id.in_(select(ExtensionRequest.notice_id).where(ExtensionRequest.decision.is_(None)))
+        if filters.pending_extension
+        else None,
+        _keyword_clause(filters.keyword) if filters.keyword else None,
+    ]
+    return notices_for_user(user).where(*(c for c in clauses if c is not None))
+
+
+def notice_list_page(user: User, filters: NoticeFilters, page: int, today: date) -> dict:
+    """通知书: the filtered list, 20 a page, with item counts and working days left."""
+    query = filtered_notices(user, filters, today).options(joinedload(Notice.kind), joinedload(Notice.unit))
+    result = db.paginate(
+        query.order_by(Notice.updated_at.desc(), Notice.id.desc()), page=page, per_page=20, error_out=False
+    )
+    # A link from elsewhere may pass ?unit=<id>: the page shows the unit's name as a removable chip.
+    unit_id = filters.unit_id
+    unit_name = db.session.scalar(select(Unit.name).where(Unit.id == unit_id)) if unit_id else None
+    return {
+        "page": result,
+        "counts": item_counts([n.id for n in result.items]),
+        "info": _with_deadlines(result.items, today),
+        "kinds": notice_kinds(active_only=False),
+        "unit_name": unit_name,
+    }
+
+
+def unit_notices_page(user: User, page: int, today: date) -> dict:
+    """本单位通知: the liaison's own unit's notices, open ones first, with working days left."""
+    base = notices_for_user(user).options(joinedload(Notice.kind))
+    open_notices = db.session.scalars(
+        base.where(Notice.status.in_(Notice.OPEN_STATUSES)).order_by(Notice.deadline, Notice.id)
+    ).all()
+    result = db.paginate(
+        base.where(Notice.status.not_in(Notice.OPEN_STATUSES)).order_by(
+            Notice.issue_date.desc(), Notice.id.desc()
+        ),
+        page=page,
+        per_page=20,
+        error_out=False,
+    )
+    return {
+        "open_notices": open_notices,
+        "page": result,
+        "counts": item_counts([n.id for n in open_notices] + [n.id for n in result.items]),
+        "info": _with_deadlines(open_notices, today),
+    }
+
+
+# --- the register ---------------------------------------------------------------------------
+
+
+def register_query(user: User, year: int | None, prefix: str) -> Select:
+    """发文登记簿: the numbered notices, by year and prefix, newest number first."""
+    query = (
+        notices_for_user(user)
+        .options(joinedload(Notice.kind), joinedload(Notice.unit), joinedload(Notice.approved_by))
+        .where(Notice.doc_number.is_not(None))
+    )
+    if year:
+        query = query.where(Notice.year == year)
+    if prefix:
+        query = query.where(Notice.doc_prefix == prefix)
+    return query.order_by(Notice.year.desc(), Notice.doc_prefix, Notice.seq.desc())
+
+
+def register_notices(user: User, year: int | None, prefix: str) -> list[Notice]:
+    """The register's rows for the .xlsx (every page)."""
+    return list(db.session.scalars(register_query(user, year, prefix)))
+
+
+def register_page(user: User, year: int | None, prefix: str, page: int) -> dict:
+    """The register, 50 a page, with each number series (prefix and year: count, last number)."""
+    result = db.paginate(register_query(user, year, prefix), page=page, per_page=50, error_out=False)
+    numbered = notices_for_user(user).where(Notice.doc_number.is_not(None)).subquery()
+    series = db.session.execute(
+        select(numbered.c.doc_prefix, numbered.c.year, func.count(numbered.c.id), func.max(numbered.c.seq))
+        .group_by(numbered.c.doc_prefix, numbered.c.year)
+        .order_by(numbered.c.year.desc(), numbered.c.doc_prefix)
+    ).all()
+    return {
+        "page": result,
+        "series": series,
+        "years": sorted({s[1] for s in series}, reverse=True),
+        "prefixes": sorted({s[0] for s in series}),
+    }
+
+
+# --- drafting -------------------------------------------------------------------------------
+
+
+def findings_on_live_drafts(exclude_notice_id: int | None = None) -> Select:
+    """Finding ids already on another draft or submitted notice (not yet issued)."""
+    query = (
+        select(NoticeItem.finding_id)
+        .join(Notice, Notice.id == NoticeItem.notice_id)
+        .where(Notice.status.in_(LIVE_DRAFT_STATUSES))
+    )
+    if exclude_notice_id:
+        query = query.where(Notice.id != exclude_notice_id)
+    return query
+
+
+def open_findings_for_notice(actor: User, unit_id: int, notice_id: int | None = None) -> list[Finding]:
+    """A unit's open findings that this user may put on a notice (and not already on another draft)."""
+    query = (
+        findings_for_user(actor)
+        .options(selectinload(Finding.task))
+        .where(
+            Finding.unit_id == unit_id,
+            Finding.status == "open",
+            Finding.id.not_in(findings_on_live_drafts(notice_id)),
+        )
+        .order_by(Finding.found_on, Finding.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def units_with_open_findings(actor: User) -> list[tuple[Unit, int]]:
+    """选择主送单位: units that have open findings visible to the user, with how many."""
+    visible = findings_for_user(actor).with_only_columns(Finding.id).where(Finding.status == "open")
+    rows = db.session.execute(
+        select(Unit, func.count(Finding.id))
+        .join(Finding, Finding.unit_id == Unit.id)
+        .where(Finding.id.in_(visible), Finding.id.not_in(findings_on_live_drafts()))
+        .group_by(Unit.id)
+        .order_by(Unit.kind, Unit.id)
+    ).all()
+    return [(unit, count) for unit, count in rows]
+
+
+def draft_form_choices(user: User, unit_id: int, notice: Notice | None = None):
+    """The draft form's kinds and findings: the notice's own items first, then the unit's others."""
+    kinds = notice_kinds()
+    if notice is None:
+        return kinds, open_findings_for_notice(user, unit_id)
+    on_notice = [item.finding for item in notice.items]
+    ids = {f.id for f in on_notice}
+    others = open_findings_for_notice(user, unit_id, notice.id)
+    return kinds, on_notice + [f for f in others if f.id not in ids]
+
+
+def draft_deadline_preview(days: int | None, fixed: date | None, today: date) -> dict:
+    """If issued today: the deadline the draft would get, and whether the calendar covers the year.
+
+    Days outside 1..MAX_DAYS give no deadline: 2,900,000 working days would stall a worker for seconds.
+    """
+    calendar = load_calendar(today)
+    result = {"today": today, "deadline": None, "weekends_only": not calendar.covers(today.year)}
+    if fixed:
+        result["deadline"] = fixed
+    elif days is not None and 1 <= days <= MAX_DAYS:
+        result["deadline"] = notice_deadline_for(Notice(time_limit_days=days), today, calendar)
+    if result["deadline"] is not None:
+        result["weekends_only"] = result["weekends_only"] or not calendar.covers(result["deadline"].year)
+    return result
+
+
+# --- detail, print and .docx ----------------------------------------------------------------
+
+
+def notice_for_page_or_404(user: User, notice_id: int) -> Notice:
+    """The notice with everything its page shows, in a few queries; a 404 if out of scope."""
+    return db.one_or_404(
+        notices_for_user(user)
+        .options(
+            joinedload(Notice.kind),
+            joinedload(Notice.unit),
+            joinedload(Notice.task),
+            joinedload(Notice.drafted_by),
+            joinedload(Notice.approved_by),
+            joinedload(Notice.acknowledged_by),
+            selectinload(Notice.items).joinedload(NoticeItem.finding),
+            selectinload(Notice.items)
+            .selectinload(NoticeItem.rectifications)
+            .joinedload(Rectification.submitted_by),
+            selectinload(Notice.items).selectinload(NoticeItem.verifications).joinedload(Verification.by),
+        )
+        .where(Notice.id == notice_id)
+    )
+
+
+def notice_extensions(notice: Notice) -> list[ExtensionRequest]:
+    """The notice's extension requests, oldest first, with who asked and who decided."""
+    return list(
+        db.session.scalars(
+            select(ExtensionRequest)
+            .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
+            .where(ExtensionRequest.notice_id == notice.id)
+            .order_by(ExtensionRequest.id)
+        )
+    )
+
+
+def _report_files(notice: Notice) -> dict[int, list[Attachment]]:
+    """Each rectification report's evidence files, by report id."""
+    report_ids = [r.id for item in notice.items for r in item.rectifications]
+    files: dict[int, list[Attachment]] = {}
+    if report_ids:
+        for a in db.session.scalars(
+            select(Attachment)
+            .where(Attachment.owner_type == "rectification", Attachment.owner_id.in_(report_ids))
+            .order_by(Attachment.id)
+        ):
+            files.setdefault(a.owner_id, []).append(a)
+    return files
+
+
+def _draft_preview(notice: Notice, today: date) -> dict | None:
+    """A draft's deadline if it were issued today (an issued notice shows its own)."""
+    if notice.deadline or notice.status not in LIVE_DRAFT_STATUSES:
+        return None
+    calendar = load_calendar(today)
+    deadline = notice_deadline_for(notice, today, calendar)
+    return {
+        "deadline": deadline,
+        "weekends_only": not calendar.covers(today.year)
+        or (deadline is not None and not calendar.covers(deadline.year)),
+    }
+
+
+def notice_detail_page(user: User, notice_id: int, today: date) -> dict:
+    """A notice's page: items, reports and their files, extensions, escalations, history."""
+    notice = notice_for_page_or_404(user, notice_id)
+    extensions = notice_extensions(notice)
+    escalations = db.session.scalars(
+        select(Escalation)
+        .options(joinedload(Escalation.by))
+        .where(Escalation.notice_id == notice.id)
+        .order_by(Escalation.on_date, Escalation.id)
+    ).all()
+    events = db.session.scalars(
+        notice_events_for_user(user, notice).options(joinedload(AuditEvent.actor)).limit(200)
+    ).all()
+    return {
+        "notice": notice,
+        "files": _report_files(notice),
+        "extensions": extensions,
+        "escalations": escalations,
+        "pending_extension": next((e for e in extensions if e.decision is None), None),
+        "events": events,
+        "info": deadline_info(notice, today, load_calendar(today, notice.deadline)),
+        "preview": _draft_preview(notice, today),
+    }
+
+
+def issued_deadline(notice: Notice) -> date | None:
+    """The deadline as issued: an approved extension changes the deadline, not the document."""
+    first = db.session.scalar(
+        select(ExtensionRequest.old_deadline)
+        .where(ExtensionRequest.notice_id == notice.id, ExtensionRequest.decision == "approved")
+        .order_by(ExtensionRequest.id)
+        .limit(1)
+    )
+    return first or notice.deadline
+
+
+# --- home-page panels -----------------------------------------------------------------------
+
+
+def liaison_panel_data(user: User, today: date) -> dict:
+    """The unit's open notices, nearest deadline first."""
+    notices = db.session.scalars(
+        notices_for_user(user)
+        .options(joinedload(Notice.kind))
+        .where(Notice.status.in_(Notice.OPEN_STATUSES))
+        .order_by(Notice.deadline, Notice.id)
+        .limit(20)
+    ).all()
+    return {
+        "notices": notices,
+        "info": _with_deadlines(notices, today),
+        "counts": item_counts([n.id for n in notices]),
+    }
+
+
+def inspector_panel_data(user: User) -> dict:
+    """Reports awaiting this inspector's verification (their own notices first), and their drafts."""
+    items = db.session.scalars(
+        select(NoticeItem)
+        .join(Notice, Notice.id == NoticeItem.notice_id)
+        .options(joinedload(NoticeItem.notice).joinedload(Notice.unit), joinedload(NoticeItem.finding))
+        .where(
+            NoticeItem.status == "submitted",
+            Notice.status == "acknowledged",
+            Notice.id.in_(verifiable_notices_for_user(user).with_only_columns(Notice.id)),
+        )
+        .order_by((Notice.drafted_by_id == user.id).desc(), Notice.deadline, NoticeItem.id)
+        .limit(15)
+    ).all()
+    drafts = db.session.scalars(
+        notices_for_user(user)
+        .options(joinedload(Notice.unit))
+        .where(Notice.drafted_by_id == user.id, Notice.status == "draft")
+        .order_by(Notice.updated_at.desc())
+        .limit(10)
+    ).all()
+    return {"items": items, "drafts": drafts}
+
+
+def lead_panel_data(user: User, today: date) -> dict:
+    """Notices awaiting sign-off, and the office's open, overdue and pending-extension counts."""
+    waiting = db.session.scalars(
+        notices_for_user(user)
+        .options(joinedload(Notice.unit), joinedload(Notice.kind), joinedload(Notice.drafted_by))
+        .where(Notice.status == "submitted")
+        .order_by(Notice.updated_at)
+        .limit(15)
+    ).all()
+    visible = notices_for_user(user).subquery()
+    stats = db.session.execute(
+        select(
+            func.count(visible.c.id).filter(visible.c.status.in_(Notice.OPEN_STATUSES)),
+            func.count(visible.c.id).filter(
+                visible.c.status.in_(Notice.OPEN_STATUSES) & (visible.c.deadline < today)
+            ),
+            func.count(visible.c.id).filter(visible.c.status == "submitted"),
+            select(func.count(ExtensionRequest.id))
+            .where(ExtensionRequest.decision.is_(None))
+            .scalar_subquery(),
+        )
+    ).one()
+    return {
+        "waiting": waiting,
+        "open_count": stats[0],
+        "overdue_count": stats[1],
+        "waiting_count": stats[2],
+        "pending_extensions": stats[3],
+    }
