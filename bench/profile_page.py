@@ -30,62 +30,59 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("SECRET_KEY", "bench-secret-key")
-    from sqlalchemy import event, select
+    from sqlalchemy import event
 
+    from bench.clients import logged_in_client
     from supervision import create_app
     from supervision.extensions import db
-    from supervision.models import User
 
     app = create_app()
+    client = logged_in_client(app, args.user)  # no app context kept across requests, as under gunicorn
+    client.get(args.path)  # warm up
     with app.app_context():
-        user_id = db.session.scalar(select(User.id).where(User.username == args.user))
-        client = app.test_client()
-        with client.session_transaction() as sess:
-            sess["_user_id"] = str(user_id)
-            sess["_fresh"] = True
-        client.get(args.path)  # warm up
-        queries: list[list] = []
+        engine = db.engine
+    queries: list[list] = []
 
-        def before(conn, cursor, statement, parameters, context, executemany):
-            conn.info["t0"] = time.perf_counter()
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["t0"] = time.perf_counter()
 
-        def after(conn, cursor, statement, parameters, context, executemany):
-            queries.append([(time.perf_counter() - conn.info["t0"]) * 1000, statement, parameters])
+    def after(conn, cursor, statement, parameters, context, executemany):
+        queries.append([(time.perf_counter() - conn.info["t0"]) * 1000, statement, parameters])
 
-        event.listen(db.engine, "before_cursor_execute", before)
-        event.listen(db.engine, "after_cursor_execute", after)
-        t0 = time.perf_counter()
-        response = client.get(args.path)
-        total = (time.perf_counter() - t0) * 1000
-        event.remove(db.engine, "before_cursor_execute", before)
-        event.remove(db.engine, "after_cursor_execute", after)
-        # SQLite runs most of a query while the rows are fetched, after cursor_execute returns:
-        # time each statement again, fetch included.
-        with db.engine.connect() as conn:
-            for q in queries:
-                t1 = time.perf_counter()
-                conn.exec_driver_sql(q[1], q[2]).fetchall()
-                q[0] = (time.perf_counter() - t1) * 1000
-        sql_ms = sum(q[0] for q in queries)
-        print(
-            f"{args.path}: HTTP {response.status_code}, {total:.0f} ms, {len(queries)} queries, "
-            f"{sql_ms:.0f} ms in SQL (each query run again, rows fetched)"
-        )
-        for ms, statement, params in sorted(queries, key=lambda q: -q[0]):
-            print(f"--- {ms:7.1f} ms  {' '.join(statement.split())[:400]}  {str(params)[:120]}")
-        if args.explain and db.engine.dialect.name == "sqlite":
-            for ms, statement, params in sorted(queries, key=lambda q: -q[0])[:3]:
-                with db.engine.connect() as conn:
-                    plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
-                print(f"=== plan of the {ms:.1f} ms query")
-                for row in plan:
-                    print("   ", row[-1])
-        if args.profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            client.get(args.path)
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    t0 = time.perf_counter()
+    response = client.get(args.path)
+    total = (time.perf_counter() - t0) * 1000
+    event.remove(engine, "before_cursor_execute", before)
+    event.remove(engine, "after_cursor_execute", after)
+    # SQLite runs most of a query while the rows are fetched, after cursor_execute returns:
+    # time each statement again, fetch included.
+    with engine.connect() as conn:
+        for q in queries:
+            t1 = time.perf_counter()
+            conn.exec_driver_sql(q[1], q[2]).fetchall()
+            q[0] = (time.perf_counter() - t1) * 1000
+    sql_ms = sum(q[0] for q in queries)
+    print(
+        f"{args.path}: HTTP {response.status_code}, {total:.0f} ms, {len(queries)} queries, "
+        f"{sql_ms:.0f} ms in SQL (each query run again, rows fetched)"
+    )
+    for ms, statement, params in sorted(queries, key=lambda q: -q[0]):
+        print(f"--- {ms:7.1f} ms  {' '.join(statement.split())[:400]}  {str(params)[:120]}")
+    if args.explain and engine.dialect.name == "sqlite":
+        for ms, statement, params in sorted(queries, key=lambda q: -q[0])[:3]:
+            with engine.connect() as conn:
+                plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
+            print(f"=== plan of the {ms:.1f} ms query")
+            for row in plan:
+                print("   ", row[-1])
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(args.path)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
     return 0
 
 
