@@ -15,8 +15,10 @@ Method:
   measured next to it (the mean of the runs before and after) under the same machine load.
 - Besides requests/s, p50 and p99, the figure that does not depend on how busy the shared machine is:
   the CPU time of the server's workers per request (utime + stime of the gunicorn workers from
-  /proc/<pid>/stat, before and after the run), plus on PostgreSQL the CPU of the backends serving
-  this database. The ratio to the ceiling is by that CPU time: ceiling ms / page ms.
+  /proc/<pid>/stat, before and after the run, once the workers are idle again), plus on PostgreSQL
+  the CPU of the backends serving this database, divided by the requests the workers handled (lines
+  of gunicorn's access log: wrk stops with requests still queued, which cost CPU but are never
+  answered). The ratio to the ceiling is by that CPU time: ceiling ms / page ms.
 - Cold caches: the dashboard, the office scorecard and the lead home keep derived figures per
   process, keyed by a stamp of the records. Between runs the bench writes (an audit event and an
   assessment's updated_at, as any real change does), then times the first request of each worker.
@@ -141,6 +143,10 @@ def pages(year: int, s: dict) -> list[tuple[str, str, str]]:
 class Server:
     def __init__(self, name: str, target: str, port: int, env: dict, workers: int, chdir: Path):
         self.name, self.port = name, port
+        # One line per request the workers handled, also those whose client had gone (wrk stops with
+        # requests still queued): the CPU per request is divided by these, not by the answers.
+        self.access_log = f"/tmp/bench_access_{name}_{port}.log"
+        Path(self.access_log).write_text("")
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.log = open(f"/tmp/bench_{name}_{port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
@@ -156,6 +162,8 @@ class Server:
                 str(chdir),
                 "--log-level",
                 "warning",
+                "--access-logfile",
+                self.access_log,
                 target,
             ],
             env=env,
@@ -188,6 +196,10 @@ class Server:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
         self.log.close()
+
+    def handled(self) -> int:
+        with open(self.access_log, "rb") as f:
+            return sum(1 for _ in f)
 
     def workers(self) -> list[int]:
         """The pids of the master's worker processes."""
@@ -229,7 +241,8 @@ def postgres_backends(dbname: str) -> list[int]:
 
 
 class CpuMeter:
-    """CPU seconds used by the app's workers (and the database backends) between start() and stop()."""
+    """CPU seconds used by the app's workers (and the database backends) between start() and stop(),
+    and the requests the workers handled meanwhile (from gunicorn's access log)."""
 
     def __init__(self, server: Server, dbname: str | None):
         self.server, self.dbname = server, dbname
@@ -238,16 +251,30 @@ class CpuMeter:
         backends = postgres_backends(self.dbname) if self.dbname else []
         return cpu_seconds(self.server.workers()), cpu_seconds(backends)
 
-    def start(self) -> None:
-        self.before = self._read()
+    def wait_idle(self, timeout: float = 120) -> None:
+        """Until the workers have used no CPU for half a second (the queued requests are done)."""
+        deadline = time.monotonic() + timeout
+        last = sum(self._read()[0].values())
+        quiet = 0
+        while time.monotonic() < deadline and quiet < 2:
+            time.sleep(0.25)
+            now = sum(self._read()[0].values())
+            quiet = quiet + 1 if now - last < 0.005 else 0
+            last = now
 
-    def stop(self) -> tuple[float, float]:
+    def start(self) -> None:
+        self.wait_idle()
+        self.before = self._read()
+        self.lines = self.server.handled()
+
+    def stop(self) -> tuple[float, float, int]:
+        self.wait_idle()
         after = self._read()
         # A process that appeared during the run counts from zero; one that ended is lost (pools keep
         # their connections and gunicorn its workers, so neither happens in a run).
         app = sum(v - self.before[0].get(pid, 0.0) for pid, v in after[0].items())
         dbcpu = sum(v - self.before[1].get(pid, 0.0) for pid, v in after[1].items())
-        return app, dbcpu
+        return app, dbcpu, self.server.handled() - self.lines
 
 
 # --- client ---------------------------------------------------------------------------------------
@@ -287,10 +314,9 @@ def one_request(port: int, path: str, cookie: str) -> tuple[int, bytes, float]:
 
 
 def table_rows(body: bytes) -> int:
-    """Rows of data on a page: <tr> inside every <tbody>, plus list-group items (the home panels)."""
+    """Rows of data on a page: table rows but the headers' (one per <thead>), plus list-group items."""
     text = body.decode(errors="replace")
-    rows = sum(part.split("</tbody>")[0].count("<tr") for part in text.split("<tbody")[1:])
-    return rows + text.count('class="list-group-item')
+    return text.count("<tr") - text.count("<thead") + text.count('class="list-group-item')
 
 
 def check_page(port: int, path: str, cookie: str) -> int:
@@ -304,7 +330,7 @@ def check_page(port: int, path: str, cookie: str) -> int:
 
 
 def wrk(port: int, path: str, cookie: str, connections: int, seconds: float, meter: CpuMeter | None) -> dict:
-    """One wrk run; with a meter, the CPU of the server (and database) per answered request."""
+    """One wrk run; with a meter, the CPU of the server (and database) per request it handled."""
     cmd = [
         shutil.which("wrk") or "/usr/bin/wrk",
         "-t2",
@@ -321,12 +347,13 @@ def wrk(port: int, path: str, cookie: str, connections: int, seconds: float, met
     if meter:
         meter.start()
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    app_cpu, db_cpu = meter.stop() if meter else (0.0, 0.0)
+    app_cpu, db_cpu, handled = meter.stop() if meter else (0.0, 0.0, 0)
     line = next(x for x in out.splitlines() if x.startswith("BENCH "))
     r = json.loads(line[len("BENCH ") :])
-    n = r["answered"] or 1
+    n = handled or r["answered"] or 1
     return {
         "requests": r["answered"],
+        "handled": handled,
         "rps": r["answered"] / (r["duration_us"] / 1e6),
         "p50": r["p50_us"] / 1000,
         "p99": r["p99_us"] / 1000,
@@ -486,8 +513,9 @@ def section(
         "with bench/count.lua counting every answer that is not 200. Each page is checked once (HTTP 200, not the",
         "login page, rows counted) and measured as its real role; a ceiling run follows every page, and each page's",
         "ratio is the ceiling's CPU per request next to it (mean of the runs before and after) divided by the page's.",
-        "**CPU ms per request** is the gunicorn workers' utime+stime (/proc/<pid>/stat) over the run divided by the",
-        "answers"
+        "**CPU ms per request** is the gunicorn workers' utime+stime (/proc/<pid>/stat) from before the run until",
+        "they are idle again, divided by the requests they handled (gunicorn's access log, so requests still queued",
+        "when wrk stops count too)"
         + (", plus the PostgreSQL backends serving this database" if dialect == "PostgreSQL" else "")
         + ": it does not depend on how busy the shared machine is; req/s and latencies do.",
         "",
