@@ -129,6 +129,7 @@ def pages(year: int, s: dict) -> list[tuple[str, str, str]]:
         ("findings", "lead", "/tasks/findings"),
         ("findings", "inspector", "/tasks/findings"),
         ("search 横街", "lead", search),
+        ("search 横街镇 (3 characters: the index)", "lead", "/search/?q=" + urllib.parse.quote("横街镇")),
         ("liaison home", "liaison", "/"),
         ("unit scorecard", "liaison", f"/scorecards/units/{s['unit']}"),
         ("unit scorecard", "lead", f"/scorecards/units/{s['unit']}"),

@@ -11,7 +11,8 @@
   of the records anyway, and each kind stops at LIMIT rows).
 
 Results are ranked: an exact match of a searched column first, then a column that starts with the
-text, then the rest in each list's own order. Scoping is the caller's: every list starts from its
+text, then the rest in each list's own order. For 1–2 character queries the SQL keeps the list's own
+order (so the scan stops at LIMIT rows) and those rows are ranked the same way in Python (`ranked`). Scoping is the caller's: every list starts from its
 `*_for_user` query and only adds `searched(...)` to it.
 """
 
@@ -71,10 +72,31 @@ def searched(kind: str, id_column, q: str, *columns) -> ColumnElement[bool]:
     return or_(*(contains(c, q) for c in columns))
 
 
-def rank(q: str, *columns) -> ColumnElement[int]:
-    """0 for an exact match of a column, 1 for a column that starts with q, 2 for the rest."""
-    return case(
-        (or_(*(c == q for c in columns)), 0),
-        (or_(*(starts_with(c, q) for c in columns)), 1),
-        else_=2,
-    )
+def rank(q: str, *columns) -> list[ColumnElement[int]]:
+    """ORDER BY terms: 0 for an exact match of a column, 1 for a column that starts with q, 2 for the rest.
+
+    No terms for a query shorter than a trigram: ranking in SQL would sort every match of a scan that can
+    otherwise stop at LIMIT rows in the list's own (indexed) order; `ranked` orders those rows instead.
+    """
+    if len(q) < TRIGRAM:
+        return []
+    return [
+        case(
+            (or_(*(c == q for c in columns)), 0),
+            (or_(*(starts_with(c, q) for c in columns)), 1),
+            else_=2,
+        )
+    ]
+
+
+def ranked(q: str, rows: list, *attributes: str) -> list:
+    """A short query's rows, exact matches first, then those that start with q (a stable sort)."""
+    if len(q) >= TRIGRAM:
+        return rows
+    folded = q.casefold()
+
+    def key(row) -> int:
+        values = [(getattr(row, a) or "").casefold() for a in attributes]
+        return 0 if folded in values else 1 if any(v.startswith(folded) for v in values) else 2
+
+    return sorted(rows, key=key)

@@ -61,6 +61,15 @@ def test_one_and_two_character_queries_find_records(make_user, q):
     assert _titles(search_all(lead, q)) == ["海曙区专项督察"]
 
 
+def test_a_short_query_puts_its_exact_match_first(make_user):
+    lead = make_user("lead")
+    basis = "依法治区办〔2026〕1号"
+    factories.TaskFactory(title="月", basis=basis)
+    factories.TaskFactory(title="月湖街道专项督察", basis=basis)  # newer: first in the list's own order
+    factories.TaskFactory(title="望春桥月度督察", basis=basis)
+    assert _titles(search_all(lead, "月")) == ["月", "月湖街道专项督察", "望春桥月度督察"]
+
+
 def test_special_characters_are_literal(make_user):
     lead = make_user("lead")
     factories.TaskFactory(title='名为"引号" 100%_的任务')

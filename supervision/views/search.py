@@ -20,11 +20,18 @@ from ..permissions import (
     tasks_for_user,
     units_for_user,
 )
-from ..search import rank, searched
+from ..search import rank, ranked, searched
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
 LIMIT = 20
+SEARCHED_ATTRIBUTES = {
+    "notices": ("doc_number", "title"),
+    "case_files": ("case_number", "title"),
+    "tasks": ("title", "code", "basis"),
+    "findings": ("description", "legal_basis"),
+    "units": ("name", "short_name"),
+}
 
 
 def search_all(user, q: str) -> dict[str, list]:
@@ -38,7 +45,7 @@ def search_all(user, q: str) -> dict[str, list]:
         notices_for_user(user)
         .options(joinedload(Notice.unit), joinedload(Notice.kind))
         .where(or_(searched("notice", Notice.id, q, *notice_columns), Notice.unit_id.in_(unit_ids)))
-        .order_by(rank(q, *notice_columns), Notice.updated_at.desc(), Notice.id.desc())
+        .order_by(*rank(q, *notice_columns), Notice.updated_at.desc(), Notice.id.desc())
         .limit(LIMIT)
     ).all()
     case_columns = (CaseFile.case_number, CaseFile.title)
@@ -46,14 +53,14 @@ def search_all(user, q: str) -> dict[str, list]:
         case_files_for_user(user)
         .options(joinedload(CaseFile.unit))
         .where(or_(searched("case_file", CaseFile.id, q, *case_columns), CaseFile.unit_id.in_(unit_ids)))
-        .order_by(rank(q, *case_columns), CaseFile.id.desc())
+        .order_by(*rank(q, *case_columns), CaseFile.id.desc())
         .limit(LIMIT)
     ).all()
     task_columns = (SupervisionTask.title, SupervisionTask.code, SupervisionTask.basis)
     results["tasks"] = db.session.scalars(
         tasks_for_user(user)
         .where(searched("task", SupervisionTask.id, q, *task_columns))
-        .order_by(rank(q, *task_columns), SupervisionTask.id.desc())
+        .order_by(*rank(q, *task_columns), SupervisionTask.id.desc())
         .limit(LIMIT)
     ).all()
     finding_columns = (Finding.description, Finding.legal_basis)
@@ -61,16 +68,19 @@ def search_all(user, q: str) -> dict[str, list]:
         findings_for_user(user)
         .options(joinedload(Finding.unit), joinedload(Finding.task))
         .where(or_(searched("finding", Finding.id, q, *finding_columns), Finding.unit_id.in_(unit_ids)))
-        .order_by(rank(q, *finding_columns), Finding.found_on.desc(), Finding.id.desc())
+        .order_by(*rank(q, *finding_columns), Finding.found_on.desc(), Finding.id.desc())
         .limit(LIMIT)
     ).all()
     results["units"] = (
         db.session.scalars(
-            unit_match.order_by(rank(q, Unit.name, Unit.short_name), Unit.kind, Unit.id).limit(LIMIT)
+            unit_match.order_by(*rank(q, Unit.name, Unit.short_name), Unit.kind, Unit.id).limit(LIMIT)
         ).all()
         if can(user, "reference.read")
         else []
     )
+    # A 1-2 character query was ordered in each list's own order: exact matches first among its rows.
+    for kind, attributes in SEARCHED_ATTRIBUTES.items():
+        results[kind] = ranked(q, results[kind], *attributes)
     return results
 
 
