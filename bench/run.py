@@ -129,7 +129,8 @@ def pages(year: int, s: dict) -> list[tuple[str, str, str]]:
         ("findings", "lead", "/tasks/findings"),
         ("findings", "inspector", "/tasks/findings"),
         ("search 横街", "lead", search),
-        ("search 横街镇 (3 characters: the index)", "lead", "/search/?q=" + urllib.parse.quote("横街镇")),
+        # 横街第 matches what 横街 matches (the units 横街第N街道办事处 and their records) through the index.
+        ("search 横街第 (3 characters: the index)", "lead", "/search/?q=" + urllib.parse.quote("横街第")),
         ("liaison home", "liaison", "/"),
         ("unit scorecard", "liaison", f"/scorecards/units/{s['unit']}"),
         ("unit scorecard", "lead", f"/scorecards/units/{s['unit']}"),
