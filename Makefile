@@ -59,7 +59,7 @@ fmt: dev-venv ## format the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: venv translations ## benchmark at city scale (SQLite in /tmp; by hand, not part of make test)
+bench: venv translations ## benchmark each page as its role against the ceiling, by CPU per request (wrk; city scale SQLite in /tmp; by hand)
 	$(PY) bench/build_data.py --scale $(or $(scale),city)
 	$(PY) bench/run.py --scale-label $(or $(scale),city) --out bench/RESULTS$(if $(findstring postgres,$(DATABASE_URL)),_pg).md
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, htmx
@@ -77,7 +78,7 @@ def _select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models
+    from . import models, search
 
     db.init_app(app)
     migrate.init_app(
@@ -87,6 +88,7 @@ def register_extensions(app: Flask) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=models.base.render_migration_item,
+        include_name=search.include_name,  # the search index lives in migration 0011, not the models
     )
     csrf.init_app(app)
     babel.init_app(
@@ -104,12 +106,26 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+
         from .models import User
         from .sessions import session_is_current
 
-        user = db.session.get(User, int(user_id))
+        # One query for the user, their unit (the layout shows it) and the bell's unread count.
+        row = db.session.execute(
+            select(User, unread_count_of(User.id))
+            .options(joinedload(User.unit))
+            .where(User.id == int(user_id))
+        ).first()
+        if row is None:
+            return None
+        user, unread = row
         # A session from before a logout, password change, reset or deactivation: not signed in.
-        return user if user is not None and session_is_current(user) else None
+        if not session_is_current(user):
+            return None
+        g.unread_count = unread
+        return user
 
 
 def register_input_checks(app: Flask) -> None:
@@ -182,7 +198,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import filters, formatting, nav, numbers, permissions, workflow
+    from . import filters, formatting, nav, numbers, permissions, template_gettext, workflow
     from .exports import pdf
     from .forms import new_form_token
 
@@ -197,6 +213,7 @@ def register_template_helpers(app: Flask) -> None:
         can=lambda cap: permissions.can(current_user, cap),
         can_any=lambda *caps: permissions.can_any(current_user, *caps),
         nav_for=nav.nav_for,
+        layout_for=nav.layout_for,
         status_label=workflow.status_label,
         get_locale=get_locale,
         search_max=filters.SEARCH_MAX_CHARS,  # every search box's maxlength
@@ -205,6 +222,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     for name, rule in permissions.TEMPLATE_RULES.items():
         app.jinja_env.globals[name] = _bound_to_current_user(rule)
+    template_gettext.install(app)
 
     @app.context_processor
     def inject_globals():
@@ -220,21 +238,36 @@ def _bound_to_current_user(rule):
     return lambda *args: rule(current_user, *args)
 
 
+def unread_count_of(user_id):
+    """The number of unread notifications of `user_id` (a value or a column), as a scalar subquery."""
+    from sqlalchemy import func, select
+
+    from .models import Notification
+
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def _unread_count() -> int:
-    """Unread notifications for the bell; one indexed count per page, cached on g."""
+    """Unread notifications for the bell: read with the user (load_user), or counted now if a commit
+    since then may have changed it (see _forget_unread_count_on_commit)."""
     if not (current_user and current_user.is_authenticated):
         return 0
     if "unread_count" not in g:
-        from sqlalchemy import func, select
+        from sqlalchemy import select
 
-        from .models import Notification
-
-        g.unread_count = db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == current_user.id, Notification.read_at.is_(None)
-            )
-        )
+        g.unread_count = db.session.scalar(select(unread_count_of(current_user.id)))
     return g.unread_count
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_unread_count_on_commit(session) -> None:
+    """A commit may have added or read notifications: the bell counts again when it is shown."""
+    if has_app_context():
+        g.pop("unread_count", None)
 
 
 CSP = (

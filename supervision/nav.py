@@ -1,14 +1,22 @@
-"""The navigation: each entry shows only to users whose role has its capability."""
+"""The navigation: each entry shows only to users whose role has its capability.
+
+The layout's fixed links and menus depend only on the role, the language and where the app is
+mounted, so `layout_for` builds them once per (role, locale, script root) and app, instead of some
+thirty url_for calls and forty translation lookups on every page. Nothing per user is kept: the
+name, the unit and the bell's count are read from the signed-in user on each request.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from threading import Lock
 
-from flask import url_for
+from flask import current_app, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
-from .permissions import can_any
+from .permissions import can, can_any
 
 
 @dataclass(frozen=True)
@@ -84,3 +92,73 @@ def nav_for(user, group: str = "main") -> list[dict]:
             continue
         items.append({"label": str(item.label), "url": url, "endpoint": item.endpoint, "icon": item.icon})
     return items
+
+
+# The layout's fixed links: name -> (endpoint, arguments).
+LINKS: dict[str, tuple[str, dict]] = {
+    "home": ("main.home", {}),
+    "search": ("search.index", {}),
+    "notifications": ("main.notifications", {}),
+    "exports": ("exports.index", {}),
+    "password": ("account.password", {}),
+    "tokens": ("account.tokens", {}),
+    "logout": ("auth.logout", {}),
+    "language_en": ("auth.set_language", {"code": "en"}),
+    "language_zh": ("auth.set_language", {"code": "zh_CN"}),
+    "api_docs": ("api.docs", {}),
+}
+STATIC = {
+    "bootstrap_css": "vendor/bootstrap/bootstrap.min.css",
+    "icons_css": "vendor/bootstrap-icons/bootstrap-icons.min.css",
+    "app_css": "css/app.css",
+    "bootstrap_js": "vendor/bootstrap/bootstrap.bundle.min.js",
+    "htmx_js": "vendor/htmx/htmx.min.js",
+    "app_js": "js/app.js",
+}
+GROUPS = (("main", None), ("reports", _l("统计报表")), ("admin", _l("系统管理")))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the layout shows to every user of one role in one language."""
+
+    groups: tuple[tuple[str | None, tuple[dict, ...]], ...]  # (heading, entries) of the non-empty menus
+    urls: dict[str, str]
+    can_search: bool
+    english: bool
+
+
+_lock = Lock()
+
+
+def layout_for(user) -> Layout:
+    """The layout of this user's role in this request's language, built once per app."""
+    role = user.role if user is not None and user.is_authenticated and user.is_active else ""
+    locale = get_locale()
+    key = (role, str(locale), request.script_root)
+    cache = current_app.extensions.setdefault("supervision.layout", {})
+    layout = cache.get(key)
+    if layout is None:
+        links = {name: _url_or_none(endpoint, **args) for name, (endpoint, args) in LINKS.items()}
+        links.update({name: url_for("static", filename=path) for name, path in STATIC.items()})
+        groups = tuple(
+            (None if heading is None else str(heading), tuple(items))
+            for group, heading in GROUPS
+            if (items := nav_for(user, group))
+        )
+        layout = Layout(
+            groups=groups,
+            urls=links,
+            can_search=can(user, "search.use"),
+            english=locale is not None and locale.language == "en",
+        )
+        with _lock:
+            cache[key] = layout
+    return layout
+
+
+def _url_or_none(endpoint: str, **args) -> str | None:
+    try:
+        return url_for(endpoint, **args)
+    except BuildError:
+        return None

@@ -9,7 +9,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..filters import SEARCH_MAX_CHARS, contains
+from ..filters import SEARCH_MAX_CHARS
 from ..models import CaseFile, Finding, Notice, SupervisionTask, Unit
 from ..permissions import (
     can,
@@ -20,65 +20,67 @@ from ..permissions import (
     tasks_for_user,
     units_for_user,
 )
+from ..search import rank, ranked, searched
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
 LIMIT = 20
+SEARCHED_ATTRIBUTES = {
+    "notices": ("doc_number", "title"),
+    "case_files": ("case_number", "title"),
+    "tasks": ("title", "code", "basis"),
+    "findings": ("description", "legal_basis"),
+    "units": ("name", "short_name"),
+}
 
 
 def search_all(user, q: str) -> dict[str, list]:
-    """Each kind of record, from the viewer's scoped query, at most LIMIT hits each (five queries)."""
-    unit_match = units_for_user(user).where(or_(contains(Unit.name, q), contains(Unit.short_name, q)))
+    """Each kind of record, from the viewer's scoped query, at most LIMIT hits each (five queries),
+    found through the search index (supervision/search.py) and ranked: exact matches first."""
+    unit_match = units_for_user(user).where(searched("unit", Unit.id, q, Unit.name, Unit.short_name))
     unit_ids = unit_match.with_only_columns(Unit.id)
     results: dict[str, list] = {}
+    notice_columns = (Notice.doc_number, Notice.title)
     results["notices"] = db.session.scalars(
         notices_for_user(user)
         .options(joinedload(Notice.unit), joinedload(Notice.kind))
-        .where(or_(contains(Notice.doc_number, q), contains(Notice.title, q), Notice.unit_id.in_(unit_ids)))
-        .order_by(Notice.updated_at.desc(), Notice.id.desc())
+        .where(or_(searched("notice", Notice.id, q, *notice_columns), Notice.unit_id.in_(unit_ids)))
+        .order_by(*rank(q, *notice_columns), Notice.updated_at.desc(), Notice.id.desc())
         .limit(LIMIT)
     ).all()
+    case_columns = (CaseFile.case_number, CaseFile.title)
     results["case_files"] = db.session.scalars(
         case_files_for_user(user)
         .options(joinedload(CaseFile.unit))
-        .where(
-            or_(
-                contains(CaseFile.case_number, q), contains(CaseFile.title, q), CaseFile.unit_id.in_(unit_ids)
-            )
-        )
-        .order_by(CaseFile.id.desc())
+        .where(or_(searched("case_file", CaseFile.id, q, *case_columns), CaseFile.unit_id.in_(unit_ids)))
+        .order_by(*rank(q, *case_columns), CaseFile.id.desc())
         .limit(LIMIT)
     ).all()
+    task_columns = (SupervisionTask.title, SupervisionTask.code, SupervisionTask.basis)
     results["tasks"] = db.session.scalars(
         tasks_for_user(user)
-        .where(
-            or_(
-                contains(SupervisionTask.title, q),
-                contains(SupervisionTask.code, q),
-                contains(SupervisionTask.basis, q),
-            )
-        )
-        .order_by(SupervisionTask.id.desc())
+        .where(searched("task", SupervisionTask.id, q, *task_columns))
+        .order_by(*rank(q, *task_columns), SupervisionTask.id.desc())
         .limit(LIMIT)
     ).all()
+    finding_columns = (Finding.description, Finding.legal_basis)
     results["findings"] = db.session.scalars(
         findings_for_user(user)
         .options(joinedload(Finding.unit), joinedload(Finding.task))
-        .where(
-            or_(
-                contains(Finding.description, q),
-                contains(Finding.legal_basis, q),
-                Finding.unit_id.in_(unit_ids),
-            )
-        )
-        .order_by(Finding.found_on.desc(), Finding.id.desc())
+        .where(or_(searched("finding", Finding.id, q, *finding_columns), Finding.unit_id.in_(unit_ids)))
+        .order_by(*rank(q, *finding_columns), Finding.found_on.desc(), Finding.id.desc())
         .limit(LIMIT)
     ).all()
     results["units"] = (
-        db.session.scalars(unit_match.order_by(Unit.kind, Unit.id).limit(LIMIT)).all()
+        db.session.scalars(
+            unit_match.order_by(*rank(q, Unit.name, Unit.short_name), Unit.kind, Unit.id).limit(LIMIT)
+        ).all()
         if can(user, "reference.read")
         else []
     )
+    # A 1-2 character query was ordered in each list's own order: exact matches first among its rows.
+    for kind, attributes in SEARCHED_ATTRIBUTES.items():
+        results[kind] = ranked(q, results[kind], *attributes)
     return results
 
 

@@ -1,0 +1,102 @@
+"""The search index: which records' searched columns contain a text, found through an index.
+
+- SQLite: one FTS5 table with the trigram tokenizer (`search_fts`, migration 0011). Each searched
+  record has one row whose rowid is `id * 8 + kind` and whose body is its searched columns joined
+  by newlines; triggers on the record tables keep it in the same transaction as the records.
+- PostgreSQL: pg_trgm GIN indexes on the searched columns themselves, so the plain `LIKE '%…%'`
+  filter is answered from the index and is transactional by nature.
+- Queries shorter than 3 characters: a trigram index has nothing to look up (a trigram is three
+  characters), so both databases run the plain `LIKE` filter for them, as before the index: correct,
+  scoped and ranked the same way, only not accelerated (a 1–2 character query matches a large share
+  of the records anyway, and each kind stops at LIMIT rows).
+
+Results are ranked: an exact match of a searched column first, then a column that starts with the
+text, then the rest in each list's own order. For 1–2 character queries the SQL keeps the list's own
+order (so the scan stops at LIMIT rows) and those rows are ranked the same way in Python (`ranked`). Scoping is the caller's: every list starts from its
+`*_for_user` query and only adds `searched(...)` to it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import case, column, or_, text
+from sqlalchemy.sql import ColumnElement
+
+from .extensions import db
+from .filters import contains, starts_with
+
+TRIGRAM = 3
+
+# kind -> (its code in the FTS rowid, its table, the searched columns); migration 0011 keeps a copy.
+KINDS: dict[str, tuple[int, str, tuple[str, ...]]] = {
+    "notice": (1, "notice", ("doc_number", "title")),
+    "case_file": (2, "case_file", ("case_number", "title")),
+    "task": (3, "supervision_task", ("title", "code", "basis")),
+    "finding": (4, "finding", ("description", "legal_basis")),
+    "unit": (5, "unit", ("name", "short_name")),
+}
+FTS_TABLE = "search_fts"
+FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
+
+
+def is_index_object(name: str | None, type_: str) -> bool:
+    """The FTS table, its shadow tables and the trigram indexes: kept by migration 0011, not models."""
+    if name is None:
+        return False
+    if type_ == "table":
+        return name == FTS_TABLE or any(name == FTS_TABLE + s for s in FTS_SHADOW_SUFFIXES)
+    return type_ == "index" and name.endswith("_trgm")
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Alembic's include_name: leave the search index out of the model comparison (autogenerate, tests)."""
+    return not is_index_object(name, type_)
+
+
+def _fts_match(q: str) -> str:
+    """The FTS5 query for the literal text q: one quoted string (a quote inside doubled)."""
+    return '"' + q.replace('"', '""') + '"'
+
+
+def _uses_fts() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
+def searched(kind: str, id_column, q: str, *columns) -> ColumnElement[bool]:
+    """A filter: the record's searched columns contain q (through the index when it can be used)."""
+    if _uses_fts() and len(q) >= TRIGRAM:
+        code = KINDS[kind][0]
+        ids = text(
+            f"SELECT rowid / 8 AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_{kind} AND rowid % 8 = {code}"
+        ).bindparams(**{f"fts_{kind}": _fts_match(q)})
+        return id_column.in_(ids.columns(column("id")))
+    return or_(*(contains(c, q) for c in columns))
+
+
+def rank(q: str, *columns) -> list[ColumnElement[int]]:
+    """ORDER BY terms: 0 for an exact match of a column, 1 for a column that starts with q, 2 for the rest.
+
+    No terms for a query shorter than a trigram: ranking in SQL would sort every match of a scan that can
+    otherwise stop at LIMIT rows in the list's own (indexed) order; `ranked` orders those rows instead.
+    """
+    if len(q) < TRIGRAM:
+        return []
+    return [
+        case(
+            (or_(*(c == q for c in columns)), 0),
+            (or_(*(starts_with(c, q) for c in columns)), 1),
+            else_=2,
+        )
+    ]
+
+
+def ranked(q: str, rows: list, *attributes: str) -> list:
+    """A short query's rows, exact matches first, then those that start with q (a stable sort)."""
+    if len(q) >= TRIGRAM:
+        return rows
+    folded = q.casefold()
+
+    def key(row) -> int:
+        values = [(getattr(row, a) or "").casefold() for a in attributes]
+        return 0 if folded in values else 1 if any(v.startswith(folded) for v in values) else 2
+
+    return sorted(rows, key=key)
