@@ -229,8 +229,8 @@ def reference_data(b: Build, years: list[int]) -> World:
     from supervision.demo.notices import seed_kinds
     from supervision.extensions import db
     from supervision.models import Indicator
-    from supervision.services.frameworks import seed_demo_framework
     from supervision.services.calendar import calendar_seed
+    from supervision.services.frameworks import seed_demo_framework
     from supervision.services.rubrics import rubric_seed_default
     from supervision.services.tasks import finding_categories_ensure
 
