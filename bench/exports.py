@@ -1,4 +1,4 @@
-"""Time and peak memory (RSS) of each export job, run the way the worker runs it (issue 13).
+"""Time and peak memory (RSS) of each export job, run the way the worker runs it.
 
     DATABASE_URL=sqlite:////tmp/bench_city.db .venv/bin/python bench/exports.py --out bench/RESULTS.md
 
@@ -109,7 +109,7 @@ def main() -> None:
     with app.app_context():
         targets = _targets()
     lines = [
-        f"\n## Export jobs ({args.scale_label} scale, issue 13)\n",
+        f"\n## Export jobs ({args.scale_label} scale)\n",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; database {os.environ.get('DATABASE_URL')}; "
         f"load average before {os.getloadavg()[0]:.1f}",
         "- Each job as the worker runs it (`export_run`: the route as the user, the workbook, the store), "

@@ -1,4 +1,4 @@
-"""Run the benchmark (DESIGN §7, issue 12): our busiest pages, each as its real role, against the ceiling.
+"""Run the benchmark (DESIGN §7): our busiest pages, each as its real role, against the ceiling.
 
     .venv/bin/python bench/build_data.py          # once: the city-scale database in /tmp
     .venv/bin/python bench/run.py                 # or: make bench
@@ -112,7 +112,7 @@ def choose_subjects(url: str) -> dict:
 
 
 def pages(year: int, s: dict) -> list[tuple[str, str, str]]:
-    """(label, role, path) of every page in issue 12's table."""
+    """(label, role, path) of every page the benchmark measures (the busiest pages, DESIGN §7)."""
     search = "/search/?q=" + urllib.parse.quote("横街")
     return [
         ("lead home", "lead", "/"),
@@ -508,7 +508,7 @@ def section(
             f"{args.old_bare['cpu_ms']:.2f} ms CPU per request against the ceiling's {ceiling_cpu:.2f} ms."
         )
     lines = [
-        f"## Honest method (issue 12): {args.scale_label} scale on {dialect}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"## Honest method: {args.scale_label} scale on {dialect}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         "Ceiling: `bench/bare.py`, one indexed Flask-SQLAlchemy query and a 50-row table from a compiled template,",
         f"gunicorn sync ×{args.workers}. Client: wrk, {args.connections} connections, {args.duration:g} s per run after a 1 s warm-up,",

@@ -1,4 +1,4 @@
-"""The layout's fixed cost (issue 12): menus built once per role and language, the bell and the
+"""The layout's fixed cost: menus built once per role and language, the bell and the
 user's unit read with the user; what it shows stays right per role, language and moment."""
 
 from __future__ import annotations

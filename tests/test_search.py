@@ -1,4 +1,4 @@
-"""Search through its index (issue 12): in sync within the transaction, ranked, 1-character queries,
+"""Search through its index: in sync within the transaction, ranked, 1-character queries,
 scoped by the same permission helpers; on SQLite (FTS5 trigram) and PostgreSQL (pg_trgm)."""
 
 from __future__ import annotations

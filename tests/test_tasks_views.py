@@ -358,7 +358,7 @@ def test_pool_filters_by_term_specialty_and_shows_workload(client, world):
 
 def test_categories_page_adds_and_toggles(client, world):
     from supervision.models import FindingCategory
-    from supervision.services.tasks import finding_category_names
+    from supervision.queries.tasks import finding_category_names
 
     client.login_user(world["lead"])
     response = client.post_form("/tasks/categories", {"name": "执法监督"}, follow_redirects=True)

@@ -10,12 +10,16 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..filters import contains, filter_findings
 from ..models import (
+    DEFAULT_FINDING_CATEGORIES,
     SEVERITIES,
     TASK_KINDS,
+    AssessmentRound,
     Attachment,
     AuditEvent,
     Finding,
     FindingCategory,
+    Framework,
+    Indicator,
     Notice,
     NoticeItem,
     SupervisionTask,
@@ -253,6 +257,49 @@ def ledger_findings(task: SupervisionTask) -> list[Finding]:
             .options(joinedload(Finding.unit), joinedload(Finding.inspector))
             .order_by(Finding.unit_id, Finding.found_on, Finding.id)
         )
+    )
+
+
+# --- the finding form: the categories and indicators it offers -------------------------------
+
+
+def finding_category_names(*, include_inactive: bool = False) -> list[str]:
+    """The category list in order; the built-in defaults until the office has configured its own."""
+    query = select(FindingCategory.name).order_by(FindingCategory.sort_order, FindingCategory.id)
+    if not include_inactive:
+        query = query.where(FindingCategory.active.is_(True))
+    names = list(db.session.scalars(query))
+    if not names and db.session.scalar(select(func.count(FindingCategory.id))) == 0:
+        return list(DEFAULT_FINDING_CATEGORIES)
+    return names
+
+
+def indicator_choices(current_id: int | None = None) -> list[tuple[int, str]]:
+    """Scored indicators a finding may name: those of the framework of the latest round (or the
+    latest framework), plus the one already named. For the finding form's select."""
+    framework_id = db.session.scalar(
+        select(AssessmentRound.framework_id).order_by(AssessmentRound.year.desc()).limit(1)
+    ) or db.session.scalar(select(Framework.id).order_by(Framework.id.desc()).limit(1))
+    if framework_id is None:
+        return []
+    rows = db.session.execute(
+        select(Indicator.id, Indicator.code, Indicator.text)
+        .where(
+            Indicator.is_leaf.is_(True),
+            (Indicator.framework_id == framework_id) | (Indicator.id == (current_id or 0)),
+        )
+        .order_by(Indicator.framework_id, Indicator.position)
+    ).all()
+    return [(iid, f"{code} {text if len(text) <= 40 else text[:40] + '…'}") for iid, code, text in rows]
+
+
+def indicator_exists(indicator_id: int) -> bool:
+    """Whether a finding may name this indicator (a scored one, of any framework)."""
+    return (
+        db.session.scalar(
+            select(Indicator.id).where(Indicator.id == indicator_id, Indicator.is_leaf.is_(True))
+        )
+        is not None
     )
 
 

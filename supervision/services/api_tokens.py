@@ -69,12 +69,6 @@ def token_create(*, actor: User, name: str, scope: str, days: int | None) -> tup
     return token, secret
 
 
-def tokens_of(user: User) -> list[ApiToken]:
-    return list(
-        db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
-    )
-
-
 @transactional
 def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """The owner revokes their own token; the admin anyone's."""

@@ -481,34 +481,3 @@ def assessment_finalize(*, actor: User, assessment: Assessment, version: int | N
         kind="assessment_finalized",
     )
     return assessment
-
-
-# --- the indicators a finding may name --------------------------------------------------------
-
-
-def indicator_choices(current_id: int | None = None) -> list[tuple[int, str]]:
-    """Scored indicators a finding may name: those of the framework of the latest round (or the
-    latest framework), plus the one already named. For the finding form's select."""
-    framework_id = db.session.scalar(
-        select(AssessmentRound.framework_id).order_by(AssessmentRound.year.desc()).limit(1)
-    ) or db.session.scalar(select(Framework.id).order_by(Framework.id.desc()).limit(1))
-    if framework_id is None:
-        return []
-    rows = db.session.execute(
-        select(Indicator.id, Indicator.code, Indicator.text)
-        .where(
-            Indicator.is_leaf.is_(True),
-            (Indicator.framework_id == framework_id) | (Indicator.id == (current_id or 0)),
-        )
-        .order_by(Indicator.framework_id, Indicator.position)
-    ).all()
-    return [(iid, f"{code} {text if len(text) <= 40 else text[:40] + '…'}") for iid, code, text in rows]
-
-
-def indicator_exists(indicator_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(Indicator.id).where(Indicator.id == indicator_id, Indicator.is_leaf.is_(True))
-        )
-        is not None
-    )

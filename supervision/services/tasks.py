@@ -36,6 +36,7 @@ from ..permissions import (
     can_record_finding_in,
     is_on_task,
 )
+from ..queries.tasks import finding_category_names, indicator_exists
 from ..workflow import transition
 from .attachments import attachments_add
 from .transaction import attach_and_audit, check_version, edit_and_audit, transactional, transactional_retry
@@ -59,17 +60,6 @@ def _unit_label(unit_id: int | None) -> str:
 
 
 # --- finding categories ---------------------------------------------------------------------
-
-
-def finding_category_names(*, include_inactive: bool = False) -> list[str]:
-    """The category list in order; the built-in defaults until the office has configured its own."""
-    query = select(FindingCategory.name).order_by(FindingCategory.sort_order, FindingCategory.id)
-    if not include_inactive:
-        query = query.where(FindingCategory.active.is_(True))
-    names = list(db.session.scalars(query))
-    if not names and db.session.scalar(select(func.count(FindingCategory.id))) == 0:
-        return list(DEFAULT_FINDING_CATEGORIES)
-    return names
 
 
 def finding_categories_ensure() -> int:
@@ -430,11 +420,8 @@ def _prepare_finding(data: dict, *, task: SupervisionTask | None, actor: User, t
     found_on_error = _found_on_error(values["found_on"], task, today)
     if found_on_error:
         errors.append(found_on_error)
-    if values["indicator_id"] is not None:
-        from .scorecards import indicator_exists
-
-        if not indicator_exists(values["indicator_id"]):
-            errors.append(_("所选的示范指标不存在。"))
+    if values["indicator_id"] is not None and not indicator_exists(values["indicator_id"]):
+        errors.append(_("所选的示范指标不存在。"))
     _fail(errors)
     return values
 

@@ -12,7 +12,8 @@ from ..forms import ActionForm
 from ..forms.auth import ApiTokenForm, PasswordChangeForm
 from ..models import ApiToken, utcnow
 from ..permissions import can_revoke_token
-from ..services.api_tokens import token_create, token_revoke, tokens_of
+from ..queries.api_tokens import tokens_of
+from ..services.api_tokens import token_create, token_revoke
 from ..services.auth import password_change_due, sessions_end
 from ..services.org import password_change
 from ..sessions import login_method, session_bind

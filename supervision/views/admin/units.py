@@ -5,15 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 
 from ...errors import DomainError
-from ...extensions import db
-from ...filters import contains
 from ...forms import ActionForm
 from ...forms.admin import UnitForm, UploadForm
-from ...models import UNIT_KINDS, Attachment, Unit, User
-from ...permissions import audit_events_for_record, get_unit_for_user_or_404, require
+from ...models import UNIT_KINDS
+from ...permissions import get_unit_for_user_or_404, require
+from ...queries import admin as queries
 from ...services import org
 from ...services.attachments import ACCEPT_ATTR
 from ...tabular import template_xlsx
@@ -34,41 +32,18 @@ from . import bp, import_page
 @bp.route("/units")
 @require("reference.read")
 def units():
-    query = select(Unit)
-    keyword = request.args.get("q", "").strip()
-    kind = request.args.get("kind", "")
-    state = request.args.get("state", "active")
-    if keyword:
-        query = query.where(
-            or_(
-                contains(Unit.name, keyword), contains(Unit.short_name, keyword), contains(Unit.code, keyword)
-            )
-        )
-    if kind in UNIT_KINDS:
-        query = query.where(Unit.kind == kind)
-    if state == "active":
-        query = query.where(Unit.active.is_(True))
-    elif state == "inactive":
-        query = query.where(Unit.active.is_(False))
-    page = db.paginate(query.order_by(Unit.kind, Unit.id), page=page_arg(), per_page=30, error_out=False)
-    ids = [u.id for u in page.items]
-    user_counts = (
-        dict(
-            db.session.execute(
-                select(User.unit_id, func.count(User.id)).where(User.unit_id.in_(ids)).group_by(User.unit_id)
-            ).all()
-        )
-        if ids
-        else {}
-    )
+    args = {
+        "q": request.args.get("q", "").strip(),
+        "kind": request.args.get("kind", ""),
+        "state": request.args.get("state", "active"),
+    }
     return render_template(
         "admin/units.html",
-        page=page,
-        user_counts=user_counts,
+        **queries.units_page(current_user, args, page_arg()),
         kinds=UNIT_KINDS,
-        keyword=keyword,
-        kind=kind,
-        state=state,
+        keyword=args["q"],
+        kind=args["kind"],
+        state=args["state"],
     )
 
 
@@ -99,21 +74,10 @@ def unit_new():
 @require("reference.read")
 def unit_detail(unit_id: int):
     unit = get_unit_for_user_or_404(unit_id, current_user)
-    members = db.session.scalars(
-        select(User).where(User.unit_id == unit.id).order_by(User.role, User.id)
-    ).all()
-    events = db.session.scalars(audit_events_for_record(current_user, "unit", unit.id).limit(100)).all()
-    files = db.session.scalars(
-        select(Attachment)
-        .where(Attachment.owner_type == "unit", Attachment.owner_id == unit.id)
-        .order_by(Attachment.uploaded_at.desc())
-    ).all()
     return render_template(
         "admin/unit_detail.html",
         unit=unit,
-        members=members,
-        events=events,
-        files=files,
+        **queries.unit_page(current_user, unit),
         action_form=ActionForm(),
         upload_form=UploadForm(),
         accept=ACCEPT_ATTR,

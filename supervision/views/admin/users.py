@@ -5,19 +5,15 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
 
 from ...errors import DomainError
-from ...extensions import db
-from ...filters import contains
 from ...forms import ActionForm
 from ...forms.admin import UserForm
-from ...models import ROLES, Unit, User, utcnow
+from ...models import ROLES, User, utcnow
 from ...parsing import id_arg
-from ...permissions import audit_events_for_record, can, can_read_user_details, get_user_or_404, require
+from ...permissions import get_user_or_404, require
+from ...queries import admin as queries
 from ...services import org
-from ...services.api_tokens import tokens_of
 from ...tabular import template_xlsx
 from ..helpers import (
     XLSX_MIME,
@@ -33,43 +29,23 @@ from ..helpers import (
 from . import bp, import_page
 
 
-def _unit_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Unit.id, Unit.name).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.id)
-    )
-    return [(0, "（无）")] + [(uid, name) for uid, name in rows]
-
-
 @bp.route("/users")
 @require("reference.read")
 def users():
-    query = select(User).options(joinedload(User.unit))
-    keyword = request.args.get("q", "").strip()
-    role = request.args.get("role", "")
-    unit_id = id_arg("unit")
-    state = request.args.get("state", "active")
-    if keyword:
-        # Usernames are the admin's to see (and so to search by); the office finds people by name.
-        by_username = contains(User.username, keyword) if can(current_user, "admin.manage") else False
-        query = query.where(or_(by_username, contains(User.display_name, keyword)))
-    if role in ROLES:
-        query = query.where(User.role == role)
-    if unit_id:
-        query = query.where(User.unit_id == unit_id)
-    if state == "active":
-        query = query.where(User.active.is_(True))
-    elif state == "inactive":
-        query = query.where(User.active.is_(False))
-    page = db.paginate(query.order_by(User.role, User.id), page=page_arg(), per_page=30, error_out=False)
+    args = {
+        "q": request.args.get("q", "").strip(),
+        "role": request.args.get("role", ""),
+        "unit": id_arg("unit"),
+        "state": request.args.get("state", "active"),
+    }
     return render_template(
         "admin/users.html",
-        page=page,
+        **queries.users_page(current_user, args, page_arg()),
         roles=ROLES,
-        keyword=keyword,
-        role=role,
-        unit_id=unit_id,
-        state=state,
-        unit_choices=_unit_choices(),
+        keyword=args["q"],
+        role=args["role"],
+        unit_id=args["unit"],
+        state=args["state"],
     )
 
 
@@ -83,7 +59,7 @@ def _user_data(form: UserForm) -> dict:
 @require("admin.manage")
 def user_new():
     form = UserForm()
-    form.unit_id.choices = _unit_choices()
+    form.unit_id.choices = queries.unit_choices()
     if form.validate_on_submit():
         try:
             done = submit_once(
@@ -112,17 +88,12 @@ def user_detail(user_id: int):
 
 
 def _render_detail(user: User, new_password: str | None = None):
-    events = []
-    if can_read_user_details(current_user, user):  # others see the name, role and unit only
-        events = db.session.scalars(audit_events_for_record(current_user, "user", user.id).limit(100)).all()
-    tokens = tokens_of(user) if can(current_user, "admin.manage") else []
     return render_template(
         "admin/user_detail.html",
         user=user,
-        events=events,
+        **queries.user_page(current_user, user),
         action_form=ActionForm(),
         new_password=new_password,
-        tokens=tokens,
         now=utcnow(),
     )
 
@@ -132,7 +103,7 @@ def _render_detail(user: User, new_password: str | None = None):
 def user_edit(user_id: int):
     user = get_user_or_404(user_id)
     form = UserForm(obj=user)
-    form.unit_id.choices = _unit_choices()
+    form.unit_id.choices = queries.unit_choices()
     if request.method == "GET":
         form.version.data = user.version
         form.unit_id.data = user.unit_id or 0
@@ -226,6 +197,6 @@ def users_template():
             "任何一行有错误时，整个文件都不会导入，系统会列出每一行的错误。",
         ],
         choices={"角色": list(ROLES.values())},
-        suggestions={"所属单位": list(db.session.scalars(select(Unit.name).order_by(Unit.kind, Unit.name)))},
+        suggestions={"所属单位": queries.unit_names()},
     )
     return download(data, "用户导入模板.xlsx", XLSX_MIME)

@@ -48,15 +48,13 @@ def _finding_form_choices(form: FindingForm, task: SupervisionTask | None, findi
     else:
         choices = [(finding.unit_id, finding.unit.name)] if finding else []
     form.unit_id.choices = [(0, _("请选择单位")), *choices]
-    names = service.finding_category_names()
+    names = queries.finding_category_names()
     if finding is not None and finding.category not in names:
         names.append(finding.category)
     form.category.choices = [("", _("请选择分类")), *((n, n) for n in names)]
-    from ...services.scorecards import indicator_choices
-
     form.indicator_id.choices = [
         (0, _("不对应具体指标")),
-        *indicator_choices(finding.indicator_id if finding else None),
+        *queries.indicator_choices(finding.indicator_id if finding else None),
     ]
 
 
@@ -157,7 +155,7 @@ def findings():
         unit_choice=unit_choice,
         export_args={k: v for k, v in args.items() if v},
         severities=SEVERITIES,
-        categories=service.finding_category_names(include_inactive=True),
+        categories=queries.finding_category_names(include_inactive=True),
         finding_statuses=MACHINES["finding"].statuses,
         years=list(range(today.year, today.year - 6, -1)),
     )

@@ -210,7 +210,7 @@ def detail(task_id: int):
         **queries.task_page(current_user, task, args, page_arg()),
         severities=SEVERITIES,
         args=args,
-        categories=service.finding_category_names(include_inactive=True),
+        categories=queries.finding_category_names(include_inactive=True),
         finding_statuses=MACHINES["finding"].statuses,
         can_record=task.status == "active" and can_record_finding_in(current_user, task),
         steps=allowed_steps(task, current_user),
