@@ -48,7 +48,6 @@ from ..permissions import (
     require,
     roadmap_items_for_user,
 )
-from ..progress import tracked
 from ..scoring_indicators import band, is_weak, unit_score
 from ..services import scorecard_reports as reports
 from ..services import scorecards as svc
@@ -230,7 +229,7 @@ def framework_export(framework_id: int, fmt: str):
         writer.writerows([csv_text(value) for value in row] for row in rows)
         return download(out.getvalue().encode("utf-8-sig"), f"{name}.csv", "text/csv")
     if fmt == "xlsx":
-        return download(exports.framework_xlsx(framework, rows), f"{name}.xlsx", XLSX_MIME)
+        return download(exports.framework_xlsx(framework, svc.FRAMEWORK_COLUMNS, rows), f"{name}.xlsx", XLSX_MIME)
     abort(404)
 
 
@@ -762,10 +761,8 @@ def office_export():
     round_, _chosen = _chosen_round()
     if round_ is None:
         abort(404)
-    board = reports.office_scorecard(round_)  # cached: a copy gets the tracked rows
-    # office_xlsx goes through the units twice: the ranking sheet, then a sheet per unit.
-    board = {**board, "rows": tracked(board["rows"], passes=2)}
-    data = exports.office_xlsx(round_, board)
+    board = reports.office_scorecard(round_)
+    data = exports.office_xlsx(round_, board, reports.office_unit_sheets(round_, board["rows"]))
     return download(data, f"{round_.year}年度指标评估记分卡.xlsx", XLSX_MIME)
 
 
