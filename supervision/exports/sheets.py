@@ -91,7 +91,14 @@ def write_value(ws, row: int, col: int, value, style: Style) -> None:
     LibreOffice do not turn it into a formula when someone edits the cell. Numbers stay numbers; a
     date (or a datetime, as its day in Beijing) becomes a real date cell with `DATE_FORMAT`.
     """
-    if value is None or value == "":
+    if type(value) is str:  # most cells: first, and without the isinstance chain
+        if value:
+            ws.write_string(
+                row, col, value, style.quoted if value.startswith(FORMULA_STARTS) else style.plain
+            )
+        else:
+            ws.write_blank(row, col, None, style.plain)
+    elif value is None:
         ws.write_blank(row, col, None, style.plain)
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, style.plain)
@@ -102,9 +109,12 @@ def write_value(ws, row: int, col: int, value, style: Style) -> None:
         ws.write_datetime(row, col, aware.astimezone(SHANGHAI).date(), style.date)
     elif isinstance(value, date):
         ws.write_datetime(row, col, value, style.date)
-    else:
+    else:  # a lazy or marked-up string, or anything else: as its text
         text = str(value)
-        ws.write_string(row, col, text, style.quoted if text.startswith(FORMULA_STARTS) else style.plain)
+        if text:
+            ws.write_string(row, col, text, style.quoted if text.startswith(FORMULA_STARTS) else style.plain)
+        else:
+            ws.write_blank(row, col, None, style.plain)
 
 
 class Book:
@@ -245,9 +255,15 @@ def text_lines(value, width: float) -> int:
     if value is None or isinstance(value, int | float | date):
         return 1
     per_line = max(1.0, width - 1.5)  # the cell's padding
+    text = str(value)
+    if len(text) * 2 <= per_line and "\n" not in text:
+        return 1  # fits however wide its characters are
     lines = 0
-    for part in str(value).split("\n"):
-        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in part)
+    for part in text.split("\n"):
+        # A CJK character is 3 bytes in UTF-8 and two units wide, an ASCII one 1 byte and one unit:
+        # units = characters + (bytes − characters) / 2, counted in C rather than a character at a time
+        # (a province's register has millions of characters). Other characters are rare here.
+        units = len(part) + (len(part.encode()) - len(part)) / 2
         lines += max(1, ceil(units / per_line))
     return lines
 
