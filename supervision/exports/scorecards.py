@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from itertools import repeat
 
 from ..formatting import zh_date
 from ..i18n import in_chinese
@@ -55,7 +56,7 @@ def _sheet(
 
     row = header_row
     for row, (values, color) in enumerate(
-        zip(rows, colors or _none(), strict=False), start=header_row + 1
+        zip(rows, colors or repeat(None), strict=False), start=header_row + 1
     ):
         sheet.fit_height(row, values, widths)
         sheet.row(row, values, [style(isinstance(v, str) and len(v) > 12, color) for v in values])
@@ -64,11 +65,6 @@ def _sheet(
         sheet.signature_block(row + 2, len(columns))
     sheet.landscape_a4(header_row)
     sheet.done()
-
-
-def _none():
-    while True:
-        yield None
 
 
 def _figure(value: float | None) -> float | None:
