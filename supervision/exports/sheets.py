@@ -199,9 +199,11 @@ class Sheet:
         else:
             for col, (value, style) in enumerate(zip(values, styles, strict=False)):
                 write_value(ws, row, col, value, style)
-        # XlsxWriter keeps every row's height until it saves; the row before this one is written
-        # out already, so its entry can go (a province's register would keep 600,000 of them).
+        # XlsxWriter keeps every row's height until it saves (row_info, and row_sizes for placing
+        # images, which the exports have none of); the row before this one is written out already,
+        # so its entries can go (a province's register would keep 600,000 of each).
         self.ws.row_info.pop(row - 1, None)
+        self.ws.row_sizes.pop(row - 1, None)
 
     def widths(self, widths: Sequence[float]) -> None:
         for col, width in enumerate(widths):
