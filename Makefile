@@ -59,9 +59,10 @@ fmt: dev-venv ## format the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: venv translations ## benchmark each page as its role against the ceiling, by CPU per request (wrk; city scale SQLite in /tmp; by hand)
+bench: venv translations ## benchmark each page as its role against the ceiling by CPU per request (wrk), then the export jobs (city scale SQLite in /tmp; by hand)
 	$(PY) bench/build_data.py --scale $(or $(scale),city)
 	$(PY) bench/run.py --scale-label $(or $(scale),city) --out bench/RESULTS$(if $(findstring postgres,$(DATABASE_URL)),_pg).md
+	$(PY) bench/exports.py --scale-label $(or $(scale),city) --out bench/RESULTS$(if $(findstring postgres,$(DATABASE_URL)),_pg).md
 
 migration: dev-venv ## autogenerate a migration from model changes: make migration m="what changed"
 	$(FLASK) db migrate -m "$(m)"

@@ -1,10 +1,13 @@
-"""Time and peak memory (RSS) of each export job, run the way the worker runs it.
+"""Time, CPU time and peak memory (RSS) of each export job, run the way the worker runs it.
 
     DATABASE_URL=sqlite:////tmp/bench_city.db .venv/bin/python bench/exports.py --out bench/RESULTS.md
 
-Each export runs in a process of its own (`--one`), so its peak RSS is its own: the figure given is
-the process's peak minus its RSS once the app is loaded (what the job itself added), and the wall time
-of `export_run` (query, workbook, storage). The page that queues it is timed too.
+Each export runs in a process of its own (`--one`), so its peak RSS is its own: the figures given are
+the process's peak RSS (what a worker needs) and that peak minus its RSS once the app is loaded (what
+the job itself added); the wall time and the CPU time of `export_run` (query, workbook, storage). The
+CPU time is the process's own: with SQLite it includes the database's work, with PostgreSQL not (the
+server's is its own process). On a shared machine the wall time moves with the load; the CPU time much
+less, so the load average is given with each job.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.build_data import DEFAULT_URL  # noqa: E402
 
 
 def _rss_mb() -> float:
@@ -75,9 +80,10 @@ def one(target: str) -> dict:
         db.session.add(job)
         db.session.commit()
         base = _rss_mb()
-        started = time.perf_counter()
+        load = os.getloadavg()[0]
+        started, cpu = time.perf_counter(), time.process_time()
         export_run(app, job.id)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         db.session.expire_all()
         job = db.session.get(ExportJob, job.id)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -85,6 +91,9 @@ def one(target: str) -> dict:
             "status": job.status,
             "error": job.error,
             "seconds": seconds,
+            "cpu": cpu,
+            "load": load,
+            "peak_mb": peak,
             "rss_mb": peak - base,
             "size_kb": (job.size or 0) / 1024,
             "rows": job.total,
@@ -99,7 +108,9 @@ def main() -> None:
     parser.add_argument("--one", help="(internal) run one export target and print its figures")
     parser.add_argument("--out", help="append a section to this results file")
     parser.add_argument("--scale-label", default="city")
+    parser.add_argument("--only", help="run only the exports whose label contains this text")
     args = parser.parse_args()
+    os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     if args.one:
         print(json.dumps(one(args.one)))
         return
@@ -107,15 +118,16 @@ def main() -> None:
 
     app = create_app({"SECRET_KEY": "bench"})
     with app.app_context():
-        targets = _targets()
+        targets = [t for t in _targets() if not args.only or args.only in t[0]]
     lines = [
         f"\n## Export jobs ({args.scale_label} scale)\n",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; database {os.environ.get('DATABASE_URL')}; "
         f"load average before {os.getloadavg()[0]:.1f}",
         "- Each job as the worker runs it (`export_run`: the route as the user, the workbook, the store), "
-        "in a process of its own; memory is the process's peak RSS minus its RSS with the app loaded.\n",
-        "| export | route | status | seconds | peak MB added | rows reported | file KB |",
-        "|---|---|---|---:|---:|---:|---:|",
+        "in a process of its own: wall and CPU seconds of the job, the process's peak RSS, and that peak "
+        "minus its RSS with the app loaded; the 1-minute load average when the job started.\n",
+        "| export | route | status | seconds | CPU s | peak RSS MB | MB added | load | rows reported | file KB |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, target in targets:
         out = subprocess.run(
@@ -132,14 +144,17 @@ def main() -> None:
                 "status": "crashed",
                 "error": out.stderr[-300:],
                 "seconds": 0,
+                "cpu": 0,
+                "load": os.getloadavg()[0],
+                "peak_mb": 0,
                 "rss_mb": 0,
                 "size_kb": 0,
                 "rows": 0,
             }
         status = r["status"] if r["status"] == "done" else f"{r['status']}: {r['error'][:60]}"
         line = (
-            f"| {label} | `{target.split('?')[0]}` | {status} | {r['seconds']:.1f} | {r['rss_mb']:.0f} | "
-            f"{r['rows']:,} | {r['size_kb']:,.0f} |"
+            f"| {label} | `{target.split('?')[0]}` | {status} | {r['seconds']:.1f} | {r['cpu']:.1f} | "
+            f"{r['peak_mb']:.0f} | {r['rss_mb']:.0f} | {r['load']:.1f} | {r['rows']:,} | {r['size_kb']:,.0f} |"
         )
         print(line, flush=True)
         lines.append(line)

@@ -1,13 +1,16 @@
 """The registers (台账) an office files, as rows: each built from the viewer's scoped queries.
 
-One query per register (plus none per row), so that a city's year exports in seconds.
+One query per register (plus none per row, and one COUNT), so that a city's year exports in seconds;
+the rows are plain tuples streamed from the database in chunks (`RowStream`), never all at once, so
+that a province's register is written in the memory of one chunk.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from .extensions import db
@@ -94,6 +97,33 @@ ASSESSMENT_COLUMNS = [
 ]
 
 
+# Rows fetched from the database at a time (a server-side cursor on PostgreSQL).
+CHUNK = 2000
+
+
+class RowStream:
+    """A register's rows, read when iterated: `len()` counts them first (one COUNT, for the subtitle
+    and the progress bar); iterating runs the query with `yield_per`, so only a chunk of rows is in
+    memory, and `shape(n, row)` turns each database row (numbered from 1) into the sheet's values.
+    Iterate it inside the writer (`sheets.register_sheet`, which runs in Chinese): the labels are
+    made as the rows go by."""
+
+    def __init__(self, query: Select, shape: Callable[[int, tuple], list]) -> None:
+        self.query, self.shape = query, shape
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            counted = select(func.count()).select_from(self.query.order_by(None).subquery())
+            self._count = db.session.scalar(counted)
+        return self._count
+
+    def __iter__(self) -> Iterator[list]:
+        result = db.session.execute(self.query, execution_options={"yield_per": CHUNK})
+        for n, row in enumerate(result, start=1):
+            yield self.shape(n, row)
+
+
 @in_chinese
 def notice_register_rows(notices) -> list[dict]:
     """发文登记簿: one row per numbered notice, for `exports.notices.register_xlsx`."""
@@ -119,7 +149,7 @@ def _local(value) -> date | None:
 
 
 @in_chinese
-def finding_rows(user: User, filters: dict) -> list[list]:
+def finding_rows(user: User, filters: dict) -> RowStream:
     """督察问题台账: every finding the viewer may see, filtered like the findings list (one query)."""
     issued = (
         select(NoticeItem.finding_id, func.max(Notice.doc_number).label("doc_number"))
@@ -149,32 +179,29 @@ def finding_rows(user: User, filters: dict) -> list[list]:
         )
         .order_by(Finding.found_on, Finding.id)
     )
-    query = filter_findings(query, filters)
-    rows = []
-    for n, r in enumerate(db.session.execute(query), start=1):
-        source = r[0] or ("案卷评查" if r[1] else "其他")
-        rows.append(
-            [
-                n,
-                source,
-                r[2],
-                r[3],
-                SEVERITIES.get(r[4], r[4]),
-                r[5],
-                r[6],
-                r[7] or "",
-                r[8],
-                status_label("finding", r[9]),
-                r[10] or "",
-            ]
-        )
-    return rows
+    return RowStream(filter_findings(query, filters), _finding_row)
+
+
+def _finding_row(n: int, r) -> list:
+    return [
+        n,
+        r[0] or ("案卷评查" if r[1] else "其他"),
+        r[2],
+        r[3],
+        SEVERITIES.get(r[4], r[4]),
+        r[5],
+        r[6],
+        r[7] or "",
+        r[8],
+        status_label("finding", r[9]),
+        r[10] or "",
+    ]
 
 
 @in_chinese
 def rectification_rows(
     user: User, *, year: int | None = None, unit_id: int | None = None, today: date
-) -> list[list]:
+) -> RowStream:
     """整改台账: every item of every issued notice, with its dates and status (one query)."""
     reports = (
         select(Rectification.item_id, func.max(Rectification.submitted_at).label("last_report"))
@@ -221,37 +248,36 @@ def rectification_rows(
         query = query.where(Notice.year == year)
     if unit_id:
         query = query.where(Notice.unit_id == unit_id)
-    rows = []
-    for n, r in enumerate(db.session.execute(query), start=1):
+
+    def shape(n: int, r) -> list:
         item_status = r[9]
         verdict = {"accepted": "通过", "returned": "退回"}.get(item_status, "")
         live = r[12] in ("issued", "acknowledged")
         late = live and item_status != "accepted" and r[6] is not None and r[6] < today
         status = "通知已作废" if r[12] == "voided" else status_label("notice_item", item_status)
-        rows.append(
-            [
-                n,
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                r[6],
-                _local(r[7]),
-                _local(r[8]),
-                verdict,
-                _local(r[10]),
-                int(r[11] or 0),
-                status,
-                "是" if late else "否",
-            ]
-        )
-    return rows
+        return [
+            n,
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            _local(r[7]),
+            _local(r[8]),
+            verdict,
+            _local(r[10]),
+            int(r[11] or 0),
+            status,
+            "是" if late else "否",
+        ]
+
+    return RowStream(query, shape)
 
 
 @in_chinese
-def review_rows(user: User, *, year: int | None = None, unit_id: int | None = None) -> list[list]:
+def review_rows(user: User, *, year: int | None = None, unit_id: int | None = None) -> RowStream:
     """评查结果表: the reviewed files of the year's campaigns (one query)."""
     query = (
         case_files_for_user(user)
@@ -277,25 +303,26 @@ def review_rows(user: User, *, year: int | None = None, unit_id: int | None = No
         query = query.where(ReviewCampaign.year == year)
     if unit_id:
         query = query.where(CaseFile.unit_id == unit_id)
+    return RowStream(query, _review_row)
+
+
+def _review_row(n: int, r) -> list:
     return [
-        [
-            n,
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            rounded(r[6], SCORE_PLACES) if r[9] else "",
-            (r[7] or "") if r[9] else ("待裁定" if r[10] else ""),
-            "是" if r[8] else "",
-        ]
-        for n, r in enumerate(db.session.execute(query), start=1)
+        n,
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        rounded(r[6], SCORE_PLACES) if r[9] else "",
+        (r[7] or "") if r[9] else ("待裁定" if r[10] else ""),
+        "是" if r[8] else "",
     ]
 
 
 @in_chinese
-def assessment_rows(user: User, *, round_id: int, unit_id: int | None = None) -> list[list]:
+def assessment_rows(user: User, *, round_id: int, unit_id: int | None = None) -> RowStream:
     """指标自评汇总表: each unit's self-assessment and evaluation per indicator (one query)."""
     query = (
         assessments_for_user(user)
@@ -319,21 +346,22 @@ def assessment_rows(user: User, *, round_id: int, unit_id: int | None = None) ->
     )
     if unit_id:
         query = query.where(Assessment.unit_id == unit_id)
+    return RowStream(query, _assessment_row)
+
+
+def _assessment_row(n: int, r) -> list:
     return [
-        [
-            n,
-            r[0],
-            r[1],
-            r[2],
-            rounded(r[3], INDICATOR_PLACES),
-            RATINGS.get(r[4], "未填"),
-            rounded(r[5], INDICATOR_PLACES),
-            RATINGS.get(r[6], "") if r[6] else "",
-            rounded(r[7], INDICATOR_PLACES),
-            r[8],
-            r[9],
-        ]
-        for n, r in enumerate(db.session.execute(query), start=1)
+        n,
+        r[0],
+        r[1],
+        r[2],
+        rounded(r[3], INDICATOR_PLACES),
+        RATINGS.get(r[4], "未填"),
+        rounded(r[5], INDICATOR_PLACES),
+        RATINGS.get(r[6], "") if r[6] else "",
+        rounded(r[7], INDICATOR_PLACES),
+        r[8],
+        r[9],
     ]
 
 

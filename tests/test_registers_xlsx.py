@@ -10,11 +10,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import column_index_from_string
 
 from supervision.exports.sheets import (
     DATE_FORMAT,
     DATE_WIDTH,
     SIGNATURE_LINE,
+    Book,
     register_sheet,
     set_cell,
     text_lines,
@@ -43,6 +45,16 @@ def _book(response):
 
 def _texts(ws) -> list[str]:
     return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def _width(ws, letter: str) -> float | None:
+    """The width of column `letter`, also where the file gives it for a run of columns (<col min max>,
+    which openpyxl reads as one dimension under the run's first letter)."""
+    index = column_index_from_string(letter)
+    for dimension in ws.column_dimensions.values():
+        if dimension.min and dimension.max and dimension.min <= index <= dimension.max:
+            return dimension.width
+    return None
 
 
 def _data_rows(ws, first: int) -> list[tuple]:
@@ -107,15 +119,23 @@ def test_text_lines_counts_wide_characters_twice():
 
 
 def test_register_sheet_filter_heights_and_signature():
-    ws = Workbook().active
+    book = Book()
     columns = [("序号", 6), ("内容", 12), ("日期", 10)]
-    register_sheet(ws, "标题", "副标题", columns, [[1, "字" * 40, FOUND], [2, "短", None]], signed=True)
+    rows = iter([[1, "字" * 40, FOUND], [2, "短", None]])  # streamed: any iterable of rows
+    register_sheet(book.sheet("台账"), "标题", "副标题", columns, rows, signed=True)
+    ws = load_workbook(io.BytesIO(book.save())).active
     assert ws.auto_filter.ref == "A3:C5"
     assert ws.row_dimensions[4].height >= 8 * 14  # 80 units in lines of 10.5 → 8 lines
     assert ws.row_dimensions[5].height is None  # one line keeps the default
     assert ws["A7"].value == SIGNATURE_LINE and "A7:C7" in ws.merged_cells
     assert ws["C4"].number_format == DATE_FORMAT
-    assert ws.column_dimensions["C"].width == DATE_WIDTH  # widened: no ### for 2026年12月28日
+    # widened: no ### for 2026年12月28日 (XlsxWriter stores the width with Excel's cell padding)
+    assert DATE_WIDTH <= _width(ws, "C") < DATE_WIDTH + 1
+    assert ws.freeze_panes == "A4" and ws.print_title_rows == "$3:$3"
+    # one page wide (1 is the file format's default, which XlsxWriter leaves unwritten), any number high
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (None, 1)
+    assert ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.paperSize == 9
 
 
 # --- the registers, for a reader with the English interface -----------------------------------
@@ -157,7 +177,7 @@ def test_notice_register_date_columns_are_wide_enough(client, world):
     ws = _book(client.get("/notices/register.xlsx?year=2026")).active
     assert ws["E3"].value == datetime(2026, 12, 28) and ws["E3"].number_format == DATE_FORMAT
     # "2026年12月28日" in 仿宋 11 pt: 4 digits + 年 + 2 + 月 + 2 + 日 ≈ 14 units plus padding
-    assert ws.column_dimensions["E"].width >= 16 and ws.column_dimensions["F"].width >= 16
+    assert _width(ws, "E") >= 16 and _width(ws, "F") >= 16
     assert ws.auto_filter.ref == "A2:I3"
     assert ws["A5"].value == SIGNATURE_LINE
     assert ws["H3"].value == "已下发"
@@ -217,7 +237,7 @@ def _validation_for(ws, column: str) -> tuple:
             lists = wb[sheet.strip("'")]
             letter = re.match(r"\$([A-Z]+)\$", cells).group(1)
             values = [c.value for c in lists[letter] if c.value is not None]
-            return values, dv.errorStyle
+            return values, dv.errorStyle or "stop"  # stop is the file format's default (unwritten)
     raise AssertionError(f"no validation on column {column}")
 
 

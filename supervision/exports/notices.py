@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable
 from datetime import date
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.page import PageMargins
 
 from ..formatting import zh_date
 from ..i18n import in_chinese
 from ..models import Notice
 from . import notice_template, official
 from .official import HEITI
-from .sheets import DATE_FORMAT, fit_row_height, header_filter, put, signature_block
+from .sheets import Book
 
 CN_NUMERALS = "一二三四五六七八九十"
 
@@ -167,25 +163,41 @@ REGISTER_COLUMNS = [
 
 
 @in_chinese
-def register_xlsx(rows: list[dict], title: str) -> bytes:
-    """rows: {number, kind, title, unit, issue_date, deadline, approver, status, note}."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "发文登记簿"
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(REGISTER_COLUMNS))
-    put(ws, 1, 1, title).font = Font(name="黑体", size=16, bold=True)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    for col, (name, width) in enumerate(REGISTER_COLUMNS, start=1):
-        cell = put(ws, 2, col, name)
-        cell.font = Font(name="黑体", bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        cell.border = border
-        ws.column_dimensions[cell.column_letter].width = width
-    for r, row in enumerate(rows, start=3):
+def register_xlsx(rows: Iterable[dict], title: str) -> bytes:
+    """rows: {number, kind, title, unit, issue_date, deadline, approver, status, note, voided}."""
+    book = Book()
+    sheet = book.sheet("发文登记簿")
+    columns = len(REGISTER_COLUMNS)
+    widths = [width for _, width in REGISTER_COLUMNS]
+    edge = {"border": 1, "border_color": "#000000", "valign": "vcenter"}
+    sheet.widths(widths)
+    sheet.merged(
+        0,
+        columns,
+        title,
+        book.style(font_name="黑体", font_size=16, bold=True, align="center", valign="vcenter"),
+        height=30,
+    )
+    sheet.row(
+        1,
+        [name for name, _ in REGISTER_COLUMNS],
+        book.style(edge, font_name="黑体", bold=True, bg_color="#DDEBF7", align="center"),
+    )
+    # Per column: wrapped or not; per row: red for a voided notice.
+    styles = {
+        voided: [
+            book.style(
+                edge,
+                font_name="仿宋",
+                font_color="#B42318" if voided else "#000000",
+                text_wrap=col in (3, 4, 9),
+            )
+            for col in range(1, columns + 1)
+        ]
+        for voided in (False, True)
+    }
+    last_row = 1
+    for last_row, row in enumerate(rows, start=2):
         values = [
             row["number"],
             row["kind"],
@@ -197,26 +209,11 @@ def register_xlsx(rows: list[dict], title: str) -> bytes:
             row["status"],
             row["note"],
         ]
-        for col, value in enumerate(values, start=1):
-            cell = put(ws, r, col, value)
-            cell.border = border
-            cell.font = Font(name="仿宋", color="B42318" if row.get("voided") else "000000")
-            cell.alignment = Alignment(vertical="center", wrap_text=col in (3, 4, 9))
-            if isinstance(value, date):
-                cell.number_format = DATE_FORMAT
-        fit_row_height(ws, r, values, [width for _, width in REGISTER_COLUMNS])
-    last_row = 2 + len(rows)
-    header_filter(ws, 2, len(REGISTER_COLUMNS), last_row)
-    signature_block(ws, last_row + 1, len(REGISTER_COLUMNS))
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "1:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        sheet.fit_height(last_row, values, widths)
+        sheet.row(last_row, values, styles[bool(row.get("voided"))])
+    sheet.header_filter(1, columns, last_row)
+    sheet.signature_block(last_row + 2, columns)
+    sheet.landscape_a4(1, title_rows=0)
+    sheet.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.done()
+    return book.save()

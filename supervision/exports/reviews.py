@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from ..formatting import zh_date
 from ..i18n import in_chinese
 from ..models import CaseFile, ReviewCampaign, Rubric
 from ..numbers import SCORE_PLACES, rounded, score_text
 from . import official
-from .sheets import HEADER_FILL, add_choices, append_row, register_sheet
-
-
-def _save(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
+from .sheets import HEADER_COLOR, Book, register_sheet
 
 # --- rubric workbook (import ⇄ export) ----------------------------------------------------
 
@@ -30,22 +20,25 @@ def _save(wb: Workbook) -> bytes:
 @in_chinese
 def rubric_xlsx(rubric: Rubric) -> bytes:
     """Four sheets: 说明 (name, note), 评查项目, 类别分值, 等级. Re-importing it gives the same rubric."""
-    wb = Workbook()
-    info = wb.active
-    info.title = "说明"
-    for row in (
-        ["名称", rubric.name],
-        ["说明", rubric.note],
-        ["版本", rubric.edition],
-        [],
-        ["填写说明", "“评查项目”每行一项：类别须在“类别分值”中；否决项填“是”，否决项不计分值。"],
-        ["", "“类别分值”各类别分值合计须为 100 分；“等级”按最低分从高到低，低于最低一级为“不合格”。"],
-        ["", "修改后在“评查标准 → 导入”上传；与已有标准同名时生成新版本，已被评查活动使用的版本保持不变。"],
+    book = Book()
+    info = book.sheet("说明")
+    for row, values in enumerate(
+        (
+            ["名称", rubric.name],
+            ["说明", rubric.note],
+            ["版本", rubric.edition],
+            [],
+            ["填写说明", "“评查项目”每行一项：类别须在“类别分值”中；否决项填“是”，否决项不计分值。"],
+            ["", "“类别分值”各类别分值合计须为 100 分；“等级”按最低分从高到低，低于最低一级为“不合格”。"],
+            [
+                "",
+                "修改后在“评查标准 → 导入”上传；与已有标准同名时生成新版本，已被评查活动使用的版本保持不变。",
+            ],
+        )
     ):
-        append_row(info, row)
-    info.column_dimensions["A"].width = 12
-    info.column_dimensions["B"].width = 100
-    items = wb.create_sheet("评查项目")
+        info.row(row, values)
+    info.widths([12, 100])
+    items = book.sheet("评查项目")
     # The importer reads from the header row, so the sheet has no title rows.
     register_sheet(
         items,
@@ -57,24 +50,20 @@ def rubric_xlsx(rubric: Rubric) -> bytes:
             for i in rubric.items
         ],
     )
-    cats = wb.create_sheet("类别分值")
-    cats.append(["类别", "分值"])
-    for c in rubric.categories:
-        append_row(cats, [c["name"], c["max"]])
-    bands = wb.create_sheet("等级")
-    bands.append(["等级", "最低分"])
-    for label, minimum in rubric.band_pairs:
-        append_row(bands, [label, minimum])
-    for ws in (cats, bands):
-        ws.column_dimensions["A"].width = 14
-        ws.column_dimensions["B"].width = 10
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
+    header = book.style(bold=True, bg_color=HEADER_COLOR)
+    for name, head, rows in (
+        ("类别分值", ["类别", "分值"], [[c["name"], c["max"]] for c in rubric.categories]),
+        ("等级", ["等级", "最低分"], [list(pair) for pair in rubric.band_pairs]),
+    ):
+        sheet = book.sheet(name)
+        sheet.widths([14, 10])
+        sheet.row(0, head, header)
+        for row, values in enumerate(rows, start=1):
+            sheet.row(row, values)
     # After the four sheets the importer reads, so that the hidden 选项 sheet comes last.
-    add_choices(items, 5, ["是", "否"])
-    add_choices(items, 1, [c["name"] for c in rubric.categories], strict=False)
-    return _save(wb)
+    book.choices(items, 4, ["是", "否"])
+    book.choices(items, 0, [c["name"] for c in rubric.categories], strict=False)
+    return book.save()
 
 
 # --- results -----------------------------------------------------------------------------
@@ -99,9 +88,6 @@ RESULT_HEADERS = [name for name, _ in RESULT_COLUMNS]
 @in_chinese
 def results_xlsx(campaign: ReviewCampaign, files: list[CaseFile], problems: dict[int, list[str]]) -> bytes:
     """评查结果表: one row per sampled file; reviewers' scores shown without their names."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "评查结果表"
     rows = []
     for n, f in enumerate(files, start=1):
         totals = [a.total for a in f.assignments if a.total is not None]
@@ -121,8 +107,9 @@ def results_xlsx(campaign: ReviewCampaign, files: list[CaseFile], problems: dict
                 "；".join(problems.get(f.id, [])),
             ]
         )
+    book = Book()
     register_sheet(
-        ws,
+        book.sheet("评查结果表"),
         f"{campaign.title} 评查结果表",
         f"年度：{campaign.year}    评查标准：{campaign.rubric.label}    抽查案卷：{len(files)} 卷    随机种子：{campaign.seed or ''}",
         RESULT_COLUMNS,
@@ -130,7 +117,7 @@ def results_xlsx(campaign: ReviewCampaign, files: list[CaseFile], problems: dict
         centred=(1, 5, 6, 8, 9, 10, 11),
         signed=True,
     )
-    return _save(wb)
+    return book.save()
 
 
 def scoring_text(value: float | None) -> str:

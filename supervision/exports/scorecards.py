@@ -1,68 +1,70 @@
-"""Scorecard exports: the ranking with a sheet per unit, the roadmap, a framework in import format."""
+"""Scorecard exports: the ranking with a sheet per unit, the roadmap, a framework in import format.
+
+Writers only: their data comes from the read side (services/scorecard_reports.py) through the view.
+"""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable
 from datetime import date
+from itertools import repeat
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from sqlalchemy import select
-
-from ..extensions import db
 from ..formatting import zh_date
 from ..i18n import in_chinese
-from ..models import RATINGS, AssessmentRound, Framework, Indicator, IndicatorScore, RoadmapItem, Unit
+from ..models import RATINGS, AssessmentRound, Framework, RoadmapItem
 from ..numbers import INDICATOR_PLACES, indicator_text, rounded
-from ..scoring_indicators import is_weak
 from ..workflow import status_label
-from .sheets import (
-    BORDER,
-    HEADER_FILL,
-    append_row,
-    data_styles,
-    fit_row_height,
-    header_filter,
-    landscape_a4,
-    put,
-    signature_block,
-    write_head,
-)
+from .sheets import BORDER_COLOR, DATA, HEADER_COLOR, Book, Sheet, reported, write_head
 
-BAND_FILLS = {
-    "green": PatternFill("solid", fgColor="D9F2E3"),
-    "amber": PatternFill("solid", fgColor="FFF1CC"),
-    "red": PatternFill("solid", fgColor="FADBD8"),
-}
+BAND_COLORS = {"green": "#D9F2E3", "amber": "#FFF1CC", "red": "#FADBD8"}
+OVERDUE_COLOR = "#FADBD8"
+UNIT_COLUMNS = [
+    ("编码", 9),
+    ("指标", 50),
+    ("分值", 6),
+    ("自评等次", 10),
+    ("自评得分", 8),
+    ("评估等次", 10),
+    ("评估得分", 8),
+    ("短板", 6),
+    ("评估意见", 30),
+]
 
 
 def _sheet(
-    ws,
+    sheet: Sheet,
     title: str,
     subtitle: str,
     columns: list[tuple[str, int]],
-    rows: list[list],
-    fills=None,
+    rows: Iterable[list],
+    colors: Iterable[str | None] | None = None,
     *,
     signed: bool = False,
 ) -> None:
     """A printable table like the registers; long texts wrap, and each row may have a band colour."""
-    header_row = write_head(ws, title, subtitle, columns, title_size=15)
+    book = sheet.book
+    header_row = write_head(sheet, title, subtitle, columns, title_size=15)
     widths = [width for _, width in columns]
-    styles = data_styles(ws, {False: {}, True: {"wrap_text": True}})
-    for index, values in enumerate(rows):
-        fill = fills[index] if fills else None
-        row = header_row + 1 + index
-        for col, value in enumerate(values, start=1):
-            cell = put(ws, row, col, value, styles[isinstance(value, str) and len(value) > 12])
-            if fill is not None:
-                cell.fill = fill
-        fit_row_height(ws, row, values, widths)
-    header_filter(ws, header_row, len(columns), header_row + len(rows))
+    styles: dict[tuple, object] = {}
+
+    def style(wrap: bool, color: str | None):
+        key = (wrap, color)
+        if key not in styles:
+            extra = {"text_wrap": True} if wrap else {}
+            styles[key] = book.style(DATA, **extra, **({"bg_color": color} if color else {}))
+        return styles[key]
+
+    row = header_row
+    for row, (values, color) in enumerate(
+        zip(rows, colors or repeat(None), strict=False), start=header_row + 1
+    ):
+        sheet.fit_height(row, values, widths)
+        sheet.row(row, values, [style(isinstance(v, str) and len(v) > 12, color) for v in values])
+    sheet.header_filter(header_row, len(columns), row)
     if signed:
-        signature_block(ws, header_row + len(rows) + 1, len(columns))
-    landscape_a4(ws)
+        sheet.signature_block(row + 2, len(columns))
+    sheet.landscape_a4(header_row)
+    sheet.done()
 
 
 def _figure(value: float | None) -> float | None:
@@ -83,127 +85,64 @@ def _safe_title(name: str, used: set[str]) -> str:
 
 
 @in_chinese
-def office_xlsx(round_: AssessmentRound, board: dict) -> bytes:
-    """A ranking sheet, then one sheet per unit with every indicator's rating and points."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "排名"
-    areas = board["areas"]
+def office_xlsx(round_: AssessmentRound, board: dict, unit_sheets: Iterable) -> bytes:
+    """A ranking sheet, then one sheet per unit with every indicator's rating and points.
+
+    `unit_sheets` (`scorecard_reports.office_unit_sheets`) hands the units over one by one, in the
+    board's order: each sheet is written and closed before the next unit is read. The progress bar
+    counts the units over both passes (the ranking, then the unit sheets).
+    """
+    book = Book()
+    areas, ranked = board["areas"], board["rows"]
+    units = len(ranked)
     columns = [("名次", 6), ("单位", 22), ("总分", 8), ("等级", 6)] + [
         (f"{a.code} {a.short}", 12) for a in areas
     ]
-    rows, fills = [], []
-    for r in board["rows"]:
-        rows.append(
-            [r.rank, r.name, _figure(r.total), r.band[1]] + [_figure(r.areas.get(a.id)) for a in areas]
-        )
-        fills.append(BAND_FILLS.get(r.band[0]))
     _sheet(
-        ws,
+        book.sheet("排名"),
         f"{round_.title} 记分卡",
-        f"年度：{round_.year}    指标体系：{round_.framework.label}    参评单位：{len(rows)}    "
+        f"年度：{round_.year}    指标体系：{round_.framework.label}    参评单位：{units}    "
         f"平均分：{indicator_text(board['average'])}    "
         "总分 = Σ评估得分 ÷ Σ适用指标分值 × 100（不适用指标不计入）",
         columns,
-        rows,
-        fills,
+        (
+            [r.rank, r.name, _figure(r.total), r.band[1]] + [_figure(r.areas.get(a.id)) for a in areas]
+            for r in reported(ranked, units, overall=2 * units)
+        ),
+        (BAND_COLORS.get(r.band[0]) for r in ranked),
     )
-    # Per-unit sheets: one query for every score of the round's finalized assessments.
-    assessment_ids = [r.assessment_id for r in board["rows"]]
-    lines: dict[int, list] = {}
-    if assessment_ids:
-        # Plain columns, not ORM objects: 60,000 rows at city scale.
-        texts = dict(
-            db.session.execute(
-                select(Indicator.id, Indicator.text).where(Indicator.framework_id == round_.framework_id)
-            ).all()
-        )
-        for row in db.session.execute(
-            select(
-                IndicatorScore.assessment_id,
-                Indicator.id,
-                Indicator.code,
-                Indicator.max_points,
-                IndicatorScore.self_rating,
-                IndicatorScore.self_score,
-                IndicatorScore.evaluated_rating,
-                IndicatorScore.evaluated_score,
-                IndicatorScore.comment,
-            )
-            .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
-            .where(IndicatorScore.assessment_id.in_(assessment_ids))
-            .order_by(IndicatorScore.assessment_id, Indicator.position)
-        ):
-            lines.setdefault(row[0], []).append(row)
-    names = dict(db.session.execute(select(Unit.id, Unit.name)).all()) if assessment_ids else {}
     used = {"排名"}
-    for r in board["rows"]:
-        sheet = wb.create_sheet(_safe_title(r.name, used))
-        unit_rows = []
-        for _aid, iid, code, max_points, self_rating, self_score, rating, score, comment in lines.get(
-            r.assessment_id, []
-        ):
-            unit_rows.append(
+    for unit in reported(unit_sheets, units, before=units, overall=2 * units):
+        r = unit.row
+        _sheet(
+            book.sheet(_safe_title(r.name, used)),
+            f"{unit.name} {round_.year}年度指标评估",
+            f"总分：{indicator_text(r.total)}    名次：{r.rank}    等级：{r.band[1]}",
+            UNIT_COLUMNS,
+            (
                 [
                     code,
-                    texts.get(iid, ""),
+                    text or "",
                     _figure(max_points),
                     RATINGS.get(self_rating or "", ""),
                     _figure(self_score),
                     RATINGS.get(rating or "", ""),
                     _figure(score),
-                    "是" if is_weak(rating, score, max_points) else "",
+                    "是" if weak else "",
                     comment,
                 ]
-            )
-        _sheet(
-            sheet,
-            f"{names.get(r.unit_id, r.name)} {round_.year}年度指标评估",
-            f"总分：{indicator_text(r.total)}    名次：{r.rank}    等级：{r.band[1]}",
-            [
-                ("编码", 9),
-                ("指标", 50),
-                ("分值", 6),
-                ("自评等次", 10),
-                ("自评得分", 8),
-                ("评估等次", 10),
-                ("评估得分", 8),
-                ("短板", 6),
-                ("评估意见", 30),
-            ],
-            unit_rows,
+                for code, text, max_points, self_rating, self_score, rating, score, weak, comment in unit.lines
+            ),
         )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.save()
 
 
 @in_chinese
 def roadmap_xlsx(items: list[RoadmapItem], today: date) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "路线图"
-    rows, fills = [], []
-    overdue_fill = PatternFill("solid", fgColor="FADBD8")
-    for index, item in enumerate(items, start=1):
-        overdue = item.is_overdue(today)
-        rows.append(
-            [
-                index,
-                item.unit.name,
-                item.year,
-                item.indicator.code,
-                item.indicator.text,
-                item.measure,
-                item.owner,
-                item.due_date,
-                status_label("roadmap", item.status) + ("（逾期）" if overdue else ""),
-                item.progress,
-            ]
-        )
-        fills.append(overdue_fill if overdue else None)
+    book = Book()
+    overdue = [item.is_overdue(today) for item in items]
     _sheet(
-        ws,
+        book.sheet("路线图"),
         "法治政府建设短板指标整改时间表、路线图",
         f"导出日期：{zh_date(today)}    事项数：{len(items)}    红色底纹为逾期未完成事项",
         [
@@ -218,44 +157,46 @@ def roadmap_xlsx(items: list[RoadmapItem], today: date) -> bytes:
             ("状态", 12),
             ("进展情况", 30),
         ],
-        rows,
-        fills,
+        (
+            [
+                index,
+                item.unit.name,
+                item.year,
+                item.indicator.code,
+                item.indicator.text,
+                item.measure,
+                item.owner,
+                item.due_date,
+                status_label("roadmap", item.status) + ("（逾期）" if late else ""),
+                item.progress,
+            ]
+            for index, (item, late) in enumerate(zip(items, overdue, strict=True), start=1)
+        ),
+        (OVERDUE_COLOR if late else None for late in overdue),
         signed=True,
     )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.save()
 
 
 @in_chinese
-def framework_xlsx(framework: Framework, rows: list[list[str]]) -> bytes:
-    """The framework in the import format: the header on row 1 so that it imports again as is."""
-    from ..services.frameworks import FRAMEWORK_COLUMNS
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "指标体系"
-    append_row(ws, FRAMEWORK_COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-    for row in rows:
-        append_row(ws, row)
+def framework_xlsx(framework: Framework, header: list[str], rows: list[list[str]]) -> bytes:
+    """The framework in the import format: the `header` on row 1 so that it imports again as is."""
+    book = Book()
+    sheet = book.sheet("指标体系")
     widths = [10, 10, 10, 60, 8, 16, 22, 24]
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="center", wrap_text=cell.column == 4)
-        fit_row_height(ws, row[0].row, [row[3].value], [widths[3]])  # only 内容 wraps
-    header_filter(ws, 1, len(FRAMEWORK_COLUMNS), ws.max_row)
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    info = wb.create_sheet("说明")
-    append_row(info, [framework.label])
-    append_row(info, [framework.description or ""])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    sheet.widths(widths)
+    edge = {"border": 1, "border_color": BORDER_COLOR, "valign": "vcenter"}
+    sheet.row(0, header, book.style(edge, bold=True, bg_color=HEADER_COLOR))
+    styles = [book.style(edge, text_wrap=col == 3) for col in range(len(header))]
+    last = 0
+    for last, values in enumerate(rows, start=1):
+        sheet.fit_height(last, [values[3] if len(values) > 3 else None], [widths[3]])  # only 内容 wraps
+        sheet.row(last, values, styles)
+    sheet.header_filter(0, len(header), last)
+    sheet.ws.repeat_rows(0)
+    sheet.ws.set_landscape()
+    sheet.done()
+    info = book.sheet("说明")
+    info.row(0, [framework.label])
+    info.row(1, [framework.description or ""])
+    return book.save()

@@ -1,29 +1,33 @@
 """Spreadsheet writing: the one text-safe cell writer, and the printable register sheet (台账).
 
-Every cell an export writes goes through `set_cell` (or `put`, `append_row`, `csv_text`), so that a
-user's text can never become a live formula in Excel, WPS or LibreOffice.
+The exports are written with XlsxWriter in its constant-memory mode (`Book`): each sheet goes row by
+row to a temporary file and only the current row is held, so a register of any length takes the
+memory of one row, and the rows can come straight from a database cursor. XlsxWriter rather than
+openpyxl's write-only mode, by measurement (bench/RESULTS.md, "exports"): the same 60,000 × 11 cells
+took 13 s of CPU in XlsxWriter and 27 s in openpyxl's write-only mode (22 s in its normal mode, with
+320 MB); both stream, but only XlsxWriter brings the 指标自评汇总表 under 15 s at city scale.
+
+Every cell an export writes goes through `write_value` (the `Sheet.write` / `Sheet.row` methods), so
+that a user's text can never become a live formula in Excel, WPS or LibreOffice. The small import
+templates that tabular.py builds in openpyxl go through `set_cell` (`put`, `append_row`), and CSV
+fields through `csv_text`: the same rule in each library.
 """
 
 from __future__ import annotations
 
 import io
-from copy import copy
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from math import ceil
 
-from openpyxl import Workbook
+import xlsxwriter
 from openpyxl.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..formatting import SHANGHAI
 from ..i18n import in_chinese
-
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F2")
+from ..progress import current_progress
 
 # What a spreadsheet may read as the start of a formula (OWASP "CSV injection"): = + - @, and a tab
 # or carriage return in front of one.
@@ -40,15 +44,348 @@ LINE_HEIGHT = 14.0
 DATE_WIDTH = 15
 SIGNATURE_LINE = "填表人：                    审核人：                    日期：        年    月    日"
 
+HEADER_COLOR = "#DDE6F2"
+BORDER_COLOR = "#808080"
+# The look of a register's cells (XlsxWriter format properties).
+TITLE = {"font_name": "宋体", "bold": True, "align": "center", "valign": "vcenter"}
+SUBTITLE = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "text_wrap": True}
+HEADER = {
+    "font_name": "宋体",
+    "font_size": 11,
+    "bold": True,
+    "bg_color": HEADER_COLOR,
+    "border": 1,
+    "border_color": BORDER_COLOR,
+    "align": "center",
+    "valign": "vcenter",
+    "text_wrap": True,
+}
+DATA = {"font_name": "宋体", "font_size": 10, "border": 1, "border_color": BORDER_COLOR, "valign": "vcenter"}
+SIGNATURE = {"font_name": "宋体", "font_size": 11, "align": "left", "valign": "vcenter"}
+
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    # `write_value` never uses XlsxWriter's guessing write(); these keep merge_range's from guessing too.
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+
+class Style:
+    """A cell look as three XlsxWriter formats: as is, as a date, and quote-prefixed (a formula-like text)."""
+
+    __slots__ = ("date", "plain", "quoted")
+
+    def __init__(self, workbook, properties: dict) -> None:
+        self.plain = workbook.add_format(properties)
+        self.date = workbook.add_format({**properties, "num_format": DATE_FORMAT})
+        self.quoted = workbook.add_format({**properties, "quote_prefix": True})
+
+
+def write_value(ws, row: int, col: int, value, style: Style) -> None:
+    """THE cell writer of the exports: `value` into (row, col) (0-based, as XlsxWriter counts).
+
+    A text is always written as text (never XlsxWriter's guessing `write`): one that looks like a
+    formula keeps the quote-prefix style (what Excel sets when one types '=1), so that Excel, WPS and
+    LibreOffice do not turn it into a formula when someone edits the cell. Numbers stay numbers; a
+    date (or a datetime, as its day in Beijing) becomes a real date cell with `DATE_FORMAT`.
+    """
+    if type(value) is str:  # most cells: first, and without the isinstance chain
+        if value:
+            ws.write_string(
+                row, col, value, style.quoted if value.startswith(FORMULA_STARTS) else style.plain
+            )
+        else:
+            ws.write_blank(row, col, None, style.plain)
+    elif value is None:
+        ws.write_blank(row, col, None, style.plain)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, style.plain)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, style.plain)
+    elif isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        ws.write_datetime(row, col, aware.astimezone(SHANGHAI).date(), style.date)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, value, style.date)
+    else:  # a lazy or marked-up string, or anything else: as its text
+        text = str(value)
+        if text:
+            ws.write_string(row, col, text, style.quoted if text.startswith(FORMULA_STARTS) else style.plain)
+        else:
+            ws.write_blank(row, col, None, style.plain)
+
+
+class Book:
+    """A workbook written in constant memory, saved to bytes by `save`."""
+
+    def __init__(self) -> None:
+        self._out = io.BytesIO()
+        self.workbook = xlsxwriter.Workbook(self._out, WORKBOOK_OPTIONS)
+        self._styles: dict[tuple, Style] = {}
+        self._choices: Sheet | None = None
+        self._lists: list[list[str]] = []  # the 选项 sheet's columns, written row by row at the end
+        self.plain = self.style()
+
+    def style(self, properties: dict | None = None, **more) -> Style:
+        """The `Style` of these format properties (one per distinct look, however many cells use it)."""
+        merged = {**(properties or {}), **more}
+        key = tuple(sorted(merged.items()))
+        if key not in self._styles:
+            self._styles[key] = Style(self.workbook, merged)
+        return self._styles[key]
+
+    def sheet(self, name: str) -> Sheet:
+        return Sheet(self, name)
+
+    def choices(
+        self, sheet: Sheet, column: int, values: list[str], *, first_row: int = 1, strict: bool = True
+    ) -> None:
+        """A drop-down list on `column` (0-based) from `first_row` down, for a coded column of an
+        import format. The values sit in a hidden sheet 选项 (an inline list is limited to 255
+        characters and breaks on a comma), made by the first call: call this after the sheets the
+        importer reads. `strict` refuses other text, otherwise Excel and WPS only warn."""
+        if self._choices is None:
+            self._choices = self.sheet(CHOICES_SHEET)
+            self._choices.ws.hide()
+        self._lists.append(values)
+        letter = get_column_letter(len(self._lists))
+        sheet.ws.data_validation(
+            first_row,
+            column,
+            CHOICE_ROWS - 1,
+            column,
+            {
+                "validate": "list",
+                "source": f"='{CHOICES_SHEET}'!${letter}$1:${letter}${max(1, len(values))}",
+                "error_title": "填写的值不在列表中",
+                "error_message": "请从下拉列表中选择。" if strict else "该值不在列表中，请确认后再保存。",
+                "error_type": "stop" if strict else "warning",
+            },
+        )
+
+    def save(self) -> bytes:
+        if self._choices is not None:
+            for row in range(max(len(values) for values in self._lists)):
+                values = [values[row] if row < len(values) else None for values in self._lists]
+                self._choices.row(row, values)
+        self.workbook.close()
+        return self._out.getvalue()
+
+
+CHOICES_SHEET = "选项"
+CHOICE_ROWS = 2000  # how far down a template's drop-downs reach
+
+
+class Sheet:
+    """One worksheet of a `Book`. Rows go in order (constant memory): a row written, the one
+    before it is on disk and can no longer change. Rows and columns count from 0."""
+
+    def __init__(self, book: Book, name: str) -> None:
+        self.book = book
+        self.ws = book.workbook.add_worksheet(name[:31])
+
+    def write(self, row: int, col: int, value, style: Style | None = None) -> None:
+        write_value(self.ws, row, col, value, style or self.book.plain)
+
+    def row(self, row: int, values: Sequence, styles: Sequence[Style] | Style | None = None) -> None:
+        """Write `values` across `row` (one style, or one per column)."""
+        ws = self.ws
+        if styles is None or isinstance(styles, Style):
+            style = styles or self.book.plain
+            for col, value in enumerate(values):
+                write_value(ws, row, col, value, style)
+        else:
+            for col, (value, style) in enumerate(zip(values, styles, strict=False)):
+                write_value(ws, row, col, value, style)
+        # XlsxWriter keeps every row's height until it saves (row_info, and row_sizes for placing
+        # images, which the exports have none of); the row before this one is written out already,
+        # so its entries can go (a province's register would keep 600,000 of each).
+        self.ws.row_info.pop(row - 1, None)
+        self.ws.row_sizes.pop(row - 1, None)
+
+    def widths(self, widths: Sequence[float]) -> None:
+        for col, width in enumerate(widths):
+            self.ws.set_column(col, col, width)
+
+    def fit_height(self, row: int, values, widths: Sequence[float]) -> None:
+        """Give `row` the height its longest wrapped text needs (rows of one line keep the default);
+        before the row is written."""
+        lines = max((text_lines(v, w) for v, w in zip(values, widths, strict=False)), default=1)
+        if lines > 1:
+            self.ws.set_row(row, lines * LINE_HEIGHT + 2)
+
+    def merged(self, row: int, columns: int, value, style: Style, height: float | None = None) -> None:
+        """`value` in a cell merged across the table's `columns` (through the cell writer: XlsxWriter
+        pads the range, then the first cell is written again, as its documentation advises)."""
+        if height is not None:
+            self.ws.set_row(row, height)
+        if columns > 1:
+            self.ws.merge_range(row, 0, row, columns - 1, "", style.plain)
+        self.write(row, 0, value, style)
+
+    def header_filter(self, header_row: int, columns: int, last_row: int) -> None:
+        """An autofilter on the header row over the table's rows, for Excel's and WPS's drop-downs."""
+        self.ws.autofilter(header_row, 0, max(last_row, header_row), columns - 1)
+
+    def signature_block(self, row: int, columns: int) -> None:
+        """The 填表人 / 审核人 / 日期 line an office signs under a 台账 (at `row`: leave one blank)."""
+        self.merged(row, columns, SIGNATURE_LINE, self.book.style(SIGNATURE), height=24)
+
+    def landscape_a4(self, header_row: int = 2, *, title_rows: int | None = None) -> None:
+        """Print setup of a register: landscape A4, one page wide, headers repeated, pages numbered,
+        the rows above the data frozen."""
+        ws = self.ws
+        ws.freeze_panes(header_row + 1, 0)
+        ws.repeat_rows(header_row if title_rows is None else title_rows, header_row)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.4, right=0.4, top=1.0, bottom=1.0)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+
+    def done(self) -> None:
+        """Close this sheet's temporary file (XlsxWriter opens it again when it saves), so that a
+        workbook of 6,000 unit sheets does not hold 6,000 open files and their buffers."""
+        self.ws._opt_close()
+
+
+def text_lines(value, width: float) -> int:
+    """How many lines `value` takes wrapped in a column `width` units wide (an estimate)."""
+    if value is None or isinstance(value, int | float | date):
+        return 1
+    per_line = max(1.0, width - 1.5)  # the cell's padding
+    text = str(value)
+    if len(text) * 2 <= per_line and "\n" not in text:
+        return 1  # fits however wide its characters are
+    lines = 0
+    for part in text.split("\n"):
+        # A CJK character is 3 bytes in UTF-8 and two units wide, an ASCII one 1 byte and one unit:
+        # units = characters + (bytes − characters) / 2, counted in C rather than a character at a time
+        # (a province's register has millions of characters). Other characters are rare here.
+        units = len(part) + (len(part.encode()) - len(part)) / 2
+        lines += max(1, ceil(units / per_line))
+    return lines
+
+
+def reported(rows: Iterable, total: int, *, before: int = 0, overall: int | None = None) -> Iterable:
+    """`rows`, reporting (done, total) to the export job's progress bar as they are handed out
+    (nothing outside a job). `before` rows were done by an earlier pass of an export that goes
+    through its rows twice, out of `overall` in all."""
+    report = current_progress()
+    if report is None:
+        yield from rows
+        return
+    overall = total if overall is None else overall
+    done = before
+    report(min(done, overall), overall)
+    for row in rows:
+        yield row
+        done += 1
+        report(min(done, overall), overall)
+
+
+def write_head(
+    sheet: Sheet, title: str | None, subtitle: str, columns: list[tuple[str, int]], *, title_size: int = 16
+) -> int:
+    """Row 0 the title and row 1 the subtitle across the table, row 2 the bordered headers; widths.
+
+    Without a title the headers are row 0 (an import format). Returns the header row.
+    """
+    book = sheet.book
+    widths = [width for _, width in columns]
+    sheet.widths(widths)
+    header_row = 0
+    if title is not None:
+        sheet.merged(0, len(columns), title, book.style(TITLE, font_size=title_size), height=30)
+        lines = text_lines(subtitle, sum(widths))
+        sheet.merged(
+            1,
+            len(columns),
+            subtitle,
+            book.style(SUBTITLE),
+            height=lines * LINE_HEIGHT + 2 if lines > 1 else None,
+        )
+        header_row = 2
+    sheet.row(header_row, [name for name, _ in columns], book.style(HEADER))
+    return header_row
+
+
+@in_chinese
+def register_sheet(
+    sheet: Sheet,
+    title: str | None,
+    subtitle: str,
+    columns: list[tuple[str, int]],
+    rows: Iterable[Sequence],
+    *,
+    total: int | None = None,
+    centred: tuple[int, ...] = (),
+    signed: bool = False,
+) -> int:
+    """Stream a register into `sheet`: row 1 title, row 2 subtitle, row 3 headers, then the rows
+    (1-based `centred` columns), reporting progress over `total` rows when given.
+
+    Dates become date cells; the header row gets an autofilter, each row the height its wrapped text
+    needs, and a `signed` register the 填表人 line under the table. No title: headers on row 1.
+    Returns how many rows were written.
+    """
+    book = sheet.book
+    header_row = write_head(sheet, title, subtitle, columns)
+    widths = [width for _, width in columns]
+    left = book.style(DATA, align="left", text_wrap=True)
+    centre = book.style(DATA, align="center", text_wrap=True)
+    styles = [centre if col in centred else left for col in range(1, len(columns) + 1)]
+    date_columns: set[int] = set()
+    row = header_row
+    source = rows if total is None else reported(rows, total)
+    for row, values in enumerate(source, start=header_row + 1):
+        sheet.fit_height(row, values, widths)
+        sheet.row(row, values, styles)
+        for col, value in enumerate(values):
+            if isinstance(value, date) and col not in date_columns:
+                date_columns.add(col)
+                sheet.ws.set_column(col, col, max(widths[col], DATE_WIDTH))
+    sheet.header_filter(header_row, len(columns), row)
+    if signed:
+        sheet.signature_block(row + 2, len(columns))
+    sheet.landscape_a4(header_row)
+    sheet.done()
+    return row - header_row
+
+
+@in_chinese
+def single_sheet_xlsx(
+    sheet_name: str,
+    title: str,
+    subtitle: str,
+    columns,
+    rows: Iterable[Sequence],
+    *,
+    total: int | None = None,
+    centred=(),
+    signed: bool = True,
+) -> bytes:
+    """A workbook of one register sheet (see `register_sheet`); a 台账 is signed unless told not."""
+    book = Book()
+    register_sheet(
+        book.sheet(sheet_name), title, subtitle, columns, rows, total=total, centred=centred, signed=signed
+    )
+    return book.save()
+
+
+# --- openpyxl: the import templates (tabular.template_xlsx) and CSV --------------------------------
+
 
 def set_cell(cell: Cell, value) -> Cell:
-    """Give `cell` the value `value`; a text that looks like a formula stays text, unchanged.
+    """Give the openpyxl `cell` the value `value`; a text that looks like a formula stays text.
 
     openpyxl stores any str starting with "=" as a formula; forcing the type to string writes it as
-    text, and the quote-prefix style (what Excel sets when one types '=1) keeps Excel, WPS and
-    LibreOffice from turning it into a formula when someone edits the cell. Numbers stay numbers.
-
-    A date (or a datetime, as its day in Beijing) becomes a real date cell with `DATE_FORMAT`.
+    text, and the quote-prefix style keeps Excel, WPS and LibreOffice from turning it into a formula
+    when someone edits the cell. Numbers stay numbers; a date (or a datetime, as its day in Beijing)
+    becomes a real date cell with `DATE_FORMAT`.
     """
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -62,16 +399,13 @@ def set_cell(cell: Cell, value) -> Cell:
     return cell
 
 
-def put(ws, row: int, column: int, value, style: StyleArray | None = None) -> Cell:
-    """Write one cell through `set_cell`, with a copy of `style` (see `data_styles`) if given."""
-    cell = ws.cell(row=row, column=column)
-    if style is not None:
-        cell._style = copy(style)  # before the value: the style array holds the quote prefix
-    return set_cell(cell, value)
+def put(ws, row: int, column: int, value) -> Cell:
+    """Write one openpyxl cell (1-based) through `set_cell`."""
+    return set_cell(ws.cell(row=row, column=column), value)
 
 
 def append_row(ws, values) -> None:
-    """`ws.append(values)` through `set_cell`."""
+    """openpyxl's `ws.append(values)` through `set_cell`."""
     ws.append([set_cell(Cell(ws), value) for value in values])
 
 
@@ -84,171 +418,11 @@ def csv_text(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def text_lines(value, width: float) -> int:
-    """How many lines `value` takes wrapped in a column `width` units wide (an estimate)."""
-    if value is None or isinstance(value, int | float | date):
-        return 1
-    per_line = max(1.0, width - 1.5)  # the cell's padding
-    lines = 0
-    for part in str(value).split("\n"):
-        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in part)
-        lines += max(1, ceil(units / per_line))
-    return lines
-
-
-def fit_row_height(ws, row: int, values, widths: list[float]) -> None:
-    """Give `row` the height its longest wrapped text needs (rows of one line keep the default)."""
-    lines = max((text_lines(v, w) for v, w in zip(values, widths, strict=False)), default=1)
-    if lines > 1:
-        ws.row_dimensions[row].height = lines * LINE_HEIGHT + 2
-
-
-def header_filter(ws, header_row: int, columns: int, last_row: int) -> None:
-    """An autofilter on the header row over the table's rows, for Excel's and WPS's drop-downs."""
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
-
-
-def signature_block(ws, row: int, columns: int) -> None:
-    """The 填表人 / 审核人 / 日期 line an office signs under a 台账, one blank row below the table."""
-    ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=columns)
-    cell = put(ws, row + 1, 1, SIGNATURE_LINE)
-    cell.font = Font(name="宋体", size=11)
-    cell.alignment = Alignment(horizontal="left", vertical="center")
-    ws.row_dimensions[row + 1].height = 24
-
-
-def write_head(
-    ws, title: str | None, subtitle: str, columns: list[tuple[str, int]], *, title_size: int = 16
-) -> int:
-    """Row 1 the title and row 2 the subtitle across the table, row 3 the bordered headers; widths.
-
-    Without a title the headers are row 1 (an import format). Returns the header row.
-    """
-    header_row = 3 if title is not None else 1
-    for col, (name, width) in enumerate(columns, start=1):
-        cell = put(ws, header_row, col, name)
-        cell.font = Font(name="宋体", size=11, bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(col)].width = width
-    if title is None:
-        return header_row
-    last = get_column_letter(len(columns))
-    ws.merge_cells(f"A1:{last}1")
-    put(ws, 1, 1, title)
-    ws["A1"].font = Font(name="宋体", size=title_size, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    ws.merge_cells(f"A2:{last}2")
-    put(ws, 2, 1, subtitle)
-    ws["A2"].font = Font(name="宋体", size=10)
-    ws["A2"].alignment = Alignment(vertical="center", wrap_text=True)
-    fit_row_height(ws, 2, [subtitle], [sum(width for _, width in columns)])
-    return header_row
-
-
-def data_styles(ws, alignments: dict) -> dict:
-    """One style array per kind of data cell ({key: Alignment keyword arguments}), to copy onto cells.
-
-    Setting font, border and alignment through openpyxl's descriptors costs ~100 µs a cell (a year's
-    6,000 findings × 11 columns took 8 s); copying a style array takes well under one. The arrays are
-    made on a scratch cell, left unstyled afterwards.
-    """
-    scratch = ws.cell(row=4, column=1)
-    styles = {}
-    for key, alignment in alignments.items():
-        scratch.font = Font(name="宋体", size=10)
-        scratch.border = BORDER
-        scratch.alignment = Alignment(vertical="center", **alignment)
-        styles[key] = copy(scratch._style)
-    scratch._style = StyleArray()
-    return styles
-
-
-def landscape_a4(ws, header_row: int = 3) -> None:
-    """Print setup of a register: landscape A4, one page wide, headers repeated, pages numbered."""
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-
-
-@in_chinese
-def register_sheet(
-    ws,
-    title: str | None,
-    subtitle: str,
-    columns: list[tuple[str, int]],
-    rows: list[list],
-    *,
-    centred: tuple[int, ...] = (),
-    signed: bool = False,
-) -> None:
-    """Fill `ws`: row 1 title, row 2 subtitle, row 3 headers, then the rows (1-based `centred` columns).
-
-    Dates become date cells; the header row gets an autofilter, each row the height its wrapped text
-    needs, and a `signed` register the 填表人 line under the table. No title: headers on row 1.
-    """
-    header_row = write_head(ws, title, subtitle, columns)
-    widths = [width for _, width in columns]
-    styles = data_styles(
-        ws,
-        {
-            False: {"horizontal": "left", "wrap_text": True},
-            True: {"horizontal": "center", "wrap_text": True},
-        },
-    )
-    last_row, date_columns = header_row, set()
-    for r, values in enumerate(rows, start=header_row + 1):
-        for col, value in enumerate(values, start=1):
-            put(ws, r, col, value, styles[col in centred])
-            if isinstance(value, date):
-                date_columns.add(col)
-        fit_row_height(ws, r, values, widths)
-        last_row = r
-    for col in date_columns:
-        dimension = ws.column_dimensions[get_column_letter(col)]
-        dimension.width = max(dimension.width or 0, DATE_WIDTH)
-    header_filter(ws, header_row, len(columns), last_row)
-    if signed:
-        signature_block(ws, last_row + 1, len(columns))
-    landscape_a4(ws, header_row)
-
-
-@in_chinese
-def single_sheet_xlsx(
-    sheet_name: str, title: str, subtitle: str, columns, rows, *, centred=(), signed: bool = True
-) -> bytes:
-    """A workbook of one register sheet (see `register_sheet`); a 台账 is signed unless told not."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet_name[:31]
-    register_sheet(ws, title, subtitle, columns, rows, centred=centred, signed=signed)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-CHOICES_SHEET = "选项"
-CHOICE_ROWS = 2000  # how far down a template's drop-downs reach
-
-
 def add_choices(
     ws, column: int, values: list[str], *, first_row: int = 2, strict: bool = True, prompt: str = ""
 ) -> DataValidation:
-    """A drop-down list on `column` from `first_row` down, for a coded column of an import template.
-
-    The values sit in a hidden sheet 选项 (an inline list is limited to 255 characters and breaks on
-    a comma); `strict` refuses other text, otherwise Excel and WPS only warn, for columns the importer
-    also accepts in other spellings (a unit's short name, kinds in another order).
-    """
+    """A drop-down list on `column` (1-based) of an openpyxl template, from `first_row` down (see
+    `Book.choices`, the same for the exports)."""
     wb = ws.parent
     if CHOICES_SHEET in wb.sheetnames:
         lists = wb[CHOICES_SHEET]

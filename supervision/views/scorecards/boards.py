@@ -12,7 +12,6 @@ from ...formatting import local_today
 from ...models import RATINGS, AssessmentRound, Indicator
 from ...parsing import id_arg, year_arg
 from ...permissions import get_scorecard_unit_for_user_or_404, require
-from ...progress import tracked
 from ...queries import scorecards as queries
 from ...scoring_indicators import band, band_scale, is_weak
 from ...services import scorecard_reports as reports
@@ -76,10 +75,8 @@ def office_export():
     round_, _chosen = _chosen_round()
     if round_ is None:
         abort(404)
-    board = reports.office_scorecard(round_)  # cached: a copy gets the tracked rows
-    # office_xlsx goes through the units twice: the ranking sheet, then a sheet per unit.
-    board = {**board, "rows": tracked(board["rows"], passes=2)}
-    data = exports.office_xlsx(round_, board)
+    board = reports.office_scorecard(round_)
+    data = exports.office_xlsx(round_, board, reports.office_unit_sheets(round_, board["rows"]))
     return download(data, f"{round_.year}年度指标评估记分卡.xlsx", XLSX_MIME)
 
 

@@ -142,7 +142,9 @@ def framework_export(framework_id: int, fmt: str):
         writer.writerows([csv_text(value) for value in row] for row in rows)
         return download(out.getvalue().encode("utf-8-sig"), f"{name}.csv", "text/csv")
     if fmt == "xlsx":
-        return download(exports.framework_xlsx(framework, rows), f"{name}.xlsx", XLSX_MIME)
+        return download(
+            exports.framework_xlsx(framework, svc.FRAMEWORK_COLUMNS, rows), f"{name}.xlsx", XLSX_MIME
+        )
     abort(404)
 
 
