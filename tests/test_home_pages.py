@@ -3,7 +3,7 @@ with the data (issue 12: the inspector's home grew from 33 to 90 ms from city to
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -37,7 +37,7 @@ def _notice(unit, status="acknowledged", **kwargs):
         unit=unit,
         status=status,
         doc_number=f"海法督〔2026〕{n}号",
-        deadline=date(2026, 12, 1 + n % 28),
+        deadline=date.today() + timedelta(days=30 + n % 20),
         **kwargs,
     )
 

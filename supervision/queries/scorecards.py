@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from ..cache import derived
 from ..extensions import db
@@ -464,11 +464,15 @@ def liaison_panel_data(user: User, today: date) -> dict:
     current = db.session.scalar(
         select(Assessment)
         .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .options(
+        .options(  # the columns the panel prints, and what its progress needs
+            load_only(Assessment.status, Assessment.return_reason, Assessment.unit_id, Assessment.round_id),
+            joinedload(Assessment.round).load_only(
+                AssessmentRound.title, AssessmentRound.deadline, AssessmentRound.framework_id
+            ),
             joinedload(Assessment.round)
             .joinedload(AssessmentRound.framework)
             .load_only(Framework.updated_at),
-            joinedload(Assessment.unit),
+            joinedload(Assessment.unit).load_only(Unit.kind),
         )
         .where(Assessment.unit_id == user.unit_id, AssessmentRound.status == "open")
         .order_by(AssessmentRound.year.desc())
