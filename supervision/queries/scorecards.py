@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload
 
 from ..cache import derived
 from ..extensions import db
@@ -461,23 +461,24 @@ def liaison_panel_data(user: User, today: date) -> dict:
     """The unit's current self-assessment with its progress, its latest total, its open roadmap."""
     if user.unit_id is None:
         return {"current": None}
-    current = db.session.scalar(
-        select(Assessment)
-        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .options(  # the columns the panel prints, and what its progress needs
-            load_only(Assessment.status, Assessment.return_reason, Assessment.unit_id, Assessment.round_id),
-            joinedload(Assessment.round).load_only(
-                AssessmentRound.title, AssessmentRound.deadline, AssessmentRound.framework_id
-            ),
-            joinedload(Assessment.round)
-            .joinedload(AssessmentRound.framework)
-            .load_only(Framework.updated_at),
-            joinedload(Assessment.unit).load_only(Unit.kind),
+    current = db.session.execute(
+        select(
+            Assessment.id,
+            Assessment.status,
+            Assessment.return_reason,
+            AssessmentRound.title.label("round_title"),
+            AssessmentRound.deadline,
+            AssessmentRound.framework_id,
+            Framework.updated_at.label("framework_updated_at"),
+            Unit.kind.label("unit_kind"),
         )
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .join(Framework, Framework.id == AssessmentRound.framework_id)
+        .join(Unit, Unit.id == Assessment.unit_id)
         .where(Assessment.unit_id == user.unit_id, AssessmentRound.status == "open")
         .order_by(AssessmentRound.year.desc())
         .limit(1)
-    )
+    ).first()
     last = db.session.execute(
         select(Assessment.id, Assessment.unit_id, AssessmentRound.year)
         .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
@@ -488,8 +489,8 @@ def liaison_panel_data(user: User, today: date) -> dict:
     rated, last_total = _rated_and_total(current.id if current else None, last.id if last else None)
     total = 0
     if current is not None:
-        framework = current.round.framework
-        total = cached_leaf_counts(framework.id, framework.updated_at).get(current.unit.kind, 0)
+        counts = cached_leaf_counts(current.framework_id, current.framework_updated_at)
+        total = counts.get(current.unit_kind, 0)
     open_items, overdue_items = db.session.execute(
         select(func.count(RoadmapItem.id), func.sum(case((RoadmapItem.due_date < today, 1), else_=0))).where(
             RoadmapItem.unit_id == user.unit_id, RoadmapItem.status != "done"
