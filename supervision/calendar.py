@@ -125,6 +125,23 @@ def load_calendar(*days: date | None, margin_years: int = 1) -> WorkCalendar:
     return calendar_with_coverage(rows, first.year, last.year)
 
 
+def request_calendar(*days: date | None) -> WorkCalendar:
+    """load_calendar(*days), read once per request: the liaison's home counts the same deadlines in
+    two panels (the work list and the notices panel). A calendar already read in this request for
+    years around these dates serves again."""
+    from .request_memo import per_request
+
+    known = [d for d in days if d is not None] or [date.today()]
+    first, last = min(d.year for d in known) - 1, max(d.year for d in known) + 1
+    loaded: list = per_request("calendars", list)
+    for (lo, hi), calendar in loaded:
+        if lo <= first and last <= hi:
+            return calendar
+    calendar = load_calendar(*known)
+    loaded.append(((first, last), calendar))
+    return calendar
+
+
 # --- seeding from the chinese-calendar package ----------------------------------------------
 
 HOLIDAY_NAMES = {

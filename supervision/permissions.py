@@ -11,10 +11,11 @@ from typing import Any
 
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, union
 
 from .extensions import db
 from .models import AuditEvent, Unit, User
+from .request_memo import per_request
 
 _OFFICE_READ = {
     "reference.read",  # units, users, notice kinds, rubrics, frameworks, calendar
@@ -416,10 +417,60 @@ def verifiable_notices_for_user(user: User) -> Select:
     query = select(Notice)
     if not can(user, "notices.verify"):
         return query.where(False)
-    query = query.where((Notice.drafted_by_id == user.id) | Notice.task_id.in_(_my_task_ids(user)))
+    query = query.where(Notice.id.in_(_named_notice_ids(user)))
     if user.unit_id is not None:
         query = query.where(Notice.unit_id != user.unit_id)
     return query
+
+
+def _named_notice_ids(user: User) -> Select:
+    """Ids of the notices the user drafted or that come from one of their tasks.
+
+    A union of two index-backed selects (ix_notice_drafted_by_status, ix_notice_task): the same rule
+    written as an OR of the two columns makes SQLite and PostgreSQL scan every notice.
+    """
+    from .models import Notice
+
+    named = union(
+        select(Notice.id).where(Notice.drafted_by_id == user.id),
+        select(Notice.id).where(Notice.task_id.in_(_my_task_ids(user))),
+    ).subquery()
+    return select(named.c.id)
+
+
+def verifiable_items_for_user(user: User, limit: int = 15) -> list:
+    """Submitted reports the user may verify (the rule of verify_refusal), their own notices first,
+    then by deadline: tuples (item_id, seq, notice_id, doc_number, unit_name, unit_short_name, deadline,
+    drafted_by_id, description). Read once per request: the work list and the notices panel share it.
+    """
+    from .models import Finding, Notice, NoticeItem
+
+    def read() -> list:
+        return db.session.execute(
+            select(
+                NoticeItem.id.label("item_id"),
+                NoticeItem.seq,
+                Notice.id.label("notice_id"),
+                Notice.doc_number,
+                Unit.name.label("unit_name"),
+                Unit.short_name.label("unit_short_name"),
+                Notice.deadline,
+                Notice.drafted_by_id,
+                Finding.description,
+            )
+            .join(Notice, Notice.id == NoticeItem.notice_id)
+            .join(Unit, Unit.id == Notice.unit_id)
+            .join(Finding, Finding.id == NoticeItem.finding_id)
+            .where(
+                NoticeItem.status == "submitted",
+                Notice.status == "acknowledged",  # reports are submitted only on acknowledged notices
+                Notice.id.in_(verifiable_notices_for_user(user).with_only_columns(Notice.id)),
+            )
+            .order_by((Notice.drafted_by_id == user.id).desc(), Notice.deadline, NoticeItem.id)
+            .limit(limit)
+        ).all()
+
+    return per_request(("verifiable_items", user.id, limit), read)
 
 
 @template_rule
@@ -624,6 +675,35 @@ def assessments_to_evaluate_for_user(user: User) -> Select:
     if user.unit_id is not None:
         query = query.where(Assessment.unit_id != user.unit_id)
     return query
+
+
+def assessments_to_evaluate_rows(user: User, limit: int = 15) -> list:
+    """The submitted self-assessments the user may evaluate, oldest submission first, each with the
+    number of them all: tuples (id, unit_name, round_title, deadline, submitted_at, total). One query,
+    read once per request: the work list and the scorecards panel share it.
+    """
+    from sqlalchemy import func
+
+    from .models import Assessment, AssessmentRound
+
+    def read() -> list:
+        return db.session.execute(
+            assessments_to_evaluate_for_user(user)
+            .join(Unit, Unit.id == Assessment.unit_id)
+            .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+            .with_only_columns(
+                Assessment.id,
+                Unit.name.label("unit_name"),
+                AssessmentRound.title.label("round_title"),
+                AssessmentRound.deadline,
+                Assessment.submitted_at,
+                func.count().over().label("total"),
+            )
+            .order_by(Assessment.submitted_at, Assessment.id)
+            .limit(limit)
+        ).all()
+
+    return per_request(("assessments_to_evaluate", user.id, limit), read)
 
 
 @template_rule

@@ -10,9 +10,8 @@ from datetime import date
 
 from flask import url_for
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
 
-from .calendar import load_calendar, working_days_between
+from .calendar import request_calendar, working_days_between
 from .extensions import db
 from .models import (
     Assessment,
@@ -26,7 +25,12 @@ from .models import (
     TaskInspector,
     User,
 )
-from .permissions import assessments_for_user, can, notices_for_user
+from .permissions import (
+    assessments_for_user,
+    assessments_to_evaluate_rows,
+    notices_for_user,
+    verifiable_items_for_user,
+)
 
 LIMIT = 15
 
@@ -52,8 +56,8 @@ def _sorted(items: list[Work]) -> list[Work]:
 def inspector_work(user: User, today: date) -> list[Work]:
     work: list[Work] = []
     mine = select(TaskInspector.task_id).where(TaskInspector.user_id == user.id)
-    for task in db.session.scalars(
-        select(SupervisionTask)
+    for task_id, title, period_end in db.session.execute(
+        select(SupervisionTask.id, SupervisionTask.title, SupervisionTask.period_end)
         .where(SupervisionTask.id.in_(mine), SupervisionTask.status == "active")
         .order_by(SupervisionTask.period_end)
         .limit(LIMIT)
@@ -61,40 +65,32 @@ def inspector_work(user: User, today: date) -> list[Work]:
         work.append(
             Work(
                 "记录问题",
-                task.title,
-                f"督察期间至 {task.period_end.month}月{task.period_end.day}日",
-                url_for("tasks.detail", task_id=task.id),
-                task.period_end,
+                title,
+                f"督察期间至 {period_end.month}月{period_end.day}日",
+                url_for("tasks.detail", task_id=task_id),
+                period_end,
             )
         )
-    if can(user, "notices.verify"):
-        for item in db.session.scalars(
-            select(NoticeItem)
-            .join(Notice, Notice.id == NoticeItem.notice_id)
-            .options(joinedload(NoticeItem.notice).joinedload(Notice.unit))
-            .where(
-                NoticeItem.status == "submitted",
-                Notice.status.in_(Notice.OPEN_STATUSES),
-                (Notice.drafted_by_id == user.id) | Notice.task_id.in_(mine),
+    for item in verifiable_items_for_user(user):
+        work.append(
+            Work(
+                "核查整改",
+                f"{item.doc_number} 第{item.seq}项",
+                item.unit_name,
+                url_for("notices.detail", notice_id=item.notice_id),
+                item.deadline,
             )
-            .order_by(Notice.deadline, NoticeItem.id)
-            .limit(LIMIT)
-        ):
-            notice = item.notice
-            work.append(
-                Work(
-                    "核查整改",
-                    f"{notice.doc_number} 第{item.seq}项",
-                    notice.unit.name,
-                    url_for("notices.detail", notice_id=notice.id),
-                    notice.deadline,
-                )
-            )
-    for assignment in db.session.scalars(
-        select(ReviewAssignment)
+        )
+    for assignment_id, case_number, case_title, campaign_title, deadline in db.session.execute(
+        select(
+            ReviewAssignment.id,
+            CaseFile.case_number,
+            CaseFile.title,
+            ReviewCampaign.title,
+            ReviewCampaign.deadline,
+        )
         .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
         .join(ReviewCampaign, ReviewCampaign.id == CaseFile.campaign_id)
-        .options(joinedload(ReviewAssignment.case_file).joinedload(CaseFile.campaign))
         .where(
             ReviewAssignment.reviewer_id == user.id,
             ReviewAssignment.status == "assigned",
@@ -103,34 +99,25 @@ def inspector_work(user: User, today: date) -> list[Work]:
         .order_by(ReviewCampaign.deadline, ReviewAssignment.id)
         .limit(LIMIT)
     ):
-        case_file = assignment.case_file
         work.append(
             Work(
                 "评查案卷",
-                f"{case_file.case_number} {case_file.title}",
-                case_file.campaign.title,
-                url_for("reviews.assignment_detail", assignment_id=assignment.id),
-                case_file.campaign.deadline,
+                f"{case_number} {case_title}",
+                campaign_title,
+                url_for("reviews.assignment_detail", assignment_id=assignment_id),
+                deadline,
             )
         )
-    if can(user, "assessments.evaluate"):
-        for assessment in db.session.scalars(
-            assessments_for_user(user)
-            .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-            .options(joinedload(Assessment.unit), joinedload(Assessment.round))
-            .where(Assessment.status == "submitted")
-            .order_by(AssessmentRound.deadline, Assessment.id)
-            .limit(LIMIT)
-        ):
-            work.append(
-                Work(
-                    "评估指标",
-                    assessment.unit.name,
-                    assessment.round.title,
-                    url_for("scorecards.assessment", assessment_id=assessment.id),
-                    assessment.round.deadline,
-                )
+    for assessment in assessments_to_evaluate_rows(user):
+        work.append(
+            Work(
+                "评估指标",
+                assessment.unit_name,
+                assessment.round_title,
+                url_for("scorecards.assessment", assessment_id=assessment.id),
+                assessment.deadline,
             )
+        )
     return _sorted(work)
 
 
@@ -151,7 +138,7 @@ def liaison_work(user: User, today: date) -> list[Work]:
         .order_by(Notice.deadline)
         .limit(LIMIT)
     ).all()
-    calendar = load_calendar(today, *(r[4] for r in rows))
+    calendar = request_calendar(today, *(r[4] for r in rows))
     for notice_id, number, title, status, deadline, pending, back in rows:
         left = working_days_between(today, deadline, calendar) if deadline else None
         if status == "issued":
@@ -172,23 +159,23 @@ def liaison_work(user: User, today: date) -> list[Work]:
                 left,
             )
         )
-    for assessment in db.session.scalars(
+    for assessment_id, return_reason, round_title, deadline in db.session.execute(
         assessments_for_user(user)
         .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .options(joinedload(Assessment.round))
+        .with_only_columns(
+            Assessment.id, Assessment.return_reason, AssessmentRound.title, AssessmentRound.deadline
+        )
         .where(Assessment.status == "draft", AssessmentRound.status == "open")
         .limit(LIMIT)
     ):
-        detail = "请完成自评并提交" + (
-            f"（退回理由：{assessment.return_reason}）" if assessment.return_reason else ""
-        )
+        detail = "请完成自评并提交" + (f"（退回理由：{return_reason}）" if return_reason else "")
         work.append(
             Work(
                 "指标自评",
-                assessment.round.title,
+                round_title,
                 detail,
-                url_for("scorecards.assessment", assessment_id=assessment.id),
-                assessment.round.deadline,
+                url_for("scorecards.assessment", assessment_id=assessment_id),
+                deadline,
             )
         )
     return _sorted(work)

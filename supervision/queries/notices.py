@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from ..calendar import WorkCalendar, load_calendar, working_days_between
+from ..calendar import WorkCalendar, load_calendar, request_calendar, working_days_between
 from ..extensions import db
 from ..filters import contains
 from ..models import (
@@ -31,7 +31,7 @@ from ..permissions import (
     findings_for_user,
     notice_events_for_user,
     notices_for_user,
-    verifiable_notices_for_user,
+    verifiable_items_for_user,
 )
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
@@ -73,7 +73,7 @@ def item_counts(notice_ids: list[int]) -> dict[int, dict]:
 
 
 def _with_deadlines(notices: list[Notice], today: date) -> dict[int, dict | None]:
-    calendar = load_calendar(today, *(n.deadline for n in notices))
+    calendar = request_calendar(today, *(n.deadline for n in notices))
     return {n.id: deadline_info(n, today, calendar) for n in notices}
 
 
@@ -389,10 +389,13 @@ def issued_deadline(notice: Notice) -> date | None:
 
 
 def liaison_panel_data(user: User, today: date) -> dict:
-    """The unit's open notices, nearest deadline first."""
+    """The unit's open notices, nearest deadline first (the columns the panel prints)."""
     notices = db.session.scalars(
         notices_for_user(user)
-        .options(joinedload(Notice.kind))
+        .options(
+            load_only(Notice.id, Notice.title, Notice.status, Notice.doc_number, Notice.deadline),
+            joinedload(Notice.kind).load_only(NoticeKind.requires_rectification),
+        )
         .where(Notice.status.in_(Notice.OPEN_STATUSES))
         .order_by(Notice.deadline, Notice.id)
         .limit(20)
@@ -405,27 +408,23 @@ def liaison_panel_data(user: User, today: date) -> dict:
 
 
 def inspector_panel_data(user: User) -> dict:
-    """Reports awaiting this inspector's verification (their own notices first), and their drafts."""
-    items = db.session.scalars(
-        select(NoticeItem)
-        .join(Notice, Notice.id == NoticeItem.notice_id)
-        .options(joinedload(NoticeItem.notice).joinedload(Notice.unit), joinedload(NoticeItem.finding))
-        .where(
-            NoticeItem.status == "submitted",
-            Notice.status == "acknowledged",
-            Notice.id.in_(verifiable_notices_for_user(user).with_only_columns(Notice.id)),
-        )
-        .order_by((Notice.drafted_by_id == user.id).desc(), Notice.deadline, NoticeItem.id)
-        .limit(15)
-    ).all()
-    drafts = db.session.scalars(
+    """Reports awaiting this inspector's verification (their own notices first), and their drafts:
+    tuples of the columns the panel prints (the items are read once per request with the work list)."""
+    drafts = db.session.execute(
         notices_for_user(user)
-        .options(joinedload(Notice.unit))
+        .join(Unit, Unit.id == Notice.unit_id)
+        .with_only_columns(
+            Notice.id,
+            Notice.title,
+            Notice.return_reason,
+            Unit.name.label("unit_name"),
+            Unit.short_name.label("unit_short_name"),
+        )
         .where(Notice.drafted_by_id == user.id, Notice.status == "draft")
         .order_by(Notice.updated_at.desc())
         .limit(10)
     ).all()
-    return {"items": items, "drafts": drafts}
+    return {"items": verifiable_items_for_user(user), "drafts": drafts}
 
 
 def lead_panel_data(user: User, today: date) -> dict:
