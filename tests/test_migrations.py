@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import Migrate
 
 from supervision.extensions import db
+
+# The schema is read on connections of their own (the migration context's).
+pytestmark = pytest.mark.real_commits
 
 
 def _script() -> ScriptDirectory:

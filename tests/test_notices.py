@@ -1277,6 +1277,7 @@ def test_detail_page_queries_do_not_grow_with_items(client, w):
 # --- concurrency on PostgreSQL ----------------------------------------------------------------
 
 
+@pytest.mark.real_commits  # fifty threads racing for the numbers, each on its own connection
 def test_fifty_leads_issue_at_once(app, w, make_user):
     """50 notices signed at the same instant on either database: numbers 1..50, no gap, no twin."""
     n = 50
