@@ -14,10 +14,12 @@ Real commits. A test that needs its data really committed — threads racing on 
 server or engine, a worker process, a live server (tests/e2e), the migrations, anything opening a
 second connection and expecting to see committed rows — is marked `@pytest.mark.real_commits`, or
 asks for the `real_commits` fixture (directly or through a fixture of its own, like a second
-server's); tests/e2e are treated so too. TEST_REAL_COMMITS=1 runs every test so (the suite's old
-isolation: to compare the timings, or to tell whether a failure comes from the isolation). It runs as the suite did before: sessions on the engine, real
-commits, and every table emptied after the test. A session used from another thread during a
-rolled-back test raises, naming the marker.
+server's); tests/e2e are treated so too. Such a test runs as the whole suite did before: sessions on
+the engine, real commits, and every table emptied (DELETE) after it. During a rolled-back test a
+session used from another thread, or a second connection taken from the pool (`db.engine.connect()`
+or `begin()`, as export jobs do for their progress), raises at once, naming the marker.
+TEST_REAL_COMMITS=1 runs every test with real commits (to compare timings, or to tell whether a
+failure comes from the isolation).
 
 Module worlds. A module whose tests only read a world may build it once (a module-scoped fixture
 that commits it and overrides `_app_context`; see test_route_matrix.py): such a module empties the
@@ -166,10 +168,15 @@ def empty_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     connection = bound_connection()
     # DELETE, not TRUNCATE: for the few rows a test leaves it is some 50 times faster on PostgreSQL.
-    with connection.begin_nested() if connection is not None else db.engine.begin() as conn:
-        conn = connection if connection is not None else conn
+    with _nested(connection) if connection is not None else db.engine.begin() as conn:
         for table in tables:
             conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@contextmanager
+def _nested(connection: Connection):
+    with connection.begin_nested():
+        yield connection
 
 
 class Client(FlaskClient):
