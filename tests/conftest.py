@@ -17,7 +17,9 @@ asks for the `real_commits` fixture (directly or through a fixture of its own, l
 server's); tests/e2e are treated so too. Such a test runs as the whole suite did before: sessions on
 the engine, real commits, and every table emptied (DELETE) after it. During a rolled-back test a
 session used from another thread, or a second connection taken from the pool (`db.engine.connect()`
-or `begin()`, as export jobs do for their progress), raises at once, naming the marker.
+or `begin()`, as export jobs do for their progress), raises at once, naming the marker; so does a
+session's commit made while another session's transaction is open (a job run in immediate mode
+inside a request, a nested app context), which on one connection the other's rollback would undo.
 TEST_REAL_COMMITS=1 runs every test with real commits (to compare timings, or to tell whether a
 failure comes from the isolation).
 
@@ -35,6 +37,7 @@ import os
 import re
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -90,9 +93,27 @@ def reset_schema() -> None:
 _BOUND: dict[object, tuple[Connection, int]] = {}
 
 
+_SESSIONS: weakref.WeakSet = weakref.WeakSet()
+_NESTED_COMMITS: list[str] = []
+
+
 class TestSession(FlaskSession):
     """Flask-SQLAlchemy's session, bound to the test's connection while a rolled-back test runs
-    (Flask-SQLAlchemy's own get_bind always answers its engine, so the bind is chosen here)."""
+    (Flask-SQLAlchemy's own get_bind always answers its engine, so the bind is chosen here).
+
+    On one connection a session's commit is only a savepoint released: if another session has its
+    transaction open meanwhile (a job run in immediate mode inside a request, a nested app context),
+    that other session's rollback would undo the commit. Such a commit is recorded and fails the test,
+    which then needs real commits."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _SESSIONS.add(self)
+
+    def commit(self) -> None:
+        if _BOUND and any(s is not self and s.in_transaction() for s in list(_SESSIONS)):
+            _NESTED_COMMITS.append("a session committed while another session's transaction was open")
+        super().commit()
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if bind is None and _BOUND and has_app_context():
@@ -148,9 +169,12 @@ def rolled_back(app):
     _BOUND[app] = (connection, threading.get_ident())
     engine = db.engine
     event.listen(engine, "checkout", _refuse_second_connection)
+    _NESTED_COMMITS.clear()
     try:
         yield connection
     finally:
+        nested = list(_NESTED_COMMITS)
+        _NESTED_COMMITS.clear()
         event.remove(engine, "checkout", _refuse_second_connection)
         db.session.remove()
         del _BOUND[app]
@@ -160,6 +184,11 @@ def rolled_back(app):
             event.remove(connection, "begin", _sqlite_begin)
             driver.isolation_level = isolation
         connection.close()
+    if nested:
+        pytest.fail(
+            f"{nested[0]} (on the test's one connection it would be undone): "
+            "mark the test @pytest.mark.real_commits"
+        )
 
 
 def empty_tables() -> None:

@@ -1417,6 +1417,7 @@ def test_unit_does_not_see_the_drafting_discussion(client, w):
     assert "措辞过重" in client.get(f"/notices/{notice.id}").get_data(as_text=True)
 
 
+@pytest.mark.real_commits  # the other lead's session commits while this one's is open
 def test_two_leads_issuing_the_same_notice(w, app):
     notice = w.submitted()
     stale = db.session.get(Notice, notice.id)
