@@ -1,4 +1,8 @@
-"""factory_boy factories; each commits so that requests made by the test client see the rows."""
+"""factory_boy factories; each call commits once, so that requests made by the test client see the rows.
+
+The rows a call makes for its sub-factories (a user's unit, a finding's task) are committed with it,
+in one flush at the end of the outermost call, not one commit each.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,28 @@ from supervision.models import Finding, InspectorProfile, SupervisionTask, TaskI
 
 PASSWORD = "Passw0rd!"
 _seq = itertools.count(1)
+_depth = 0  # factory calls under way: only the outermost one commits
 
 
 class Base(SQLAlchemyModelFactory):
     class Meta:
         abstract = True
         sqlalchemy_session_factory = lambda: db.session  # noqa: E731
-        sqlalchemy_session_persistence = "commit"
+        sqlalchemy_session_persistence = None  # added to the session; committed by the outermost call
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        global _depth
+        _depth += 1
+        try:
+            return super()._generate(strategy, params)
+        finally:
+            _depth -= 1
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create and _depth == 1:
+            db.session.commit()
 
 
 class UnitFactory(Base):
@@ -46,9 +65,7 @@ class UserFactory(Base):
 
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):
-        obj.set_password(extracted or PASSWORD)
-        if create:
-            db.session.commit()
+        obj.set_password(extracted or PASSWORD)  # before the commit: inserted with its hash
 
 
 class TaskFactory(Base):

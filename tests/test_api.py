@@ -344,6 +344,7 @@ def _redis_url() -> str | None:
     return url
 
 
+@pytest.mark.real_commits  # a second app (its own engine) on the test database
 def test_rate_limits_are_kept_in_redis_when_redis_url_is_set(make_user):
     url = _redis_url()
     if url is None:

@@ -140,6 +140,7 @@ def test_photo_can_be_shown_inline(client, login_as):
     assert response.mimetype == "image/png"
 
 
+@pytest.mark.real_commits  # forty threads, each with its own session and connection
 def test_forty_simultaneous_uploads_of_the_same_file_all_succeed(app, make_user):
     """Each upload writes its own temporary file and renames it into place (it was one shared
     `<sha>.tmp`, and 3 of 40 failed with a 500)."""

@@ -183,7 +183,7 @@ def test_unknown_and_known_usernames_cost_the_same_hash_check(client, make_user,
 
 
 @pytest.fixture
-def proxied_client(app):
+def proxied_client(app, real_commits):
     """A client of the app configured as behind one reverse proxy (TRUSTED_PROXIES=1)."""
     from supervision import create_app
     from supervision.extensions import db

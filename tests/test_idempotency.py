@@ -113,6 +113,7 @@ def test_a_refused_create_does_not_use_up_the_token(client, world):
     assert count(Finding) == 1
 
 
+@pytest.mark.real_commits  # the posts race in threads, each on its own connection
 def test_two_finding_posts_at_once_create_one(app, world):
     url = f"/tasks/{world['task'].id}/findings/new"
     for n in range(5):
@@ -137,6 +138,7 @@ def task_form(w, token: str) -> dict:
     }
 
 
+@pytest.mark.real_commits  # the posts race in threads, each on its own connection
 def test_two_task_posts_at_once_create_one(app, world):
     before = count(SupervisionTask)
     for n in range(5):
@@ -146,6 +148,7 @@ def test_two_task_posts_at_once_create_one(app, world):
         assert count(SupervisionTask) == before + n + 1
 
 
+@pytest.mark.real_commits  # the posts race in threads, each on its own connection
 def test_two_interview_posts_at_once_record_one(app, make_user):
     w = World(make_user)
     notice = w.issued(today=date(2025, 3, 3))  # long overdue by now

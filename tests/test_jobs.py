@@ -24,6 +24,9 @@ from supervision.storage import storage
 from . import factories
 from .test_scorecards import world as scorecards_world  # noqa: F401 - a fixture, used by name
 
+# Export jobs write their progress in a connection of their own, and the reminders race in threads.
+pytestmark = pytest.mark.real_commits
+
 YEAR = 2026
 
 

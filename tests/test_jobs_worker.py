@@ -39,7 +39,7 @@ def _redis_or_skip() -> None:
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def worker(request, app, tmp_path):
+def worker(request, app, tmp_path, real_commits):
     """The test's queue switched from immediate mode to a real one, and a consumer process on it."""
     name = f"test-{uuid.uuid4().hex[:10]}"  # a queue of this run only
     env = {

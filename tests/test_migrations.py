@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -9,6 +10,9 @@ from flask_migrate import Migrate
 
 from supervision.extensions import db
 from supervision.search import include_name
+
+# The schema is read on connections of their own (the migration context's).
+pytestmark = pytest.mark.real_commits
 
 
 def _script() -> ScriptDirectory:

@@ -1320,6 +1320,7 @@ def test_detail_page_queries_do_not_grow_with_items(client, w):
 # --- concurrency on PostgreSQL ----------------------------------------------------------------
 
 
+@pytest.mark.real_commits  # fifty threads racing for the numbers, each on its own connection
 def test_fifty_leads_issue_at_once(app, w, make_user):
     """50 notices signed at the same instant on either database: numbers 1..50, no gap, no twin."""
     n = 50
@@ -1461,6 +1462,7 @@ def test_unit_does_not_see_the_drafting_discussion(client, w):
     assert "措辞过重" in client.get(f"/notices/{notice.id}").get_data(as_text=True)
 
 
+@pytest.mark.real_commits  # the other lead's session commits while this one's is open
 def test_two_leads_issuing_the_same_notice(w, app):
     notice = w.submitted()
     stale = db.session.get(Notice, notice.id)

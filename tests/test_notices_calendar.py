@@ -136,6 +136,7 @@ def test_rolled_back_issue_leaves_no_gap():
 
 
 @pytest.mark.postgres
+@pytest.mark.real_commits  # twenty threads, each on its own connection
 def test_twenty_concurrent_issuers_get_one_to_twenty(app):
     if not is_postgres():
         pytest.skip("concurrency of numbering is tested on PostgreSQL")

@@ -16,6 +16,9 @@ from supervision.models import ExportJob
 from .test_notices import World
 from .test_reviews import World as ReviewWorld
 
+# The export jobs run in immediate mode inside the request: their commits need real ones.
+pytestmark = pytest.mark.real_commits
+
 
 @pytest.fixture
 def w(make_user) -> World:

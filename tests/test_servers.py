@@ -20,7 +20,7 @@ SHARED = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB"
 
 
 @pytest.fixture
-def other_server(app):
+def other_server(app, real_commits):
     """A second application on the same database and settings: another gunicorn server."""
     second = create_app({"TESTING": True, **{key: app.config[key] for key in SHARED}})
     second.test_client_class = Client

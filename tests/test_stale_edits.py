@@ -160,6 +160,7 @@ def race(app, url: str, users_and_forms: list[tuple], rounds: int = 1) -> list[i
     return statuses
 
 
+@pytest.mark.real_commits  # the saves race in threads, each on its own connection
 def test_two_sessions_saving_the_same_finding_at_once_are_never_a_500(app, world):
     finding, member = world["finding"], world["member"]
     for n in range(10):
@@ -175,6 +176,7 @@ def test_two_sessions_saving_the_same_finding_at_once_are_never_a_500(app, world
         assert db.session.get(Finding, finding.id).description.startswith(f"第{n}轮")
 
 
+@pytest.mark.real_commits  # the saves race in threads, each on its own connection
 def test_two_admins_saving_the_same_unit_at_once_are_never_a_500(app, make_user):
     admins = [make_user("admin"), make_user("admin")]
     unit = factories.UnitFactory()

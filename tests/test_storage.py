@@ -73,7 +73,7 @@ def s3_config(s3_endpoint, tmp_path):
 
 
 @pytest.fixture
-def s3_servers(app, s3_config, tmp_path):
+def s3_servers(app, s3_config, tmp_path, real_commits):
     """Two app servers on the test database and one bucket, each with its own (empty) local folder."""
     servers = []
     for n in range(2):

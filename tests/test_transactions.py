@@ -25,6 +25,9 @@ from supervision.services.transaction import (
 
 from . import factories
 
+# What is committed is read on a connection of its own: the boundaries are tested with real commits.
+pytestmark = pytest.mark.real_commits
+
 ROOT = Path(__file__).resolve().parent.parent / "supervision"
 
 
