@@ -449,20 +449,14 @@ def rollup_indicator_page(round_: AssessmentRound, indicator: Indicator) -> dict
 
 def unit_page(unit: Unit, year: int | None) -> dict:
     """A unit's scorecard of a finalized year (the latest when `year` has none) and its trend."""
-    years = list(
-        db.session.scalars(
-            select(AssessmentRound.year)
-            .join(Assessment, Assessment.round_id == AssessmentRound.id)
-            .where(Assessment.unit_id == unit.id, reports.FINALIZED)
-            .order_by(AssessmentRound.year.desc())
-        )
-    )
-    assessment = reports.unit_assessment_for_year(unit.id, year if year in years else None)
+    trend = reports.unit_trend(unit.id)
+    years = trend["finalized_years"]
+    assessment = reports.unit_assessment_for_year(unit.id, year if year in years else None, with_round=True)
     return {
         "years": years,
         "assessment": assessment,
         "card": reports.unit_scorecard(assessment) if assessment else None,
-        "trend": reports.unit_trend(unit.id),
+        "trend": trend,
     }
 
 
