@@ -3,6 +3,8 @@ row), evidence files, reusing last year's explanations and the steps (submit …
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -155,45 +157,46 @@ def _translated_ratings() -> dict[str, str]:
     return {key: str(_(label)) for key, label in RATINGS.items()}
 
 
-def _row_context(assessment: Assessment, mode: str, ratings: dict[str, str], data: dict) -> dict:
+def _row_context(assessment: Assessment, mode: str, ratings: dict[str, str], data: dict) -> SimpleNamespace:
     """What every row of the assessment shares, computed once per request: the assessment's URL
     (the rows append /scores/<id>…; ids are integers), the CSRF token, the translated ratings and
-    the rows' fixed strings (templates/scorecards/_score_row.html)."""
+    the rows' fixed strings (templates/scorecards/_score_row.html). Namespaces, not dicts: Jinja's
+    `r.mode` tries an attribute first, and on a dict that is an exception per lookup."""
     previous_year = data["previous_year"]
-    return {
-        "mode": mode,
-        "base": url_for("scorecards.assessment", assessment_id=assessment.id),
-        "csrf": generate_csrf(),
-        "ratings": ratings,
-        "files": data["files"],
-        "prev_scores": data["prev_scores"],
-        "accept": ACCEPT_ATTR,
-        "is_weak": is_weak,
-        "T": {
-            "points": _("分值"),
-            "method": _("评价方式"),
-            "responsible": _("责任单位"),
-            "previous_year": _("%(year)s 年度", year=previous_year) if previous_year else "",
-            "self": _("自评"),
-            "evaluation": _("评估"),
-            "self_rating": _("自评等次"),
-            "choose": _("— 请选择 —"),
-            "score": _("得分"),
-            "self_score": _("自评得分"),
-            "save": _("保存"),
-            "explanation_hint": _("自评说明（做法、数据、佐证材料名称）"),
-            "explanation": _("自评说明"),
-            "upload_evidence": _("上传佐证材料"),
-            "evidence": _("佐证材料"),
-            "upload": _("上传"),
-            "not_rated": _("未评价"),
-            "eval_rating": _("评估等次"),
-            "confirm_self": _("按自评确认"),
-            "eval_score": _("评估得分"),
-            "comment": _("评估意见"),
-            "weak": _("短板"),
-        },
-    }
+    return SimpleNamespace(
+        mode=mode,
+        base=url_for("scorecards.assessment", assessment_id=assessment.id),
+        csrf=generate_csrf(),
+        ratings=ratings,
+        files=data["files"],
+        prev_scores=data["prev_scores"],
+        accept=ACCEPT_ATTR,
+        is_weak=is_weak,
+        T=SimpleNamespace(
+            points=_("分值"),
+            method=_("评价方式"),
+            responsible=_("责任单位"),
+            previous_year=_("%(year)s 年度", year=previous_year) if previous_year else "",
+            self=_("自评"),
+            evaluation=_("评估"),
+            self_rating=_("自评等次"),
+            choose=_("— 请选择 —"),
+            score=_("得分"),
+            self_score=_("自评得分"),
+            save=_("保存"),
+            explanation_hint=_("自评说明（做法、数据、佐证材料名称）"),
+            explanation=_("自评说明"),
+            upload_evidence=_("上传佐证材料"),
+            evidence=_("佐证材料"),
+            upload=_("上传"),
+            not_rated=_("未评价"),
+            eval_rating=_("评估等次"),
+            confirm_self=_("按自评确认"),
+            eval_score=_("评估得分"),
+            comment=_("评估意见"),
+            weak=_("短板"),
+        ),
+    )
 
 
 def _leaf_or_404(assessment: Assessment, indicator_id: int) -> Indicator:
