@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session
 
 from supervision.extensions import db
 from supervision.models import (
     Assessment,
     AssessmentRound,
+    AuditEvent,
     Indicator,
     IndicatorScore,
     RoadmapItem,
@@ -19,7 +21,7 @@ from supervision.models import (
 )
 
 from .conftest import count_queries
-from .factories import make_framework
+from .factories import UnitFactory, make_framework
 
 pytestmark = pytest.mark.slow
 
@@ -160,3 +162,120 @@ def test_office_ranking_is_paged(client, login_as):
     assert ranking.count("<tr>") == 51  # header + 50 units
     assert "第 1 / 3 页" in first and "第 3 / 3 页" in third
     assert third.split('data-testid="ranking"')[1].split("</table>")[0].count("<tr>") == 21
+
+
+# --- one assessment and one unit's scorecard: the 100-row pages ---------------------------------
+
+
+def _unit_world(make_user, areas: int, per_area: int):
+    """A town with a finalized 2025 assessment and a draft 2026 one, a department with a submitted
+    2026 one, every indicator scored, a few timeline events; the people who read the pages."""
+    framework = make_framework(areas=areas, per_area=per_area)
+    leaves = db.session.scalars(
+        select(Indicator).where(Indicator.framework_id == framework.id, Indicator.is_leaf.is_(True))
+    ).all()
+    town = UnitFactory(kind="town")
+    dept = UnitFactory(kind="department")
+    people = {
+        "liaison": make_user("liaison", unit=town),
+        "inspector": make_user("inspector", unit=UnitFactory(kind="department")),
+        "lead": make_user("lead"),
+    }
+    last = AssessmentRound(year=2025, framework_id=framework.id, title="2025年度", status="closed")
+    this = AssessmentRound(year=2026, framework_id=framework.id, title="2026年度", status="open")
+    db.session.add_all([last, this])
+    db.session.flush()
+    assessments = {
+        "finalized": Assessment(round_id=last.id, unit_id=town.id, status="finalized", return_reason=""),
+        "draft": Assessment(round_id=this.id, unit_id=town.id, status="draft", return_reason=""),
+        "submitted": Assessment(round_id=this.id, unit_id=dept.id, status="submitted", return_reason=""),
+    }
+    db.session.add_all(assessments.values())
+    db.session.flush()
+    ratings = ["met", "basic", "unmet", "na"]
+    db.session.execute(
+        insert(IndicatorScore),
+        [
+            {
+                "assessment_id": a.id,
+                "indicator_id": leaf.id,
+                "self_rating": ratings[n % 4],
+                "self_score": 0.5 if n % 4 == 1 else None,
+                "explanation": f"说明{n}",
+                "evaluated_rating": ratings[(n + 1) % 4] if a.status == "finalized" else None,
+                "evaluated_score": None,
+                "comment": "",
+                "version": 1,
+            }
+            for a in assessments.values()
+            for n, leaf in enumerate(leaves)
+        ],
+    )
+    db.session.add_all(
+        AuditEvent(
+            actor_id=people["liaison"].id,
+            action="assessment.score",
+            record_type="assessment",
+            record_id=a.id,
+            unit_id=a.unit_id,
+            summary="自评",
+        )
+        for a in assessments.values()
+        for _ in range(3)
+    )
+    db.session.commit()
+    return town, assessments, people, len(leaves)
+
+
+def _page_counts(client, town, assessments, people) -> dict[str, tuple[int, int, str]]:
+    """(queries, relationship loads, body) of each page in the steady state."""
+    pages = {
+        "self-assessment": ("liaison", f"/scorecards/assessments/{assessments['draft'].id}"),
+        "evaluation": ("inspector", f"/scorecards/assessments/{assessments['submitted'].id}"),
+        "finalized": ("lead", f"/scorecards/assessments/{assessments['finalized'].id}"),
+        "unit scorecard (liaison)": ("liaison", f"/scorecards/units/{town.id}"),
+        "unit scorecard (lead)": ("lead", f"/scorecards/units/{town.id}"),
+    }
+    lazy: list[str] = []
+
+    def spy(state):  # a relationship loaded on access (what an N + 1 is made of)
+        if state.is_relationship_load:
+            lazy.append(str(state.statement))
+
+    result = {}
+    for name, (role, url) in pages.items():
+        client.login_user(people[role])
+        client.get(url)
+        db.session.expire_all()
+        lazy.clear()
+        event.listen(Session, "do_orm_execute", spy)
+        try:
+            with count_queries() as n:
+                response = client.get(url)
+        finally:
+            event.remove(Session, "do_orm_execute", spy)
+        assert response.status_code == 200, (name, url)
+        result[name] = (n(), len(lazy), response.get_data(as_text=True))
+    return result
+
+
+def test_assessment_and_unit_scorecard_queries_do_not_grow_with_the_indicators(client, make_user):
+    small = _page_counts(client, *_unit_world(make_user, areas=2, per_area=5)[:3])
+    from .conftest import empty_tables
+
+    empty_tables()
+    town, assessments, people, leaves = _unit_world(make_user, areas=10, per_area=10)
+    assert leaves == 100
+    big = _page_counts(client, town, assessments, people)
+    counts = {name: (small[name][:2], big[name][:2]) for name in big}
+    print("queries, relationship loads (10 → 100 indicators)", counts)
+    assert all(small[name][0] == big[name][0] for name in big), counts
+    assert all(big[name][1] == 0 for name in big), counts  # nothing loaded lazily
+    assert big["self-assessment"][0] <= 12 and big["unit scorecard (lead)"][0] <= 11, counts
+    # The pages show every row: the 100 inputs, the 100 read-only rows, the scorecard's table.
+    assert big["self-assessment"][2].count('data-testid="rating-') == 100
+    assert big["self-assessment"][2].count('data-testid="prev-') > 0
+    assert big["evaluation"][2].count('data-testid="eval-rating-') == 100
+    assert big["finalized"][2].count('class="score-row') == 100
+    table = big["unit scorecard (lead)"][2].split('data-testid="indicator-table"')[1]
+    assert table.count(f'href="/scorecards/units/{town.id}/indicators/') >= 100

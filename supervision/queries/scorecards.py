@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..cache import derived
@@ -17,6 +17,7 @@ from ..models import (
     Assessment,
     AssessmentRound,
     Attachment,
+    AuditEvent,
     Finding,
     Framework,
     Indicator,
@@ -121,16 +122,84 @@ def score_of(assessment: Assessment, indicator: Indicator) -> IndicatorScore | N
     )
 
 
-def _files_by_score(score_ids: list[int]) -> dict[int, list[Attachment]]:
-    files: dict[int, list[Attachment]] = {}
+# What the assessment page shows of an indicator, a score and last year's score: plain rows, no
+# objects (no timestamps converted, nothing to lazy-load), whatever the framework's size.
+_ROW_INDICATOR = (
+    Indicator.id,
+    Indicator.code,
+    Indicator.text,
+    Indicator.max_points,
+    Indicator.method,
+    Indicator.responsible,
+    Indicator.area_id,
+    Indicator.parent_id,
+)
+# What the assessment page reads of the assessment itself, loaded with it in one query.
+_ASSESSMENT_PAGE_LOADS = (
+    joinedload(Assessment.round).joinedload(AssessmentRound.framework),
+    joinedload(Assessment.unit),
+    joinedload(Assessment.evaluator),
+)
+_ROW_SCORE = (
+    IndicatorScore.id,
+    IndicatorScore.indicator_id,
+    IndicatorScore.self_rating,
+    IndicatorScore.self_score,
+    IndicatorScore.explanation,
+    IndicatorScore.evaluated_rating,
+    IndicatorScore.evaluated_score,
+    IndicatorScore.comment,
+    IndicatorScore.version,
+)
+
+
+def _score_rows(assessment_id: int, indicator_id: int | None = None) -> dict[int, Row]:
+    """The assessment's scores by indicator id (only `indicator_id`'s when given), as rows."""
+    query = select(*_ROW_SCORE).where(IndicatorScore.assessment_id == assessment_id)
+    if indicator_id is not None:
+        query = query.where(IndicatorScore.indicator_id == indicator_id)
+    return {row.indicator_id: row for row in db.session.execute(query)}
+
+
+def _file_rows(score_ids: list[int]) -> dict[int, list[Row]]:
+    """Evidence files (id, name) by score id, in upload order."""
+    files: dict[int, list[Row]] = {}
     if score_ids:
-        for a in db.session.scalars(
-            select(Attachment)
+        for row in db.session.execute(
+            select(Attachment.owner_id, Attachment.id, Attachment.original_name)
             .where(Attachment.owner_type == "indicator_score", Attachment.owner_id.in_(score_ids))
             .order_by(Attachment.id)
         ):
-            files.setdefault(a.owner_id, []).append(a)
+            files.setdefault(row.owner_id, []).append(row)
     return files
+
+
+def _previous_rows(assessment: Assessment, code: str | None = None) -> tuple[int | None, dict[str, Row]]:
+    """The year of the unit's latest earlier assessment and its scores by indicator code (only
+    `code`'s when given), as rows: what the "2025 年度：自评 … 评估 …" line shows."""
+    previous = db.session.execute(
+        select(Assessment.id, AssessmentRound.year)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .where(Assessment.unit_id == assessment.unit_id, AssessmentRound.year < assessment.round.year)
+        .order_by(AssessmentRound.year.desc(), Assessment.id.desc())
+        .limit(1)
+    ).first()
+    if previous is None:
+        return None, {}
+    query = (
+        select(
+            Indicator.code,
+            IndicatorScore.self_rating,
+            IndicatorScore.self_score,
+            IndicatorScore.evaluated_rating,
+            IndicatorScore.evaluated_score,
+        )
+        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
+        .where(IndicatorScore.assessment_id == previous.id)
+    )
+    if code is not None:
+        query = query.where(Indicator.code == code)
+    return previous.year, {row.code: row for row in db.session.execute(query)}
 
 
 # --- frameworks -------------------------------------------------------------------------------
@@ -263,32 +332,42 @@ def self_progress(assessment: Assessment) -> dict:
 
 def assessment_page(user: User, assessment: Assessment) -> dict:
     """Everything the assessment page shows: every applicable indicator with its score and files,
-    the headings, last year's scores, the totals, the weak indicators and their roadmap items."""
-    leaves = applicable_leaves(assessment)
-    scores = {
-        s.indicator_id: s
-        for s in db.session.scalars(
-            select(IndicatorScore).where(IndicatorScore.assessment_id == assessment.id)
-        )
-    }
+    the headings, last year's scores, the totals, the weak indicators and their roadmap items.
+
+    Indicators and scores are rows (tuples), not objects, and nothing is loaded lazily: a fixed
+    number of queries whatever the framework's size.
+    """
+    # The round, its framework, the unit and the evaluator in one query (on the instance already
+    # loaded) instead of a lazy load each.
+    db.session.scalars(
+        select(Assessment).options(*_ASSESSMENT_PAGE_LOADS).where(Assessment.id == assessment.id)
+    ).one()
+    leaves = db.session.execute(
+        select(*_ROW_INDICATOR).where(_applicable(assessment)).order_by(Indicator.position)
+    ).all()
+    scores = _score_rows(assessment.id)
     parents = {
-        i.id: i
-        for i in db.session.scalars(
-            select(Indicator).where(
+        row.id: row
+        for row in db.session.execute(
+            select(Indicator.id, Indicator.code, Indicator.text).where(
                 Indicator.framework_id == assessment.round.framework_id, Indicator.is_leaf.is_(False)
             )
         )
     }
     scored = [(i, s) for i in leaves if (s := scores.get(i.id)) is not None]
     weak = [i for i, s in scored if is_weak(s.evaluated_rating, s.evaluated_score, i.max_points)]
-    previous, prev_scores = previous_scores(assessment)
-    events = db.session.scalars(audit_events_for_record(user, "assessment", assessment.id).limit(30)).all()
+    previous_year, prev_scores = _previous_rows(assessment)
+    events = db.session.scalars(
+        audit_events_for_record(user, "assessment", assessment.id)
+        .options(joinedload(AuditEvent.actor))
+        .limit(30)
+    ).all()
     return {
-        "previous": previous,
+        "previous_year": previous_year,
         "prev_scores": prev_scores,
         "leaves": leaves,
         "scores": scores,
-        "files": _files_by_score([s.id for s in scores.values()]),
+        "files": _file_rows([s.id for s in scores.values()]),
         "parents": parents,
         "rated": sum(1 for _i, s in scored if s.self_rating),
         "total": len(leaves),
@@ -318,12 +397,12 @@ def _roadmap_of(unit_id: int, indicator_ids: list[int]) -> dict[int, RoadmapItem
 def score_row(assessment: Assessment, indicator: Indicator) -> dict:
     """One indicator's row of the assessment page (after an htmx save), and the progress counter:
     a fixed number of queries whatever the size of the framework."""
-    stored = score_of(assessment, indicator)
-    previous, prev_scores = previous_scores(assessment, indicator.code)
+    stored = _score_rows(assessment.id, indicator.id).get(indicator.id)
+    previous_year, prev_scores = _previous_rows(assessment, indicator.code)
     return {
         "s": stored,
-        "files": _files_by_score([stored.id] if stored else []),
-        "previous": previous,
+        "files": _file_rows([stored.id] if stored else []),
+        "previous_year": previous_year,
         "prev_scores": prev_scores,
         **self_progress(assessment),
     }
@@ -371,20 +450,14 @@ def rollup_indicator_page(round_: AssessmentRound, indicator: Indicator) -> dict
 
 def unit_page(unit: Unit, year: int | None) -> dict:
     """A unit's scorecard of a finalized year (the latest when `year` has none) and its trend."""
-    years = list(
-        db.session.scalars(
-            select(AssessmentRound.year)
-            .join(Assessment, Assessment.round_id == AssessmentRound.id)
-            .where(Assessment.unit_id == unit.id, reports.FINALIZED)
-            .order_by(AssessmentRound.year.desc())
-        )
-    )
-    assessment = reports.unit_assessment_for_year(unit.id, year if year in years else None)
+    trend = reports.unit_trend(unit.id)
+    years = trend["finalized_years"]
+    assessment = reports.unit_assessment_for_year(unit.id, year if year in years else None, with_round=True)
     return {
         "years": years,
         "assessment": assessment,
         "card": reports.unit_scorecard(assessment) if assessment else None,
-        "trend": reports.unit_trend(unit.id),
+        "trend": trend,
     }
 
 

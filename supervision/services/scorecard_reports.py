@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, select
+from flask_babel import gettext
+from sqlalchemy import Row, and_, case, func, select
+from sqlalchemy.orm import joinedload
 
 from ..cache import derived
 from ..extensions import db
@@ -23,7 +25,7 @@ from ..models import (
     Unit,
 )
 from ..numbers import INDICATOR_PLACES, code_sort_key, rounded
-from ..scoring_indicators import band, combine_area_sums, histogram, is_weak, percent
+from ..scoring_indicators import RATINGS, band, combine_area_sums, histogram, is_weak, percent
 
 # The one rule for what a scorecard shows (DESIGN §6): only finalized assessments count; a draft,
 # submitted or evaluated one is work in progress. Every scorecard query filters with it.
@@ -212,15 +214,22 @@ def chart_data(board: dict) -> dict:
 
 @dataclass
 class IndicatorLine:
-    indicator: Indicator
-    score: IndicatorScore | None
+    """One row of a unit's scorecard. `indicator` and `score` are the same plain row (the
+    indicator's id, code, text, max_points and area_id; the score's self_rating, evaluated_rating
+    and evaluated_score): no ORM objects for a page of a hundred indicators."""
+
+    indicator: Row
+    score: Row
     weak: bool
     roadmap: RoadmapItem | None
     findings: int
 
 
-def unit_assessment_for_year(unit_id: int, year: int | None) -> Assessment | None:
-    """The unit's finalized assessment of the year (or its latest finalized one)."""
+def unit_assessment_for_year(
+    unit_id: int, year: int | None, *, with_round: bool = False
+) -> Assessment | None:
+    """The unit's finalized assessment of the year (or its latest finalized one); `with_round`
+    loads its round and framework with it (the unit scorecard shows both)."""
     query = (
         select(Assessment)
         .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
@@ -228,22 +237,51 @@ def unit_assessment_for_year(unit_id: int, year: int | None) -> Assessment | Non
     )
     if year:
         query = query.where(AssessmentRound.year == year)
+    if with_round:
+        query = query.options(joinedload(Assessment.round).joinedload(AssessmentRound.framework))
     return db.session.scalar(query.order_by(AssessmentRound.year.desc()).limit(1))
 
 
+def _translated_ratings() -> dict[str, str]:
+    """The rating labels in the reader's language, translated once (not in every cell)."""
+    return {key: str(gettext(label)) for key, label in RATINGS.items()}
+
+
+def _stored_or_summed(assessment_id: int, stored: dict | None) -> list[tuple[int, float, float]]:
+    """A finalized assessment's (area id, earned, possible): the sums stored when it was finalized,
+    or summed by the database for data loaded in bulk without them."""
+    if stored is not None:
+        return [(int(area), pair[0], pair[1]) for area, pair in stored.items()]
+    return area_sums([assessment_id]).get(assessment_id, [])
+
+
 def unit_scorecard(assessment: Assessment) -> dict:
-    """One unit's scorecard: total, areas, every indicator with its roadmap item and findings."""
+    """One unit's scorecard: total, areas, every indicator with its roadmap item and findings.
+
+    A fixed number of queries whatever the framework's size; rows are plain columns and the rating
+    labels are translated once (`ratings`)."""
     framework_id = assessment.round.framework_id
-    areas = areas_of(framework_id)
-    sums = db.session.execute(
-        select(Indicator.area_id, EARNED, POSSIBLE)
-        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
-        .where(IndicatorScore.assessment_id == assessment.id)
-        .group_by(Indicator.area_id)
-    ).all()
-    score = combine_area_sums(sums)
-    pairs = db.session.execute(
-        select(Indicator, IndicatorScore)
+    parents = {
+        row.id: row
+        for row in db.session.execute(
+            select(Indicator.id, Indicator.code, Indicator.text, Indicator.level)
+            .where(Indicator.framework_id == framework_id, Indicator.is_leaf.is_(False))
+            .order_by(Indicator.position)
+        )
+    }
+    areas = [Area(row.id, row.code, row.text) for row in parents.values() if row.level == 1]
+    score = combine_area_sums(_stored_or_summed(assessment.id, assessment.area_scores))
+    rows = db.session.execute(
+        select(
+            Indicator.id,
+            Indicator.code,
+            Indicator.text,
+            Indicator.max_points,
+            Indicator.area_id,
+            IndicatorScore.self_rating,
+            IndicatorScore.evaluated_rating,
+            IndicatorScore.evaluated_score,
+        )
         .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
         .where(IndicatorScore.assessment_id == assessment.id)
         .order_by(Indicator.position)
@@ -266,26 +304,21 @@ def unit_scorecard(assessment: Assessment) -> dict:
     )
     lines = [
         IndicatorLine(
-            indicator=i,
-            score=s,
-            weak=is_weak(s.evaluated_rating, s.evaluated_score, i.max_points),
-            roadmap=roadmap.get(i.id),
-            findings=findings.get(i.id, 0),
+            indicator=row,
+            score=row,
+            weak=is_weak(row.evaluated_rating, row.evaluated_score, row.max_points),
+            roadmap=roadmap.get(row.id),
+            findings=findings.get(row.id, 0),
         )
-        for i, s in pairs
+        for row in rows
     ]
-    parents = {
-        i.id: i
-        for i in db.session.scalars(
-            select(Indicator).where(Indicator.framework_id == framework_id, Indicator.is_leaf.is_(False))
-        )
-    }
     return {
         "areas": areas,
         "score": score,
         "lines": lines,
         "weak": [line for line in lines if line.weak],
         "parents": parents,
+        "ratings": _translated_ratings(),
         "radar": {
             "labels": [f"{a.code} {a.short}" for a in areas if score.area_percent(a.id) is not None],
             "data": [score.area_percent(a.id) for a in areas if score.area_percent(a.id) is not None],
@@ -294,25 +327,53 @@ def unit_scorecard(assessment: Assessment) -> dict:
 
 
 def unit_trend(unit_id: int) -> dict:
-    """Per year and area label: percent. Areas are matched by their code across framework versions."""
-    area = Indicator.__table__.alias("area")
-    rows = db.session.execute(
-        select(AssessmentRound.year, area.c.code, area.c.text, EARNED, POSSIBLE)
-        .select_from(Assessment)
+    """Per year and area label: percent. Areas are matched by their code across framework versions.
+
+    From the (year, area sums) of the unit's finalized assessments (stored when finalized; summed by
+    the database only for those without), so a fixed number of queries whatever the years.
+    `finalized_years` (newest first) are the years the page offers, assessments without scores
+    included.
+    """
+    finalized = db.session.execute(
+        select(AssessmentRound.year, Assessment.id, Assessment.area_scores)
         .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .join(IndicatorScore, IndicatorScore.assessment_id == Assessment.id)
-        .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
-        .join(area, area.c.id == Indicator.area_id)
         .where(Assessment.unit_id == unit_id, FINALIZED)
-        .group_by(AssessmentRound.year, area.c.code, area.c.text)
-        .order_by(AssessmentRound.year)
+        .order_by(AssessmentRound.year, Assessment.id)
     ).all()
-    years: dict[int, list] = {}
+    missing = area_sums([aid for _year, aid, stored in finalized if stored is None])
+    per_assessment = [
+        (
+            year,
+            missing.get(aid, [])
+            if stored is None
+            else [(int(area), pair[0], pair[1]) for area, pair in stored.items()],
+        )
+        for year, aid, stored in finalized
+    ]
+    area_ids = {area for _year, sums in per_assessment for area, _e, _p in sums}
+    names = (
+        {
+            row.id: (row.code, row.text)
+            for row in db.session.execute(
+                select(Indicator.id, Indicator.code, Indicator.text).where(Indicator.id.in_(area_ids))
+            )
+        }
+        if area_ids
+        else {}
+    )
+    years: dict[int, dict[str, list[float]]] = {}
     labels: dict[str, str] = {}
-    for year, code, text, earned, possible in rows:
-        years.setdefault(year, []).append((code, earned, possible))
-        labels.setdefault(code, text)
-    table = {year: combine_area_sums(items) for year, items in years.items()}
+    for year, sums in per_assessment:
+        for area, earned, possible in sums:
+            code, text = names[area]
+            pair = years.setdefault(year, {}).setdefault(code, [0.0, 0.0])
+            pair[0] += float(earned or 0)
+            pair[1] += float(possible or 0)
+            labels.setdefault(code, text)
+    table = {
+        year: combine_area_sums((code, e, p) for code, (e, p) in items.items())
+        for year, items in years.items()
+    }
     ordered_codes = sorted(labels, key=code_sort_key)
     return {
         "years": sorted(years),
@@ -320,6 +381,7 @@ def unit_trend(unit_id: int) -> dict:
         "series": [table[year].total for year in sorted(years)],
         "areas": [(code, labels[code]) for code in ordered_codes],
         "cells": {year: {code: s.area_percent(code) for code in ordered_codes} for year, s in table.items()},
+        "finalized_years": sorted({year for year, _aid, _stored in finalized}, reverse=True),
     }
 
 

@@ -3,16 +3,20 @@ row), evidence files, reusing last year's explanations and the steps (submit …
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import Row
 
 from ...errors import DomainError, NotAllowed
 from ...extensions import db
 from ...formatting import local_today
 from ...forms import ActionForm
 from ...forms.scorecards import RoundForm
-from ...models import RATINGS, UNIT_KINDS, Assessment, AssessmentRound, Indicator, IndicatorScore
+from ...models import RATINGS, UNIT_KINDS, Assessment, AssessmentRound, Indicator
 from ...numbers import indicator_text
 from ...parsing import form_int
 from ...permissions import can, can_evaluate, can_self_assess, get_assessment_for_user_or_404, require
@@ -133,16 +137,65 @@ def _mode(assessment: Assessment) -> str:
 @require(*READ_ASSESSMENTS)
 def assessment(assessment_id: int):
     assessment = get_assessment_for_user_or_404(assessment_id, current_user)
+    data = queries.assessment_page(current_user, assessment)  # first: it loads the round and unit
+    mode = _mode(assessment)
+    ratings = _translated_ratings()
     return render_template(
         "scorecards/assessment.html",
         assessment=assessment,
-        mode=_mode(assessment),
+        mode=mode,
         steps=allowed_steps(assessment, current_user),
-        ratings=RATINGS,
+        ratings=ratings,
+        action_form=ActionForm(),
+        row_context=_row_context(assessment, mode, ratings, data),
+        **data,
+    )
+
+
+def _translated_ratings() -> dict[str, str]:
+    """The rating labels in the reader's language, translated once per request (not per option)."""
+    return {key: str(_(label)) for key, label in RATINGS.items()}
+
+
+def _row_context(assessment: Assessment, mode: str, ratings: dict[str, str], data: dict) -> SimpleNamespace:
+    """What every row of the assessment shares, computed once per request: the assessment's URL
+    (the rows append /scores/<id>…; ids are integers), the CSRF token, the translated ratings and
+    the rows' fixed strings (templates/scorecards/_score_row.html). Namespaces, not dicts: Jinja's
+    `r.mode` tries an attribute first, and on a dict that is an exception per lookup."""
+    previous_year = data["previous_year"]
+    return SimpleNamespace(
+        mode=mode,
+        base=url_for("scorecards.assessment", assessment_id=assessment.id),
+        csrf=generate_csrf(),
+        ratings=ratings,
+        files=data["files"],
+        prev_scores=data["prev_scores"],
         accept=ACCEPT_ATTR,
         is_weak=is_weak,
-        action_form=ActionForm(),
-        **queries.assessment_page(current_user, assessment),
+        T=SimpleNamespace(
+            points=_("分值"),
+            method=_("评价方式"),
+            responsible=_("责任单位"),
+            previous_year=_("%(year)s 年度", year=previous_year) if previous_year else "",
+            self=_("自评"),
+            evaluation=_("评估"),
+            self_rating=_("自评等次"),
+            choose=_("— 请选择 —"),
+            score=_("得分"),
+            self_score=_("自评得分"),
+            save=_("保存"),
+            explanation_hint=_("自评说明（做法、数据、佐证材料名称）"),
+            explanation=_("自评说明"),
+            upload_evidence=_("上传佐证材料"),
+            evidence=_("佐证材料"),
+            upload=_("上传"),
+            not_rated=_("未评价"),
+            eval_rating=_("评估等次"),
+            confirm_self=_("按自评确认"),
+            eval_score=_("评估得分"),
+            comment=_("评估意见"),
+            weak=_("短板"),
+        ),
     )
 
 
@@ -168,22 +221,20 @@ def _row_response(
     button that puts them back to be corrected. Only this row is read, whatever the framework's size.
     """
     row = queries.score_row(assessment, indicator)
+    mode = _mode(assessment)
+    ratings = _translated_ratings()
     return render_template(
         "scorecards/_score_row_response.html",
-        assessment=assessment,
         i=indicator,
-        mode=_mode(assessment),
-        ratings=RATINGS,
-        accept=ACCEPT_ATTR,
-        is_weak=is_weak,
         error=error,
         saved=saved,
         refused=_refused_values(row["s"]) if error else {},
+        row_context=_row_context(assessment, mode, ratings, row),
         **row,
     )
 
 
-def _refused_values(stored: IndicatorScore | None) -> dict[str, str]:
+def _refused_values(stored: Row | None) -> dict[str, str]:
     """The posted values that differ from the stored ones (what a refusal would otherwise lose)."""
     if request.endpoint == "scorecards.score_save":
         keep = {

@@ -3,7 +3,7 @@ and a unit's scorecard with one indicator's history."""
 
 from __future__ import annotations
 
-from flask import abort, jsonify, render_template
+from flask import abort, jsonify, render_template, url_for
 from flask_login import current_user
 
 from ...exports import scorecards as exports
@@ -117,6 +117,8 @@ def unit(unit_id: int):
         unit=unit,
         band=band,
         today=local_today(),
+        # The rows link to <this>/indicators/<id> (ids are integers): one url_for, not one per row.
+        indicator_base=url_for("scorecards.unit", unit_id=unit.id) + "/indicators/",
         **queries.unit_page(unit, year_arg()),
     )
 
