@@ -6,7 +6,8 @@ For each cached page (lead home, dashboard, office scorecard) as the benchmark l
 then after each kind of write the next request, timed and its queries counted. The writes: a login (its
 audit event), the bench's write (an audit event and a finalized assessment's updated_at, as bench/run.py
 does), a finding's edit (the dashboard's findings), and every cache entry dropped (a new process).
-Times are wall milliseconds of one in-process request (median of --times); queries as counted.
+Each cell: wall ms of one in-process request (median of --times), then (queries; thousands of Python
+function calls of one such request under cProfile, which unlike the ms does not depend on the load).
 """
 
 from __future__ import annotations
@@ -100,12 +101,24 @@ def main(argv=None) -> int:
 
     event.listen(engine, "before_cursor_execute", count)
 
-    def timed(path: str) -> tuple[float, int]:
+    def timed(path: str) -> tuple[float, int, int]:
+        """Wall ms, queries and Python function calls (cProfile: deterministic, unlike the ms)."""
         counted[0] = 0
         t0 = time.perf_counter()
         response = client.get(path)
+        ms = (time.perf_counter() - t0) * 1000
         assert response.status_code == 200, (path, response.status_code)
-        return (time.perf_counter() - t0) * 1000, counted[0]
+        return ms, counted[0]
+
+    def calls_of(path: str, write=None) -> int:
+        """Python function calls of one request after `write` (cProfile: deterministic, unlike ms)."""
+        if write is not None:
+            write()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(path)
+        profiler.disable()
+        return pstats.Stats(profiler).total_calls
 
     pages = [
         ("lead home", "/"),
@@ -129,19 +142,20 @@ def main(argv=None) -> int:
     for label, path in pages:
         client.get(path)
         warm = [timed(path) for _ in range(args.times)]
-        cells = []
+        cells = [(warm, calls_of(path))]
         for write in (audit_only, bench_write, finding_write, cache.clear):
             runs = []
             for _ in range(args.times):
                 write()
                 runs.append(timed(path))
-            cells.append(runs)
+            cells.append((runs, calls_of(path, write)))
 
-        def fmt(runs):
+        def fmt(cell):
+            runs, calls = cell
             ms = sorted(r[0] for r in runs)[len(runs) // 2]
-            return f"{ms:.0f} ({'/'.join(sorted({str(r[1]) for r in runs}))})"
+            return f"{ms:.0f} ({'/'.join(sorted({str(r[1]) for r in runs}))}; {calls / 1000:.1f}k)"
 
-        print(f"| {label} | {fmt(warm)} | {' | '.join(fmt(c) for c in cells)} |")
+        print(f"| {label} | {' | '.join(fmt(c) for c in cells)} |")
     return 0
 
 
