@@ -67,7 +67,8 @@ def records_stamp() -> int | None:
     """The newest audit event's id: a stamp of the whole database for caches of derived figures.
 
     Every change in this system writes an AuditEvent in its own transaction (workflow.transition and
-    the services), so anything computed from the records stays valid until this moves.
+    the services), so anything computed from the records stays valid until this moves. It moves with
+    every write, a login too: a cache of figures keys by `changes_stamp` of what it reads instead.
     """
     return db.session.scalar(select(func.max(AuditEvent.id)))
 
@@ -157,16 +158,19 @@ def change_versions() -> dict[str, int]:
     if last:
         low = last - _WINDOW
     else:  # this process's first look: nothing of this database is cached yet
-        low = (db.session.scalar(select(func.max(AuditEvent.id))) or 0) - _WINDOW
+        low = func.coalesce(select(func.max(AuditEvent.id)).scalar_subquery(), 0) - _WINDOW
     rows = db.session.execute(
         select(AuditEvent.id, AuditEvent.record_type, AuditEvent.action).where(AuditEvent.id > low)
     ).all()
     with _feeds_lock:
+        # Only the process's very first look counts nothing (nothing can be cached before it); a
+        # thread that started its first look while another finished one counts what is new to it.
+        first = not feed.last
         for event_id, record_type, action in rows:
             if event_id in feed.seen:
                 continue
             feed.seen.add(event_id)
-            if not last or action in SESSION_ACTIONS:
+            if first or action in SESSION_ACTIONS:
                 continue
             kind = record_type if record_type in KNOWN_TYPES else EVERYTHING
             feed.versions[kind] = feed.versions.get(kind, 0) + 1
