@@ -1,6 +1,9 @@
 """The first request after a write (a cold cache), in-process: milliseconds and queries per page.
 
-    .venv/bin/python bench/cold.py [--profile PAGE] [--times 3]
+    cp /tmp/bench_city.db /tmp/cold_city.db
+    DATABASE_URL=sqlite:////tmp/cold_city.db .venv/bin/python bench/cold.py [--profile PAGE] [--times 3]
+
+It writes (audit events, a finalized assessment's and a finding's updated_at): run it on a copy.
 
 For each cached page (lead home, dashboard, office scorecard) as the benchmark lead: a warm request,
 then after each kind of write the next request, timed and its queries counted. The writes: a login (its
