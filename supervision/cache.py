@@ -14,9 +14,10 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_MAX = 64
+_MAX = 256  # a few dozen entries a year and scope (the figures' parts, the panels, the boards)
 _values: OrderedDict[Hashable, object] = OrderedDict()
 _lock = Lock()
+_resets: list[Callable[[], None]] = []
 
 
 def derived(key: Hashable, compute: Callable[[], T]) -> T:
@@ -33,6 +34,14 @@ def derived(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def on_clear(reset: Callable[[], None]) -> Callable[[], None]:
+    """Register state kept beside the values (what a process has read of the stamps) to reset too."""
+    _resets.append(reset)
+    return reset
+
+
 def clear() -> None:
     with _lock:
         _values.clear()
+    for reset in _resets:
+        reset()

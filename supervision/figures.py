@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
-from .audit import records_stamp
+from .audit import changes_stamp, records_stamp
 from .cache import derived
 from .calendar import WorkdayCounter, load_calendar
 from .extensions import db
@@ -114,15 +114,56 @@ class YearFigures:
         return self.assessments_by_status.get("finalized", 0)
 
 
-def year_figures(user: User, year: int, today: date, *, details: bool = True) -> YearFigures:
-    """All figures of one year for this viewer, computed once per change of the records.
+# The figures come in parts, each cached by a stamp of the kinds of record it reads: a change of a
+# finding recomputes the findings only, and a login none. (part → the YearFigures fields it fills)
+PARTS: dict[str, tuple[str, ...]] = {
+    "tasks": ("tasks_by_kind", "tasks_by_status"),
+    "findings": (
+        "findings_total",
+        "findings_by_category",
+        "findings_by_severity",
+        "findings_by_status",
+        "findings_matrix",
+    ),
+    "notices": (
+        "notices_by_kind",
+        "notices_issued",
+        "notices_closed",
+        "notices_open",
+        "notices_overdue",
+        "notices_voided",
+        "items_total",
+        "items_accepted",
+        "escalations",
+    ),
+    "close_days": ("close_days_avg", "close_days_max", "calendar_gaps"),
+    "reviews": ("files_reviewed", "files_by_grade", "files_excellent", "files_unsettled", "campaigns"),
+    "assessments": ("assessments_by_status",),
+}
 
-    The figures are recomputed when the records' stamp (`audit.records_stamp`) moves, and one
-    indexed query serves every other request.
-    `details=False` leaves out the time to close and the weakest indicators (the costly ones),
-    for the home page's strip that shows neither.
+
+# The record types each part reads (`audit.changes_stamp`): escalations and extensions are audited
+# as their notice, a review's scores as its assignment and case file.
+PART_READS: dict[str, tuple[str, ...]] = {
+    "tasks": ("task",),
+    "findings": ("finding", "finding_category"),
+    "notices": ("notice", "notice_item", "notice_kind"),
+    "close_days": ("notice", "holiday", "calendar_year"),
+    "reviews": ("campaign", "case_file", "assignment"),
+    "assessments": ("assessment", "round"),
+}
+# The latest round and its finalized assessments' scores, the indicators' codes and texts.
+WEAKEST_READS = ("assessment", "round", "framework")
+# Everything the year's figures read, for a cache of something drawn from them (the home's strip).
+YEAR_READS = tuple(sorted({t for types in PART_READS.values() for t in types}))
+
+
+def _scope(user: User) -> tuple:
+    """Whose figures: the office's (every office-wide reader shares them) or this viewer's.
+
+    A viewer's own scope can change without the records changing (a task's members), so a
+    viewer-scoped entry also carries the whole database's stamp.
     """
-    stamp = records_stamp()
     office_wide = all(
         can(user, c)
         for c in (
@@ -133,25 +174,50 @@ def year_figures(user: User, year: int, today: date, *, details: bool = True) ->
             "assessments.read_all",
         )
     )
-    scope = "office" if office_wide else f"user-{user.id}"
-    key = ("year_figures", db.engine.url.render_as_string(), scope, year, today, details, stamp)
-    return derived(key, lambda: _compute_year_figures(user, year, today, details=details))
+    return ("office",) if office_wide else (f"user-{user.id}", records_stamp())
 
 
-def _compute_year_figures(user: User, year: int, today: date, *, details: bool) -> YearFigures:
+def year_figures(user: User, year: int, today: date, *, details: bool = True) -> YearFigures:
+    """All figures of one year for this viewer, each part computed once per change of what it reads.
+
+    A part is recomputed when a record of a type it reads changes (`audit.changes_stamp`: one query
+    by primary key a request); a login or an edit of another kind of record leaves it as it is.
+    `details=False` leaves out the time to close and the weakest indicators (the costly ones), for
+    the home page's strip that shows neither.
+    """
+    base = ("year_figures", db.engine.url.render_as_string(), *_scope(user), year, today)
+    fig = YearFigures(year=year, today=today)
+    for name, fields in PARTS.items():
+        if name == "close_days" and not details:
+            continue
+        stamp = changes_stamp(*PART_READS[name])
+        part = derived((*base, name, stamp), lambda n=name: _compute_part(n, user, year, today))
+        for name_ in fields:
+            setattr(fig, name_, getattr(part, name_))
+    if details and can(user, "scorecards.read_all"):  # the weakest indicators of the latest round
+        fig.round_id, fig.weakest = derived(
+            (*base, "weakest", changes_stamp(*WEAKEST_READS)), lambda: _weakest_indicators(year)
+        )
+    return fig
+
+
+def _compute_part(name: str, user: User, year: int, today: date) -> YearFigures:
     start, end = year_bounds(year)
     fig = YearFigures(year=year, today=today)
-    _add_tasks(fig, user, year)
-    _add_findings(fig, user, start, end)
-    _add_notices(fig, user, year, today)
-    if details:
+    if name == "tasks":
+        _add_tasks(fig, user, year)
+    elif name == "findings":
+        _add_findings(fig, user, start, end)
+    elif name == "notices":
+        _add_notices(fig, user, year, today)
+        _add_items(fig, user, year)
+        _add_escalations(fig, user, start, end)
+    elif name == "close_days":
         _add_close_days(fig, user, year)
-    _add_items(fig, user, year)
-    _add_escalations(fig, user, start, end)
-    _add_reviews(fig, user, year)
-    _add_assessments(fig, user, year)
-    if details and can(user, "scorecards.read_all"):  # the weakest indicators of the latest round
-        fig.round_id, fig.weakest = _weakest_indicators(year)
+    elif name == "reviews":
+        _add_reviews(fig, user, year)
+    elif name == "assessments":
+        _add_assessments(fig, user, year)
     return fig
 
 
@@ -335,10 +401,12 @@ def _weakest_indicators(year: int, limit: int = 10) -> tuple[int | None, list[di
     )
     if round_ is None:
         return None, []
-    stamp = db.session.execute(
-        select(
-            func.count(Assessment.id), func.max(Assessment.finalized_at), func.max(Assessment.updated_at)
-        ).where(Assessment.round_id == round_.id, Assessment.status == "finalized")
+    # A finalized assessment's scores cannot change (scores are saved in draft, evaluated when
+    # submitted): only finalizing or reopening one moves the roll-up, and either moves this stamp.
+    finalized = db.session.execute(
+        select(func.count(Assessment.id), func.max(Assessment.finalized_at)).where(
+            Assessment.round_id == round_.id, Assessment.status == "finalized"
+        )
     ).one()
 
     def compute() -> list[dict]:
@@ -349,7 +417,7 @@ def _weakest_indicators(year: int, limit: int = 10) -> tuple[int | None, list[di
             for line in lines[:limit]
         ]
 
-    key = ("weakest", db.engine.url.render_as_string(), round_.id, tuple(stamp), limit)
+    key = ("weakest", db.engine.url.render_as_string(), round_.id, tuple(finalized), limit)
     return round_.id, derived(key, compute)
 
 

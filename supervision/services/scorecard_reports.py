@@ -108,14 +108,16 @@ def stored_area_sums(rows) -> dict:
 def office_scorecard(round_: AssessmentRound) -> dict:
     """The round's board, computed once per change of its finalized assessments (or unit names).
 
-    The stamp (their number, latest finalization and edit, and the latest unit edit) is one query;
-    the board holds plain values only, so it can be kept between requests and processes agree.
+    The stamp (their number and latest finalization, and the latest unit edit) is one query; the
+    board holds plain values only, so it can be kept between requests and processes agree. A
+    finalized assessment's scores and stored sums cannot change (scores are saved in draft and
+    evaluated when submitted): only finalizing or reopening one moves the board, and either moves
+    the stamp, while another edit of the assessment (its updated_at) does not.
     """
     stamp = db.session.execute(
         select(
             func.count(Assessment.id),
             func.max(Assessment.finalized_at),
-            func.max(Assessment.updated_at),
             select(func.max(Unit.updated_at)).scalar_subquery(),
         ).where(Assessment.round_id == round_.id, FINALIZED)
     ).one()

@@ -7,9 +7,10 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from ..audit import records_stamp
+from ..audit import changes_stamp, records_stamp
 from ..cache import derived
 from ..extensions import db
+from ..figures import YEAR_READS
 from ..formatting import local_today
 from ..models import User
 from ..queries.notifications import notification_for_user, notifications_page
@@ -32,11 +33,31 @@ def _render_panel(panel, user: User) -> Markup:
     return Markup(render_template(template, ctx=context))
 
 
+# What each office-wide home panel reads, by record type (`audit.changes_stamp`): its HTML is kept
+# until one of these changes. A panel missing here falls back to any change of the records.
+PANEL_READS: dict[str, tuple[str, ...]] = {
+    "supervision.views.dashboard.year_strip_panel": YEAR_READS,
+    # the notices awaiting sign-off (unit, kind, drafter), the counts; extensions audit as notices
+    "supervision.views.notices.panels.lead_panel": ("notice", "notice_kind", "unit", "user"),
+    "supervision.views.reviews.panels.lead_panel": ("campaign", "case_file", "assignment"),
+    # the latest round's board (unit names), sign-offs waiting, overdue roadmap items
+    "supervision.views.scorecards.panels.lead_panel": ("assessment", "round", "roadmap", "unit", "framework"),
+    # active tasks with their units and team leaders, open findings
+    "supervision.views.tasks.panels.lead_panel": ("task", "finding", "unit", "user"),
+}
+
+
+def _panel_stamp(panel) -> tuple:
+    reads = PANEL_READS.get(f"{panel.__module__}.{panel.__name__}")
+    return changes_stamp(*reads) if reads is not None else ("records", records_stamp())
+
+
 @bp.route("/")
 @login_required
 def home():
-    # The lead's home gathers five areas; office-wide panels are rendered once per change of the
-    # records (and per day, language and role) instead of on every visit.
+    # The lead's home gathers five areas; an office-wide panel is rendered once per change of what
+    # it reads (and per day, language and role) instead of on every visit: a login or an edit of
+    # another kind of record keeps it.
     from .home_panels import HOME_PANELS  # imported here: the panels' modules import this one
 
     panels, key = [], None
@@ -46,10 +67,10 @@ def home():
             continue
         if key is None:
             url = db.engine.url.render_as_string()
-            key = (url, current_user.role, str(get_locale()), local_today(), records_stamp())
+            key = (url, current_user.role, str(get_locale()), local_today())
         panels.append(
             derived(
-                ("home-panel", panel.__module__, panel.__name__, *key),
+                ("home-panel", panel.__module__, panel.__name__, *key, _panel_stamp(panel)),
                 lambda p=panel: _render_panel(p, current_user),
             )
         )
