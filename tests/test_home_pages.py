@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from supervision.extensions import db
 from supervision.models import Indicator, IndicatorScore
 from supervision.permissions import verifiable_items_for_user
-from supervision.queries.scorecards import cached_leaf_counts
+from supervision.queries.scorecard_panels import cached_leaf_counts
 from supervision.services import frameworks as framework_svc
 from supervision.todo import inspector_work
 

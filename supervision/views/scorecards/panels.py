@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...formatting import local_today
-from ...queries import scorecards as queries
+from ...queries import scorecard_panels as queries
 
 
 def liaison_panel(user):

@@ -1,0 +1,130 @@
+"""What the scorecard panels of the home page read (one function per role; views/home_panels.py lists them)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from ..cache import derived
+from ..extensions import db
+from ..models import (
+    Assessment,
+    AssessmentRound,
+    Framework,
+    Indicator,
+    IndicatorScore,
+    RoadmapItem,
+    Unit,
+    User,
+)
+from ..permissions import (
+    assessments_to_evaluate_rows,
+)
+from ..scoring_indicators import percent
+from ..services import scorecard_reports as reports
+from .scorecards import leaf_counts_by_kind
+
+
+def liaison_panel_data(user: User, today: date) -> dict:
+    """The unit's current self-assessment with its progress, its latest total, its open roadmap."""
+    if user.unit_id is None:
+        return {"current": None}
+    current = db.session.execute(
+        select(
+            Assessment.id,
+            Assessment.status,
+            Assessment.return_reason,
+            AssessmentRound.title.label("round_title"),
+            AssessmentRound.deadline,
+            AssessmentRound.framework_id,
+            Framework.updated_at.label("framework_updated_at"),
+            Unit.kind.label("unit_kind"),
+        )
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .join(Framework, Framework.id == AssessmentRound.framework_id)
+        .join(Unit, Unit.id == Assessment.unit_id)
+        .where(Assessment.unit_id == user.unit_id, AssessmentRound.status == "open")
+        .order_by(AssessmentRound.year.desc())
+        .limit(1)
+    ).first()
+    last = db.session.execute(
+        select(Assessment.id, Assessment.unit_id, AssessmentRound.year)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .where(Assessment.unit_id == user.unit_id, reports.FINALIZED)
+        .order_by(AssessmentRound.year.desc())
+        .limit(1)
+    ).first()
+    rated, last_total = _rated_and_total(current.id if current else None, last.id if last else None)
+    total = 0
+    if current is not None:
+        counts = cached_leaf_counts(current.framework_id, current.framework_updated_at)
+        total = counts.get(current.unit_kind, 0)
+    open_items, overdue_items = db.session.execute(
+        select(func.count(RoadmapItem.id), func.sum(case((RoadmapItem.due_date < today, 1), else_=0))).where(
+            RoadmapItem.unit_id == user.unit_id, RoadmapItem.status != "done"
+        )
+    ).one()
+    return {
+        "current": current,
+        "rated": rated,
+        "total": total,
+        "last": last,
+        "last_total": last_total,
+        "open_items": open_items or 0,
+        "overdue_items": overdue_items or 0,
+    }
+
+
+def _rated_and_total(current_id: int | None, last_id: int | None) -> tuple[int, float | None]:
+    """In one query: the indicators the current assessment has rated (reports.progress_for) and the
+    latest finalized assessment's total out of 100 (reports.totals_for)."""
+    ids = [i for i in (current_id, last_id) if i is not None]
+    if not ids:
+        return 0, None
+    rows = db.session.execute(
+        select(
+            IndicatorScore.assessment_id,
+            func.count(IndicatorScore.id).filter(IndicatorScore.self_rating.is_not(None)),
+            reports.EARNED,
+            reports.POSSIBLE,
+        )
+        .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
+        .where(IndicatorScore.assessment_id.in_(ids))
+        .group_by(IndicatorScore.assessment_id)
+    ).all()
+    by_id = {aid: (count, earned, possible) for aid, count, earned, possible in rows}
+    rated = by_id[current_id][0] if current_id in by_id else 0
+    if last_id not in by_id:
+        return rated, None
+    _count, earned, possible = by_id[last_id]
+    return rated, percent(float(earned or 0), float(possible or 0))
+
+
+def cached_leaf_counts(framework_id: int, updated_at) -> dict[str, int]:
+    """leaf_counts_by_kind, computed once per change of the framework: an edit of an indicator stamps
+    the framework (frameworks.indicator_update), an import makes a new framework."""
+    key = ("leaf_counts", db.engine.url.render_as_string(), framework_id, updated_at)
+    return derived(key, lambda: leaf_counts_by_kind(framework_id))
+
+
+def lead_panel_data(today: date) -> dict:
+    """The ranking summary of the latest finalized year and the assessments awaiting sign-off."""
+    rounds = reports.rounds_with_results()
+    waiting = db.session.scalar(select(func.count(Assessment.id)).where(Assessment.status == "evaluated"))
+    overdue = db.session.scalar(
+        select(func.count(RoadmapItem.id)).where(RoadmapItem.status != "done", RoadmapItem.due_date < today)
+    )
+    return {
+        "round": rounds[0] if rounds else None,
+        "board": reports.office_scorecard(rounds[0]) if rounds else None,
+        "waiting": waiting or 0,
+        "overdue": overdue or 0,
+    }
+
+
+def inspector_panel_data(user: User) -> dict:
+    """Submitted self-assessments waiting for an evaluation (not the inspector's own unit's): the
+    oldest ten and how many in all, from the rows the work list reads in the same request."""
+    rows = assessments_to_evaluate_rows(user)
+    return {"rows": rows[:10], "count": rows[0].total if rows else 0}
