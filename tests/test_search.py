@@ -108,7 +108,7 @@ def test_the_index_is_used_for_three_characters_and_more(app):
         names = {
             i["name"]
             for t in ("notice", "supervision_task", "finding", "unit", "case_file")
-            for i in inspect(db.engine).get_indexes(t)
+            for i in inspect(db.session.connection()).get_indexes(t)
         }
         expected = {f"ix_{table}_{c}_trgm" for _code, table, columns in KINDS.values() for c in columns}
         assert expected <= names
