@@ -68,25 +68,6 @@ def _kinds_from_text(text: str) -> tuple[list[str], list[str]]:
     return ordered, unknown
 
 
-def _kinds_from_text(text: str) -> tuple[list[str], list[str]]:
-    """'区政府、部门' → (['district', 'department'], unknown parts). Blank means every kind."""
-    text = (text or "").strip()
-    if not text or text in ("全部", "所有"):
-        return list(UNIT_KINDS), []
-    kinds, unknown = [], []
-    for part in text.replace("，", "、").replace(",", "、").replace("/", "、").replace(" ", "、").split("、"):
-        part = part.strip()
-        if not part:
-            continue
-        key = next((k for k, label in UNIT_KINDS.items() if part in (k, label)), None)
-        if key is None:
-            unknown.append(part)
-        elif key not in kinds:
-            kinds.append(key)
-    ordered = [k for k in UNIT_KINDS if k in kinds]
-    return ordered, unknown
-
-
 def parse_framework_rows(rows: list[tuple[int, dict]]) -> tuple[list[Node], list[str]]:
     """Check every row; return the roots of the tree (in file order) and the level names.
 
