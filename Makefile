@@ -41,13 +41,21 @@ run: venv translations ## set up, migrate, load demo data if empty, serve on htt
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(or $(port),5000)
 
+# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process). Each worker has
+# its own SQLite file or PostgreSQL database (test → test_gw0, test_gw1 …, created on first use).
+PYTEST_WORKERS ?= auto
+PYTEST := $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadscope
+
 test: dev-venv translations ## run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
-	@echo "== 测试：SQLite =="
-	$(VENV)/bin/pytest -q
+	@# With PostgreSQL as well, the browser tests run once, on PostgreSQL (the database a deployment uses).
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== 测试：SQLite（浏览器测试在 PostgreSQL 上运行） =="; \
+		$(PYTEST) -m "not e2e" && \
 		echo "== 测试：PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		TEST_DB=postgres $(VENV)/bin/pytest -q; \
+		TEST_DB=postgres $(PYTEST); \
 	else \
+		echo "== 测试：SQLite =="; \
+		$(PYTEST) && \
 		echo "TEST_DATABASE_URL 未设置：只在 SQLite 上运行了测试（PostgreSQL 未测试）。"; \
 	fi
 

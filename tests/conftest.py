@@ -67,8 +67,33 @@ def _database_url(tmp_path_factory) -> str:
         url = os.environ.get("TEST_DATABASE_URL")
         if not url:
             pytest.exit("TEST_DB=postgres needs TEST_DATABASE_URL", returncode=2)
+        return _worker_database(url)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")  # per worker already
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (test → test_gw0, created on
+    first use), so that the workers' schemas and real commits never meet. The worker's URL replaces
+    TEST_DATABASE_URL for everything the tests start (second servers, worker processes)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
         return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if exists.first() is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    worker_url = base.set(database=name).render_as_string(hide_password=False)
+    os.environ["TEST_DATABASE_URL"] = worker_url
+    return worker_url
 
 
 def is_postgres() -> bool:
