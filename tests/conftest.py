@@ -62,6 +62,16 @@ huey.immediate = True
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Schemathesis gives each operation of a parametrized test the same node id; pytest-xdist keys
+    tests by node id, so all but one operation would silently not run. Each gets its own."""
+    from _pytest.nodeid import NodeId  # pytest 9's structured node id (pinned in requirements-dev)
+
+    for item in items:
+        if "[" in item.name and "[" not in item.nodeid:
+            item._id = NodeId.parse(item.nodeid + item.name[item.name.index("[") :])
+
+
 def _database_url(tmp_path_factory) -> str:
     if os.environ.get("TEST_DB") == "postgres":
         url = os.environ.get("TEST_DATABASE_URL")
