@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 
 from .title_break import break_title
 
@@ -42,13 +44,13 @@ TWIPS_PER_MM = 1440 / 25.4
 LINE_PITCH = math.floor(TYPE_H * TWIPS_PER_MM / LINES)  # twips; 579 = 28.95 pt
 LINE_PT = LINE_PITCH / 20
 # 28 characters of 3号 (16 pt) need 448 pt, the type area has 442.2: the standard's 28 a line means
-# each character advances 15.79 pt. Word's character grid (linesAndChars, charSpace -848) does that
-# in Word and WPS, but LibreOffice gives every 16 pt character two cells of a 15.79 pt grid (14 a
-# line). Condensed spacing on the body runs (w:spacing, in twentieths of a point, floored so 28
-# always fit) with the line grid gives 28 a line in Word, WPS and LibreOffice alike.
+# each character advances 15.79 pt. Word and WPS do that with the section's character grid
+# (linesAndChars): the pitch is the Normal style's East Asian size plus charSpace / 4096 pt, every
+# East Asian character takes one pitch. -849 is what Word writes for 28 characters in 156 mm.
+# LibreOffice cannot shrink a grid below the character size (a 16 pt character then takes two
+# cells, 14 a line); the PDF conversion (exports/pdf.py) gives it a line grid and condensed runs.
 CHAR_PITCH_PT = TYPE_W / 25.4 * 72 / CHARS
-CONDENSE = math.floor((CHAR_PITCH_PT - BODY_PT) * 20)  # -5 = -0.25 pt
-CHAR_SPACE = math.floor((CHAR_PITCH_PT - BODY_PT) * 4096)  # Word's equivalent, kept on the grid
+CHAR_SPACE = -849
 
 # Each face with the names Word, WPS and LibreOffice try when it is missing (w:altName chains).
 FONT_TABLE = {
@@ -246,7 +248,12 @@ def _styles(doc: Document) -> None:
     normal = doc.styles["Normal"]
     normal.font.name = FANGSONG
     normal.font.size = Pt(BODY_PT)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
+    normal_r_pr = normal.element.get_or_add_rPr()
+    normal_r_pr.get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
+    # The grid's pitch is counted from the Normal style's size (Word, WPS and LibreOffice alike).
+    size_cs = OxmlElement("w:szCs")
+    size_cs.set(qn("w:val"), str(int(BODY_PT * 2)))
+    _insert(normal_r_pr, size_cs, R_ORDER)
 
 
 def _font_table(doc: Document) -> None:
@@ -271,9 +278,9 @@ def _theme(doc: Document) -> None:
 
 
 def _doc_grid(section) -> None:
-    """22 lines a page on the line grid; 28 characters a line come from the condensed body runs."""
+    """The 22 × 28 grid (文档网格：指定行和字符网格) Word and WPS lay the body out on."""
     grid = section._sectPr.find(qn("w:docGrid"))
-    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
     grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
@@ -338,6 +345,91 @@ def _mark(paragraph, mark: str) -> None:
     _insert(run._element.get_or_add_rPr(), border, R_ORDER)
 
 
+# --- the copy LibreOffice converts to PDF ------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _style_sizes(styles) -> tuple[int, dict[str, int]]:
+    """Half-points: the Normal style's size (else docDefaults', else 20) and each paragraph style's."""
+    default = 20
+    for path in ("w:docDefaults/w:rPrDefault/w:rPr/w:sz", "w:style[@w:default='1'][@w:type='paragraph']/w:rPr/w:sz"):
+        found = styles.find(path, {"w": _W[1:-1]}) if styles is not None else None
+        if found is not None:
+            default = int(found.get(f"{_W}val"))
+    own, based = {}, {}
+    for style in styles.iter(f"{_W}style") if styles is not None else ():
+        sid = style.get(f"{_W}styleId")
+        size = style.find(f"{_W}rPr/{_W}sz")
+        if size is not None:
+            own[sid] = int(size.get(f"{_W}val"))
+        parent = style.find(f"{_W}basedOn")
+        if parent is not None:
+            based[sid] = parent.get(f"{_W}val")
+    sizes = {}
+    for sid in set(own) | set(based):
+        seen, cur = set(), sid
+        while cur and cur not in own and cur not in seen:
+            seen.add(cur)
+            cur = based.get(cur)
+        sizes[sid] = own.get(cur, default)
+    return default, sizes
+
+
+def libreoffice_copy(data: bytes) -> bytes:
+    """The .docx as LibreOffice should convert it: the same pages, the character grid emulated.
+
+    LibreOffice does not shrink characters to a grid finer than their size (a 16 pt character on a
+    15.79 pt grid takes two cells, 14 a line, where Word and WPS give 28). The copy has a line grid
+    only and the grid's squeeze as condensed spacing (w:spacing) on the runs of the Normal size that
+    snap to the grid, which LibreOffice lays out 28 a line. A document without a squeezing character
+    grid (an office's own template without one, say) is returned as it is.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        document = etree.fromstring(source.read("word/document.xml"))
+        grids = [
+            grid
+            for grid in document.iter(f"{_W}docGrid")
+            if grid.get(f"{_W}type") == "linesAndChars" and int(grid.get(f"{_W}charSpace") or 0) < 0
+        ]
+        if not grids:
+            return data
+        names = source.namelist()
+        styles = etree.fromstring(source.read("word/styles.xml")) if "word/styles.xml" in names else None
+        default, sizes = _style_sizes(styles)
+        squeeze = min(int(grid.get(f"{_W}charSpace")) for grid in grids)
+        condense = str(math.floor(squeeze / 4096 * 20))  # twentieths of a point, so the cells fit
+        for grid in grids:
+            grid.set(f"{_W}type", "lines")
+        for paragraph in document.iter(f"{_W}p"):
+            p_pr = paragraph.find(f"{_W}pPr")
+            snap = p_pr.find(f"{_W}snapToGrid") if p_pr is not None else None
+            if snap is not None and snap.get(f"{_W}val") in ("0", "false", "off"):
+                continue
+            style = p_pr.find(f"{_W}pStyle") if p_pr is not None else None
+            size_here = sizes.get(style.get(f"{_W}val"), default) if style is not None else default
+            for run in paragraph.iter(f"{_W}r"):
+                r_pr = run.find(f"{_W}rPr")
+                if r_pr is None:
+                    r_pr = etree.Element(f"{_W}rPr")
+                    run.insert(0, r_pr)
+                size = r_pr.find(f"{_W}sz")
+                if (int(size.get(f"{_W}val")) if size is not None else size_here) != default:
+                    continue
+                if r_pr.find(f"{_W}spacing") is None:
+                    spacing = etree.Element(f"{_W}spacing")
+                    spacing.set(f"{_W}val", condense)
+                    _insert(r_pr, spacing, R_ORDER)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for item in source.infolist():
+                body = source.read(item.filename)
+                if item.filename == "word/document.xml":
+                    body = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
+                target.writestr(item, body)
+    return out.getvalue()
+
+
 # --- runs and paragraphs ----------------------------------------------------------------------
 
 
@@ -355,16 +447,12 @@ def font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | N
         r_pr.insert(0, fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), name)
-    if size == BODY_PT:
-        spacing = OxmlElement("w:spacing")
-        spacing.set(qn("w:val"), str(CONDENSE))
-        _insert(r_pr, spacing, R_ORDER)
 
 
 def para(
     doc, text: str = "", *, face=FANGSONG, size=BODY_PT, align=None, indent=True, bold=False, color=None
 ):
-    """A body paragraph on the line grid: exact line pitch, indented two characters, justified."""
+    """A body paragraph on the document grid: exact line pitch, indented two characters, justified."""
     paragraph = doc.add_paragraph()
     fmt = paragraph.paragraph_format
     fmt.space_before = Pt(0)
@@ -373,6 +461,8 @@ def para(
     fmt.line_spacing = Pt(LINE_PT)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
+        # 首行缩进 2 字符: two grid cells in Word and WPS (the points stay for other readers).
+        paragraph._p.pPr.find(qn("w:ind")).set(qn("w:firstLineChars"), "200")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if align is None else align
     if text:
         font(paragraph.add_run(text), face, size, bold=bold, color=color)
