@@ -353,7 +353,10 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def _style_sizes(styles) -> tuple[int, dict[str, int]]:
     """Half-points: the Normal style's size (else docDefaults', else 20) and each paragraph style's."""
     default = 20
-    for path in ("w:docDefaults/w:rPrDefault/w:rPr/w:sz", "w:style[@w:default='1'][@w:type='paragraph']/w:rPr/w:sz"):
+    for path in (
+        "w:docDefaults/w:rPrDefault/w:rPr/w:sz",
+        "w:style[@w:default='1'][@w:type='paragraph']/w:rPr/w:sz",
+    ):
         found = styles.find(path, {"w": _W[1:-1]}) if styles is not None else None
         if found is not None:
             default = int(found.get(f"{_W}val"))
@@ -544,64 +547,94 @@ def signature(doc, authority: Authority, day: date | None, dated: str) -> None:
 # --- 版记 -------------------------------------------------------------------------------------
 
 
+CC_FACE_PT = PAGE_NO_PT  # 版记: 4号 仿宋
+RULE_THICK = "8"  # eighths of a point: the first and last rule 0.35 mm (推荐高度)
+RULE_THIN_TWIPS = 15  # the rule between, 0.25 mm: a paragraph 0.75 pt high, shaded black
+NO_BREAK_BEFORE = "，。、；：？！）》」』”"
+
+
+def cc_lines(cc: str) -> list[str]:
+    """抄送 broken by hand: one character in from each edge, the next lines aligned under the first
+    name after the colon (回行时与冒号后的首字对齐); the same lines in Word, WPS and LibreOffice."""
+    text = f"{cc.rstrip('。')}。"
+    width = math.floor((TYPE_W / 25.4 * 72 - 2 * CC_FACE_PT) / CC_FACE_PT) - 3  # less "抄送："
+    lines: list[str] = []
+    while text:
+        cut = min(width, len(text))
+        while cut < len(text) and text[cut] in NO_BREAK_BEFORE:
+            cut += 1  # punctuation stays at the line's end (the right margin holds it)
+        lines.append(text[:cut])
+        text = text[cut:]
+    return ["\u3000抄送：" + lines[0]] + ["\u3000" * 4 + line for line in lines[1:]]
+
+
+def _frame(paragraph) -> None:
+    """Into the 版记's frame: the type area's width, at the bottom of the type area, text only above."""
+    frame = OxmlElement("w:framePr")
+    for attr, value in (
+        ("w:w", str(round(TYPE_W * TWIPS_PER_MM))),
+        ("w:hSpace", "0"),
+        ("w:vSpace", "0"),
+        ("w:wrap", "notBeside"),
+        ("w:vAnchor", "margin"),
+        ("w:hAnchor", "margin"),
+        ("w:xAlign", "center"),
+        ("w:yAlign", "bottom"),
+    ):
+        frame.set(qn(attr), value)
+    _insert(paragraph._p.get_or_add_pPr(), frame, P_ORDER)
+
+
+def _rules(paragraph) -> None:
+    """The first and last rule: the same top and bottom borders on every paragraph of the frame,
+    drawn above the first and under the last (LibreOffice makes no frame of paragraphs whose
+    borders differ, nor of ones with a `w:between` border)."""
+    borders = OxmlElement("w:pBdr")
+    for side, size in (("top", RULE_THICK), ("bottom", RULE_THICK)):
+        edge = OxmlElement(f"w:{side}")
+        for attr, value in (("w:val", "single"), ("w:sz", size), ("w:space", "1"), ("w:color", "000000")):
+            edge.set(qn(attr), value)
+        borders.append(edge)
+    _insert(paragraph._p.get_or_add_pPr(), borders, P_ORDER)
+
+
 def colophon(doc, *, cc: str, printer: str, printed: str) -> None:
     """The 版记 at the foot of the last page: 抄送 and 印发机关 + 印发日期 between rules (4号 仿宋).
 
-    A floating one-column table anchored to the bottom of the type area (w:tblpPr
-    vertAnchor="margin" tblpYSpec="bottom"), not the footer: the footer repeats on every page and
-    the last page is unknown when writing. Word, WPS and LibreOffice all place it at the foot of the
-    page its anchor paragraph (the document's last) lands on. The first and last rules are thicker.
+    Paragraphs in a frame (w:framePr) anchored to the bottom of the type area, not the footer: the
+    footer repeats on every page and the last page is unknown when writing. Word and WPS place the
+    frame at the foot of the page it falls on, LibreOffice makes it a frame there; a body that
+    reaches the foot pushes it to a page of its own. The rules are as wide as the type area: the
+    first and last the paragraphs' borders, the thinner one between a shaded paragraph.
     """
-    rows = ([f"抄送：{cc.rstrip('。')}。"] if cc else []) + [None]
-    table = doc.add_table(rows=len(rows), cols=1)
-    tbl_pr = table._tbl.tblPr
-    floating = OxmlElement("w:tblpPr")
-    for attr, value in (
-        ("w:leftFromText", "0"),
-        ("w:rightFromText", "0"),
-        ("w:vertAnchor", "margin"),
-        ("w:horzAnchor", "margin"),
-        ("w:tblpXSpec", "center"),
-        ("w:tblpYSpec", "bottom"),
-    ):
-        floating.set(qn(attr), value)
-    _insert(tbl_pr, floating, T_ORDER)
-    width = OxmlElement("w:tblW")
-    # A hair under the type area's width: LibreOffice keeps a floating table as wide as the text
-    # inline (nothing could wrap beside it), and then it is not at the foot.
-    width.set(qn("w:w"), str(round(TYPE_W * TWIPS_PER_MM) - 10))
-    width.set(qn("w:type"), "dxa")
-    _insert(tbl_pr, width, T_ORDER)
-    borders = OxmlElement("w:tblBorders")
-    for side, size in (("top", "8"), ("left", None), ("bottom", "8"), ("right", None), ("insideH", "4")):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "single" if size else "nil")
-        if size:
-            edge.set(qn("w:sz"), size)
-            edge.set(qn("w:space"), "0")
-            edge.set(qn("w:color"), "000000")
-        borders.append(edge)
-    _insert(tbl_pr, borders, T_ORDER)
-    table.columns[0].width = Mm(TYPE_W) - 10 * 635  # EMU per twip
-    for row, text in zip(table.rows, rows, strict=True):
-        cell = row.cells[0]
-        cell.width = Mm(TYPE_W) - 10 * 635
-        line = cell.paragraphs[0]
-        fmt = line.paragraph_format
-        fmt.space_before = fmt.space_after = Pt(0)
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(LINE_PT)
-        fmt.left_indent = fmt.right_indent = Pt(PAGE_NO_PT)  # 左右各空一字
+    lines = []
+    if cc:
+        shown = para(doc, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+        for n, line in enumerate(cc_lines(cc)):
+            run = shown.add_run()
+            if n:
+                run.add_break()
+            run.add_text(line)
+            font(run, FANGSONG, CC_FACE_PT)
+        lines.append(shown)
+        rule = para(doc, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+        rule.paragraph_format.line_spacing = Pt(RULE_THIN_TWIPS / 20)
+        shade = OxmlElement("w:shd")
+        for attr, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", "000000")):
+            shade.set(qn(attr), value)
+        _insert(rule._p.get_or_add_pPr(), shade, P_ORDER)
+        lines.append(rule)
+    issued = para(doc, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    issued.paragraph_format.tab_stops.add_tab_stop(
+        Mm(TYPE_W) - Pt(CC_FACE_PT), alignment=WD_TAB_ALIGNMENT.RIGHT
+    )
+    font(issued.add_run(f"\u3000{printer}\t{printed}印发"), FANGSONG, CC_FACE_PT)
+    lines.append(issued)
+    for line in lines:
         no_grid(line)
-        if text is None:
-            fmt.tab_stops.add_tab_stop(
-                Mm(TYPE_W) - Pt(PAGE_NO_PT * 2) - Mm(3.8), alignment=WD_TAB_ALIGNMENT.RIGHT
-            )
-            font(line.add_run(f"{printer}\t{printed}印发"), FANGSONG, PAGE_NO_PT)
-        else:
-            line.alignment = WD_ALIGN_PARAGRAPH.LEFT
-            font(line.add_run(text), FANGSONG, PAGE_NO_PT)
-    # A table cannot end a document: the empty last paragraph is the anchor, 1 pt high.
+        _frame(line)
+        _rules(line)
+    # The frame's anchor, the document's last paragraph: 1 pt high, never on a page of its own.
     anchor = doc.add_paragraph()
     anchor.paragraph_format.space_before = anchor.paragraph_format.space_after = Pt(0)
     anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
