@@ -467,6 +467,8 @@ def para(
         # 首行缩进 2 字符: two grid cells in Word and WPS (the points stay for other readers).
         paragraph._p.pPr.find(qn("w:ind")).set(qn("w:firstLineChars"), "200")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if align is None else align
+    if size != BODY_PT:
+        no_grid(paragraph)  # the character grid would spread smaller text to 3号 cells
     if text:
         font(paragraph.add_run(text), face, size, bold=bold, color=color)
     return paragraph
