@@ -106,6 +106,8 @@ def test_the_copy_for_libreoffice_has_a_line_grid_and_condensed_body_runs(client
     for paragraph in (copy.paragraphs[0], next(p for p in copy.paragraphs if "印发" in p.text)):
         assert all(r._r.rPr.find(f"{W}spacing") is None for r in paragraph.runs)
     assert Document(io.BytesIO(data)).paragraphs[texts.index("横街镇人民政府：") + 1].text == body.text
+    # no punctuation hanging into the margin (LibreOffice drops it): "1" is "simple" to LibreOffice
+    assert body._p.pPr.find(f"{W}overflowPunct").get(f"{W}val") == "1"
     # A document without a squeezing character grid (an office's own template) goes as it is.
     plain = Document()
     plain.add_paragraph("正文")
@@ -500,6 +502,7 @@ def test_libreoffice_renders_28_characters_a_line_and_the_page_numbers(client, w
         assert len([line for line in page if 37 <= line[0] < 262]) <= 22  # 22 lines a page
     assert any(line.startswith("抄送：区委全面依法治区委员会办公室") for line in lines)
     assert "……" not in "".join(lines)
+    assert LONG in "".join(lines)  # every character, the comma at a line's end too
     _check_colophon_at_the_foot(pages)
 
 

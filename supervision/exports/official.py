@@ -385,7 +385,8 @@ def libreoffice_copy(data: bytes) -> bytes:
     LibreOffice does not shrink characters to a grid finer than their size (a 16 pt character on a
     15.79 pt grid takes two cells, 14 a line, where Word and WPS give 28). The copy has a line grid
     only and the grid's squeeze as condensed spacing (w:spacing) on the runs of the Normal size that
-    snap to the grid, which LibreOffice lays out 28 a line. A document without a squeezing character
+    snap to the grid, which LibreOffice lays out 28 a line; and no punctuation hanging into the
+    margin (LibreOffice leaves a comma that would hang out of the PDF). A document without a squeezing character
     grid (an office's own template without one, say) is returned as it is.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
@@ -409,7 +410,15 @@ def libreoffice_copy(data: bytes) -> bytes:
             snap = p_pr.find(f"{_W}snapToGrid") if p_pr is not None else None
             if snap is not None and snap.get(f"{_W}val") in ("0", "false", "off"):
                 continue
-            style = p_pr.find(f"{_W}pStyle") if p_pr is not None else None
+            if p_pr is None:
+                p_pr = etree.Element(f"{_W}pPr")
+                paragraph.insert(0, p_pr)
+            # No punctuation hanging into the margin: LibreOffice leaves it out of the PDF. (LibreOffice
+            # 7.4 reads w:overflowPunct inverted: "1" gives punctuation-wrap="simple", no hanging.)
+            overflow = etree.Element(f"{_W}overflowPunct")
+            overflow.set(f"{_W}val", "1")
+            _insert(p_pr, overflow, P_ORDER)
+            style = p_pr.find(f"{_W}pStyle")
             size_here = sizes.get(style.get(f"{_W}val"), default) if style is not None else default
             for run in paragraph.iter(f"{_W}r"):
                 r_pr = run.find(f"{_W}rPr")
