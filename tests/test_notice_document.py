@@ -18,6 +18,7 @@ from docx.shared import Length
 from lxml import etree
 
 from supervision.exports import official
+from supervision.exports.libreoffice import libreoffice_copy
 from supervision.exports.title_break import break_title
 from supervision.extensions import db
 from supervision.services import notices as svc
@@ -95,7 +96,7 @@ def test_the_copy_for_libreoffice_has_a_line_grid_and_condensed_body_runs(client
     notice = w.issued()
     client.login_user(w.lead)
     data = client.get(f"/notices/{notice.id}.docx").data
-    copy = Document(io.BytesIO(official.libreoffice_copy(data)))
+    copy = Document(io.BytesIO(libreoffice_copy(data)))
     grid = copy.sections[0]._sectPr.find(f"{W}docGrid")
     assert grid.get(f"{W}type") == "lines" and grid.get(f"{W}linePitch") == "579"
     texts = [p.text for p in copy.paragraphs]
@@ -113,7 +114,7 @@ def test_the_copy_for_libreoffice_has_a_line_grid_and_condensed_body_runs(client
     plain.add_paragraph("正文")
     out = io.BytesIO()
     plain.save(out)
-    assert official.libreoffice_copy(out.getvalue()) == out.getvalue()
+    assert libreoffice_copy(out.getvalue()) == out.getvalue()
 
 
 def test_font_table_declares_the_faces_with_alternatives(client, w):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +19,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from lxml import etree
 
 from .title_break import break_title
 
@@ -168,7 +166,7 @@ T_ORDER = [
 ]
 
 
-def _insert(parent, element, order: list[str]) -> None:
+def insert_ordered(parent, element, order: list[str]) -> None:
     """Put `element` into pPr/rPr at its place in the schema order, replacing one of the same tag."""
     tag = element.tag.split("}")[1]
     old = parent.find(qn(f"w:{tag}"))
@@ -244,7 +242,7 @@ def _styles(doc: Document) -> None:
     spacing.set(qn("w:lineRule"), "exact")
     jc = OxmlElement("w:jc")
     jc.set(qn("w:val"), "both")  # 两端对齐
-    _insert(p_pr, jc, P_ORDER)
+    insert_ordered(p_pr, jc, P_ORDER)
     normal = doc.styles["Normal"]
     normal.font.name = FANGSONG
     normal.font.size = Pt(BODY_PT)
@@ -253,7 +251,7 @@ def _styles(doc: Document) -> None:
     # The grid's pitch is counted from the Normal style's size (Word, WPS and LibreOffice alike).
     size_cs = OxmlElement("w:szCs")
     size_cs.set(qn("w:val"), str(int(BODY_PT * 2)))
-    _insert(normal_r_pr, size_cs, R_ORDER)
+    insert_ordered(normal_r_pr, size_cs, R_ORDER)
 
 
 def _font_table(doc: Document) -> None:
@@ -289,7 +287,7 @@ def no_grid(paragraph) -> None:
     """Masthead, title and other large text keep their own spacing instead of the body grid."""
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
-    _insert(paragraph._p.get_or_add_pPr(), snap, P_ORDER)
+    insert_ordered(paragraph._p.get_or_add_pPr(), snap, P_ORDER)
 
 
 def _field(run, instruction: str, shown: str) -> None:
@@ -342,104 +340,7 @@ def _mark(paragraph, mark: str) -> None:
     border = OxmlElement("w:bdr")
     for attr, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "2"), ("w:color", "C8161D")):
         border.set(qn(attr), value)
-    _insert(run._element.get_or_add_rPr(), border, R_ORDER)
-
-
-# --- the copy LibreOffice converts to PDF ------------------------------------------------------
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def _style_sizes(styles) -> tuple[int, dict[str, int]]:
-    """Half-points: the Normal style's size (else docDefaults', else 20) and each paragraph style's."""
-    default = 20
-    for path in (
-        "w:docDefaults/w:rPrDefault/w:rPr/w:sz",
-        "w:style[@w:default='1'][@w:type='paragraph']/w:rPr/w:sz",
-    ):
-        found = styles.find(path, {"w": _W[1:-1]}) if styles is not None else None
-        if found is not None:
-            default = int(found.get(f"{_W}val"))
-    own, based = {}, {}
-    for style in styles.iter(f"{_W}style") if styles is not None else ():
-        sid = style.get(f"{_W}styleId")
-        size = style.find(f"{_W}rPr/{_W}sz")
-        if size is not None:
-            own[sid] = int(size.get(f"{_W}val"))
-        parent = style.find(f"{_W}basedOn")
-        if parent is not None:
-            based[sid] = parent.get(f"{_W}val")
-    sizes = {}
-    for sid in set(own) | set(based):
-        seen, cur = set(), sid
-        while cur and cur not in own and cur not in seen:
-            seen.add(cur)
-            cur = based.get(cur)
-        sizes[sid] = own.get(cur, default)
-    return default, sizes
-
-
-def libreoffice_copy(data: bytes) -> bytes:
-    """The .docx as LibreOffice should convert it: the same pages, the character grid emulated.
-
-    LibreOffice does not shrink characters to a grid finer than their size (a 16 pt character on a
-    15.79 pt grid takes two cells, 14 a line, where Word and WPS give 28). The copy has a line grid
-    only and the grid's squeeze as condensed spacing (w:spacing) on the runs of the Normal size that
-    snap to the grid, which LibreOffice lays out 28 a line; and no punctuation hanging into the
-    margin (LibreOffice leaves a comma that would hang out of the PDF). A document without a squeezing character
-    grid (an office's own template without one, say) is returned as it is.
-    """
-    with zipfile.ZipFile(io.BytesIO(data)) as source:
-        document = etree.fromstring(source.read("word/document.xml"))
-        grids = [
-            grid
-            for grid in document.iter(f"{_W}docGrid")
-            if grid.get(f"{_W}type") == "linesAndChars" and int(grid.get(f"{_W}charSpace") or 0) < 0
-        ]
-        if not grids:
-            return data
-        names = source.namelist()
-        styles = etree.fromstring(source.read("word/styles.xml")) if "word/styles.xml" in names else None
-        default, sizes = _style_sizes(styles)
-        squeeze = min(int(grid.get(f"{_W}charSpace")) for grid in grids)
-        condense = str(math.floor(squeeze / 4096 * 20))  # twentieths of a point, so the cells fit
-        for grid in grids:
-            grid.set(f"{_W}type", "lines")
-        for paragraph in document.iter(f"{_W}p"):
-            p_pr = paragraph.find(f"{_W}pPr")
-            snap = p_pr.find(f"{_W}snapToGrid") if p_pr is not None else None
-            if snap is not None and snap.get(f"{_W}val") in ("0", "false", "off"):
-                continue
-            if p_pr is None:
-                p_pr = etree.Element(f"{_W}pPr")
-                paragraph.insert(0, p_pr)
-            # No punctuation hanging into the margin: LibreOffice leaves it out of the PDF. (LibreOffice
-            # 7.4 reads w:overflowPunct inverted: "1" gives punctuation-wrap="simple", no hanging.)
-            overflow = etree.Element(f"{_W}overflowPunct")
-            overflow.set(f"{_W}val", "1")
-            _insert(p_pr, overflow, P_ORDER)
-            style = p_pr.find(f"{_W}pStyle")
-            size_here = sizes.get(style.get(f"{_W}val"), default) if style is not None else default
-            for run in paragraph.iter(f"{_W}r"):
-                r_pr = run.find(f"{_W}rPr")
-                if r_pr is None:
-                    r_pr = etree.Element(f"{_W}rPr")
-                    run.insert(0, r_pr)
-                size = r_pr.find(f"{_W}sz")
-                if (int(size.get(f"{_W}val")) if size is not None else size_here) != default:
-                    continue
-                if r_pr.find(f"{_W}spacing") is None:
-                    spacing = etree.Element(f"{_W}spacing")
-                    spacing.set(f"{_W}val", condense)
-                    _insert(r_pr, spacing, R_ORDER)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for item in source.infolist():
-                body = source.read(item.filename)
-                if item.filename == "word/document.xml":
-                    body = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
-                target.writestr(item, body)
-    return out.getvalue()
+    insert_ordered(run._element.get_or_add_rPr(), border, R_ORDER)
 
 
 # --- runs and paragraphs ----------------------------------------------------------------------
@@ -525,7 +426,7 @@ def _red_rule(paragraph) -> None:
     for attr, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "11"), ("w:color", "C8161D")):
         bottom.set(qn(attr), value)
     borders.append(bottom)
-    _insert(p_pr, borders, P_ORDER)
+    insert_ordered(p_pr, borders, P_ORDER)
 
 
 def title(doc, text: str, words: tuple[str, ...] = ()) -> None:
@@ -593,7 +494,7 @@ def _frame(paragraph) -> None:
         ("w:yAlign", "bottom"),
     ):
         frame.set(qn(attr), value)
-    _insert(paragraph._p.get_or_add_pPr(), frame, P_ORDER)
+    insert_ordered(paragraph._p.get_or_add_pPr(), frame, P_ORDER)
 
 
 def _rules(paragraph) -> None:
@@ -606,7 +507,7 @@ def _rules(paragraph) -> None:
         for attr, value in (("w:val", "single"), ("w:sz", size), ("w:space", "1"), ("w:color", "000000")):
             edge.set(qn(attr), value)
         borders.append(edge)
-    _insert(paragraph._p.get_or_add_pPr(), borders, P_ORDER)
+    insert_ordered(paragraph._p.get_or_add_pPr(), borders, P_ORDER)
 
 
 def colophon(doc, *, cc: str, printer: str, printed: str) -> None:
@@ -633,7 +534,7 @@ def colophon(doc, *, cc: str, printer: str, printed: str) -> None:
         shade = OxmlElement("w:shd")
         for attr, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", "000000")):
             shade.set(qn(attr), value)
-        _insert(rule._p.get_or_add_pPr(), shade, P_ORDER)
+        insert_ordered(rule._p.get_or_add_pPr(), shade, P_ORDER)
         lines.append(rule)
     issued = para(doc, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
     issued.paragraph_format.tab_stops.add_tab_stop(

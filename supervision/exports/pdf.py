@@ -18,7 +18,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from ..errors import DomainError
-from .official import libreoffice_copy
+from .libreoffice import libreoffice_copy
 
 TIMEOUT_SECONDS = 120
 PDF_MIME = "application/pdf"
