@@ -3,17 +3,22 @@ authority and 抄送 per kind, full problem texts, 草稿/作废 marks, and the 
 
 from __future__ import annotations
 
+import html
 import io
 import os
+import re
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.shared import Length
 from lxml import etree
 
 from supervision.exports import official
+from supervision.exports.libreoffice import libreoffice_copy
 from supervision.exports.title_break import break_title
 from supervision.extensions import db
 from supervision.services import notices as svc
@@ -54,27 +59,62 @@ def test_page_grid_margins_and_language(client, w):
     assert [round(x.mm) for x in (section.top_margin, section.bottom_margin)] == [37, 35]
     assert [round(x.mm) for x in (section.left_margin, section.right_margin)] == [28, 26]
     grid = section._sectPr.find(f"{W}docGrid")
-    assert grid.get(f"{W}type") == "lines"
+    assert grid.get(f"{W}type") == "linesAndChars"  # 指定行和字符网格, what Word and WPS lay out on
     pitch = int(grid.get(f"{W}linePitch"))
     assert 22 * pitch <= 225 / 25.4 * 1440 < 23 * pitch  # 22 lines fill the 225 mm type area
-    # 28 characters a line: every 3号 body run is condensed so that 28 advances fit in 156 mm.
+    # 28 characters a line: Word's pitch is the Normal style's size plus charSpace / 4096 pt.
+    width_pt = Length(section.page_width - section.left_margin - section.right_margin).pt
+    char_pitch = 16 + int(grid.get(f"{W}charSpace")) / 4096
+    assert 28 * char_pitch <= width_pt < 29 * char_pitch
+    styles = _part(doc, "word/styles.xml")
+    normal = styles.find("w:style[@w:styleId='Normal']/w:rPr", NS)
+    defaults = styles.find("w:docDefaults/w:rPrDefault/w:rPr", NS)
+    for r_pr in (normal, defaults):
+        sizes = [r_pr.find(f"w:{tag}", NS).get(f"{W}val") for tag in ("sz", "szCs")]
+        assert sizes == ["32", "32"] and r_pr.find("w:rFonts", NS).get(f"{W}eastAsia") == "仿宋_GB2312"
     texts = [p.text for p in doc.paragraphs]
     body = doc.paragraphs[texts.index("横街镇人民政府：") + 1]  # the opening paragraph
     run = body.runs[0]
-    condense = int(run._r.rPr.find(f"{W}spacing").get(f"{W}val")) / 20
-    assert run.font.size.pt == 16 and 28 * (16 + condense) <= 156 / 25.4 * 72 < 29 * (16 + condense)
+    assert run.font.size.pt == 16 and run._r.rPr.find(f"{W}spacing") is None  # the grid does it
     assert (
         body.paragraph_format.line_spacing.pt == pitch / 20
         and body.paragraph_format.first_line_indent.pt == 32
     )
-    styles = _part(doc, "word/styles.xml")
-    lang = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
+    assert body._p.pPr.find(f"{W}ind").get(f"{W}firstLineChars") == "200"  # two grid cells
+    lang = defaults.find("w:lang", NS)
     assert lang.get(f"{W}eastAsia") == "zh-CN"
     fonts = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts", NS)
     assert fonts.get(f"{W}eastAsia") == "仿宋_GB2312" and fonts.get(f"{W}eastAsiaTheme") is None
     assert styles.find("w:docDefaults/w:pPrDefault/w:pPr/w:jc", NS).get(f"{W}val") == "both"
     theme = _part(doc, "word/theme/theme1.xml")
     assert b"Jpan" not in etree.tostring(theme)
+
+
+def test_the_copy_for_libreoffice_has_a_line_grid_and_condensed_body_runs(client, w):
+    """LibreOffice gives a 16 pt character two cells of a 15.79 pt grid: the PDF is made from a
+    copy with the line grid and the squeeze as condensed spacing on the 3号 runs on the grid."""
+    notice = w.issued()
+    client.login_user(w.lead)
+    data = client.get(f"/notices/{notice.id}.docx").data
+    copy = Document(io.BytesIO(libreoffice_copy(data)))
+    grid = copy.sections[0]._sectPr.find(f"{W}docGrid")
+    assert grid.get(f"{W}type") == "lines" and grid.get(f"{W}linePitch") == "579"
+    texts = [p.text for p in copy.paragraphs]
+    body = copy.paragraphs[texts.index("横街镇人民政府：") + 1]
+    condense = int(body.runs[0]._r.rPr.find(f"{W}spacing").get(f"{W}val")) / 20
+    assert 28 * (16 + condense) <= 156 / 25.4 * 72 < 29 * (16 + condense)
+    # Off the grid or not 3号 (masthead, title, the 版记): untouched.
+    for paragraph in (copy.paragraphs[0], next(p for p in copy.paragraphs if "印发" in p.text)):
+        assert all(r._r.rPr.find(f"{W}spacing") is None for r in paragraph.runs)
+    assert Document(io.BytesIO(data)).paragraphs[texts.index("横街镇人民政府：") + 1].text == body.text
+    # no punctuation hanging into the margin (LibreOffice drops it): "1" is "simple" to LibreOffice
+    assert body._p.pPr.find(f"{W}overflowPunct").get(f"{W}val") == "1"
+    # A document without a squeezing character grid (an office's own template) goes as it is.
+    plain = Document()
+    plain.add_paragraph("正文")
+    out = io.BytesIO()
+    plain.save(out)
+    assert libreoffice_copy(out.getvalue()) == out.getvalue()
 
 
 def test_font_table_declares_the_faces_with_alternatives(client, w):
@@ -139,8 +179,10 @@ def test_masthead_offset_red_rule_and_authority_per_kind(client, w):
     # the default texts name the issuer as it names itself
     assert any(t.endswith("我局发现你单位存在以下问题，现通知如下：") for t in texts)
     assert any("报送我局。" in t for t in texts)
-    colophon = "".join(t.text for t in _colophon(doc).iter(f"{W}t"))
-    assert colophon.startswith("抄送：区委全面依法治区委员会办公室，区人民政府办公室。海曙区司法局")
+    colophon = "".join(_text(p) for p in _colophon(doc))
+    assert colophon.startswith(
+        "\u3000抄送：区委全面依法治区委员会办公室，区人民政府办公室。\u3000海曙区司法局"
+    )
     # Later edits of the kind do not change the issued notice.
     w.kind.issuing_authority = "别的机关"
     db.session.commit()
@@ -151,46 +193,68 @@ def test_masthead_offset_red_rule_and_authority_per_kind(client, w):
     )
 
 
-def _colophon(doc: Document):
-    """The 版记: the last table, floating, anchored to the bottom of the type area."""
-    body = doc.element.body
-    tables = body.findall("w:tbl", NS)
-    return tables[-1] if tables else None
+def _colophon(doc: Document) -> list:
+    """The 版记: the framed paragraphs (w:framePr) at the end of the body."""
+    return [p for p in doc.element.body.findall("w:p", NS) if p.find("w:pPr/w:framePr", NS) is not None]
 
 
-def test_colophon_floats_at_the_foot_between_rules(client, w):
+def _text(element) -> str:
+    return "".join(t.text for t in element.iter(f"{W}t"))
+
+
+def test_colophon_is_a_frame_at_the_foot_between_rules(client, w):
     notice = w.issued(cc="区委办公室")
     client.login_user(w.lead)
     doc = _get_docx(client, notice)
-    table = _colophon(doc)
-    rows = ["".join(t.text for t in tr.iter(f"{W}t")) for tr in table.findall("w:tr", NS)]
-    assert rows == ["抄送：区委办公室。", "海曙区全面依法治区委员会办公室2026年3月2日印发"]
-    floating = table.find("w:tblPr/w:tblpPr", NS)
-    assert floating.get(f"{W}vertAnchor") == "margin" and floating.get(f"{W}tblpYSpec") == "bottom"
-    assert floating.get(f"{W}tblpXSpec") == "center"
-    width = int(table.find("w:tblPr/w:tblW", NS).get(f"{W}w"))
-    assert abs(width / 1440 * 25.4 - 156) < 0.5  # as wide as the type area
-    borders = table.find("w:tblPr/w:tblBorders", NS)
-    sizes = {side: borders.find(f"w:{side}", NS).get(f"{W}sz") for side in ("top", "bottom", "insideH")}
-    assert sizes == {"top": "8", "bottom": "8", "insideH": "4"}  # thicker first and last rules
-    assert borders.find("w:left", NS).get(f"{W}val") == "nil"
-    # after the signature: the table follows the date, only the 1 pt anchor paragraph after it
-    following = list(table.itersiblings())
-    assert [c.tag for c in following] == [f"{W}p", f"{W}sectPr"]
-    before = table.getprevious()
-    assert "".join(t.text for t in before.iter(f"{W}t")) == "2026年3月2日"
-    # tblPr children in schema order (Word refuses a file otherwise)
-    tags = [c.tag.split("}")[1] for c in table.find("w:tblPr", NS)]
-    assert tags.index("tblpPr") < tags.index("tblW") < tags.index("tblBorders")
+    cc, rule, issued = _colophon(doc)
+    assert _text(cc) == "\u3000抄送：区委办公室。" and _text(rule) == ""
+    assert _text(issued) == "\u3000海曙区全面依法治区委员会办公室2026年3月2日印发"
+    assert issued.find("w:r/w:tab", NS) is not None  # the date on a right tab, one character in
+    tab = int(issued.find("w:pPr/w:tabs/w:tab", NS).get(f"{W}pos"))
+    assert tab == round((156 - 14 * 25.4 / 72) / 25.4 * 1440)
+    frames = [p.find("w:pPr/w:framePr", NS).attrib for p in (cc, rule, issued)]
+    assert frames[0] == frames[1] == frames[2]  # one frame
+    frame = frames[0]
+    assert frame[f"{W}vAnchor"] == "margin" and frame[f"{W}yAlign"] == "bottom"  # foot of the type area
+    assert frame[f"{W}hAnchor"] == "margin" and frame[f"{W}xAlign"] == "center"
+    assert frame[f"{W}wrap"] == "notBeside"  # no text beside it: a body reaching the foot goes above
+    assert abs(int(frame[f"{W}w"]) / 1440 * 25.4 - 156) < 0.1  # as wide as the type area
+    # The first and last rule: the same borders on each paragraph, drawn around the group (LibreOffice
+    # makes no frame of paragraphs whose borders differ); the thinner one between: 0.75 pt, shaded.
+    borders = [etree.tostring(p.find("w:pPr/w:pBdr", NS)) for p in (cc, rule, issued)]
+    assert borders[0] == borders[1] == borders[2]
+    edges = {e.tag.split("}")[1]: e.get(f"{W}sz") for e in cc.find("w:pPr/w:pBdr", NS)}
+    assert edges == {"top": "8", "bottom": "8"}
+    assert rule.find("w:pPr/w:shd", NS).get(f"{W}fill") == "000000"
+    assert rule.find("w:pPr/w:spacing", NS).get(f"{W}line") == "15"
+    size = issued.find("w:r/w:rPr/w:sz", NS).get(f"{W}val")
+    assert size == "28" and cc.find("w:r/w:rPr/w:sz", NS).get(f"{W}val") == "28"  # 4号
+    # after the signature, followed only by the frame's 1 pt anchor paragraph
+    assert _text(cc.getprevious()) == "2026年3月2日"
+    assert [c.tag for c in issued.itersiblings()] == [f"{W}p", f"{W}sectPr"]
+    # pPr children in schema order (Word refuses a file otherwise)
+    tags = [c.tag.split("}")[1] for c in rule.find("w:pPr", NS)]
+    assert tags == sorted(tags, key=official.P_ORDER.index)
+
+
+def test_cc_wraps_under_the_first_name_after_the_colon():
+    lines = official.cc_lines("、".join(["区委全面依法治区委员会办公室"] * 4))
+    assert lines[0].startswith("\u3000抄送：区委") and all(
+        line.startswith("\u3000" * 4) for line in lines[1:]
+    )
+    assert all(len(line) <= 31 for line in lines)  # 4号 in 156 mm: one character in from each edge
+    assert "".join(line.lstrip("\u3000").removeprefix("抄送：") for line in lines).endswith("办公室。")
+    assert not any(line.lstrip("\u3000")[0] in "，。、" for line in lines[1:])
 
 
 def test_no_cc_gives_one_ruled_line(client, w):
     notice = w.issued()
     client.login_user(w.lead)
     doc = _get_docx(client, notice)
-    rows = _colophon(doc).findall("w:tr", NS)
-    assert len(rows) == 1 and "印发" in "".join(t.text for t in rows[0].iter(f"{W}t"))
-    assert "抄送" not in "".join(t.text for t in doc.element.body.iter(f"{W}t"))
+    (issued,) = _colophon(doc)
+    assert "印发" in _text(issued)
+    assert {e.tag.split("}")[1] for e in issued.find("w:pPr/w:pBdr", NS)} == {"top", "bottom"}
+    assert "抄送" not in _text(doc.element.body)
 
 
 def test_problems_in_full_in_docx_and_print(client, w):
@@ -351,8 +415,68 @@ def _need(name: str) -> str:
     return path
 
 
+MM = 25.4 / 72
+
+
+def _pdf_lines(pdftotext: str, pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Per page the text lines (top, bottom, left, right in mm from the page's top left, text)."""
+    xml = subprocess.run([pdftotext, "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
+    pages = []
+    for page in re.findall(r"<page.*?</page>", xml.stdout, re.S):
+        lines: dict[float, list] = {}
+        for x0, y0, x1, y1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page
+        ):
+            lines.setdefault(round(float(y1)), []).append(
+                (float(x0), float(y0), float(x1), html.unescape(word))
+            )
+        pages.append(
+            [
+                (
+                    min(w[1] for w in words) * MM,
+                    y * MM,
+                    min(w[0] for w in words) * MM,
+                    max(w[2] for w in words) * MM,
+                    "".join(w[3] for w in sorted(words)),
+                )
+                for y, words in sorted(lines.items())
+            ]
+        )
+    return pages
+
+
+def _render(data: bytes, tmp_path: Path, name: str, artifacts: Path | None = None) -> Path:
+    from supervision.exports.pdf import docx_to_pdf
+
+    target = tmp_path / f"{name}.pdf"
+    target.write_bytes(docx_to_pdf(data))  # the LibreOffice copy, as the PDF jobs convert it
+    if artifacts is not None:
+        subprocess.run(
+            [_need("pdftoppm"), "-png", "-r", "60", str(target), str(artifacts / name)], check=True
+        )
+    return target
+
+
+def _check_colophon_at_the_foot(pages) -> None:
+    """The 版记 on the last page at the bottom of the type area (297 - 35 mm), under all the text
+    of that page, the page number below it."""
+    last = pages[-1]
+    issued = next(line for line in last if line[4].endswith("印发"))
+    assert 255 < issued[1] <= 262.5, issued  # its last line ends at the type area's bottom edge
+    first = next((line for line in last if line[4].startswith("抄送：")), issued)
+    number = next(line for line in last if re.fullmatch(r"—\d+—", line[4]))
+    body = [line for line in last if line[1] < first[0]]
+    assert all(line[1] < first[0] - 1 for line in body)  # nothing overlaps the 版记
+    assert all(line in body or line[0] >= first[0] - 0.1 for line in last)
+    assert number[0] > issued[1] + 5  # the page number under it, 7 mm below the type area
+    assert not any(
+        line[4].endswith("印发") or line[4].startswith("抄送") for page in pages[:-1] for line in page
+    )
+
+
 def test_libreoffice_renders_28_characters_a_line_and_the_page_numbers(client, w, tmp_path, artifacts):
-    soffice, pdftotext, pdftoppm = _need("soffice"), _need("pdftotext"), _need("pdftoppm")
+    _need("soffice")
+    pdftotext = _need("pdftotext")
     w.kind.issuing_authority = w.kind.signature = "海曙区司法局"
     w.findings[0].description = LONG
     db.session.commit()
@@ -362,39 +486,58 @@ def test_libreoffice_renders_28_characters_a_line_and_the_page_numbers(client, w
         findings=w.findings,
     )
     client.login_user(w.lead)
-    source = tmp_path / "notice.docx"
-    source.write_bytes(client.get(f"/notices/{notice.id}.docx").data)
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "notice.pdf"
-    subprocess.run(
-        [pdftoppm, "-png", "-r", "60", str(pdf), str(artifacts / "notice-docx-libreoffice")], check=True
-    )
-    pages = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    pages = pages.split("\f")[:-1]
+    data = client.get(f"/notices/{notice.id}.docx").data
+    pdf = _render(data, tmp_path, "notice-docx-libreoffice", artifacts)
+    pages = _pdf_lines(pdftotext, pdf)
     assert len(pages) >= 2
-    lines = [line.replace(" ", "") for page in pages for line in page.splitlines()]
+    lines = [line[4] for page in pages for line in page]
     assert "海曙区司法局" in lines[:3] and "关于横街镇人民政府" in lines
-    # A full body line of Chinese text holds 28 characters (the first line of a paragraph 26).
-    body = [line for line in lines if line and all(not ch.isascii() for ch in line)]
-    assert max(len(line) for line in body) == 28
-    for n in range(1, len(pages) + 1):
-        assert f"—{n}—" in pages[n - 1].replace(" ", "")
+    # A full body line of Chinese text holds 28 characters (the first line of a paragraph 26),
+    # and reaches the type area's right edge (28 + 156 mm).
+    body = [line for page in pages for line in page if line[4] and all(not ch.isascii() for ch in line[4])]
+    assert max(len(line[4]) for line in body) == 28
+    full = [line for line in body if len(line[4]) == 28]
+    assert all(abs(line[2] - 28) < 0.5 and 182 < line[3] < 184.5 for line in full), full
+    for n, page in enumerate(pages, 1):
+        assert f"—{n}—" in [line[4] for line in page]
+        assert len([line for line in page if 37 <= line[0] < 262]) <= 22  # 22 lines a page
     assert any(line.startswith("抄送：区委全面依法治区委员会办公室") for line in lines)
     assert "……" not in "".join(lines)
+    assert LONG in "".join(lines)  # every character, the comma at a line's end too
+    _check_colophon_at_the_foot(pages)
+
+
+def _long_notice(extra: int) -> bytes:
+    """A notice whose body ends `extra` lines further down the second page."""
+    authority = official.Authority("海曙区司法局", "海曙区司法局", "海曙区司法局")
+    doc = official.new_document()
+    official.masthead(doc, authority, "海法督〔2026〕3号")
+    official.title(doc, "关于横街镇人民政府落实整改有关问题的执法监督通知书")
+    official.para(doc, "横街镇人民政府：", indent=False)
+    for n in range(2):
+        official.para(doc, f"{'一二'[n]}、{LONG}", face=official.HEITI)
+        official.para(
+            doc, "请对上述案卷逐件补正，完善证据材料，并建立案卷评查长效机制，确保今后办理的案件合法规范。"
+        )
+    for _ in range(extra):
+        official.para(doc, "特此通知。")
+    official.signature(doc, authority, None, "2026年3月2日")
+    official.colophon(doc, cc="区委全面依法治区委员会办公室", printer="海曙区司法局", printed="2026年3月2日")
+    return official.save(doc)
+
+
+@pytest.mark.parametrize(("extra", "pages_after_signature"), [(9, 0), (10, 1)])
+def test_a_body_reaching_the_foot_pushes_the_colophon_to_the_next_page(
+    extra, pages_after_signature, tmp_path, artifacts
+):
+    """9 more lines: the date ends a line above the 版记; 10: it would overlap, the 版记 moves on."""
+    _need("soffice")
+    pdftotext = _need("pdftotext")
+    pdf = _render(_long_notice(extra), tmp_path, f"notice-long-{extra}", artifacts)
+    pages = _pdf_lines(pdftotext, pdf)
+    _check_colophon_at_the_foot(pages)
+    signed = [n for n, page in enumerate(pages) if any(line[4] == "2026年3月2日" for line in page)]
+    assert signed == [len(pages) - 1 - pages_after_signature]
 
 
 # --- the office's own template (docxtpl) ------------------------------------------------------
@@ -497,4 +640,4 @@ def test_template_cleared_goes_back_to_the_built_in_layout(client, w):
     notice = w.issued()
     client.login_user(w.lead)
     doc = _get_docx(client, notice)
-    assert doc.sections[0]._sectPr.find(f"{W}docGrid").get(f"{W}type") == "lines"
+    assert doc.sections[0]._sectPr.find(f"{W}docGrid").get(f"{W}type") == "linesAndChars"

@@ -1143,7 +1143,7 @@ def test_report_docx_is_a_numbered_official_document_once_published(world, clien
     assert odd.text == even.text == "— 1 —"
     assert "PAGE" in "".join(t.text for t in odd._p.iter(f"{W}instrText"))
     grid = doc.sections[0]._sectPr.find(f"{W}docGrid")
-    assert grid.get(f"{W}type") == "lines" and grid.get(f"{W}linePitch") == "579"
+    assert grid.get(f"{W}type") == "linesAndChars" and grid.get(f"{W}linePitch") == "579"
     # table text keeps its own size off the character grid
     cell = doc.tables[0].rows[0].cells[0].paragraphs[0]
     assert cell._p.find(f"{W}pPr/{W}snapToGrid").get(f"{W}val") == "0"

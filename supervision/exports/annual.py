@@ -25,6 +25,7 @@ def _table(doc, rows: list[tuple[str, str]]) -> None:
         cells = table.add_row().cells
         for cell, text, bold in ((cells[0], label, True), (cells[1], value, False)):
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER if not bold else WD_ALIGN_PARAGRAPH.LEFT
+            official.no_grid(cell.paragraphs[0])  # 4号 in the cells: off the 3号 character grid
             _font(cell.paragraphs[0].add_run(text), FANGSONG, 14, bold=bold)
     for row in table.rows:
         row.cells[0].width, row.cells[1].width = Mm(100), Mm(56)

@@ -42,13 +42,13 @@ TWIPS_PER_MM = 1440 / 25.4
 LINE_PITCH = math.floor(TYPE_H * TWIPS_PER_MM / LINES)  # twips; 579 = 28.95 pt
 LINE_PT = LINE_PITCH / 20
 # 28 characters of 3号 (16 pt) need 448 pt, the type area has 442.2: the standard's 28 a line means
-# each character advances 15.79 pt. Word's character grid (linesAndChars, charSpace -848) does that
-# in Word and WPS, but LibreOffice gives every 16 pt character two cells of a 15.79 pt grid (14 a
-# line). Condensed spacing on the body runs (w:spacing, in twentieths of a point, floored so 28
-# always fit) with the line grid gives 28 a line in Word, WPS and LibreOffice alike.
+# each character advances 15.79 pt. Word and WPS do that with the section's character grid
+# (linesAndChars): the pitch is the Normal style's East Asian size plus charSpace / 4096 pt, every
+# East Asian character takes one pitch. -849 is what Word writes for 28 characters in 156 mm.
+# LibreOffice cannot shrink a grid below the character size (a 16 pt character then takes two
+# cells, 14 a line); the PDF conversion (exports/pdf.py) gives it a line grid and condensed runs.
 CHAR_PITCH_PT = TYPE_W / 25.4 * 72 / CHARS
-CONDENSE = math.floor((CHAR_PITCH_PT - BODY_PT) * 20)  # -5 = -0.25 pt
-CHAR_SPACE = math.floor((CHAR_PITCH_PT - BODY_PT) * 4096)  # Word's equivalent, kept on the grid
+CHAR_SPACE = -849
 
 # Each face with the names Word, WPS and LibreOffice try when it is missing (w:altName chains).
 FONT_TABLE = {
@@ -166,7 +166,7 @@ T_ORDER = [
 ]
 
 
-def _insert(parent, element, order: list[str]) -> None:
+def insert_ordered(parent, element, order: list[str]) -> None:
     """Put `element` into pPr/rPr at its place in the schema order, replacing one of the same tag."""
     tag = element.tag.split("}")[1]
     old = parent.find(qn(f"w:{tag}"))
@@ -242,11 +242,16 @@ def _styles(doc: Document) -> None:
     spacing.set(qn("w:lineRule"), "exact")
     jc = OxmlElement("w:jc")
     jc.set(qn("w:val"), "both")  # 两端对齐
-    _insert(p_pr, jc, P_ORDER)
+    insert_ordered(p_pr, jc, P_ORDER)
     normal = doc.styles["Normal"]
     normal.font.name = FANGSONG
     normal.font.size = Pt(BODY_PT)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
+    normal_r_pr = normal.element.get_or_add_rPr()
+    normal_r_pr.get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
+    # The grid's pitch is counted from the Normal style's size (Word, WPS and LibreOffice alike).
+    size_cs = OxmlElement("w:szCs")
+    size_cs.set(qn("w:val"), str(int(BODY_PT * 2)))
+    insert_ordered(normal_r_pr, size_cs, R_ORDER)
 
 
 def _font_table(doc: Document) -> None:
@@ -271,9 +276,9 @@ def _theme(doc: Document) -> None:
 
 
 def _doc_grid(section) -> None:
-    """22 lines a page on the line grid; 28 characters a line come from the condensed body runs."""
+    """The 22 × 28 grid (文档网格：指定行和字符网格) Word and WPS lay the body out on."""
     grid = section._sectPr.find(qn("w:docGrid"))
-    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
     grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
@@ -282,7 +287,7 @@ def no_grid(paragraph) -> None:
     """Masthead, title and other large text keep their own spacing instead of the body grid."""
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
-    _insert(paragraph._p.get_or_add_pPr(), snap, P_ORDER)
+    insert_ordered(paragraph._p.get_or_add_pPr(), snap, P_ORDER)
 
 
 def _field(run, instruction: str, shown: str) -> None:
@@ -335,7 +340,7 @@ def _mark(paragraph, mark: str) -> None:
     border = OxmlElement("w:bdr")
     for attr, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "2"), ("w:color", "C8161D")):
         border.set(qn(attr), value)
-    _insert(run._element.get_or_add_rPr(), border, R_ORDER)
+    insert_ordered(run._element.get_or_add_rPr(), border, R_ORDER)
 
 
 # --- runs and paragraphs ----------------------------------------------------------------------
@@ -355,16 +360,12 @@ def font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | N
         r_pr.insert(0, fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), name)
-    if size == BODY_PT:
-        spacing = OxmlElement("w:spacing")
-        spacing.set(qn("w:val"), str(CONDENSE))
-        _insert(r_pr, spacing, R_ORDER)
 
 
 def para(
     doc, text: str = "", *, face=FANGSONG, size=BODY_PT, align=None, indent=True, bold=False, color=None
 ):
-    """A body paragraph on the line grid: exact line pitch, indented two characters, justified."""
+    """A body paragraph on the document grid: exact line pitch, indented two characters, justified."""
     paragraph = doc.add_paragraph()
     fmt = paragraph.paragraph_format
     fmt.space_before = Pt(0)
@@ -373,7 +374,11 @@ def para(
     fmt.line_spacing = Pt(LINE_PT)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
+        # 首行缩进 2 字符: two grid cells in Word and WPS (the points stay for other readers).
+        paragraph._p.pPr.find(qn("w:ind")).set(qn("w:firstLineChars"), "200")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if align is None else align
+    if size != BODY_PT:
+        no_grid(paragraph)  # the character grid would spread smaller text to 3号 cells
     if text:
         font(paragraph.add_run(text), face, size, bold=bold, color=color)
     return paragraph
@@ -421,7 +426,7 @@ def _red_rule(paragraph) -> None:
     for attr, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "11"), ("w:color", "C8161D")):
         bottom.set(qn(attr), value)
     borders.append(bottom)
-    _insert(p_pr, borders, P_ORDER)
+    insert_ordered(p_pr, borders, P_ORDER)
 
 
 def title(doc, text: str, words: tuple[str, ...] = ()) -> None:
@@ -454,64 +459,94 @@ def signature(doc, authority: Authority, day: date | None, dated: str) -> None:
 # --- 版记 -------------------------------------------------------------------------------------
 
 
+CC_FACE_PT = PAGE_NO_PT  # 版记: 4号 仿宋
+RULE_THICK = "8"  # eighths of a point: the first and last rule 0.35 mm (推荐高度)
+RULE_THIN_TWIPS = 15  # the rule between, 0.25 mm: a paragraph 0.75 pt high, shaded black
+NO_BREAK_BEFORE = "，。、；：？！）》」』”"
+
+
+def cc_lines(cc: str) -> list[str]:
+    """抄送 broken by hand: one character in from each edge, the next lines aligned under the first
+    name after the colon (回行时与冒号后的首字对齐); the same lines in Word, WPS and LibreOffice."""
+    text = f"{cc.rstrip('。')}。"
+    width = math.floor((TYPE_W / 25.4 * 72 - 2 * CC_FACE_PT) / CC_FACE_PT) - 3  # less "抄送："
+    lines: list[str] = []
+    while text:
+        cut = min(width, len(text))
+        while cut < len(text) and text[cut] in NO_BREAK_BEFORE:
+            cut += 1  # punctuation stays at the line's end (the right margin holds it)
+        lines.append(text[:cut])
+        text = text[cut:]
+    return ["\u3000抄送：" + lines[0]] + ["\u3000" * 4 + line for line in lines[1:]]
+
+
+def _frame(paragraph) -> None:
+    """Into the 版记's frame: the type area's width, at the bottom of the type area, text only above."""
+    frame = OxmlElement("w:framePr")
+    for attr, value in (
+        ("w:w", str(round(TYPE_W * TWIPS_PER_MM))),
+        ("w:hSpace", "0"),
+        ("w:vSpace", "0"),
+        ("w:wrap", "notBeside"),
+        ("w:vAnchor", "margin"),
+        ("w:hAnchor", "margin"),
+        ("w:xAlign", "center"),
+        ("w:yAlign", "bottom"),
+    ):
+        frame.set(qn(attr), value)
+    insert_ordered(paragraph._p.get_or_add_pPr(), frame, P_ORDER)
+
+
+def _rules(paragraph) -> None:
+    """The first and last rule: the same top and bottom borders on every paragraph of the frame,
+    drawn above the first and under the last (LibreOffice makes no frame of paragraphs whose
+    borders differ, nor of ones with a `w:between` border)."""
+    borders = OxmlElement("w:pBdr")
+    for side, size in (("top", RULE_THICK), ("bottom", RULE_THICK)):
+        edge = OxmlElement(f"w:{side}")
+        for attr, value in (("w:val", "single"), ("w:sz", size), ("w:space", "1"), ("w:color", "000000")):
+            edge.set(qn(attr), value)
+        borders.append(edge)
+    insert_ordered(paragraph._p.get_or_add_pPr(), borders, P_ORDER)
+
+
 def colophon(doc, *, cc: str, printer: str, printed: str) -> None:
     """The 版记 at the foot of the last page: 抄送 and 印发机关 + 印发日期 between rules (4号 仿宋).
 
-    A floating one-column table anchored to the bottom of the type area (w:tblpPr
-    vertAnchor="margin" tblpYSpec="bottom"), not the footer: the footer repeats on every page and
-    the last page is unknown when writing. Word, WPS and LibreOffice all place it at the foot of the
-    page its anchor paragraph (the document's last) lands on. The first and last rules are thicker.
+    Paragraphs in a frame (w:framePr) anchored to the bottom of the type area, not the footer: the
+    footer repeats on every page and the last page is unknown when writing. Word and WPS place the
+    frame at the foot of the page it falls on, LibreOffice makes it a frame there; a body that
+    reaches the foot pushes it to a page of its own. The rules are as wide as the type area: the
+    first and last the paragraphs' borders, the thinner one between a shaded paragraph.
     """
-    rows = ([f"抄送：{cc.rstrip('。')}。"] if cc else []) + [None]
-    table = doc.add_table(rows=len(rows), cols=1)
-    tbl_pr = table._tbl.tblPr
-    floating = OxmlElement("w:tblpPr")
-    for attr, value in (
-        ("w:leftFromText", "0"),
-        ("w:rightFromText", "0"),
-        ("w:vertAnchor", "margin"),
-        ("w:horzAnchor", "margin"),
-        ("w:tblpXSpec", "center"),
-        ("w:tblpYSpec", "bottom"),
-    ):
-        floating.set(qn(attr), value)
-    _insert(tbl_pr, floating, T_ORDER)
-    width = OxmlElement("w:tblW")
-    # A hair under the type area's width: LibreOffice keeps a floating table as wide as the text
-    # inline (nothing could wrap beside it), and then it is not at the foot.
-    width.set(qn("w:w"), str(round(TYPE_W * TWIPS_PER_MM) - 10))
-    width.set(qn("w:type"), "dxa")
-    _insert(tbl_pr, width, T_ORDER)
-    borders = OxmlElement("w:tblBorders")
-    for side, size in (("top", "8"), ("left", None), ("bottom", "8"), ("right", None), ("insideH", "4")):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "single" if size else "nil")
-        if size:
-            edge.set(qn("w:sz"), size)
-            edge.set(qn("w:space"), "0")
-            edge.set(qn("w:color"), "000000")
-        borders.append(edge)
-    _insert(tbl_pr, borders, T_ORDER)
-    table.columns[0].width = Mm(TYPE_W) - 10 * 635  # EMU per twip
-    for row, text in zip(table.rows, rows, strict=True):
-        cell = row.cells[0]
-        cell.width = Mm(TYPE_W) - 10 * 635
-        line = cell.paragraphs[0]
-        fmt = line.paragraph_format
-        fmt.space_before = fmt.space_after = Pt(0)
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(LINE_PT)
-        fmt.left_indent = fmt.right_indent = Pt(PAGE_NO_PT)  # 左右各空一字
+    lines = []
+    if cc:
+        shown = para(doc, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+        for n, line in enumerate(cc_lines(cc)):
+            run = shown.add_run()
+            if n:
+                run.add_break()
+            run.add_text(line)
+            font(run, FANGSONG, CC_FACE_PT)
+        lines.append(shown)
+        rule = para(doc, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+        rule.paragraph_format.line_spacing = Pt(RULE_THIN_TWIPS / 20)
+        shade = OxmlElement("w:shd")
+        for attr, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", "000000")):
+            shade.set(qn(attr), value)
+        insert_ordered(rule._p.get_or_add_pPr(), shade, P_ORDER)
+        lines.append(rule)
+    issued = para(doc, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    issued.paragraph_format.tab_stops.add_tab_stop(
+        Mm(TYPE_W) - Pt(CC_FACE_PT), alignment=WD_TAB_ALIGNMENT.RIGHT
+    )
+    font(issued.add_run(f"\u3000{printer}\t{printed}印发"), FANGSONG, CC_FACE_PT)
+    lines.append(issued)
+    for line in lines:
         no_grid(line)
-        if text is None:
-            fmt.tab_stops.add_tab_stop(
-                Mm(TYPE_W) - Pt(PAGE_NO_PT * 2) - Mm(3.8), alignment=WD_TAB_ALIGNMENT.RIGHT
-            )
-            font(line.add_run(f"{printer}\t{printed}印发"), FANGSONG, PAGE_NO_PT)
-        else:
-            line.alignment = WD_ALIGN_PARAGRAPH.LEFT
-            font(line.add_run(text), FANGSONG, PAGE_NO_PT)
-    # A table cannot end a document: the empty last paragraph is the anchor, 1 pt high.
+        _frame(line)
+        _rules(line)
+    # The frame's anchor, the document's last paragraph: 1 pt high, never on a page of its own.
     anchor = doc.add_paragraph()
     anchor.paragraph_format.space_before = anchor.paragraph_format.space_after = Pt(0)
     anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY

@@ -18,6 +18,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from ..errors import DomainError
+from .libreoffice import libreoffice_copy
 
 TIMEOUT_SECONDS = 120
 PDF_MIME = "application/pdf"
@@ -44,7 +45,7 @@ def docx_to_pdf(data: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="supervision-pdf-") as tmp:
         folder = Path(tmp)
         source = folder / "document.docx"
-        source.write_bytes(data)
+        source.write_bytes(libreoffice_copy(data))
         command = [
             soffice,
             f"-env:UserInstallation={(folder / 'profile').as_uri()}",
