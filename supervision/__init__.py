@@ -198,7 +198,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import filters, formatting, nav, numbers, permissions, template_gettext, workflow
+    from . import (
+        filters,
+        formatting,
+        nav,
+        numbers,
+        permissions,
+        scoring_indicators,
+        template_gettext,
+        workflow,
+    )
     from .exports import pdf
     from .forms import new_form_token
 
@@ -217,6 +226,7 @@ def register_template_helpers(app: Flask) -> None:
         status_label=workflow.status_label,
         get_locale=get_locale,
         search_max=filters.SEARCH_MAX_CHARS,  # every search box's maxlength
+        weak_percent=scoring_indicators.weak_percent(),  # the 短板 threshold stated on the pages
         new_form_token=new_form_token,
         pdf_available=lambda: pdf.pdf_available(),  # looked up at each call (tests replace it)
     )

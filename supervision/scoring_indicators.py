@@ -178,6 +178,11 @@ def histogram(
     return list(zip(labels, counts, strict=True))
 
 
+def weak_percent() -> str:
+    """The 短板 threshold as the pages state it ("60")."""
+    return f"{WEAK_SHARE * 100:g}"
+
+
 def band_scale(edges: tuple[int, ...] = HISTOGRAM_EDGES) -> dict:
     """The band rule as plain data for templates and charts (JSON-ready): the weak share, each band
     with its range, label and colours (best first), and the colour of each histogram bucket (the

@@ -451,6 +451,7 @@ def test_unit_and_office_scorecards(client, world):
     assert "逾期" in unit  # the weak indicator's roadmap item is overdue
     rollup = client.get("/scorecards/rollup").get_data(as_text=True)
     assert 'data-testid="rollup"' in rollup and "指标2.1.1" in rollup
+    assert "得分低于分值 60% 的单位数" in rollup  # the threshold stated from the rule itself
     detail = client.get(f"/scorecards/rollup/{world.leaves['2.1.1'].id}").get_data(as_text=True)
     assert 'data-testid="rollup-indicator"' in detail and "横街镇人民政府" in detail and "未达标" in detail
     assert client.get(f"/scorecards/rollup/{world.leaves['2.1.1'].id}?round=999").status_code == 200  # latest

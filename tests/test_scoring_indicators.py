@@ -150,3 +150,16 @@ def test_band_scale_is_the_band_rule_as_data():
     # A histogram bucket takes the colour of the best band a total in it can reach.
     assert len(scale["histogram"]) == len(HISTOGRAM_EDGES) + 1
     assert scale["histogram"] == [scale["colours"][k] for k in ("red", "red", "amber", "green", "green")]
+
+
+def test_the_stylesheet_uses_the_band_colours_of_the_rule():
+    """app.css draws the band dots and pills with the colours band_scale() gives the charts."""
+    import re
+    from pathlib import Path
+
+    from supervision.scoring_indicators import BAND_COLOURS, weak_percent
+
+    css = (Path(__file__).resolve().parent.parent / "static" / "css" / "app.css").read_text()
+    declared = dict(re.findall(r"--band-(\w+):\s*(#[0-9a-fA-F]{6})", css))
+    assert declared == BAND_COLOURS
+    assert weak_percent() == "60"
