@@ -13,6 +13,7 @@ from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select, union
 
+from . import statements
 from .extensions import db
 from .models import AuditEvent, Unit, User
 from .request_memo import per_request
@@ -445,8 +446,8 @@ def verifiable_items_for_user(user: User, limit: int = 15) -> list:
     """
     from .models import Finding, Notice, NoticeItem
 
-    def read() -> list:
-        return db.session.execute(
+    def build(asker) -> Select:
+        return (
             select(
                 NoticeItem.id.label("item_id"),
                 NoticeItem.seq,
@@ -464,13 +465,16 @@ def verifiable_items_for_user(user: User, limit: int = 15) -> list:
             .where(
                 NoticeItem.status == "submitted",
                 Notice.status == "acknowledged",  # reports are submitted only on acknowledged notices
-                Notice.id.in_(verifiable_notices_for_user(user).with_only_columns(Notice.id)),
+                Notice.id.in_(verifiable_notices_for_user(asker).with_only_columns(Notice.id)),
             )
-            .order_by((Notice.drafted_by_id == user.id).desc(), Notice.deadline, NoticeItem.id)
+            .order_by((Notice.drafted_by_id == asker.id).desc(), Notice.deadline, NoticeItem.id)
             .limit(limit)
-        ).all()
+        )
 
-    return per_request(("verifiable_items", user.id, limit), read)
+    return per_request(
+        ("verifiable_items", user.id, limit),
+        lambda: statements.rows(("verifiable_items", limit), user, build),
+    )
 
 
 @template_rule
@@ -686,9 +690,9 @@ def assessments_to_evaluate_rows(user: User, limit: int = 15) -> list:
 
     from .models import Assessment, AssessmentRound
 
-    def read() -> list:
-        return db.session.execute(
-            assessments_to_evaluate_for_user(user)
+    def build(asker) -> Select:
+        return (
+            assessments_to_evaluate_for_user(asker)
             .join(Unit, Unit.id == Assessment.unit_id)
             .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
             .with_only_columns(
@@ -701,9 +705,12 @@ def assessments_to_evaluate_rows(user: User, limit: int = 15) -> list:
             )
             .order_by(Assessment.submitted_at, Assessment.id)
             .limit(limit)
-        ).all()
+        )
 
-    return per_request(("assessments_to_evaluate", user.id, limit), read)
+    return per_request(
+        ("assessments_to_evaluate", user.id, limit),
+        lambda: statements.rows(("assessments_to_evaluate", limit), user, build),
+    )
 
 
 @template_rule

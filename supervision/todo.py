@@ -11,26 +11,31 @@ from datetime import date
 from flask import url_for
 from sqlalchemy import case, func, select
 
+from . import statements
 from .calendar import request_calendar, working_days_between
 from .extensions import db
 from .models import (
     Assessment,
     AssessmentRound,
     CaseFile,
+    Finding,
     Notice,
     NoticeItem,
     ReviewAssignment,
     ReviewCampaign,
     SupervisionTask,
     TaskInspector,
+    Unit,
     User,
 )
 from .permissions import (
     assessments_for_user,
     assessments_to_evaluate_rows,
+    assignments_for_user,
     notices_for_user,
     verifiable_items_for_user,
 )
+from .request_memo import per_request
 
 LIMIT = 15
 
@@ -53,15 +58,82 @@ def _sorted(items: list[Work]) -> list[Work]:
     return sorted(items, key=lambda w: (w.due is None, w.due or date.max, w.title))
 
 
+def active_tasks_rows(user: User) -> list:
+    """The active tasks the user is on (a member of the team), soonest end first: tuples (id, code, title, period_end,
+    leader, findings, total) with the team leader's name, the task's findings (dismissed ones left
+    out) and the number of active tasks in all. One query, read once per request: the work list
+    and the tasks panel share it."""
+
+    def build(asker):
+        mine = select(TaskInspector.task_id).where(TaskInspector.user_id == asker.id)
+        leader = (
+            select(User.display_name)
+            .join(TaskInspector, TaskInspector.user_id == User.id)
+            .where(TaskInspector.task_id == SupervisionTask.id, TaskInspector.is_leader.is_(True))
+            .order_by(TaskInspector.user_id)
+            .limit(1)
+            .correlate(SupervisionTask)
+            .scalar_subquery()
+        )
+        findings = (
+            select(func.count(Finding.id))
+            .where(Finding.task_id == SupervisionTask.id, Finding.status != "dismissed")
+            .correlate(SupervisionTask)
+            .scalar_subquery()
+        )
+        return (
+            select(
+                SupervisionTask.id,
+                SupervisionTask.code,
+                SupervisionTask.title,
+                SupervisionTask.period_end,
+                leader.label("leader"),
+                findings.label("findings"),
+                func.count().over().label("total"),
+            )
+            .where(SupervisionTask.id.in_(mine), SupervisionTask.status == "active")
+            .order_by(SupervisionTask.period_end, SupervisionTask.id)
+            .limit(LIMIT)
+        )
+
+    return per_request(("active_tasks", user.id), lambda: statements.rows("active_tasks", user, build))
+
+
+def reviews_to_score_rows(user: User) -> list:
+    """The reviewer's files still to score in campaigns under review, by the campaign's deadline:
+    tuples (id, case_number, case_title, campaign_title, deadline, unit_name, unit_short_name,
+    total), total being the number of them all. One query, read once per request: the work list
+    and the reviews panel share it."""
+
+    def build(asker):
+        return (
+            assignments_for_user(asker)
+            .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
+            .join(ReviewCampaign, ReviewCampaign.id == CaseFile.campaign_id)
+            .outerjoin(Unit, Unit.id == CaseFile.unit_id)
+            .with_only_columns(
+                ReviewAssignment.id,
+                CaseFile.case_number,
+                CaseFile.title.label("case_title"),
+                ReviewCampaign.title.label("campaign_title"),
+                ReviewCampaign.deadline,
+                Unit.name.label("unit_name"),
+                Unit.short_name.label("unit_short_name"),
+                func.count().over().label("total"),
+            )
+            .where(ReviewAssignment.status == "assigned", ReviewCampaign.status == "reviewing")
+            .order_by(ReviewCampaign.deadline, ReviewAssignment.id)
+            .limit(LIMIT)
+        )
+
+    return per_request(
+        ("reviews_to_score", user.id), lambda: statements.rows("reviews_to_score", user, build)
+    )
+
+
 def inspector_work(user: User, today: date) -> list[Work]:
     work: list[Work] = []
-    mine = select(TaskInspector.task_id).where(TaskInspector.user_id == user.id)
-    for task_id, title, period_end in db.session.execute(
-        select(SupervisionTask.id, SupervisionTask.title, SupervisionTask.period_end)
-        .where(SupervisionTask.id.in_(mine), SupervisionTask.status == "active")
-        .order_by(SupervisionTask.period_end)
-        .limit(LIMIT)
-    ):
+    for task_id, _code, title, period_end, *_counts in active_tasks_rows(user):
         work.append(
             Work(
                 "记录问题",
@@ -81,23 +153,8 @@ def inspector_work(user: User, today: date) -> list[Work]:
                 item.deadline,
             )
         )
-    for assignment_id, case_number, case_title, campaign_title, deadline in db.session.execute(
-        select(
-            ReviewAssignment.id,
-            CaseFile.case_number,
-            CaseFile.title,
-            ReviewCampaign.title,
-            ReviewCampaign.deadline,
-        )
-        .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
-        .join(ReviewCampaign, ReviewCampaign.id == CaseFile.campaign_id)
-        .where(
-            ReviewAssignment.reviewer_id == user.id,
-            ReviewAssignment.status == "assigned",
-            ReviewCampaign.status == "reviewing",
-        )
-        .order_by(ReviewCampaign.deadline, ReviewAssignment.id)
-        .limit(LIMIT)
+    for assignment_id, case_number, case_title, campaign_title, deadline, *_unit in reviews_to_score_rows(
+        user
     ):
         work.append(
             Work(

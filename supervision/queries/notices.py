@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from .. import statements
 from ..calendar import WorkCalendar, load_calendar, request_calendar, working_days_between
 from ..extensions import db
 from ..filters import contains
@@ -410,20 +411,24 @@ def liaison_panel_data(user: User, today: date) -> dict:
 def inspector_panel_data(user: User) -> dict:
     """Reports awaiting this inspector's verification (their own notices first), and their drafts:
     tuples of the columns the panel prints (the items are read once per request with the work list)."""
-    drafts = db.session.execute(
-        notices_for_user(user)
-        .join(Unit, Unit.id == Notice.unit_id)
-        .with_only_columns(
-            Notice.id,
-            Notice.title,
-            Notice.return_reason,
-            Unit.name.label("unit_name"),
-            Unit.short_name.label("unit_short_name"),
+
+    def build(asker):
+        return (
+            notices_for_user(asker)
+            .join(Unit, Unit.id == Notice.unit_id)
+            .with_only_columns(
+                Notice.id,
+                Notice.title,
+                Notice.return_reason,
+                Unit.name.label("unit_name"),
+                Unit.short_name.label("unit_short_name"),
+            )
+            .where(Notice.drafted_by_id == asker.id, Notice.status == "draft")
+            .order_by(Notice.updated_at.desc())
+            .limit(10)
         )
-        .where(Notice.drafted_by_id == user.id, Notice.status == "draft")
-        .order_by(Notice.updated_at.desc())
-        .limit(10)
-    ).all()
+
+    drafts = statements.rows("inspector_drafts", user, build)
     return {"items": verifiable_items_for_user(user), "drafts": drafts}
 
 

@@ -36,6 +36,7 @@ from ..permissions import (
 )
 from ..services import review_reports
 from ..services.reviews import publish_blockers
+from ..todo import reviews_to_score_rows
 from ..workflow import MACHINES, allowed_steps
 
 CAMPAIGN_STAGES = tuple(MACHINES["campaign"].statuses)  # draft → sampling → reviewing → published
@@ -515,24 +516,10 @@ def rubric_page(user: User, rubric: Rubric) -> dict:
 
 
 def reviewer_panel(user: User) -> dict:
-    """The reviewer's files still to score in campaigns under review: a count and the first eight."""
-    query = (
-        assignments_for_user(user)
-        .where(ReviewAssignment.status == "assigned")
-        .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
-        .join(ReviewCampaign, ReviewCampaign.id == CaseFile.campaign_id)
-        .where(ReviewCampaign.status == "reviewing")
-    )
-    count = db.session.scalar(query.with_only_columns(func.count(ReviewAssignment.id)))
-    pending = db.session.scalars(
-        query.options(
-            joinedload(ReviewAssignment.case_file).joinedload(CaseFile.unit),
-            joinedload(ReviewAssignment.case_file).joinedload(CaseFile.campaign),
-        )
-        .order_by(ReviewCampaign.deadline, ReviewAssignment.id)
-        .limit(8)
-    ).all()
-    return {"count": count, "pending": pending}
+    """The reviewer's files still to score in campaigns under review: a count and the first eight
+    (tuples, from the rows the work list reads in the same request)."""
+    rows = reviews_to_score_rows(user)
+    return {"count": rows[0].total if rows else 0, "pending": rows[:8]}
 
 
 def lead_panel(user: User) -> dict:
