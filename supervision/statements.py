@@ -50,6 +50,14 @@ def statement(name: Hashable, user: Any, build: Callable[[Asker], Executable]) -
     return built
 
 
+def once(name: Hashable, build: Callable[[], Executable]) -> Executable:
+    """A statement that depends on no user (its values all bound at each run), built on first use."""
+    built = _built.get(name)
+    if built is None:
+        built = _built.setdefault(name, build())
+    return built
+
+
 def values(user: Any, **params: Any) -> dict[str, Any]:
     """The bound values of a statement built by `statement` for this user, and any others."""
     out = {"asker_id": user.id, **params}

@@ -13,7 +13,6 @@ from sqlalchemy import case, func, select
 
 from . import statements
 from .calendar import request_calendar, working_days_between
-from .extensions import db
 from .models import (
     Assessment,
     AssessmentRound,
@@ -21,6 +20,7 @@ from .models import (
     Finding,
     Notice,
     NoticeItem,
+    NoticeKind,
     ReviewAssignment,
     ReviewCampaign,
     SupervisionTask,
@@ -178,25 +178,72 @@ def inspector_work(user: User, today: date) -> list[Work]:
     return _sorted(work)
 
 
+def open_notices_rows(user: User, limit: int = 20) -> list:
+    """The unit's open notices, nearest deadline first, with their items counted: tuples (id,
+    doc_number, title, status, deadline, requires_rectification, total, accepted, submitted, to_report,
+    returned), to_report being the items pending or returned. One query, read once per request: the
+    work list and the notices panel share it."""
+
+    def build(asker):
+        def items_in(*statuses: str):
+            return func.coalesce(func.sum(case((NoticeItem.status.in_(statuses), 1), else_=0)), 0)
+
+        return (
+            notices_for_user(asker)
+            .join(NoticeKind, NoticeKind.id == Notice.kind_id)
+            .outerjoin(NoticeItem, NoticeItem.notice_id == Notice.id)
+            .where(Notice.status.in_(Notice.OPEN_STATUSES))
+            .with_only_columns(
+                Notice.id,
+                Notice.doc_number,
+                Notice.title,
+                Notice.status,
+                Notice.deadline,
+                NoticeKind.requires_rectification,
+                func.count(NoticeItem.id).label("total"),
+                items_in("accepted").label("accepted"),
+                items_in("submitted").label("submitted"),
+                items_in("pending", "returned").label("to_report"),
+                items_in("returned").label("returned"),
+            )
+            .group_by(
+                Notice.id,
+                Notice.doc_number,
+                Notice.title,
+                Notice.status,
+                Notice.deadline,
+                NoticeKind.requires_rectification,
+            )
+            .order_by(Notice.deadline, Notice.id)
+            .limit(limit)
+        )
+
+    return per_request(
+        ("open_notices", user.id, limit), lambda: statements.rows(("open_notices", limit), user, build)
+    )
+
+
+def _draft_assessments(asker):
+    return (
+        assessments_for_user(asker)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .with_only_columns(
+            Assessment.id, Assessment.return_reason, AssessmentRound.title, AssessmentRound.deadline
+        )
+        .where(Assessment.status == "draft", AssessmentRound.status == "open")
+        .limit(LIMIT)
+    )
+
+
 def liaison_work(user: User, today: date) -> list[Work]:
     work: list[Work] = []
     if user.unit_id is None:
         return work
-    open_items = func.sum(case((NoticeItem.status.in_(("pending", "returned")), 1), else_=0))
-    returned = func.sum(case((NoticeItem.status == "returned", 1), else_=0))
-    rows = db.session.execute(
-        notices_for_user(user)
-        .join(NoticeItem, NoticeItem.notice_id == Notice.id)
-        .where(Notice.status.in_(Notice.OPEN_STATUSES))
-        .with_only_columns(
-            Notice.id, Notice.doc_number, Notice.title, Notice.status, Notice.deadline, open_items, returned
-        )
-        .group_by(Notice.id, Notice.doc_number, Notice.title, Notice.status, Notice.deadline)
-        .order_by(Notice.deadline)
-        .limit(LIMIT)
-    ).all()
-    calendar = request_calendar(today, *(r[4] for r in rows))
-    for notice_id, number, title, status, deadline, pending, back in rows:
+    rows = [r for r in open_notices_rows(user) if r.total][:LIMIT]
+    calendar = request_calendar(today, *(r.deadline for r in rows))
+    for r in rows:
+        notice_id, number, title, status, deadline = r.id, r.doc_number, r.title, r.status, r.deadline
+        pending, back = r.to_report, r.returned
         left = working_days_between(today, deadline, calendar) if deadline else None
         if status == "issued":
             kind, detail = "签收", "请签收通知书"
@@ -216,14 +263,8 @@ def liaison_work(user: User, today: date) -> list[Work]:
                 left,
             )
         )
-    for assessment_id, return_reason, round_title, deadline in db.session.execute(
-        assessments_for_user(user)
-        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .with_only_columns(
-            Assessment.id, Assessment.return_reason, AssessmentRound.title, AssessmentRound.deadline
-        )
-        .where(Assessment.status == "draft", AssessmentRound.status == "open")
-        .limit(LIMIT)
+    for assessment_id, return_reason, round_title, deadline in statements.rows(
+        "liaison_draft_assessments", user, _draft_assessments
     ):
         detail = "请完成自评并提交" + (f"（退回理由：{return_reason}）" if return_reason else "")
         work.append(

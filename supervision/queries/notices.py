@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import statements
 from ..calendar import WorkCalendar, load_calendar, request_calendar, working_days_between
@@ -34,6 +34,7 @@ from ..permissions import (
     notices_for_user,
     verifiable_items_for_user,
 )
+from ..todo import open_notices_rows
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
 LIVE_DRAFT_STATUSES = ("draft", "submitted")
@@ -390,22 +391,10 @@ def issued_deadline(notice: Notice) -> date | None:
 
 
 def liaison_panel_data(user: User, today: date) -> dict:
-    """The unit's open notices, nearest deadline first (the columns the panel prints)."""
-    notices = db.session.scalars(
-        notices_for_user(user)
-        .options(
-            load_only(Notice.id, Notice.title, Notice.status, Notice.doc_number, Notice.deadline),
-            joinedload(Notice.kind).load_only(NoticeKind.requires_rectification),
-        )
-        .where(Notice.status.in_(Notice.OPEN_STATUSES))
-        .order_by(Notice.deadline, Notice.id)
-        .limit(20)
-    ).all()
-    return {
-        "notices": notices,
-        "info": _with_deadlines(notices, today),
-        "counts": item_counts([n.id for n in notices]),
-    }
+    """The unit's open notices, nearest deadline first, with their items counted (tuples: the rows the
+    work list reads in the same request)."""
+    notices = open_notices_rows(user)
+    return {"notices": notices, "info": _with_deadlines(notices, today)}
 
 
 def inspector_panel_data(user: User) -> dict:
