@@ -691,20 +691,34 @@ def assessments_to_evaluate_rows(user: User, limit: int = 15) -> list:
     from .models import Assessment, AssessmentRound
 
     def build(asker) -> Select:
-        return (
+        # The first rows and the count from the assessments alone, then their unit and round: joined
+        # before the limit, every submitted assessment was joined to its unit to be counted (a
+        # scan of the units at province scale).
+        first = (
             assessments_to_evaluate_for_user(asker)
-            .join(Unit, Unit.id == Assessment.unit_id)
-            .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
             .with_only_columns(
                 Assessment.id,
-                Unit.name.label("unit_name"),
-                AssessmentRound.title.label("round_title"),
-                AssessmentRound.deadline,
+                Assessment.unit_id,
+                Assessment.round_id,
                 Assessment.submitted_at,
                 func.count().over().label("total"),
             )
             .order_by(Assessment.submitted_at, Assessment.id)
             .limit(limit)
+            .subquery()
+        )
+        return (
+            select(
+                first.c.id,
+                Unit.name.label("unit_name"),
+                AssessmentRound.title.label("round_title"),
+                AssessmentRound.deadline,
+                first.c.submitted_at,
+                first.c.total,
+            )
+            .join(Unit, Unit.id == first.c.unit_id)
+            .join(AssessmentRound, AssessmentRound.id == first.c.round_id)
+            .order_by(first.c.submitted_at, first.c.id)
         )
 
     return per_request(
