@@ -5,6 +5,7 @@ Each kind of work is one scoped query; the list is merged and sorted by due date
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,6 +53,15 @@ class Work:
     @property
     def overdue(self) -> bool:
         return self.days_left is not None and self.days_left < 0
+
+
+_PLACEHOLDER = 987654321  # an id no URL of ours spells otherwise
+
+
+def _links(endpoint: str, arg: str) -> Callable[[int], str]:
+    """url_for(endpoint, **{arg: id}) for many ids from one url_for (ids are integers)."""
+    head, tail = url_for(endpoint, **{arg: _PLACEHOLDER}).split(str(_PLACEHOLDER))
+    return lambda record_id: f"{head}{int(record_id)}{tail}"
 
 
 def _sorted(items: list[Work]) -> list[Work]:
@@ -133,13 +143,15 @@ def reviews_to_score_rows(user: User) -> list:
 
 def inspector_work(user: User, today: date) -> list[Work]:
     work: list[Work] = []
+    task_url = _links("tasks.detail", "task_id")
+    notice_url = _links("notices.detail", "notice_id")
     for task_id, _code, title, period_end, *_counts in active_tasks_rows(user):
         work.append(
             Work(
                 "记录问题",
                 title,
                 f"督察期间至 {period_end.month}月{period_end.day}日",
-                url_for("tasks.detail", task_id=task_id),
+                task_url(task_id),
                 period_end,
             )
         )
@@ -149,10 +161,11 @@ def inspector_work(user: User, today: date) -> list[Work]:
                 "核查整改",
                 f"{item.doc_number} 第{item.seq}项",
                 item.unit_name,
-                url_for("notices.detail", notice_id=item.notice_id),
+                notice_url(item.notice_id),
                 item.deadline,
             )
         )
+    review_url = _links("reviews.assignment_detail", "assignment_id")
     for assignment_id, case_number, case_title, campaign_title, deadline, *_unit in reviews_to_score_rows(
         user
     ):
@@ -161,17 +174,18 @@ def inspector_work(user: User, today: date) -> list[Work]:
                 "评查案卷",
                 f"{case_number} {case_title}",
                 campaign_title,
-                url_for("reviews.assignment_detail", assignment_id=assignment_id),
+                review_url(assignment_id),
                 deadline,
             )
         )
+    assessment_url = _links("scorecards.assessment", "assessment_id")
     for assessment in assessments_to_evaluate_rows(user):
         work.append(
             Work(
                 "评估指标",
                 assessment.unit_name,
                 assessment.round_title,
-                url_for("scorecards.assessment", assessment_id=assessment.id),
+                assessment_url(assessment.id),
                 assessment.deadline,
             )
         )
