@@ -69,9 +69,9 @@ def _sorted(items: list[Work]) -> list[Work]:
 
 
 def active_tasks_rows(user: User) -> list:
-    """The active tasks the user is on (a member of the team), soonest end first: tuples (id, code, title, period_end,
-    leader, findings, total) with the team leader's name, the task's findings (dismissed ones left
-    out) and the number of active tasks in all. One query, read once per request: the work list
+    """The active tasks the user is on (a member of the team), soonest end first: tuples (id, code,
+    title, period_end, leader, findings, total) with the team leader's name, the task's findings
+    (dismissed ones left out) and the number of active tasks in all. One query, read once per request: the work list
     and the tasks panel share it."""
 
     def build(asker):
@@ -131,7 +131,11 @@ def reviews_to_score_rows(user: User) -> list:
                 Unit.short_name.label("unit_short_name"),
                 func.count().over().label("total"),
             )
-            .where(ReviewAssignment.status == "assigned", ReviewCampaign.status == "reviewing")
+            .where(
+                ReviewAssignment.reviewer_id == asker.id,  # their own, even for a role that reads all
+                ReviewAssignment.status == "assigned",
+                ReviewCampaign.status == "reviewing",
+            )
             .order_by(ReviewCampaign.deadline, ReviewAssignment.id)
             .limit(LIMIT)
         )
