@@ -651,10 +651,12 @@ def assessments_for_user(user: User) -> Select:
     return query.where(False)
 
 
-def get_assessment_for_user_or_404(assessment_id: int, user: User):
+def get_assessment_for_user_or_404(assessment_id: int, user: User, *options: Any):
+    """The assessment, only if the user may see it; `options` (loader options) load what the page
+    shows with it in the same query."""
     from .models import Assessment
 
-    return _one_or_404(assessments_for_user(user).where(Assessment.id == assessment_id))
+    return _one_or_404(assessments_for_user(user).where(Assessment.id == assessment_id).options(*options))
 
 
 @template_rule

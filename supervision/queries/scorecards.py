@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Row, Select, String, and_, bindparam, case, func, or_, select
+from sqlalchemy import Row, Select, String, and_, bindparam, case, func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import statements
@@ -147,7 +147,7 @@ _ROW_INDICATOR = (
     Indicator.parent_id,
 )
 # What the assessment page reads of the assessment itself, loaded with it in one query.
-_ASSESSMENT_PAGE_LOADS = (
+ASSESSMENT_PAGE_LOADS = (
     joinedload(Assessment.round).joinedload(AssessmentRound.framework),
     joinedload(Assessment.unit),
     joinedload(Assessment.evaluator),
@@ -375,17 +375,18 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
     """
     # The round, its framework, the unit and the evaluator in one query (on the instance already
     # loaded) instead of a lazy load each.
-    db.session.scalars(
-        statements.once(
-            "assessment_page_loads",
-            lambda: (
-                select(Assessment)
-                .options(*_ASSESSMENT_PAGE_LOADS)
-                .where(Assessment.id == bindparam("assessment_id"))
+    if "round" in inspect(assessment).unloaded:  # not read with ASSESSMENT_PAGE_LOADS by the view
+        db.session.scalars(
+            statements.once(
+                "assessment_page_loads",
+                lambda: (
+                    select(Assessment)
+                    .options(*ASSESSMENT_PAGE_LOADS)
+                    .where(Assessment.id == bindparam("assessment_id"))
+                ),
             ),
-        ),
-        {"assessment_id": assessment.id},
-    ).one()
+            {"assessment_id": assessment.id},
+        ).one()
     framework = {"framework_id": assessment.round.framework_id}
     leaves = db.session.execute(
         statements.once("assessment_leaves", _applicable_rows),

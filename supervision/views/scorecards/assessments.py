@@ -137,8 +137,8 @@ def _mode(assessment: Assessment) -> str:
 @bp.route("/assessments/<int:assessment_id>")
 @require(*READ_ASSESSMENTS)
 def assessment(assessment_id: int):
-    assessment = get_assessment_for_user_or_404(assessment_id, current_user)
-    data = queries.assessment_page(current_user, assessment)  # first: it loads the round and unit
+    assessment = get_assessment_for_user_or_404(assessment_id, current_user, *queries.ASSESSMENT_PAGE_LOADS)
+    data = queries.assessment_page(current_user, assessment)
     mode = _mode(assessment)
     ratings = _translated_ratings()
     return render_template(
