@@ -110,7 +110,7 @@ def calendar_from_rows(
 
 def load_calendar(*days: date | None, margin_years: int = 1) -> WorkCalendar:
     """One query: the holiday rows for the years around the given dates."""
-    from sqlalchemy import select
+    from sqlalchemy import Date, bindparam, select
 
     from .extensions import db
     from .models import Holiday
@@ -119,9 +119,14 @@ def load_calendar(*days: date | None, margin_years: int = 1) -> WorkCalendar:
     # Clamped to the years a date can have: a stored deadline of 9999-12-31 must not break a page.
     first = date(max(MINYEAR, min(d.year for d in known) - margin_years), 1, 1)
     last = date(min(MAXYEAR, max(d.year for d in known) + margin_years), 12, 31)
-    rows = db.session.execute(
-        select(Holiday.day, Holiday.is_workday).where(Holiday.day >= first, Holiday.day <= last)
-    ).all()
+    from . import statements
+
+    def build():
+        return select(Holiday.day, Holiday.is_workday).where(
+            Holiday.day >= bindparam("first", type_=Date), Holiday.day <= bindparam("last", type_=Date)
+        )
+
+    rows = db.session.execute(statements.once("holidays", build), {"first": first, "last": last}).all()
     return calendar_with_coverage(rows, first.year, last.year)
 
 
@@ -186,20 +191,35 @@ def calendar_with_coverage(
     One entered day no longer covers a year: until the admin confirms it (`CalendarYear`), its deadlines
     carry the warning, whether they are counted with estimated holidays (预估) or weekends only.
     """
-    from sqlalchemy import extract, literal, select, union_all
+    from sqlalchemy import Date, Integer, bindparam, extract, literal, select, union_all
 
     from .extensions import db
     from .models import CalendarYear, Holiday
 
     rows = list(rows)
-    year_of_day = extract("year", Holiday.day)
-    statuses = db.session.execute(
-        union_all(
-            select(CalendarYear.year, literal(True)).where(CalendarYear.year.between(first_year, last_year)),
+    from . import statements
+
+    def build():
+        year_of_day = extract("year", Holiday.day)
+        first, last = bindparam("first_year", type_=Integer), bindparam("last_year", type_=Integer)
+        return union_all(
+            select(CalendarYear.year, literal(True)).where(CalendarYear.year.between(first, last)),
             select(year_of_day, literal(False))
-            .where(Holiday.estimated, Holiday.day.between(date(first_year, 1, 1), date(last_year, 12, 31)))
+            .where(
+                Holiday.estimated,
+                Holiday.day.between(bindparam("first_day", type_=Date), bindparam("last_day", type_=Date)),
+            )
             .distinct(),
         )
+
+    statuses = db.session.execute(
+        statements.once("calendar_coverage", build),
+        {
+            "first_year": first_year,
+            "last_year": last_year,
+            "first_day": date(first_year, 1, 1),
+            "last_day": date(last_year, 12, 31),
+        },
     ).all()
     confirmed = {int(year) for year, is_confirmed in statuses if is_confirmed}
     estimated = {int(year) for year, is_confirmed in statuses if not is_confirmed}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 Number = float | int | Decimal
 
@@ -47,6 +48,11 @@ def fmt(value: Number | None, places: int, *, empty: str = EMPTY) -> str:
     """The figure as text, rounded half up, without trailing zeros (94.50 → 94.5, 90.00 → 90)."""
     if value is None:
         return empty
+    return _text(value, places)
+
+
+@lru_cache(maxsize=4096, typed=True)  # a page shows the same few values (1, 2, 0.5) hundreds of times
+def _text(value: Number, places: int) -> str:
     text = f"{round_half_up(value, places):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -13,6 +13,7 @@ from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select, union
 
+from . import statements
 from .extensions import db
 from .models import AuditEvent, Unit, User
 from .request_memo import per_request
@@ -445,8 +446,8 @@ def verifiable_items_for_user(user: User, limit: int = 15) -> list:
     """
     from .models import Finding, Notice, NoticeItem
 
-    def read() -> list:
-        return db.session.execute(
+    def build(asker) -> Select:
+        return (
             select(
                 NoticeItem.id.label("item_id"),
                 NoticeItem.seq,
@@ -464,13 +465,16 @@ def verifiable_items_for_user(user: User, limit: int = 15) -> list:
             .where(
                 NoticeItem.status == "submitted",
                 Notice.status == "acknowledged",  # reports are submitted only on acknowledged notices
-                Notice.id.in_(verifiable_notices_for_user(user).with_only_columns(Notice.id)),
+                Notice.id.in_(verifiable_notices_for_user(asker).with_only_columns(Notice.id)),
             )
-            .order_by((Notice.drafted_by_id == user.id).desc(), Notice.deadline, NoticeItem.id)
+            .order_by((Notice.drafted_by_id == asker.id).desc(), Notice.deadline, NoticeItem.id)
             .limit(limit)
-        ).all()
+        )
 
-    return per_request(("verifiable_items", user.id, limit), read)
+    return per_request(
+        ("verifiable_items", user.id, limit),
+        lambda: statements.rows(("verifiable_items", limit), user, build),
+    )
 
 
 @template_rule
@@ -647,10 +651,12 @@ def assessments_for_user(user: User) -> Select:
     return query.where(False)
 
 
-def get_assessment_for_user_or_404(assessment_id: int, user: User):
+def get_assessment_for_user_or_404(assessment_id: int, user: User, *options: Any):
+    """The assessment, only if the user may see it; `options` (loader options) load what the page
+    shows with it in the same query."""
     from .models import Assessment
 
-    return _one_or_404(assessments_for_user(user).where(Assessment.id == assessment_id))
+    return _one_or_404(assessments_for_user(user).where(Assessment.id == assessment_id).options(*options))
 
 
 @template_rule
@@ -686,24 +692,41 @@ def assessments_to_evaluate_rows(user: User, limit: int = 15) -> list:
 
     from .models import Assessment, AssessmentRound
 
-    def read() -> list:
-        return db.session.execute(
-            assessments_to_evaluate_for_user(user)
-            .join(Unit, Unit.id == Assessment.unit_id)
-            .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+    def build(asker) -> Select:
+        # The first rows and the count from the assessments alone, then their unit and round: joined
+        # before the limit, every submitted assessment was joined to its unit to be counted (a
+        # scan of the units at province scale).
+        first = (
+            assessments_to_evaluate_for_user(asker)
             .with_only_columns(
                 Assessment.id,
-                Unit.name.label("unit_name"),
-                AssessmentRound.title.label("round_title"),
-                AssessmentRound.deadline,
+                Assessment.unit_id,
+                Assessment.round_id,
                 Assessment.submitted_at,
                 func.count().over().label("total"),
             )
             .order_by(Assessment.submitted_at, Assessment.id)
             .limit(limit)
-        ).all()
+            .subquery()
+        )
+        return (
+            select(
+                first.c.id,
+                Unit.name.label("unit_name"),
+                AssessmentRound.title.label("round_title"),
+                AssessmentRound.deadline,
+                first.c.submitted_at,
+                first.c.total,
+            )
+            .join(Unit, Unit.id == first.c.unit_id)
+            .join(AssessmentRound, AssessmentRound.id == first.c.round_id)
+            .order_by(first.c.submitted_at, first.c.id)
+        )
 
-    return per_request(("assessments_to_evaluate", user.id, limit), read)
+    return per_request(
+        ("assessments_to_evaluate", user.id, limit),
+        lambda: statements.rows(("assessments_to_evaluate", limit), user, build),
+    )
 
 
 @template_rule

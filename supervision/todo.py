@@ -5,32 +5,38 @@ Each kind of work is one scoped query; the list is merged and sorted by due date
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
 from sqlalchemy import case, func, select
 
+from . import statements
 from .calendar import request_calendar, working_days_between
-from .extensions import db
 from .models import (
     Assessment,
     AssessmentRound,
     CaseFile,
+    Finding,
     Notice,
     NoticeItem,
+    NoticeKind,
     ReviewAssignment,
     ReviewCampaign,
     SupervisionTask,
     TaskInspector,
+    Unit,
     User,
 )
 from .permissions import (
     assessments_for_user,
     assessments_to_evaluate_rows,
+    assignments_for_user,
     notices_for_user,
     verifiable_items_for_user,
 )
+from .request_memo import per_request
 
 LIMIT = 15
 
@@ -49,25 +55,107 @@ class Work:
         return self.days_left is not None and self.days_left < 0
 
 
+_PLACEHOLDER = 987654321  # an id no URL of ours spells otherwise
+
+
+def _links(endpoint: str, arg: str) -> Callable[[int], str]:
+    """url_for(endpoint, **{arg: id}) for many ids from one url_for (ids are integers)."""
+    head, tail = url_for(endpoint, **{arg: _PLACEHOLDER}).split(str(_PLACEHOLDER))
+    return lambda record_id: f"{head}{int(record_id)}{tail}"
+
+
 def _sorted(items: list[Work]) -> list[Work]:
     return sorted(items, key=lambda w: (w.due is None, w.due or date.max, w.title))
 
 
+def active_tasks_rows(user: User) -> list:
+    """The active tasks the user is on (a member of the team), soonest end first: tuples (id, code,
+    title, period_end, leader, findings, total) with the team leader's name, the task's findings
+    (dismissed ones left out) and the number of active tasks in all. One query, read once per request: the work list
+    and the tasks panel share it."""
+
+    def build(asker):
+        mine = select(TaskInspector.task_id).where(TaskInspector.user_id == asker.id)
+        leader = (
+            select(User.display_name)
+            .join(TaskInspector, TaskInspector.user_id == User.id)
+            .where(TaskInspector.task_id == SupervisionTask.id, TaskInspector.is_leader.is_(True))
+            .order_by(TaskInspector.user_id)
+            .limit(1)
+            .correlate(SupervisionTask)
+            .scalar_subquery()
+        )
+        findings = (
+            select(func.count(Finding.id))
+            .where(Finding.task_id == SupervisionTask.id, Finding.status != "dismissed")
+            .correlate(SupervisionTask)
+            .scalar_subquery()
+        )
+        return (
+            select(
+                SupervisionTask.id,
+                SupervisionTask.code,
+                SupervisionTask.title,
+                SupervisionTask.period_end,
+                leader.label("leader"),
+                findings.label("findings"),
+                func.count().over().label("total"),
+            )
+            .where(SupervisionTask.id.in_(mine), SupervisionTask.status == "active")
+            .order_by(SupervisionTask.period_end, SupervisionTask.id)
+            .limit(LIMIT)
+        )
+
+    return per_request(("active_tasks", user.id), lambda: statements.rows("active_tasks", user, build))
+
+
+def reviews_to_score_rows(user: User) -> list:
+    """The reviewer's files still to score in campaigns under review, by the campaign's deadline:
+    tuples (id, case_number, case_title, campaign_title, deadline, unit_name, unit_short_name,
+    total), total being the number of them all. One query, read once per request: the work list
+    and the reviews panel share it."""
+
+    def build(asker):
+        return (
+            assignments_for_user(asker)
+            .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
+            .join(ReviewCampaign, ReviewCampaign.id == CaseFile.campaign_id)
+            .outerjoin(Unit, Unit.id == CaseFile.unit_id)
+            .with_only_columns(
+                ReviewAssignment.id,
+                CaseFile.case_number,
+                CaseFile.title.label("case_title"),
+                ReviewCampaign.title.label("campaign_title"),
+                ReviewCampaign.deadline,
+                Unit.name.label("unit_name"),
+                Unit.short_name.label("unit_short_name"),
+                func.count().over().label("total"),
+            )
+            .where(
+                ReviewAssignment.reviewer_id == asker.id,  # their own, even for a role that reads all
+                ReviewAssignment.status == "assigned",
+                ReviewCampaign.status == "reviewing",
+            )
+            .order_by(ReviewCampaign.deadline, ReviewAssignment.id)
+            .limit(LIMIT)
+        )
+
+    return per_request(
+        ("reviews_to_score", user.id), lambda: statements.rows("reviews_to_score", user, build)
+    )
+
+
 def inspector_work(user: User, today: date) -> list[Work]:
     work: list[Work] = []
-    mine = select(TaskInspector.task_id).where(TaskInspector.user_id == user.id)
-    for task_id, title, period_end in db.session.execute(
-        select(SupervisionTask.id, SupervisionTask.title, SupervisionTask.period_end)
-        .where(SupervisionTask.id.in_(mine), SupervisionTask.status == "active")
-        .order_by(SupervisionTask.period_end)
-        .limit(LIMIT)
-    ):
+    task_url = _links("tasks.detail", "task_id")
+    notice_url = _links("notices.detail", "notice_id")
+    for task_id, _code, title, period_end, *_counts in active_tasks_rows(user):
         work.append(
             Work(
                 "记录问题",
                 title,
                 f"督察期间至 {period_end.month}月{period_end.day}日",
-                url_for("tasks.detail", task_id=task_id),
+                task_url(task_id),
                 period_end,
             )
         )
@@ -77,69 +165,103 @@ def inspector_work(user: User, today: date) -> list[Work]:
                 "核查整改",
                 f"{item.doc_number} 第{item.seq}项",
                 item.unit_name,
-                url_for("notices.detail", notice_id=item.notice_id),
+                notice_url(item.notice_id),
                 item.deadline,
             )
         )
-    for assignment_id, case_number, case_title, campaign_title, deadline in db.session.execute(
-        select(
-            ReviewAssignment.id,
-            CaseFile.case_number,
-            CaseFile.title,
-            ReviewCampaign.title,
-            ReviewCampaign.deadline,
-        )
-        .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
-        .join(ReviewCampaign, ReviewCampaign.id == CaseFile.campaign_id)
-        .where(
-            ReviewAssignment.reviewer_id == user.id,
-            ReviewAssignment.status == "assigned",
-            ReviewCampaign.status == "reviewing",
-        )
-        .order_by(ReviewCampaign.deadline, ReviewAssignment.id)
-        .limit(LIMIT)
+    review_url = _links("reviews.assignment_detail", "assignment_id")
+    for assignment_id, case_number, case_title, campaign_title, deadline, *_unit in reviews_to_score_rows(
+        user
     ):
         work.append(
             Work(
                 "评查案卷",
                 f"{case_number} {case_title}",
                 campaign_title,
-                url_for("reviews.assignment_detail", assignment_id=assignment_id),
+                review_url(assignment_id),
                 deadline,
             )
         )
+    assessment_url = _links("scorecards.assessment", "assessment_id")
     for assessment in assessments_to_evaluate_rows(user):
         work.append(
             Work(
                 "评估指标",
                 assessment.unit_name,
                 assessment.round_title,
-                url_for("scorecards.assessment", assessment_id=assessment.id),
+                assessment_url(assessment.id),
                 assessment.deadline,
             )
         )
     return _sorted(work)
 
 
+def open_notices_rows(user: User, limit: int = 20) -> list:
+    """The unit's open notices, nearest deadline first, with their items counted: tuples (id,
+    doc_number, title, status, deadline, requires_rectification, total, accepted, submitted, to_report,
+    returned), to_report being the items pending or returned. One query, read once per request: the
+    work list and the notices panel share it."""
+
+    def build(asker):
+        def items_in(*statuses: str):
+            return func.coalesce(func.sum(case((NoticeItem.status.in_(statuses), 1), else_=0)), 0)
+
+        return (
+            notices_for_user(asker)
+            .join(NoticeKind, NoticeKind.id == Notice.kind_id)
+            .outerjoin(NoticeItem, NoticeItem.notice_id == Notice.id)
+            .where(Notice.status.in_(Notice.OPEN_STATUSES))
+            .with_only_columns(
+                Notice.id,
+                Notice.doc_number,
+                Notice.title,
+                Notice.status,
+                Notice.deadline,
+                NoticeKind.requires_rectification,
+                func.count(NoticeItem.id).label("total"),
+                items_in("accepted").label("accepted"),
+                items_in("submitted").label("submitted"),
+                items_in("pending", "returned").label("to_report"),
+                items_in("returned").label("returned"),
+            )
+            .group_by(
+                Notice.id,
+                Notice.doc_number,
+                Notice.title,
+                Notice.status,
+                Notice.deadline,
+                NoticeKind.requires_rectification,
+            )
+            .order_by(Notice.deadline, Notice.id)
+            .limit(limit)
+        )
+
+    return per_request(
+        ("open_notices", user.id, limit), lambda: statements.rows(("open_notices", limit), user, build)
+    )
+
+
+def _draft_assessments(asker):
+    return (
+        assessments_for_user(asker)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .with_only_columns(
+            Assessment.id, Assessment.return_reason, AssessmentRound.title, AssessmentRound.deadline
+        )
+        .where(Assessment.status == "draft", AssessmentRound.status == "open")
+        .limit(LIMIT)
+    )
+
+
 def liaison_work(user: User, today: date) -> list[Work]:
     work: list[Work] = []
     if user.unit_id is None:
         return work
-    open_items = func.sum(case((NoticeItem.status.in_(("pending", "returned")), 1), else_=0))
-    returned = func.sum(case((NoticeItem.status == "returned", 1), else_=0))
-    rows = db.session.execute(
-        notices_for_user(user)
-        .join(NoticeItem, NoticeItem.notice_id == Notice.id)
-        .where(Notice.status.in_(Notice.OPEN_STATUSES))
-        .with_only_columns(
-            Notice.id, Notice.doc_number, Notice.title, Notice.status, Notice.deadline, open_items, returned
-        )
-        .group_by(Notice.id, Notice.doc_number, Notice.title, Notice.status, Notice.deadline)
-        .order_by(Notice.deadline)
-        .limit(LIMIT)
-    ).all()
-    calendar = request_calendar(today, *(r[4] for r in rows))
-    for notice_id, number, title, status, deadline, pending, back in rows:
+    rows = [r for r in open_notices_rows(user) if r.total][:LIMIT]
+    calendar = request_calendar(today, *(r.deadline for r in rows))
+    for r in rows:
+        notice_id, number, title, status, deadline = r.id, r.doc_number, r.title, r.status, r.deadline
+        pending, back = r.to_report, r.returned
         left = working_days_between(today, deadline, calendar) if deadline else None
         if status == "issued":
             kind, detail = "签收", "请签收通知书"
@@ -159,14 +281,8 @@ def liaison_work(user: User, today: date) -> list[Work]:
                 left,
             )
         )
-    for assessment_id, return_reason, round_title, deadline in db.session.execute(
-        assessments_for_user(user)
-        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .with_only_columns(
-            Assessment.id, Assessment.return_reason, AssessmentRound.title, AssessmentRound.deadline
-        )
-        .where(Assessment.status == "draft", AssessmentRound.status == "open")
-        .limit(LIMIT)
+    for assessment_id, return_reason, round_title, deadline in statements.rows(
+        "liaison_draft_assessments", user, _draft_assessments
     ):
         detail = "请完成自评并提交" + (f"（退回理由：{return_reason}）" if return_reason else "")
         work.append(

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+from .. import statements
 from ..calendar import WorkCalendar, load_calendar, request_calendar, working_days_between
 from ..extensions import db
 from ..filters import contains
@@ -33,6 +34,7 @@ from ..permissions import (
     notices_for_user,
     verifiable_items_for_user,
 )
+from ..todo import open_notices_rows
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
 LIVE_DRAFT_STATUSES = ("draft", "submitted")
@@ -389,41 +391,33 @@ def issued_deadline(notice: Notice) -> date | None:
 
 
 def liaison_panel_data(user: User, today: date) -> dict:
-    """The unit's open notices, nearest deadline first (the columns the panel prints)."""
-    notices = db.session.scalars(
-        notices_for_user(user)
-        .options(
-            load_only(Notice.id, Notice.title, Notice.status, Notice.doc_number, Notice.deadline),
-            joinedload(Notice.kind).load_only(NoticeKind.requires_rectification),
-        )
-        .where(Notice.status.in_(Notice.OPEN_STATUSES))
-        .order_by(Notice.deadline, Notice.id)
-        .limit(20)
-    ).all()
-    return {
-        "notices": notices,
-        "info": _with_deadlines(notices, today),
-        "counts": item_counts([n.id for n in notices]),
-    }
+    """The unit's open notices, nearest deadline first, with their items counted (tuples: the rows the
+    work list reads in the same request)."""
+    notices = open_notices_rows(user)
+    return {"notices": notices, "info": _with_deadlines(notices, today)}
 
 
 def inspector_panel_data(user: User) -> dict:
     """Reports awaiting this inspector's verification (their own notices first), and their drafts:
     tuples of the columns the panel prints (the items are read once per request with the work list)."""
-    drafts = db.session.execute(
-        notices_for_user(user)
-        .join(Unit, Unit.id == Notice.unit_id)
-        .with_only_columns(
-            Notice.id,
-            Notice.title,
-            Notice.return_reason,
-            Unit.name.label("unit_name"),
-            Unit.short_name.label("unit_short_name"),
+
+    def build(asker):
+        return (
+            notices_for_user(asker)
+            .join(Unit, Unit.id == Notice.unit_id)
+            .with_only_columns(
+                Notice.id,
+                Notice.title,
+                Notice.return_reason,
+                Unit.name.label("unit_name"),
+                Unit.short_name.label("unit_short_name"),
+            )
+            .where(Notice.drafted_by_id == asker.id, Notice.status == "draft")
+            .order_by(Notice.updated_at.desc())
+            .limit(10)
         )
-        .where(Notice.drafted_by_id == user.id, Notice.status == "draft")
-        .order_by(Notice.updated_at.desc())
-        .limit(10)
-    ).all()
+
+    drafts = statements.rows("inspector_drafts", user, build)
     return {"items": verifiable_items_for_user(user), "drafts": drafts}
 
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import scoring
+from .. import scoring, statements
 from ..extensions import db
 from ..models import (
     AuditEvent,
@@ -36,6 +36,7 @@ from ..permissions import (
 )
 from ..services import review_reports
 from ..services.reviews import publish_blockers
+from ..todo import reviews_to_score_rows
 from ..workflow import MACHINES, allowed_steps
 
 CAMPAIGN_STAGES = tuple(MACHINES["campaign"].statuses)  # draft → sampling → reviewing → published
@@ -515,24 +516,10 @@ def rubric_page(user: User, rubric: Rubric) -> dict:
 
 
 def reviewer_panel(user: User) -> dict:
-    """The reviewer's files still to score in campaigns under review: a count and the first eight."""
-    query = (
-        assignments_for_user(user)
-        .where(ReviewAssignment.status == "assigned")
-        .join(CaseFile, CaseFile.id == ReviewAssignment.case_file_id)
-        .join(ReviewCampaign, ReviewCampaign.id == CaseFile.campaign_id)
-        .where(ReviewCampaign.status == "reviewing")
-    )
-    count = db.session.scalar(query.with_only_columns(func.count(ReviewAssignment.id)))
-    pending = db.session.scalars(
-        query.options(
-            joinedload(ReviewAssignment.case_file).joinedload(CaseFile.unit),
-            joinedload(ReviewAssignment.case_file).joinedload(CaseFile.campaign),
-        )
-        .order_by(ReviewCampaign.deadline, ReviewAssignment.id)
-        .limit(8)
-    ).all()
-    return {"count": count, "pending": pending}
+    """The reviewer's files still to score in campaigns under review: a count and the first eight
+    (tuples, from the rows the work list reads in the same request)."""
+    rows = reviews_to_score_rows(user)
+    return {"count": rows[0].total if rows else 0, "pending": rows[:8]}
 
 
 def lead_panel(user: User) -> dict:
@@ -565,29 +552,51 @@ def lead_panel(user: User) -> dict:
 
 def liaison_panel(user: User) -> dict:
     """The unit's three latest published results with its figures, and the lists still wanted."""
-    published = db.session.scalars(
-        campaigns_for_user(user)
-        .order_by(ReviewCampaign.published_at.desc(), ReviewCampaign.id.desc())
-        .limit(3)
-    ).all()
-    ids = [c.id for c in published]
+
+    def build_published(asker):
+        def of_unit(column, *where):
+            return (
+                select(column)
+                .where(
+                    CaseFile.campaign_id == ReviewCampaign.id,
+                    CaseFile.unit_id == asker.unit_id,
+                    CaseFile.sampled.is_(True),
+                    *where,
+                )
+                .correlate(ReviewCampaign)
+                .scalar_subquery()
+            )
+
+        return (
+            campaigns_for_user(asker)
+            .with_only_columns(
+                ReviewCampaign.id,
+                ReviewCampaign.title,
+                of_unit(func.count(CaseFile.id)).label("files"),
+                of_unit(func.avg(CaseFile.final_score)).label("avg"),
+                of_unit(func.count(CaseFile.id), CaseFile.excellent.is_(True)).label("excellent"),
+            )
+            .order_by(ReviewCampaign.published_at.desc(), ReviewCampaign.id.desc())
+            .limit(3)
+        )
+
+    published = statements.rows("liaison_published_campaigns", user, build_published)
     figures = {}
-    if ids and user.unit_id is not None:
-        for cid, files, avg, excellent in db.session.execute(
-            select(
-                CaseFile.campaign_id,
-                func.count(CaseFile.id),
-                func.avg(CaseFile.final_score),
-                func.count(CaseFile.id).filter(CaseFile.excellent.is_(True)),
-            )
-            .where(
-                CaseFile.campaign_id.in_(ids), CaseFile.unit_id == user.unit_id, CaseFile.sampled.is_(True)
-            )
-            .group_by(CaseFile.campaign_id)
-        ):
-            figures[cid] = {
-                "files": files,
-                "avg": float(avg) if avg is not None else None,
-                "excellent": excellent,
+    if user.unit_id is not None:
+        figures = {
+            c.id: {
+                "files": c.files,
+                "avg": float(c.avg) if c.avg is not None else None,
+                "excellent": c.excellent,
             }
-    return {"published": published, "figures": figures, "drafts": drafts_for_liaison(user)}
+            for c in published
+            if c.files
+        }
+    drafts = statements.rows(
+        "liaison_upload_campaigns",
+        user,
+        lambda asker: unit_upload_campaigns_for_user(asker).with_only_columns(
+            ReviewCampaign.id, ReviewCampaign.title
+        ),
+    )
+    return {"published": published, "figures": figures, "drafts": drafts}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
+from .. import statements
 from ..cache import derived
 from ..extensions import db
 from ..models import (
@@ -30,7 +31,27 @@ def liaison_panel_data(user: User, today: date) -> dict:
     """The unit's current self-assessment with its progress, its latest total, its open roadmap."""
     if user.unit_id is None:
         return {"current": None}
-    current = db.session.execute(
+    current = next(iter(statements.rows("liaison_current_assessment", user, _current_assessment)), None)
+    last = next(iter(statements.rows("liaison_last_finalized", user, _last_finalized)), None)
+    rated, last_total = _rated_and_total(current.id if current else None, last.id if last else None)
+    total = 0
+    if current is not None:
+        counts = cached_leaf_counts(current.framework_id, current.framework_updated_at)
+        total = counts.get(current.unit_kind, 0)
+    open_items, overdue_items = statements.rows("liaison_open_roadmap", user, _open_roadmap, today=today)[0]
+    return {
+        "current": current,
+        "rated": rated,
+        "total": total,
+        "last": last,
+        "last_total": last_total,
+        "open_items": open_items or 0,
+        "overdue_items": overdue_items or 0,
+    }
+
+
+def _current_assessment(asker):
+    return (
         select(
             Assessment.id,
             Assessment.status,
@@ -44,45 +65,31 @@ def liaison_panel_data(user: User, today: date) -> dict:
         .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
         .join(Framework, Framework.id == AssessmentRound.framework_id)
         .join(Unit, Unit.id == Assessment.unit_id)
-        .where(Assessment.unit_id == user.unit_id, AssessmentRound.status == "open")
+        .where(Assessment.unit_id == asker.unit_id, AssessmentRound.status == "open")
         .order_by(AssessmentRound.year.desc())
         .limit(1)
-    ).first()
-    last = db.session.execute(
+    )
+
+
+def _last_finalized(asker):
+    return (
         select(Assessment.id, Assessment.unit_id, AssessmentRound.year)
         .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .where(Assessment.unit_id == user.unit_id, reports.FINALIZED)
+        .where(Assessment.unit_id == asker.unit_id, reports.FINALIZED)
         .order_by(AssessmentRound.year.desc())
         .limit(1)
-    ).first()
-    rated, last_total = _rated_and_total(current.id if current else None, last.id if last else None)
-    total = 0
-    if current is not None:
-        counts = cached_leaf_counts(current.framework_id, current.framework_updated_at)
-        total = counts.get(current.unit_kind, 0)
-    open_items, overdue_items = db.session.execute(
-        select(func.count(RoadmapItem.id), func.sum(case((RoadmapItem.due_date < today, 1), else_=0))).where(
-            RoadmapItem.unit_id == user.unit_id, RoadmapItem.status != "done"
-        )
-    ).one()
-    return {
-        "current": current,
-        "rated": rated,
-        "total": total,
-        "last": last,
-        "last_total": last_total,
-        "open_items": open_items or 0,
-        "overdue_items": overdue_items or 0,
-    }
+    )
 
 
-def _rated_and_total(current_id: int | None, last_id: int | None) -> tuple[int, float | None]:
-    """In one query: the indicators the current assessment has rated (reports.progress_for) and the
-    latest finalized assessment's total out of 100 (reports.totals_for)."""
-    ids = [i for i in (current_id, last_id) if i is not None]
-    if not ids:
-        return 0, None
-    rows = db.session.execute(
+def _open_roadmap(asker):
+    return select(
+        func.count(RoadmapItem.id), func.sum(case((RoadmapItem.due_date < bindparam("today"), 1), else_=0))
+    ).where(RoadmapItem.unit_id == asker.unit_id, RoadmapItem.status != "done")
+
+
+def _rated_of():
+    ids = bindparam("ids", expanding=True)
+    return (
         select(
             IndicatorScore.assessment_id,
             func.count(IndicatorScore.id).filter(IndicatorScore.self_rating.is_not(None)),
@@ -92,7 +99,16 @@ def _rated_and_total(current_id: int | None, last_id: int | None) -> tuple[int, 
         .join(Indicator, Indicator.id == IndicatorScore.indicator_id)
         .where(IndicatorScore.assessment_id.in_(ids))
         .group_by(IndicatorScore.assessment_id)
-    ).all()
+    )
+
+
+def _rated_and_total(current_id: int | None, last_id: int | None) -> tuple[int, float | None]:
+    """In one query: the indicators the current assessment has rated (reports.progress_for) and the
+    latest finalized assessment's total out of 100 (reports.totals_for)."""
+    ids = [i for i in (current_id, last_id) if i is not None]
+    if not ids:
+        return 0, None
+    rows = db.session.execute(statements.once("rated_and_total", _rated_of), {"ids": ids}).all()
     by_id = {aid: (count, earned, possible) for aid, count, earned, possible in rows}
     rated = by_id[current_id][0] if current_id in by_id else 0
     if last_id not in by_id:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Row, Select, and_, case, func, or_, select
+from sqlalchemy import Row, Select, String, and_, bindparam, case, func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
+from .. import statements
 from ..extensions import db
 from ..filters import contains
 from ..models import (
@@ -75,6 +76,19 @@ def _applicable(assessment: Assessment):
     )
 
 
+def _applicable_rows() -> Select:
+    """The assessment page's indicator rows, built once: framework_id and unit_kind bound."""
+    return (
+        select(*_ROW_INDICATOR)
+        .where(
+            Indicator.framework_id == bindparam("framework_id"),
+            Indicator.is_leaf.is_(True),
+            Indicator.applies_to.contains(bindparam("unit_kind", type_=String)),
+        )
+        .order_by(Indicator.position)
+    )
+
+
 def applicable_leaves(assessment: Assessment) -> list[Indicator]:
     return list(
         db.session.scalars(select(Indicator).where(_applicable(assessment)).order_by(Indicator.position))
@@ -133,7 +147,7 @@ _ROW_INDICATOR = (
     Indicator.parent_id,
 )
 # What the assessment page reads of the assessment itself, loaded with it in one query.
-_ASSESSMENT_PAGE_LOADS = (
+ASSESSMENT_PAGE_LOADS = (
     joinedload(Assessment.round).joinedload(AssessmentRound.framework),
     joinedload(Assessment.unit),
     joinedload(Assessment.evaluator),
@@ -153,9 +167,15 @@ _ROW_SCORE = (
 
 def _score_rows(assessment_id: int, indicator_id: int | None = None) -> dict[int, Row]:
     """The assessment's scores by indicator id (only `indicator_id`'s when given), as rows."""
-    query = select(*_ROW_SCORE).where(IndicatorScore.assessment_id == assessment_id)
-    if indicator_id is not None:
-        query = query.where(IndicatorScore.indicator_id == indicator_id)
+    if indicator_id is None:
+        query = statements.once(
+            "assessment_scores",
+            lambda: select(*_ROW_SCORE).where(IndicatorScore.assessment_id == bindparam("assessment_id")),
+        )
+        return {row.indicator_id: row for row in db.session.execute(query, {"assessment_id": assessment_id})}
+    query = select(*_ROW_SCORE).where(
+        IndicatorScore.assessment_id == assessment_id, IndicatorScore.indicator_id == indicator_id
+    )
     return {row.indicator_id: row for row in db.session.execute(query)}
 
 
@@ -163,11 +183,18 @@ def _file_rows(score_ids: list[int]) -> dict[int, list[Row]]:
     """Evidence files (id, name) by score id, in upload order."""
     files: dict[int, list[Row]] = {}
     if score_ids:
-        for row in db.session.execute(
-            select(Attachment.owner_id, Attachment.id, Attachment.original_name)
-            .where(Attachment.owner_type == "indicator_score", Attachment.owner_id.in_(score_ids))
-            .order_by(Attachment.id)
-        ):
+        query = statements.once(
+            "score_files",
+            lambda: (
+                select(Attachment.owner_id, Attachment.id, Attachment.original_name)
+                .where(
+                    Attachment.owner_type == "indicator_score",
+                    Attachment.owner_id.in_(bindparam("score_ids", expanding=True)),
+                )
+                .order_by(Attachment.id)
+            ),
+        )
+        for row in db.session.execute(query, {"score_ids": score_ids}):
             files.setdefault(row.owner_id, []).append(row)
     return files
 
@@ -176,28 +203,39 @@ def _previous_rows(assessment: Assessment, code: str | None = None) -> tuple[int
     """The year of the unit's latest earlier assessment and its scores by indicator code (only
     `code`'s when given), as rows: what the "2025 年度：自评 … 评估 …" line shows."""
     previous = db.session.execute(
-        select(Assessment.id, AssessmentRound.year)
-        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .where(Assessment.unit_id == assessment.unit_id, AssessmentRound.year < assessment.round.year)
-        .order_by(AssessmentRound.year.desc(), Assessment.id.desc())
-        .limit(1)
+        statements.once(
+            "previous_assessment",
+            lambda: (
+                select(Assessment.id, AssessmentRound.year)
+                .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+                .where(Assessment.unit_id == bindparam("unit_id"), AssessmentRound.year < bindparam("year"))
+                .order_by(AssessmentRound.year.desc(), Assessment.id.desc())
+                .limit(1)
+            ),
+        ),
+        {"unit_id": assessment.unit_id, "year": assessment.round.year},
     ).first()
     if previous is None:
         return None, {}
-    query = (
-        select(
-            Indicator.code,
-            IndicatorScore.self_rating,
-            IndicatorScore.self_score,
-            IndicatorScore.evaluated_rating,
-            IndicatorScore.evaluated_score,
+
+    def build():
+        return (
+            select(
+                Indicator.code,
+                IndicatorScore.self_rating,
+                IndicatorScore.self_score,
+                IndicatorScore.evaluated_rating,
+                IndicatorScore.evaluated_score,
+            )
+            .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
+            .where(IndicatorScore.assessment_id == bindparam("previous_id"))
         )
-        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
-        .where(IndicatorScore.assessment_id == previous.id)
-    )
-    if code is not None:
-        query = query.where(Indicator.code == code)
-    return previous.year, {row.code: row for row in db.session.execute(query)}
+
+    if code is None:
+        query, params = statements.once("previous_scores", build), {"previous_id": previous.id}
+    else:
+        query, params = build().where(Indicator.code == code), {"previous_id": previous.id}
+    return previous.year, {row.code: row for row in db.session.execute(query, params)}
 
 
 # --- frameworks -------------------------------------------------------------------------------
@@ -337,28 +375,50 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
     """
     # The round, its framework, the unit and the evaluator in one query (on the instance already
     # loaded) instead of a lazy load each.
-    db.session.scalars(
-        select(Assessment).options(*_ASSESSMENT_PAGE_LOADS).where(Assessment.id == assessment.id)
-    ).one()
+    if "round" in inspect(assessment).unloaded:  # not read with ASSESSMENT_PAGE_LOADS by the view
+        db.session.scalars(
+            statements.once(
+                "assessment_page_loads",
+                lambda: (
+                    select(Assessment)
+                    .options(*ASSESSMENT_PAGE_LOADS)
+                    .where(Assessment.id == bindparam("assessment_id"))
+                ),
+            ),
+            {"assessment_id": assessment.id},
+        ).one()
+    framework = {"framework_id": assessment.round.framework_id}
     leaves = db.session.execute(
-        select(*_ROW_INDICATOR).where(_applicable(assessment)).order_by(Indicator.position)
+        statements.once("assessment_leaves", _applicable_rows),
+        {**framework, "unit_kind": assessment.unit.kind},
     ).all()
     scores = _score_rows(assessment.id)
     parents = {
         row.id: row
         for row in db.session.execute(
-            select(Indicator.id, Indicator.code, Indicator.text).where(
-                Indicator.framework_id == assessment.round.framework_id, Indicator.is_leaf.is_(False)
-            )
+            statements.once(
+                "framework_headings",
+                lambda: select(Indicator.id, Indicator.code, Indicator.text).where(
+                    Indicator.framework_id == bindparam("framework_id"), Indicator.is_leaf.is_(False)
+                ),
+            ),
+            framework,
         )
     }
     scored = [(i, s) for i in leaves if (s := scores.get(i.id)) is not None]
     weak = [i for i, s in scored if is_weak(s.evaluated_rating, s.evaluated_score, i.max_points)]
     previous_year, prev_scores = _previous_rows(assessment)
     events = db.session.scalars(
-        audit_events_for_record(user, "assessment", assessment.id)
-        .options(joinedload(AuditEvent.actor))
-        .limit(30)
+        statements.statement(
+            "assessment_events",
+            user,
+            lambda asker: (
+                audit_events_for_record(asker, "assessment", bindparam("record_id"))
+                .options(joinedload(AuditEvent.actor))
+                .limit(30)
+            ),
+        ),
+        statements.values(user, record_id=assessment.id),
     ).all()
     return {
         "previous_year": previous_year,
@@ -382,14 +442,15 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
 
 
 def _roadmap_of(unit_id: int, indicator_ids: list[int]) -> dict[int, RoadmapItem]:
-    return {
-        item.indicator_id: item
-        for item in db.session.scalars(
-            select(RoadmapItem).where(
-                RoadmapItem.unit_id == unit_id, RoadmapItem.indicator_id.in_(indicator_ids or [0])
-            )
-        )
-    }
+    query = statements.once(
+        "roadmap_of",
+        lambda: select(RoadmapItem).where(
+            RoadmapItem.unit_id == bindparam("unit_id"),
+            RoadmapItem.indicator_id.in_(bindparam("indicator_ids", expanding=True)),
+        ),
+    )
+    rows = db.session.scalars(query, {"unit_id": unit_id, "indicator_ids": indicator_ids or [0]})
+    return {item.indicator_id: item for item in rows}
 
 
 def score_row(assessment: Assessment, indicator: Indicator) -> dict:

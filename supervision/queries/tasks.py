@@ -7,6 +7,7 @@ from collections import defaultdict
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from .. import statements
 from ..extensions import db
 from ..filters import contains, filter_findings
 from ..models import (
@@ -29,6 +30,7 @@ from ..models import (
     task_unit,
 )
 from ..permissions import audit_events_for_record, findings_for_user, notices_for_user, tasks_for_user
+from ..todo import active_tasks_rows
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
 
@@ -362,39 +364,29 @@ def categories_page() -> dict:
 
 
 def inspector_home(user: User) -> dict:
-    """The inspector's active tasks (soonest end first) and their task and finding counts."""
-    my_tasks = select(TaskInspector.task_id).where(TaskInspector.user_id == user.id)
-    tasks = list(
-        db.session.scalars(
-            select(SupervisionTask)
-            .where(SupervisionTask.id.in_(my_tasks), SupervisionTask.status == "active")
-            .order_by(SupervisionTask.period_end)
-            .limit(10)
-        )
-    )
-    counts = db.session.execute(
-        select(
-            select(func.count(SupervisionTask.id))
-            .where(SupervisionTask.id.in_(my_tasks), SupervisionTask.status == "active")
-            .scalar_subquery(),
+    """The inspector's active tasks (soonest end first, with the team leader and the findings of
+    each: the rows the work list reads in the same request) and their task and finding counts."""
+
+    def build(asker):
+        my_tasks = select(TaskInspector.task_id).where(TaskInspector.user_id == asker.id)
+        return select(
             select(func.count(SupervisionTask.id)).where(SupervisionTask.id.in_(my_tasks)).scalar_subquery(),
             select(func.count(Finding.id))
-            .where(Finding.inspector_id == user.id, Finding.status != "dismissed")
+            .where(Finding.inspector_id == asker.id, Finding.status != "dismissed")
             .scalar_subquery(),
             select(func.count(Finding.id))
-            .where(Finding.inspector_id == user.id, Finding.status == "open")
+            .where(Finding.inspector_id == asker.id, Finding.status == "open")
             .scalar_subquery(),
         )
-    ).one()
-    ids = [t.id for t in tasks]
+
+    tasks = active_tasks_rows(user)
+    counts = statements.rows("inspector_home_counts", user, build)[0]
     return {
-        "tasks": tasks,
-        "active_count": counts[0],
-        "task_count": counts[1],
-        "finding_count": counts[2],
-        "open_count": counts[3],
-        "finding_counts": finding_counts(ids),
-        "leaders": leaders(ids),
+        "tasks": tasks[:10],
+        "active_count": tasks[0].total if tasks else 0,
+        "task_count": counts[0],
+        "finding_count": counts[1],
+        "open_count": counts[2],
     }
 
 

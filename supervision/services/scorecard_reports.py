@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext
-from sqlalchemy import Row, and_, case, func, select
+from sqlalchemy import Row, and_, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
+from .. import statements
 from ..cache import derived
 from ..extensions import db
 from ..models import (
@@ -232,16 +233,18 @@ def unit_assessment_for_year(
 ) -> Assessment | None:
     """The unit's finalized assessment of the year (or its latest finalized one); `with_round`
     loads its round and framework with it (the unit scorecard shows both)."""
-    query = (
-        select(Assessment)
-        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .where(Assessment.unit_id == unit_id, FINALIZED)
-    )
-    if year:
-        query = query.where(AssessmentRound.year == year)
-    if with_round:
-        query = query.options(joinedload(Assessment.round).joinedload(AssessmentRound.framework))
-    return db.session.scalar(query.order_by(AssessmentRound.year.desc()).limit(1))
+
+    def build():
+        query = select(Assessment).join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        query = query.where(Assessment.unit_id == bindparam("unit_id"), FINALIZED)
+        if year:
+            query = query.where(AssessmentRound.year == bindparam("year"))
+        if with_round:
+            query = query.options(joinedload(Assessment.round).joinedload(AssessmentRound.framework))
+        return query.order_by(AssessmentRound.year.desc()).limit(1)
+
+    query = statements.once(("unit_assessment_for_year", bool(year), with_round), build)
+    return db.session.scalar(query, {"unit_id": unit_id, "year": year})
 
 
 def _translated_ratings() -> dict[str, str]:
@@ -257,53 +260,63 @@ def _stored_or_summed(assessment_id: int, stored: dict | None) -> list[tuple[int
     return area_sums([assessment_id]).get(assessment_id, [])
 
 
+def _headings():
+    return (
+        select(Indicator.id, Indicator.code, Indicator.text, Indicator.level)
+        .where(Indicator.framework_id == bindparam("framework_id"), Indicator.is_leaf.is_(False))
+        .order_by(Indicator.position)
+    )
+
+
+def _scorecard_rows():
+    columns = (Indicator.id, Indicator.code, Indicator.text, Indicator.max_points, Indicator.area_id)
+    return (
+        select(
+            *columns,
+            IndicatorScore.self_rating,
+            IndicatorScore.evaluated_rating,
+            IndicatorScore.evaluated_score,
+        )
+        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
+        .where(IndicatorScore.assessment_id == bindparam("assessment_id"))
+        .order_by(Indicator.position)
+    )
+
+
+def _scorecard_roadmap():
+    return (
+        select(RoadmapItem)
+        .where(
+            RoadmapItem.unit_id == bindparam("unit_id"),
+            RoadmapItem.assessment_id == bindparam("assessment_id"),
+        )
+        .order_by(RoadmapItem.id)
+    )
+
+
+def _scorecard_findings():
+    return (
+        select(Finding.indicator_id, func.count(Finding.id))
+        .join(Indicator, Indicator.id == Finding.indicator_id)
+        .where(Finding.unit_id == bindparam("unit_id"), Indicator.framework_id == bindparam("framework_id"))
+        .group_by(Finding.indicator_id)
+    )
+
+
 def unit_scorecard(assessment: Assessment) -> dict:
     """One unit's scorecard: total, areas, every indicator with its roadmap item and findings.
 
     A fixed number of queries whatever the framework's size; rows are plain columns and the rating
     labels are translated once (`ratings`)."""
     framework_id = assessment.round.framework_id
-    parents = {
-        row.id: row
-        for row in db.session.execute(
-            select(Indicator.id, Indicator.code, Indicator.text, Indicator.level)
-            .where(Indicator.framework_id == framework_id, Indicator.is_leaf.is_(False))
-            .order_by(Indicator.position)
-        )
-    }
+    ids = {"framework_id": framework_id, "assessment_id": assessment.id, "unit_id": assessment.unit_id}
+    parents = {row.id: row for row in db.session.execute(statements.once("headings", _headings), ids)}
     areas = [Area(row.id, row.code, row.text) for row in parents.values() if row.level == 1]
     score = combine_area_sums(_stored_or_summed(assessment.id, assessment.area_scores))
-    rows = db.session.execute(
-        select(
-            Indicator.id,
-            Indicator.code,
-            Indicator.text,
-            Indicator.max_points,
-            Indicator.area_id,
-            IndicatorScore.self_rating,
-            IndicatorScore.evaluated_rating,
-            IndicatorScore.evaluated_score,
-        )
-        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
-        .where(IndicatorScore.assessment_id == assessment.id)
-        .order_by(Indicator.position)
-    ).all()
-    roadmap = {
-        item.indicator_id: item
-        for item in db.session.scalars(
-            select(RoadmapItem)
-            .where(RoadmapItem.unit_id == assessment.unit_id, RoadmapItem.assessment_id == assessment.id)
-            .order_by(RoadmapItem.id)
-        )
-    }
-    findings = dict(
-        db.session.execute(
-            select(Finding.indicator_id, func.count(Finding.id))
-            .join(Indicator, Indicator.id == Finding.indicator_id)
-            .where(Finding.unit_id == assessment.unit_id, Indicator.framework_id == framework_id)
-            .group_by(Finding.indicator_id)
-        ).all()
-    )
+    rows = db.session.execute(statements.once("scorecard_rows", _scorecard_rows), ids).all()
+    roadmap_items = db.session.scalars(statements.once("scorecard_roadmap", _scorecard_roadmap), ids)
+    roadmap = {item.indicator_id: item for item in roadmap_items}
+    findings = dict(db.session.execute(statements.once("scorecard_findings", _scorecard_findings), ids).all())
     lines = [
         IndicatorLine(
             indicator=row,
@@ -337,10 +350,16 @@ def unit_trend(unit_id: int) -> dict:
     included.
     """
     finalized = db.session.execute(
-        select(AssessmentRound.year, Assessment.id, Assessment.area_scores)
-        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-        .where(Assessment.unit_id == unit_id, FINALIZED)
-        .order_by(AssessmentRound.year, Assessment.id)
+        statements.once(
+            "unit_trend",
+            lambda: (
+                select(AssessmentRound.year, Assessment.id, Assessment.area_scores)
+                .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+                .where(Assessment.unit_id == bindparam("unit_id"), FINALIZED)
+                .order_by(AssessmentRound.year, Assessment.id)
+            ),
+        ),
+        {"unit_id": unit_id},
     ).all()
     missing = area_sums([aid for _year, aid, stored in finalized if stored is None])
     per_assessment = [
@@ -357,7 +376,13 @@ def unit_trend(unit_id: int) -> dict:
         {
             row.id: (row.code, row.text)
             for row in db.session.execute(
-                select(Indicator.id, Indicator.code, Indicator.text).where(Indicator.id.in_(area_ids))
+                statements.once(
+                    "area_names",
+                    lambda: select(Indicator.id, Indicator.code, Indicator.text).where(
+                        Indicator.id.in_(bindparam("ids", expanding=True))
+                    ),
+                ),
+                {"ids": sorted(area_ids)},
             )
         }
         if area_ids

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy import Row
 
 from ...errors import DomainError, NotAllowed
@@ -136,8 +137,8 @@ def _mode(assessment: Assessment) -> str:
 @bp.route("/assessments/<int:assessment_id>")
 @require(*READ_ASSESSMENTS)
 def assessment(assessment_id: int):
-    assessment = get_assessment_for_user_or_404(assessment_id, current_user)
-    data = queries.assessment_page(current_user, assessment)  # first: it loads the round and unit
+    assessment = get_assessment_for_user_or_404(assessment_id, current_user, *queries.ASSESSMENT_PAGE_LOADS)
+    data = queries.assessment_page(current_user, assessment)
     mode = _mode(assessment)
     ratings = _translated_ratings()
     return render_template(
@@ -168,34 +169,59 @@ def _row_context(assessment: Assessment, mode: str, ratings: dict[str, str], dat
         base=url_for("scorecards.assessment", assessment_id=assessment.id),
         csrf=generate_csrf(),
         ratings=ratings,
+        options=_rating_options(ratings),
         files=data["files"],
         prev_scores=data["prev_scores"],
         accept=ACCEPT_ATTR,
         is_weak=is_weak,
         T=SimpleNamespace(
-            points=_("分值"),
-            method=_("评价方式"),
-            responsible=_("责任单位"),
-            previous_year=_("%(year)s 年度", year=previous_year) if previous_year else "",
-            self=_("自评"),
-            evaluation=_("评估"),
-            self_rating=_("自评等次"),
-            choose=_("— 请选择 —"),
-            score=_("得分"),
-            self_score=_("自评得分"),
-            save=_("保存"),
-            explanation_hint=_("自评说明（做法、数据、佐证材料名称）"),
-            explanation=_("自评说明"),
-            upload_evidence=_("上传佐证材料"),
-            evidence=_("佐证材料"),
-            upload=_("上传"),
-            not_rated=_("未评价"),
-            eval_rating=_("评估等次"),
-            confirm_self=_("按自评确认"),
-            eval_score=_("评估得分"),
-            comment=_("评估意见"),
-            weak=_("短板"),
+            **{
+                name: escape(text)  # escaped once, not in every row
+                for name, text in _row_strings(previous_year).items()
+            }
         ),
+    )
+
+
+def _rating_options(ratings: dict[str, str]) -> dict[str, Markup]:
+    """The rating select's options with each rating chosen ('' for none), rendered once per request
+    instead of a loop per row; the same markup as the loop of templates/scorecards/_score_row.html."""
+
+    def options(chosen: str) -> Markup:
+        return Markup("").join(
+            Markup('<option value="{}" {}>{}</option>').format(
+                key, "selected" if key == chosen else "", label
+            )
+            for key, label in ratings.items()
+        )
+
+    return {chosen: options(chosen) for chosen in ("", *ratings)}
+
+
+def _row_strings(previous_year: int | None) -> dict[str, str]:
+    return dict(
+        points=_("分值"),
+        method=_("评价方式"),
+        responsible=_("责任单位"),
+        previous_year=_("%(year)s 年度", year=previous_year) if previous_year else "",
+        self=_("自评"),
+        evaluation=_("评估"),
+        self_rating=_("自评等次"),
+        choose=_("— 请选择 —"),
+        score=_("得分"),
+        self_score=_("自评得分"),
+        save=_("保存"),
+        explanation_hint=_("自评说明（做法、数据、佐证材料名称）"),
+        explanation=_("自评说明"),
+        upload_evidence=_("上传佐证材料"),
+        evidence=_("佐证材料"),
+        upload=_("上传"),
+        not_rated=_("未评价"),
+        eval_rating=_("评估等次"),
+        confirm_self=_("按自评确认"),
+        eval_score=_("评估得分"),
+        comment=_("评估意见"),
+        weak=_("短板"),
     )
 
 

@@ -1,0 +1,71 @@
+"""Statements built once per shape of the user (supervision/statements.py): each user still gets
+their own rows, and a user of another shape never runs a statement built for the first."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from supervision import statements
+from supervision.models import Notice
+from supervision.permissions import notices_for_user, verifiable_items_for_user
+
+from .factories import NoticeFactory, NoticeItemFactory, UnitFactory
+
+
+def _issued(unit, n: int, **kwargs):
+    return NoticeFactory(unit=unit, status="acknowledged", doc_number=f"海法督〔2026〕{n}号", **kwargs)
+
+
+def _visible_ids(user) -> list[int]:
+    def build(asker):
+        return notices_for_user(asker).with_only_columns(Notice.id).order_by(Notice.id)
+
+    return [row.id for row in statements.rows("test_visible_notices", user, build)]
+
+
+def test_two_liaisons_share_the_statement_not_the_rows(make_user):
+    a, b = UnitFactory(), UnitFactory()
+    first, second = _issued(a, 1), _issued(b, 2)
+    liaison_a, liaison_b = make_user("liaison", unit=a), make_user("liaison", unit=b)
+    assert _visible_ids(liaison_a) == [first.id]
+    assert _visible_ids(liaison_b) == [second.id]
+    built = statements.statement("test_visible_notices", liaison_a, lambda asker: pytest.fail("rebuilt"))
+    assert built is statements.statement(
+        "test_visible_notices", liaison_b, lambda asker: pytest.fail("rebuilt")
+    )
+
+
+def test_each_shape_of_user_gets_its_own_statement(make_user):
+    unit = UnitFactory()
+    notice = _issued(unit, 3)
+    lead, liaison = make_user("lead"), make_user("liaison", unit=unit)
+    no_unit = make_user("liaison", unit=None)
+    assert notice.id in _visible_ids(lead)
+    assert _visible_ids(liaison) == [notice.id]
+    assert _visible_ids(no_unit) == []  # a liaison without a unit sees nothing (not the unit of another)
+    inactive = make_user("lead", active=False)
+    assert _visible_ids(inactive) == []  # can() refuses an inactive user: built for that shape apart
+
+
+def test_the_builder_sees_only_the_shape(make_user):
+    """A scoping rule that read anything but the role, the id, the unit and whether the user is active
+    would be built for one user and reused for others: it fails when it is built."""
+    user = make_user("inspector")
+    with pytest.raises(AttributeError):
+        statements.statement(
+            "test_reads_more", user, lambda asker: select(Notice.id).where(asker.display_name)
+        )
+
+
+def test_verifiable_items_bind_each_inspector(make_user):
+    """The reports to verify: built once, each inspector's own (his notices, not his own unit's)."""
+    own = UnitFactory()
+    other = UnitFactory()
+    one, two = make_user("inspector", unit=own), make_user("inspector", unit=other)
+    mine = NoticeItemFactory(notice=_issued(other, 4, drafted_by=one), status="submitted")
+    his = NoticeItemFactory(notice=_issued(own, 5, drafted_by=two), status="submitted")
+    refused = NoticeItemFactory(notice=_issued(own, 6, drafted_by=one), status="submitted")  # 回避
+    assert [r.item_id for r in verifiable_items_for_user(one)] == [mine.id]
+    assert [r.item_id for r in verifiable_items_for_user(two)] == [his.id]
+    assert refused.id not in {r.item_id for r in verifiable_items_for_user(two)}
