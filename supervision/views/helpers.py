@@ -194,3 +194,18 @@ def download(data: bytes, filename: str, mimetype: str):
         f"attachment; filename=download; filename*=UTF-8''{quote(filename, safe='')}"
     )
     return response
+
+
+_URL_MARK = 987654321
+
+
+def url_base(endpoint: str, key: str, **values: Any) -> str:
+    """The URL of `endpoint` up to its last argument `key`, built once for a list page's rows:
+    `url_base('notices.detail', 'notice_id') ~ n.id` is `url_for('notices.detail', notice_id=n.id)`."""
+    from flask import url_for
+
+    url = url_for(endpoint, **values, **{key: _URL_MARK})
+    base, _mark, rest = url.rpartition(str(_URL_MARK))
+    if rest:
+        raise ValueError(f"{endpoint}: {key} is not the end of its URL")
+    return base
