@@ -201,6 +201,7 @@ def register_template_helpers(app: Flask) -> None:
     from . import filters, formatting, nav, numbers, permissions, template_gettext, workflow
     from .exports import pdf
     from .forms import new_form_token
+    from .views.helpers import url_base
 
     app.jinja_env.filters["cn_date"] = formatting.cn_date
     app.jinja_env.filters["cn_datetime"] = formatting.cn_datetime
@@ -215,6 +216,8 @@ def register_template_helpers(app: Flask) -> None:
         nav_for=nav.nav_for,
         layout_for=nav.layout_for,
         status_label=workflow.status_label,
+        status_labels=workflow.status_labels,  # a list page's labels, translated once
+        url_base=url_base,  # a list page's row links: url_base(endpoint, key) ~ id
         get_locale=get_locale,
         search_max=filters.SEARCH_MAX_CHARS,  # every search box's maxlength
         new_form_token=new_form_token,

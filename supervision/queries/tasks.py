@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..filters import contains, filter_findings
@@ -31,6 +31,7 @@ from ..models import (
 from ..permissions import audit_events_for_record, findings_for_user, notices_for_user, tasks_for_user
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
+from .rows import paginate_rows
 
 PER_PAGE = 20
 FINDINGS_PER_PAGE = 30
@@ -165,10 +166,26 @@ def _filtered_tasks(query, args: dict):
     return query
 
 
+# What a task list row shows (rows, not SupervisionTask objects).
+TASK_LIST_COLUMNS = (
+    SupervisionTask.id,
+    SupervisionTask.code,
+    SupervisionTask.title,
+    SupervisionTask.kind,
+    SupervisionTask.period_start,
+    SupervisionTask.period_end,
+    SupervisionTask.status,
+)
+
+
 def task_list(user: User, args: dict, page: int) -> dict:
     """The task list: a page of the tasks the user may see, with each row's figures."""
-    query = _filtered_tasks(tasks_for_user(user), args).order_by(*SORTS.get(args["sort"], SORTS["new"]))
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    query = (
+        _filtered_tasks(tasks_for_user(user), args)
+        .with_only_columns(*TASK_LIST_COLUMNS)
+        .order_by(*SORTS.get(args["sort"], SORTS["new"]))
+    )
+    pagination = paginate_rows(query, page, PER_PAGE)
     ids = [t.id for t in pagination.items]
     return {
         "page": pagination,
@@ -221,13 +238,8 @@ def task_page(user: User, task: SupervisionTask, args: dict, page: int) -> dict:
     units = task_unit_rows(task)
     unit_names = dict(units)
     matrix_rows, totals = _severity_matrix(task, unit_names)
-    findings_query = filter_findings(
-        select(Finding)
-        .where(Finding.task_id == task.id)
-        .options(joinedload(Finding.unit), joinedload(Finding.inspector)),
-        args,
-    ).order_by(Finding.found_on.desc(), Finding.id.desc())
-    pagination = db.paginate(findings_query, page=page, per_page=FINDINGS_PER_PAGE, error_out=False)
+    findings = filter_findings(select(Finding).where(Finding.task_id == task.id), args)
+    pagination = finding_rows(findings, page)
     files = list(
         db.session.scalars(
             select(Attachment)
@@ -306,22 +318,39 @@ def indicator_exists(indicator_id: int) -> bool:
 # --- findings --------------------------------------------------------------------------------
 
 
+def finding_rows(findings: Select, page: int):
+    """A page of findings as the findings table shows them (rows of its columns, newest first):
+    the task's code, the unit's names and the inspector's name joined in, no ORM objects."""
+    inspector = aliased(User)
+    query = (
+        findings.with_only_columns(
+            Finding.id,
+            Finding.found_on,
+            Finding.task_id,
+            SupervisionTask.code.label("task_code"),
+            Unit.short_name.label("unit_short"),
+            Unit.name.label("unit_name"),
+            Finding.category,
+            Finding.severity,
+            Finding.description,
+            inspector.display_name.label("inspector_name"),
+            Finding.status,
+        )
+        .select_from(Finding)
+        .outerjoin(SupervisionTask, SupervisionTask.id == Finding.task_id)
+        .outerjoin(Unit, Unit.id == Finding.unit_id)
+        .outerjoin(inspector, inspector.id == Finding.inspector_id)
+        .order_by(Finding.found_on.desc(), Finding.id.desc())
+    )
+    return paginate_rows(query, page, FINDINGS_PER_PAGE, count=findings)
+
+
 def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dict:
     """Every finding the user may see, across tasks, filtered like the register export."""
-    query = filter_findings(
-        findings_for_user(user).options(
-            joinedload(Finding.unit), joinedload(Finding.inspector), joinedload(Finding.task)
-        ),
-        args,
-    )
+    findings = filter_findings(findings_for_user(user), args)
     if task_id:
-        query = query.where(Finding.task_id == task_id)
-    pagination = db.paginate(
-        query.order_by(Finding.found_on.desc(), Finding.id.desc()),
-        page=page,
-        per_page=FINDINGS_PER_PAGE,
-        error_out=False,
-    )
+        findings = findings.where(Finding.task_id == task_id)
+    pagination = finding_rows(findings, page)
     return {"page": pagination, "file_counts": file_counts([f.id for f in pagination.items])}
 
 
