@@ -178,17 +178,21 @@ def notice_list_page(user: User, filters: NoticeFilters, page: int, today: date)
 
 def unit_notices_page(user: User, page: int, today: date) -> dict:
     """本单位通知: the liaison's own unit's notices, open ones first, with working days left."""
-    base = notices_for_user(user).options(joinedload(Notice.kind))
-    open_notices = db.session.scalars(
+    notices = notices_for_user(user)
+    base = (
+        notices.with_only_columns(*LIST_COLUMNS)
+        .select_from(Notice)
+        .outerjoin(NoticeKind, NoticeKind.id == Notice.kind_id)
+    )
+    open_notices = db.session.execute(
         base.where(Notice.status.in_(Notice.OPEN_STATUSES)).order_by(Notice.deadline, Notice.id)
     ).all()
-    result = db.paginate(
-        base.where(Notice.status.not_in(Notice.OPEN_STATUSES)).order_by(
-            Notice.issue_date.desc(), Notice.id.desc()
-        ),
-        page=page,
-        per_page=20,
-        error_out=False,
+    closed = Notice.status.not_in(Notice.OPEN_STATUSES)
+    result = paginate_rows(
+        base.where(closed).order_by(Notice.issue_date.desc(), Notice.id.desc()),
+        page,
+        20,
+        count=notices.where(closed),
     )
     return {
         "open_notices": open_notices,
