@@ -211,10 +211,20 @@ def _row_figures() -> tuple:
 def task_list(user: User, args: dict, page: int) -> dict:
     """The task list: a page of the tasks the user may see, each row with its figures."""
     tasks = _filtered_tasks(tasks_for_user(user), args)
-    query = tasks.with_only_columns(*TASK_LIST_COLUMNS, *_row_figures()).order_by(
-        *SORTS.get(args["sort"], SORTS["new"])
-    )
-    return {"page": paginate_rows(query, page, PER_PAGE, count=tasks), "years": task_years(user)}
+    order = SORTS.get(args["sort"], SORTS["new"])
+
+    def rows_of(page_ids: Select) -> Select:
+        return (
+            select(*TASK_LIST_COLUMNS, *_row_figures())
+            .where(SupervisionTask.id.in_(page_ids))
+            .order_by(*order)
+        )
+
+    ids = tasks.with_only_columns(SupervisionTask.id).order_by(*order)
+    return {
+        "page": paginate_rows(ids, page, PER_PAGE, count=tasks, rows_of=rows_of),
+        "years": task_years(user),
+    }
 
 
 # --- the task form and the task page ---------------------------------------------------------
