@@ -210,6 +210,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     from .exports import pdf
     from .forms import new_form_token
+    from .views.helpers import url_base
 
     app.jinja_env.filters["cn_date"] = formatting.cn_date
     app.jinja_env.filters["cn_datetime"] = formatting.cn_datetime
@@ -224,6 +225,8 @@ def register_template_helpers(app: Flask) -> None:
         nav_for=nav.nav_for,
         layout_for=nav.layout_for,
         status_label=workflow.status_label,
+        status_labels=workflow.status_labels,  # a list page's labels, translated once
+        url_base=url_base,  # a list page's row links: url_base(endpoint, key) ~ id
         get_locale=get_locale,
         search_max=filters.SEARCH_MAX_CHARS,  # every search box's maxlength
         weak_percent=scoring_indicators.weak_percent(),  # the 短板 threshold stated on the pages

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import MAXYEAR, MINYEAR, date, timedelta
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,10 @@ def package_days() -> list[tuple[date, bool, str]]:
 # --- which years are covered: confirmed by the admin, or from the package's data ----------------
 
 
+@cache
 def package_years() -> frozenset[int]:
-    """The years the chinese-calendar package has the official holiday arrangements for."""
+    """The years the chinese-calendar package has the official holiday arrangements for (the
+    installed package's data: read once per process, every list of deadlines asks)."""
     from chinese_calendar import constants
 
     return frozenset(day.year for day in constants.holidays)

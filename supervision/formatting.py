@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask import g
 from flask_babel import get_locale
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _is_chinese() -> bool:
-    locale = get_locale()
+    # The locale Flask-Babel selected for this request (or force_locale set), read from its
+    # per-request namespace without its proxy lookups: a list page formats two dates a row.
+    babel_ctx = g.__dict__.get("_flask_babel") if g else None
+    locale = babel_ctx.__dict__.get("babel_locale") if babel_ctx is not None else None
+    if locale is None:
+        locale = get_locale()
     return locale is None or locale.language == "zh"
 
 

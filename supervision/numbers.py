@@ -48,11 +48,20 @@ def fmt(value: Number | None, places: int, *, empty: str = EMPTY) -> str:
     """The figure as text, rounded half up, without trailing zeros (94.50 → 94.5, 90.00 → 90)."""
     if value is None:
         return empty
+    if type(value) is int:
+        return str(value)
     return _text(value, places)
 
 
 @lru_cache(maxsize=4096, typed=True)  # a page shows the same few values (1, 2, 0.5) hundreds of times
 def _text(value: Number, places: int) -> str:
+    if type(value) is float:
+        # A figure is rounded where it is computed: its shortest repr (what round_half_up reads)
+        # mostly has no more decimals than `places`, and then rounding leaves it as it is.
+        head, dot, tail = repr(value).partition(".")
+        if dot and len(tail) <= places and tail.isdigit():
+            text = (head + "." + tail).rstrip("0").rstrip(".")
+            return "0" if text == "-0" else text
     text = f"{round_half_up(value, places):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

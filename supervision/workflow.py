@@ -178,6 +178,11 @@ def status_label(record_type: str, status: str) -> str:
     return MACHINES[record_type].label(status)
 
 
+def status_labels(record_type: str) -> dict[str, str]:
+    """Every status of the record type with its label, translated once (a list page's rows)."""
+    return {status: str(label) for status, label in MACHINES[record_type].statuses.items()}
+
+
 def allowed_steps(record: Any, user: Any) -> list[Step]:
     """The steps this user's role may take from the record's current status (for buttons)."""
     machine = machine_for(record)

@@ -35,6 +35,7 @@ from ..permissions import (
     verifiable_items_for_user,
 )
 from ..todo import open_notices_rows
+from .rows import paginate_rows
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
 LIVE_DRAFT_STATUSES = ("draft", "submitted")
@@ -139,18 +140,65 @@ def filtered_notices(user: User, filters: NoticeFilters, today: date) -> Select:
     return notices_for_user(user).where(*(c for c in clauses if c is not None))
 
 
+# What a list row shows of a notice (rows, not ORM objects: a list page builds no Notice).
+LIST_COLUMNS = (
+    Notice.id,
+    Notice.doc_number,
+    Notice.title,
+    Notice.status,
+    Notice.issue_date,
+    Notice.deadline,
+    NoticeKind.name.label("kind_name"),
+    NoticeKind.requires_rectification,
+)
+
+
+def _item_figures() -> tuple:
+    """A list row's item counts as correlated subqueries of the row query: in total, accepted,
+    awaiting verification (what item_counts reads in a query of its own)."""
+
+    def items(*where):
+        of_notice = NoticeItem.notice_id == Notice.id
+        return select(func.count(NoticeItem.id)).where(of_notice, *where).scalar_subquery()
+
+    return (
+        items().label("items_total"),
+        items(NoticeItem.status == "accepted").label("items_accepted"),
+        items(NoticeItem.status == "submitted").label("items_submitted"),
+    )
+
+
+def _row_counts(*rows) -> dict[int, dict]:
+    """item_counts' answer from the rows' own columns (a notice without items has no entry)."""
+    return {
+        r.id: {"total": r.items_total, "accepted": r.items_accepted, "submitted": r.items_submitted}
+        for r in rows
+        if r.items_total
+    }
+
+
 def notice_list_page(user: User, filters: NoticeFilters, page: int, today: date) -> dict:
     """通知书: the filtered list, 20 a page, with item counts and working days left."""
-    query = filtered_notices(user, filters, today).options(joinedload(Notice.kind), joinedload(Notice.unit))
-    result = db.paginate(
-        query.order_by(Notice.updated_at.desc(), Notice.id.desc()), page=page, per_page=20, error_out=False
+    notices = filtered_notices(user, filters, today)
+    query = (
+        notices.with_only_columns(
+            *LIST_COLUMNS,
+            *_item_figures(),
+            Unit.short_name.label("unit_short"),
+            Unit.name.label("unit_name"),
+        )
+        .select_from(Notice)
+        .outerjoin(NoticeKind, NoticeKind.id == Notice.kind_id)
+        .outerjoin(Unit, Unit.id == Notice.unit_id)
+        .order_by(Notice.updated_at.desc(), Notice.id.desc())
     )
+    result = paginate_rows(query, page, 20, count=notices)
     # A link from elsewhere may pass ?unit=<id>: the page shows the unit's name as a removable chip.
     unit_id = filters.unit_id
     unit_name = db.session.scalar(select(Unit.name).where(Unit.id == unit_id)) if unit_id else None
     return {
         "page": result,
-        "counts": item_counts([n.id for n in result.items]),
+        "counts": _row_counts(*result.items),
         "info": _with_deadlines(result.items, today),
         "kinds": notice_kinds(active_only=False),
         "unit_name": unit_name,
@@ -159,22 +207,26 @@ def notice_list_page(user: User, filters: NoticeFilters, page: int, today: date)
 
 def unit_notices_page(user: User, page: int, today: date) -> dict:
     """本单位通知: the liaison's own unit's notices, open ones first, with working days left."""
-    base = notices_for_user(user).options(joinedload(Notice.kind))
-    open_notices = db.session.scalars(
+    notices = notices_for_user(user)
+    base = (
+        notices.with_only_columns(*LIST_COLUMNS, *_item_figures())
+        .select_from(Notice)
+        .outerjoin(NoticeKind, NoticeKind.id == Notice.kind_id)
+    )
+    open_notices = db.session.execute(
         base.where(Notice.status.in_(Notice.OPEN_STATUSES)).order_by(Notice.deadline, Notice.id)
     ).all()
-    result = db.paginate(
-        base.where(Notice.status.not_in(Notice.OPEN_STATUSES)).order_by(
-            Notice.issue_date.desc(), Notice.id.desc()
-        ),
-        page=page,
-        per_page=20,
-        error_out=False,
+    closed = Notice.status.not_in(Notice.OPEN_STATUSES)
+    result = paginate_rows(
+        base.where(closed).order_by(Notice.issue_date.desc(), Notice.id.desc()),
+        page,
+        20,
+        count=notices.where(closed),
     )
     return {
         "open_notices": open_notices,
         "page": result,
-        "counts": item_counts([n.id for n in open_notices] + [n.id for n in result.items]),
+        "counts": _row_counts(*open_notices, *result.items),
         "info": _with_deadlines(open_notices, today),
     }
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from .. import statements
 from ..extensions import db
@@ -33,6 +33,7 @@ from ..permissions import audit_events_for_record, findings_for_user, notices_fo
 from ..todo import active_tasks_rows
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
+from .rows import paginate_rows
 
 PER_PAGE = 20
 FINDINGS_PER_PAGE = 30
@@ -167,16 +168,63 @@ def _filtered_tasks(query, args: dict):
     return query
 
 
+# What a task list row shows (rows, not SupervisionTask objects).
+TASK_LIST_COLUMNS = (
+    SupervisionTask.id,
+    SupervisionTask.code,
+    SupervisionTask.title,
+    SupervisionTask.kind,
+    SupervisionTask.period_start,
+    SupervisionTask.period_end,
+    SupervisionTask.status,
+)
+
+
+def _row_figures() -> tuple:
+    """Each task row's figures as correlated subqueries of the row query (one query for the page,
+    not one per figure): findings (dismissed excluded), open ones, serious ones, units, team size,
+    the team leader's name."""
+    of_task = Finding.task_id == SupervisionTask.id
+    counted = Finding.status != "dismissed"
+
+    def findings(*where):
+        return select(func.count(Finding.id)).where(of_task, *where).scalar_subquery()
+
+    on_team = TaskInspector.task_id == SupervisionTask.id
+    return (
+        findings(counted).label("findings"),
+        findings(Finding.status == "open").label("open_findings"),
+        findings(counted, Finding.severity == "serious").label("serious_findings"),
+        select(func.count())
+        .select_from(task_unit)
+        .where(task_unit.c.task_id == SupervisionTask.id)
+        .scalar_subquery()
+        .label("units"),
+        select(func.count()).select_from(TaskInspector).where(on_team).scalar_subquery().label("team_size"),
+        select(User.display_name)
+        .join(TaskInspector, TaskInspector.user_id == User.id)
+        .where(on_team, TaskInspector.is_leader.is_(True))
+        .limit(1)
+        .scalar_subquery()
+        .label("leader"),
+    )
+
+
 def task_list(user: User, args: dict, page: int) -> dict:
-    """The task list: a page of the tasks the user may see, with each row's figures."""
-    query = _filtered_tasks(tasks_for_user(user), args).order_by(*SORTS.get(args["sort"], SORTS["new"]))
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
-    ids = [t.id for t in pagination.items]
+    """The task list: a page of the tasks the user may see, each row with its figures."""
+    tasks = _filtered_tasks(tasks_for_user(user), args)
+    order = SORTS.get(args["sort"], SORTS["new"])
+
+    def rows_of(page_ids: Select) -> Select:
+        return (
+            select(*TASK_LIST_COLUMNS, *_row_figures())
+            .where(SupervisionTask.id.in_(page_ids))
+            .order_by(*order)
+        )
+
+    ids = tasks.with_only_columns(SupervisionTask.id).order_by(*order)
     return {
-        "page": pagination,
-        "counts": finding_counts(ids),
-        "unit_counts": unit_counts(ids),
-        "leaders": leaders(ids),
+        "page": paginate_rows(ids, page, PER_PAGE, count=tasks, rows_of=rows_of),
         "years": task_years(user),
     }
 
@@ -223,13 +271,8 @@ def task_page(user: User, task: SupervisionTask, args: dict, page: int) -> dict:
     units = task_unit_rows(task)
     unit_names = dict(units)
     matrix_rows, totals = _severity_matrix(task, unit_names)
-    findings_query = filter_findings(
-        select(Finding)
-        .where(Finding.task_id == task.id)
-        .options(joinedload(Finding.unit), joinedload(Finding.inspector)),
-        args,
-    ).order_by(Finding.found_on.desc(), Finding.id.desc())
-    pagination = db.paginate(findings_query, page=page, per_page=FINDINGS_PER_PAGE, error_out=False)
+    findings = filter_findings(select(Finding).where(Finding.task_id == task.id), args)
+    pagination = finding_rows(findings, page)
     files = list(
         db.session.scalars(
             select(Attachment)
@@ -308,22 +351,42 @@ def indicator_exists(indicator_id: int) -> bool:
 # --- findings --------------------------------------------------------------------------------
 
 
+_INSPECTOR = aliased(User, name="inspector")  # built once: an alias costs more than the rows it joins
+
+
+def finding_rows(findings: Select, page: int):
+    """A page of findings as the findings table shows them (rows of its columns, newest first):
+    the task's code, the unit's names and the inspector's name joined in, no ORM objects."""
+    inspector = _INSPECTOR
+    query = (
+        findings.with_only_columns(
+            Finding.id,
+            Finding.found_on,
+            Finding.task_id,
+            SupervisionTask.code.label("task_code"),
+            Unit.short_name.label("unit_short"),
+            Unit.name.label("unit_name"),
+            Finding.category,
+            Finding.severity,
+            Finding.description,
+            inspector.display_name.label("inspector_name"),
+            Finding.status,
+        )
+        .select_from(Finding)
+        .outerjoin(SupervisionTask, SupervisionTask.id == Finding.task_id)
+        .outerjoin(Unit, Unit.id == Finding.unit_id)
+        .outerjoin(inspector, inspector.id == Finding.inspector_id)
+        .order_by(Finding.found_on.desc(), Finding.id.desc())
+    )
+    return paginate_rows(query, page, FINDINGS_PER_PAGE, count=findings)
+
+
 def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dict:
     """Every finding the user may see, across tasks, filtered like the register export."""
-    query = filter_findings(
-        findings_for_user(user).options(
-            joinedload(Finding.unit), joinedload(Finding.inspector), joinedload(Finding.task)
-        ),
-        args,
-    )
+    findings = filter_findings(findings_for_user(user), args)
     if task_id:
-        query = query.where(Finding.task_id == task_id)
-    pagination = db.paginate(
-        query.order_by(Finding.found_on.desc(), Finding.id.desc()),
-        page=page,
-        per_page=FINDINGS_PER_PAGE,
-        error_out=False,
-    )
+        findings = findings.where(Finding.task_id == task_id)
+    pagination = finding_rows(findings, page)
     return {"page": pagination, "file_counts": file_counts([f.id for f in pagination.items])}
 
 

@@ -194,3 +194,26 @@ def download(data: bytes, filename: str, mimetype: str):
         f"attachment; filename=download; filename*=UTF-8''{quote(filename, safe='')}"
     )
     return response
+
+
+_URL_MARK = 987654321
+
+
+def url_around(endpoint: str, key: str, **values: Any) -> tuple[str, str]:
+    """The URL of `endpoint` before and after its argument `key`, built once for a list page's rows:
+    `before ~ n.id ~ after` is `url_for(endpoint, key=n.id, **values)` for an integer id."""
+    from flask import url_for
+
+    before, mark, after = url_for(endpoint, **values, **{key: _URL_MARK}).rpartition(str(_URL_MARK))
+    if not mark:
+        raise ValueError(f"{endpoint}: {key} is not in its URL")
+    return before, after
+
+
+def url_base(endpoint: str, key: str, **values: Any) -> str:
+    """The URL of `endpoint` up to its last argument `key`: `url_base('notices.detail', 'notice_id')
+    ~ n.id` is `url_for('notices.detail', notice_id=n.id)`."""
+    before, after = url_around(endpoint, key, **values)
+    if after:
+        raise ValueError(f"{endpoint}: {key} is not the end of its URL")
+    return before

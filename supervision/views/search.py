@@ -66,7 +66,7 @@ def search_all(user, q: str) -> dict[str, list]:
     finding_columns = (Finding.description, Finding.legal_basis)
     results["findings"] = db.session.scalars(
         findings_for_user(user)
-        .options(joinedload(Finding.unit), joinedload(Finding.task))
+        .options(joinedload(Finding.unit))
         .where(or_(searched("finding", Finding.id, q, *finding_columns), Finding.unit_id.in_(unit_ids)))
         .order_by(*rank(q, *finding_columns), Finding.found_on.desc(), Finding.id.desc())
         .limit(LIMIT)

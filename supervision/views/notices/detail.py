@@ -21,10 +21,10 @@ from ...exports.official import masthead_size, signature_indents
 from ...exports.title_break import break_title
 from ...extensions import db
 from ...formatting import cn_date, local_today
-from ...forms import ActionForm
-from ...forms.notices import EscalationForm, ExtensionDecisionForm, ExtensionForm, ReportForm
+from ...forms.notices import EscalationForm, ExtensionDecisionForm
 from ...models import ExtensionRequest, Notice
 from ...permissions import (
+    can,
     get_notice_for_user_or_404,
     get_notice_item_for_user_or_404,
     is_notice_unit,
@@ -46,17 +46,16 @@ def detail(notice_id: int):
     today = local_today()
     page = read.notice_detail_page(current_user, notice_id, today)
     notice = page["notice"]
+    # The page writes its forms out by hand; only the escalation form's choices are read, and only
+    # when the form is shown (the other forms were built on every view and never used).
+    escalating = can(current_user, "notices.escalate") and notice.is_overdue(today)
     return render_template(
         "notices/detail.html",
         **page,
         steps={s.action for s in allowed_steps(notice, current_user)},
         today=today,
         is_unit=is_notice_unit(current_user, notice),
-        report_form=ReportForm(formdata=None, completed_on=today),
-        extension_form=ExtensionForm(formdata=None),
-        decision_form=ExtensionDecisionForm(formdata=None),
-        escalation_form=EscalationForm(formdata=None, on_date=today),
-        action_form=ActionForm(),
+        escalation_form=EscalationForm(formdata=None, on_date=today) if escalating else None,
         accept=ACCEPT_ATTR,
     )
 

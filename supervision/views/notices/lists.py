@@ -12,7 +12,8 @@ from ...formatting import local_today
 from ...parsing import id_arg, year_arg
 from ...permissions import require
 from ...queries import notices as read
-from ..helpers import XLSX_MIME, download, page_arg
+from ...workflow import status_labels
+from ..helpers import XLSX_MIME, download, page_arg, url_base
 from . import bp
 
 
@@ -45,6 +46,8 @@ def index():
         mine=filters.drafted_by_me,
         keyword=filters.keyword,
         today=today,
+        detail_base=url_base("notices.detail", "notice_id"),
+        labels=status_labels("notice"),
     )
 
 

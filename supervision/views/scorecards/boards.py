@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from flask import abort, jsonify, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ...exports import scorecards as exports
 from ...extensions import db
 from ...formatting import local_today
 from ...models import RATINGS, AssessmentRound, Indicator
+from ...numbers import indicator_text
 from ...parsing import id_arg, year_arg
 from ...permissions import get_scorecard_unit_for_user_or_404, require
 from ...queries import scorecards as queries
 from ...scoring_indicators import band, band_scale, is_weak
 from ...services import scorecard_reports as reports
-from ..helpers import XLSX_MIME, download, page_arg
+from ..helpers import XLSX_MIME, download, page_arg, url_around
 from . import READ_SCORECARDS, bp
 
 EMPTY_CHART = {
@@ -36,6 +38,31 @@ def _chosen_round() -> tuple[AssessmentRound | None, list[AssessmentRound]]:
     return chosen, rounds
 
 
+def _heat(value: float | None) -> str:
+    return "none" if value is None else ("g" if value >= 85 else ("a" if value >= 70 else "r"))
+
+
+def _ranking_lines(board: dict, shown: list) -> list[tuple]:
+    """Per ranking row: the row, its band, its total and its area cells (the heatmap's colour class
+    and the figure, in the areas' order). 50 rows of ten figures: each distinct figure's cell is
+    built once, and a row's cells are one piece of HTML for the template, not ten."""
+    area_ids = [a.id for a in board["areas"]]
+    cells: dict = {}
+    lines = []
+    for r in shown:
+        parts = []
+        for area_id in area_ids:
+            value = r.areas.get(area_id)
+            html = cells.get(value)
+            if html is None:
+                html = cells[value] = (
+                    f'<td class="text-end heat-cell heat-{_heat(value)}">{escape(indicator_text(value))}</td>'
+                )
+            parts.append(html)
+        lines.append((r, r.band, indicator_text(r.total), Markup("".join(parts))))
+    return lines
+
+
 @bp.route("/office")
 @require("scorecards.read_all")
 def office():
@@ -54,6 +81,8 @@ def office():
         rounds=rounds,
         board=board,
         shown=shown,
+        lines=_ranking_lines(board, shown) if board else [],
+        unit_url=url_around("scorecards.unit", "unit_id", year=round_.year) if round_ else None,
         page=page,
         pages=pages,
         band_scale=band_scale(),
