@@ -67,6 +67,11 @@ def get_inspector_or_404(user_id: int) -> User:
     return user
 
 
+def profile_for(user: User) -> InspectorProfile | None:
+    """The inspector's pool entry (None until the office registers one)."""
+    return db.session.scalar(select(InspectorProfile).where(InspectorProfile.user_id == user.id))
+
+
 def _filtered_inspectors(query: Select, args: dict, today: date) -> Select:
     """The pool list's filters: keyword, specialty, unit, term and whether the account is in use."""
     if keyword := args["q"]:

@@ -14,10 +14,6 @@ from .transaction import check_version, edit_and_audit, transactional
 PROFILE_FIELDS = ["specialties", "certificate_no", "term_start", "term_end", "note"]
 
 
-def profile_for(user: User) -> InspectorProfile | None:
-    return db.session.scalar(select(InspectorProfile).where(InspectorProfile.user_id == user.id))
-
-
 @transactional
 def inspector_profile_save(
     *, actor: User, inspector: User, data: dict, version: int | None = None
@@ -26,7 +22,7 @@ def inspector_profile_save(
     authorize(can_any(actor, "tasks.manage", "admin.manage"), "您没有维护督察员库的权限。")
     if inspector.role != "inspector":
         raise DomainError(_("只有督察员角色的用户才能编入督察员库。"))
-    profile = profile_for(inspector)
+    profile = db.session.scalar(select(InspectorProfile).where(InspectorProfile.user_id == inspector.id))
     if profile is not None:
         check_version(profile, version)
     specialties = data.get("specialties") or []

@@ -56,7 +56,7 @@ def detail(user_id: int):
     return render_template(
         "inspectors/detail.html",
         inspector=inspector,
-        profile=service.profile_for(inspector),
+        profile=queries.profile_for(inspector),
         **queries.inspector_page(current_user, inspector),
         today=local_today(),
     )
@@ -66,7 +66,7 @@ def detail(user_id: int):
 @require("tasks.manage", "admin.manage")
 def edit(user_id: int):
     inspector = queries.get_inspector_or_404(user_id)
-    profile = service.profile_for(inspector)
+    profile = queries.profile_for(inspector)
     form = ProfileForm(obj=profile)
     if request.method == "GET":
         form.specialties.data = profile.specialty_list if profile else []
