@@ -112,6 +112,19 @@ def docs():
     return render_template("api/docs.html")
 
 
+def _limit_api_only(app: Flask, names: set[str]) -> None:
+    """Flask-Limiter checks every request of the app, though only the API's blueprints have limits:
+    its hook runs for those alone, so a page does not resolve an empty set of limits each time."""
+    check = limiter._check_request_limit
+    hooks = app.before_request_funcs.setdefault(None, [])
+
+    def check_api_limits() -> None:
+        if request.blueprint in names:
+            check()
+
+    hooks[:] = [check_api_limits if hook == check else hook for hook in hooks]
+
+
 def init_api(app: Flask) -> None:
     app.config.setdefault("API_TITLE", "督察通 API")
     app.config.setdefault("API_VERSION", "v1")
@@ -136,6 +149,7 @@ def init_api(app: Flask) -> None:
     api.register_converter(IdConverter, _id_schema)
     app.extensions["api"] = api
     limiter.init_app(app)
+    _limit_api_only(app, {blueprint.name for blueprint in BLUEPRINTS})
     for blueprint in BLUEPRINTS:
         if blueprint.name not in _prepared:
             _prepared.add(blueprint.name)
