@@ -51,9 +51,9 @@ def main(argv=None) -> int:
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("SECRET_KEY", "bench-secret-key")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import bare
     from sqlalchemy import event
 
-    import bare
     from bench.clients import logged_in_client
     from supervision import create_app
     from supervision.extensions import db

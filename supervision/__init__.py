@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import functools
+import logging
 from pathlib import Path
 
 from flask import Flask, g, has_app_context, has_request_context, request, session

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from threading import Lock
 
 from flask import current_app, request, url_for
-from markupsafe import Markup
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from .permissions import can, can_any
