@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
-from .audit import changes_stamp, records_stamp
+from .audit import changes_stamp, engine_key, records_stamp
 from .cache import derived
 from .calendar import WorkdayCounter, load_calendar
 from .extensions import db
@@ -185,7 +185,7 @@ def year_figures(user: User, year: int, today: date, *, details: bool = True) ->
     `details=False` leaves out the time to close and the weakest indicators (the costly ones), for
     the home page's strip that shows neither.
     """
-    base = ("year_figures", db.engine.url.render_as_string(), *_scope(user), year, today)
+    base = ("year_figures", engine_key(db.engine), *_scope(user), year, today)
     fig = YearFigures(year=year, today=today)
     for name, fields in PARTS.items():
         if name == "close_days" and not details:
