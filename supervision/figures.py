@@ -158,23 +158,27 @@ WEAKEST_READS = ("assessment", "round", "framework")
 YEAR_READS = tuple(sorted({t for types in PART_READS.values() for t in types}))
 
 
+OFFICE_WIDE = (
+    "tasks.read_all",
+    "findings.read_all",
+    "notices.read_all",
+    "reviews.read_all",
+    "assessments.read_all",
+)
+
+
+def office_wide(user: User) -> bool:
+    """The user reads every record the figures count: their figures are the office's."""
+    return all(can(user, c) for c in OFFICE_WIDE)
+
+
 def _scope(user: User) -> tuple:
     """Whose figures: the office's (every office-wide reader shares them) or this viewer's.
 
     A viewer's own scope can change without the records changing (a task's members), so a
     viewer-scoped entry also carries the whole database's stamp.
     """
-    office_wide = all(
-        can(user, c)
-        for c in (
-            "tasks.read_all",
-            "findings.read_all",
-            "notices.read_all",
-            "reviews.read_all",
-            "assessments.read_all",
-        )
-    )
-    return ("office",) if office_wide else (f"user-{user.id}", records_stamp())
+    return ("office",) if office_wide(user) else (f"user-{user.id}", records_stamp())
 
 
 def year_figures(user: User, year: int, today: date, *, details: bool = True) -> YearFigures:
