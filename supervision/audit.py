@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime
 from threading import Lock
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import URL, Engine, bindparam, func, select
+from sqlalchemy import Engine, bindparam, func, select
 
 from .cache import on_clear
 from .extensions import db
@@ -133,13 +132,12 @@ def _window(dialect: str) -> int:
 
 
 def engine_key(engine: Engine) -> str:
-    """The database's URL as text (password masked), the key of what a process keeps per database."""
-    return _url_text(engine.url)
-
-
-@functools.lru_cache(maxsize=16)
-def _url_text(url: URL) -> str:
-    return url.render_as_string()
+    """The database's URL as text (password masked), the key of what a process keeps per database;
+    made once per engine (rendering a URL, or hashing one, costs more than a cache lookup)."""
+    key = engine.__dict__.get("_supervision_key")
+    if key is None:
+        key = engine.__dict__["_supervision_key"] = engine.url.render_as_string()
+    return key
 
 
 class _Feed:
