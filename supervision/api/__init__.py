@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import http
+from functools import partial
 
 from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask_limiter import Limiter
@@ -113,16 +114,29 @@ def docs():
 
 
 def _limit_api_only(app: Flask, names: set[str]) -> None:
-    """Flask-Limiter checks every request of the app, though only the API's blueprints have limits:
-    its hook runs for those alone, so a page does not resolve an empty set of limits each time."""
-    check = limiter._check_request_limit
-    hooks = app.before_request_funcs.setdefault(None, [])
+    """Flask-Limiter hooks every request of the app, though only the API's blueprints have limits:
+    its hooks run for those alone, so a page does not resolve an empty set of limits each time."""
 
-    def check_api_limits() -> None:
-        if request.blueprint in names:
-            check()
+    def ours(hook) -> bool:
+        owner = hook.args[0] if isinstance(hook, partial) else getattr(hook, "__self__", None)
+        return owner is limiter
 
-    hooks[:] = [check_api_limits if hook == check else hook for hook in hooks]
+    def before(hook):
+        return lambda: hook() if request.blueprint in names else None
+
+    def after(hook):
+        return lambda response: hook(response) if request.blueprint in names else response
+
+    def teardown(hook):
+        return lambda error=None: hook(error) if request.blueprint in names else None
+
+    for registry, wrap in (
+        (app.before_request_funcs, before),
+        (app.after_request_funcs, after),
+        (app.teardown_request_funcs, teardown),
+    ):
+        hooks = registry.get(None, [])
+        hooks[:] = [wrap(hook) if ours(hook) else hook for hook in hooks]
 
 
 def init_api(app: Flask) -> None:
