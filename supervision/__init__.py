@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -106,18 +107,14 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from sqlalchemy import select
-        from sqlalchemy.orm import joinedload
-
-        from .models import User
         from .sessions import session_is_current
 
+        try:
+            uid = int(user_id)
+        except ValueError:
+            return None
         # One query for the user, their unit (the layout shows it) and the bell's unread count.
-        row = db.session.execute(
-            select(User, unread_count_of(User.id))
-            .options(joinedload(User.unit))
-            .where(User.id == int(user_id))
-        ).first()
+        row = db.session.execute(_user_statement(), {"user_id": uid}).first()
         if row is None:
             return None
         user, unread = row
@@ -126,6 +123,21 @@ def register_extensions(app: Flask) -> None:
             return None
         g.unread_count = unread
         return user
+
+
+@functools.cache
+def _user_statement():
+    """The signed-in user's query, built once: constructing it cost more than running it."""
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import joinedload
+
+    from .models import User
+
+    return (
+        select(User, unread_count_of(User.id))
+        .options(joinedload(User.unit))
+        .where(User.id == bindparam("user_id"))
+    )
 
 
 def register_input_checks(app: Flask) -> None:

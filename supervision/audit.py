@@ -7,7 +7,7 @@ from threading import Lock
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import Engine, bindparam, func, select
 
 from .cache import on_clear
 from .extensions import db
@@ -116,7 +116,28 @@ KNOWN_TYPES = frozenset(
 EVERYTHING = "*"
 # Events committed out of id order (PostgreSQL hands out ids before commit) are still seen if they
 # land within this many ids below the newest one this process has read.
+# SQLite has one writer at a time, so its ids are committed in order and no window is needed.
 _WINDOW = 64
+_events = AuditEvent.__table__
+_EVENTS_ABOVE = select(_events.c.id, _events.c.record_type, _events.c.action).where(
+    _events.c.id > bindparam("low")
+)
+_EVENTS_NEAR_TOP = select(_events.c.id, _events.c.record_type, _events.c.action).where(
+    _events.c.id > func.coalesce(select(func.max(_events.c.id)).scalar_subquery(), 0) - bindparam("window")
+)
+
+
+def _window(dialect: str) -> int:
+    return 0 if dialect == "sqlite" else _WINDOW
+
+
+def engine_key(engine: Engine) -> str:
+    """The database's URL as text (password masked), the key of what a process keeps per database;
+    made once per engine (rendering a URL, or hashing one, costs more than a cache lookup)."""
+    key = engine.__dict__.get("_supervision_key")
+    if key is None:
+        key = engine.__dict__["_supervision_key"] = engine.url.render_as_string()
+    return key
 
 
 class _Feed:
@@ -151,17 +172,18 @@ def change_versions() -> dict[str, int]:
     memo = getattr(request, "_change_versions", None) if has_request_context() else None
     if memo is not None:  # read once per request (not per app context: a test may keep one)
         return memo
-    url = db.engine.url.render_as_string()
+    engine = db.engine
+    window = _window(engine.dialect.name)
     with _feeds_lock:
-        feed = _feeds.setdefault(url, _Feed())
+        feed = _feeds.setdefault(engine_key(engine), _Feed())
         last = feed.last
+    # Core statements built once: the ORM's construction and execution of this small read cost
+    # four times what running it does, on every page that shows a cached figure.
+    connection = db.session.connection()
     if last:
-        low = last - _WINDOW
+        rows = connection.execute(_EVENTS_ABOVE, {"low": last - window}).all()
     else:  # this process's first look: nothing of this database is cached yet
-        low = func.coalesce(select(func.max(AuditEvent.id)).scalar_subquery(), 0) - _WINDOW
-    rows = db.session.execute(
-        select(AuditEvent.id, AuditEvent.record_type, AuditEvent.action).where(AuditEvent.id > low)
-    ).all()
+        rows = connection.execute(_EVENTS_NEAR_TOP, {"window": max(window, 1)}).all()  # the newest too
     with _feeds_lock:
         # Only the process's very first look counts nothing (nothing can be cached before it); a
         # thread that started its first look while another finished one counts what is new to it.
@@ -177,7 +199,7 @@ def change_versions() -> dict[str, int]:
         feed.last = max([feed.last, *(row[0] for row in rows)])
         if not feed.last:
             feed.last = -1  # an empty trail: look from the start next time
-        feed.seen = {i for i in feed.seen if i > feed.last - _WINDOW}
+        feed.seen = {i for i in feed.seen if i > feed.last - window}
         versions = dict(feed.versions)
     if has_request_context():
         request._change_versions = versions

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
-from .audit import changes_stamp, records_stamp
+from .audit import changes_stamp, engine_key, records_stamp
 from .cache import derived
 from .calendar import WorkdayCounter, load_calendar
 from .extensions import db
@@ -158,23 +158,27 @@ WEAKEST_READS = ("assessment", "round", "framework")
 YEAR_READS = tuple(sorted({t for types in PART_READS.values() for t in types}))
 
 
+OFFICE_WIDE = (
+    "tasks.read_all",
+    "findings.read_all",
+    "notices.read_all",
+    "reviews.read_all",
+    "assessments.read_all",
+)
+
+
+def office_wide(user: User) -> bool:
+    """The user reads every record the figures count: their figures are the office's."""
+    return all(can(user, c) for c in OFFICE_WIDE)
+
+
 def _scope(user: User) -> tuple:
     """Whose figures: the office's (every office-wide reader shares them) or this viewer's.
 
     A viewer's own scope can change without the records changing (a task's members), so a
     viewer-scoped entry also carries the whole database's stamp.
     """
-    office_wide = all(
-        can(user, c)
-        for c in (
-            "tasks.read_all",
-            "findings.read_all",
-            "notices.read_all",
-            "reviews.read_all",
-            "assessments.read_all",
-        )
-    )
-    return ("office",) if office_wide else (f"user-{user.id}", records_stamp())
+    return ("office",) if office_wide(user) else (f"user-{user.id}", records_stamp())
 
 
 def year_figures(user: User, year: int, today: date, *, details: bool = True) -> YearFigures:
@@ -185,7 +189,7 @@ def year_figures(user: User, year: int, today: date, *, details: bool = True) ->
     `details=False` leaves out the time to close and the weakest indicators (the costly ones), for
     the home page's strip that shows neither.
     """
-    base = ("year_figures", db.engine.url.render_as_string(), *_scope(user), year, today)
+    base = ("year_figures", engine_key(db.engine), *_scope(user), year, today)
     fig = YearFigures(year=year, today=today)
     for name, fields in PARTS.items():
         if name == "close_days" and not details:

@@ -2,18 +2,20 @@
 
 The layout's fixed links and menus depend only on the role, the language and where the app is
 mounted, so `layout_for` builds them once per (role, locale, script root) and app, instead of some
-thirty url_for calls and forty translation lookups on every page. Nothing per user is kept: the
-name, the unit and the bell's count are read from the signed-in user on each request.
+thirty url_for calls and forty translation lookups on every page; the fixed parts of the navbar and
+the side menu are rendered once per layout too (`Layout.part`). Nothing per user is kept: the name,
+the unit, the bell's count and the forms' tokens are rendered from the signed-in user on each request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 
 from flask import current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from .permissions import can, can_any
@@ -126,6 +128,20 @@ class Layout:
     urls: dict[str, str]
     can_search: bool
     english: bool
+    office_name: str = ""
+    _parts: dict[tuple[str, str | None], Markup] = field(default_factory=dict, compare=False, repr=False)
+
+    def part(self, name: str, endpoint: str | None = None) -> Markup:
+        """templates/_layout/<name>.html, rendered once per layout (and page entry, for the menu that
+        marks it active). The part sees only this layout, `endpoint` and the app's template globals:
+        nothing of the signed-in user or the request, so it is the same for everyone it is kept for."""
+        key = (name, endpoint)
+        html = self._parts.get(key)
+        if html is None:
+            template = current_app.jinja_env.get_template(f"_layout/{name}.html")
+            html = Markup(template.render(layout=self, endpoint=endpoint, office_name=self.office_name))
+            self._parts[key] = html
+        return html
 
 
 _lock = Lock()
@@ -151,6 +167,7 @@ def layout_for(user) -> Layout:
             urls=links,
             can_search=can(user, "search.use"),
             english=locale is not None and locale.language == "en",
+            office_name=current_app.config["OFFICE_NAME"],
         )
         with _lock:
             cache[key] = layout

@@ -93,13 +93,27 @@ def template_rule(func: Callable[..., bool]) -> Callable[..., bool]:
 
 def can(user: Any, capability: str) -> bool:
     """True if the user's role grants the capability (anonymous and inactive users: nothing)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return capability in CAPABILITIES.get(user.role, frozenset())
+    return capability in _granted(user)
 
 
 def can_any(user: Any, *capabilities: str) -> bool:
-    return any(can(user, c) for c in capabilities)
+    granted = _granted(user)
+    return any(c in granted for c in capabilities)
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _granted(user: Any) -> frozenset[str]:
+    """The capabilities of the user's role; `current_user` is resolved once, not per attribute."""
+    if user is None:
+        return _NOTHING
+    resolve = getattr(user, "_get_current_object", None)  # Flask-Login's current_user proxy
+    if resolve is not None:
+        user = resolve()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _NOTHING
+    return CAPABILITIES.get(user.role, _NOTHING)
 
 
 def authorize(allowed: bool, message: str) -> None:

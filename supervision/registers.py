@@ -365,9 +365,13 @@ def _assessment_row(n: int, r) -> list:
     ]
 
 
-def rounds_for(user: User) -> list[AssessmentRound]:
-    return list(
-        db.session.scalars(
-            select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
-        )
-    )
+_ROUNDS = AssessmentRound.__table__
+_ROUND_CHOICES = select(_ROUNDS.c.id, _ROUNDS.c.year, _ROUNDS.c.title).order_by(
+    _ROUNDS.c.year.desc(), _ROUNDS.c.id.desc()
+)
+
+
+def rounds_for(user: User) -> list:
+    """The rounds whose 指标自评汇总表 the user may download, newest first: (id, year, title) rows
+    from a statement built once (the registers page shows them on every visit)."""
+    return list(db.session.execute(_ROUND_CHOICES).all())

@@ -36,7 +36,18 @@ def current_translations():
 
 @pass_eval_context
 def template_gettext(eval_ctx, string: str, **variables) -> str:
-    rv = current_translations().ugettext(string)
+    translations = current_translations()
+    if not variables and eval_ctx.autoescape:
+        # A fixed string (most of them): its escaped, formatted text is kept on the catalogue it
+        # came from, so each later use is one lookup (the layout and a page show some thirty).
+        kept = translations.__dict__.get("_supervision_markup")
+        if kept is None:
+            kept = translations.__dict__["_supervision_markup"] = {}
+        rv = kept.get(string)
+        if rv is None:
+            rv = kept[string] = Markup(translations.ugettext(string)) % variables
+        return rv
+    rv = translations.ugettext(string)
     if eval_ctx.autoescape:
         rv = Markup(rv)
     return rv % variables  # always a format string, as Jinja's newstyle gettext does

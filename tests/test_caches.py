@@ -112,8 +112,54 @@ def test_a_record_of_an_unknown_type_empties_every_entry(client, records, comput
     )
 
 
-def test_a_late_commit_below_the_newest_event_is_still_seen(records):
-    """PostgreSQL hands out ids before commit: an event may appear below one already read."""
+def _annual_findings(client, year: int) -> int:
+    html = client.get(f"/dashboard/annual?year={year}").get_data(as_text=True)
+    return int(re.search(r'status=counted">(\d+)</a>', html).group(1))
+
+
+def test_the_figures_html_is_rendered_once_and_follows_a_change_at_once(client, records, monkeypatch):
+    """The dashboard's and the annual page's figures are drawn once per change for office readers."""
+    import supervision.views.dashboard as dashboard
+
+    drawn: list[str] = []
+    render = dashboard.render_template
+    monkeypatch.setattr(dashboard, "render_template", lambda t, **c: drawn.append(t) or render(t, **c))
+    client.login_user(records["lead"])
+    assert (_findings_figure(client, YEAR), _annual_findings(client, YEAR)) == (3, 3)
+    drawn.clear()
+    assert (_findings_figure(client, YEAR), _annual_findings(client, YEAR)) == (3, 3)
+    assert drawn == ["dashboard/index.html", "dashboard/annual.html"]  # the figures were kept
+    response = client.post_form(
+        f"/tasks/findings/{records['findings'][0].id}/dismiss", {"reason": "重复登记"}
+    )
+    assert response.status_code == 302
+    assert (_findings_figure(client, YEAR), _annual_findings(client, YEAR)) == (2, 2)
+
+
+def test_the_figures_html_of_a_narrower_scope_is_never_kept(client, records, make_user, monkeypatch):
+    """A reader of the dashboard who does not read every record sees figures of their own: drawn
+    on each visit, never kept (nor shared with the office's readers)."""
+    from supervision import permissions
+
+    monkeypatch.setitem(permissions.CAPABILITIES, "viewer", frozenset({"dashboard.view", "tasks.read_all"}))
+    viewer = make_user("lead")
+    viewer.role = "viewer"
+    db.session.commit()
+    client.login_user(viewer)
+    assert client.get(f"/dashboard/?year={YEAR}").status_code == 200
+    assert client.get(f"/dashboard/annual?year={YEAR}").status_code == 200
+    assert not [k for k in cache._values if k and k[0] == "figures-html"]
+    client.login_user(records["lead"])
+    client.get(f"/dashboard/?year={YEAR}")
+    assert [k[3] for k in cache._values if k and k[0] == "figures-html"] == ["lead"]
+
+
+def test_a_late_commit_below_the_newest_event_is_still_seen(records, monkeypatch):
+    """PostgreSQL hands out ids before commit: an event may appear below one already read.
+
+    (SQLite commits its ids in order, one writer at a time, and reads no window: PostgreSQL's
+    window is taken here on either database, the late commit made by hand.)"""
+    monkeypatch.setattr(audit, "_window", lambda dialect: audit._WINDOW)
     _login_event(records["lead"])
     change_versions()
     before = changes_stamp("finding")

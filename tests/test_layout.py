@@ -60,6 +60,26 @@ def test_menus_follow_the_language_of_each_request(client, login_as):
     assert "督察任务" in _nav(client.get("/").get_data(as_text=True))
 
 
+def test_the_kept_parts_mark_each_page_active_and_hold_nothing_of_the_user(client, make_user):
+    """The navbar's and side menu's fixed parts are rendered once per role and language (and page
+    entry): two users of one role get the same parts, each with their own name around them."""
+    first, second = make_user("lead"), make_user("lead")
+    first.display_name, second.display_name = "甲领导", "乙领导"
+    db.session.commit()
+    pages = {}
+    for user in (first, second):
+        client.login_user(user)
+        for path in ("/", "/dashboard/"):
+            html = client.get(path).get_data(as_text=True)
+            pages[(user.display_name, path)] = html
+            active = re.findall(r'<a class="nav-link active" href="([^"]+)"', _nav(html))
+            assert active == [path], (user.display_name, path)
+    for path in ("/", "/dashboard/"):
+        one, other = pages[("甲领导", path)], pages[("乙领导", path)]
+        assert _nav(one) == _nav(other)
+        assert "甲领导" in one and "乙领导" not in one and "乙领导" in other and "甲领导" not in other
+
+
 def test_the_bell_counts_a_new_notification_at_once_and_forgets_it_when_read(client, login_as):
     user = login_as("inspector")
     assert "bell-badge" not in _bell(client.get("/account/password").get_data(as_text=True))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import http
+from functools import partial
 
 from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask_limiter import Limiter
@@ -112,6 +113,32 @@ def docs():
     return render_template("api/docs.html")
 
 
+def _limit_api_only(app: Flask, names: set[str]) -> None:
+    """Flask-Limiter hooks every request of the app, though only the API's blueprints have limits:
+    its hooks run for those alone, so a page does not resolve an empty set of limits each time."""
+
+    def ours(hook) -> bool:
+        owner = hook.args[0] if isinstance(hook, partial) else getattr(hook, "__self__", None)
+        return owner is limiter
+
+    def before(hook):
+        return lambda: hook() if request.blueprint in names else None
+
+    def after(hook):
+        return lambda response: hook(response) if request.blueprint in names else response
+
+    def teardown(hook):
+        return lambda error=None: hook(error) if request.blueprint in names else None
+
+    for registry, wrap in (
+        (app.before_request_funcs, before),
+        (app.after_request_funcs, after),
+        (app.teardown_request_funcs, teardown),
+    ):
+        hooks = registry.get(None, [])
+        hooks[:] = [wrap(hook) if ours(hook) else hook for hook in hooks]
+
+
 def init_api(app: Flask) -> None:
     app.config.setdefault("API_TITLE", "督察通 API")
     app.config.setdefault("API_VERSION", "v1")
@@ -136,6 +163,7 @@ def init_api(app: Flask) -> None:
     api.register_converter(IdConverter, _id_schema)
     app.extensions["api"] = api
     limiter.init_app(app)
+    _limit_api_only(app, {blueprint.name for blueprint in BLUEPRINTS})
     for blueprint in BLUEPRINTS:
         if blueprint.name not in _prepared:
             _prepared.add(blueprint.name)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
-from flask_login import current_user
+from collections.abc import Callable
+from datetime import date
 
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from ..audit import changes_stamp, engine_key
+from ..cache import derived
 from ..exports.annual import annual_docx
-from ..figures import GRADES, year_figures
+from ..extensions import db
+from ..figures import GRADES, WEAKEST_READS, YEAR_READS, YearFigures, office_wide, year_figures
 from ..filters import COUNTED
 from ..formatting import local_today
 from ..models.tasks import SEVERITIES, TASK_KINDS
@@ -75,17 +83,23 @@ def chart_payloads(fig) -> dict:
 def index():
     year = chosen_year()
     today = local_today()
-    fig = year_figures(current_user, year, today)
+
+    def context(fig) -> dict:
+        return {
+            "fig": fig,
+            "year": year,
+            "charts": chart_payloads(fig),
+            "task_kinds": TASK_KINDS,
+            "severities": SEVERITIES,
+            "grades": GRADES,
+            "assessment_machine": MACHINES["assessment"],
+        }
+
     return render_template(
         "dashboard/index.html",
-        fig=fig,
         year=year,
         years=year_choices(),
-        charts=chart_payloads(fig),
-        task_kinds=TASK_KINDS,
-        severities=SEVERITIES,
-        grades=GRADES,
-        assessment_machine=MACHINES["assessment"],
+        figures_html=figures_html("dashboard/_figures.html", year, today, context),
     )
 
 
@@ -93,15 +107,42 @@ def index():
 @require("dashboard.view")
 def annual():
     year = chosen_year()
-    fig = year_figures(current_user, year, local_today())
+
+    def context(fig) -> dict:
+        return {"fig": fig, "year": year, "task_kinds": TASK_KINDS, "paragraphs": annual_paragraphs(fig)}
+
     return render_template(
         "dashboard/annual.html",
-        fig=fig,
         year=year,
         years=year_choices(),
-        task_kinds=TASK_KINDS,
-        paragraphs=annual_paragraphs(fig),
+        figures_html=figures_html("dashboard/_annual_figures.html", year, local_today(), context),
     )
+
+
+def figures_html(template: str, year: int, today: date, context: Callable[[YearFigures], dict]) -> Markup:
+    """The figures' part of a page (no form, nothing of the viewer but their scope), rendered from
+    `year_figures`. For the office-wide readers, who all see the same figures, it is rendered once
+    per change of what the figures read (`figures.YEAR_READS`, the weakest indicators'), year, day,
+    role, language and mount point; a viewer with a narrower scope has it rendered on each visit."""
+    user = current_user._get_current_object()
+
+    def render() -> Markup:
+        return Markup(render_template(template, **context(year_figures(user, year, today))))
+
+    if not office_wide(user):
+        return render()
+    key = (
+        "figures-html",
+        template,
+        engine_key(db.engine),
+        user.role,
+        str(get_locale()),
+        request.script_root,
+        year,
+        today,
+        changes_stamp(*YEAR_READS, *WEAKEST_READS),
+    )
+    return derived(key, render)
 
 
 @bp.route("/annual.docx")

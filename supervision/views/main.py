@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from ..audit import changes_stamp, records_stamp
+from ..audit import changes_stamp, engine_key, records_stamp
 from ..cache import derived
 from ..extensions import db
 from ..figures import YEAR_READS
@@ -66,7 +66,7 @@ def home():
             panels.append(_render_panel(panel, current_user))
             continue
         if key is None:
-            url = db.engine.url.render_as_string()
+            url = engine_key(db.engine)
             key = (url, current_user.role, str(get_locale()), local_today())
         panels.append(
             derived(
