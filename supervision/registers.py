@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
@@ -349,17 +350,23 @@ def assessment_rows(user: User, *, round_id: int, unit_id: int | None = None) ->
     return RowStream(query, _assessment_row)
 
 
+@lru_cache(maxsize=4096, typed=True)
+def _points(value) -> float | None:
+    """An indicator's points as shown (the same few values on every unit's rows: worked out once)."""
+    return rounded(value, INDICATOR_PLACES)
+
+
 def _assessment_row(n: int, r) -> list:
     return [
         n,
         r[0],
         r[1],
         r[2],
-        rounded(r[3], INDICATOR_PLACES),
+        _points(r[3]),
         RATINGS.get(r[4], "未填"),
-        rounded(r[5], INDICATOR_PLACES),
+        _points(r[5]),
         RATINGS.get(r[6], "") if r[6] else "",
-        rounded(r[7], INDICATOR_PLACES),
+        _points(r[7]),
         r[8],
         r[9],
     ]

@@ -212,6 +212,7 @@ class Sheet:
         self.dated: set[int] = set()  # the columns a date was written in (see `register_sheet`)
         self._refs: list[str] = []  # column letters, A, B, …
         self._serials: dict[date, str] = {}  # a date's cell value (its Excel serial), as text
+        self._lines: dict[tuple[str, float], int] = {}  # a long text's line count (`fit_height`)
 
     def write(self, row: int, col: int, value, style: Style | None = None) -> None:
         write_value(self.ws, row, col, value, style or self.book.plain)
@@ -265,45 +266,62 @@ class Sheet:
         refs = self._refs
         while len(refs) < len(values):
             refs.append(xl_col_to_name(len(refs)))
-        xf = self.book.xf_index
+        indices, xf_index = self.book._xf, self.book.xf_index
         number = str(row + 1)
         cells = []
         add = cells.append
         for col, value in enumerate(values):
             style = styles[col]
             kind = type(value)
-            if kind is not str and kind is not int and kind is not float and value is not None:
-                if isinstance(value, bool):
-                    add(f'<c r="{refs[col]}{number}" s="{xf(style.plain)}" t="b"><v>{int(value)}</v></c>')
-                    continue
-                if isinstance(value, int | float):
-                    kind = float
-                elif isinstance(value, date):
-                    self.dated.add(col)
-                    add(f'<c r="{refs[col]}{number}" s="{xf(style.date)}"><v>{self._serial(value)}</v></c>')
-                    continue
-                else:  # a lazy or marked-up string, or anything else: as its text
-                    value, kind = str(value), str
             if kind is str:
-                if not value:
-                    add(f'<c r="{refs[col]}{number}" s="{xf(style.plain)}"/>')
-                    continue
-                fmt = style.quoted if value.startswith(FORMULA_STARTS) else style.plain
-                if len(value) > 16383 and _utf16_len(value) > 32767:  # Excel's limit
-                    value = _utf16_truncate(value, 32767)
-                if _NEEDS_ESCAPE.search(value):
-                    value = _escape_text(value)
-                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
-                add(
-                    f'<c r="{refs[col]}{number}" s="{xf(fmt)}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
-                )
+                if value:
+                    fmt = style.quoted if value.startswith(FORMULA_STARTS) else style.plain
+                    if len(value) > 16383 and _utf16_len(value) > 32767:  # Excel's limit
+                        value = _utf16_truncate(value, 32767)
+                    if _NEEDS_ESCAPE.search(value):
+                        value = _escape_text(value)
+                    space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+                    tail = f' t="inlineStr"><is><t{space}>{value}</t></is></c>'
+                else:
+                    fmt, tail = style.plain, "/>"
             elif value is None:
-                add(f'<c r="{refs[col]}{number}" s="{xf(style.plain)}"/>')
-            else:
+                fmt, tail = style.plain, "/>"
+            elif kind is int or kind is float:
                 if value != value or value in (inf, -inf):
                     raise TypeError("NAN/INF not supported in write_number()")
-                add(f'<c r="{refs[col]}{number}" s="{xf(style.plain)}"><v>{value:.16G}</v></c>')
+                fmt, tail = style.plain, f"><v>{value:.16G}</v></c>"
+            else:
+                fmt, tail = self._other(col, value, style)
+            index = indices.get(id(fmt))
+            if index is None:
+                index = xf_index(fmt)
+            add(f'<c r="{refs[col]}{number}" s="{index}"{tail}')
         return "".join(cells)
+
+    def _other(self, col: int, value, style: Style) -> tuple:
+        """(format, XML after the cell's attributes) of a value that is not a text, a number or None."""
+        if isinstance(value, bool):
+            return style.plain, f' t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, int | float):
+            return style.plain, self._row_xml_number(value)
+        if isinstance(value, date):
+            self.dated.add(col)
+            return style.date, f"><v>{self._serial(value)}</v></c>"
+        text = str(value)  # a lazy or marked-up string, or anything else: as its text
+        if not text:
+            return style.plain, "/>"
+        fmt = style.quoted if text.startswith(FORMULA_STARTS) else style.plain
+        if len(text) > 16383 and _utf16_len(text) > 32767:
+            text = _utf16_truncate(text, 32767)
+        text = _escape_text(text)
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return fmt, f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+    @staticmethod
+    def _row_xml_number(value) -> str:
+        if value != value or value in (inf, -inf):
+            raise TypeError("NAN/INF not supported in write_number()")
+        return f"><v>{value:.16G}</v></c>"
 
     def _serial(self, value: date) -> str:
         """A date's cell value; a datetime counts as its day in Beijing (as in `write_value`)."""
@@ -323,14 +341,21 @@ class Sheet:
         """Give `row` the height its longest wrapped text needs (rows of one line keep the default);
         before the row is written."""
         lines = 1
+        seen = self._lines
         for value, width in zip(values, widths, strict=False):
             kind = type(value)
             if kind is str:
                 if len(value) * 2 <= width - 1.5 and "\n" not in value:
                     continue  # one line (`text_lines`' first test, without the call)
-            elif value is None or kind is int or kind is float or kind is date:
-                continue
-            lines = max(lines, text_lines(value, width))
+                # A register repeats its long texts (an indicator's wording on every unit's rows).
+                count = seen.get((value, width))
+                if count is None:
+                    if len(seen) >= 10_000:
+                        seen.clear()
+                    count = seen[value, width] = text_lines(value, width)
+                lines = max(lines, count)
+            elif value is not None and kind is not int and kind is not float and kind is not date:
+                lines = max(lines, text_lines(value, width))
         if lines > 1:
             self.ws.set_row(row, lines * LINE_HEIGHT + 2)
 
