@@ -25,6 +25,7 @@ import xlsxwriter
 from openpyxl.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter.exceptions import DuplicateWorksheetName
 from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
 from xlsxwriter.xmlwriter import XMLwriter
 
@@ -131,12 +132,33 @@ def write_value(ws, row: int, col: int, value, style: Style) -> None:
             ws.write_blank(row, col, None, style.plain)
 
 
+class _Workbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook, its sheet names kept unique by a set: its own check compares a new
+    name with every earlier sheet's (the office scorecard's 6,000 unit sheets made that 18 million
+    comparisons, a sixth of the export's time)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._names: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    def _check_sheetname(self, sheetname, is_chartsheet=False):
+        sheets, self.worksheets_objs = self.worksheets_objs, []  # XlsxWriter's other checks only
+        try:
+            name = super()._check_sheetname(sheetname, is_chartsheet)
+        finally:
+            self.worksheets_objs = sheets
+        if name.lower() in self._names:
+            raise DuplicateWorksheetName(f"Sheetname '{name}', with case ignored, is already in use.")
+        self._names.add(name.lower())
+        return name
+
+
 class Book:
     """A workbook written in constant memory, saved to bytes by `save`."""
 
     def __init__(self) -> None:
         self._out = io.BytesIO()
-        self.workbook = xlsxwriter.Workbook(self._out, WORKBOOK_OPTIONS)
+        self.workbook = _Workbook(self._out, WORKBOOK_OPTIONS)
         self._styles: dict[tuple, Style] = {}
         self._choices: Sheet | None = None
         self._lists: list[list[str]] = []  # the 选项 sheet's columns, written row by row at the end
