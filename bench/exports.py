@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,7 +75,8 @@ def one(target: str) -> dict:
     from supervision.models import ExportJob, User
     from supervision.services.export_jobs import export_run, export_target
 
-    app = create_app({"UPLOAD_DIR": tempfile.mkdtemp(prefix="bench_exports_"), "SECRET_KEY": "bench"})
+    uploads = tempfile.mkdtemp(prefix="bench_exports_")
+    app = create_app({"UPLOAD_DIR": uploads, "SECRET_KEY": "bench"})
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "bench_lead"))
         endpoint, path, query = export_target(target)
@@ -102,7 +104,8 @@ def one(target: str) -> dict:
         }
         db.session.delete(job)
         db.session.commit()
-        return result
+    shutil.rmtree(uploads, ignore_errors=True)  # the made file (a province's is 50 MB)
+    return result
 
 
 def start_page(repeat: int) -> dict:
