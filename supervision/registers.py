@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
@@ -125,23 +126,42 @@ class RowStream:
 
 
 @in_chinese
-def notice_register_rows(notices) -> list[dict]:
-    """发文登记簿: one row per numbered notice, for `exports.notices.register_xlsx`."""
-    return [
-        {
-            "number": n.doc_number,
-            "kind": n.kind.name,
-            "title": n.title,
-            "unit": n.unit.name,
-            "issue_date": n.issue_date,
-            "deadline": n.deadline,
-            "approver": n.approved_by.display_name if n.approved_by else "",
-            "status": status_label("notice", n.status),
-            "note": ("作废：" + n.void_reason) if n.status == "voided" else "",
-            "voided": n.status == "voided",
-        }
-        for n in notices
-    ]
+def notice_register_rows(user: User, year: int | None, prefix: str) -> RowStream:
+    """发文登记簿: one row per numbered notice, newest number first (the register page's order), for
+    `exports.notices.register_xlsx`: ([number, kind, title, unit, issue date, deadline, approver,
+    status, note], voided) per notice (one query)."""
+    approver = aliased(User)
+    query = (
+        notices_for_user(user)
+        .join(NoticeKind, NoticeKind.id == Notice.kind_id)
+        .join(Unit, Unit.id == Notice.unit_id)
+        .outerjoin(approver, approver.id == Notice.approved_by_id)
+        .where(Notice.doc_number.is_not(None))
+        .with_only_columns(
+            Notice.doc_number,
+            NoticeKind.name,
+            Notice.title,
+            Unit.name,
+            Notice.issue_date,
+            Notice.deadline,
+            approver.display_name,
+            Notice.status,
+            Notice.void_reason,
+        )
+        .order_by(Notice.year.desc(), Notice.doc_prefix, Notice.seq.desc())
+    )
+    if year:
+        query = query.where(Notice.year == year)
+    if prefix:
+        query = query.where(Notice.doc_prefix == prefix)
+    return RowStream(query, _notice_register_row)
+
+
+def _notice_register_row(n: int, r) -> tuple[list, bool]:
+    voided = r[7] == "voided"
+    values = [r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", status_label("notice", r[7])]
+    values.append("作废：" + r[8] if voided else "")
+    return values, voided
 
 
 def _local(value) -> date | None:
@@ -349,17 +369,23 @@ def assessment_rows(user: User, *, round_id: int, unit_id: int | None = None) ->
     return RowStream(query, _assessment_row)
 
 
+@lru_cache(maxsize=4096, typed=True)
+def _points(value) -> float | None:
+    """An indicator's points as shown (the same few values on every unit's rows: worked out once)."""
+    return rounded(value, INDICATOR_PLACES)
+
+
 def _assessment_row(n: int, r) -> list:
     return [
         n,
         r[0],
         r[1],
         r[2],
-        rounded(r[3], INDICATOR_PLACES),
+        _points(r[3]),
         RATINGS.get(r[4], "未填"),
-        rounded(r[5], INDICATOR_PLACES),
+        _points(r[5]),
         RATINGS.get(r[6], "") if r[6] else "",
-        rounded(r[7], INDICATOR_PLACES),
+        _points(r[7]),
         r[8],
         r[9],
     ]

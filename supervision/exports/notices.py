@@ -10,7 +10,7 @@ from ..i18n import in_chinese
 from ..models import Notice
 from . import notice_template, official
 from .official import HEITI
-from .sheets import Book
+from .sheets import Book, reported
 
 CN_NUMERALS = "一二三四五六七八九十"
 
@@ -163,8 +163,9 @@ REGISTER_COLUMNS = [
 
 
 @in_chinese
-def register_xlsx(rows: Iterable[dict], title: str) -> bytes:
-    """rows: {number, kind, title, unit, issue_date, deadline, approver, status, note, voided}."""
+def register_xlsx(rows: Iterable[tuple[list, bool]], title: str, *, total: int | None = None) -> bytes:
+    """rows: ([number, kind, title, unit, issue date, deadline, approver, status, note], voided), as
+    `registers.notice_register_rows` streams them; the progress bar counts `total` rows when given."""
     book = Book()
     sheet = book.sheet("发文登记簿")
     columns = len(REGISTER_COLUMNS)
@@ -197,20 +198,10 @@ def register_xlsx(rows: Iterable[dict], title: str) -> bytes:
         for voided in (False, True)
     }
     last_row = 1
-    for last_row, row in enumerate(rows, start=2):
-        values = [
-            row["number"],
-            row["kind"],
-            row["title"],
-            row["unit"],
-            row["issue_date"],
-            row["deadline"],
-            row["approver"],
-            row["status"],
-            row["note"],
-        ]
+    source = rows if total is None else reported(rows, total)
+    for last_row, (values, voided) in enumerate(source, start=2):
         sheet.fit_height(last_row, values, widths)
-        sheet.row(last_row, values, styles[bool(row.get("voided"))])
+        sheet.row(last_row, values, styles[voided])
     sheet.header_filter(1, columns, last_row)
     sheet.signature_block(last_row + 2, columns)
     sheet.landscape_a4(1, title_rows=0)

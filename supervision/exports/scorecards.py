@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from itertools import repeat
 
 from ..formatting import zh_date
 from ..i18n import in_chinese
-from ..models import RATINGS, AssessmentRound, Framework, RoadmapItem
+from ..models import RATINGS, AssessmentRound, Framework
 from ..numbers import INDICATOR_PLACES, indicator_text, rounded
 from ..workflow import status_label
 from .sheets import BORDER_COLOR, DATA, HEADER_COLOR, Book, Sheet, reported, write_head
@@ -36,12 +35,12 @@ def _sheet(
     title: str,
     subtitle: str,
     columns: list[tuple[str, int]],
-    rows: Iterable[list],
-    colors: Iterable[str | None] | None = None,
+    rows: Iterable[tuple[list, str | None]],
     *,
     signed: bool = False,
 ) -> None:
-    """A printable table like the registers; long texts wrap, and each row may have a band colour."""
+    """A printable table like the registers, from (values, band colour or None) per row; long texts
+    wrap."""
     book = sheet.book
     header_row = write_head(sheet, title, subtitle, columns, title_size=15)
     widths = [width for _, width in columns]
@@ -55,9 +54,7 @@ def _sheet(
         return styles[key]
 
     row = header_row
-    for row, (values, color) in enumerate(
-        zip(rows, colors or repeat(None), strict=False), start=header_row + 1
-    ):
+    for row, (values, color) in enumerate(rows, start=header_row + 1):
         sheet.fit_height(row, values, widths)
         sheet.row(row, values, [style(isinstance(v, str) and len(v) > 12, color) for v in values])
     sheet.header_filter(header_row, len(columns), row)
@@ -106,10 +103,12 @@ def office_xlsx(round_: AssessmentRound, board: dict, unit_sheets: Iterable) -> 
         "总分 = Σ评估得分 ÷ Σ适用指标分值 × 100（不适用指标不计入）",
         columns,
         (
-            [r.rank, r.name, _figure(r.total), r.band[1]] + [_figure(r.areas.get(a.id)) for a in areas]
+            (
+                [r.rank, r.name, _figure(r.total), r.band[1]] + [_figure(r.areas.get(a.id)) for a in areas],
+                BAND_COLORS.get(r.band[0]),
+            )
             for r in reported(ranked, units, overall=2 * units)
         ),
-        (BAND_COLORS.get(r.band[0]) for r in ranked),
     )
     used = {"排名"}
     for unit in reported(unit_sheets, units, before=units, overall=2 * units):
@@ -120,17 +119,20 @@ def office_xlsx(round_: AssessmentRound, board: dict, unit_sheets: Iterable) -> 
             f"总分：{indicator_text(r.total)}    名次：{r.rank}    等级：{r.band[1]}",
             UNIT_COLUMNS,
             (
-                [
-                    code,
-                    text or "",
-                    _figure(max_points),
-                    RATINGS.get(self_rating or "", ""),
-                    _figure(self_score),
-                    RATINGS.get(rating or "", ""),
-                    _figure(score),
-                    "是" if weak else "",
-                    comment,
-                ]
+                (
+                    [
+                        code,
+                        text or "",
+                        _figure(max_points),
+                        RATINGS.get(self_rating or "", ""),
+                        _figure(self_score),
+                        RATINGS.get(rating or "", ""),
+                        _figure(score),
+                        "是" if weak else "",
+                        comment,
+                    ],
+                    None,
+                )
                 for code, text, max_points, self_rating, self_score, rating, score, weak, comment in unit.lines
             ),
         )
@@ -138,13 +140,34 @@ def office_xlsx(round_: AssessmentRound, board: dict, unit_sheets: Iterable) -> 
 
 
 @in_chinese
-def roadmap_xlsx(items: list[RoadmapItem], today: date) -> bytes:
+def roadmap_xlsx(rows: Iterable, today: date, *, total: int) -> bytes:
+    """The roadmap from `queries.roadmap_export_rows`' tuples (streamed; `total` of them): a row is
+    red when its item is overdue (not done, due before `today`)."""
     book = Book()
-    overdue = [item.is_overdue(today) for item in items]
+
+    def lines():
+        for index, (unit, year, code, text, measure, owner, due, status, progress) in enumerate(
+            reported(rows, total), start=1
+        ):
+            late = status != "done" and due < today
+            values = [
+                index,
+                unit,
+                year,
+                code,
+                text,
+                measure,
+                owner,
+                due,
+                status_label("roadmap", status) + ("（逾期）" if late else ""),
+                progress,
+            ]
+            yield values, (OVERDUE_COLOR if late else None)
+
     _sheet(
         book.sheet("路线图"),
         "法治政府建设短板指标整改时间表、路线图",
-        f"导出日期：{zh_date(today)}    事项数：{len(items)}    红色底纹为逾期未完成事项",
+        f"导出日期：{zh_date(today)}    事项数：{total}    红色底纹为逾期未完成事项",
         [
             ("序号", 6),
             ("责任单位", 20),
@@ -157,22 +180,7 @@ def roadmap_xlsx(items: list[RoadmapItem], today: date) -> bytes:
             ("状态", 12),
             ("进展情况", 30),
         ],
-        (
-            [
-                index,
-                item.unit.name,
-                item.year,
-                item.indicator.code,
-                item.indicator.text,
-                item.measure,
-                item.owner,
-                item.due_date,
-                status_label("roadmap", item.status) + ("（逾期）" if late else ""),
-                item.progress,
-            ]
-            for index, (item, late) in enumerate(zip(items, overdue, strict=True), start=1)
-        ),
-        (OVERDUE_COLOR if late else None for late in overdue),
+        lines(),
         signed=True,
     )
     return book.save()

@@ -16,14 +16,18 @@ fields through `csv_text`: the same rule in each library.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from math import ceil
+from math import ceil, inf
 
 import xlsxwriter
 from openpyxl.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter.exceptions import DuplicateWorksheetName
+from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
+from xlsxwriter.xmlwriter import XMLwriter
 
 from ..formatting import SHANGHAI
 from ..i18n import in_chinese
@@ -32,6 +36,17 @@ from ..progress import current_progress
 # What a spreadsheet may read as the start of a formula (OWASP "CSV injection"): = + - @, and a tab
 # or carriage return in front of one.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# What XlsxWriter changes in a text it writes: control characters (as _xHHHH_, and its own escapes
+# _x0041_ escaped again), the two non-characters, and & < >.
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+
+
+def _escape_text(text: str) -> str:
+    """A cell's text as XlsxWriter escapes it for an inline string (its own two steps)."""
+    text = XMLwriter._escape_control_characters(text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
 
 # A real date cell shown the way an office writes dates (2026年4月13日), so that Excel and WPS sort
 # and filter it as a date; the quotes make 年月日 literal text in every spreadsheet program.
@@ -117,15 +132,37 @@ def write_value(ws, row: int, col: int, value, style: Style) -> None:
             ws.write_blank(row, col, None, style.plain)
 
 
+class _Workbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook, its sheet names kept unique by a set: its own check compares a new
+    name with every earlier sheet's (the office scorecard's 6,000 unit sheets made that 18 million
+    comparisons, a sixth of the export's time)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._names: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    def _check_sheetname(self, sheetname, is_chartsheet=False):
+        sheets, self.worksheets_objs = self.worksheets_objs, []  # XlsxWriter's other checks only
+        try:
+            name = super()._check_sheetname(sheetname, is_chartsheet)
+        finally:
+            self.worksheets_objs = sheets
+        if name.lower() in self._names:
+            raise DuplicateWorksheetName(f"Sheetname '{name}', with case ignored, is already in use.")
+        self._names.add(name.lower())
+        return name
+
+
 class Book:
     """A workbook written in constant memory, saved to bytes by `save`."""
 
     def __init__(self) -> None:
         self._out = io.BytesIO()
-        self.workbook = xlsxwriter.Workbook(self._out, WORKBOOK_OPTIONS)
+        self.workbook = _Workbook(self._out, WORKBOOK_OPTIONS)
         self._styles: dict[tuple, Style] = {}
         self._choices: Sheet | None = None
         self._lists: list[list[str]] = []  # the 选项 sheet's columns, written row by row at the end
+        self._xf: dict[int, int] = {}  # id of a format → its index (`xf_index`)
         self.plain = self.style()
 
     def style(self, properties: dict | None = None, **more) -> Style:
@@ -138,6 +175,15 @@ class Book:
 
     def sheet(self, name: str) -> Sheet:
         return Sheet(self, name)
+
+    def xf_index(self, fmt) -> int:
+        """The index XlsxWriter gives `fmt` in styles.xml (it numbers formats in the order cells
+        first use them, so this is asked as each cell is written); kept, since XlsxWriter works a
+        format's index out again on every call when another format has the same properties."""
+        index = self._xf.get(id(fmt))
+        if index is None:
+            index = self._xf[id(fmt)] = fmt._get_xf_index()
+        return index
 
     def choices(
         self, sheet: Sheet, column: int, values: list[str], *, first_row: int = 1, strict: bool = True
@@ -185,25 +231,129 @@ class Sheet:
     def __init__(self, book: Book, name: str) -> None:
         self.book = book
         self.ws = book.workbook.add_worksheet(name[:31])
+        self.dated: set[int] = set()  # the columns a date was written in (see `register_sheet`)
+        self._refs: list[str] = []  # column letters, A, B, …
+        self._serials: dict[date, str] = {}  # a date's cell value (its Excel serial), as text
+        self._lines: dict[tuple[str, float], int] = {}  # a long text's line count (`fit_height`)
 
     def write(self, row: int, col: int, value, style: Style | None = None) -> None:
         write_value(self.ws, row, col, value, style or self.book.plain)
 
     def row(self, row: int, values: Sequence, styles: Sequence[Style] | Style | None = None) -> None:
-        """Write `values` across `row` (one style, or one per column)."""
-        ws = self.ws
+        """Write `values` across `row` (one style, or one per column).
+
+        A row is written as one piece of XML (`_row_xml`), the same XlsxWriter writes cell by cell
+        through `write_value`; only where that cannot be done (cells of this row already written one
+        by one, a row before the last) does it go cell by cell.
+        """
         if styles is None or isinstance(styles, Style):
-            style = styles or self.book.plain
-            for col, value in enumerate(values):
-                write_value(ws, row, col, value, style)
-        else:
-            for col, (value, style) in enumerate(zip(values, styles, strict=False)):
-                write_value(ws, row, col, value, style)
+            styles = [styles or self.book.plain] * len(values)
+        ws = self.ws
+        if (
+            values
+            and (row > ws.previous_row or (row == ws.previous_row and not ws.table))
+            and row < ws.xls_rowmax
+            and len(values) <= ws.xls_colmax
+        ):
+            if row > ws.previous_row:
+                ws._write_single_row(row)  # the row before this one, as XlsxWriter writes it
+            ws._check_dimensions(row, 0)
+            ws._check_dimensions(row, len(values) - 1)
+            cells = self._row_xml(row, values, styles)
+            ws._write_row(row, None, ws.row_info.get(row))
+            ws.fh.write(cells)
+            ws.fh.write("</row>")
+            # Written: this row can no longer change (a later write to it is refused, as XlsxWriter
+            # refuses one to a row before the last), and XlsxWriter need not keep its height.
+            ws.previous_row = row + 1
+            ws.row_info.pop(row, None)
+            ws.row_sizes.pop(row, None)
+            return
+        for col, (value, style) in enumerate(zip(values, styles, strict=False)):
+            write_value(ws, row, col, value, style)
+            if isinstance(value, date):
+                self.dated.add(col)
         # XlsxWriter keeps every row's height until it saves (row_info, and row_sizes for placing
         # images, which the exports have none of); the row before this one is written out already,
         # so its entries can go (a province's register would keep 600,000 of each).
-        self.ws.row_info.pop(row - 1, None)
-        self.ws.row_sizes.pop(row - 1, None)
+        ws.row_info.pop(row - 1, None)
+        ws.row_sizes.pop(row - 1, None)
+
+    def _row_xml(self, row: int, values: Sequence, styles: Sequence[Style]) -> str:
+        """The row's cells as XlsxWriter's constant-memory mode writes them (`Worksheet._write_cell`:
+        inline strings, numbers with 16 significant digits, dates as serial numbers, a blank cell
+        with its format), by the rules of `write_value`, without its per-cell calls and objects.
+        The one difference: a text shaped like `<r>…</r>` is written as the text it is (XlsxWriter
+        takes it for rich-text XML and copies it in unescaped, which breaks the file on a `&`)."""
+        refs = self._refs
+        while len(refs) < len(values):
+            refs.append(xl_col_to_name(len(refs)))
+        indices, xf_index = self.book._xf, self.book.xf_index
+        number = str(row + 1)
+        cells = []
+        add = cells.append
+        for col, value in enumerate(values):
+            style = styles[col]
+            kind = type(value)
+            if kind is str:
+                if value:
+                    fmt = style.quoted if value.startswith(FORMULA_STARTS) else style.plain
+                    if len(value) > 16383 and _utf16_len(value) > 32767:  # Excel's limit
+                        value = _utf16_truncate(value, 32767)
+                    if _NEEDS_ESCAPE.search(value):
+                        value = _escape_text(value)
+                    space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+                    tail = f' t="inlineStr"><is><t{space}>{value}</t></is></c>'
+                else:
+                    fmt, tail = style.plain, "/>"
+            elif value is None:
+                fmt, tail = style.plain, "/>"
+            elif kind is int or kind is float:
+                if value != value or value in (inf, -inf):
+                    raise TypeError("NAN/INF not supported in write_number()")
+                fmt, tail = style.plain, f"><v>{value:.16G}</v></c>"
+            else:
+                fmt, tail = self._other(col, value, style)
+            index = indices.get(id(fmt))
+            if index is None:
+                index = xf_index(fmt)
+            add(f'<c r="{refs[col]}{number}" s="{index}"{tail}')
+        return "".join(cells)
+
+    def _other(self, col: int, value, style: Style) -> tuple:
+        """(format, XML after the cell's attributes) of a value that is not a text, a number or None."""
+        if isinstance(value, bool):
+            return style.plain, f' t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, int | float):
+            return style.plain, self._row_xml_number(value)
+        if isinstance(value, date):
+            self.dated.add(col)
+            return style.date, f"><v>{self._serial(value)}</v></c>"
+        text = str(value)  # a lazy or marked-up string, or anything else: as its text
+        if not text:
+            return style.plain, "/>"
+        fmt = style.quoted if text.startswith(FORMULA_STARTS) else style.plain
+        if len(text) > 16383 and _utf16_len(text) > 32767:
+            text = _utf16_truncate(text, 32767)
+        text = _escape_text(text)
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return fmt, f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+    @staticmethod
+    def _row_xml_number(value) -> str:
+        if value != value or value in (inf, -inf):
+            raise TypeError("NAN/INF not supported in write_number()")
+        return f"><v>{value:.16G}</v></c>"
+
+    def _serial(self, value: date) -> str:
+        """A date's cell value; a datetime counts as its day in Beijing (as in `write_value`)."""
+        if isinstance(value, datetime):
+            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+            value = aware.astimezone(SHANGHAI).date()
+        serial = self._serials.get(value)
+        if serial is None:
+            serial = self._serials[value] = f"{self.ws._convert_date_time(value):.16G}"
+        return serial
 
     def widths(self, widths: Sequence[float]) -> None:
         for col, width in enumerate(widths):
@@ -212,7 +362,22 @@ class Sheet:
     def fit_height(self, row: int, values, widths: Sequence[float]) -> None:
         """Give `row` the height its longest wrapped text needs (rows of one line keep the default);
         before the row is written."""
-        lines = max((text_lines(v, w) for v, w in zip(values, widths, strict=False)), default=1)
+        lines = 1
+        seen = self._lines
+        for value, width in zip(values, widths, strict=False):
+            kind = type(value)
+            if kind is str:
+                if len(value) * 2 <= width - 1.5 and "\n" not in value:
+                    continue  # one line (`text_lines`' first test, without the call)
+                # A register repeats its long texts (an indicator's wording on every unit's rows).
+                count = seen.get((value, width))
+                if count is None:
+                    if len(seen) >= 10_000:
+                        seen.clear()
+                    count = seen[value, width] = text_lines(value, width)
+                lines = max(lines, count)
+            elif value is not None and kind is not int and kind is not float and kind is not date:
+                lines = max(lines, text_lines(value, width))
         if lines > 1:
             self.ws.set_row(row, lines * LINE_HEIGHT + 2)
 
@@ -338,16 +503,13 @@ def register_sheet(
     left = book.style(DATA, align="left", text_wrap=True)
     centre = book.style(DATA, align="center", text_wrap=True)
     styles = [centre if col in centred else left for col in range(1, len(columns) + 1)]
-    date_columns: set[int] = set()
     row = header_row
     source = rows if total is None else reported(rows, total)
     for row, values in enumerate(source, start=header_row + 1):
         sheet.fit_height(row, values, widths)
         sheet.row(row, values, styles)
-        for col, value in enumerate(values):
-            if isinstance(value, date) and col not in date_columns:
-                date_columns.add(col)
-                sheet.ws.set_column(col, col, max(widths[col], DATE_WIDTH))
+    for col in sorted(sheet.dated):  # a column that holds dates is wide enough for 2026年12月28日
+        sheet.ws.set_column(col, col, max(widths[col], DATE_WIDTH))
     sheet.header_filter(header_row, len(columns), row)
     if signed:
         sheet.signature_block(row + 2, len(columns))

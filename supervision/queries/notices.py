@@ -248,11 +248,6 @@ def register_query(user: User, year: int | None, prefix: str) -> Select:
     return query.order_by(Notice.year.desc(), Notice.doc_prefix, Notice.seq.desc())
 
 
-def register_notices(user: User, year: int | None, prefix: str) -> list[Notice]:
-    """The register's rows for the .xlsx (every page)."""
-    return list(db.session.scalars(register_query(user, year, prefix)))
-
-
 def register_page(user: User, year: int | None, prefix: str, page: int) -> dict:
     """The register, 50 a page, with each number series (prefix and year: count, last number)."""
     result = db.paginate(register_query(user, year, prefix), page=page, per_page=50, error_out=False)

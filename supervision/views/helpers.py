@@ -189,7 +189,17 @@ def download(data: bytes, filename: str, mimetype: str):
     The name is made of users' titles: control characters (a CR would be a 500) and slashes go.
     """
     filename = "".join(ch for ch in filename if ch.isprintable() and ch not in "/\\") or "download"
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+    # send_file measures a BytesIO through its buffer, which copies one shared with `data` (a
+    # province's 50 MB workbook in memory twice); a reader over it is not copied, and its size known.
+    response = send_file(
+        io.BufferedReader(io.BytesIO(data)),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=filename,
+        conditional=False,
+    )
+    response.content_length = len(data)
+    response = response.make_conditional(request.environ, accept_ranges=True, complete_length=len(data))
     response.headers["Content-Disposition"] = (
         f"attachment; filename=download; filename*=UTF-8''{quote(filename, safe='')}"
     )

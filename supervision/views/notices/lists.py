@@ -81,7 +81,7 @@ def register():
 @require("notices.read_all")
 def register_export():
     year, prefix = _register_args()
-    rows = registers.notice_register_rows(read.register_notices(current_user, year, prefix))
+    rows = registers.notice_register_rows(current_user, year, prefix)  # streamed: counted, then in chunks
     title = f"{current_app.config['OFFICE_NAME']}发文登记簿" + (f"（{year}年）" if year else "")
     name = "发文登记簿" + (f"{year}" if year else "") + (f"-{prefix}" if prefix else "") + ".xlsx"
-    return download(register_xlsx(rows, title), name, XLSX_MIME)
+    return download(register_xlsx(rows, title, total=len(rows)), name, XLSX_MIME)

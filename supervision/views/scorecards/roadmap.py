@@ -70,8 +70,8 @@ def roadmap():
 @require(*READ_ROADMAP)
 def roadmap_export():
     today = local_today()
-    items = queries.roadmap_export_items(current_user, _filters(), today)
-    return download(exports.roadmap_xlsx(items, today), "短板整改路线图.xlsx", XLSX_MIME)
+    rows = queries.roadmap_export_rows(current_user, _filters(), today)  # streamed: counted, then in chunks
+    return download(exports.roadmap_xlsx(rows, today, total=len(rows)), "短板整改路线图.xlsx", XLSX_MIME)
 
 
 @bp.route("/roadmap/new", methods=["GET", "POST"])
