@@ -219,3 +219,26 @@ def test_the_pdf_sets_the_body_in_a_serif_face_and_headings_in_sans(tmp_path):
     faces = _pdf_fonts(with_heading)
     assert any("NotoSerifCJK" in face for face in faces) and any("NotoSansCJK" in face for face in faces)
     assert not any("DejaVu" in face for face in faces), faces
+
+
+def test_the_review_report_renders_as_an_official_document(client, app, tmp_path, artifacts):
+    """The 评查通报 through LibreOffice: masthead, its own number, the page number, the 版记, no seed."""
+    from supervision.services import reviews as campaign_svc
+
+    _need("soffice")
+    pdftotext = _need("pdftotext")
+    app.config["REVIEW_REPORT_AUTHORITY"] = "海曙区司法局"
+    reviews = ReviewWorld(n_units=3, files_per_unit=3, reviewers=2, sample_size=2)
+    reviews.start()
+    reviews.score_all()
+    campaign_svc.campaign_publish(actor=reviews.lead, campaign=reviews.campaign)
+    client.login_user(reviews.lead)
+    data = client.get(f"/reviews/campaigns/{reviews.campaign.id}/report.docx").data
+    target = tmp_path / "report.pdf"
+    target.write_bytes(pdf.docx_to_pdf(data))
+    subprocess.run([_need("pdftoppm"), "-png", "-r", "60", str(target), str(artifacts / "review-report")])
+    text = subprocess.run([pdftotext, str(target), "-"], capture_output=True, text=True, check=True).stdout
+    flat = text.replace(" ", "")
+    assert flat.startswith("海曙区司法局") and reviews.campaign.report_number in flat
+    assert "—1—" in flat and "印发" in flat and "随机种子" not in flat
+    assert any("NotoSerifCJK" in face for face in _pdf_fonts(target))
