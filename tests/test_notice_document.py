@@ -641,3 +641,23 @@ def test_template_cleared_goes_back_to_the_built_in_layout(client, w):
     client.login_user(w.lead)
     doc = _get_docx(client, notice)
     assert doc.sections[0]._sectPr.find(f"{W}docGrid").get(f"{W}type") == "linesAndChars"
+
+
+def test_libreoffice_shows_the_void_and_draft_marks_on_every_page(client, w, tmp_path, artifacts):
+    _need("soffice")
+    pdftotext = _need("pdftotext")
+    w.findings[0].description = LONG
+    db.session.commit()
+    issued = w.issued(findings=w.findings)
+    client.login_user(w.lead)
+    svc.notice_void(actor=w.lead, notice=issued, reason="主送单位有误")
+    pages = _pdf_lines(
+        pdftotext, _render(client.get(f"/notices/{issued.id}.docx").data, tmp_path, "notice-void", artifacts)
+    )
+    assert len(pages) >= 2 and all(page[0][4] == "作废" for page in pages)
+    assert all(page[0][1] < 37 for page in pages)  # in the header, above the type area
+    draft = w.draft(findings=[w.findings[0]])
+    client.login_user(w.inspector)
+    data = client.get(f"/notices/{draft.id}.docx").data
+    pages = _pdf_lines(pdftotext, _render(data, tmp_path, "notice-draft", artifacts))
+    assert all(page[0][4] == "草稿" and page[0][1] < 37 for page in pages)
