@@ -641,3 +641,42 @@ def test_template_cleared_goes_back_to_the_built_in_layout(client, w):
     client.login_user(w.lead)
     doc = _get_docx(client, notice)
     assert doc.sections[0]._sectPr.find(f"{W}docGrid").get(f"{W}type") == "linesAndChars"
+
+
+def test_libreoffice_shows_the_void_and_draft_marks_on_every_page(client, w, tmp_path, artifacts):
+    _need("soffice")
+    pdftotext = _need("pdftotext")
+    w.findings[0].description = LONG
+    db.session.commit()
+    issued = w.issued(findings=w.findings)
+    client.login_user(w.lead)
+    svc.notice_void(actor=w.lead, notice=issued, reason="主送单位有误")
+    pages = _pdf_lines(
+        pdftotext, _render(client.get(f"/notices/{issued.id}.docx").data, tmp_path, "notice-void", artifacts)
+    )
+    assert len(pages) >= 2 and all(page[0][4] == "作废" for page in pages)
+    assert all(page[0][1] < 37 for page in pages)  # in the header, above the type area
+    draft = w.draft(findings=[w.findings[0]])
+    client.login_user(w.inspector)
+    data = client.get(f"/notices/{draft.id}.docx").data
+    pages = _pdf_lines(pdftotext, _render(data, tmp_path, "notice-draft", artifacts))
+    assert all(page[0][4] == "草稿" and page[0][1] < 37 for page in pages)
+
+
+def test_the_print_view_and_the_docx_stay_chinese_for_an_english_reader(client, w):
+    """The toolbar follows the reader's language; the document (dates, 抄送, 印发, marks) does not."""
+    notice = w.issued(cc="区人民政府办公室")
+    w.lead.locale = "en"
+    db.session.commit()
+    client.login_user(w.lead)
+    page = client.get(f"/notices/{notice.id}/print").get_data(as_text=True)
+    document = page[page.index('<article class="official-doc"') : page.index("</article>")]
+    assert '<div class="date">2026年3月2日</div>' in document
+    assert "2026年3月2日印发" in document and "抄送：区人民政府办公室。" in document
+    assert not re.search(r"\b(Mar|issued|Cc)\b", document)
+    assert "Print" in page[: page.index("<article")]  # the toolbar is English
+    doc = _get_docx(client, notice)
+    assert "2026年3月2日" in [p.text for p in doc.paragraphs]
+    svc.notice_void(actor=w.lead, notice=notice, reason="主送单位有误")
+    page = client.get(f"/notices/{notice.id}/print").get_data(as_text=True)
+    assert '<div class="void-stamp">作废</div>' in page

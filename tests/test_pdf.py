@@ -6,10 +6,11 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from supervision.exports import pdf
+from supervision.exports import fonts, official, pdf
 from supervision.extensions import db
 from supervision.models import ExportJob
 
@@ -140,3 +141,104 @@ def test_the_soffice_setting_names_the_binary(app, monkeypatch):
     assert pdf.soffice_path() is None and not pdf.pdf_available()
     monkeypatch.setitem(app.config, "SOFFICE", "/bin/true")
     assert pdf.soffice_path() == "/bin/true" and pdf.pdf_available()
+
+
+# --- the official fonts' substitutes (exports/fonts.py) -------------------------------------
+
+
+def _match(config: Path, family: str) -> str:
+    out = subprocess.run(
+        [_need("fc-match"), "-f", "%{family[0]}", family],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "FONTCONFIG_FILE": str(config)},
+    )
+    return out.stdout
+
+
+def _need_face(name: str) -> None:
+    listed = subprocess.run([_need("fc-list"), name, "family"], capture_output=True, text=True).stdout
+    if not listed.strip():
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} not installed; CI installs fonts-noto-cjk (.ci/run)")
+        pytest.skip(f"{name} not installed")
+
+
+def test_the_official_names_resolve_to_serif_sans_and_kai_faces(tmp_path):
+    _need_face(fonts.SERIF)
+    _need_face(fonts.SANS)
+    env = fonts.soffice_environment(tmp_path)
+    config = Path(env["FONTCONFIG_FILE"])
+    assert config.parent == tmp_path and "<include" in config.read_text(encoding="utf-8")
+    for name in ("仿宋_GB2312", "仿宋", "FangSong", "STFangsong", "方正小标宋简体", "宋体", "SimSun"):
+        assert _match(config, name) == fonts.SERIF, name
+    for name in ("黑体", "SimHei"):
+        assert _match(config, name) == fonts.SANS, name
+    kai = subprocess.run([_need("fc-list"), ":", "family"], capture_output=True, text=True).stdout
+    installed_kai = next((face for face in fonts.KAI if face in kai), fonts.SERIF)
+    for name in ("楷体_GB2312", "楷体", "KaiTi"):
+        assert _match(config, name) == installed_kai, name
+    # The system's configuration is still there: other names match as they did.
+    assert _match(config, "Noto Sans CJK SC") == fonts.SANS
+
+
+def test_an_installed_face_of_an_official_name_is_kept(tmp_path, monkeypatch):
+    """Where the office installed the real font, the substitute comes only after it."""
+    _need_face(fonts.SERIF)
+    _need_face("DejaVu Sans")
+    monkeypatch.setitem(fonts.SUBSTITUTES, "DejaVu Sans", (fonts.SERIF,))
+    config = Path(fonts.soffice_environment(tmp_path)["FONTCONFIG_FILE"])
+    assert _match(config, "DejaVu Sans") == "DejaVu Sans"
+
+
+def _pdf_fonts(pdf: Path) -> list[str]:
+    listed = subprocess.run([_need("pdffonts"), str(pdf)], capture_output=True, text=True, check=True)
+    return [line.split()[0] for line in listed.stdout.splitlines()[2:]]
+
+
+def test_the_pdf_sets_the_body_in_a_serif_face_and_headings_in_sans(tmp_path):
+    """仿宋 body, 小标宋 title, 宋体 page numbers: serif; 黑体 headings: sans; nothing in DejaVu."""
+    _need("soffice")
+    _need_face(fonts.SERIF)
+    authority = official.Authority("海曙区司法局", "海曙区司法局", "海曙区司法局")
+    doc = official.new_document()
+    official.masthead(doc, authority, "海法督〔2026〕3号")
+    official.title(doc, "关于横街镇人民政府落实整改有关问题的执法监督通知书")
+    official.para(doc, "横街镇人民政府：", indent=False)
+    official.para(doc, "请对上述案卷逐件补正，完善证据材料，确保今后办理的案件合法规范。")
+    official.para(doc, "（一）证据材料", face=official.KAITI)
+    body_only = tmp_path / "body.pdf"
+    body_only.write_bytes(pdf.docx_to_pdf(official.save(doc)))
+    faces = _pdf_fonts(body_only)
+    assert faces and all("NotoSerifCJK" in face for face in faces), faces
+
+    official.para(doc, "一、存在的问题", face=official.HEITI)
+    with_heading = tmp_path / "heading.pdf"
+    with_heading.write_bytes(pdf.docx_to_pdf(official.save(doc)))
+    faces = _pdf_fonts(with_heading)
+    assert any("NotoSerifCJK" in face for face in faces) and any("NotoSansCJK" in face for face in faces)
+    assert not any("DejaVu" in face for face in faces), faces
+
+
+def test_the_review_report_renders_as_an_official_document(client, app, tmp_path, artifacts):
+    """The 评查通报 through LibreOffice: masthead, its own number, the page number, the 版记, no seed."""
+    from supervision.services import reviews as campaign_svc
+
+    _need("soffice")
+    pdftotext = _need("pdftotext")
+    app.config["REVIEW_REPORT_AUTHORITY"] = "海曙区司法局"
+    reviews = ReviewWorld(n_units=3, files_per_unit=3, reviewers=2, sample_size=2)
+    reviews.start()
+    reviews.score_all()
+    campaign_svc.campaign_publish(actor=reviews.lead, campaign=reviews.campaign)
+    client.login_user(reviews.lead)
+    data = client.get(f"/reviews/campaigns/{reviews.campaign.id}/report.docx").data
+    target = tmp_path / "report.pdf"
+    target.write_bytes(pdf.docx_to_pdf(data))
+    subprocess.run([_need("pdftoppm"), "-png", "-r", "60", str(target), str(artifacts / "review-report")])
+    text = subprocess.run([pdftotext, str(target), "-"], capture_output=True, text=True, check=True).stdout
+    flat = text.replace(" ", "")
+    assert flat.startswith("海曙区司法局") and reviews.campaign.report_number in flat
+    assert "—1—" in flat and "印发" in flat and "随机种子" not in flat
+    assert any("NotoSerifCJK" in face for face in _pdf_fonts(target))

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from supervision.errors import DomainError
+from supervision.exports.sheets import SIGNATURE_LINE
 from supervision.extensions import db
 from supervision.formatting import local_today
 from supervision.models import Assessment, AuditEvent, Framework, Indicator, IndicatorScore, RoadmapItem
@@ -476,6 +477,8 @@ def test_office_export_reads_back(client, world):
     assert [c.value for c in ranking[3]][:4] == ["名次", "单位", "总分", "等级"]
     assert [c.value for c in ranking[4]][:4] == [1, "横街镇", 68.75, "差"]
     assert ranking.page_setup.orientation == "landscape" and ranking.print_title_rows == "$3:$3"
+    last = max(r for r in range(1, ranking.max_row + 1) if ranking.cell(r, 1).value is not None)
+    assert ranking.cell(last, 1).value == SIGNATURE_LINE and ranking.auto_filter.ref.startswith("A3:")
     unit_rows = list(book["横街镇"].iter_rows(min_row=4, values_only=True))
     assert [r[0] for r in unit_rows] == ["1.1.1", "1.1.2", "2.1.1", "2.1.2", "2.1.3"]
     assert unit_rows[2][5] == "未达标" and unit_rows[2][7] == "是"

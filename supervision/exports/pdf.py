@@ -18,6 +18,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from ..errors import DomainError
+from .fonts import soffice_environment
 from .libreoffice import libreoffice_copy
 
 TIMEOUT_SECONDS = 120
@@ -60,7 +61,11 @@ def docx_to_pdf(data: bytes) -> bytes:
         try:
             # A session of its own, so that a timeout kills soffice.bin too, not just its launcher.
             process = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                env=soffice_environment(folder),  # the official fonts' free substitutes (fonts.py)
             )
         except OSError as error:
             raise DomainError(

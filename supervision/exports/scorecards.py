@@ -109,6 +109,7 @@ def office_xlsx(round_: AssessmentRound, board: dict, unit_sheets: Iterable) -> 
             )
             for r in reported(ranked, units, overall=2 * units)
         ),
+        signed=True,  # the ranking goes to the leaders: the office signs it like a 台账
     )
     used = {"排名"}
     for unit in reported(unit_sheets, units, before=units, overall=2 * units):

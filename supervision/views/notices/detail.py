@@ -20,7 +20,7 @@ from ...exports.notices import (
 from ...exports.official import masthead_size, signature_indents
 from ...exports.title_break import break_title
 from ...extensions import db
-from ...formatting import cn_date, local_today
+from ...formatting import local_today, zh_date
 from ...forms.notices import EscalationForm, ExtensionDecisionForm
 from ...models import ExtensionRequest, Notice
 from ...permissions import (
@@ -62,13 +62,16 @@ def detail(notice_id: int):
 
 def _document_context(notice: Notice) -> dict:
     authority = notice_authority(notice, current_app.config["OFFICE_NAME"])
-    dated = cn_date(notice.issue_date) if notice.issue_date else "（签发日期）"
+    # The document's own words and dates are Chinese whatever the reader's interface (as in the .docx).
+    dated = zh_date(notice.issue_date) if notice.issue_date else "（签发日期）"
     return {
         "notice": notice,
         "office_name": current_app.config["OFFICE_NAME"],
         "authority": authority,
         "masthead_pt": masthead_size(authority.masthead),
         "signature_right": min(signature_indents(authority.signature, dated)),
+        "dated": dated,
+        "printed": zh_date(notice.issue_date),
         "mark": document_mark(notice),
         "title_lines": break_title(notice.title, words=(notice.kind.name,)),
         "intro": notice.intro or default_intro(notice),
