@@ -13,6 +13,7 @@ cost on this machine with nothing of ours on top: the ceiling.
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -80,3 +81,4 @@ def create_app() -> Flask:
 
 
 app = create_app()
+gc.freeze()  # as wsgi.py does for the real app
