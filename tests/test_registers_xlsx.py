@@ -221,10 +221,11 @@ def test_a_text_shaped_like_rich_text_xml_stays_text():
     file); the register's rows write it as the text it is."""
     book = Book()
     register_sheet(
-        book.sheet("台账"), "标题", "副标题", [("内容", 20)], iter([["<r>&</r>"], ["<r><t>x</t></r>"]])
+        book.sheet("台账"), "<r>A&B</r>", "副标题", [("内容", 20)], iter([["<r>&</r>"], ["<r><t>x</t></r>"]])
     )
     ws = load_workbook(io.BytesIO(book.save())).active
     assert [ws["A4"].value, ws["A5"].value] == ["<r>&</r>", "<r><t>x</t></r>"]
+    assert str(ws["A1"].value) == "<r>A&B</r>"  # the merged title goes through the cell writer
 
 
 # --- the registers, for a reader with the English interface -----------------------------------

@@ -108,9 +108,7 @@ def write_value(ws, row: int, col: int, value, style: Style) -> None:
     """
     if type(value) is str:  # most cells: first, and without the isinstance chain
         if value:
-            ws.write_string(
-                row, col, value, style.quoted if value.startswith(FORMULA_STARTS) else style.plain
-            )
+            _write_text(ws, row, col, value, style)
         else:
             ws.write_blank(row, col, None, style.plain)
     elif value is None:
@@ -127,9 +125,19 @@ def write_value(ws, row: int, col: int, value, style: Style) -> None:
     else:  # a lazy or marked-up string, or anything else: as its text
         text = str(value)
         if text:
-            ws.write_string(row, col, text, style.quoted if text.startswith(FORMULA_STARTS) else style.plain)
+            _write_text(ws, row, col, text, style)
         else:
             ws.write_blank(row, col, None, style.plain)
+
+
+def _write_text(ws, row: int, col: int, text: str, style: Style) -> None:
+    fmt = style.quoted if text.startswith(FORMULA_STARTS) else style.plain
+    if text.startswith("<r>") and text.endswith("</r>"):
+        # XlsxWriter's constant-memory mode copies such a text in as rich-text XML, unescaped (a `&`
+        # in it breaks the file): as a rich string of plain runs it is escaped like any text.
+        ws.write_rich_string(row, col, text[:1], text[1:2], text[2:], fmt)
+    else:
+        ws.write_string(row, col, text, fmt)
 
 
 class _Workbook(xlsxwriter.Workbook):
