@@ -18,11 +18,13 @@ order (so the scan stops at LIMIT rows) and those rows are ranked the same way i
 
 from __future__ import annotations
 
-from sqlalchemy import case, column, or_, text
+import json
+
+from sqlalchemy import Integer, bindparam, case, column, or_, text
 from sqlalchemy.sql import ColumnElement
 
 from .extensions import db
-from .filters import contains, starts_with
+from .filters import LIKE_ESCAPE, contains, like_pattern, starts_with
 
 TRIGRAM = 3
 
@@ -100,3 +102,61 @@ def ranked(q: str, rows: list, *attributes: str) -> list:
         return 0 if folded in values else 1 if any(v.startswith(folded) for v in values) else 2
 
     return sorted(rows, key=key)
+
+
+# Statements built once (supervision/statements.py) take the query as bound values: `mode(q)` is the
+# shape of the SQL a query needs, `values(q)` its values, and `hit_values(q)` the FTS hits by kind.
+SHORT, INDEXED, TRIGRAM_LIKE = "short", "fts", "like"
+
+
+def mode(q: str) -> str:
+    """SHORT (< 3 characters: LIKE, ranked in Python), INDEXED (SQLite: the FTS table's hits bound as
+    ids) or TRIGRAM_LIKE (PostgreSQL: LIKE answered by the pg_trgm indexes, ranked in SQL)."""
+    if len(q) < TRIGRAM:
+        return SHORT
+    return INDEXED if _uses_fts() else TRIGRAM_LIKE
+
+
+def values(q: str) -> dict[str, str]:
+    """The bound values of `matches` and `bound_rank` for q."""
+    return {"q": q, "q_like": like_pattern(q), "q_prefix": like_pattern(q, anywhere=False)}
+
+
+def hit_values(q: str) -> dict[str, str]:
+    """INDEXED mode: every kind's matching ids from ONE lookup of the FTS table, as a JSON array each
+    (`ids_<kind>`), which `matches` reads with json_each: the index is searched once per query, not
+    once per kind and again for the unit matches of each list."""
+    found = db.session.execute(
+        text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts"), {"fts": _fts_match(q)}
+    ).scalars()
+    by_code: dict[int, list[int]] = {code: [] for code, _table, _columns in KINDS.values()}
+    for rowid in found:
+        by_code.setdefault(rowid % 8, []).append(rowid // 8)
+    return {f"ids_{kind}": json.dumps(by_code[code]) for kind, (code, _t, _c) in KINDS.items()}
+
+
+def has_hits(hits: dict[str, str], kind: str) -> bool:
+    return hits[f"ids_{kind}"] != "[]"
+
+
+def matches(kind: str, id_column, how: str, *columns) -> ColumnElement[bool]:
+    """`searched` for a statement built once: the text (or the FTS hits) as bound values."""
+    if how == INDEXED:
+        ids = text(f"SELECT value FROM json_each(:ids_{kind})").columns(column("value", Integer))
+        return id_column.in_(ids)
+    pattern = bindparam("q_like")
+    return or_(*(c.like(pattern, escape=LIKE_ESCAPE) for c in columns))
+
+
+def bound_rank(how: str, *columns) -> list[ColumnElement[int]]:
+    """`rank` for a statement built once (no terms for SHORT, as `rank`)."""
+    if how == SHORT:
+        return []
+    q, prefix = bindparam("q"), bindparam("q_prefix")
+    return [
+        case(
+            (or_(*(c == q for c in columns)), 0),
+            (or_(*(c.like(prefix, escape=LIKE_ESCAPE) for c in columns)), 1),
+            else_=2,
+        )
+    ]

@@ -123,3 +123,58 @@ def test_the_index_is_used_for_three_characters_and_more(app):
     }
     for _code, table, _columns in KINDS.values():
         assert {f"search_{table}_ai", f"search_{table}_au", f"search_{table}_ad"} <= triggers
+
+
+@pytest.mark.parametrize("q", ["月湖", "月湖街道"])
+def test_two_users_of_one_shape_each_find_their_own(make_user, q):
+    """The statements are built once per shape of user (supervision/statements.py): the unit and
+    the inspector are bound values, so each liaison finds only their unit's notices and each
+    inspector only their tasks' findings, whichever of them searched first."""
+    unit_a = factories.UnitFactory(name="月湖街道甲", short_name="甲")
+    unit_b = factories.UnitFactory(name="月湖街道乙", short_name="乙")
+    notices = {
+        u.id: factories.NoticeFactory(unit=u, status="issued", doc_number=f"海法督〔2026〕{u.id}号")
+        for u in (unit_a, unit_b)
+    }
+    liaisons = [make_user("liaison", unit=u) for u in (unit_a, unit_b)]
+    for liaison, unit in zip(liaisons, (unit_a, unit_b), strict=True):
+        assert [n.id for n in search_all(liaison, q)["notices"]] == [notices[unit.id].id]
+        assert search_all(liaison, q)["units"] == []  # a liaison does not read the unit register
+    inspectors = [make_user("inspector") for _ in range(2)]
+    findings = []
+    for inspector, unit in zip(inspectors, (unit_a, unit_b), strict=True):
+        finding = factories.FindingFactory(unit=unit)
+        factories.TaskInspectorFactory(task=finding.task, user=inspector)
+        findings.append(finding)
+    for inspector, finding in zip(inspectors, findings, strict=True):
+        assert [f.id for f in search_all(inspector, q)["findings"]] == [finding.id]
+    lead = make_user("lead")
+    assert {n.id for n in search_all(lead, q)["notices"]} == {n.id for n in notices.values()}
+
+
+def test_the_index_is_read_once_per_search(app, make_user):
+    """SQLite: one FTS lookup for every kind (not one per list and another for each list's unit
+    matches); a list that no hit can reach is not queried. PostgreSQL: the five lists."""
+    from sqlalchemy import event
+
+    lead = make_user("lead")
+    factories.FindingFactory(description="未按规定公示执法主体信息")
+    db.session.commit()
+    assert lead.role == "lead"  # loaded again after the commit, before counting
+    statements: list[str] = []
+
+    def record(_conn, _cursor, sql, *_args):
+        if not sql.startswith(("SAVEPOINT", "RELEASE")):
+            statements.append(sql)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        results = search_all(lead, "公示执法主体")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(results["findings"]) == 1
+    if is_postgres():
+        assert len(statements) == 5
+        return
+    assert sum("MATCH" in s for s in statements) == 1
+    assert len(statements) == 2  # the lookup and the findings (no unit, notice, task or file matched)

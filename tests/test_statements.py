@@ -69,3 +69,21 @@ def test_verifiable_items_bind_each_inspector(make_user):
     assert [r.item_id for r in verifiable_items_for_user(one)] == [mine.id]
     assert [r.item_id for r in verifiable_items_for_user(two)] == [his.id]
     assert refused.id not in {r.item_id for r in verifiable_items_for_user(two)}
+
+
+def test_a_notice_page_read_for_one_liaison_is_not_another_s(make_user):
+    """The notice page's read (queries/notices.notice_for_page_or_404) is built once per shape: the
+    notice id and the liaison's unit are bound, so the other unit's liaison still gets a 404."""
+    from werkzeug.exceptions import NotFound
+
+    from supervision.queries.notices import notice_for_page_or_404
+
+    a, b = UnitFactory(), UnitFactory()
+    first, second = _issued(a, 1), _issued(b, 2)
+    liaison_a, liaison_b = make_user("liaison", unit=a), make_user("liaison", unit=b)
+    assert notice_for_page_or_404(liaison_a, first.id) is first
+    assert notice_for_page_or_404(liaison_b, second.id) is second
+    for liaison, other in ((liaison_a, second), (liaison_b, first)):
+        with pytest.raises(NotFound):
+            notice_for_page_or_404(liaison, other.id)
+    assert notice_for_page_or_404(make_user("lead"), second.id) is second

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, func, or_, select
+from flask import abort
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import statements
@@ -338,10 +339,9 @@ def draft_deadline_preview(days: int | None, fixed: date | None, today: date) ->
 # --- detail, print and .docx ----------------------------------------------------------------
 
 
-def notice_for_page_or_404(user: User, notice_id: int) -> Notice:
-    """The notice with everything its page shows, in a few queries; a 404 if out of scope."""
-    return db.one_or_404(
-        notices_for_user(user)
+def _notice_for_page(asker) -> Select:
+    return (
+        notices_for_user(asker)
         .options(
             joinedload(Notice.kind),
             joinedload(Notice.unit),
@@ -355,19 +355,41 @@ def notice_for_page_or_404(user: User, notice_id: int) -> Notice:
             .joinedload(Rectification.submitted_by),
             selectinload(Notice.items).selectinload(NoticeItem.verifications).joinedload(Verification.by),
         )
-        .where(Notice.id == notice_id)
+        .where(Notice.id == bindparam("notice_id"))
+    )
+
+
+def notice_for_page_or_404(user: User, notice_id: int) -> Notice:
+    """The notice with everything its page shows, in a few queries; a 404 if out of scope (the
+    statement built once per shape of user, supervision/statements.py)."""
+    stmt = statements.statement("notice_for_page", user, _notice_for_page)
+    notice = db.session.scalars(stmt, statements.values(user, notice_id=notice_id)).one_or_none()
+    if notice is None:
+        abort(404)
+    return notice
+
+
+def _extensions() -> Select:
+    return (
+        select(ExtensionRequest)
+        .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
+        .where(ExtensionRequest.notice_id == bindparam("notice_id"))
+        .order_by(ExtensionRequest.id)
     )
 
 
 def notice_extensions(notice: Notice) -> list[ExtensionRequest]:
     """The notice's extension requests, oldest first, with who asked and who decided."""
-    return list(
-        db.session.scalars(
-            select(ExtensionRequest)
-            .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
-            .where(ExtensionRequest.notice_id == notice.id)
-            .order_by(ExtensionRequest.id)
-        )
+    stmt = statements.once("notice_extensions", _extensions)
+    return list(db.session.scalars(stmt, {"notice_id": notice.id}))
+
+
+def _escalations() -> Select:
+    return (
+        select(Escalation)
+        .options(joinedload(Escalation.by))
+        .where(Escalation.notice_id == bindparam("notice_id"))
+        .order_by(Escalation.on_date, Escalation.id)
     )
 
 
@@ -403,10 +425,7 @@ def notice_detail_page(user: User, notice_id: int, today: date) -> dict:
     notice = notice_for_page_or_404(user, notice_id)
     extensions = notice_extensions(notice)
     escalations = db.session.scalars(
-        select(Escalation)
-        .options(joinedload(Escalation.by))
-        .where(Escalation.notice_id == notice.id)
-        .order_by(Escalation.on_date, Escalation.id)
+        statements.once("notice_escalations", _escalations), {"notice_id": notice.id}
     ).all()
     events = db.session.scalars(
         notice_events_for_user(user, notice).options(joinedload(AuditEvent.actor)).limit(200)
