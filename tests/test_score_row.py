@@ -37,3 +37,26 @@ def test_every_written_value_of_a_row_is_escaped(app, mode, saved):
     assert "<script>" not in html and 'alert("x")' not in html
     assert "&lt;script&gt;" in html
     assert html.count('id="ind-7"') == 1 and html.endswith("</div>\n</div>")
+
+
+def test_the_unit_scorecards_indicator_rows_escape_what_was_written():
+    from supervision.views.scorecards.unit_rows import indicator_rows
+
+    row = NS(
+        id=5,
+        area_id=1,
+        code=EVIL,
+        text=EVIL,
+        self_rating=EVIL,
+        evaluated_rating=EVIL,
+        evaluated_score=1,
+        max_points=2,
+    )
+    card = {
+        "lines": [NS(indicator=row, score=row, weak=True, findings=2)],
+        "parents": {1: NS(code=EVIL, text=EVIL)},
+        "ratings": {},
+    }
+    html = str(indicator_rows(card, "/scorecards/units/4/indicators/"))
+    assert "<script>" not in html and html.count("&lt;script&gt;") == 5
+    assert 'href="/scorecards/units/4/indicators/5#findings">2</a>' in html
