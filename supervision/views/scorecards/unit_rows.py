@@ -12,7 +12,8 @@ from ...numbers import indicator_text as points
 def indicator_rows(card: dict, indicator_base: str) -> Markup:
     """The rows of templates/scorecards/unit.html's indicator table, each area's heading before its
     first indicator. card: queries.unit_page's card (lines, parents, ratings)."""
-    ratings, parents = card["ratings"], card["parents"]
+    parents = card["parents"]
+    ratings = {key: escape(label) for key, label in card["ratings"].items()}  # escaped once, not per cell
     base = escape(indicator_base)
     area = None
     out = []
@@ -39,9 +40,9 @@ def indicator_rows(card: dict, indicator_base: str) -> Markup:
             f'\n        <tr class="{"table-danger-subtle is-weak-row" if line.weak else ""}">\n'
             f'          <td class="text-nowrap"><a href="{href}">{escape(i.code)}</a></td>\n'
             f'          <td class="ind-text">{escape(i.text)}</td>\n'
-            f'          <td class="text-nowrap small">{escape(ratings.get(s.self_rating, ""))}</td>\n'
+            f'          <td class="text-nowrap small">{ratings.get(s.self_rating, "")}</td>\n'
             f'          <td class="text-nowrap"><span class="rating rating-{escape(s.evaluated_rating)}">'
-            f"{escape(ratings.get(s.evaluated_rating, ''))}</span></td>\n"
+            f"{ratings.get(s.evaluated_rating, '')}</span></td>\n"
             f'          <td class="text-end text-nowrap">{score}/{escape(points(i.max_points))}</td>\n'
             f'          <td class="text-end">{findings}</td>\n'
             "        </tr>\n      "
