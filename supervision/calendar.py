@@ -132,9 +132,13 @@ def load_calendar(*days: date | None, margin_years: int = 1) -> WorkCalendar:
 
 
 def request_calendar(*days: date | None) -> WorkCalendar:
-    """load_calendar(*days), read once per request: the liaison's home counts the same deadlines in
-    two panels (the work list and the notices panel). A calendar already read in this request for
-    years around these dates serves again."""
+    """load_calendar(*days) for a page: the calendar of the years around these dates, read once per
+    change of the calendar (and once per request: the liaison's home counts the same deadlines in two
+    panels). Kept per process until an audit event of the holidays or the years moves its stamp:
+    every write of the two tables is audited (services/calendar.py, tests/test_calendar_cache.py)."""
+    from .audit import changes_stamp, engine_key
+    from .cache import derived
+    from .extensions import db
     from .request_memo import per_request
 
     known = [d for d in days if d is not None] or [date.today()]
@@ -143,9 +147,17 @@ def request_calendar(*days: date | None) -> WorkCalendar:
     for (lo, hi), calendar in loaded:
         if lo <= first and last <= hi:
             return calendar
-    calendar = load_calendar(*known)
+    calendar = derived(
+        ("calendar", engine_key(db.engine), first, last, changes_stamp(*CALENDAR_RECORDS)),
+        lambda: load_calendar(*known),
+    )
     loaded.append(((first, last), calendar))
     return calendar
+
+
+# The record types of the audit events that a change of the holiday table or of a year's
+# confirmation writes (services/calendar.py): the stamp of a kept calendar.
+CALENDAR_RECORDS = ("holiday", "calendar_year")
 
 
 # --- seeding from the chinese-calendar package ----------------------------------------------

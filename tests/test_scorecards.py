@@ -1077,7 +1077,7 @@ def test_the_office_page_carries_the_band_rule_written_in_python(client, world):
     script = (root / "static/js/scorecards.js").read_text(encoding="utf-8")
     assert not any(colour in script for colour in (*BAND_COLOURS.values(), *HEAT_COLOURS.values()))
     assert not re.search(r"\b(85|70)\b", script)
-    row = (root / "templates/scorecards/_score_row.html").read_text(encoding="utf-8")
+    row = (root / "supervision/views/scorecards/score_row.py").read_text(encoding="utf-8")
     assert "0.6" not in row and "is_weak(" in row
 
 

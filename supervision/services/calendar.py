@@ -131,8 +131,16 @@ def estimate_upcoming_years(today: date) -> list[int]:
             and not holidays_in_year(year)
             and db.session.get(CalendarYear, year) is None
         ):
-            _add_estimate(year)
+            added = _add_estimate(year)
             years.append(year)
+            if added:  # audited as every change of the table: pages keep the calendar until one
+                record_event(
+                    actor=None,
+                    action="calendar_year.estimate",
+                    record_type="calendar_year",
+                    record_id=year,
+                    summary=f"按往年规律预估{year}年法定节假日{added}天（未确认）",
+                )
     return years
 
 
@@ -332,16 +340,25 @@ def holiday_delete(*, actor: User, holiday: Holiday) -> None:
     db.session.delete(holiday)
 
 
-def calendar_seed(*, commit: bool = True) -> int:
+def calendar_seed(*, actor: User | None = None, commit: bool = True) -> int:
     """Add the chinese-calendar package's holidays and 调休 days that are not in the table yet.
-    Idempotent, and it never overwrites a day the admin has edited."""
+    Idempotent, and it never overwrites a day the admin has edited. Audited when it adds a day, as
+    every change of the table (pages keep the calendar until an event of it)."""
     have = set(db.session.scalars(select(Holiday.day)))
-    added = 0
+    added: list[date] = []
     for day, is_workday, name in package_days():
         if day in have:
             continue
         db.session.add(Holiday(day=day, is_workday=is_workday, name=name))
-        added += 1
+        added.append(day)
+    if added:
+        record_event(
+            actor=actor,
+            action="holiday.seed",
+            record_type="holiday",
+            record_id=added[0].year,
+            summary=f"从 chinese-calendar 数据补充{len(added)}天（{added[0].year}—{added[-1].year}年）",
+        )
     if commit:
         db.session.commit()
-    return added
+    return len(added)

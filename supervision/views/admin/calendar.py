@@ -178,7 +178,7 @@ def holiday_delete(holiday_id: int):
 @bp.route("/holidays/seed", methods=["POST"])
 @require("admin.manage")
 def holidays_seed():
-    added = svc.calendar_seed()
+    added = svc.calendar_seed(actor=current_user)
     flash(
         _("已从 chinese-calendar 数据补充 %(n)s 天。", n=added) if added else _("日历已是最新，无需补充。"),
         "success",

@@ -28,6 +28,7 @@ from ...services.attachments import ACCEPT_ATTR
 from ...workflow import allowed_steps
 from ..helpers import flash_domain_error, flash_form_errors, flash_repeat, page_arg, submit_once
 from . import READ_ASSESSMENTS, bp
+from .score_row import score_row
 
 # --- rounds -----------------------------------------------------------------------------------
 
@@ -149,6 +150,7 @@ def assessment(assessment_id: int):
         ratings=ratings,
         action_form=ActionForm(),
         row_context=_row_context(assessment, mode, ratings, data),
+        score_row=score_row,
         **data,
     )
 
@@ -161,18 +163,18 @@ def _translated_ratings() -> dict[str, str]:
 def _row_context(assessment: Assessment, mode: str, ratings: dict[str, str], data: dict) -> SimpleNamespace:
     """What every row of the assessment shares, computed once per request: the assessment's URL
     (the rows append /scores/<id>…; ids are integers), the CSRF token, the translated ratings and
-    the rows' fixed strings (templates/scorecards/_score_row.html). Namespaces, not dicts: Jinja's
+    the rows' fixed strings (score_row.py), each escaped once. Namespaces, not dicts: Jinja's
     `r.mode` tries an attribute first, and on a dict that is an exception per lookup."""
     previous_year = data["previous_year"]
     return SimpleNamespace(
         mode=mode,
-        base=url_for("scorecards.assessment", assessment_id=assessment.id),
-        csrf=generate_csrf(),
+        base=escape(url_for("scorecards.assessment", assessment_id=assessment.id)),
+        csrf=escape(generate_csrf()),
         ratings=ratings,
         options=_rating_options(ratings),
         files=data["files"],
         prev_scores=data["prev_scores"],
-        accept=ACCEPT_ATTR,
+        accept=escape(ACCEPT_ATTR),
         is_weak=is_weak,
         T=SimpleNamespace(
             **{
@@ -185,7 +187,7 @@ def _row_context(assessment: Assessment, mode: str, ratings: dict[str, str], dat
 
 def _rating_options(ratings: dict[str, str]) -> dict[str, Markup]:
     """The rating select's options with each rating chosen ('' for none), rendered once per request
-    instead of a loop per row; the same markup as the loop of templates/scorecards/_score_row.html."""
+    instead of a loop per row."""
 
     def options(chosen: str) -> Markup:
         return Markup("").join(
@@ -256,6 +258,7 @@ def _row_response(
         saved=saved,
         refused=_refused_values(row["s"]) if error else {},
         row_context=_row_context(assessment, mode, ratings, row),
+        score_row=score_row,
         **row,
     )
 
