@@ -69,3 +69,37 @@ def test_verifiable_items_bind_each_inspector(make_user):
     assert [r.item_id for r in verifiable_items_for_user(one)] == [mine.id]
     assert [r.item_id for r in verifiable_items_for_user(two)] == [his.id]
     assert refused.id not in {r.item_id for r in verifiable_items_for_user(two)}
+
+
+def test_unit_notice_lists_bind_each_liaison(client, make_user):
+    """本单位通知 is built once for every liaison: each still sees only their own unit's notices."""
+    a, b = UnitFactory(), UnitFactory()
+    first, second = _issued(a, 7, title="甲单位的通知"), _issued(b, 8, title="乙单位的通知")
+    for unit, mine, theirs in ((a, first, second), (b, second, first)):
+        client.login_user(make_user("liaison", unit=unit))
+        body = client.get("/notices/unit").get_data(as_text=True)
+        assert mine.title in body and theirs.title not in body
+
+
+def test_notice_list_filters_bind_their_values(client, make_user):
+    """The list's statement is built once per set of filters: a second value of the same filter,
+    or a second lead's 我起草的, gets its own rows."""
+    unit = UnitFactory()
+    one, two = make_user("lead"), make_user("lead")
+    first = _issued(unit, 9, title="第一份通知", drafted_by=one)
+    second = NoticeFactory(
+        unit=unit, status="closed", doc_number="海法督〔2026〕10号", title="第二份通知", drafted_by=two
+    )
+    client.login_user(one)
+    for query, shown, hidden in (
+        ("?status=acknowledged", first, second),
+        ("?status=closed", second, first),
+        ("?q=第一", first, second),
+        ("?q=第二", second, first),
+        ("?mine=1", first, second),
+    ):
+        body = client.get("/notices/" + query).get_data(as_text=True)
+        assert shown.title in body and hidden.title not in body, query
+    client.login_user(two)
+    body = client.get("/notices/?mine=1").get_data(as_text=True)
+    assert second.title in body and first.title not in body
