@@ -103,3 +103,22 @@ def test_notice_list_filters_bind_their_values(client, make_user):
     client.login_user(two)
     body = client.get("/notices/?mine=1").get_data(as_text=True)
     assert second.title in body and first.title not in body
+
+
+def test_task_lists_bind_each_inspector_and_filter(client, make_user):
+    """The task list is built once per set of filters and shape of user: each inspector sees their
+    own tasks, and a second keyword its own rows."""
+    from .factories import TaskFactory, TaskInspectorFactory
+
+    one, two = make_user("inspector"), make_user("inspector")
+    first, second = TaskFactory(title="第一项督察任务"), TaskFactory(title="第二项督察任务")
+    TaskInspectorFactory(task=first, user=one)
+    TaskInspectorFactory(task=second, user=two)
+    for user, mine, theirs in ((one, first, second), (two, second, first)):
+        client.login_user(user)
+        body = client.get("/tasks/").get_data(as_text=True)
+        assert mine.title in body and theirs.title not in body
+    client.login_user(make_user("lead"))
+    for keyword, shown, hidden in (("第一", first, second), ("第二", second, first)):
+        body = client.get(f"/tasks/?q={keyword}").get_data(as_text=True)
+        assert shown.title in body and hidden.title not in body

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Integer, Select, String, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import statements
 from ..extensions import db
-from ..filters import contains, filter_findings
+from ..filters import LIKE_ESCAPE, filter_findings, like_pattern
 from ..models import (
     DEFAULT_FINDING_CATEGORIES,
     SEVERITIES,
@@ -39,7 +39,7 @@ from ..permissions import (
 from ..todo import active_tasks_rows
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
-from .rows import paginate_rows
+from .rows import counted, paginate_built, paginate_rows, windowed
 
 PER_PAGE = 20
 FINDINGS_PER_PAGE = 30
@@ -126,14 +126,12 @@ def task_years(user: User) -> list[int]:
     the annual figures and the registers ask it on every visit."""
     if can(user, "tasks.read_all"):
         return list(db.session.execute(_ALL_TASK_YEARS).scalars())
-    return list(
-        db.session.scalars(
-            tasks_for_user(user)
-            .with_only_columns(SupervisionTask.year)
-            .distinct()
-            .order_by(SupervisionTask.year.desc())
-        )
-    )
+
+    def build(asker):
+        years = tasks_for_user(asker).with_only_columns(SupervisionTask.year)
+        return years.distinct().order_by(SupervisionTask.year.desc())
+
+    return [year for (year,) in statements.rows("task_years", user, build)]
 
 
 def timeline(user: User, record_type: str, record_id: int) -> list[AuditEvent]:
@@ -161,27 +159,59 @@ def task_unit_rows(task: SupervisionTask) -> list:
 
 def _filtered_tasks(query, args: dict):
     """The list's filters: status, kind, year, unit, inspector and a keyword."""
-    if args["status"] in MACHINES["task"].statuses:
-        query = query.where(SupervisionTask.status == args["status"])
-    if args["kind"] in TASK_KINDS:
-        query = query.where(SupervisionTask.kind == args["kind"])
-    if args["year"]:
-        query = query.where(SupervisionTask.year == args["year"])
-    if args["unit"]:
-        on_unit = select(task_unit.c.task_id).where(task_unit.c.unit_id == args["unit"])
-        query = query.where(SupervisionTask.id.in_(on_unit))
-    if args["inspector"]:
-        on_team = select(TaskInspector.task_id).where(TaskInspector.user_id == args["inspector"])
-        query = query.where(SupervisionTask.id.in_(on_team))
-    if keyword := args["q"]:
-        query = query.where(
-            or_(
-                contains(SupervisionTask.title, keyword),
-                contains(SupervisionTask.code, keyword),
-                contains(SupervisionTask.basis, keyword),
-            )
-        )
-    return query
+    return query.where(*_task_clauses(args))
+
+
+def _task_shape(args: dict) -> tuple:
+    """Which of the list's filters are set (a statement is built once for each such set)."""
+    return (
+        args["status"] in MACHINES["task"].statuses,
+        args["kind"] in TASK_KINDS,
+        bool(args["year"]),
+        bool(args["unit"]),
+        bool(args["inspector"]),
+        bool(args["q"]),
+    )
+
+
+def _task_values(args: dict) -> dict:
+    """The values _task_clauses binds, for a statement built with `bound` set."""
+    return {
+        "status": args["status"],
+        "kind": args["kind"],
+        "year": args["year"],
+        "unit": args["unit"],
+        "inspector": args["inspector"],
+        "q": like_pattern(args["q"]) if args["q"] else None,
+    }
+
+
+def _task_clauses(args: dict, bound: bool = False) -> list:
+    """The filters' clauses; with `bound`, each value is a bound parameter instead of the value
+    itself (see _task_values) and the clauses suit a statement built once."""
+
+    def value(name: str, type_=None):
+        return bindparam(name, type_=type_) if bound else args[name]
+
+    status, kind, year, unit, inspector, keyword = _task_shape(args)
+    clauses = []
+    if status:
+        clauses.append(SupervisionTask.status == value("status"))
+    if kind:
+        clauses.append(SupervisionTask.kind == value("kind"))
+    if year:
+        clauses.append(SupervisionTask.year == value("year"))
+    if unit:
+        on_unit = select(task_unit.c.task_id).where(task_unit.c.unit_id == value("unit", Integer))
+        clauses.append(SupervisionTask.id.in_(on_unit))
+    if inspector:
+        on_team = select(TaskInspector.task_id).where(TaskInspector.user_id == value("inspector"))
+        clauses.append(SupervisionTask.id.in_(on_team))
+    if keyword:
+        pattern = bindparam("q", type_=String) if bound else like_pattern(args["q"])
+        columns = (SupervisionTask.title, SupervisionTask.code, SupervisionTask.basis)
+        clauses.append(or_(*(c.like(pattern, escape=LIKE_ESCAPE) for c in columns)))
+    return clauses
 
 
 # What a task list row shows (rows, not SupervisionTask objects).
@@ -226,23 +256,34 @@ def _row_figures() -> tuple:
     )
 
 
-def task_list(user: User, args: dict, page: int) -> dict:
-    """The task list: a page of the tasks the user may see, each row with its figures."""
-    tasks = _filtered_tasks(tasks_for_user(user), args)
-    order = SORTS.get(args["sort"], SORTS["new"])
+def _task_list_statements(user: User, args: dict) -> tuple:
+    shape = _task_shape(args)
+    sort = args["sort"] if args["sort"] in SORTS else "new"
+    order = SORTS[sort]
 
-    def rows_of(page_ids: Select) -> Select:
+    def tasks(asker):
+        return tasks_for_user(asker).where(*_task_clauses(args, bound=True))
+
+    def rows(asker):
+        # The figures are computed for the page's ids only, not for every row the sort sees.
+        page_ids = windowed(tasks(asker).with_only_columns(SupervisionTask.id).order_by(*order))
         return (
             select(*TASK_LIST_COLUMNS, *_row_figures())
             .where(SupervisionTask.id.in_(page_ids))
             .order_by(*order)
         )
 
-    ids = tasks.with_only_columns(SupervisionTask.id).order_by(*order)
-    return {
-        "page": paginate_rows(ids, page, PER_PAGE, count=tasks, rows_of=rows_of),
-        "years": task_years(user),
-    }
+    return (
+        statements.statement(("task_list", sort, shape), user, rows),
+        statements.statement(("task_list_count", shape), user, lambda asker: counted(tasks(asker))),
+    )
+
+
+def task_list(user: User, args: dict, page: int) -> dict:
+    """The task list: a page of the tasks the user may see, each row with its figures."""
+    rows, count = _task_list_statements(user, args)
+    params = statements.values(user, **_task_values(args))
+    return {"page": paginate_built(rows, count, params, page, PER_PAGE), "years": task_years(user)}
 
 
 # --- the task form and the task page ---------------------------------------------------------
