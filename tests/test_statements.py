@@ -122,3 +122,21 @@ def test_task_lists_bind_each_inspector_and_filter(client, make_user):
     for keyword, shown, hidden in (("第一", first, second), ("第二", second, first)):
         body = client.get(f"/tasks/?q={keyword}").get_data(as_text=True)
         assert shown.title in body and hidden.title not in body
+
+
+def test_findings_list_binds_each_filter_value(client, make_user):
+    """The findings list is built once per set of filters: a second value gets its own rows."""
+    from .factories import FindingFactory
+
+    first = FindingFactory(description="第一个问题", severity="serious")
+    second = FindingFactory(description="第二个问题", severity="normal")
+    client.login_user(make_user("lead"))
+    for query, shown, hidden in (
+        ("?severity=serious", first, second),
+        ("?severity=normal", second, first),
+        ("?q=第一", first, second),
+        ("?q=第二", second, first),
+        (f"?unit={second.unit_id}", second, first),
+    ):
+        body = client.get("/tasks/findings" + query).get_data(as_text=True)
+        assert shown.description in body and hidden.description not in body, query

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from .. import statements
 from ..extensions import db
-from ..filters import LIKE_ESCAPE, filter_findings, like_pattern
+from ..filters import LIKE_ESCAPE, filter_findings, finding_filter_shape, finding_filter_values, like_pattern
 from ..models import (
     DEFAULT_FINDING_CATEGORIES,
     SEVERITIES,
@@ -367,10 +367,12 @@ def ledger_findings(task: SupervisionTask) -> list[Finding]:
 
 def finding_category_names(*, include_inactive: bool = False) -> list[str]:
     """The category list in order; the built-in defaults until the office has configured its own."""
-    query = select(FindingCategory.name).order_by(FindingCategory.sort_order, FindingCategory.id)
-    if not include_inactive:
-        query = query.where(FindingCategory.active.is_(True))
-    names = list(db.session.scalars(query))
+
+    def build():
+        query = select(FindingCategory.name).order_by(FindingCategory.sort_order, FindingCategory.id)
+        return query if include_inactive else query.where(FindingCategory.active.is_(True))
+
+    names = list(db.session.scalars(statements.once(("finding_categories", include_inactive), build)))
     if not names and db.session.scalar(select(func.count(FindingCategory.id))) == 0:
         return list(DEFAULT_FINDING_CATEGORIES)
     return names
@@ -411,11 +413,11 @@ def indicator_exists(indicator_id: int) -> bool:
 _INSPECTOR = aliased(User, name="inspector")  # built once: an alias costs more than the rows it joins
 
 
-def finding_rows(findings: Select, page: int):
-    """A page of findings as the findings table shows them (rows of its columns, newest first):
-    the task's code, the unit's names and the inspector's name joined in, no ORM objects."""
+def _finding_columns(findings: Select) -> Select:
+    """The findings table's rows of `findings` (the task's code, the unit's names and the
+    inspector's name joined in), newest first."""
     inspector = _INSPECTOR
-    query = (
+    return (
         findings.with_only_columns(
             Finding.id,
             Finding.found_on,
@@ -435,16 +437,45 @@ def finding_rows(findings: Select, page: int):
         .outerjoin(inspector, inspector.id == Finding.inspector_id)
         .order_by(Finding.found_on.desc(), Finding.id.desc())
     )
-    return paginate_rows(query, page, FINDINGS_PER_PAGE, count=findings)
+
+
+def finding_rows(findings: Select, page: int):
+    """A page of findings as the findings table shows them (rows of its columns, no ORM objects)."""
+    return paginate_rows(_finding_columns(findings), page, FINDINGS_PER_PAGE, count=findings)
+
+
+def _file_counts_built(finding_ids: list[int]) -> dict[int, int]:
+    """file_counts by a statement built once."""
+    if not finding_ids:
+        return {}
+
+    def build():
+        return (
+            select(Attachment.owner_id, func.count(Attachment.id))
+            .where(
+                Attachment.owner_type == "finding", Attachment.owner_id.in_(bindparam("ids", expanding=True))
+            )
+            .group_by(Attachment.owner_id)
+        )
+
+    return dict(db.session.execute(statements.once("finding_file_counts", build), {"ids": finding_ids}).all())
 
 
 def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dict:
     """Every finding the user may see, across tasks, filtered like the register export."""
-    findings = filter_findings(findings_for_user(user), args)
-    if task_id:
-        findings = findings.where(Finding.task_id == task_id)
-    pagination = finding_rows(findings, page)
-    return {"page": pagination, "file_counts": file_counts([f.id for f in pagination.items])}
+    shape = (*finding_filter_shape(args), bool(task_id))
+
+    def findings(asker):
+        query = filter_findings(findings_for_user(asker), args, bound=True)
+        return query.where(Finding.task_id == bindparam("task_id")) if task_id else query
+
+    rows = statements.statement(
+        ("findings_list", shape), user, lambda a: windowed(_finding_columns(findings(a)))
+    )
+    count = statements.statement(("findings_list_count", shape), user, lambda a: counted(findings(a)))
+    params = statements.values(user, task_id=task_id, **finding_filter_values(args))
+    pagination = paginate_built(rows, count, params, page, FINDINGS_PER_PAGE)
+    return {"page": pagination, "file_counts": _file_counts_built([f.id for f in pagination.items])}
 
 
 def finding_page(user: User, finding: Finding) -> dict:
