@@ -7,13 +7,13 @@ applicable indicators (不适用 leaves the denominator), grouped by unit and fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
 
 from flask_babel import gettext
 from sqlalchemy import Row, and_, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
 from .. import statements
+from ..audit import engine_key
 from ..cache import derived
 from ..extensions import db
 from ..models import (
@@ -27,6 +27,7 @@ from ..models import (
     Unit,
 )
 from ..numbers import INDICATOR_PLACES, code_sort_key, rounded
+from ..queries import board_statements
 from ..scoring_indicators import RATINGS, band, combine_area_sums, histogram, is_weak, percent
 
 # The one rule for what a scorecard shows (DESIGN §6): only finalized assessments count; a draft,
@@ -75,20 +76,9 @@ def areas_of(framework_id: int) -> list[Area]:
     return [Area(*row) for row in rows]
 
 
-def _rounds_with_results():
-    finalized = select(Assessment.round_id).where(FINALIZED)
-    return (
-        select(AssessmentRound)
-        .where(AssessmentRound.id.in_(finalized))
-        .options(joinedload(AssessmentRound.framework))
-        .order_by(AssessmentRound.year.desc())
-    )
-
-
 def rounds_with_results() -> list[AssessmentRound]:
-    """Rounds that have at least one finalized assessment, newest first (with their frameworks,
-    which the boards name); a statement built once."""
-    return list(db.session.scalars(statements.once("rounds_with_results", _rounds_with_results)).unique())
+    """Rounds that have at least one finalized assessment, newest first."""
+    return list(db.session.scalars(board_statements.rounds_with_results()).unique())
 
 
 def area_sums(assessment_ids: list[int]) -> dict[int, list[tuple[int, float, float]]]:
@@ -111,26 +101,6 @@ def stored_area_sums(rows) -> dict:
     return {str(area_id): [round(earned, 4), round(possible, 4)] for area_id, earned, possible in rows}
 
 
-def _board_stamp():
-    return select(
-        func.count(Assessment.id),
-        func.max(Assessment.finalized_at),
-        select(func.max(Unit.updated_at)).scalar_subquery(),
-    ).where(Assessment.round_id == bindparam("round_id"), FINALIZED)
-
-
-_database_names: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def _database_name() -> str:
-    """The database's URL as text, once per engine (a key of the per-process board cache)."""
-    engine = db.engine
-    name = _database_names.get(engine)
-    if name is None:
-        name = _database_names[engine] = engine.url.render_as_string()
-    return name
-
-
 def office_scorecard(round_: AssessmentRound) -> dict:
     """The round's board, computed once per change of its finalized assessments (or unit names).
 
@@ -140,10 +110,8 @@ def office_scorecard(round_: AssessmentRound) -> dict:
     evaluated when submitted): only finalizing or reopening one moves the board, and either moves
     the stamp, while another edit of the assessment (its updated_at) does not.
     """
-    stamp = db.session.execute(
-        statements.once("office_scorecard_stamp", _board_stamp), {"round_id": round_.id}
-    ).one()
-    key = ("office_scorecard", _database_name(), round_.id, round_.framework_id, tuple(stamp))
+    stamp = db.session.execute(board_statements.board_stamp(), {"round_id": round_.id}).one()
+    key = ("office_scorecard", engine_key(db.engine), round_.id, round_.framework_id, tuple(stamp))
     return derived(key, lambda: _office_scorecard(round_))
 
 
