@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, or_
+from sqlalchemy import ColumnElement, Date, Select, String, bindparam, or_
 
 from .models import Finding
 from .models.tasks import SEVERITIES
@@ -51,23 +51,59 @@ def starts_with(column, text: str) -> ColumnElement[bool]:
     return column.like(like_pattern(text, anywhere=False), escape=LIKE_ESCAPE)
 
 
-def filter_findings(base: Select, args: dict) -> Select:
-    """The findings list's filters (also used by the 督察问题台账 export, so both show the same rows)."""
-    if args.get("unit"):
-        base = base.where(Finding.unit_id == args["unit"])
-    if args.get("severity") in SEVERITIES:
-        base = base.where(Finding.severity == args["severity"])
-    if args.get("category"):
-        base = base.where(Finding.category == args["category"])
-    if args.get("status") == COUNTED:
+def filter_findings(base: Select, args: dict, *, bound: bool = False) -> Select:
+    """The findings list's filters (also used by the 督察问题台账 export, so both show the same rows).
+
+    With `bound`, the values are bound parameters (finding_filter_values gives them) and the
+    statement suits one built once for every such set of filters (finding_filter_shape)."""
+    unit, severity, category, status, keyword, year = finding_filter_shape(args)
+
+    def value(name: str):
+        return bindparam(name) if bound else args.get(name)
+
+    if unit:
+        base = base.where(Finding.unit_id == value("unit"))
+    if severity:
+        base = base.where(Finding.severity == value("severity"))
+    if category:
+        base = base.where(Finding.category == value("category"))
+    if status == COUNTED:
         base = counted_findings(base)
-    elif args.get("status") in MACHINES["finding"].statuses:
-        base = base.where(Finding.status == args["status"])
-    if args.get("q"):
-        q = args["q"]
-        base = base.where(or_(contains(Finding.description, q), contains(Finding.legal_basis, q)))
-    if args.get("year"):  # found in that year (the dashboard links here)
-        base = base.where(
-            Finding.found_on >= date(args["year"], 1, 1), Finding.found_on < date(args["year"] + 1, 1, 1)
-        )
+    elif status:
+        base = base.where(Finding.status == value("status"))
+    if keyword:
+        pattern = bindparam("q_pattern", type_=String) if bound else like_pattern(args["q"])
+        columns = (Finding.description, Finding.legal_basis)
+        base = base.where(or_(*(c.like(pattern, escape=LIKE_ESCAPE) for c in columns)))
+    if year:  # found in that year (the dashboard links here)
+        first = bindparam("year_first", type_=Date) if bound else date(args["year"], 1, 1)
+        after = bindparam("year_after", type_=Date) if bound else date(args["year"] + 1, 1, 1)
+        base = base.where(Finding.found_on >= first, Finding.found_on < after)
     return base
+
+
+def finding_filter_shape(args: dict) -> tuple:
+    """Which of the findings filters are set (the status: COUNTED, a status, or none)."""
+    status = args.get("status")
+    return (
+        bool(args.get("unit")),
+        args.get("severity") in SEVERITIES,
+        bool(args.get("category")),
+        COUNTED if status == COUNTED else bool(status in MACHINES["finding"].statuses),
+        bool(args.get("q")),
+        bool(args.get("year")),
+    )
+
+
+def finding_filter_values(args: dict) -> dict:
+    """The values of filter_findings(..., bound=True)."""
+    year = args.get("year")
+    return {
+        "unit": args.get("unit"),
+        "severity": args.get("severity"),
+        "category": args.get("category"),
+        "status": args.get("status"),
+        "q_pattern": like_pattern(args["q"]) if args.get("q") else None,
+        "year_first": date(year, 1, 1) if year else None,
+        "year_after": date(year + 1, 1, 1) if year else None,
+    }

@@ -87,3 +87,74 @@ def test_a_notice_page_read_for_one_liaison_is_not_another_s(make_user):
         with pytest.raises(NotFound):
             notice_for_page_or_404(liaison, other.id)
     assert notice_for_page_or_404(make_user("lead"), second.id) is second
+
+
+def test_unit_notice_lists_bind_each_liaison(client, make_user):
+    """本单位通知 is built once for every liaison: each still sees only their own unit's notices."""
+    a, b = UnitFactory(), UnitFactory()
+    first, second = _issued(a, 7, title="甲单位的通知"), _issued(b, 8, title="乙单位的通知")
+    for unit, mine, theirs in ((a, first, second), (b, second, first)):
+        client.login_user(make_user("liaison", unit=unit))
+        body = client.get("/notices/unit").get_data(as_text=True)
+        assert mine.title in body and theirs.title not in body
+
+
+def test_notice_list_filters_bind_their_values(client, make_user):
+    """The list's statement is built once per set of filters: a second value of the same filter,
+    or a second lead's 我起草的, gets its own rows."""
+    unit = UnitFactory()
+    one, two = make_user("lead"), make_user("lead")
+    first = _issued(unit, 9, title="第一份通知", drafted_by=one)
+    second = NoticeFactory(
+        unit=unit, status="closed", doc_number="海法督〔2026〕10号", title="第二份通知", drafted_by=two
+    )
+    client.login_user(one)
+    for query, shown, hidden in (
+        ("?status=acknowledged", first, second),
+        ("?status=closed", second, first),
+        ("?q=第一", first, second),
+        ("?q=第二", second, first),
+        ("?mine=1", first, second),
+    ):
+        body = client.get("/notices/" + query).get_data(as_text=True)
+        assert shown.title in body and hidden.title not in body, query
+    client.login_user(two)
+    body = client.get("/notices/?mine=1").get_data(as_text=True)
+    assert second.title in body and first.title not in body
+
+
+def test_task_lists_bind_each_inspector_and_filter(client, make_user):
+    """The task list is built once per set of filters and shape of user: each inspector sees their
+    own tasks, and a second keyword its own rows."""
+    from .factories import TaskFactory, TaskInspectorFactory
+
+    one, two = make_user("inspector"), make_user("inspector")
+    first, second = TaskFactory(title="第一项督察任务"), TaskFactory(title="第二项督察任务")
+    TaskInspectorFactory(task=first, user=one)
+    TaskInspectorFactory(task=second, user=two)
+    for user, mine, theirs in ((one, first, second), (two, second, first)):
+        client.login_user(user)
+        body = client.get("/tasks/").get_data(as_text=True)
+        assert mine.title in body and theirs.title not in body
+    client.login_user(make_user("lead"))
+    for keyword, shown, hidden in (("第一", first, second), ("第二", second, first)):
+        body = client.get(f"/tasks/?q={keyword}").get_data(as_text=True)
+        assert shown.title in body and hidden.title not in body
+
+
+def test_findings_list_binds_each_filter_value(client, make_user):
+    """The findings list is built once per set of filters: a second value gets its own rows."""
+    from .factories import FindingFactory
+
+    first = FindingFactory(description="第一个问题", severity="serious")
+    second = FindingFactory(description="第二个问题", severity="normal")
+    client.login_user(make_user("lead"))
+    for query, shown, hidden in (
+        ("?severity=serious", first, second),
+        ("?severity=normal", second, first),
+        ("?q=第一", first, second),
+        ("?q=第二", second, first),
+        (f"?unit={second.unit_id}", second, first),
+    ):
+        body = client.get("/tasks/findings" + query).get_data(as_text=True)
+        assert shown.description in body and hidden.description not in body, query

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
-from sqlalchemy import Select, bindparam, case, func, or_, select
+from sqlalchemy import Date, Select, String, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import statements
 from ..calendar import WorkCalendar, load_calendar, request_calendar, working_days_between
 from ..extensions import db
-from ..filters import contains
+from ..filters import LIKE_ESCAPE, like_pattern
 from ..models import (
     Attachment,
     AuditEvent,
@@ -36,7 +36,7 @@ from ..permissions import (
     verifiable_items_for_user,
 )
 from ..todo import open_notices_rows
-from .rows import paginate_rows
+from .rows import counted, paginate_built, windowed
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
 LIVE_DRAFT_STATUSES = ("draft", "submitted")
@@ -108,12 +108,17 @@ class NoticeFilters:
 
 def _keyword_clause(keyword: str):
     """The document number, the title or the unit's name (at city scale units are found by name)."""
-    units_named = select(Unit.id).where(or_(contains(Unit.name, keyword), contains(Unit.short_name, keyword)))
-    return or_(
-        contains(Notice.doc_number, keyword),
-        contains(Notice.title, keyword),
-        Notice.unit_id.in_(units_named),
-    )
+    return _keyword_like(like_pattern(keyword))
+
+
+def _keyword_like(pattern):
+    """_keyword_clause for a LIKE pattern already escaped (a value or a bound parameter)."""
+
+    def like(column):
+        return column.like(pattern, escape=LIKE_ESCAPE)
+
+    units_named = select(Unit.id).where(or_(like(Unit.name), like(Unit.short_name)))
+    return or_(like(Notice.doc_number), like(Notice.title), Notice.unit_id.in_(units_named))
 
 
 def _status_clause(status: str):
@@ -178,52 +183,130 @@ def _row_counts(*rows) -> dict[int, dict]:
     }
 
 
-def notice_list_page(user: User, filters: NoticeFilters, page: int, today: date) -> dict:
-    """通知书: the filtered list, 20 a page, with item counts and working days left."""
-    notices = filtered_notices(user, filters, today)
-    query = (
-        notices.with_only_columns(
-            *LIST_COLUMNS,
-            *_item_figures(),
-            Unit.short_name.label("unit_short"),
-            Unit.name.label("unit_name"),
-        )
+def _bound_filters(asker, filters: NoticeFilters) -> tuple[tuple, list]:
+    """The filters' shape (which are set) and their clauses with the values left to bind (see
+    _filter_values): the list's statement is built once per shape of filters and of user."""
+    status = "one" if filters.status in STATUSES else "open" if filters.status == "open" else None
+    shape = (
+        status,
+        bool(filters.year),
+        bool(filters.kind_id),
+        bool(filters.unit_id),
+        filters.overdue,
+        filters.drafted_by_me,
+        filters.pending_extension,
+        bool(filters.keyword),
+    )
+    if asker is None:
+        return shape, []
+    pending = select(ExtensionRequest.notice_id).where(ExtensionRequest.decision.is_(None))
+    clauses = [
+        Notice.year == bindparam("year") if filters.year else None,
+        Notice.status == bindparam("status") if status == "one" else None,
+        Notice.status.in_(Notice.OPEN_STATUSES) if status == "open" else None,
+        Notice.kind_id == bindparam("kind_id") if filters.kind_id else None,
+        Notice.unit_id == bindparam("unit_id") if filters.unit_id else None,
+        overdue_clause(bindparam("today", type_=Date)) if filters.overdue else None,
+        Notice.drafted_by_id == asker.id if filters.drafted_by_me else None,
+        Notice.id.in_(pending) if filters.pending_extension else None,
+        _keyword_like(bindparam("keyword", type_=String)) if filters.keyword else None,
+    ]
+    return shape, [c for c in clauses if c is not None]
+
+
+def _filter_values(filters: NoticeFilters, today: date) -> dict:
+    return {
+        "year": filters.year,
+        "status": filters.status,
+        "kind_id": filters.kind_id,
+        "unit_id": filters.unit_id,
+        "today": today,
+        "keyword": like_pattern(filters.keyword) if filters.keyword else None,
+    }
+
+
+def _list_rows(notices: Select, *columns) -> Select:
+    return (
+        notices.with_only_columns(*LIST_COLUMNS, *_item_figures(), *columns)
         .select_from(Notice)
         .outerjoin(NoticeKind, NoticeKind.id == Notice.kind_id)
-        .outerjoin(Unit, Unit.id == Notice.unit_id)
-        .order_by(Notice.updated_at.desc(), Notice.id.desc())
     )
-    result = paginate_rows(query, page, 20, count=notices)
+
+
+def _notice_list_statements(user: User, filters: NoticeFilters) -> tuple:
+    shape, _none = _bound_filters(None, filters)
+
+    def rows(asker):
+        notices = notices_for_user(asker).where(*_bound_filters(asker, filters)[1])
+        query = _list_rows(notices, Unit.short_name.label("unit_short"), Unit.name.label("unit_name"))
+        query = query.outerjoin(Unit, Unit.id == Notice.unit_id)
+        return windowed(query.order_by(Notice.updated_at.desc(), Notice.id.desc()))
+
+    def count(asker):
+        return counted(notices_for_user(asker).where(*_bound_filters(asker, filters)[1]))
+
+    return (
+        statements.statement(("notice_list", shape), user, rows),
+        statements.statement(("notice_list_count", shape), user, count),
+    )
+
+
+def _all_kinds() -> list:
+    """The kinds as the list's filter offers them (id and name), inactive ones too."""
+    built = statements.once(
+        "notice_kinds_all",
+        lambda: select(NoticeKind.id, NoticeKind.name).order_by(NoticeKind.sort, NoticeKind.id),
+    )
+    return db.session.execute(built).all()
+
+
+def _unit_name(unit_id: int) -> str | None:
+    built = statements.once("unit_name", lambda: select(Unit.name).where(Unit.id == bindparam("unit_id")))
+    return db.session.execute(built, {"unit_id": unit_id}).scalar()
+
+
+def notice_list_page(user: User, filters: NoticeFilters, page: int, today: date) -> dict:
+    """通知书: the filtered list, 20 a page, with item counts and working days left."""
+    rows, count = _notice_list_statements(user, filters)
+    result = paginate_built(rows, count, statements.values(user, **_filter_values(filters, today)), page, 20)
     # A link from elsewhere may pass ?unit=<id>: the page shows the unit's name as a removable chip.
     unit_id = filters.unit_id
-    unit_name = db.session.scalar(select(Unit.name).where(Unit.id == unit_id)) if unit_id else None
     return {
         "page": result,
         "counts": _row_counts(*result.items),
         "info": _with_deadlines(result.items, today),
-        "kinds": notice_kinds(active_only=False),
-        "unit_name": unit_name,
+        "kinds": _all_kinds(),
+        "unit_name": _unit_name(unit_id) if unit_id else None,
     }
+
+
+def _unit_notices_statements(user: User) -> tuple:
+    open_ = Notice.status.in_(Notice.OPEN_STATUSES)
+    closed = Notice.status.not_in(Notice.OPEN_STATUSES)
+
+    def open_rows(asker):
+        return _list_rows(notices_for_user(asker)).where(open_).order_by(Notice.deadline, Notice.id)
+
+    def closed_rows(asker):
+        query = _list_rows(notices_for_user(asker)).where(closed)
+        return windowed(query.order_by(Notice.issue_date.desc(), Notice.id.desc()))
+
+    def closed_count(asker):
+        return counted(notices_for_user(asker).where(closed))
+
+    return (
+        statements.statement("unit_notices_open", user, open_rows),
+        statements.statement("unit_notices_closed", user, closed_rows),
+        statements.statement("unit_notices_closed_count", user, closed_count),
+    )
 
 
 def unit_notices_page(user: User, page: int, today: date) -> dict:
     """本单位通知: the liaison's own unit's notices, open ones first, with working days left."""
-    notices = notices_for_user(user)
-    base = (
-        notices.with_only_columns(*LIST_COLUMNS, *_item_figures())
-        .select_from(Notice)
-        .outerjoin(NoticeKind, NoticeKind.id == Notice.kind_id)
-    )
-    open_notices = db.session.execute(
-        base.where(Notice.status.in_(Notice.OPEN_STATUSES)).order_by(Notice.deadline, Notice.id)
-    ).all()
-    closed = Notice.status.not_in(Notice.OPEN_STATUSES)
-    result = paginate_rows(
-        base.where(closed).order_by(Notice.issue_date.desc(), Notice.id.desc()),
-        page,
-        20,
-        count=notices.where(closed),
-    )
+    open_rows, closed_rows, closed_count = _unit_notices_statements(user)
+    params = statements.values(user)
+    open_notices = db.session.execute(open_rows, params).all()
+    result = paginate_built(closed_rows, closed_count, params, page, 20)
     return {
         "open_notices": open_notices,
         "page": result,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Executable, Select, bindparam, func, select
 
 from ..extensions import db
 
@@ -58,3 +58,33 @@ def paginate_rows(
         per_page=per_page,
         error_out=False,
     )
+
+
+class BuiltPagination(Pagination):
+    """A page of rows read by statements built once (supervision/statements.py): the rows'
+    statement takes its window as the bound values `page_limit` and `page_offset`, the count's
+    statement the same values as the rows' but those two."""
+
+    def _query_items(self) -> list[Any]:
+        rows, _count, params = self._query_args["built"]
+        window = {**params, "page_limit": self.per_page, "page_offset": self._query_offset}
+        return list(db.session.execute(rows, window).all())
+
+    def _query_count(self) -> int:
+        _rows, count, params = self._query_args["built"]
+        return db.session.execute(count, params).scalar_one()
+
+
+def windowed(query: Select) -> Select:
+    """`query` limited to the window a BuiltPagination binds."""
+    return query.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+
+
+def counted(query: Select) -> Select:
+    """The number of `query`'s rows (as RowPagination counts them)."""
+    return select(func.count()).select_from(query.order_by(None).subquery())
+
+
+def paginate_built(rows: Executable, count: Executable, params: dict, page: int, per_page: int) -> Pagination:
+    """One page of a built statement's rows (`windowed`) and the total (`counted`), never a 404."""
+    return BuiltPagination(built=(rows, count, params), page=page, per_page=per_page, error_out=False)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Integer, Select, String, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import statements
 from ..extensions import db
-from ..filters import contains, filter_findings
+from ..filters import LIKE_ESCAPE, filter_findings, finding_filter_shape, finding_filter_values, like_pattern
 from ..models import (
     DEFAULT_FINDING_CATEGORIES,
     SEVERITIES,
@@ -39,7 +39,7 @@ from ..permissions import (
 from ..todo import active_tasks_rows
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
-from .rows import paginate_rows
+from .rows import counted, paginate_built, paginate_rows, windowed
 
 PER_PAGE = 20
 FINDINGS_PER_PAGE = 30
@@ -126,14 +126,12 @@ def task_years(user: User) -> list[int]:
     the annual figures and the registers ask it on every visit."""
     if can(user, "tasks.read_all"):
         return list(db.session.execute(_ALL_TASK_YEARS).scalars())
-    return list(
-        db.session.scalars(
-            tasks_for_user(user)
-            .with_only_columns(SupervisionTask.year)
-            .distinct()
-            .order_by(SupervisionTask.year.desc())
-        )
-    )
+
+    def build(asker):
+        years = tasks_for_user(asker).with_only_columns(SupervisionTask.year)
+        return years.distinct().order_by(SupervisionTask.year.desc())
+
+    return [year for (year,) in statements.rows("task_years", user, build)]
 
 
 def timeline(user: User, record_type: str, record_id: int) -> list[AuditEvent]:
@@ -161,27 +159,59 @@ def task_unit_rows(task: SupervisionTask) -> list:
 
 def _filtered_tasks(query, args: dict):
     """The list's filters: status, kind, year, unit, inspector and a keyword."""
-    if args["status"] in MACHINES["task"].statuses:
-        query = query.where(SupervisionTask.status == args["status"])
-    if args["kind"] in TASK_KINDS:
-        query = query.where(SupervisionTask.kind == args["kind"])
-    if args["year"]:
-        query = query.where(SupervisionTask.year == args["year"])
-    if args["unit"]:
-        on_unit = select(task_unit.c.task_id).where(task_unit.c.unit_id == args["unit"])
-        query = query.where(SupervisionTask.id.in_(on_unit))
-    if args["inspector"]:
-        on_team = select(TaskInspector.task_id).where(TaskInspector.user_id == args["inspector"])
-        query = query.where(SupervisionTask.id.in_(on_team))
-    if keyword := args["q"]:
-        query = query.where(
-            or_(
-                contains(SupervisionTask.title, keyword),
-                contains(SupervisionTask.code, keyword),
-                contains(SupervisionTask.basis, keyword),
-            )
-        )
-    return query
+    return query.where(*_task_clauses(args))
+
+
+def _task_shape(args: dict) -> tuple:
+    """Which of the list's filters are set (a statement is built once for each such set)."""
+    return (
+        args["status"] in MACHINES["task"].statuses,
+        args["kind"] in TASK_KINDS,
+        bool(args["year"]),
+        bool(args["unit"]),
+        bool(args["inspector"]),
+        bool(args["q"]),
+    )
+
+
+def _task_values(args: dict) -> dict:
+    """The values _task_clauses binds, for a statement built with `bound` set."""
+    return {
+        "status": args["status"],
+        "kind": args["kind"],
+        "year": args["year"],
+        "unit": args["unit"],
+        "inspector": args["inspector"],
+        "q": like_pattern(args["q"]) if args["q"] else None,
+    }
+
+
+def _task_clauses(args: dict, bound: bool = False) -> list:
+    """The filters' clauses; with `bound`, each value is a bound parameter instead of the value
+    itself (see _task_values) and the clauses suit a statement built once."""
+
+    def value(name: str, type_=None):
+        return bindparam(name, type_=type_) if bound else args[name]
+
+    status, kind, year, unit, inspector, keyword = _task_shape(args)
+    clauses = []
+    if status:
+        clauses.append(SupervisionTask.status == value("status"))
+    if kind:
+        clauses.append(SupervisionTask.kind == value("kind"))
+    if year:
+        clauses.append(SupervisionTask.year == value("year"))
+    if unit:
+        on_unit = select(task_unit.c.task_id).where(task_unit.c.unit_id == value("unit", Integer))
+        clauses.append(SupervisionTask.id.in_(on_unit))
+    if inspector:
+        on_team = select(TaskInspector.task_id).where(TaskInspector.user_id == value("inspector"))
+        clauses.append(SupervisionTask.id.in_(on_team))
+    if keyword:
+        pattern = bindparam("q", type_=String) if bound else like_pattern(args["q"])
+        columns = (SupervisionTask.title, SupervisionTask.code, SupervisionTask.basis)
+        clauses.append(or_(*(c.like(pattern, escape=LIKE_ESCAPE) for c in columns)))
+    return clauses
 
 
 # What a task list row shows (rows, not SupervisionTask objects).
@@ -226,23 +256,34 @@ def _row_figures() -> tuple:
     )
 
 
-def task_list(user: User, args: dict, page: int) -> dict:
-    """The task list: a page of the tasks the user may see, each row with its figures."""
-    tasks = _filtered_tasks(tasks_for_user(user), args)
-    order = SORTS.get(args["sort"], SORTS["new"])
+def _task_list_statements(user: User, args: dict) -> tuple:
+    shape = _task_shape(args)
+    sort = args["sort"] if args["sort"] in SORTS else "new"
+    order = SORTS[sort]
 
-    def rows_of(page_ids: Select) -> Select:
+    def tasks(asker):
+        return tasks_for_user(asker).where(*_task_clauses(args, bound=True))
+
+    def rows(asker):
+        # The figures are computed for the page's ids only, not for every row the sort sees.
+        page_ids = windowed(tasks(asker).with_only_columns(SupervisionTask.id).order_by(*order))
         return (
             select(*TASK_LIST_COLUMNS, *_row_figures())
             .where(SupervisionTask.id.in_(page_ids))
             .order_by(*order)
         )
 
-    ids = tasks.with_only_columns(SupervisionTask.id).order_by(*order)
-    return {
-        "page": paginate_rows(ids, page, PER_PAGE, count=tasks, rows_of=rows_of),
-        "years": task_years(user),
-    }
+    return (
+        statements.statement(("task_list", sort, shape), user, rows),
+        statements.statement(("task_list_count", shape), user, lambda asker: counted(tasks(asker))),
+    )
+
+
+def task_list(user: User, args: dict, page: int) -> dict:
+    """The task list: a page of the tasks the user may see, each row with its figures."""
+    rows, count = _task_list_statements(user, args)
+    params = statements.values(user, **_task_values(args))
+    return {"page": paginate_built(rows, count, params, page, PER_PAGE), "years": task_years(user)}
 
 
 # --- the task form and the task page ---------------------------------------------------------
@@ -326,10 +367,12 @@ def ledger_findings(task: SupervisionTask) -> list[Finding]:
 
 def finding_category_names(*, include_inactive: bool = False) -> list[str]:
     """The category list in order; the built-in defaults until the office has configured its own."""
-    query = select(FindingCategory.name).order_by(FindingCategory.sort_order, FindingCategory.id)
-    if not include_inactive:
-        query = query.where(FindingCategory.active.is_(True))
-    names = list(db.session.scalars(query))
+
+    def build():
+        query = select(FindingCategory.name).order_by(FindingCategory.sort_order, FindingCategory.id)
+        return query if include_inactive else query.where(FindingCategory.active.is_(True))
+
+    names = list(db.session.scalars(statements.once(("finding_categories", include_inactive), build)))
     if not names and db.session.scalar(select(func.count(FindingCategory.id))) == 0:
         return list(DEFAULT_FINDING_CATEGORIES)
     return names
@@ -370,11 +413,11 @@ def indicator_exists(indicator_id: int) -> bool:
 _INSPECTOR = aliased(User, name="inspector")  # built once: an alias costs more than the rows it joins
 
 
-def finding_rows(findings: Select, page: int):
-    """A page of findings as the findings table shows them (rows of its columns, newest first):
-    the task's code, the unit's names and the inspector's name joined in, no ORM objects."""
+def _finding_columns(findings: Select) -> Select:
+    """The findings table's rows of `findings` (the task's code, the unit's names and the
+    inspector's name joined in), newest first."""
     inspector = _INSPECTOR
-    query = (
+    return (
         findings.with_only_columns(
             Finding.id,
             Finding.found_on,
@@ -394,16 +437,45 @@ def finding_rows(findings: Select, page: int):
         .outerjoin(inspector, inspector.id == Finding.inspector_id)
         .order_by(Finding.found_on.desc(), Finding.id.desc())
     )
-    return paginate_rows(query, page, FINDINGS_PER_PAGE, count=findings)
+
+
+def finding_rows(findings: Select, page: int):
+    """A page of findings as the findings table shows them (rows of its columns, no ORM objects)."""
+    return paginate_rows(_finding_columns(findings), page, FINDINGS_PER_PAGE, count=findings)
+
+
+def _file_counts_built(finding_ids: list[int]) -> dict[int, int]:
+    """file_counts by a statement built once."""
+    if not finding_ids:
+        return {}
+
+    def build():
+        return (
+            select(Attachment.owner_id, func.count(Attachment.id))
+            .where(
+                Attachment.owner_type == "finding", Attachment.owner_id.in_(bindparam("ids", expanding=True))
+            )
+            .group_by(Attachment.owner_id)
+        )
+
+    return dict(db.session.execute(statements.once("finding_file_counts", build), {"ids": finding_ids}).all())
 
 
 def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dict:
     """Every finding the user may see, across tasks, filtered like the register export."""
-    findings = filter_findings(findings_for_user(user), args)
-    if task_id:
-        findings = findings.where(Finding.task_id == task_id)
-    pagination = finding_rows(findings, page)
-    return {"page": pagination, "file_counts": file_counts([f.id for f in pagination.items])}
+    shape = (*finding_filter_shape(args), bool(task_id))
+
+    def findings(asker):
+        query = filter_findings(findings_for_user(asker), args, bound=True)
+        return query.where(Finding.task_id == bindparam("task_id")) if task_id else query
+
+    rows = statements.statement(
+        ("findings_list", shape), user, lambda a: windowed(_finding_columns(findings(a)))
+    )
+    count = statements.statement(("findings_list_count", shape), user, lambda a: counted(findings(a)))
+    params = statements.values(user, task_id=task_id, **finding_filter_values(args))
+    pagination = paginate_built(rows, count, params, page, FINDINGS_PER_PAGE)
+    return {"page": pagination, "file_counts": _file_counts_built([f.id for f in pagination.items])}
 
 
 def finding_page(user: User, finding: Finding) -> dict:

@@ -13,6 +13,7 @@ from sqlalchemy import Row, and_, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
 from .. import statements
+from ..audit import engine_key
 from ..cache import derived
 from ..extensions import db
 from ..models import (
@@ -26,6 +27,7 @@ from ..models import (
     Unit,
 )
 from ..numbers import INDICATOR_PLACES, code_sort_key, rounded
+from ..queries import board_statements
 from ..scoring_indicators import RATINGS, band, combine_area_sums, histogram, is_weak, percent
 
 # The one rule for what a scorecard shows (DESIGN §6): only finalized assessments count; a draft,
@@ -76,14 +78,7 @@ def areas_of(framework_id: int) -> list[Area]:
 
 def rounds_with_results() -> list[AssessmentRound]:
     """Rounds that have at least one finalized assessment, newest first."""
-    finalized = select(Assessment.round_id).where(FINALIZED)
-    return list(
-        db.session.scalars(
-            select(AssessmentRound)
-            .where(AssessmentRound.id.in_(finalized))
-            .order_by(AssessmentRound.year.desc())
-        )
-    )
+    return list(db.session.scalars(board_statements.rounds_with_results()).unique())
 
 
 def area_sums(assessment_ids: list[int]) -> dict[int, list[tuple[int, float, float]]]:
@@ -115,14 +110,8 @@ def office_scorecard(round_: AssessmentRound) -> dict:
     evaluated when submitted): only finalizing or reopening one moves the board, and either moves
     the stamp, while another edit of the assessment (its updated_at) does not.
     """
-    stamp = db.session.execute(
-        select(
-            func.count(Assessment.id),
-            func.max(Assessment.finalized_at),
-            select(func.max(Unit.updated_at)).scalar_subquery(),
-        ).where(Assessment.round_id == round_.id, FINALIZED)
-    ).one()
-    key = ("office_scorecard", db.engine.url.render_as_string(), round_.id, round_.framework_id, tuple(stamp))
+    stamp = db.session.execute(board_statements.board_stamp(), {"round_id": round_.id}).one()
+    key = ("office_scorecard", engine_key(db.engine), round_.id, round_.framework_id, tuple(stamp))
     return derived(key, lambda: _office_scorecard(round_))
 
 
