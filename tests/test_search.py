@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import inspect, text
 
 from supervision.extensions import db
+from supervision.queries.search import search_all
 from supervision.search import KINDS, searched
-from supervision.views.search import search_all
 
 from . import factories
 from .conftest import is_postgres
