@@ -421,7 +421,7 @@ def _weakest_indicators(year: int, limit: int = 10) -> tuple[int | None, list[di
             for line in lines[:limit]
         ]
 
-    key = ("weakest", db.engine.url.render_as_string(), round_.id, tuple(finalized), limit)
+    key = ("weakest", engine_key(db.engine), round_.id, tuple(finalized), limit)
     return round_.id, derived(key, compute)
 
 

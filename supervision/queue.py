@@ -69,6 +69,15 @@ def clean_exports() -> None:
         exports_clean_expired()
 
 
+# Every hour: the create forms' one-time tokens that no form can still send go.
+@huey.periodic_task(crontab(minute="23"))
+def clean_form_submissions() -> None:
+    from .services.form_submissions import form_submissions_clean
+
+    with app_context():
+        form_submissions_clean()
+
+
 # Every day at 07:00 Beijing time (23:00 UTC). With several workers each may run it; remind() is
 # idempotent under concurrency, so a notice's reminder is still made once.
 @huey.periodic_task(crontab(hour="23", minute="0"))

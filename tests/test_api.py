@@ -101,6 +101,42 @@ def test_token_form_refuses_bad_input(client, login_as):
     assert db.session.scalar(select(func.count(ApiToken.id))) == 0
 
 
+def test_a_password_change_revokes_the_users_tokens_and_says_so(client, make_user):
+    user = make_user("inspector", username="chen")
+    headers = bearer(user)
+    other = bearer(make_user("lead"))
+    client.login("chen")
+    response = client.post_form(
+        "/account/password",
+        {"current": "Passw0rd!", "new": "Newpass123", "confirm": "Newpass123"},
+        follow_redirects=True,
+    )
+    assert "1 个访问令牌已随之撤销" in response.get_data(as_text=True)
+    fresh = client.application.test_client()
+    assert fresh.get("/api/v1/me", headers=headers).status_code == 401
+    assert fresh.get("/api/v1/me", headers=other).status_code == 200  # another user's token lives on
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "api_token.revoke_all"))
+    assert event.actor_id == user.id and event.record_id == user.id and "修改密码" in event.summary
+
+
+def test_a_refused_password_change_keeps_the_tokens(client, make_user):
+    user = make_user("inspector", username="chen")
+    headers = bearer(user)
+    client.login("chen")
+    client.post_form("/account/password", {"current": "wrong", "new": "Newpass123", "confirm": "Newpass123"})
+    assert client.application.test_client().get("/api/v1/me", headers=headers).status_code == 200
+    assert db.session.scalar(select(func.count(ApiToken.id)).where(ApiToken.revoked_at.is_not(None))) == 0
+
+
+def test_an_admin_reset_revokes_the_users_tokens(client, make_user):
+    user = make_user("liaison")
+    headers = bearer(user)
+    client.login_user(make_user("admin"))
+    client.post_form(f"/admin/users/{user.id}/reset-password")
+    assert client.application.test_client().get("/api/v1/me", headers=headers).status_code == 401
+    assert db.session.scalar(select(AuditEvent.summary).where(AuditEvent.action == "api_token.revoke_all"))
+
+
 # --- authentication and scope ------------------------------------------------------------------
 
 

@@ -173,3 +173,21 @@ def test_the_notice_page_gives_the_escalation_form_a_token(client, make_user):
     page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
     form = page[page.index('data-testid="escalation-form"') :]
     assert token_on(form[: form.index("</form>")])
+
+
+def test_old_form_tokens_are_cleaned_and_recent_ones_kept(client, world, app):
+    from datetime import timedelta
+
+    from supervision.models import utcnow
+    from supervision.services.form_submissions import form_submissions_clean
+
+    client.login_user(world["member"])
+    url = f"/tasks/{world['task'].id}/findings/new"
+    token = token_on(client.get(url).get_data(as_text=True))
+    client.post_form(url, finding_form(world, token))
+    keep = timedelta(hours=app.config["SESSION_MAX_HOURS"]) + timedelta(days=1)
+    assert form_submissions_clean(now=utcnow() + keep - timedelta(minutes=1)) == 0
+    assert db.session.get(FormSubmission, token) is not None  # a tab drawn in a live session still counts
+    assert form_submissions_clean(now=utcnow() + keep + timedelta(minutes=1)) == 1
+    db.session.expire_all()
+    assert db.session.get(FormSubmission, token) is None and count(Finding) == 1

@@ -293,6 +293,7 @@ def test_the_queue_runs_the_reminders_daily_and_the_clean_up_hourly(login_as):
     assert due(dt(2026, 3, 19, 23, 0)) == {"daily_remind"}
     assert due(dt(2026, 3, 19, 7, 0)) == set()
     assert due(dt(2026, 3, 19, 5, 17)) == {"clean_exports"}
+    assert due(dt(2026, 3, 19, 5, 23)) == {"clean_form_submissions"}
     lead = login_as("lead")
     old = ExportJob(
         user_id=lead.id, kind="registers.findings", title="旧", expires_at=utcnow() - timedelta(days=1)

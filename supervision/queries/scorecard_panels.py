@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import bindparam, case, func, select
 
 from .. import statements
+from ..audit import engine_key
 from ..cache import derived
 from ..extensions import db
 from ..models import (
@@ -120,7 +121,7 @@ def _rated_and_total(current_id: int | None, last_id: int | None) -> tuple[int, 
 def cached_leaf_counts(framework_id: int, updated_at) -> dict[str, int]:
     """leaf_counts_by_kind, computed once per change of the framework: an edit of an indicator stamps
     the framework (frameworks.indicator_update), an import makes a new framework."""
-    key = ("leaf_counts", db.engine.url.render_as_string(), framework_id, updated_at)
+    key = ("leaf_counts", engine_key(db.engine), framework_id, updated_at)
     return derived(key, lambda: leaf_counts_by_kind(framework_id))
 
 

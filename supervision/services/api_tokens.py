@@ -86,6 +86,30 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+def revoke_all_tokens(*, actor: User, user: User, why: str) -> int:
+    """Revoke every live token of the user, in the caller's transaction; returns how many.
+
+    Called when the user's password changes or an admin resets it: whoever knew the old password
+    may have made a token with it, and a token must not outlive the password that made it."""
+    now = utcnow()
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    live = [token for token in tokens if token.is_live(now)]
+    for token in live:
+        token.revoked_at = now
+    if live:
+        record_event(
+            actor=actor,
+            action="api_token.revoke_all",
+            record_type="user",
+            record_id=user.id,
+            summary=f"{why}，撤销其 {len(live)} 个访问令牌（{'、'.join(t.prefix + '…' for t in live)}）",
+            changes={"tokens": [t.id for t in live]},
+        )
+    return len(live)
+
+
 @transactional
 def token_authenticate(secret: str) -> ApiToken | None:
     """The live token with this secret, its last use noted; None for unknown, revoked or expired."""

@@ -16,6 +16,7 @@ from ..limits import column_errors
 from ..models import ROLES, UNIT_KINDS, Unit, User, utcnow
 from ..permissions import authorize, can
 from ..sessions import end_all_sessions
+from .api_tokens import revoke_all_tokens
 from .transaction import attach_and_audit, check_version, edit_and_audit, transactional
 
 UNIT_FIELDS = ["name", "short_name", "kind", "code", "active"]
@@ -239,6 +240,7 @@ def user_reset_password(*, actor: User, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     end_all_sessions(user)
+    revoke_all_tokens(actor=actor, user=user, why="管理员重置密码")
     db.session.flush()
     record_event(
         actor=actor,
@@ -267,7 +269,8 @@ def user_end_sessions(*, actor: User, user: User) -> None:
 
 
 @transactional
-def password_change(*, user: User, current: str, new: str, confirm: str) -> None:
+def password_change(*, user: User, current: str, new: str, confirm: str) -> int:
+    """Change the user's own password; returns how many of their access tokens it revoked."""
     if not user.check_password(current or ""):
         raise DomainError(_("当前密码不正确。"))
     if new != confirm:
@@ -279,6 +282,7 @@ def password_change(*, user: User, current: str, new: str, confirm: str) -> None
     user.must_change_password = False
     user.password_changed_at = utcnow()
     end_all_sessions(user)  # the view keeps the session that changed it
+    revoked = revoke_all_tokens(actor=user, user=user, why="修改密码")
     db.session.flush()
     record_event(
         actor=user,
@@ -289,6 +293,7 @@ def password_change(*, user: User, current: str, new: str, confirm: str) -> None
         changes={"method": "local"},
         unit_id=user.unit_id,
     )
+    return revoked
 
 
 # --- bulk import --------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            password_change(
+            revoked = password_change(
                 user=current_user, current=form.current.data, new=form.new.data, confirm=form.confirm.data
             )
         except DomainError as error:
@@ -38,6 +38,10 @@ def password():
         else:
             session_bind(current_user)  # the other sessions end, this one goes on
             flash(_("密码已修改，其他设备上的登录已退出。"), "success")
+            if revoked:
+                flash(
+                    _("您的 %(n)s 个访问令牌已随之撤销，使用它们的系统需换用新令牌。", n=revoked), "warning"
+                )
             return redirect(url_for("main.home"))
     elif form.is_submitted():
         flash_form_errors(form)
