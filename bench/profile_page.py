@@ -119,6 +119,13 @@ def main(argv=None) -> int:
             print(f"=== plan of the {ms:.1f} ms query")
             for row in plan:
                 print("   ", row[-1])
+    if args.explain and engine.dialect.name == "postgresql":
+        for ms, statement, params in sorted(queries, key=lambda q: -q[0])[:3]:
+            with engine.connect() as conn:
+                plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, params).all()
+            print(f"=== plan of the {ms:.1f} ms query")
+            for row in plan:
+                print("   ", row[0])
     if args.profile:
         # Wall time: a CPU-time timer is a system call on this VM and would cost more than the page.
         profiler = cProfile.Profile()
