@@ -154,7 +154,7 @@ def test_two_users_of_one_shape_each_find_their_own(make_user, q):
 
 def test_the_index_is_read_once_per_search(app, make_user):
     """SQLite: one FTS lookup for every kind (not one per list and another for each list's unit
-    matches); a list that no hit can reach is not queried. PostgreSQL: the five lists."""
+    matches), then one statement for the five lists; PostgreSQL: that one statement."""
     from sqlalchemy import event
 
     lead = make_user("lead")
@@ -174,7 +174,29 @@ def test_the_index_is_read_once_per_search(app, make_user):
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(results["findings"]) == 1
     if is_postgres():
-        assert len(statements) == 5
+        assert len(statements) == 1
         return
     assert sum("MATCH" in s for s in statements) == 1
-    assert len(statements) == 2  # the lookup and the findings (no unit, notice, task or file matched)
+    assert len(statements) == 2  # the lookup and the five lists
+
+
+def test_nothing_is_read_after_an_index_lookup_without_hits(app, make_user):
+    """SQLite: a 3+ character text the index does not know costs its lookup only."""
+    from sqlalchemy import event
+
+    lead = make_user("lead")
+    db.session.commit()
+    assert lead.role == "lead"
+    statements: list[str] = []
+
+    def record(_conn, _cursor, sql, *_args):
+        if not sql.startswith(("SAVEPOINT", "RELEASE")):
+            statements.append(sql)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        results = search_all(lead, "无此记录的文字")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert all(rows == [] for rows in results.values())
+    assert len(statements) == 1
