@@ -94,13 +94,21 @@ def rank(q: str, *columns) -> list[ColumnElement[int]]:
 
 def ranked(q: str, rows: list, *attributes: str) -> list:
     """A short query's rows, exact matches first, then those that start with q (a stable sort)."""
-    if len(q) >= TRIGRAM:
+    if len(q) >= TRIGRAM or len(rows) < 2:
         return rows
     folded = q.casefold()
 
     def key(row) -> int:
-        values = [(getattr(row, a) or "").casefold() for a in attributes]
-        return 0 if folded in values else 1 if any(v.startswith(folded) for v in values) else 2
+        best = 2
+        for a in attributes:
+            value = getattr(row, a)
+            if value:
+                value = value.casefold()
+                if value == folded:
+                    return 0
+                if best == 2 and value.startswith(folded):
+                    best = 1
+        return best
 
     return sorted(rows, key=key)
 

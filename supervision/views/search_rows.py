@@ -24,14 +24,24 @@ from .helpers import url_base
 HIT = '<li class="list-group-item search-hit"><a href="'
 
 
-def _vocabulary(words: dict) -> dict[str, str]:
-    """A fixed vocabulary's words as the page shows them (the templates' finalize), each escaped."""
+def _texts() -> dict:
+    """What every row of a list shares and no request changes, translated and escaped once per
+    catalogue (kept on it, as template_gettext keeps the templates' fixed strings): the status
+    labels, the kinds of tasks and units, and the text of a notice without a number."""
     translations = current_translations()
-    return {k: escape(translations.ugettext(v)) for k, v in words.items()}
+    kept = translations.__dict__.get("_supervision_search_rows")
+    if kept is None:
 
+        def vocabulary(words: dict) -> dict:
+            return {k: escape(translations.ugettext(v)) for k, v in words.items()}
 
-def _labels(record_type: str) -> dict[str, Markup]:
-    return {k: escape(v) for k, v in status_labels(record_type).items()}
+        kept = translations.__dict__["_supervision_search_rows"] = {
+            **{t: {k: escape(v) for k, v in status_labels(t).items()} for t in ("notice", "task", "finding")},
+            "task_kinds": vocabulary(TASK_KINDS),
+            "unit_kinds": vocabulary(UNIT_KINDS),
+            "undrafted": _("（未编号草稿）"),
+        }
+    return kept
 
 
 class _Dates:
@@ -52,7 +62,8 @@ def _base(endpoint: str, key: str) -> str:
 
 
 def _notices(rows: Iterable) -> str:
-    base, labels, undrafted = _base("notices.detail", "notice_id"), _labels("notice"), _("（未编号草稿）")
+    texts = _texts()
+    base, labels, undrafted = _base("notices.detail", "notice_id"), texts["notice"], texts["undrafted"]
     return "".join(
         f'{HIT}{base}{n.id}">{escape(n.doc_number or undrafted)} {escape(n.title)}</a> '
         f'<small class="text-muted">{escape(n.unit_name)} · {escape(n.kind_name)}</small> '
@@ -71,12 +82,8 @@ def _case_files(rows: Iterable) -> str:
 
 
 def _tasks(rows: Iterable) -> str:
-    base, labels, kinds, dates = (
-        _base("tasks.detail", "task_id"),
-        _labels("task"),
-        _vocabulary(TASK_KINDS),
-        _Dates(),
-    )
+    texts, dates = _texts(), _Dates()
+    base, labels, kinds = _base("tasks.detail", "task_id"), texts["task"], texts["task_kinds"]
     return "".join(
         f'{HIT}{base}{t.id}">{escape(t.code)} {escape(t.title)}</a> '
         f'<small class="text-muted">{kinds.get(t.kind) or escape(t.kind)} · {dates(t.period_start)}</small> '
@@ -86,7 +93,7 @@ def _tasks(rows: Iterable) -> str:
 
 
 def _findings(rows: Iterable) -> str:
-    base, labels, dates = _base("tasks.finding_detail", "finding_id"), _labels("finding"), _Dates()
+    base, labels, dates = _base("tasks.finding_detail", "finding_id"), _texts()["finding"], _Dates()
     env = current_app.jinja_env
     return "".join(
         f'{HIT}{base}{f.id}">{escape(do_truncate(env, f.description, 60))}</a> '
@@ -97,7 +104,7 @@ def _findings(rows: Iterable) -> str:
 
 
 def _units(rows: Iterable) -> str:
-    base, kinds = _base("admin.unit_detail", "unit_id"), _vocabulary(UNIT_KINDS)
+    base, kinds = _base("admin.unit_detail", "unit_id"), _texts()["unit_kinds"]
     return "".join(
         f'{HIT}{base}{u.id}">{escape(u.name)}</a> <small class="text-muted">{kinds.get(u.kind) or escape(u.kind)}</small></li>'
         for u in rows
