@@ -200,3 +200,32 @@ def test_nothing_is_read_after_an_index_lookup_without_hits(app, make_user):
         event.remove(db.engine, "before_cursor_execute", record)
     assert all(rows == [] for rows in results.values())
     assert len(statements) == 1
+
+
+def test_a_record_found_by_its_text_and_by_its_unit_is_listed_once_and_ranked(make_user):
+    """3+ characters: each list is its ranked text matches and its unit matches, merged."""
+    lead = make_user("lead")
+    unit = factories.UnitFactory(name="宁波市海曙区望春街道办事处", short_name="望春街道")
+    other = factories.UnitFactory(name="宁波市海曙区古林镇人民政府", short_name="古林镇")
+    by_both = factories.FindingFactory(unit=unit, description="望春街道未公示执法主体信息")
+    by_unit = factories.FindingFactory(unit=unit, description="未按规定送达")
+    exact = factories.FindingFactory(unit=other, description="望春街道")
+    ids = [f.id for f in search_all(lead, "望春街道")["findings"]]
+    assert ids[:2] == [exact.id, by_both.id]  # exact, then starts with
+    assert sorted(ids) == sorted([exact.id, by_both.id, by_unit.id])  # each once
+
+
+def test_the_page_escapes_what_it_shows_and_speaks_the_readers_language(client, make_user):
+    """The hits are HTML built in Python (views/search_rows.py): every value escaped; the labels
+    kept per catalogue follow each reader's language."""
+    factories.TaskFactory(title="<b>望春</b>专项督察", code="DC-2026-<i>")
+    chinese = make_user("lead")
+    english = make_user("lead", locale="en")
+    db.session.commit()
+    for user, label, kind in ((chinese, "进行中", "专项督察"), (english, "Active", "Special supervision")):
+        client.login_user(user)
+        html = client.get("/search/?q=望春").get_data(as_text=True)
+        hits = html.split('data-testid="results-tasks"', 1)[1]
+        assert "&lt;b&gt;望春&lt;/b&gt;专项督察" in hits and "DC-2026-&lt;i&gt;" in hits
+        assert "<b>望春" not in hits
+        assert f">{label}</span>" in hits and f"{kind} · " in hits
