@@ -11,7 +11,7 @@ from supervision.queries.search import search_all
 from supervision.search import KINDS, searched
 
 from . import factories
-from .conftest import is_postgres
+from .conftest import count_queries, is_postgres
 
 
 def _titles(results, kind="tasks"):
@@ -229,3 +229,19 @@ def test_the_page_escapes_what_it_shows_and_speaks_the_readers_language(client, 
         assert "&lt;b&gt;望春&lt;/b&gt;专项督察" in hits and "DC-2026-&lt;i&gt;" in hits
         assert "<b>望春" not in hits
         assert f">{label}</span>" in hits and f"{kind} · " in hits
+
+
+@pytest.mark.parametrize("q", ["望春", "望春街道"])
+def test_the_search_page_runs_one_search_statement(client, make_user, q):
+    """The user, (SQLite, 3+ characters) the index lookup, and the one statement of the five lists."""
+    unit = factories.UnitFactory(name="宁波市海曙区望春街道办事处", short_name="望春街道")
+    factories.FindingFactory(unit=unit)
+    factories.NoticeFactory(unit=unit, title="望春街道执法监督通知书")
+    factories.TaskFactory(title="望春街道专项督察")
+    client.login_user(make_user("lead"))
+    client.get(f"/search/?q={q}")
+    with count_queries() as n:
+        html = client.get(f"/search/?q={q}").get_data(as_text=True)
+    assert 'data-testid="results-findings"' in html and 'data-testid="results-units"' in html
+    indexed = not is_postgres() and len(q) >= 3
+    assert n() <= 2 + indexed
