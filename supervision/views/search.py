@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..filters import SEARCH_MAX_CHARS
 from ..permissions import require
 from ..queries.search import LIMIT, search_all
+from .search_rows import hit_rows
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
@@ -26,4 +27,5 @@ def index():
         return page, 400
     results = search_all(current_user, q) if q else None
     total = sum(len(v) for v in results.values()) if results else 0
-    return render_template("search/index.html", q=q, results=results, total=total, limit=LIMIT)
+    rows = hit_rows(results) if results else None
+    return render_template("search/index.html", q=q, results=results, rows=rows, total=total, limit=LIMIT)
