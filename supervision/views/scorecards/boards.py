@@ -64,12 +64,13 @@ def _ranking_rows(board: dict, shown: list, unit_url: tuple[str, str]) -> Markup
                     f'<td class="text-end heat-cell heat-{_heat(value)}">{escape(indicator_text(value))}</td>'
                 )
             parts.append(html)
-        key, label = r.band
-        marks = bands.get(r.band)
+        band_of_row = r.band
+        marks = bands.get(band_of_row)
         if marks is None:
+            key, label = band_of_row
             # The label is a vocabulary word (translated on pages as the templates' finalize does).
             shown_label = current_translations().ugettext(label) if type(label) is Vocab else label
-            marks = bands[r.band] = (escape(key), escape(shown_label))
+            marks = bands[band_of_row] = (escape(key), escape(shown_label))
         out.append(
             f"\n        <tr>\n          <td>{escape(r.rank)}</td>\n"
             f'          <td class="text-nowrap"><span class="band-dot band-{marks[0]}" title="{marks[1]}"></span>'
