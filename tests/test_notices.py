@@ -1277,6 +1277,9 @@ def _many(w, n: int):
             )
 
 
+LIST_QUERIES = 7  # as counted here (count_queries empties the caches: the calendar is read too)
+
+
 @pytest.mark.parametrize(
     "who, url",
     [
@@ -1299,6 +1302,9 @@ def test_bounded_queries(client, w, who, url):
     with count_queries() as large:
         assert client.get(url).status_code == 200
     assert small() == large(), (url, small(), large())
+    if url.startswith("/notices/") and url != "/notices/register":
+        # The lists: the user, the rows with their item counts, the total, the kinds, the stamp…
+        assert large() <= LIST_QUERIES, (url, large())
 
 
 def test_detail_page_queries_do_not_grow_with_items(client, w):

@@ -12,9 +12,8 @@ from ...formatting import local_today
 from ...parsing import id_arg, year_arg
 from ...permissions import require
 from ...queries import notices as read
-from ...workflow import status_labels
 from ..helpers import XLSX_MIME, download, page_arg, url_base
-from . import bp
+from . import bp, list_rows
 
 
 def _filters() -> read.NoticeFilters:
@@ -35,9 +34,13 @@ def _filters() -> read.NoticeFilters:
 def index():
     today = local_today()
     filters = _filters()
+    data = read.notice_list_page(current_user, filters, page_arg(), today)
+    detail_base = url_base("notices.detail", "notice_id")
     return render_template(
         "notices/index.html",
-        **read.notice_list_page(current_user, filters, page_arg(), today),
+        **data,
+        rows=list_rows.notice_rows(data["page"].items, data["info"], data["counts"], detail_base),
+        labels=list_rows.texts().labels,
         statuses=read.STATUSES,
         status=filters.status,
         kind_id=filters.kind_id,
@@ -46,8 +49,6 @@ def index():
         mine=filters.drafted_by_me,
         keyword=filters.keyword,
         today=today,
-        detail_base=url_base("notices.detail", "notice_id"),
-        labels=status_labels("notice"),
     )
 
 
@@ -56,8 +57,14 @@ def index():
 def mine():
     """本单位通知: the liaison's own unit's notices, open ones first, with working days left."""
     today = local_today()
+    data = read.unit_notices_page(current_user, page_arg(), today)
+    detail_base = url_base("notices.detail", "notice_id")
     return render_template(
-        "notices/mine.html", **read.unit_notices_page(current_user, page_arg(), today), today=today
+        "notices/mine.html",
+        **data,
+        open_rows=list_rows.unit_open_rows(data["open_notices"], data["info"], data["counts"], detail_base),
+        closed_rows=list_rows.unit_closed_rows(data["page"].items, detail_base),
+        today=today,
     )
 
 

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from ...exports import scorecards as exports
 from ...extensions import db
 from ...formatting import local_today
+from ...i18n import Vocab
 from ...models import RATINGS, AssessmentRound, Indicator
 from ...numbers import indicator_text
 from ...parsing import id_arg, year_arg
@@ -17,6 +18,7 @@ from ...permissions import get_scorecard_unit_for_user_or_404, require
 from ...queries import scorecards as queries
 from ...scoring_indicators import band, band_scale, is_weak
 from ...services import scorecard_reports as reports
+from ...template_gettext import current_translations
 from ..helpers import XLSX_MIME, download, page_arg, url_around
 from . import READ_SCORECARDS, bp
 from .unit_rows import indicator_rows
@@ -43,13 +45,15 @@ def _heat(value: float | None) -> str:
     return "none" if value is None else ("g" if value >= 85 else ("a" if value >= 70 else "r"))
 
 
-def _ranking_lines(board: dict, shown: list) -> list[tuple]:
-    """Per ranking row: the row, its band, its total and its area cells (the heatmap's colour class
-    and the figure, in the areas' order). 50 rows of ten figures: each distinct figure's cell is
-    built once, and a row's cells are one piece of HTML for the template, not ten."""
+def _ranking_rows(board: dict, shown: list, unit_url: tuple[str, str]) -> Markup:
+    """The ranking table's rows (50 rows of ten figures) as HTML built in Python, each value escaped
+    once: each distinct area figure's cell and each band's dot are built once per request. The
+    markup is the template's, byte for byte (tests/test_scorecards.py compares it)."""
     area_ids = [a.id for a in board["areas"]]
+    before, after = escape(unit_url[0]), escape(unit_url[1])
     cells: dict = {}
-    lines = []
+    bands: dict = {}
+    out = []
     for r in shown:
         parts = []
         for area_id in area_ids:
@@ -60,8 +64,22 @@ def _ranking_lines(board: dict, shown: list) -> list[tuple]:
                     f'<td class="text-end heat-cell heat-{_heat(value)}">{escape(indicator_text(value))}</td>'
                 )
             parts.append(html)
-        lines.append((r, r.band, indicator_text(r.total), Markup("".join(parts))))
-    return lines
+        band_of_row = r.band
+        marks = bands.get(band_of_row)
+        if marks is None:
+            key, label = band_of_row
+            # The label is a vocabulary word (translated on pages as the templates' finalize does).
+            shown_label = current_translations().ugettext(label) if type(label) is Vocab else label
+            marks = bands[band_of_row] = (escape(key), escape(shown_label))
+        out.append(
+            f"\n        <tr>\n          <td>{escape(r.rank)}</td>\n"
+            f'          <td class="text-nowrap"><span class="band-dot band-{marks[0]}" title="{marks[1]}"></span>'
+            f'<a href="{before}{escape(r.unit_id)}{after}">{escape(r.name)}</a></td>\n'
+            f'          <td class="text-end"><span class="band-pill band-{marks[0]}">'
+            f"{escape(indicator_text(r.total))}</span></td>\n"
+            f"          {''.join(parts)}\n        </tr>\n      "
+        )
+    return Markup("".join(out))
 
 
 @bp.route("/office")
@@ -82,8 +100,9 @@ def office():
         rounds=rounds,
         board=board,
         shown=shown,
-        lines=_ranking_lines(board, shown) if board else [],
-        unit_url=url_around("scorecards.unit", "unit_id", year=round_.year) if round_ else None,
+        ranking=_ranking_rows(board, shown, url_around("scorecards.unit", "unit_id", year=round_.year))
+        if board
+        else "",
         page=page,
         pages=pages,
         band_scale=band_scale(),
