@@ -33,6 +33,7 @@ from ..permissions import (
     can,
     findings_for_user,
     roadmap_items_for_user,
+    scorecard_units_for_user,
 )
 from ..registers import RowStream
 from ..scoring_indicators import combine_area_sums, is_weak, unit_score
@@ -208,7 +209,7 @@ def _lines_statement(*where) -> Select:
             and_(Attachment.owner_type == "indicator_score", Attachment.owner_id == IndicatorScore.id),
         )
         .where(*where)
-        .order_by(Indicator.position, Indicator.id, Attachment.id)
+        .order_by(Indicator.position, Indicator.id)  # the index's order: no sort (files: _lines)
     )
 
 
@@ -245,7 +246,17 @@ def _lines(rows) -> tuple[list[ScoreLine], dict[int, Row]]:
             lines.append(ScoreLine(*row[:_FILE_AT], files))
         if row[_FILE_AT] is not None:
             files.append((row[_FILE_AT], row[_FILE_AT + 1]))
+            files.sort()  # in upload order (by id); a score has a few
     return lines, headings
+
+
+class PreviousScore(NamedTuple):
+    """An indicator's score of the unit's latest earlier assessment (the "2025 年度" line)."""
+
+    self_rating: str | None
+    self_score: float | None
+    evaluated_rating: str | None
+    evaluated_score: float | None
 
 
 _PREVIOUS_COLUMNS = (
@@ -297,7 +308,9 @@ def _previous_score() -> Select:
     )
 
 
-def _previous_rows(assessment: Assessment, code: str | None = None) -> tuple[int | None, dict[str, Row]]:
+def _previous_rows(
+    assessment: Assessment, code: str | None = None
+) -> tuple[int | None, dict[str, PreviousScore]]:
     """The year of the unit's latest earlier assessment and its scores by indicator code (only
     `code`'s when given), as rows: what the "2025 年度：自评 … 评估 …" line shows."""
     params = {"unit_id": assessment.unit_id, "year": assessment.round.year}
@@ -308,7 +321,7 @@ def _previous_rows(assessment: Assessment, code: str | None = None) -> tuple[int
     rows = db.session.execute(query, params).all()
     if not rows:
         return None, {}
-    return rows[0].year, {row.code: row for row in rows if row.code is not None}
+    return rows[0][0], {row[1]: PreviousScore(*row[2:]) for row in rows if row[1] is not None}
 
 
 # --- frameworks -------------------------------------------------------------------------------
@@ -461,8 +474,10 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
             ),
             {"assessment_id": assessment.id},
         ).one()
+    # Plain columns: run on the connection, without the ORM's result machinery (a fifth of the
+    # page's reading for a hundred indicators).
     leaves, parents = _lines(
-        db.session.execute(
+        db.session.connection().execute(
             statements.once("assessment_lines", _page_lines),
             {
                 "framework_id": assessment.round.framework_id,
@@ -576,17 +591,26 @@ def rollup_indicator_page(round_: AssessmentRound, indicator: Indicator) -> dict
     return {"rows": rows, "findings": findings}
 
 
+def scorecard_unit_for_page(user: User, unit_id: int) -> Unit | None:
+    """The unit, if the user may see its scorecard (permissions.scorecard_units_for_user): its
+    statement built once per shape of user."""
+    query = statements.statement(
+        "scorecard_unit",
+        user,
+        lambda asker: scorecard_units_for_user(asker).where(Unit.id == bindparam("unit_id")),
+    )
+    return db.session.scalar(query, statements.values(user, unit_id=unit_id))
+
+
 def unit_page(unit: Unit, year: int | None) -> dict:
-    """A unit's scorecard of a finalized year (the latest when `year` has none) and its trend."""
-    trend = reports.unit_trend(unit.id)
-    years = trend["finalized_years"]
-    assessment = reports.unit_assessment_for_year(unit.id, year if year in years else None, with_round=True)
-    return {
-        "years": years,
-        "assessment": assessment,
-        "card": reports.unit_scorecard(assessment) if assessment else None,
-        "trend": trend,
-    }
+    """A unit's scorecard of a finalized year (the latest when `year` has none) and its trend:
+    the unit's finalized assessments in one query, then the shown one's scorecard."""
+    finalized = reports.unit_finalized(unit.id)
+    of_year = [a for a in finalized if a.round.year == year] or finalized
+    assessment = of_year[-1] if of_year else None
+    card = reports.unit_scorecard(assessment) if assessment else None
+    trend = reports.unit_trend(finalized, card["parents"] if card else None)
+    return {"years": trend["finalized_years"], "assessment": assessment, "card": card, "trend": trend}
 
 
 def unit_indicator_page(user: User, unit: Unit, indicator: Indicator) -> dict:

@@ -141,7 +141,9 @@ def rollup_indicator(indicator_id: int):
 @bp.route("/units/<int:unit_id>")
 @require(*READ_SCORECARDS)
 def unit(unit_id: int):
-    unit = get_scorecard_unit_for_user_or_404(unit_id, current_user)
+    unit = queries.scorecard_unit_for_page(current_user, unit_id)
+    if unit is None:
+        abort(404)
     return render_template(
         "scorecards/unit.html",
         unit=unit,
