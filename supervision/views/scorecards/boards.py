@@ -19,7 +19,7 @@ from ...scoring_indicators import band, band_scale, is_weak
 from ...services import scorecard_reports as reports
 from ..helpers import XLSX_MIME, download, page_arg, url_around
 from . import READ_SCORECARDS, bp
-from .unit_rows import indicator_rows
+from .unit_rows import indicator_rows, weak_rows
 
 EMPTY_CHART = {
     "units": [],
@@ -152,6 +152,7 @@ def unit(unit_id: int):
         # The rows link to <this>/indicators/<id> (ids are integers): one url_for, not one per row.
         indicator_base=url_for("scorecards.unit", unit_id=unit.id) + "/indicators/",
         indicator_rows=indicator_rows,
+        weak_rows=weak_rows,
         **queries.unit_page(unit, year_arg()),
     )
 

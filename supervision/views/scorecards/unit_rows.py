@@ -5,10 +5,18 @@ costs twice), the rating labels once per request; the markup is the template's, 
 
 from __future__ import annotations
 
+from datetime import date
+
+from flask import get_template_attribute, url_for
 from markupsafe import Markup
 
+from ...formatting import cn_date
+from ...i18n import N_
 from ...numbers import indicator_text as points
+from ...template_gettext import current_translations
 from .score_row import esc
+
+OVERDUE, NOT_PLANNED = N_("逾期"), N_("未制定")
 
 
 def indicator_rows(card: dict, indicator_base: str) -> Markup:
@@ -47,6 +55,42 @@ def indicator_rows(card: dict, indicator_base: str) -> Markup:
             f'          <td class="text-end text-nowrap">{points(i.evaluated_score) if rating != "na" else "—"}'
             f"/{points(i.max_points)}</td>\n"
             f'          <td class="text-end">{findings}</td>\n'
+            "        </tr>\n      "
+        )
+    return Markup("".join(out))
+
+
+def weak_rows(card: dict, indicator_base: str, today: date) -> Markup:
+    """The rows of the weak indicators' table (短板指标及整改路线图), each with its roadmap item;
+    the item's badge is the shared macro's (templates/_macros/ui.html status_badge)."""
+    ratings = {key: esc(label) for key, label in card["ratings"].items()}
+    base = esc(indicator_base)
+    translations = current_translations()  # as the templates' _(): the catalogue's text as it is
+    overdue, not_planned = translations.ugettext(OVERDUE), translations.ugettext(NOT_PLANNED)
+    badge = None
+    out = []
+    for line in card["weak"]:
+        i, item = line.indicator, line.roadmap
+        if item is None:
+            measure = due = late = ""
+            state = f'<span class="text-danger small">{not_planned}</span>'
+        else:
+            badge = badge or get_template_attribute("_macros/ui.html", "status_badge")
+            measure, due = esc(item.measure), esc(cn_date(item.due_date))
+            late = "overdue" if item.is_overdue(today) else ""
+            href = esc(url_for("scorecards.roadmap_detail", item_id=item.id))
+            state = f'<a href="{href}">{badge("roadmap", item.status)}</a>'
+            if late:
+                state += f' <span class="badge text-bg-danger">{overdue}</span>'
+        out.append(
+            "\n        <tr>\n"
+            f'          <td class="text-nowrap"><a href="{base}{i.id}">{esc(i.code)}</a></td>\n'
+            f'          <td class="ind-text">{esc(i.text)}</td>\n'
+            f'          <td class="text-nowrap">{ratings.get(i.evaluated_rating, "")} '
+            f"{points(i.evaluated_score)}/{points(i.max_points)}</td>\n"
+            f'          <td class="small">{measure}</td>\n'
+            f'          <td class="text-nowrap {late}">{due}</td>\n'
+            f"          <td>{state}</td>\n"
             "        </tr>\n      "
         )
     return Markup("".join(out))
