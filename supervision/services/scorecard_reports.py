@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from flask_babel import gettext
 from sqlalchemy import and_, bindparam, case, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager
 
 from .. import statements
 from ..audit import engine_key
@@ -239,22 +239,18 @@ class IndicatorLine:
     findings: int
 
 
-def unit_assessment_for_year(
-    unit_id: int, year: int | None, *, with_round: bool = False
-) -> Assessment | None:
-    """The unit's finalized assessment of the year (or its latest finalized one); `with_round`
-    loads its round and framework with it (the unit scorecard shows both)."""
+def unit_assessment_for_year(unit_id: int, year: int | None) -> Assessment | None:
+    """The unit's finalized assessment of the year (or its latest finalized one): the API's unit
+    scorecard (the page reads all of them at once, unit_finalized)."""
 
     def build():
         query = select(Assessment).join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
         query = query.where(Assessment.unit_id == bindparam("unit_id"), FINALIZED)
         if year:
             query = query.where(AssessmentRound.year == bindparam("year"))
-        if with_round:
-            query = query.options(joinedload(Assessment.round).joinedload(AssessmentRound.framework))
         return query.order_by(AssessmentRound.year.desc()).limit(1)
 
-    query = statements.once(("unit_assessment_for_year", bool(year), with_round), build)
+    query = statements.once(("unit_assessment_for_year", bool(year)), build)
     return db.session.scalar(query, {"unit_id": unit_id, "year": year})
 
 
