@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from flask_babel import gettext
 from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
@@ -30,6 +29,7 @@ from ..models import (
 from ..numbers import INDICATOR_PLACES, code_sort_key, rounded
 from ..queries import board_statements
 from ..scoring_indicators import RATINGS, band, combine_area_sums, histogram, is_weak, percent
+from ..template_gettext import current_translations
 
 # The one rule for what a scorecard shows (DESIGN §6): only finalized assessments count; a draft,
 # submitted or evaluated one is work in progress. Every scorecard query filters with it.
@@ -255,8 +255,10 @@ def unit_assessment_for_year(unit_id: int, year: int | None) -> Assessment | Non
 
 
 def _translated_ratings() -> dict[str, str]:
-    """The rating labels in the reader's language, translated once (not in every cell)."""
-    return {key: str(gettext(label)) for key, label in RATINGS.items()}
+    """The rating labels in the reader's language, translated once (not in every cell), from the
+    request's catalogue found once (Flask-Babel's gettext looks it up again for each)."""
+    translations = current_translations()
+    return {key: str(translations.ugettext(label)) for key, label in RATINGS.items()}
 
 
 def _stored_or_summed(assessment_id: int, stored: dict | None) -> list[tuple[int, float, float]]:
@@ -368,6 +370,7 @@ def unit_scorecard(assessment: Assessment) -> dict:
         )
         for row, findings in rows
     ]
+    shares = [(a, score.area_percent(a.id)) for a in areas]  # each rounded once, not thrice
     return {
         "areas": areas,
         "score": score,
@@ -376,8 +379,8 @@ def unit_scorecard(assessment: Assessment) -> dict:
         "parents": parents,
         "ratings": _translated_ratings(),
         "radar": {
-            "labels": [f"{a.code} {a.short}" for a in areas if score.area_percent(a.id) is not None],
-            "data": [score.area_percent(a.id) for a in areas if score.area_percent(a.id) is not None],
+            "labels": [f"{a.code} {a.short}" for a, share in shares if share is not None],
+            "data": [share for _a, share in shares if share is not None],
         },
     }
 
