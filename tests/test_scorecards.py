@@ -1087,3 +1087,22 @@ def test_a_row_under_the_weak_share_is_marked_weak_by_the_python_rule(client, wo
     html = client.get(f"/scorecards/assessments/{world.mine.id}").get_data(as_text=True)
     row = html[html.index('data-testid="score-row-2.1.1"') - 200 :]
     assert "is-weak" in row[: row.index("score-ind")]
+
+
+def test_the_rows_fixed_texts_follow_each_readers_language(client, world):
+    """The rows' strings and rating options are kept per catalogue (assessments._row_texts): an
+    English and a Chinese reader in turn each get their own, on the page and in the htmx row."""
+    other_liaison = UserFactory(role="liaison", unit=world.town, locale="en")
+    db.session.commit()
+    for user, save, choose, rating in (
+        (world.liaison, "保存", "— 请选择 —", "达标"),
+        (other_liaison, "Save", "— Please choose —", "Met"),
+        (world.liaison, "保存", "— 请选择 —", "达标"),
+    ):
+        client.login_user(user)
+        html = client.get(f"/scorecards/assessments/{world.mine.id}").get_data(as_text=True)
+        rows = html[html.index('data-testid="score-list"') :]
+        assert f">{save}</button>" in rows and f'<option value="">{choose}</option>' in rows
+        assert f'<option value="met" >{rating}</option>' in rows, user.locale
+        row = _save(client, world, "1.1.1", "met").get_data(as_text=True)
+        assert f">{save}</button>" in row and f'<option value="met" selected>{rating}</option>' in row

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import Row, Select, String, and_, bindparam, case, func, inspect, or_, select
+from sqlalchemy import Row, Select, String, Subquery, and_, bindparam, case, func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import statements
@@ -32,6 +33,7 @@ from ..permissions import (
     can,
     findings_for_user,
     roadmap_items_for_user,
+    scorecard_units_for_user,
 )
 from ..registers import RowStream
 from ..scoring_indicators import combine_area_sums, is_weak, unit_score
@@ -74,19 +76,6 @@ def _applicable(assessment: Assessment):
         Indicator.framework_id == assessment.round.framework_id,
         Indicator.is_leaf.is_(True),
         Indicator.applies_to.contains(assessment.unit.kind),
-    )
-
-
-def _applicable_rows() -> Select:
-    """The assessment page's indicator rows, built once: framework_id and unit_kind bound."""
-    return (
-        select(*_ROW_INDICATOR)
-        .where(
-            Indicator.framework_id == bindparam("framework_id"),
-            Indicator.is_leaf.is_(True),
-            Indicator.applies_to.contains(bindparam("unit_kind", type_=String)),
-        )
-        .order_by(Indicator.position)
     )
 
 
@@ -135,9 +124,54 @@ def score_of(assessment: Assessment, indicator: Indicator) -> IndicatorScore | N
     )
 
 
-# What the assessment page shows of an indicator, a score and last year's score: plain rows, no
-# objects (no timestamps converted, nothing to lazy-load), whatever the framework's size.
-_ROW_INDICATOR = (
+# What the assessment page reads of the assessment itself, loaded with it in one query.
+ASSESSMENT_PAGE_LOADS = (
+    joinedload(Assessment.round).joinedload(AssessmentRound.framework),
+    joinedload(Assessment.unit),
+    joinedload(Assessment.evaluator),
+)
+
+
+def assessment_for_page(user: User, assessment_id: int) -> Assessment | None:
+    """The assessment with its round, framework, unit and evaluator, if the user may see it
+    (permissions.assessments_for_user): one query, its statement built once per shape of user."""
+    query = statements.statement(
+        "assessment_for_page",
+        user,
+        lambda asker: (
+            assessments_for_user(asker)
+            .where(Assessment.id == bindparam("assessment_id"))
+            .options(*ASSESSMENT_PAGE_LOADS)
+        ),
+    )
+    return db.session.scalar(query, statements.values(user, assessment_id=assessment_id))
+
+
+class ScoreLine(NamedTuple):
+    """One indicator's row of the assessment page: the indicator, its score (None each when not
+    scored yet) and the score's evidence files, as (id, original name). Plain values, no objects
+    (no timestamps converted, nothing to lazy-load), and a tuple: a row reads some thirty of them."""
+
+    id: int
+    code: str
+    text: str
+    max_points: float
+    method: str
+    responsible: str
+    area_id: int | None
+    parent_id: int | None
+    score_id: int | None
+    self_rating: str | None
+    self_score: float | None
+    explanation: str | None
+    evaluated_rating: str | None
+    evaluated_score: float | None
+    comment: str | None
+    version: int | None
+    files: tuple = ()
+
+
+_LINE_COLUMNS = (
     Indicator.id,
     Indicator.code,
     Indicator.text,
@@ -146,16 +180,7 @@ _ROW_INDICATOR = (
     Indicator.responsible,
     Indicator.area_id,
     Indicator.parent_id,
-)
-# What the assessment page reads of the assessment itself, loaded with it in one query.
-ASSESSMENT_PAGE_LOADS = (
-    joinedload(Assessment.round).joinedload(AssessmentRound.framework),
-    joinedload(Assessment.unit),
-    joinedload(Assessment.evaluator),
-)
-_ROW_SCORE = (
-    IndicatorScore.id,
-    IndicatorScore.indicator_id,
+    IndicatorScore.id.label("score_id"),
     IndicatorScore.self_rating,
     IndicatorScore.self_score,
     IndicatorScore.explanation,
@@ -164,79 +189,139 @@ _ROW_SCORE = (
     IndicatorScore.comment,
     IndicatorScore.version,
 )
+_FILE_AT = len(_LINE_COLUMNS)  # the file's id and name follow the line's columns
 
 
-def _score_rows(assessment_id: int, indicator_id: int | None = None) -> dict[int, Row]:
-    """The assessment's scores by indicator id (only `indicator_id`'s when given), as rows."""
-    if indicator_id is None:
-        query = statements.once(
-            "assessment_scores",
-            lambda: select(*_ROW_SCORE).where(IndicatorScore.assessment_id == bindparam("assessment_id")),
-        )
-        return {row.indicator_id: row for row in db.session.execute(query, {"assessment_id": assessment_id})}
-    query = select(*_ROW_SCORE).where(
-        IndicatorScore.assessment_id == assessment_id, IndicatorScore.indicator_id == indicator_id
-    )
-    return {row.indicator_id: row for row in db.session.execute(query)}
-
-
-def _file_rows(score_ids: list[int]) -> dict[int, list[Row]]:
-    """Evidence files (id, name) by score id, in upload order."""
-    files: dict[int, list[Row]] = {}
-    if score_ids:
-        query = statements.once(
-            "score_files",
-            lambda: (
-                select(Attachment.owner_id, Attachment.id, Attachment.original_name)
-                .where(
-                    Attachment.owner_type == "indicator_score",
-                    Attachment.owner_id.in_(bindparam("score_ids", expanding=True)),
-                )
-                .order_by(Attachment.id)
+def _lines_statement(*where) -> Select:
+    """Indicators with the assessment's score of each and that score's files: one row per file, one
+    for an indicator without. Outer joins: an unscored indicator is a line too."""
+    return (
+        select(*_LINE_COLUMNS, Attachment.id, Attachment.original_name, Indicator.is_leaf)
+        .outerjoin(
+            IndicatorScore,
+            and_(
+                IndicatorScore.indicator_id == Indicator.id,
+                IndicatorScore.assessment_id == bindparam("assessment_id"),
             ),
         )
-        for row in db.session.execute(query, {"score_ids": score_ids}):
-            files.setdefault(row.owner_id, []).append(row)
-    return files
+        .outerjoin(
+            Attachment,
+            and_(Attachment.owner_type == "indicator_score", Attachment.owner_id == IndicatorScore.id),
+        )
+        .where(*where)
+        .order_by(Indicator.position, Indicator.id)  # the index's order: no sort (files: _lines)
+    )
 
 
-def _previous_rows(assessment: Assessment, code: str | None = None) -> tuple[int | None, dict[str, Row]]:
+def _page_lines() -> Select:
+    """The assessment page's indicators in one query, built once: every heading of the framework
+    and every scored indicator (leaf) that applies to the unit's kind, framework and kind bound."""
+    return _lines_statement(
+        Indicator.framework_id == bindparam("framework_id"),
+        or_(
+            Indicator.is_leaf.is_(False),
+            Indicator.applies_to.contains(bindparam("unit_kind", type_=String)),
+        ),
+    )
+
+
+def _one_line() -> Select:
+    return _lines_statement(Indicator.id == bindparam("indicator_id"))
+
+
+def _lines(rows) -> tuple[list[ScoreLine], dict[int, Row]]:
+    """The rows of `_lines_statement` (in indicator order, an indicator's files together) as the
+    leaves' lines and the headings by id."""
+    lines: list[ScoreLine] = []
+    headings: dict[int, Row] = {}
+    files: list = []
+    last = None
+    for row in rows:
+        if not row.is_leaf:
+            headings[row.id] = row
+            continue
+        if row.id != last:
+            last = row.id
+            files = []
+            lines.append(ScoreLine(*row[:_FILE_AT], files))
+        if row[_FILE_AT] is not None:
+            files.append((row[_FILE_AT], row[_FILE_AT + 1]))
+            files.sort()  # in upload order (by id); a score has a few
+    return lines, headings
+
+
+class PreviousScore(NamedTuple):
+    """An indicator's score of the unit's latest earlier assessment (the "2025 年度" line)."""
+
+    self_rating: str | None
+    self_score: float | None
+    evaluated_rating: str | None
+    evaluated_score: float | None
+
+
+_PREVIOUS_COLUMNS = (
+    IndicatorScore.self_rating,
+    IndicatorScore.self_score,
+    IndicatorScore.evaluated_rating,
+    IndicatorScore.evaluated_score,
+)
+
+
+def _previous() -> Subquery:
+    """The unit's latest earlier assessment: its id, year and framework (one row or none)."""
+    return (
+        select(Assessment.id, AssessmentRound.year, AssessmentRound.framework_id)
+        .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+        .where(Assessment.unit_id == bindparam("unit_id"), AssessmentRound.year < bindparam("year"))
+        .order_by(AssessmentRound.year.desc(), Assessment.id.desc())
+        .limit(1)
+        .subquery()
+    )
+
+
+def _previous_scores() -> Select:
+    """The latest earlier assessment's year and its scores with their indicators' codes, in one
+    query: outer joins, so the year comes even when that assessment has no score."""
+    previous = _previous()
+    return (
+        select(previous.c.year, Indicator.code, *_PREVIOUS_COLUMNS)
+        .select_from(previous)
+        .outerjoin(IndicatorScore, IndicatorScore.assessment_id == previous.c.id)
+        .outerjoin(Indicator, Indicator.id == IndicatorScore.indicator_id)
+    )
+
+
+def _previous_score() -> Select:
+    """The same for the indicator of one code: that code in the earlier framework, then its score."""
+    previous = _previous()
+    return (
+        select(previous.c.year, Indicator.code, *_PREVIOUS_COLUMNS)
+        .select_from(previous)
+        .outerjoin(
+            Indicator,
+            and_(Indicator.framework_id == previous.c.framework_id, Indicator.code == bindparam("code")),
+        )
+        .outerjoin(
+            IndicatorScore,
+            and_(IndicatorScore.assessment_id == previous.c.id, IndicatorScore.indicator_id == Indicator.id),
+        )
+    )
+
+
+def _previous_rows(
+    assessment: Assessment, code: str | None = None
+) -> tuple[int | None, dict[str, PreviousScore]]:
     """The year of the unit's latest earlier assessment and its scores by indicator code (only
     `code`'s when given), as rows: what the "2025 年度：自评 … 评估 …" line shows."""
-    previous = db.session.execute(
-        statements.once(
-            "previous_assessment",
-            lambda: (
-                select(Assessment.id, AssessmentRound.year)
-                .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-                .where(Assessment.unit_id == bindparam("unit_id"), AssessmentRound.year < bindparam("year"))
-                .order_by(AssessmentRound.year.desc(), Assessment.id.desc())
-                .limit(1)
-            ),
-        ),
-        {"unit_id": assessment.unit_id, "year": assessment.round.year},
-    ).first()
-    if previous is None:
-        return None, {}
-
-    def build():
-        return (
-            select(
-                Indicator.code,
-                IndicatorScore.self_rating,
-                IndicatorScore.self_score,
-                IndicatorScore.evaluated_rating,
-                IndicatorScore.evaluated_score,
-            )
-            .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
-            .where(IndicatorScore.assessment_id == bindparam("previous_id"))
-        )
-
+    params = {"unit_id": assessment.unit_id, "year": assessment.round.year}
     if code is None:
-        query, params = statements.once("previous_scores", build), {"previous_id": previous.id}
+        query = statements.once("previous_scores", _previous_scores)
     else:
-        query, params = build().where(Indicator.code == code), {"previous_id": previous.id}
-    return previous.year, {row.code: row for row in db.session.execute(query, params)}
+        query, params["code"] = statements.once("previous_score", _previous_score), code
+    rows = db.session.execute(query, params).all()
+    if not rows:
+        return None, {}
+    return rows[0][0], {row[1]: PreviousScore(*row[2:]) for row in rows if row[1] is not None}
 
 
 # --- frameworks -------------------------------------------------------------------------------
@@ -371,12 +456,13 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
     """Everything the assessment page shows: every applicable indicator with its score and files,
     the headings, last year's scores, the totals, the weak indicators and their roadmap items.
 
-    Indicators and scores are rows (tuples), not objects, and nothing is loaded lazily: a fixed
-    number of queries whatever the framework's size.
+    Indicators and scores are tuples, not objects, and nothing is loaded lazily: four queries
+    (the indicators with their scores and files, last year's, the events, the roadmap items of
+    the weak indicators if any) whatever the framework's size.
     """
     # The round, its framework, the unit and the evaluator in one query (on the instance already
     # loaded) instead of a lazy load each.
-    if "round" in inspect(assessment).unloaded:  # not read with ASSESSMENT_PAGE_LOADS by the view
+    if "round" in inspect(assessment).unloaded:  # not read with assessment_for_page by the view
         db.session.scalars(
             statements.once(
                 "assessment_page_loads",
@@ -388,26 +474,20 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
             ),
             {"assessment_id": assessment.id},
         ).one()
-    framework = {"framework_id": assessment.round.framework_id}
-    leaves = db.session.execute(
-        statements.once("assessment_leaves", _applicable_rows),
-        {**framework, "unit_kind": assessment.unit.kind},
-    ).all()
-    scores = _score_rows(assessment.id)
-    parents = {
-        row.id: row
-        for row in db.session.execute(
-            statements.once(
-                "framework_headings",
-                lambda: select(Indicator.id, Indicator.code, Indicator.text).where(
-                    Indicator.framework_id == bindparam("framework_id"), Indicator.is_leaf.is_(False)
-                ),
-            ),
-            framework,
+    # Plain columns: run on the connection, without the ORM's result machinery (a fifth of the
+    # page's reading for a hundred indicators).
+    leaves, parents = _lines(
+        db.session.connection().execute(
+            statements.once("assessment_lines", _page_lines),
+            {
+                "framework_id": assessment.round.framework_id,
+                "unit_kind": assessment.unit.kind,
+                "assessment_id": assessment.id,
+            },
         )
-    }
-    scored = [(i, s) for i in leaves if (s := scores.get(i.id)) is not None]
-    weak = [i for i, s in scored if is_weak(s.evaluated_rating, s.evaluated_score, i.max_points)]
+    )
+    scored = [line for line in leaves if line.score_id is not None]
+    weak = [s for s in scored if is_weak(s.evaluated_rating, s.evaluated_score, s.max_points)]
     previous_year, prev_scores = _previous_rows(assessment)
     events = db.session.scalars(
         statements.statement(
@@ -425,19 +505,18 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
         "previous_year": previous_year,
         "prev_scores": prev_scores,
         "leaves": leaves,
-        "scores": scores,
-        "files": _file_rows([s.id for s in scores.values()]),
+        "scores": {s.id: s for s in scored},
         "parents": parents,
-        "rated": sum(1 for _i, s in scored if s.self_rating),
+        "rated": sum(1 for s in scored if s.self_rating),
         "total": len(leaves),
         "self_total": unit_score(
-            (i.area_id, s.self_rating, s.self_score, i.max_points) for i, s in scored
+            (s.area_id, s.self_rating, s.self_score, s.max_points) for s in scored
         ).total,
         "eval_total": unit_score(
-            (i.area_id, s.evaluated_rating, s.evaluated_score, i.max_points) for i, s in scored
+            (s.area_id, s.evaluated_rating, s.evaluated_score, s.max_points) for s in scored
         ).total,
         "weak": weak,
-        "roadmap": _roadmap_of(assessment.unit_id, [i.id for i in weak]),
+        "roadmap": _roadmap_of(assessment.unit_id, [i.id for i in weak]) if weak else {},
         "events": events,
     }
 
@@ -450,18 +529,22 @@ def _roadmap_of(unit_id: int, indicator_ids: list[int]) -> dict[int, RoadmapItem
             RoadmapItem.indicator_id.in_(bindparam("indicator_ids", expanding=True)),
         ),
     )
-    rows = db.session.scalars(query, {"unit_id": unit_id, "indicator_ids": indicator_ids or [0]})
+    rows = db.session.scalars(query, {"unit_id": unit_id, "indicator_ids": indicator_ids})
     return {item.indicator_id: item for item in rows}
 
 
 def score_row(assessment: Assessment, indicator: Indicator) -> dict:
     """One indicator's row of the assessment page (after an htmx save), and the progress counter:
     a fixed number of queries whatever the size of the framework."""
-    stored = _score_rows(assessment.id, indicator.id).get(indicator.id)
+    lines, _headings = _lines(
+        db.session.execute(
+            statements.once("assessment_line", _one_line),
+            {"indicator_id": indicator.id, "assessment_id": assessment.id},
+        )
+    )
     previous_year, prev_scores = _previous_rows(assessment, indicator.code)
     return {
-        "s": stored,
-        "files": _file_rows([stored.id] if stored else []),
+        "line": lines[0],
         "previous_year": previous_year,
         "prev_scores": prev_scores,
         **self_progress(assessment),
@@ -508,17 +591,26 @@ def rollup_indicator_page(round_: AssessmentRound, indicator: Indicator) -> dict
     return {"rows": rows, "findings": findings}
 
 
+def scorecard_unit_for_page(user: User, unit_id: int) -> Unit | None:
+    """The unit, if the user may see its scorecard (permissions.scorecard_units_for_user): its
+    statement built once per shape of user."""
+    query = statements.statement(
+        "scorecard_unit",
+        user,
+        lambda asker: scorecard_units_for_user(asker).where(Unit.id == bindparam("unit_id")),
+    )
+    return db.session.scalar(query, statements.values(user, unit_id=unit_id))
+
+
 def unit_page(unit: Unit, year: int | None) -> dict:
-    """A unit's scorecard of a finalized year (the latest when `year` has none) and its trend."""
-    trend = reports.unit_trend(unit.id)
-    years = trend["finalized_years"]
-    assessment = reports.unit_assessment_for_year(unit.id, year if year in years else None, with_round=True)
-    return {
-        "years": years,
-        "assessment": assessment,
-        "card": reports.unit_scorecard(assessment) if assessment else None,
-        "trend": trend,
-    }
+    """A unit's scorecard of a finalized year (the latest when `year` has none) and its trend:
+    the unit's finalized assessments in one query, then the shown one's scorecard."""
+    finalized = reports.unit_finalized(unit.id)
+    of_year = [a for a in finalized if a.round.year == year] or finalized
+    assessment = of_year[-1] if of_year else None
+    card = reports.unit_scorecard(assessment) if assessment else None
+    trend = reports.unit_trend(finalized, card["parents"] if card else None)
+    return {"years": trend["finalized_years"], "assessment": assessment, "card": card, "trend": trend}
 
 
 def unit_indicator_page(user: User, unit: Unit, indicator: Indicator) -> dict:

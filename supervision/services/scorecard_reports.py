@@ -7,10 +7,10 @@ applicable indicators (不适用 leaves the denominator), grouped by unit and fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from flask_babel import gettext
-from sqlalchemy import Row, and_, bindparam, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from .. import statements
 from ..audit import engine_key
@@ -29,6 +29,7 @@ from ..models import (
 from ..numbers import INDICATOR_PLACES, code_sort_key, rounded
 from ..queries import board_statements
 from ..scoring_indicators import RATINGS, band, combine_area_sums, histogram, is_weak, percent
+from ..template_gettext import current_translations
 
 # The one rule for what a scorecard shows (DESIGN §6): only finalized assessments count; a draft,
 # submitted or evaluated one is work in progress. Every scorecard query filters with it.
@@ -204,41 +205,60 @@ def chart_data(board: dict) -> dict:
     }
 
 
+class ScorecardRow(NamedTuple):
+    """An indicator of a unit's scorecard with its score: a tuple (a page reads a hundred)."""
+
+    id: int
+    code: str
+    text: str
+    max_points: float
+    area_id: int | None
+    self_rating: str | None
+    evaluated_rating: str | None
+    evaluated_score: float | None
+
+
+class Heading(NamedTuple):
+    """A heading (not scored) indicator of a framework: a first-level one is an area."""
+
+    id: int
+    code: str
+    text: str
+    level: int
+
+
 @dataclass
 class IndicatorLine:
-    """One row of a unit's scorecard. `indicator` and `score` are the same plain row (the
-    indicator's id, code, text, max_points and area_id; the score's self_rating, evaluated_rating
-    and evaluated_score): no ORM objects for a page of a hundred indicators."""
+    """One row of a unit's scorecard. `indicator` and `score` are the same plain row
+    (ScorecardRow): no ORM objects for a page of a hundred indicators."""
 
-    indicator: Row
-    score: Row
+    indicator: ScorecardRow
+    score: ScorecardRow
     weak: bool
     roadmap: RoadmapItem | None
     findings: int
 
 
-def unit_assessment_for_year(
-    unit_id: int, year: int | None, *, with_round: bool = False
-) -> Assessment | None:
-    """The unit's finalized assessment of the year (or its latest finalized one); `with_round`
-    loads its round and framework with it (the unit scorecard shows both)."""
+def unit_assessment_for_year(unit_id: int, year: int | None) -> Assessment | None:
+    """The unit's finalized assessment of the year (or its latest finalized one): the API's unit
+    scorecard (the page reads all of them at once, unit_finalized)."""
 
     def build():
         query = select(Assessment).join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
         query = query.where(Assessment.unit_id == bindparam("unit_id"), FINALIZED)
         if year:
             query = query.where(AssessmentRound.year == bindparam("year"))
-        if with_round:
-            query = query.options(joinedload(Assessment.round).joinedload(AssessmentRound.framework))
         return query.order_by(AssessmentRound.year.desc()).limit(1)
 
-    query = statements.once(("unit_assessment_for_year", bool(year), with_round), build)
+    query = statements.once(("unit_assessment_for_year", bool(year)), build)
     return db.session.scalar(query, {"unit_id": unit_id, "year": year})
 
 
 def _translated_ratings() -> dict[str, str]:
-    """The rating labels in the reader's language, translated once (not in every cell)."""
-    return {key: str(gettext(label)) for key, label in RATINGS.items()}
+    """The rating labels in the reader's language, translated once (not in every cell), from the
+    request's catalogue found once (Flask-Babel's gettext looks it up again for each)."""
+    translations = current_translations()
+    return {key: str(translations.ugettext(label)) for key, label in RATINGS.items()}
 
 
 def _stored_or_summed(assessment_id: int, stored: dict | None) -> list[tuple[int, float, float]]:
@@ -249,26 +269,58 @@ def _stored_or_summed(assessment_id: int, stored: dict | None) -> list[tuple[int
     return area_sums([assessment_id]).get(assessment_id, [])
 
 
-def _headings():
-    return (
-        select(Indicator.id, Indicator.code, Indicator.text, Indicator.level)
-        .where(Indicator.framework_id == bindparam("framework_id"), Indicator.is_leaf.is_(False))
-        .order_by(Indicator.position)
+def unit_finalized(unit_id: int) -> list[Assessment]:
+    """The unit's finalized assessments, the oldest year first, each with its round and framework,
+    in one query: the scorecard page's years, its trend and the year it shows."""
+    query = statements.once(
+        "unit_finalized",
+        lambda: (
+            select(Assessment)
+            .join(Assessment.round)
+            .options(contains_eager(Assessment.round).joinedload(AssessmentRound.framework))
+            .where(Assessment.unit_id == bindparam("unit_id"), FINALIZED)
+            .order_by(AssessmentRound.year, Assessment.id)
+        ),
     )
+    return list(db.session.scalars(query, {"unit_id": unit_id}).unique())
 
 
-def _scorecard_rows():
-    columns = (Indicator.id, Indicator.code, Indicator.text, Indicator.max_points, Indicator.area_id)
+def _scorecard_lines():
+    """A framework's headings and the indicators the assessment scored, with their scores and the
+    unit's findings of each (counted once, in a derived table), in the framework's order."""
+    findings = (
+        select(Finding.indicator_id, func.count(Finding.id).label("findings"))
+        .where(Finding.unit_id == bindparam("unit_id"))
+        .group_by(Finding.indicator_id)
+        .subquery()
+    )
     return (
         select(
-            *columns,
+            Indicator.id,
+            Indicator.code,
+            Indicator.text,
+            Indicator.max_points,
+            Indicator.area_id,
             IndicatorScore.self_rating,
             IndicatorScore.evaluated_rating,
             IndicatorScore.evaluated_score,
+            Indicator.level,
+            Indicator.is_leaf,
+            findings.c.findings,
         )
-        .join(IndicatorScore, IndicatorScore.indicator_id == Indicator.id)
-        .where(IndicatorScore.assessment_id == bindparam("assessment_id"))
-        .order_by(Indicator.position)
+        .outerjoin(
+            IndicatorScore,
+            and_(
+                IndicatorScore.indicator_id == Indicator.id,
+                IndicatorScore.assessment_id == bindparam("assessment_id"),
+            ),
+        )
+        .outerjoin(findings, findings.c.indicator_id == Indicator.id)
+        .where(
+            Indicator.framework_id == bindparam("framework_id"),
+            or_(Indicator.is_leaf.is_(False), IndicatorScore.id.is_not(None)),
+        )
+        .order_by(Indicator.position, Indicator.id)
     )
 
 
@@ -283,39 +335,42 @@ def _scorecard_roadmap():
     )
 
 
-def _scorecard_findings():
-    return (
-        select(Finding.indicator_id, func.count(Finding.id))
-        .join(Indicator, Indicator.id == Finding.indicator_id)
-        .where(Finding.unit_id == bindparam("unit_id"), Indicator.framework_id == bindparam("framework_id"))
-        .group_by(Finding.indicator_id)
-    )
-
-
 def unit_scorecard(assessment: Assessment) -> dict:
     """One unit's scorecard: total, areas, every indicator with its roadmap item and findings.
 
-    A fixed number of queries whatever the framework's size; rows are plain columns and the rating
-    labels are translated once (`ratings`)."""
-    framework_id = assessment.round.framework_id
-    ids = {"framework_id": framework_id, "assessment_id": assessment.id, "unit_id": assessment.unit_id}
-    parents = {row.id: row for row in db.session.execute(statements.once("headings", _headings), ids)}
-    areas = [Area(row.id, row.code, row.text) for row in parents.values() if row.level == 1]
+    Two queries whatever the framework's size (the headings and scored indicators with their
+    findings; the roadmap items); rows are tuples and the rating labels are translated once
+    (`ratings`)."""
+    ids = {
+        "framework_id": assessment.round.framework_id,
+        "assessment_id": assessment.id,
+        "unit_id": assessment.unit_id,
+    }
+    parents: dict[int, Heading] = {}
+    rows: list[tuple[ScorecardRow, int]] = []
+    # Plain columns: run on the connection, without the ORM's result machinery (a third of the
+    # query's cost for a hundred rows).
+    lines_query = statements.once("scorecard_lines", _scorecard_lines)
+    for row in db.session.connection().execute(lines_query, ids):
+        if row[9]:  # is_leaf
+            rows.append((ScorecardRow(*row[:8]), row[10] or 0))
+        else:
+            parents[row[0]] = Heading(row[0], row[1], row[2], row[8])
+    areas = [Area(h.id, h.code, h.text) for h in parents.values() if h.level == 1]
     score = combine_area_sums(_stored_or_summed(assessment.id, assessment.area_scores))
-    rows = db.session.execute(statements.once("scorecard_rows", _scorecard_rows), ids).all()
     roadmap_items = db.session.scalars(statements.once("scorecard_roadmap", _scorecard_roadmap), ids)
     roadmap = {item.indicator_id: item for item in roadmap_items}
-    findings = dict(db.session.execute(statements.once("scorecard_findings", _scorecard_findings), ids).all())
     lines = [
         IndicatorLine(
             indicator=row,
             score=row,
             weak=is_weak(row.evaluated_rating, row.evaluated_score, row.max_points),
             roadmap=roadmap.get(row.id),
-            findings=findings.get(row.id, 0),
+            findings=findings,
         )
-        for row in rows
+        for row, findings in rows
     ]
+    shares = [(a, score.area_percent(a.id)) for a in areas]  # each rounded once, not thrice
     return {
         "areas": areas,
         "score": score,
@@ -324,59 +379,44 @@ def unit_scorecard(assessment: Assessment) -> dict:
         "parents": parents,
         "ratings": _translated_ratings(),
         "radar": {
-            "labels": [f"{a.code} {a.short}" for a in areas if score.area_percent(a.id) is not None],
-            "data": [score.area_percent(a.id) for a in areas if score.area_percent(a.id) is not None],
+            "labels": [f"{a.code} {a.short}" for a, share in shares if share is not None],
+            "data": [share for _a, share in shares if share is not None],
         },
     }
 
 
-def unit_trend(unit_id: int) -> dict:
+def unit_trend(finalized: list[Assessment], headings: dict[int, Heading] | None = None) -> dict:
     """Per year and area label: percent. Areas are matched by their code across framework versions.
 
-    From the (year, area sums) of the unit's finalized assessments (stored when finalized; summed by
-    the database only for those without), so a fixed number of queries whatever the years.
-    `finalized_years` (newest first) are the years the page offers, assessments without scores
-    included.
+    From the (year, area sums) of the unit's finalized assessments (`unit_finalized`: stored when
+    finalized; summed by the database only for those without), so a fixed number of queries
+    whatever the years; the areas' names from `headings` (the shown year's framework) and read
+    only for areas of other frameworks. `finalized_years` (newest first) are the years the page
+    offers, assessments without scores included.
     """
-    finalized = db.session.execute(
-        statements.once(
-            "unit_trend",
-            lambda: (
-                select(AssessmentRound.year, Assessment.id, Assessment.area_scores)
-                .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
-                .where(Assessment.unit_id == bindparam("unit_id"), FINALIZED)
-                .order_by(AssessmentRound.year, Assessment.id)
-            ),
-        ),
-        {"unit_id": unit_id},
-    ).all()
-    missing = area_sums([aid for _year, aid, stored in finalized if stored is None])
+    missing = area_sums([a.id for a in finalized if a.area_scores is None])
     per_assessment = [
         (
-            year,
-            missing.get(aid, [])
-            if stored is None
-            else [(int(area), pair[0], pair[1]) for area, pair in stored.items()],
+            a.round.year,
+            missing.get(a.id, [])
+            if a.area_scores is None
+            else [(int(area), pair[0], pair[1]) for area, pair in a.area_scores.items()],
         )
-        for year, aid, stored in finalized
+        for a in finalized
     ]
     area_ids = {area for _year, sums in per_assessment for area, _e, _p in sums}
-    names = (
-        {
-            row.id: (row.code, row.text)
-            for row in db.session.execute(
-                statements.once(
-                    "area_names",
-                    lambda: select(Indicator.id, Indicator.code, Indicator.text).where(
-                        Indicator.id.in_(bindparam("ids", expanding=True))
-                    ),
+    names = {h.id: (h.code, h.text) for h in (headings or {}).values() if h.id in area_ids}
+    if unnamed := area_ids - names.keys():
+        for row in db.session.execute(
+            statements.once(
+                "area_names",
+                lambda: select(Indicator.id, Indicator.code, Indicator.text).where(
+                    Indicator.id.in_(bindparam("ids", expanding=True))
                 ),
-                {"ids": sorted(area_ids)},
-            )
-        }
-        if area_ids
-        else {}
-    )
+            ),
+            {"ids": sorted(unnamed)},
+        ):
+            names[row.id] = (row.code, row.text)
     years: dict[int, dict[str, list[float]]] = {}
     labels: dict[str, str] = {}
     for year, sums in per_assessment:
@@ -397,7 +437,7 @@ def unit_trend(unit_id: int) -> dict:
         "series": [table[year].total for year in sorted(years)],
         "areas": [(code, labels[code]) for code in ordered_codes],
         "cells": {year: {code: s.area_percent(code) for code in ordered_codes} for year, s in table.items()},
-        "finalized_years": sorted({year for year, _aid, _stored in finalized}, reverse=True),
+        "finalized_years": sorted({a.round.year for a in finalized}, reverse=True),
     }
 
 

@@ -9,14 +9,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
-from sqlalchemy import Row
 
 from ...errors import DomainError, NotAllowed
 from ...extensions import db
 from ...formatting import local_today
 from ...forms import ActionForm
 from ...forms.scorecards import RoundForm
+from ...i18n import N_
 from ...models import RATINGS, UNIT_KINDS, Assessment, AssessmentRound, Indicator
 from ...numbers import indicator_text
 from ...parsing import form_int
@@ -25,10 +24,11 @@ from ...queries import scorecards as queries
 from ...scoring_indicators import is_weak
 from ...services import scorecards as svc
 from ...services.attachments import ACCEPT_ATTR
+from ...template_gettext import current_translations
 from ...workflow import allowed_steps
 from ..helpers import flash_domain_error, flash_form_errors, flash_repeat, page_arg, submit_once
 from . import READ_ASSESSMENTS, bp
-from .score_row import score_row
+from .score_row import esc, score_list, score_row
 
 # --- rounds -----------------------------------------------------------------------------------
 
@@ -138,93 +138,101 @@ def _mode(assessment: Assessment) -> str:
 @bp.route("/assessments/<int:assessment_id>")
 @require(*READ_ASSESSMENTS)
 def assessment(assessment_id: int):
-    assessment = get_assessment_for_user_or_404(assessment_id, current_user, *queries.ASSESSMENT_PAGE_LOADS)
+    assessment = queries.assessment_for_page(current_user, assessment_id)
+    if assessment is None:
+        abort(404)
     data = queries.assessment_page(current_user, assessment)
     mode = _mode(assessment)
-    ratings = _translated_ratings()
+    row_context = _row_context(assessment, mode, data)
     return render_template(
         "scorecards/assessment.html",
         assessment=assessment,
         mode=mode,
         steps=allowed_steps(assessment, current_user),
-        ratings=ratings,
+        ratings=row_context.ratings,
         action_form=ActionForm(),
-        row_context=_row_context(assessment, mode, ratings, data),
-        score_row=score_row,
+        row_context=row_context,
+        score_list=score_list,
         **data,
     )
 
 
 def _translated_ratings() -> dict[str, str]:
-    """The rating labels in the reader's language, translated once per request (not per option)."""
-    return {key: str(_(label)) for key, label in RATINGS.items()}
+    """The rating labels in the reader's language (see _row_texts)."""
+    return _row_texts()[0]
 
 
-def _row_context(assessment: Assessment, mode: str, ratings: dict[str, str], data: dict) -> SimpleNamespace:
+def _row_texts() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    """The rating labels in the reader's language; the same escaped; the rating select's options
+    with each rating chosen ('' for none); the rows' fixed strings, escaped. The same on every
+    request in a language: kept on the language's catalogue, as the templates' fixed strings are
+    (template_gettext.py), instead of some thirty translations and escapes per request."""
+    translations = current_translations()
+    kept = translations.__dict__.get("_assessment_row_texts")
+    if kept is None:
+        ratings = {key: str(translations.ugettext(label)) for key, label in RATINGS.items()}
+        labels = {key: esc(label) for key, label in ratings.items()}
+
+        def options(chosen: str) -> str:
+            return "".join(
+                f'<option value="{esc(key)}" {"selected" if key == chosen else ""}>{label}</option>'
+                for key, label in labels.items()
+            )
+
+        strings = {name: esc(translations.ugettext(text)) for name, text in _ROW_STRINGS.items()}
+        kept = (ratings, labels, {chosen: options(chosen) for chosen in ("", *ratings)}, strings)
+        translations.__dict__["_assessment_row_texts"] = kept
+    return kept
+
+
+def _row_context(assessment: Assessment, mode: str, data: dict) -> SimpleNamespace:
     """What every row of the assessment shares, computed once per request: the assessment's URL
     (the rows append /scores/<id>…; ids are integers), the CSRF token, the translated ratings and
     the rows' fixed strings (score_row.py), each escaped once. Namespaces, not dicts: Jinja's
     `r.mode` tries an attribute first, and on a dict that is an exception per lookup."""
+    ratings, labels, options, strings = _row_texts()
     previous_year = data["previous_year"]
     return SimpleNamespace(
         mode=mode,
-        base=escape(url_for("scorecards.assessment", assessment_id=assessment.id)),
-        csrf=escape(generate_csrf()),
+        base=esc(url_for("scorecards.assessment", assessment_id=assessment.id)),
+        csrf=esc(generate_csrf()),
         ratings=ratings,
-        options=_rating_options(ratings),
-        files=data["files"],
+        labels=labels,
+        options=options,
         prev_scores=data["prev_scores"],
-        accept=escape(ACCEPT_ATTR),
+        accept=esc(ACCEPT_ATTR),
         is_weak=is_weak,
         T=SimpleNamespace(
-            **{
-                name: escape(text)  # escaped once, not in every row
-                for name, text in _row_strings(previous_year).items()
-            }
+            **strings,
+            previous_year=esc(_("%(year)s 年度", year=previous_year)) if previous_year else "",
         ),
     )
 
 
-def _rating_options(ratings: dict[str, str]) -> dict[str, Markup]:
-    """The rating select's options with each rating chosen ('' for none), rendered once per request
-    instead of a loop per row."""
-
-    def options(chosen: str) -> Markup:
-        return Markup("").join(
-            Markup('<option value="{}" {}>{}</option>').format(
-                key, "selected" if key == chosen else "", label
-            )
-            for key, label in ratings.items()
-        )
-
-    return {chosen: options(chosen) for chosen in ("", *ratings)}
-
-
-def _row_strings(previous_year: int | None) -> dict[str, str]:
-    return dict(
-        points=_("分值"),
-        method=_("评价方式"),
-        responsible=_("责任单位"),
-        previous_year=_("%(year)s 年度", year=previous_year) if previous_year else "",
-        self=_("自评"),
-        evaluation=_("评估"),
-        self_rating=_("自评等次"),
-        choose=_("— 请选择 —"),
-        score=_("得分"),
-        self_score=_("自评得分"),
-        save=_("保存"),
-        explanation_hint=_("自评说明（做法、数据、佐证材料名称）"),
-        explanation=_("自评说明"),
-        upload_evidence=_("上传佐证材料"),
-        evidence=_("佐证材料"),
-        upload=_("上传"),
-        not_rated=_("未评价"),
-        eval_rating=_("评估等次"),
-        confirm_self=_("按自评确认"),
-        eval_score=_("评估得分"),
-        comment=_("评估意见"),
-        weak=_("短板"),
-    )
+# The rows' fixed strings (score_row.py's `r.T`), marked for the catalogue here.
+_ROW_STRINGS = dict(
+    points=N_("分值"),
+    method=N_("评价方式"),
+    responsible=N_("责任单位"),
+    self=N_("自评"),
+    evaluation=N_("评估"),
+    self_rating=N_("自评等次"),
+    choose=N_("— 请选择 —"),
+    score=N_("得分"),
+    self_score=N_("自评得分"),
+    save=N_("保存"),
+    explanation_hint=N_("自评说明（做法、数据、佐证材料名称）"),
+    explanation=N_("自评说明"),
+    upload_evidence=N_("上传佐证材料"),
+    evidence=N_("佐证材料"),
+    upload=N_("上传"),
+    not_rated=N_("未评价"),
+    eval_rating=N_("评估等次"),
+    confirm_self=N_("按自评确认"),
+    eval_score=N_("评估得分"),
+    comment=N_("评估意见"),
+    weak=N_("短板"),
+)
 
 
 def _leaf_or_404(assessment: Assessment, indicator_id: int) -> Indicator:
@@ -249,33 +257,27 @@ def _row_response(
     button that puts them back to be corrected. Only this row is read, whatever the framework's size.
     """
     row = queries.score_row(assessment, indicator)
-    mode = _mode(assessment)
-    ratings = _translated_ratings()
     return render_template(
         "scorecards/_score_row_response.html",
-        i=indicator,
         error=error,
         saved=saved,
-        refused=_refused_values(row["s"]) if error else {},
-        row_context=_row_context(assessment, mode, ratings, row),
+        refused=_refused_values(row["line"]) if error else {},
+        row_context=_row_context(assessment, _mode(assessment), row),
         score_row=score_row,
         **row,
     )
 
 
-def _refused_values(stored: Row | None) -> dict[str, str]:
-    """The posted values that differ from the stored ones (what a refusal would otherwise lose)."""
+def _refused_values(stored: queries.ScoreLine) -> dict[str, str]:
+    """The posted values that differ from the stored ones (what a refusal would otherwise lose);
+    an indicator not scored yet has None for each."""
     if request.endpoint == "scorecards.score_save":
-        keep = {
-            "rating": stored.self_rating if stored else None,
-            "score": stored.self_score if stored else None,
-            "explanation": stored.explanation if stored else None,
-        }
+        keep = {"rating": stored.self_rating, "score": stored.self_score, "explanation": stored.explanation}
     else:
         keep = {
-            "rating": stored.evaluated_rating if stored else None,
-            "score": stored.evaluated_score if stored else None,
-            "comment": stored.comment if stored else None,
+            "rating": stored.evaluated_rating,
+            "score": stored.evaluated_score,
+            "comment": stored.comment,
         }
     refused = {}
     for name, value in keep.items():

@@ -21,7 +21,7 @@ from ...services import scorecard_reports as reports
 from ...template_gettext import current_translations
 from ..helpers import XLSX_MIME, download, page_arg, url_around
 from . import READ_SCORECARDS, bp
-from .unit_rows import indicator_rows
+from .unit_rows import indicator_rows, weak_rows
 
 EMPTY_CHART = {
     "units": [],
@@ -160,7 +160,9 @@ def rollup_indicator(indicator_id: int):
 @bp.route("/units/<int:unit_id>")
 @require(*READ_SCORECARDS)
 def unit(unit_id: int):
-    unit = get_scorecard_unit_for_user_or_404(unit_id, current_user)
+    unit = queries.scorecard_unit_for_page(current_user, unit_id)
+    if unit is None:
+        abort(404)
     return render_template(
         "scorecards/unit.html",
         unit=unit,
@@ -169,6 +171,7 @@ def unit(unit_id: int):
         # The rows link to <this>/indicators/<id> (ids are integers): one url_for, not one per row.
         indicator_base=url_for("scorecards.unit", unit_id=unit.id) + "/indicators/",
         indicator_rows=indicator_rows,
+        weak_rows=weak_rows,
         **queries.unit_page(unit, year_arg()),
     )
 

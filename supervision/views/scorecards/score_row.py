@@ -1,14 +1,16 @@
-"""One indicator's row of an assessment, as HTML built in Python: the page shows up to a few hundred.
+"""The assessment's indicator rows, as HTML built in Python: the page shows up to a few hundred.
 
-As a Jinja macro the row cost some 600 function calls (each of its ~45 values through the getattr,
-finalize and escape hooks): two thirds of the 100-indicator page's time. Here each value is escaped
-once and the row's fixed text (`r.T`, the assessment's URL, the CSRF token) was escaped once per
-request (views/scorecards/assessments.py::_row_context). The markup is the macro's, byte for byte;
-the messages after a save or a refusal (htmx answers only) stay a macro
+As a Jinja macro a row cost some 600 function calls (each of its ~45 values through the getattr,
+finalize and escape hooks). Here a row is one string: the values users or the framework wrote are
+escaped once each, the row's fixed text (`r.T`, the assessment's URL, the CSRF token, the rating
+labels and options) was escaped once per request (views/scorecards/assessments.py::_row_context),
+and a row reads a tuple (queries/scorecards.py::ScoreLine), not a database row object. All of it
+plain `str` until the end: a Markup in an f-string costs twice a str. The markup is the macro's,
+byte for byte; the messages after a save or a refusal (htmx answers only) stay a macro
 (templates/scorecards/_score_row.html).
 
-i: the indicator (id, code, text, max_points, method, responsible); s: its score row or None;
-r: what every row shares (mode, base, ratings, options, files, prev_scores, accept, is_weak, csrf, T).
+line: the indicator with its score and files (queries.ScoreLine); r: what every row shares (mode,
+base, ratings, labels, options, prev_scores, accept, is_weak, csrf, T).
 """
 
 from __future__ import annotations
@@ -16,83 +18,116 @@ from __future__ import annotations
 from typing import Any
 
 from flask import get_template_attribute, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ...numbers import indicator_text as points
 
 
-def score_row(
-    i: Any, s: Any, r: Any, error: str | None = None, saved: bool = False, refused: dict | None = None
-) -> Markup:
-    """The row's HTML (the markup of templates/scorecards/_score_row.html before this module)."""
-    T, mode = r.T, r.mode
-    iid, code = str(i.id), escape(i.code)
-    url = f"{r.base}/scores/{iid}"  # base: escaped once per request
-    weak_now = s and s.evaluated_rating and r.is_weak(s.evaluated_rating, s.evaluated_score, i.max_points)
-    max_points = escape(points(i.max_points))
-    out = [
-        '\n<div data-autosave class="score-row',
-        " has-error" if error else "",
-        " is-weak" if weak_now else "",
-        f'" id="ind-{iid}" data-rated="{1 if s and s.self_rating else 0}" data-testid="score-row-{code}">\n'
-        f'  <div class="score-ind">\n    <div><span class="score-code">{code}</span> {escape(i.text)}</div>\n'
-        f'    <div class="score-meta">{T.points} {max_points}',
-    ]
-    if i.method:
-        out.append(f" · {T.method}：{escape(i.method)}")
-    if i.responsible:
-        out.append(f" · {T.responsible}：{escape(i.responsible)}")
-    out.append("</div>\n    \n    ")
-    out.append(_previous_year(i, r, code))
-    out.append('\n  </div>\n  <div class="score-body">\n  ')
-    if mode == "self":
-        out.append(_self_forms(i, s, r, iid, code, url, max_points))
-    else:
-        out.append(_self_and_evaluation(i, s, r, iid, code, url, max_points, weak_now))
-    out.append("\n  \n  ")
-    files = r.files.get(s.id, []) if s else []
-    if files:
-        out.append('\n  <ul class="list-unstyled score-file-list mb-0">\n    ')
-        for f in files:
-            href = escape(url_for("files.download", attachment_id=f.id))
-            out.append(
-                f'<li><a href="{href}"><i class="bi bi-paperclip"></i> {escape(f.original_name)}</a></li>'
-            )
-        out.append("\n  </ul>\n  ")
-    out.append("\n  ")
-    if error or saved:
-        message = get_template_attribute("scorecards/_score_row.html", "score_message")
-        out.append(message(i, r, error=error, saved=saved, refused=refused))
-    out.append("\n  </div>\n</div>")
+def esc(value: Any) -> str:
+    """markupsafe.escape's text (& < > " ' as &amp; &lt; &gt; &#34; &#39;), as a str."""
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
+
+
+def score_list(lines: list, parents: dict, r: Any) -> Markup:
+    """The page's rows, each area's and group's heading before its first indicator: what
+    templates/scorecards/assessment.html's loop over the leaves wrote."""
+    out = []
+    area = parent = None
+    for line in lines:
+        out.append("\n    ")
+        if line.area_id != area:
+            area = line.area_id
+            if area in parents:
+                heading = parents[area]
+                out.append(f'<h2 class="score-area">{esc(heading.code)} {esc(heading.text)}</h2>')
+        out.append("\n    ")
+        if line.parent_id != parent:
+            parent = line.parent_id
+            if parent != area and parent in parents:
+                heading = parents[parent]
+                out.append(f'<h3 class="score-group">{esc(heading.code)} {esc(heading.text)}</h3>')
+        out.append("\n    ")
+        out.append(_row(line, r))
+        out.append("\n  ")
     return Markup("".join(out))
 
 
-def _previous_year(i: Any, r: Any, code: Markup) -> str:
+def score_row(
+    line: Any, r: Any, error: str | None = None, saved: bool = False, refused: dict | None = None
+) -> Markup:
+    """One row (the htmx answer after a save), with the message under it."""
+    message = ""
+    if error or saved:
+        macro = get_template_attribute("scorecards/_score_row.html", "score_message")
+        message = str(macro(line, r, error=error, saved=saved, refused=refused))
+    return Markup(_row(line, r, error, message))
+
+
+def _row(line: Any, r: Any, error: str | None = None, message: str = "") -> str:
+    T = r.T
+    iid, code = str(line.id), esc(line.code)
+    url = f"{r.base}/scores/{iid}"  # base: escaped once per request
+    rating = line.evaluated_rating
+    weak_now = rating and r.is_weak(rating, line.evaluated_score, line.max_points)
+    max_points = points(line.max_points)  # digits: nothing to escape
+    meta = ""
+    if line.method:
+        meta = f" · {T.method}：{esc(line.method)}"
+    if line.responsible:
+        meta += f" · {T.responsible}：{esc(line.responsible)}"
+    if r.mode == "self":
+        body = _self_forms(line, r, iid, code, url, max_points)
+    else:
+        body = _self_and_evaluation(line, r, iid, code, url, max_points, weak_now)
+    files = ""
+    if line.files:
+        files = "".join(
+            f'<li><a href="{esc(url_for("files.download", attachment_id=file_id))}">'
+            f'<i class="bi bi-paperclip"></i> {esc(name)}</a></li>'
+            for file_id, name in line.files
+        )
+        files = f'\n  <ul class="list-unstyled score-file-list mb-0">\n    {files}\n  </ul>\n  '
+    return (
+        f'\n<div data-autosave class="score-row{" has-error" if error else ""}{" is-weak" if weak_now else ""}"'
+        f' id="ind-{iid}" data-rated="{1 if line.self_rating else 0}" data-testid="score-row-{code}">\n'
+        f'  <div class="score-ind">\n    <div><span class="score-code">{code}</span> {esc(line.text)}</div>\n'
+        f'    <div class="score-meta">{T.points} {max_points}{meta}</div>\n    \n    '
+        f"{_previous_year(line, r, code)}"
+        f'\n  </div>\n  <div class="score-body">\n  {body}\n  \n  {files}\n  {message}\n  </div>\n</div>'
+    )
+
+
+def _previous_year(line: Any, r: Any, code: str) -> str:
     """Last year's ratings and points of the indicator, if it was rated."""
-    T, ratings = r.T, r.ratings
-    p = r.prev_scores.get(i.code) if r.prev_scores else None
+    p = r.prev_scores.get(line.code) if r.prev_scores else None
     if not (p and (p.self_rating or p.evaluated_rating)):
         return ""
-    out = [
+    T, labels = r.T, r.labels
+    out = (
         f'\n    <div class="score-meta score-prev" data-testid="prev-{code}"><i class="bi bi-clock-history"></i> '
-        f"{T.previous_year}：{T.self} {escape(ratings.get(p.self_rating, '') or '—')}"
-    ]
+        f"{T.previous_year}：{T.self} {labels.get(p.self_rating, '') or '—'}"
+    )
     if p.self_score is not None:
-        out.append(f" {escape(points(p.self_score))}")
+        out += f" {points(p.self_score)}"
     if p.evaluated_rating:
-        out.append(f" · {T.evaluation} {escape(ratings.get(p.evaluated_rating, ''))}")
+        out += f" · {T.evaluation} {labels.get(p.evaluated_rating, '')}"
         if p.evaluated_score is not None:
-            out.append(f" {escape(points(p.evaluated_score))}")
-    out.append("</div>\n    ")
-    return "".join(out)
+            out += f" {points(p.evaluated_score)}"
+    return out + "</div>\n    "
 
 
-def _self_forms(i: Any, s: Any, r: Any, iid: str, code: Markup, url: str, max_points: Markup) -> str:
+def _self_forms(line: Any, r: Any, iid: str, code: str, url: str, max_points: str) -> str:
     T = r.T
-    rating = s.self_rating if s else ""
-    version = escape(s.version if s else "")
-    score = escape(points(s.self_score) if s and s.self_score is not None else "")
-    explanation = escape(s.explanation if s else "")
+    version = "" if line.version is None else line.version
+    score = "" if line.self_score is None else points(line.self_score)
+    explanation = "" if line.explanation is None else esc(line.explanation)
     return (
         f'\n    \n    <form class="score-form" id="score-form-{iid}" method="post" action="{url}"\n'
         f'          hx-post="{url}" hx-trigger="change, submit" hx-target="#ind-{iid}" hx-swap="outerHTML">\n'
@@ -101,7 +136,7 @@ def _self_forms(i: Any, s: Any, r: Any, iid: str, code: Markup, url: str, max_po
         '      <div class="score-inputs">\n'
         f'        <select name="rating" class="form-select form-select-sm" aria-label="{T.self_rating}" data-testid="rating-{code}">\n'
         f'          <option value="">{T.choose}</option>\n'
-        f"          {r.options.get(rating) or r.options['']}\n"
+        f"          {r.options.get(line.self_rating) or r.options['']}\n"
         "        </select>\n"
         '        <input type="text" inputmode="decimal" name="score" class="form-control form-control-sm score-input" '
         f'placeholder="{T.score}" aria-label="{T.self_score}"\n'
@@ -124,28 +159,27 @@ def _self_forms(i: Any, s: Any, r: Any, iid: str, code: Markup, url: str, max_po
 
 
 def _self_and_evaluation(
-    i: Any, s: Any, r: Any, iid: str, code: Markup, url: str, max_points: Markup, weak_now: Any
+    line: Any, r: Any, iid: str, code: str, url: str, max_points: str, weak_now: Any
 ) -> str:
-    T, ratings = r.T, r.ratings
-    out = [f'\n    <div class="score-self">\n      <span class="text-muted small">{T.self}</span>\n      ']
-    if s and s.self_rating:
-        out.append(
-            f'<span class="rating rating-{escape(s.self_rating)}">{escape(ratings.get(s.self_rating, ""))}</span>'
+    T, labels = r.T, r.labels
+    out = f'\n    <div class="score-self">\n      <span class="text-muted small">{T.self}</span>\n      '
+    if line.self_rating:
+        out += (
+            f'<span class="rating rating-{esc(line.self_rating)}">{labels.get(line.self_rating, "")}</span>'
         )
-        if s.self_score is not None:
-            out.append(f" <strong>{escape(points(s.self_score))}</strong>")
+        if line.self_score is not None:
+            out += f" <strong>{points(line.self_score)}</strong>"
     else:
-        out.append(f'<span class="text-muted">{T.not_rated}</span>')
-    out.append("\n      ")
-    if s and s.explanation:
-        out.append(f'<div class="small score-note">{escape(s.explanation)}</div>')
-    out.append("\n    </div>\n    ")
+        out += f'<span class="text-muted">{T.not_rated}</span>'
+    out += "\n      "
+    if line.explanation:
+        out += f'<div class="small score-note">{esc(line.explanation)}</div>'
+    out += "\n    </div>\n    "
     if r.mode == "evaluate":
-        erating = s.evaluated_rating if s else ""
-        version = escape(s.version if s else "")
-        score = escape(points(s.evaluated_score) if s and s.evaluated_score is not None else "")
-        comment = escape(s.comment if s else "")
-        out.append(
+        version = "" if line.version is None else line.version
+        score = "" if line.evaluated_score is None else points(line.evaluated_score)
+        comment = "" if line.comment is None else esc(line.comment)
+        out += (
             f'\n    \n    <form class="score-form mt-1" id="score-form-{iid}" method="post" action="{url}/evaluate"\n'
             f'          hx-post="{url}/evaluate" hx-trigger="change, submit" hx-target="#ind-{iid}" hx-swap="outerHTML">\n'
             f'      <input type="hidden" name="csrf_token" value="{r.csrf}">\n'
@@ -153,7 +187,7 @@ def _self_and_evaluation(
             '      <div class="score-inputs">\n'
             f'        <select name="rating" class="form-select form-select-sm" aria-label="{T.eval_rating}" data-testid="eval-rating-{code}">\n'
             f'          <option value="">{T.confirm_self}</option>\n'
-            f"          {r.options.get(erating) or r.options['']}\n"
+            f"          {r.options.get(line.evaluated_rating) or r.options['']}\n"
             "        </select>\n"
             '        <input type="text" inputmode="decimal" name="score" class="form-control form-control-sm score-input" '
             f'placeholder="{T.score}" aria-label="{T.eval_score}"\n'
@@ -165,19 +199,18 @@ def _self_and_evaluation(
             f'placeholder="{T.comment}" aria-label="{T.comment}" data-testid="comment-{code}">{comment}</textarea>\n'
             "    </form>\n    "
         )
-    elif s and s.evaluated_rating:
-        out.append(
+    elif line.evaluated_rating:
+        out += (
             f'\n    <div class="score-eval mt-1">\n      <span class="text-muted small">{T.evaluation}</span>\n'
-            f'      <span class="rating rating-{escape(s.evaluated_rating)}">{escape(ratings.get(s.evaluated_rating, ""))}</span>'
+            f'      <span class="rating rating-{esc(line.evaluated_rating)}">{labels.get(line.evaluated_rating, "")}</span>'
         )
-        if s.evaluated_score is not None:
-            out.append(f" <strong>{escape(points(s.evaluated_score))}</strong>")
-        out.append("\n      ")
+        if line.evaluated_score is not None:
+            out += f" <strong>{points(line.evaluated_score)}</strong>"
+        out += "\n      "
         if weak_now:
-            out.append(f'<span class="badge text-bg-danger ms-1">{T.weak}</span>')
-        out.append("\n      ")
-        if s.comment:
-            out.append(f'<div class="small score-note">{escape(s.comment)}</div>')
-        out.append("\n    </div>\n    ")
-    out.append("\n  ")
-    return "".join(out)
+            out += f'<span class="badge text-bg-danger ms-1">{T.weak}</span>'
+        out += "\n      "
+        if line.comment:
+            out += f'<div class="small score-note">{esc(line.comment)}</div>'
+        out += "\n    </div>\n    "
+    return out + "\n  "

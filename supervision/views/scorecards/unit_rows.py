@@ -1,50 +1,96 @@
 """The unit scorecard's table of every indicator (全部指标), as HTML built in Python: ~100 rows of
 ~14 values each, which as Jinja cost a dozen hooked calls per value (the page's largest part).
-Each value is escaped once; the markup is the template's, byte for byte."""
+Each value written by users or the framework is escaped once (as str: a Markup in an f-string
+costs twice), the rating labels once per request; the markup is the template's, byte for byte."""
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from datetime import date
 
+from flask import get_template_attribute, url_for
+from markupsafe import Markup
+
+from ...formatting import cn_date
+from ...i18n import N_
 from ...numbers import indicator_text as points
+from ...template_gettext import current_translations
+from .score_row import esc
+
+OVERDUE, NOT_PLANNED = N_("逾期"), N_("未制定")
 
 
 def indicator_rows(card: dict, indicator_base: str) -> Markup:
     """The rows of templates/scorecards/unit.html's indicator table, each area's heading before its
     first indicator. card: queries.unit_page's card (lines, parents, ratings)."""
     parents = card["parents"]
-    ratings = {key: escape(label) for key, label in card["ratings"].items()}  # escaped once, not per cell
-    base = escape(indicator_base)
+    ratings = {key: esc(label) for key, label in card["ratings"].items()}  # escaped once, not per cell
+    base = esc(indicator_base)
     area = None
     out = []
     for line in card["lines"]:
-        i = line.indicator
-        s = line.score
+        i = line.indicator  # the same tuple as line.score
         out.append("\n        ")
         if i.area_id != area:
             area = i.area_id
             if area in parents:
                 heading = parents[area]
                 out.append(
-                    f'<tr class="tree-parent"><td>{escape(heading.code)}</td>'
-                    f'<td colspan="5">{escape(heading.text)}</td></tr>'
+                    f'<tr class="tree-parent"><td>{esc(heading.code)}</td>'
+                    f'<td colspan="5">{esc(heading.text)}</td></tr>'
                 )
         href = f"{base}{i.id}"
-        score = escape(points(s.evaluated_score)) if s.evaluated_rating != "na" else "—"
+        rating = i.evaluated_rating
         findings = (
-            f'<a href="{href}#findings">{escape(line.findings)}</a>'
+            f'<a href="{href}#findings">{line.findings}</a>'
             if line.findings
             else '<span class="text-muted">0</span>'
         )
         out.append(
             f'\n        <tr class="{"table-danger-subtle is-weak-row" if line.weak else ""}">\n'
-            f'          <td class="text-nowrap"><a href="{href}">{escape(i.code)}</a></td>\n'
-            f'          <td class="ind-text">{escape(i.text)}</td>\n'
-            f'          <td class="text-nowrap small">{ratings.get(s.self_rating, "")}</td>\n'
-            f'          <td class="text-nowrap"><span class="rating rating-{escape(s.evaluated_rating)}">'
-            f"{ratings.get(s.evaluated_rating, '')}</span></td>\n"
-            f'          <td class="text-end text-nowrap">{score}/{escape(points(i.max_points))}</td>\n'
+            f'          <td class="text-nowrap"><a href="{href}">{esc(i.code)}</a></td>\n'
+            f'          <td class="ind-text">{esc(i.text)}</td>\n'
+            f'          <td class="text-nowrap small">{ratings.get(i.self_rating, "")}</td>\n'
+            f'          <td class="text-nowrap"><span class="rating rating-{esc(rating)}">'
+            f"{ratings.get(rating, '')}</span></td>\n"
+            f'          <td class="text-end text-nowrap">{points(i.evaluated_score) if rating != "na" else "—"}'
+            f"/{points(i.max_points)}</td>\n"
             f'          <td class="text-end">{findings}</td>\n'
+            "        </tr>\n      "
+        )
+    return Markup("".join(out))
+
+
+def weak_rows(card: dict, indicator_base: str, today: date) -> Markup:
+    """The rows of the weak indicators' table (短板指标及整改路线图), each with its roadmap item;
+    the item's badge is the shared macro's (templates/_macros/ui.html status_badge)."""
+    ratings = {key: esc(label) for key, label in card["ratings"].items()}
+    base = esc(indicator_base)
+    translations = current_translations()  # as the templates' _(): the catalogue's text as it is
+    overdue, not_planned = translations.ugettext(OVERDUE), translations.ugettext(NOT_PLANNED)
+    badge = None
+    out = []
+    for line in card["weak"]:
+        i, item = line.indicator, line.roadmap
+        if item is None:
+            measure = due = late = ""
+            state = f'<span class="text-danger small">{not_planned}</span>'
+        else:
+            badge = badge or get_template_attribute("_macros/ui.html", "status_badge")
+            measure, due = esc(item.measure), esc(cn_date(item.due_date))
+            late = "overdue" if item.is_overdue(today) else ""
+            href = esc(url_for("scorecards.roadmap_detail", item_id=item.id))
+            state = f'<a href="{href}">{badge("roadmap", item.status)}</a>'
+            if late:
+                state += f' <span class="badge text-bg-danger">{overdue}</span>'
+        out.append(
+            "\n        <tr>\n"
+            f'          <td class="text-nowrap"><a href="{base}{i.id}">{esc(i.code)}</a></td>\n'
+            f'          <td class="ind-text">{esc(i.text)}</td>\n'
+            f'          <td class="text-nowrap">{ratings.get(i.evaluated_rating, "")} '
+            f"{points(i.evaluated_score)}/{points(i.max_points)}</td>\n"
+            f'          <td class="small">{measure}</td>\n'
+            f'          <td class="text-nowrap {late}">{due}</td>\n'
+            f"          <td>{state}</td>\n"
             "        </tr>\n      "
         )
     return Markup("".join(out))
