@@ -6,6 +6,7 @@ import functools
 import logging
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
@@ -64,18 +65,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
-def _select_locale() -> str:
+@functools.cache
+def _locale(code: str) -> Locale:
+    """The Locale of a language code, parsed once (Flask-Babel parses a string on every request)."""
+    return Locale.parse(code)
+
+
+def _select_locale() -> Locale:
     languages = ("zh_CN", "en")
     if not has_request_context():
-        return "zh_CN"
+        return _locale("zh_CN")
     if request.path.startswith("/api/"):  # API clients say it in the header (problems.english)
-        return "en" if request.accept_languages.best_match(["zh-CN", "zh", "en"]) == "en" else "zh_CN"
+        english = request.accept_languages.best_match(["zh-CN", "zh", "en"]) == "en"
+        return _locale("en" if english else "zh_CN")
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
+        return _locale(chosen)
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return "zh_CN"
+        return _locale(current_user.locale)
+    return _locale("zh_CN")
 
 
 def register_extensions(app: Flask) -> None:
@@ -217,6 +225,7 @@ def register_template_helpers(app: Flask) -> None:
         numbers,
         permissions,
         scoring_indicators,
+        sessions,
         template_gettext,
         workflow,
     )
@@ -248,6 +257,11 @@ def register_template_helpers(app: Flask) -> None:
     for name, rule in permissions.TEMPLATE_RULES.items():
         app.jinja_env.globals[name] = _bound_to_current_user(rule)
     template_gettext.install(app)
+    # csrf_token() once per request and signed once per session's token (sessions.csrf_token), in
+    # place of Flask-WTF's global and the context processor that puts it in every template's context.
+    app.jinja_env.globals["csrf_token"] = sessions.csrf_token
+    processors = app.template_context_processors[None]
+    processors[:] = [f for f in processors if getattr(f, "__module__", "") != "flask_wtf.csrf"]
 
     @app.context_processor
     def inject_globals():
