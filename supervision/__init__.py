@@ -221,6 +221,7 @@ def register_template_helpers(app: Flask) -> None:
     from . import (
         filters,
         formatting,
+        macros,
         nav,
         numbers,
         permissions,
@@ -245,7 +246,9 @@ def register_template_helpers(app: Flask) -> None:
         can_any=lambda *caps: permissions.can_any(current_user, *caps),
         nav_for=nav.nav_for,
         layout_for=nav.layout_for,
+        fixed_url=nav.fixed_url,  # url_for of an endpoint without arguments, built once
         status_label=workflow.status_label,
+        status_badge_html=macros.status_badge,  # _macros/ui.html's status_badge
         status_labels=workflow.status_labels,  # a list page's labels, translated once
         url_base=url_base,  # a list page's row links: url_base(endpoint, key) ~ id
         get_locale=get_locale,
