@@ -43,6 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
+    register_sync_check(app)
+    from .sessions import CookieSessions
+
+    app.session_interface = CookieSessions()
     register_extensions(app)
     register_input_checks(app)
     register_blueprints(app)
@@ -52,6 +56,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_session_rules(app)
     register_commands(app)
     return app
+
+
+def register_sync_check(app: Flask) -> None:
+    """Flask asks of every hook and view, on every request, whether it is an `async def` (some
+    eleven inspect calls a page); the answer for a function does not change, so it is kept."""
+    ensure_sync = app.ensure_sync
+    checked: dict = {}
+
+    def ensure_sync_once(func):
+        try:
+            return checked[func]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable: asked each time
+            return ensure_sync(func)
+        answer = ensure_sync(func)
+        if len(checked) < 10_000:  # hooks and views; a function made per call is asked each time
+            checked[func] = answer
+        return answer
+
+    app.ensure_sync = ensure_sync_once  # type: ignore[method-assign]
 
 
 @event.listens_for(Engine, "connect")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, g, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import update
 
@@ -117,3 +118,20 @@ def csrf_token() -> str:
     else:
         setattr(g, CSRF_FIELD, token)  # where Flask-WTF's forms look for this request's token
     return token
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie session, its serializer made once per key rather than on each request
+    (Flask builds one per request, and itsdangerous tries its JSON on an empty dict each time)."""
+
+    _kept: tuple | None = None
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        kept = self._kept
+        if kept is not None and kept[0] == keys:
+            return kept[1]
+        serializer = super().get_signing_serializer(app)
+        if serializer is not None:
+            self._kept = (keys, serializer)
+        return serializer
