@@ -6,6 +6,7 @@ import functools
 import logging
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
@@ -42,6 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
+    register_sync_check(app)
+    from .sessions import CookieSessions
+
+    app.session_interface = CookieSessions()
     register_extensions(app)
     register_input_checks(app)
     register_blueprints(app)
@@ -51,6 +56,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_session_rules(app)
     register_commands(app)
     return app
+
+
+def register_sync_check(app: Flask) -> None:
+    """Flask asks of every hook and view, on every request, whether it is an `async def` (some
+    eleven inspect calls a page); the answer for a function does not change, so it is kept."""
+    ensure_sync = app.ensure_sync
+    checked: dict = {}
+
+    def ensure_sync_once(func):
+        try:
+            return checked[func]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable: asked each time
+            return ensure_sync(func)
+        answer = ensure_sync(func)
+        if len(checked) < 10_000:  # hooks and views; a function made per call is asked each time
+            checked[func] = answer
+        return answer
+
+    app.ensure_sync = ensure_sync_once  # type: ignore[method-assign]
 
 
 @event.listens_for(Engine, "connect")
@@ -64,18 +90,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
-def _select_locale() -> str:
+@functools.cache
+def _locale(code: str) -> Locale:
+    """The Locale of a language code, parsed once (Flask-Babel parses a string on every request)."""
+    return Locale.parse(code)
+
+
+def _select_locale() -> Locale:
     languages = ("zh_CN", "en")
     if not has_request_context():
-        return "zh_CN"
+        return _locale("zh_CN")
     if request.path.startswith("/api/"):  # API clients say it in the header (problems.english)
-        return "en" if request.accept_languages.best_match(["zh-CN", "zh", "en"]) == "en" else "zh_CN"
+        english = request.accept_languages.best_match(["zh-CN", "zh", "en"]) == "en"
+        return _locale("en" if english else "zh_CN")
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
+        return _locale(chosen)
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return "zh_CN"
+        return _locale(current_user.locale)
+    return _locale("zh_CN")
 
 
 def register_extensions(app: Flask) -> None:
@@ -213,10 +246,12 @@ def register_template_helpers(app: Flask) -> None:
     from . import (
         filters,
         formatting,
+        macros,
         nav,
         numbers,
         permissions,
         scoring_indicators,
+        sessions,
         template_gettext,
         workflow,
     )
@@ -236,7 +271,9 @@ def register_template_helpers(app: Flask) -> None:
         can_any=lambda *caps: permissions.can_any(current_user, *caps),
         nav_for=nav.nav_for,
         layout_for=nav.layout_for,
+        fixed_url=nav.fixed_url,  # url_for of an endpoint without arguments, built once
         status_label=workflow.status_label,
+        status_badge_html=macros.status_badge,  # _macros/ui.html's status_badge
         status_labels=workflow.status_labels,  # a list page's labels, translated once
         url_base=url_base,  # a list page's row links: url_base(endpoint, key) ~ id
         get_locale=get_locale,
@@ -248,6 +285,11 @@ def register_template_helpers(app: Flask) -> None:
     for name, rule in permissions.TEMPLATE_RULES.items():
         app.jinja_env.globals[name] = _bound_to_current_user(rule)
     template_gettext.install(app)
+    # csrf_token() once per request and signed once per session's token (sessions.csrf_token), in
+    # place of Flask-WTF's global and the context processor that puts it in every template's context.
+    app.jinja_env.globals["csrf_token"] = sessions.csrf_token
+    processors = app.template_context_processors[None]
+    processors[:] = [f for f in processors if getattr(f, "__module__", "") != "flask_wtf.csrf"]
 
     @app.context_processor
     def inject_globals():

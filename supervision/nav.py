@@ -174,6 +174,17 @@ def layout_for(user) -> Layout:
     return layout
 
 
+def fixed_url(endpoint: str) -> str:
+    """url_for(endpoint) of an endpoint without arguments, built once per app and mount point: a
+    macro's form action that a page shows in every row (export_button) costs a dict lookup."""
+    key = (endpoint, request.script_root)
+    cache = current_app.extensions.setdefault("supervision.fixed_urls", {})
+    url = cache.get(key)
+    if url is None:
+        url = cache[key] = url_for(endpoint)
+    return url
+
+
 def _url_or_none(endpoint: str, **args) -> str | None:
     try:
         return url_for(endpoint, **args)

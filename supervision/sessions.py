@@ -13,6 +13,8 @@ from __future__ import annotations
 import time
 
 from flask import current_app, g, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import update
 
 from .extensions import db
@@ -79,3 +81,57 @@ def end_all_sessions(user: User) -> None:
     db.session.execute(
         update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
     )
+
+
+CSRF_FIELD = "csrf_token"  # Flask-WTF's default: the session key of the raw token and g's of the signed one
+SIGNED_TOKENS_KEPT = 10_000
+
+
+def csrf_token() -> str:
+    """The templates' csrf_token(): Flask-WTF's signed token of this session's raw token.
+
+    Flask-WTF signs the raw token anew on every request (an HMAC and a timestamp, some 30 µs) and
+    looks its settings up on each of a page's calls. With no time limit on tokens (the app's
+    setting), any signature of the raw token is as good as a new one, so the one made first for a
+    raw token is kept per app and given again; the raw token is the session's own secret, so two
+    sessions never share one. With a time limit, or other field names or keys, Flask-WTF's answer.
+    """
+    token = g.__dict__.get(CSRF_FIELD)
+    if token is not None:
+        return token
+    config = current_app.config
+    raw = session.get(CSRF_FIELD)
+    if (
+        not isinstance(raw, str)
+        or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None
+        or config.get("WTF_CSRF_FIELD_NAME", CSRF_FIELD) != CSRF_FIELD
+        or config.get("WTF_CSRF_SECRET_KEY") is not None
+    ):
+        return generate_csrf()
+    kept = current_app.extensions.setdefault("supervision.csrf_tokens", {})
+    token = kept.get(raw)
+    if token is None:
+        token = generate_csrf()
+        if len(kept) >= SIGNED_TOKENS_KEPT:
+            kept.clear()
+        kept[raw] = token
+    else:
+        setattr(g, CSRF_FIELD, token)  # where Flask-WTF's forms look for this request's token
+    return token
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie session, its serializer made once per key rather than on each request
+    (Flask builds one per request, and itsdangerous tries its JSON on an empty dict each time)."""
+
+    _kept: tuple | None = None
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        kept = self._kept
+        if kept is not None and kept[0] == keys:
+            return kept[1]
+        serializer = super().get_signing_serializer(app)
+        if serializer is not None:
+            self._kept = (keys, serializer)
+        return serializer
