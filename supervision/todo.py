@@ -258,6 +258,7 @@ def liaison_work(user: User, today: date) -> list[Work]:
     if user.unit_id is None:
         return work
     rows = [r for r in open_notices_rows(user) if r.total][:LIMIT]
+    notice_url = _links("notices.detail", "notice_id")
     calendar = request_calendar(today, *(r.deadline for r in rows))
     for r in rows:
         notice_id, number, title, status, deadline = r.id, r.doc_number, r.title, r.status, r.deadline
@@ -276,7 +277,7 @@ def liaison_work(user: User, today: date) -> list[Work]:
                 kind,
                 f"{number} {title}",
                 detail,
-                url_for("notices.detail", notice_id=notice_id),
+                notice_url(notice_id),
                 deadline,
                 left,
             )
