@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 
 from . import statements
 from .calendar import request_calendar, working_days_between
@@ -68,11 +68,10 @@ def _sorted(items: list[Work]) -> list[Work]:
     return sorted(items, key=lambda w: (w.due is None, w.due or date.max, w.title))
 
 
-def active_tasks_rows(user: User) -> list:
-    """The active tasks the user is on (a member of the team), soonest end first: tuples (id, code,
-    title, period_end, leader, findings, total) with the team leader's name, the task's findings
-    (dismissed ones left out) and the number of active tasks in all. One query, read once per request: the work list
-    and the tasks panel share it."""
+def _active_tasks_and_counts(user: User) -> list:
+    """The active tasks the user is on, each row also carrying the user's task and finding counts
+    (the tasks panel's figures), in one query read once per request; with no active task one row of
+    the counts alone (its task columns NULL): the counts are the one-row side of an outer join."""
 
     def build(asker):
         mine = select(TaskInspector.task_id).where(TaskInspector.user_id == asker.id)
@@ -91,7 +90,7 @@ def active_tasks_rows(user: User) -> list:
             .correlate(SupervisionTask)
             .scalar_subquery()
         )
-        return (
+        first = (
             select(
                 SupervisionTask.id,
                 SupervisionTask.code,
@@ -104,9 +103,45 @@ def active_tasks_rows(user: User) -> list:
             .where(SupervisionTask.id.in_(mine), SupervisionTask.status == "active")
             .order_by(SupervisionTask.period_end, SupervisionTask.id)
             .limit(LIMIT)
+            .subquery()
+        )
+        counts = select(
+            select(func.count(SupervisionTask.id))
+            .where(SupervisionTask.id.in_(mine))
+            .scalar_subquery()
+            .label("task_count"),
+            select(func.count(Finding.id))
+            .where(Finding.inspector_id == asker.id, Finding.status != "dismissed")
+            .scalar_subquery()
+            .label("finding_count"),
+            select(func.count(Finding.id))
+            .where(Finding.inspector_id == asker.id, Finding.status == "open")
+            .scalar_subquery()
+            .label("open_count"),
+        ).subquery()
+        return (
+            select(*first.c, counts.c.task_count, counts.c.finding_count, counts.c.open_count)
+            .select_from(counts)
+            .outerjoin(first, true())
+            .order_by(first.c.period_end, first.c.id)
         )
 
     return per_request(("active_tasks", user.id), lambda: statements.rows("active_tasks", user, build))
+
+
+def active_tasks_rows(user: User) -> list:
+    """The active tasks the user is on (a member of the team), soonest end first: tuples (id, code,
+    title, period_end, leader, findings, total, ...) with the team leader's name, the task's findings
+    (dismissed ones left out) and the number of active tasks in all. Read once per request with the
+    tasks panel's counts (`inspector_task_counts`): the work list and the tasks panel share it."""
+    return [row for row in _active_tasks_and_counts(user) if row.id is not None]
+
+
+def inspector_task_counts(user: User) -> tuple[int, int, int]:
+    """The tasks the user is on, the findings they recorded (dismissed ones left out) and of those
+    the open ones: from the same query as `active_tasks_rows`."""
+    row = _active_tasks_and_counts(user)[0]
+    return row.task_count, row.finding_count, row.open_count
 
 
 def reviews_to_score_rows(user: User) -> list:
@@ -258,6 +293,7 @@ def liaison_work(user: User, today: date) -> list[Work]:
     if user.unit_id is None:
         return work
     rows = [r for r in open_notices_rows(user) if r.total][:LIMIT]
+    notice_url = _links("notices.detail", "notice_id")
     calendar = request_calendar(today, *(r.deadline for r in rows))
     for r in rows:
         notice_id, number, title, status, deadline = r.id, r.doc_number, r.title, r.status, r.deadline
@@ -276,7 +312,7 @@ def liaison_work(user: User, today: date) -> list[Work]:
                 kind,
                 f"{number} {title}",
                 detail,
-                url_for("notices.detail", notice_id=notice_id),
+                notice_url(notice_id),
                 deadline,
                 left,
             )

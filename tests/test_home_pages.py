@@ -125,6 +125,42 @@ def test_inspector_home_reads_each_list_once_and_a_fixed_number_of_queries(clien
     with count_queries() as large:
         assert client.get("/").status_code == 200
     assert small() == large(), (small(), large())
+    # the user, the active tasks with the tasks panel's counts, the reports to verify, the files to
+    # score, the assessments to evaluate, the drafts
+    assert large() <= 6, large()
+
+
+def test_inspector_home_counts_tasks_and_findings_without_an_active_task(app, client, make_user):
+    """The tasks panel's counts come with the active tasks (one query): with none, still counted."""
+    from supervision.views.tasks.panels import inspector_panel
+
+    inspector = make_user("inspector", unit=UnitFactory())
+    TaskInspectorFactory(task=TaskFactory(status="closed"), user=inspector)
+    with app.test_request_context("/"):
+        _template, ctx = inspector_panel(inspector)
+    assert ctx["tasks"] == [] and ctx["active_count"] == 0 and ctx["task_count"] == 1
+    client.login_user(inspector)
+    assert "目前没有进行中的任务。" in client.get("/").get_data(as_text=True)
+
+
+def test_work_rows_escape_what_the_records_say(app):
+    """views/work_list.py builds the rows in Python: every value of a record is escaped once."""
+    from supervision.todo import Work
+    from supervision.views.work_list import work_rows
+
+    evil = '<script>alert("x")</script>&'
+    with app.test_request_context("/"):
+        html = str(
+            work_rows(
+                [
+                    Work(evil, evil, evil, '/x?a=1&b="2"', date(2026, 3, 5)),
+                    Work("k", "t", "d", "/y", None, -2),
+                ]
+            )
+        )
+    assert "<script>" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;" in html
+    assert 'href="/x?a=1&amp;b=&#34;2&#34;"' in html
+    assert "期限 2026年3月5日" in html and "已逾期 2 个工作日" in html and 'small overdue"' in html
 
 
 @pytest.fixture
@@ -186,6 +222,11 @@ def test_liaison_home_loads_the_calendar_once_and_a_fixed_number_of_queries(clie
     with count_queries() as large:
         assert client.get("/").status_code == 200
     assert small() == large(), (small(), large())
+    # the user, the open notices, the calendar's stamp, the draft assessments, the published and the
+    # wanted review campaigns, the scorecard summary (roadmap, current and last assessment), the
+    # rated indicators with the last total; and, the per-process caches cleared by count_queries,
+    # the calendar and the framework's leaf counts (13 before the scorecard summary)
+    assert large() <= 11, large()
 
 
 def test_leaf_counts_are_cached_per_change_of_the_framework(make_user):

@@ -483,10 +483,10 @@ def test_home_panels_for_inspector_and_lead(app, world):
 
     from supervision.views.tasks.panels import inspector_panel, lead_panel
 
-    template, ctx = inspector_panel(world["member"])
-    assert ctx["active_count"] == 1 and ctx["task_count"] == 2 and ctx["finding_count"] == 1
-    with app.test_request_context("/"):
+    with app.test_request_context("/"):  # a panel runs in the home page's request (its row links)
+        template, ctx = inspector_panel(world["member"])
         html = render_template(template, ctx=ctx)
+    assert ctx["active_count"] == 1 and ctx["task_count"] == 2 and ctx["finding_count"] == 1
     assert "我的任务" in html and world["task"].title in html and "记录问题" in html
     template, ctx = lead_panel(world["lead"])
     assert ctx["active_count"] == 1 and ctx["draft_count"] == 1 and ctx["open_count"] == 2

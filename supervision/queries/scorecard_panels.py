@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, select, true
 
 from .. import statements
 from ..audit import engine_key
@@ -32,14 +33,27 @@ def liaison_panel_data(user: User, today: date) -> dict:
     """The unit's current self-assessment with its progress, its latest total, its open roadmap."""
     if user.unit_id is None:
         return {"current": None}
-    current = next(iter(statements.rows("liaison_current_assessment", user, _current_assessment)), None)
-    last = next(iter(statements.rows("liaison_last_finalized", user, _last_finalized)), None)
-    rated, last_total = _rated_and_total(current.id if current else None, last.id if last else None)
+    row = statements.rows("liaison_scorecard_summary", user, _unit_summary, today=today)[0]
+    current = last = None
+    if row.current_id is not None:
+        current = SimpleNamespace(
+            id=row.current_id,
+            status=row.status,
+            return_reason=row.return_reason,
+            round_title=row.round_title,
+            deadline=row.deadline,
+            framework_id=row.framework_id,
+            framework_updated_at=row.framework_updated_at,
+            unit_kind=row.unit_kind,
+        )
+    if row.last_id is not None:
+        last = SimpleNamespace(id=row.last_id, unit_id=row.last_unit_id, year=row.last_year)
+    rated, last_total = _rated_and_total(row.current_id, row.last_id)
     total = 0
     if current is not None:
         counts = cached_leaf_counts(current.framework_id, current.framework_updated_at)
         total = counts.get(current.unit_kind, 0)
-    open_items, overdue_items = statements.rows("liaison_open_roadmap", user, _open_roadmap, today=today)[0]
+    open_items, overdue_items = row.open_items, row.overdue_items
     return {
         "current": current,
         "rated": rated,
@@ -49,6 +63,34 @@ def liaison_panel_data(user: User, today: date) -> dict:
         "open_items": open_items or 0,
         "overdue_items": overdue_items or 0,
     }
+
+
+def _unit_summary(asker):
+    """The unit's open roadmap counted, its current assessment and its latest finalized one, in one
+    row (an assessment's columns are NULL when there is none): one query for three reads."""
+    roadmap = _open_roadmap(asker).subquery()
+    current = _current_assessment(asker).subquery()
+    last = _last_finalized(asker).subquery()
+    return (
+        select(
+            roadmap.c.open_items,
+            roadmap.c.overdue_items,
+            current.c.id.label("current_id"),
+            current.c.status,
+            current.c.return_reason,
+            current.c.round_title,
+            current.c.deadline,
+            current.c.framework_id,
+            current.c.framework_updated_at,
+            current.c.unit_kind,
+            last.c.id.label("last_id"),
+            last.c.unit_id.label("last_unit_id"),
+            last.c.year.label("last_year"),
+        )
+        .select_from(roadmap)
+        .outerjoin(current, true())
+        .outerjoin(last, true())
+    )
 
 
 def _current_assessment(asker):
@@ -84,7 +126,8 @@ def _last_finalized(asker):
 
 def _open_roadmap(asker):
     return select(
-        func.count(RoadmapItem.id), func.sum(case((RoadmapItem.due_date < bindparam("today"), 1), else_=0))
+        func.count(RoadmapItem.id).label("open_items"),
+        func.sum(case((RoadmapItem.due_date < bindparam("today"), 1), else_=0)).label("overdue_items"),
     ).where(RoadmapItem.unit_id == asker.unit_id, RoadmapItem.status != "done")
 
 

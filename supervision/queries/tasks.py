@@ -36,7 +36,7 @@ from ..permissions import (
     notices_for_user,
     tasks_for_user,
 )
-from ..todo import active_tasks_rows
+from ..todo import active_tasks_rows, inspector_task_counts
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
 from .rows import counted, paginate_built, paginate_rows, windowed
@@ -516,28 +516,16 @@ def categories_page() -> dict:
 
 def inspector_home(user: User) -> dict:
     """The inspector's active tasks (soonest end first, with the team leader and the findings of
-    each: the rows the work list reads in the same request) and their task and finding counts."""
-
-    def build(asker):
-        my_tasks = select(TaskInspector.task_id).where(TaskInspector.user_id == asker.id)
-        return select(
-            select(func.count(SupervisionTask.id)).where(SupervisionTask.id.in_(my_tasks)).scalar_subquery(),
-            select(func.count(Finding.id))
-            .where(Finding.inspector_id == asker.id, Finding.status != "dismissed")
-            .scalar_subquery(),
-            select(func.count(Finding.id))
-            .where(Finding.inspector_id == asker.id, Finding.status == "open")
-            .scalar_subquery(),
-        )
-
+    each: the rows the work list reads in the same request) and their task and finding counts, all
+    from one query (todo.active_tasks_rows)."""
     tasks = active_tasks_rows(user)
-    counts = statements.rows("inspector_home_counts", user, build)[0]
+    task_count, finding_count, open_count = inspector_task_counts(user)
     return {
         "tasks": tasks[:10],
         "active_count": tasks[0].total if tasks else 0,
-        "task_count": counts[0],
-        "finding_count": counts[1],
-        "open_count": counts[2],
+        "task_count": task_count,
+        "finding_count": finding_count,
+        "open_count": open_count,
     }
 
 

@@ -25,6 +25,7 @@ from ..queries.tasks import task_years
 from ..todo import inspector_work, liaison_work
 from ..workflow import MACHINES
 from .helpers import DOCX_MIME, download
+from .work_list import work_rows
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -232,13 +233,15 @@ def annual_paragraphs(fig) -> list[dict]:
 def inspector_work_panel(user):
     """待办: the inspector's open work across every area, soonest first."""
     today = local_today()
-    return "dashboard/_my_work.html", {"work": inspector_work(user, today), "today": today}
+    work = inspector_work(user, today)
+    return "dashboard/_my_work.html", {"work": work, "rows": work_rows(work), "today": today}
 
 
 def liaison_work_panel(user):
     """待办: the unit's open notices, returned items and its self-assessment, soonest first."""
     today = local_today()
-    return "dashboard/_my_work.html", {"work": liaison_work(user, today), "today": today}
+    work = liaison_work(user, today)
+    return "dashboard/_my_work.html", {"work": work, "rows": work_rows(work), "today": today}
 
 
 def year_strip_panel(user):
