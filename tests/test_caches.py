@@ -28,6 +28,7 @@ _TOKENS = re.compile(r'((?:name="csrf_token"|name="csrf-token")[^>]*?(?:value|co
 def _without_tokens(page: str) -> str:
     return _TOKENS.sub(r"\1TOKEN", page)
 
+
 YEAR = date.today().year
 
 
