@@ -321,3 +321,58 @@ def test_office_scorecard_is_only_for_office_readers(client, boards, make_user):
     client.login_user(make_user("liaison", unit=boards["waiting"].unit))
     assert client.get("/scorecards/office").status_code == 403
     assert boards["calls"] == []
+
+
+# --- the findings list's total --------------------------------------------------------------------
+
+
+def _findings_total(client, query: str = "") -> int:
+    html = client.get(f"/tasks/findings{query}").get_data(as_text=True)
+    return int(re.search(r"共 (\d+) 条", html).group(1))
+
+
+def test_findings_list_keeps_its_total_and_shows_a_change_at_once(client, records, make_user):
+    client.login_user(records["lead"])
+    assert _findings_total(client) == 3
+    new = factories.FindingFactory(task=records["task"], found_on=date(YEAR, 3, 2))
+    db.session.commit()
+    assert _findings_total(client) == 3  # kept: a finding written without its audit event is not seen
+    cache.clear()
+    assert _findings_total(client) == 4
+    new = factories.FindingFactory(task=records["task"], found_on=date(YEAR, 3, 2))
+    db.session.flush()
+    record_event(
+        actor=records["lead"],
+        action="finding.create",
+        record_type="finding",
+        record_id=new.id,
+        summary="新增",
+    )
+    db.session.commit()
+    assert _findings_total(client) == 5
+    assert _findings_total(client, "?status=counted") == 5
+    records["findings"][0].status = "dismissed"
+    record_event(
+        actor=records["lead"],
+        action="finding.dismiss",
+        record_type="finding",
+        record_id=records["findings"][0].id,
+        summary="撤销",
+    )
+    db.session.commit()
+    assert _findings_total(client, "?status=counted") == 4
+    assert _findings_total(client) == 5
+
+
+def test_findings_list_totals_of_an_inspector_and_the_office_are_never_shared(client, records, make_user):
+    other = factories.TaskFactory(status="active", year=YEAR)
+    factories.FindingFactory(task=other, found_on=date(YEAR, 3, 1))
+    inspector = make_user("inspector")
+    factories.TaskInspectorFactory(task=other, user=inspector)
+    db.session.commit()
+    client.login_user(records["lead"])
+    assert _findings_total(client) == 4
+    client.login_user(inspector)
+    assert _findings_total(client) == 1  # only the finding of the inspector's task
+    client.login_user(records["lead"])
+    assert _findings_total(client) == 4

@@ -546,3 +546,22 @@ def test_a_task_posted_without_its_kind_says_so(client, world):
     client.login_user(world["lead"])
     page = client.post_form("/tasks/new", {"title": "专项督察"}).get_data(as_text=True)
     assert "请选择任务类型" in page
+
+
+def test_findings_table_rows_escape_every_value(client, world):
+    """The rows are built in Python (views/tasks/finding_rows.py): each value is escaped once."""
+    task = factories.TaskFactory(status="active", code='T<1>&"')
+    factories.FindingFactory(
+        task=task,
+        unit=factories.UnitFactory(short_name="<b>unit</b>"),
+        category="a&b",
+        description="<script>alert(1)</script>" + "长" * 70,
+    )
+    db.session.commit()
+    client.login_user(world["lead"])
+    for url in ("/tasks/findings", f"/tasks/{task.id}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<b>unit</b>" not in html and "&lt;b&gt;unit&lt;/b&gt;" in html
+        assert "a&amp;b" in html and "长" * 70 not in html and "…</a>" in html
+    assert "T&lt;1&gt;&amp;&#34;</a>" in client.get("/tasks/findings").get_data(as_text=True)

@@ -72,6 +72,9 @@ class BuiltPagination(Pagination):
 
     def _query_count(self) -> int:
         _rows, count, params = self._query_args["built"]
+        total = self._query_args.get("total")
+        if total is not None:
+            return total(lambda: db.session.execute(count, params).scalar_one())
         return db.session.execute(count, params).scalar_one()
 
 
@@ -85,6 +88,18 @@ def counted(query: Select) -> Select:
     return select(func.count()).select_from(query.order_by(None).subquery())
 
 
-def paginate_built(rows: Executable, count: Executable, params: dict, page: int, per_page: int) -> Pagination:
-    """One page of a built statement's rows (`windowed`) and the total (`counted`), never a 404."""
-    return BuiltPagination(built=(rows, count, params), page=page, per_page=per_page, error_out=False)
+def paginate_built(
+    rows: Executable,
+    count: Executable,
+    params: dict,
+    page: int,
+    per_page: int,
+    total: Callable[[Callable[[], int]], int] | None = None,
+) -> Pagination:
+    """One page of a built statement's rows (`windowed`) and the total (`counted`), never a 404.
+
+    `total`: given the function that runs the count, the total (for a list whose count is kept
+    while the rows it counts have not changed: see queries.tasks.findings_list)."""
+    return BuiltPagination(
+        built=(rows, count, params), total=total, page=page, per_page=per_page, error_out=False
+    )

@@ -7,7 +7,8 @@ from collections import defaultdict
 from sqlalchemy import Integer, Select, String, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from .. import statements
+from .. import cache, statements
+from ..audit import changes_stamp, engine_key
 from ..extensions import db
 from ..filters import LIKE_ESCAPE, filter_findings, finding_filter_shape, finding_filter_values, like_pattern
 from ..models import (
@@ -474,7 +475,15 @@ def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dic
     )
     count = statements.statement(("findings_list_count", shape), user, lambda a: counted(findings(a)))
     params = statements.values(user, task_id=task_id, **finding_filter_values(args))
-    pagination = paginate_built(rows, count, params, page, FINDINGS_PER_PAGE)
+
+    def total(run_count):
+        # Counting 120k findings costs some 11 ms on PostgreSQL, every page of the list; the number
+        # changes only when a finding does (or the inspector's teams, or a category's name).
+        stamp = changes_stamp("finding", "task", "finding_category")
+        key = ("findings_list_count", engine_key(db.engine), shape, statements.shape(user), stamp)
+        return cache.derived((*key, *sorted(params.items())), run_count)
+
+    pagination = paginate_built(rows, count, params, page, FINDINGS_PER_PAGE, total=total)
     return {"page": pagination, "file_counts": _file_counts_built([f.id for f in pagination.items])}
 
 

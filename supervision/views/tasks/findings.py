@@ -36,6 +36,7 @@ from ..helpers import (
 )
 from ..suggest import chosen_unit
 from . import FINDINGS_READ, bp, finding_filter_args
+from .finding_rows import finding_rows
 
 # --- the finding form -----------------------------------------------------------------------
 
@@ -158,6 +159,7 @@ def findings():
         categories=queries.finding_category_names(include_inactive=True),
         finding_statuses=MACHINES["finding"].statuses,
         years=list(range(today.year, today.year - 6, -1)),
+        finding_rows=finding_rows,
     )
 
 

@@ -29,6 +29,7 @@ from ..helpers import (
 )
 from ..suggest import chosen_inspector, chosen_unit
 from . import READ, bp, finding_filter_args
+from .finding_rows import finding_rows
 
 # --- task list ------------------------------------------------------------------------------
 
@@ -215,6 +216,7 @@ def detail(task_id: int):
         can_record=task.status == "active" and can_record_finding_in(current_user, task),
         steps=allowed_steps(task, current_user),
         accept=ACCEPT_ATTR,
+        finding_rows=finding_rows,
     )
 
 
