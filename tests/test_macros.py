@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import render_template_string
 
 from supervision.macros import status_badge
@@ -52,3 +53,71 @@ def fixed_url_plain(app) -> str:
         from flask import url_for
 
         return url_for("exports.start")
+
+
+# The macro that supervision.macros.pagination replaces, as it was.
+OLD_PAGINATION = (
+    "{% macro pagination(page, endpoint) -%}\n"
+    "{% if page.pages > 1 %}\n"
+    '<nav aria-label="{{ _(\'分页\') }}" class="d-flex justify-content-between align-items-center mt-2">\n'
+    "  <small class=\"text-muted\">{{ _('共 %(n)s 条，第 %(p)s / %(ps)s 页', n=page.total, p=page.page, ps=page.pages) }}</small>\n"
+    '  <ul class="pagination pagination-sm mb-0">\n'
+    "    {% set args = request.args.to_dict() %}\n"
+    '    {% if page.has_prev %}{% set _unused = args.update(page=page.prev_num) %}<li class="page-item"><a class="page-link" href="{{ url_for(endpoint, **dict(request.view_args, **args)) }}">{{ _(\'上一页\') }}</a></li>{% endif %}\n'
+    "    {% for p in page.iter_pages(left_edge=1, right_edge=1, left_current=2, right_current=2) %}\n"
+    '      {% if p %}{% set _unused = args.update(page=p) %}<li class="page-item {% if p == page.page %}active{% endif %}"><a class="page-link" href="{{ url_for(endpoint, **dict(request.view_args, **args)) }}">{{ p }}</a></li>\n'
+    '      {% else %}<li class="page-item disabled"><span class="page-link">…</span></li>{% endif %}\n'
+    "    {% endfor %}\n"
+    '    {% if page.has_next %}{% set _unused = args.update(page=page.next_num) %}<li class="page-item"><a class="page-link" href="{{ url_for(endpoint, **dict(request.view_args, **args)) }}">{{ _(\'下一页\') }}</a></li>{% endif %}\n'
+    "  </ul>\n"
+    "</nav>\n"
+    "{% elif page.total %}\n"
+    "<small class=\"text-muted\">{{ _('共 %(n)s 条', n=page.total) }}</small>\n"
+    "{% endif %}\n"
+    "{%- endmacro %}"
+    "{{ pagination(page, endpoint) }}"
+)
+
+
+class _Page:
+    """A pager's figures, as Flask-SQLAlchemy's Pagination (and queries.rows') computes them."""
+
+    def __init__(self, page: int, per_page: int, total: int):
+        from flask_sqlalchemy.pagination import Pagination
+
+        self.page, self.per_page, self.total = page, per_page, total
+        self.pages = Pagination.pages.fget(self)
+        self.has_prev, self.prev_num = page > 1, page - 1 if page > 1 else None
+        self.has_next, self.next_num = page < self.pages, page + 1 if page < self.pages else None
+        self.iter_pages = lambda **kw: Pagination.iter_pages(self, **kw)
+
+
+PAGER_CASES = [
+    ("/notices/", "notices.index", (1, 20, 0)),
+    ("/notices/?q=a", "notices.index", (1, 20, 7)),
+    ("/notices/", "notices.index", (1, 20, 200)),
+    ("/notices/?q=a&status=open", "notices.index", (3, 20, 200)),
+    ("/notices/?page=10&q=%3Cb%3E%22%27%26x", "notices.index", (10, 20, 200)),
+    ("/notices/?q=page%3D__page__&xpage=__page__", "notices.index", (2, 20, 41)),
+    ("/tasks/7?page=2&tab=findings", "tasks.detail", (2, 30, 95)),
+    ("/notices/?q=a", "notices.index", (6, 10, 1000)),
+]
+
+
+@pytest.mark.parametrize("path,endpoint,figures", PAGER_CASES)
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_pagination_is_the_macro_s_html(app, path, endpoint, figures, locale):
+    from flask_babel import force_locale
+
+    from supervision.macros import pagination
+
+    page = _Page(*figures)
+    with app.test_request_context(path), force_locale(locale):
+        old = render_template_string(OLD_PAGINATION, page=page, endpoint=endpoint)
+        assert str(pagination(page, endpoint)) == old
+        via_ui = render_template_string(
+            "{% from '_macros/ui.html' import pagination %}{{ pagination(page, endpoint) }}",
+            page=page,
+            endpoint=endpoint,
+        )
+        assert via_ui == old
