@@ -345,16 +345,21 @@ DRAFTING_ACTIONS = ("notice.create", "notice.update", "notice.submit", "notice.r
 
 def notice_events_for_user(user: User, notice: Any) -> Select:
     """A notice's history (its own events and its items'), newest first, as this user may read it:
-    the unit sees its notice from issue on. Callers have already checked the user may see the notice."""
+    the unit sees its notice from issue on. Callers have already checked the user may see the notice.
+    `notice` needs only an `id` (a value, or a bound parameter for a statement built once)."""
     from sqlalchemy import or_
 
-    item_ids = [i.id for i in notice.items]
+    from .models import NoticeItem
+
+    # The items by a subquery, not a list of ids: the statement then depends on the notice's id alone
+    # (queries/notice_detail.py builds it once, the id bound at each run).
+    item_ids = select(NoticeItem.id).where(NoticeItem.notice_id == notice.id)
     query = (
         select(AuditEvent)
         .where(
             or_(
                 (AuditEvent.record_type == "notice") & (AuditEvent.record_id == notice.id),
-                (AuditEvent.record_type == "notice_item") & (AuditEvent.record_id.in_(item_ids or [0])),
+                (AuditEvent.record_type == "notice_item") & (AuditEvent.record_id.in_(item_ids)),
             )
         )
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

@@ -205,18 +205,24 @@ class _Actor:
         self.display_name = display_name
 
 
-def _events(user: User, notice: Notice, items: list[Item]) -> list[SimpleNamespace]:
+def _events_statement(asker) -> Select:
     """The notice's history as this user may read it (permissions.notice_events_for_user), newest first:
-    what the timeline prints, the actor as an object with its name (the timeline macro reads it so)."""
-    scoped = notice_events_for_user(user, SimpleNamespace(id=notice.id, items=items))
-    rows = db.session.execute(
-        scoped.with_only_columns(AuditEvent.at, AuditEvent.summary, AuditEvent.changes, _ACTOR.display_name)
+    the columns the timeline prints, the actor's name joined."""
+    return (
+        notice_events_for_user(asker, SimpleNamespace(id=_NOTICE_ID))
+        .with_only_columns(AuditEvent.at, AuditEvent.summary, AuditEvent.changes, _ACTOR.display_name)
         .outerjoin(_ACTOR, _ACTOR.id == AuditEvent.actor_id)
         .limit(200)
     )
+
+
+def _events(user: User, notice_id: int) -> list[SimpleNamespace]:
+    """The timeline's events, the actor as an object with its name (the shared timeline macro reads
+    `e.actor.display_name`)."""
+    stmt = statements.statement("notice_detail_events", user, _events_statement)
     actors: dict[str, _Actor] = {}
     events = []
-    for at, summary, changes, name in rows:
+    for at, summary, changes, name in db.session.execute(stmt, statements.values(user, notice_id=notice_id)):
         actor = None if name is None else actors.get(name) or actors.setdefault(name, _Actor(name))
         events.append(SimpleNamespace(at=at, summary=summary, changes=changes, actor=actor))
     return events
@@ -274,7 +280,7 @@ def notice_detail_page(user: User, notice_id: int, today: date) -> dict:
         "escalations": escalations,
         "escalation_kinds": ESCALATION_KINDS,
         "pending_extension": next((e for e in extensions if e.decision is None), None),
-        "events": _events(user, notice, items),
+        "events": _events(user, notice.id),
         "info": deadline_info(notice, today, request_calendar(today, notice.deadline))
         if open_deadline
         else None,
