@@ -343,17 +343,15 @@ def get_notice_for_user_or_404(notice_id: int, user: User):
 DRAFTING_ACTIONS = ("notice.create", "notice.update", "notice.submit", "notice.return")
 
 
-def notice_events_for_user(user: User, notice: Any) -> Select:
+def notice_events_for_user(user: User, notice: Any, item_ids: Any = None) -> Select:
     """A notice's history (its own events and its items'), newest first, as this user may read it:
     the unit sees its notice from issue on. Callers have already checked the user may see the notice.
-    `notice` needs only an `id` (a value, or a bound parameter for a statement built once)."""
+    `item_ids`: the notice's item ids, or an expanding bound parameter for a statement built once
+    (queries/notice_detail.py; `notice.id` may then be a bound parameter too)."""
     from sqlalchemy import or_
 
-    from .models import NoticeItem
-
-    # The items by a subquery, not a list of ids: the statement then depends on the notice's id alone
-    # (queries/notice_detail.py builds it once, the id bound at each run).
-    item_ids = select(NoticeItem.id).where(NoticeItem.notice_id == notice.id)
+    if item_ids is None:
+        item_ids = [i.id for i in notice.items] or [0]
     query = (
         select(AuditEvent)
         .where(

@@ -209,20 +209,22 @@ def _events_statement(asker) -> Select:
     """The notice's history as this user may read it (permissions.notice_events_for_user), newest first:
     the columns the timeline prints, the actor's name joined."""
     return (
-        notice_events_for_user(asker, SimpleNamespace(id=_NOTICE_ID))
+        notice_events_for_user(asker, SimpleNamespace(id=_NOTICE_ID), bindparam("item_ids", expanding=True))
         .with_only_columns(AuditEvent.at, AuditEvent.summary, AuditEvent.changes, _ACTOR.display_name)
         .outerjoin(_ACTOR, _ACTOR.id == AuditEvent.actor_id)
         .limit(200)
     )
 
 
-def _events(user: User, notice_id: int) -> list[SimpleNamespace]:
+def _events(user: User, notice_id: int, items: list[Item]) -> list[SimpleNamespace]:
     """The timeline's events, the actor as an object with its name (the shared timeline macro reads
     `e.actor.display_name`)."""
     stmt = statements.statement("notice_detail_events", user, _events_statement)
     actors: dict[str, _Actor] = {}
     events = []
-    for at, summary, changes, name in db.session.execute(stmt, statements.values(user, notice_id=notice_id)):
+    for at, summary, changes, name in db.session.execute(
+        stmt, statements.values(user, notice_id=notice_id, item_ids=[i.id for i in items] or [0])
+    ):
         actor = None if name is None else actors.get(name) or actors.setdefault(name, _Actor(name))
         events.append(SimpleNamespace(at=at, summary=summary, changes=changes, actor=actor))
     return events
@@ -280,7 +282,7 @@ def notice_detail_page(user: User, notice_id: int, today: date) -> dict:
         "escalations": escalations,
         "escalation_kinds": ESCALATION_KINDS,
         "pending_extension": next((e for e in extensions if e.decision is None), None),
-        "events": _events(user, notice.id),
+        "events": _events(user, notice.id, items),
         "info": deadline_info(notice, today, request_calendar(today, notice.deadline))
         if open_deadline
         else None,
