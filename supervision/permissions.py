@@ -343,18 +343,21 @@ def get_notice_for_user_or_404(notice_id: int, user: User):
 DRAFTING_ACTIONS = ("notice.create", "notice.update", "notice.submit", "notice.return")
 
 
-def notice_events_for_user(user: User, notice: Any) -> Select:
+def notice_events_for_user(user: User, notice: Any, item_ids: Any = None) -> Select:
     """A notice's history (its own events and its items'), newest first, as this user may read it:
-    the unit sees its notice from issue on. Callers have already checked the user may see the notice."""
+    the unit sees its notice from issue on. Callers have already checked the user may see the notice.
+    `item_ids`: the notice's item ids, or an expanding bound parameter for a statement built once
+    (queries/notice_detail.py; `notice.id` may then be a bound parameter too)."""
     from sqlalchemy import or_
 
-    item_ids = [i.id for i in notice.items]
+    if item_ids is None:
+        item_ids = [i.id for i in notice.items] or [0]
     query = (
         select(AuditEvent)
         .where(
             or_(
                 (AuditEvent.record_type == "notice") & (AuditEvent.record_id == notice.id),
-                (AuditEvent.record_type == "notice_item") & (AuditEvent.record_id.in_(item_ids or [0])),
+                (AuditEvent.record_type == "notice_item") & (AuditEvent.record_id.in_(item_ids)),
             )
         )
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

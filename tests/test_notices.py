@@ -1323,6 +1323,62 @@ def test_detail_page_queries_do_not_grow_with_items(client, w):
     assert a() == b()
 
 
+def _detail_notice(w, n_items: int) -> Notice:
+    """An acknowledged notice of n items, each reported with a file; the first returned and reported
+    again, the second accepted; an extension asked for."""
+    findings = FindingFactory.create_batch(n_items, unit=w.unit, task=w.task, inspector=w.inspector)
+    notice = w.acknowledged(findings=findings)
+    for item in notice.items:
+        w.report(notice, item, [upload()])
+    first, second = notice.items[0], notice.items[1]
+    svc.item_return(actor=w.inspector, notice=notice, item=first, reason="佐证材料不全")
+    w.report(notice, first, [upload()])
+    svc.item_accept(actor=w.inspector, notice=notice, item=second)
+    extensions_svc.extension_request(
+        actor=w.liaison,
+        notice=notice,
+        reason="汛期",
+        requested_deadline=notice.deadline + timedelta(days=10),
+        today=TODAY,
+    )
+    return notice
+
+
+# The detail page's reads: the user (the request pipeline), the notice with its names and whether it
+# has extensions, escalations, files; the items with their reports and verdicts; the history; the
+# files; the extensions; the calendar of an open notice (the audit feed, the holidays, their years).
+DETAIL_QUERIES = 9
+
+
+@pytest.mark.parametrize("who", ["lead", "liaison", "inspector"])
+def test_detail_page_queries_same_for_2_and_12_items(client, w, who):
+    small, big = f"/notices/{_detail_notice(w, 2).id}", f"/notices/{_detail_notice(w, 12).id}"
+    client.login_user(getattr(w, who))
+    client.get(small)
+    with count_queries() as a:
+        page = client.get(small)
+    with count_queries() as b:
+        assert client.get(big).status_code == 200
+    assert page.status_code == 200
+    assert a() == b() <= DETAIL_QUERIES, (a(), b())
+    assert page.get_data(as_text=True).count('class="verdict ') == 2
+
+
+def test_detail_page_skips_the_reads_a_notice_does_not_need(client, w):
+    """A closed notice with no files, extensions or escalations: the notice, its items, its history
+    (and the user): no calendar, no files, no extensions, no escalations."""
+    notice = w.acknowledged(findings=w.findings[:1])
+    w.report(notice, notice.items[0])
+    svc.item_accept(actor=w.inspector, notice=notice, item=notice.items[0])
+    assert notice.status == "closed"
+    url = f"/notices/{notice.id}"
+    client.login_user(w.lead)
+    client.get(url)
+    with count_queries() as n:
+        assert client.get(url).status_code == 200
+    assert n() == 4
+
+
 # --- concurrency on PostgreSQL ----------------------------------------------------------------
 
 

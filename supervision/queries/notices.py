@@ -15,9 +15,6 @@ from ..calendar import WorkCalendar, load_calendar, request_calendar, working_da
 from ..extensions import db
 from ..filters import LIKE_ESCAPE, like_pattern
 from ..models import (
-    Attachment,
-    AuditEvent,
-    Escalation,
     ExtensionRequest,
     Finding,
     Notice,
@@ -31,7 +28,6 @@ from ..models import (
 from ..notice_deadlines import MAX_DAYS, notice_deadline_for
 from ..permissions import (
     findings_for_user,
-    notice_events_for_user,
     notices_for_user,
     verifiable_items_for_user,
 )
@@ -465,64 +461,6 @@ def notice_extensions(notice: Notice) -> list[ExtensionRequest]:
     """The notice's extension requests, oldest first, with who asked and who decided."""
     stmt = statements.once("notice_extensions", _extensions)
     return list(db.session.scalars(stmt, {"notice_id": notice.id}))
-
-
-def _escalations() -> Select:
-    return (
-        select(Escalation)
-        .options(joinedload(Escalation.by))
-        .where(Escalation.notice_id == bindparam("notice_id"))
-        .order_by(Escalation.on_date, Escalation.id)
-    )
-
-
-def _report_files(notice: Notice) -> dict[int, list[Attachment]]:
-    """Each rectification report's evidence files, by report id."""
-    report_ids = [r.id for item in notice.items for r in item.rectifications]
-    files: dict[int, list[Attachment]] = {}
-    if report_ids:
-        for a in db.session.scalars(
-            select(Attachment)
-            .where(Attachment.owner_type == "rectification", Attachment.owner_id.in_(report_ids))
-            .order_by(Attachment.id)
-        ):
-            files.setdefault(a.owner_id, []).append(a)
-    return files
-
-
-def _draft_preview(notice: Notice, today: date) -> dict | None:
-    """A draft's deadline if it were issued today (an issued notice shows its own)."""
-    if notice.deadline or notice.status not in LIVE_DRAFT_STATUSES:
-        return None
-    calendar = load_calendar(today)
-    deadline = notice_deadline_for(notice, today, calendar)
-    return {
-        "deadline": deadline,
-        "weekends_only": not calendar.covers(today.year)
-        or (deadline is not None and not calendar.covers(deadline.year)),
-    }
-
-
-def notice_detail_page(user: User, notice_id: int, today: date) -> dict:
-    """A notice's page: items, reports and their files, extensions, escalations, history."""
-    notice = notice_for_page_or_404(user, notice_id)
-    extensions = notice_extensions(notice)
-    escalations = db.session.scalars(
-        statements.once("notice_escalations", _escalations), {"notice_id": notice.id}
-    ).all()
-    events = db.session.scalars(
-        notice_events_for_user(user, notice).options(joinedload(AuditEvent.actor)).limit(200)
-    ).all()
-    return {
-        "notice": notice,
-        "files": _report_files(notice),
-        "extensions": extensions,
-        "escalations": escalations,
-        "pending_extension": next((e for e in extensions if e.decision is None), None),
-        "events": events,
-        "info": deadline_info(notice, today, load_calendar(today, notice.deadline)),
-        "preview": _draft_preview(notice, today),
-    }
 
 
 def issued_deadline(notice: Notice) -> date | None:

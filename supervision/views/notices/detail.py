@@ -31,6 +31,7 @@ from ...permissions import (
     require,
 )
 from ...queries import notices as read
+from ...queries.notice_detail import notice_detail_page
 from ...services import notice_extensions as extensions_svc
 from ...services import notices as svc
 from ...services.attachments import ACCEPT_ATTR
@@ -44,7 +45,7 @@ from .common import act, add_once, back, version_arg
 @require("notices.read_all", "notices.read_own_unit")
 def detail(notice_id: int):
     today = local_today()
-    page = read.notice_detail_page(current_user, notice_id, today)
+    page = notice_detail_page(current_user, notice_id, today)
     notice = page["notice"]
     # The page writes its forms out by hand; only the escalation form's choices are read, and only
     # when the form is shown (the other forms were built on every view and never used).
