@@ -114,7 +114,8 @@ class Notice(Timestamped, db.Model):
         Index("ix_notice_unit_status", "unit_id", "status"),
         Index("ix_notice_status_deadline", "status", "deadline"),
         Index("ix_notice_register", "year", "doc_prefix", "seq"),
-        Index("ix_notice_updated", "updated_at"),
+        Index("ix_notice_updated_id", "updated_at", "id"),  # the notices list's order, whole
+        Index("ix_notice_unit_updated", "unit_id", "updated_at"),  # a unit's notices, newest first
         # "drafted by me" (permissions.verifiable_notices_for_user) and an inspector's drafts, newest first
         Index("ix_notice_drafted_by_status", "drafted_by_id", "status", "updated_at"),
         Index("ix_notice_task", "task_id"),

@@ -120,7 +120,9 @@ class Finding(Timestamped, db.Model):
     __table_args__ = (
         Index("ix_finding_task_status", "task_id", "status"),
         Index("ix_finding_unit_status", "unit_id", "status"),
-        Index("ix_finding_inspector", "inspector_id"),
+        Index("ix_finding_inspector_status", "inspector_id", "status"),
+        # a unit's findings newest first: search's unit matches, stopping at the page
+        Index("ix_finding_unit_found", "unit_id", "found_on"),
     )
 
     @property
