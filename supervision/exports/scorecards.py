@@ -85,7 +85,7 @@ def _safe_title(name: str, used: set[str]) -> str:
 def office_xlsx(round_: AssessmentRound, board: dict, unit_sheets: Iterable) -> bytes:
     """A ranking sheet, then one sheet per unit with every indicator's rating and points.
 
-    `unit_sheets` (`scorecard_reports.office_unit_sheets`) hands the units over one by one, in the
+    `unit_sheets` (`scorecard_workbook.office_unit_sheets`) hands the units over one by one, in the
     board's order: each sheet is written and closed before the next unit is read. The progress bar
     counts the units over both passes (the ranking, then the unit sheets).
     """

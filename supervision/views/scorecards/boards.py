@@ -18,6 +18,7 @@ from ...permissions import get_scorecard_unit_for_user_or_404, require
 from ...queries import scorecards as queries
 from ...scoring_indicators import band, band_scale, is_weak
 from ...services import scorecard_reports as reports
+from ...services import scorecard_workbook
 from ...template_gettext import current_translations
 from ..helpers import XLSX_MIME, download, page_arg, url_around
 from . import READ_SCORECARDS, bp
@@ -125,7 +126,7 @@ def office_export():
     if round_ is None:
         abort(404)
     board = reports.office_scorecard(round_)
-    data = exports.office_xlsx(round_, board, reports.office_unit_sheets(round_, board["rows"]))
+    data = exports.office_xlsx(round_, board, scorecard_workbook.office_unit_sheets(round_, board["rows"]))
     return download(data, f"{round_.year}年度指标评估记分卡.xlsx", XLSX_MIME)
 
 
