@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ...formatting import cn_date
+from ...formatting import date_formatter
 from ...models import TASK_KINDS
 from ...template_gettext import current_translations
 from ...workflow import status_labels
@@ -47,10 +47,14 @@ def texts() -> Texts:
 
 
 class _Dates(dict):
-    """cn_date of each date once per request (a page's tasks share few dates), escaped."""
+    """cn_date of each date once per table (a page's tasks share some dates), escaped; the locale
+    is read once."""
+
+    def __init__(self) -> None:
+        self.spell = date_formatter()
 
     def __missing__(self, value):
-        text = self[value] = escape(cn_date(value))
+        text = self[value] = escape(self.spell(value))
         return text
 
 
