@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -33,15 +34,25 @@ def zh_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def cn_date(value: date | datetime | None) -> str:
-    """2026年3月5日 on the page, or 5 Mar 2026 with the English interface."""
+def en_date(value: date | datetime | None) -> str:
+    """5 Mar 2026, the English interface's spelling of a date."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(SHANGHAI).date()
-    if _is_chinese():
-        return zh_date(value)
     return value.strftime("%-d %b %Y")
+
+
+def cn_date(value: date | datetime | None) -> str:
+    """2026年3月5日 on the page, or 5 Mar 2026 with the English interface."""
+    if value is None:
+        return ""
+    return zh_date(value) if _is_chinese() else en_date(value)
+
+
+def date_formatter() -> Callable[[date | datetime | None], str]:
+    """cn_date for the locale in force now, the locale read once (for a table of dates)."""
+    return zh_date if _is_chinese() else en_date
 
 
 def cn_datetime(value: datetime | None) -> str:

@@ -55,3 +55,16 @@ def test_text_users_wrote_is_never_translated(client, make_user):
     page = client.get("/tasks/findings?category=其他").get_data(as_text=True)
     assert "<option selected>其他</option>" in page  # the category sent back is the category's name
     assert "其他问题" in page  # and the filter still finds it
+
+
+def test_the_date_formatter_spells_dates_as_cn_date_in_both_languages(app):
+    from datetime import UTC, date, datetime
+
+    from supervision.formatting import cn_date, date_formatter
+
+    values = [None, date(2026, 3, 5), datetime(2026, 3, 5, 18, 30, tzinfo=UTC)]
+    for locale, march_6 in (("zh_CN", "2026年3月6日"), ("en", "6 Mar 2026")):
+        with app.test_request_context("/"), force_locale(locale):
+            spell = date_formatter()
+            assert [spell(v) for v in values] == [cn_date(v) for v in values]
+            assert spell(values[2]) == march_6  # Beijing time

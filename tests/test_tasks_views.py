@@ -565,3 +565,42 @@ def test_findings_table_rows_escape_every_value(client, world):
         assert "<b>unit</b>" not in html and "&lt;b&gt;unit&lt;/b&gt;" in html
         assert "a&amp;b" in html and "长" * 70 not in html and "…</a>" in html
     assert "T&lt;1&gt;&amp;&#34;</a>" in client.get("/tasks/findings").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_task_list_rows_escape_every_value(app, locale):
+    """The task list's rows are built in Python (views/tasks/task_rows.py): each value is escaped."""
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from supervision.views.tasks.task_rows import task_rows
+
+    evil = '<script>alert("x")</script>&'
+    row = SimpleNamespace(
+        id=7,
+        code=evil,
+        title=evil,
+        kind=evil,
+        period_start=date(2026, 3, 5),
+        period_end=date(2026, 4, 1),
+        status=evil,
+        findings=4,
+        open_findings=2,
+        serious_findings=1,
+        units=3,
+        team_size=3,
+        leader=evil,
+    )
+    with app.test_request_context("/"), force_locale(locale):
+        html = str(task_rows([row], '/tasks/"x'))
+        known = str(
+            task_rows([SimpleNamespace(**{**vars(row), "kind": "special", "status": "active"})], "/tasks/")
+        )
+    assert "<script>" not in html and 'alert("x")' not in html and 'href="/tasks/"' not in html
+    # code, title, kind (twice), leader and the status class: every written value
+    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;") == 6
+    assert 'href="/tasks/&#34;x7"' in html
+    assert ("等 3 人" if locale == "zh_CN" else "(3 in all)") in html
+    assert 'href="/tasks/7"' in known and "status-task-active" in known
+    assert ("专项督察" if locale == "zh_CN" else "Special") in known

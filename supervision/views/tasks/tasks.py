@@ -30,6 +30,7 @@ from ..helpers import (
 from ..suggest import chosen_inspector, chosen_unit
 from . import READ, bp, finding_filter_args
 from .finding_rows import finding_rows
+from .task_rows import task_rows
 
 # --- task list ------------------------------------------------------------------------------
 
@@ -58,6 +59,7 @@ def index():
         pick_inspector=can(current_user, "tasks.read_all"),
         args=args,
         mine=not can(current_user, "tasks.read_all"),
+        task_rows=task_rows,
     )
 
 
