@@ -9,8 +9,10 @@ from sqlalchemy import delete
 
 from ..extensions import db
 from ..models import FormSubmission, utcnow
+from .transaction import transactional
 
 
+@transactional
 def form_submissions_clean(now: datetime | None = None) -> int:
     """Delete the tokens no form can still send; returns how many.
 
@@ -20,5 +22,4 @@ def form_submissions_clean(now: datetime | None = None) -> int:
     result = db.session.execute(
         delete(FormSubmission).where(FormSubmission.created_at < (now or utcnow()) - keep)
     )
-    db.session.commit()
     return result.rowcount or 0
