@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from .template_env import SupervisionEnvironment
+
+    app.jinja_environment = SupervisionEnvironment  # before app.jinja_env is first made
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.DEFAULTS)
     app.config.update(config.from_environment(app.instance_path))

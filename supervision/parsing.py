@@ -158,10 +158,22 @@ def page_arg() -> int:
     return int_arg("page", 1, minimum=1, maximum=MAX_PAGE) or 1
 
 
+FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def refuse_nul_characters() -> None:
     """before_request: no one types a NUL character, and PostgreSQL cannot store or compare one
     (psycopg raises on it), so a query or form holding one is a 400 before any view runs."""
-    for source in (request.args, request.form):
+    sources = []
+    # Arguments hold a NUL only from a %00 or a raw NUL in the query string; a form only if the body
+    # is one of the two kinds Werkzeug parses (other requests' forms are always empty): a page's GET
+    # neither decodes its query string again nor makes an empty form here.
+    query = request.query_string
+    if b"\x00" in query or b"%00" in query:
+        sources.append(request.args)
+    if request.mimetype in FORM_MIMETYPES:
+        sources.append(request.form)
+    for source in sources:
         for key, values in source.lists():
             if "\x00" in key or any("\x00" in value for value in values):
                 raise BadArgument(f"参数“{key.replace(chr(0), '')}”含有无效的字符。")
