@@ -14,7 +14,7 @@ from flask import current_app
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
-from ...formatting import cn_date, cn_datetime
+from ...formatting import SHANGHAI, _is_chinese, zh_date
 from ...macros import status_badge
 from ...template_gettext import current_translations
 
@@ -60,12 +60,26 @@ def texts() -> Texts:
     return kept
 
 
-def _attachments(files) -> str:
+def _attachments(files, T: Texts) -> str:
     """The shared attachments macro; a report's files are few and rare, so the macro itself."""
-    T = texts()
     if not files:
         return f'<span class="text-muted">{T.no_files}</span>'
     return str(current_app.jinja_env.get_template("_macros/ui.html").module.attachments(files))
+
+
+def _day(value, chinese: bool) -> str:
+    """formatting.cn_date of a date, with the locale asked once a page (it asks for each value)."""
+    if value is None:
+        return ""
+    return zh_date(value) if chinese else value.strftime("%-d %b %Y")
+
+
+def _when(value, chinese: bool) -> str:
+    """formatting.cn_datetime, the same way."""
+    if value is None:
+        return ""
+    local = value.astimezone(SHANGHAI)
+    return f"{_day(local.date(), chinese)} {local:%H:%M}"
 
 
 def item_heads(items, requires_rectification: bool, files: dict) -> list[tuple[object, Markup]]:
@@ -73,11 +87,16 @@ def item_heads(items, requires_rectification: bool, files: dict) -> list[tuple[o
     report with its files and verdicts."""
     T = texts()
     env = current_app.jinja_env
+    chinese = _is_chinese()
+    badges: dict[str, Markup] = {}
     out = []
     for item in items:
         description = item.description
         badge = (
-            status_badge("notice_item", item.status)
+            (
+                badges.get(item.status)
+                or badges.setdefault(item.status, status_badge("notice_item", item.status))
+            )
             if requires_rectification
             else f'<span class="badge bg-light text-muted">{T.no_report}</span>'
         )
@@ -100,9 +119,9 @@ def item_heads(items, requires_rectification: bool, files: dict) -> list[tuple[o
             parts.append(
                 '\n        <div class="report-box">\n'
                 f'          <div class="small text-muted">{T.report % {"n": number}} · {escape(r.by_name or "")} · '
-                f"{escape(cn_datetime(r.submitted_at))} · {T.completed} {escape(cn_date(r.completed_on))}</div>\n"
+                f"{escape(_when(r.submitted_at, chinese))} · {T.completed} {escape(_day(r.completed_on, chinese))}</div>\n"
                 f'          <div class="preline my-1">{escape(r.measures)}</div>\n'
-                f"          {_attachments(files.get(r.id, []))}\n          "
+                f"          {_attachments(files.get(r.id), T)}\n          "
             )
             for v in r.verdicts:
                 accept = v.decision == "accept"
@@ -111,7 +130,7 @@ def item_heads(items, requires_rectification: bool, files: dict) -> list[tuple[o
                     f'\n          <div class="verdict verdict-{escape(v.decision)} mt-2">\n'
                     f'            <i class="bi bi-{"check-circle" if accept else "arrow-return-left"}"></i>\n'
                     f"            {T.accepted if accept else T.returned} · {escape(v.by_name or '')} · "
-                    f"{escape(cn_datetime(v.at))}{reason}\n"
+                    f"{escape(_when(v.at, chinese))}{reason}\n"
                     "          </div>\n          "
                 )
             parts.append("\n        </div>\n        ")
