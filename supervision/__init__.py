@@ -278,6 +278,7 @@ def register_template_helpers(app: Flask) -> None:
         status_label=workflow.status_label,
         status_badge_html=macros.status_badge,  # _macros/ui.html's status_badge
         pagination_html=macros.pagination,  # _macros/ui.html's pagination
+        timeline_html=macros.timeline,  # _macros/ui.html's timeline
         status_labels=workflow.status_labels,  # a list page's labels, translated once
         url_base=url_base,  # a list page's row links: url_base(endpoint, key) ~ id
         get_locale=get_locale,

@@ -121,3 +121,102 @@ def test_pagination_is_the_macro_s_html(app, path, endpoint, figures, locale):
             endpoint=endpoint,
         )
         assert via_ui == old
+
+
+# The macro that supervision.macros.timeline replaces, as it was.
+OLD_TIMELINE = (
+    "{% macro timeline(events) -%}\n"
+    '<ol class="timeline" data-testid="timeline">\n'
+    "  {% for e in events %}\n"
+    '  <li class="timeline-item">\n'
+    '    <div class="timeline-time">{{ e.at|cn_datetime }}</div>\n'
+    '    <div class="timeline-body">\n'
+    "      <strong>{{ e.actor.display_name if e.actor else _('系统') }}</strong> {{ e.summary }}\n"
+    "      {% if e.changes %}\n"
+    "      <details class=\"timeline-changes\"><summary>{{ _('变更明细') }}</summary>\n"
+    '        <table class="table table-sm mb-0">\n'
+    "          {% for field, pair in e.changes.items() %}\n"
+    "          <tr><th>{{ field }}</th>{% if pair is sequence and pair is not string and pair|length == 2 %}"
+    "<td class=\"text-muted\"><del>{{ pair[0] if pair[0] is not none else '' }}</del></td>"
+    "<td>{{ pair[1] if pair[1] is not none else '' }}</td>{% else %}<td colspan=\"2\">{{ pair }}</td>"
+    "{% endif %}</tr>\n"
+    "          {% endfor %}\n"
+    "        </table>\n"
+    "      </details>\n"
+    "      {% endif %}\n"
+    "    </div>\n"
+    "  </li>\n"
+    "  {% else %}\n"
+    "  <li class=\"text-muted\">{{ _('暂无记录') }}</li>\n"
+    "  {% endfor %}\n"
+    "</ol>\n"
+    "{%- endmacro %}"
+    "{{ timeline(events) }}"
+)
+
+_NASTY = "<b>\"x\" & 'y'</b>"
+
+
+def _timeline_events():
+    from datetime import UTC, datetime
+    from types import SimpleNamespace as Event
+
+    at = datetime(2026, 3, 5, 6, 5, tzinfo=UTC)
+    actor = Event(display_name=_NASTY)
+    return [
+        Event(at=at, summary="签发通知书", changes=None, actor=actor),
+        Event(at=at, summary=_NASTY, changes={}, actor=None),
+        Event(at=None, summary=None, changes={"x": 1}, actor=Event(display_name="张三")),
+        Event(
+            at=datetime(2025, 12, 31, 23, 59, tzinfo=UTC),
+            summary="修改",
+            changes={
+                "title": ["旧", "新"],
+                "deadline": [None, "2026-04-01"],
+                "note": ["<old>&", None],
+                _NASTY: [_NASTY, "'\"&<>"],
+                "three": [1, 2, 3],
+                "one": ["a"],
+                "text": "ab",
+                "escaped": _NASTY,
+                "none": None,
+                "flag": True,
+                "number": 2.5,
+                "pairdict": {"a": 1, "b": 2},
+                "dict": {"a": "<x>"},
+                "tuple": (0, False),
+                "zeroes": [0, ""],
+            },
+            actor=actor,
+        ),
+    ]
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+@pytest.mark.parametrize("events", ["none", "all", "one"])
+def test_timeline_is_the_macro_s_html(app, locale, events):
+    from flask_babel import force_locale
+
+    from supervision.macros import timeline
+
+    case, events = events, {"none": [], "all": _timeline_events(), "one": _timeline_events()[:1]}[events]
+    with app.test_request_context("/"), force_locale(locale):
+        old = render_template_string(OLD_TIMELINE, events=events)
+        assert str(timeline(events)) == old
+        via_ui = render_template_string(
+            "{% from '_macros/ui.html' import timeline %}{{ timeline(events) }}", events=events
+        )
+        assert via_ui == old
+    words = {"zh_CN": ("系统", "变更明细", "暂无记录"), "en": ("System", "Changes", "No records")}[locale]
+    shown = {"none": (words[2],), "all": words[:2], "one": ()}[case]
+    assert all(word in old for word in shown)
+
+
+def test_timeline_escapes_its_values(app):
+    from supervision.macros import timeline
+
+    with app.test_request_context("/"):
+        html = str(timeline(_timeline_events()))
+    assert "<b>" not in html and "<old>" not in html and "<x>" not in html
+    assert "&lt;b&gt;&#34;x&#34; &amp; &#39;y&#39;&lt;/b&gt;" in html
+    assert "<td>&#39;&#34;&amp;&lt;&gt;</td>" in html

@@ -39,6 +39,7 @@ from ...workflow import allowed_steps
 from ..helpers import DOCX_MIME, download, flash_domain_error, flash_form_errors
 from . import bp
 from .common import act, add_once, back, version_arg
+from .detail_items import item_heads
 
 
 @bp.route("/<int:notice_id>")
@@ -58,6 +59,7 @@ def detail(notice_id: int):
         is_unit=is_notice_unit(current_user, notice),
         escalation_form=EscalationForm(formdata=None, on_date=today) if escalating else None,
         accept=ACCEPT_ATTR,
+        item_heads=item_heads(page["items"], notice.kind.requires_rectification, page["files"]),
     )
 
 
