@@ -105,7 +105,7 @@ def revoke_all_tokens(*, actor: User, user: User, why: str) -> int:
             record_type="user",
             record_id=user.id,
             summary=f"{why}，撤销其 {len(live)} 个访问令牌（{'、'.join(t.prefix + '…' for t in live)}）",
-            changes={"tokens": [t.id for t in live]},
+            changes={"tokens": "、".join(str(t.id) for t in live)},  # text: a 2-item list reads as old → new
         )
     return len(live)
 
