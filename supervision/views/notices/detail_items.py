@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from ...formatting import SHANGHAI, _is_chinese, zh_date
 from ...macros import status_badge
-from ...template_gettext import current_translations
+from ...template_gettext import kept_on_catalogue
 
 
 class Texts:
@@ -53,11 +53,7 @@ class Texts:
 
 
 def texts() -> Texts:
-    translations = current_translations()
-    kept = translations.__dict__.get("_supervision_notice_items")
-    if kept is None:
-        kept = translations.__dict__["_supervision_notice_items"] = Texts(translations.ugettext)
-    return kept
+    return kept_on_catalogue("_supervision_notice_items", Texts)
 
 
 def _attachments(files, T: Texts) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ...formatting import cn_date
-from ...template_gettext import current_translations
+from ...template_gettext import kept_on_catalogue
 from ...workflow import status_labels
 
 
@@ -55,11 +55,7 @@ class Texts:
 
 
 def texts() -> Texts:
-    translations = current_translations()
-    kept = translations.__dict__.get("_supervision_notice_rows")
-    if kept is None:
-        kept = translations.__dict__["_supervision_notice_rows"] = Texts(translations.ugettext)
-    return kept
+    return kept_on_catalogue("_supervision_notice_rows", Texts)
 
 
 class _Dates(dict):

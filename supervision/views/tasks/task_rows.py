@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from ...formatting import date_formatter
 from ...models import TASK_KINDS
-from ...template_gettext import current_translations
+from ...template_gettext import kept_on_catalogue
 from ...workflow import status_labels
 
 
@@ -39,11 +39,7 @@ class Texts:
 
 
 def texts() -> Texts:
-    translations = current_translations()
-    kept = translations.__dict__.get("_supervision_task_rows")
-    if kept is None:
-        kept = translations.__dict__["_supervision_task_rows"] = Texts(translations.ugettext)
-    return kept
+    return kept_on_catalogue("_supervision_task_rows", Texts)
 
 
 class _Dates(dict):
