@@ -27,3 +27,16 @@ def logged_in_client(app, username: str, password: str = BENCH_PASSWORD):
         raise RuntimeError(f"login of {username} failed (HTTP {response.status_code})")
     client.get(response.headers["Location"])  # the first page after login shows the previous login once
     return client
+
+
+def switch_language(client, code: str) -> None:
+    """Choose the page language as the user menu's form does (POST /auth/lang/<code>)."""
+    page = client.get("/").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    if not token:
+        raise RuntimeError("no CSRF token on the home page")
+    response = client.post(
+        f"/auth/lang/{code}", data={"csrf_token": html.unescape(token.group(1)), "next": "/"}
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"language switch to {code} failed (HTTP {response.status_code})")

@@ -47,6 +47,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--html", help="write each page's body here, tokens blanked")
     parser.add_argument("--user", default=BENCH_USER)
+    parser.add_argument("--lang", help="the page language chosen after login (en or zh_CN)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("SECRET_KEY", "bench-secret-key")
@@ -54,12 +55,14 @@ def main(argv=None) -> int:
     import bare
     from sqlalchemy import event
 
-    from bench.clients import logged_in_client
+    from bench.clients import logged_in_client, switch_language
     from supervision import create_app
     from supervision.extensions import db
 
     app = create_app()
     client = logged_in_client(app, args.user)
+    if args.lang:
+        switch_language(client, args.lang)
     with app.app_context():
         engine = db.engine
     counter = [0]

@@ -63,6 +63,7 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", action="store_true", help="also print the top of a cProfile run")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN QUERY PLAN of the slow queries")
     parser.add_argument("--user", default=BENCH_USER)
+    parser.add_argument("--lang", help="the page language chosen after login (en or zh_CN)")
     parser.add_argument(
         "--repeat", type=int, default=5, help="profiled requests (the shared machine is noisy)"
     )
@@ -74,12 +75,14 @@ def main(argv=None) -> int:
     os.environ.setdefault("SECRET_KEY", "bench-secret-key")
     from sqlalchemy import event
 
-    from bench.clients import logged_in_client
+    from bench.clients import logged_in_client, switch_language
     from supervision import create_app
     from supervision.extensions import db
 
     app = create_app()
     client = logged_in_client(app, args.user)  # no app context kept across requests, as under gunicorn
+    if args.lang:
+        switch_language(client, args.lang)
     client.get(args.path)  # warm up
     with app.app_context():
         engine = db.engine

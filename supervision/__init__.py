@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from pathlib import Path
 
 from babel import Locale
@@ -118,6 +119,8 @@ def register_extensions(app: Flask) -> None:
     from . import models, search
 
     db.init_app(app)
+    with app.app_context():
+        db_ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(
         app,
         db,
@@ -159,6 +162,45 @@ def register_extensions(app: Flask) -> None:
             return None
         g.unread_count = unread
         return user
+
+
+CHECKED_IN_AT = "supervision.checked_in_at"
+
+
+def db_ping_when_idle(engine: Engine, idle_seconds: float | None) -> None:
+    """Check a pooled connection before use only if it has lain idle for `idle_seconds`.
+
+    pool_pre_ping pings on every checkout, one round trip more per request on PostgreSQL for a
+    question whose answer changes only when the server restarts or drops an idle connection. A
+    connection in steady use is handed out as it is; one idle longer (or after a quiet spell, when
+    a server's idle timeout may have closed it) is pinged as pool_pre_ping does, and one that fails
+    is replaced before the request sees it (SQLAlchemy's pessimistic disconnect handling). A server
+    restarted while connections are busy is noticed on their next statement, and the whole pool is
+    then renewed. `idle_seconds` 0 pings on every checkout, None never.
+    """
+    from sqlalchemy import exc
+
+    if idle_seconds is None or engine.pool._pre_ping:
+        return
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def checked_in(dbapi_connection, connection_record) -> None:
+        connection_record.info[CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def checked_out(dbapi_connection, connection_record, connection_proxy) -> None:
+        last = connection_record.info.get(CHECKED_IN_AT)
+        if last is None or time.monotonic() - last < idle_seconds:
+            return  # just connected, or in use a moment ago
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError("pooled connection lost while idle") from error
+            raise
+        if not alive:
+            raise exc.DisconnectionError("pooled connection lost while idle")
 
 
 @functools.cache

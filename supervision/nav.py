@@ -9,13 +9,14 @@ the unit, the bell's count and the forms' tokens are rendered from the signed-in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from threading import Lock
 
 from flask import current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from .permissions import can, can_any
@@ -129,7 +130,7 @@ class Layout:
     can_search: bool
     english: bool
     office_name: str = ""
-    _parts: dict[tuple[str, str | None], Markup] = field(default_factory=dict, compare=False, repr=False)
+    _parts: dict[tuple, object] = field(default_factory=dict, compare=False, repr=False)
 
     def part(self, name: str, endpoint: str | None = None) -> Markup:
         """templates/_layout/<name>.html, rendered once per layout (and page entry, for the menu that
@@ -143,7 +144,45 @@ class Layout:
             self._parts[key] = html
         return html
 
+    def fill(self, name: str, **values) -> Markup:
+        """templates/_layout/<name>.html with one user's `values`, at the cost of a join.
 
+        The part is rendered once per layout and shape of the values (which are falsy, and those
+        as they are: they choose the part's branches) with a stand-in for each truthy value, and
+        cut at the stand-ins; each request's values are then escaped into the cuts, as Jinja
+        finalizes and escapes a `{{ value }}`. So the part may show a value or test it, but never filter it or
+        look into it (the stand-in would be filtered in its place). Like `part`, the part sees this
+        layout and the app's template globals, and of the user and request only `values`."""
+        shape = (
+            name,
+            *((key, True) if value else (key, type(value), value) for key, value in values.items()),
+        )
+        cut = self._parts.get(shape)
+        if cut is None:
+            keys = list(values)
+            stand_ins = {
+                key: Markup(f"\x00{i}\x00") if value else value
+                for i, (key, value) in enumerate(values.items())
+            }
+            template = current_app.jinja_env.get_template(f"_layout/{name}.html")
+            html = template.render(layout=self, office_name=self.office_name, **stand_ins)
+            pieces = _STAND_IN.split(html)
+            cut = (tuple(pieces[0::2]), tuple(keys[int(i)] for i in pieces[1::2]))
+            self._parts[shape] = cut
+        texts, slots = cut
+        finalize = current_app.jinja_env.finalize or _same  # a vocabulary word in the reader's language
+        out = [texts[0]]
+        for key, text in zip(slots, texts[1:], strict=True):
+            out.append(escape(finalize(values[key])))
+            out.append(text)
+        return Markup("".join(out))
+
+
+def _same(value):
+    return value
+
+
+_STAND_IN = re.compile("\x00(\\d+)\x00")
 _lock = Lock()
 
 
