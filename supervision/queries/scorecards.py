@@ -318,7 +318,7 @@ def _previous_rows(
         query = statements.once("previous_scores", _previous_scores)
     else:
         query, params["code"] = statements.once("previous_score", _previous_score), code
-    rows = db.session.execute(query, params).all()
+    rows = db.session.connection().execute(query, params).all()  # plain columns: no ORM result
     if not rows:
         return None, {}
     return rows[0][0], {row[1]: PreviousScore(*row[2:]) for row in rows if row[1] is not None}
@@ -521,16 +521,30 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
     }
 
 
-def _roadmap_of(unit_id: int, indicator_ids: list[int]) -> dict[int, RoadmapItem]:
+class RoadmapLine(NamedTuple):
+    """What the weak table shows of a weak indicator's roadmap item: its link, badge and due date."""
+
+    indicator_id: int
+    id: int
+    status: str
+    due_date: date
+
+
+def _roadmap_of(unit_id: int, indicator_ids: list[int]) -> dict[int, RoadmapLine]:
+    """The unit's roadmap items of these indicators by indicator, as tuples (plain columns, run on
+    the connection: no objects, no timestamps converted); the same rows in the same order as the
+    items read before, so an indicator with two items shows the same one."""
     query = statements.once(
         "roadmap_of",
-        lambda: select(RoadmapItem).where(
+        lambda: select(
+            RoadmapItem.indicator_id, RoadmapItem.id, RoadmapItem.status, RoadmapItem.due_date
+        ).where(
             RoadmapItem.unit_id == bindparam("unit_id"),
             RoadmapItem.indicator_id.in_(bindparam("indicator_ids", expanding=True)),
         ),
     )
-    rows = db.session.scalars(query, {"unit_id": unit_id, "indicator_ids": indicator_ids})
-    return {item.indicator_id: item for item in rows}
+    rows = db.session.connection().execute(query, {"unit_id": unit_id, "indicator_ids": indicator_ids})
+    return {row[0]: RoadmapLine(*row) for row in rows}
 
 
 def score_row(assessment: Assessment, indicator: Indicator) -> dict:
