@@ -34,10 +34,10 @@ from ...scoring_indicators import is_weak
 from ...services import scorecards as svc
 from ...services.attachments import ACCEPT_ATTR
 from ...template_gettext import current_translations, kept_on_catalogue
-from ...workflow import allowed_steps, status_labels
+from ...workflow import allowed_steps
 from ..helpers import flash_domain_error, flash_form_errors, flash_repeat, page_arg, submit_once, url_around
 from . import READ_ASSESSMENTS, bp
-from .score_row import esc, score_list, score_row, weak_list
+from .score_row import esc, roadmap_badges, score_list, score_row, weak_list
 
 # --- rounds -----------------------------------------------------------------------------------
 
@@ -231,6 +231,7 @@ def _weak_context(assessment: Assessment, row_context: SimpleNamespace) -> Simpl
     item_before, item_after = url_around("scorecards.roadmap_detail", "item_id")
     return SimpleNamespace(
         **texts,
+        badges=roadmap_badges(),
         labels=row_context.labels,
         badge=lambda status: status_badge("roadmap", status),
         can_manage=can_manage_roadmap_for_unit(current_user, assessment.unit_id),
@@ -242,8 +243,7 @@ def _weak_context(assessment: Assessment, row_context: SimpleNamespace) -> Simpl
 
 
 def _weak_texts(gettext) -> dict:
-    """The weak table's fixed texts as the template's _() made them (the catalogue's text, trusted),
-    and the roadmap items' badges as the status_badge macro made them."""
+    """The weak table's fixed texts as the template's _() made them (the catalogue's text, trusted)."""
 
     def text(string: str) -> str:
         return str(Markup(gettext(string)) % {})
@@ -252,7 +252,6 @@ def _weak_texts(gettext) -> dict:
         "none": text("没有短板指标"),
         "draw_up": text("制定路线图"),
         "not_drawn": text("尚未制定"),
-        "badges": {status: str(status_badge("roadmap", status)) for status in status_labels("roadmap")},
     }
 
 

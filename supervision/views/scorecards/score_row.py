@@ -20,7 +20,10 @@ from typing import Any
 from flask import get_template_attribute, url_for
 from markupsafe import Markup
 
+from ...macros import status_badge
 from ...numbers import indicator_text as points
+from ...template_gettext import kept_on_catalogue
+from ...workflow import status_labels
 
 
 def _replace_escape(text: str) -> str:
@@ -256,3 +259,14 @@ def weak_list(weak: list, roadmap: dict, w: Any) -> Markup:
             f'          <td class="text-nowrap">\n            {cell}\n          </td>\n        </tr>\n      '
         )
     return Markup("".join(out))
+
+
+def roadmap_badges() -> dict[str, str]:
+    """Each roadmap status's badge as the status_badge macro makes it, kept per catalogue (a status
+    not in the machine: status_badge itself)."""
+    return kept_on_catalogue(
+        "_scorecard_roadmap_badges",
+        lambda _gettext: {
+            status: str(status_badge("roadmap", status)) for status in status_labels("roadmap")
+        },
+    )
