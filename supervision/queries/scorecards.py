@@ -4,7 +4,7 @@ boards, and the roadmap (the home panels: queries/scorecard_panels.py). One func
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import Row, Select, String, Subquery, and_, bindparam, case, func, inspect, or_, select
@@ -318,7 +318,7 @@ def _previous_rows(
         query = statements.once("previous_scores", _previous_scores)
     else:
         query, params["code"] = statements.once("previous_score", _previous_score), code
-    rows = db.session.execute(query, params).all()
+    rows = db.session.connection().execute(query, params).all()  # plain columns: no ORM result
     if not rows:
         return None, {}
     return rows[0][0], {row[1]: PreviousScore(*row[2:]) for row in rows if row[1] is not None}
@@ -489,18 +489,13 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
     scored = [line for line in leaves if line.score_id is not None]
     weak = [s for s in scored if is_weak(s.evaluated_rating, s.evaluated_score, s.max_points)]
     previous_year, prev_scores = _previous_rows(assessment)
-    events = db.session.scalars(
-        statements.statement(
-            "assessment_events",
-            user,
-            lambda asker: (
-                audit_events_for_record(asker, "assessment", bindparam("record_id"))
-                .options(joinedload(AuditEvent.actor))
-                .limit(30)
-            ),
-        ),
-        statements.values(user, record_id=assessment.id),
-    ).all()
+    events = [
+        EventLine(at, summary, changes, None if actor_id is None else ActorName(name))
+        for at, summary, changes, actor_id, name in db.session.connection().execute(
+            statements.statement("assessment_event_lines", user, _event_lines),
+            statements.values(user, record_id=assessment.id),
+        )
+    ]
     return {
         "previous_year": previous_year,
         "prev_scores": prev_scores,
@@ -521,16 +516,55 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
     }
 
 
-def _roadmap_of(unit_id: int, indicator_ids: list[int]) -> dict[int, RoadmapItem]:
+class RoadmapLine(NamedTuple):
+    """What the weak table shows of a weak indicator's roadmap item: its link, badge and due date."""
+
+    indicator_id: int
+    id: int
+    status: str
+    due_date: date
+
+
+class ActorName(NamedTuple):
+    display_name: str
+
+
+class EventLine(NamedTuple):
+    """An event of the assessment's timeline (macros.timeline): what it shows, no objects (no user
+    loaded with each event, no timestamps converted but the event's own)."""
+
+    at: datetime
+    summary: str
+    changes: dict | None
+    actor: ActorName | None
+
+
+def _event_lines(asker) -> Select:
+    """The assessment's last 30 events, as permissions.audit_events_for_record orders them, each
+    with its actor's name (None for the system): plain columns."""
+    return (
+        audit_events_for_record(asker, "assessment", bindparam("record_id"))
+        .with_only_columns(AuditEvent.at, AuditEvent.summary, AuditEvent.changes, User.id, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .limit(30)
+    )
+
+
+def _roadmap_of(unit_id: int, indicator_ids: list[int]) -> dict[int, RoadmapLine]:
+    """The unit's roadmap items of these indicators by indicator, as tuples (plain columns, run on
+    the connection: no objects, no timestamps converted); the same rows in the same order as the
+    items read before, so an indicator with two items shows the same one."""
     query = statements.once(
         "roadmap_of",
-        lambda: select(RoadmapItem).where(
+        lambda: select(
+            RoadmapItem.indicator_id, RoadmapItem.id, RoadmapItem.status, RoadmapItem.due_date
+        ).where(
             RoadmapItem.unit_id == bindparam("unit_id"),
             RoadmapItem.indicator_id.in_(bindparam("indicator_ids", expanding=True)),
         ),
     )
-    rows = db.session.scalars(query, {"unit_id": unit_id, "indicator_ids": indicator_ids})
-    return {item.indicator_id: item for item in rows}
+    rows = db.session.connection().execute(query, {"unit_id": unit_id, "indicator_ids": indicator_ids})
+    return {row[0]: RoadmapLine(*row) for row in rows}
 
 
 def score_row(assessment: Assessment, indicator: Indicator) -> dict:

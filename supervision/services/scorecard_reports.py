@@ -7,6 +7,7 @@ applicable indicators (不适用 leaves the denominator), grouped by unit and fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
@@ -29,7 +30,7 @@ from ..models import (
 from ..numbers import INDICATOR_PLACES, code_sort_key, rounded
 from ..queries import board_statements
 from ..scoring_indicators import RATINGS, band, combine_area_sums, histogram, is_weak, percent
-from ..template_gettext import current_translations
+from ..template_gettext import kept_on_catalogue
 
 # The one rule for what a scorecard shows (DESIGN §6): only finalized assessments count; a draft,
 # submitted or evaluated one is work in progress. Every scorecard query filters with it.
@@ -235,7 +236,7 @@ class IndicatorLine:
     indicator: ScorecardRow
     score: ScorecardRow
     weak: bool
-    roadmap: RoadmapItem | None
+    roadmap: RoadmapRow | None
     findings: int
 
 
@@ -255,10 +256,14 @@ def unit_assessment_for_year(unit_id: int, year: int | None) -> Assessment | Non
 
 
 def _translated_ratings() -> dict[str, str]:
-    """The rating labels in the reader's language, translated once (not in every cell), from the
-    request's catalogue found once (Flask-Babel's gettext looks it up again for each)."""
-    translations = current_translations()
-    return {key: str(translations.ugettext(label)) for key, label in RATINGS.items()}
+    """The rating labels in the reader's language, translated once per catalogue (not in every cell,
+    nor on every request); a copy, the caller's to keep."""
+    return dict(
+        kept_on_catalogue(
+            "_scorecard_ratings",
+            lambda gettext: {key: str(gettext(label)) for key, label in RATINGS.items()},
+        )
+    )
 
 
 def _stored_or_summed(assessment_id: int, stored: dict | None) -> list[tuple[int, float, float]]:
@@ -324,9 +329,28 @@ def _scorecard_lines():
     )
 
 
+class RoadmapRow(NamedTuple):
+    """What a unit's scorecard shows of a roadmap item (and the API its id): a tuple, no object."""
+
+    id: int
+    indicator_id: int
+    measure: str
+    due_date: date
+    status: str
+
+    def is_overdue(self, today: date) -> bool:  # RoadmapItem.is_overdue
+        return self.status != "done" and self.due_date < today
+
+
 def _scorecard_roadmap():
     return (
-        select(RoadmapItem)
+        select(
+            RoadmapItem.id,
+            RoadmapItem.indicator_id,
+            RoadmapItem.measure,
+            RoadmapItem.due_date,
+            RoadmapItem.status,
+        )
         .where(
             RoadmapItem.unit_id == bindparam("unit_id"),
             RoadmapItem.assessment_id == bindparam("assessment_id"),
@@ -358,8 +382,10 @@ def unit_scorecard(assessment: Assessment) -> dict:
             parents[row[0]] = Heading(row[0], row[1], row[2], row[8])
     areas = [Area(h.id, h.code, h.text) for h in parents.values() if h.level == 1]
     score = combine_area_sums(_stored_or_summed(assessment.id, assessment.area_scores))
-    roadmap_items = db.session.scalars(statements.once("scorecard_roadmap", _scorecard_roadmap), ids)
-    roadmap = {item.indicator_id: item for item in roadmap_items}
+    roadmap_rows = db.session.connection().execute(
+        statements.once("scorecard_roadmap", _scorecard_roadmap), ids
+    )
+    roadmap = {row[1]: RoadmapRow(*row) for row in roadmap_rows}
     lines = [
         IndicatorLine(
             indicator=row,

@@ -9,26 +9,35 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from ...errors import DomainError, NotAllowed
 from ...extensions import db
-from ...formatting import local_today
+from ...formatting import date_formatter, local_today
 from ...forms import ActionForm
 from ...forms.scorecards import RoundForm
 from ...i18n import N_
+from ...macros import status_badge
 from ...models import RATINGS, UNIT_KINDS, Assessment, AssessmentRound, Indicator
 from ...numbers import indicator_text
 from ...parsing import form_int
-from ...permissions import can, can_evaluate, can_self_assess, get_assessment_for_user_or_404, require
+from ...permissions import (
+    can,
+    can_evaluate,
+    can_manage_roadmap_for_unit,
+    can_self_assess,
+    get_assessment_for_user_or_404,
+    require,
+)
 from ...queries import scorecards as queries
 from ...scoring_indicators import is_weak
 from ...services import scorecards as svc
 from ...services.attachments import ACCEPT_ATTR
-from ...template_gettext import current_translations
+from ...template_gettext import current_translations, kept_on_catalogue
 from ...workflow import allowed_steps
-from ..helpers import flash_domain_error, flash_form_errors, flash_repeat, page_arg, submit_once
+from ..helpers import flash_domain_error, flash_form_errors, flash_repeat, page_arg, submit_once, url_around
 from . import READ_ASSESSMENTS, bp
-from .score_row import esc, score_list, score_row
+from .score_row import esc, roadmap_badges, score_list, score_row, weak_list
 
 # --- rounds -----------------------------------------------------------------------------------
 
@@ -153,6 +162,10 @@ def assessment(assessment_id: int):
         action_form=ActionForm(),
         row_context=row_context,
         score_list=score_list,
+        weak_list=weak_list,
+        weak_context=_weak_context(assessment, row_context)
+        if assessment.status in ("evaluated", "finalized")
+        else None,
         **data,
     )
 
@@ -207,6 +220,39 @@ def _row_context(assessment: Assessment, mode: str, data: dict) -> SimpleNamespa
             previous_year=esc(_("%(year)s 年度", year=previous_year)) if previous_year else "",
         ),
     )
+
+
+def _weak_context(assessment: Assessment, row_context: SimpleNamespace) -> SimpleNamespace:
+    """What the weak table's rows share (score_row.weak_list), once per request: the links' URLs
+    around the ids (one url_for each, not one a row), whether the reader may draw up a roadmap
+    item (asked once), the badges and fixed texts as the template wrote them, kept per catalogue."""
+    texts = kept_on_catalogue("_assessment_weak_texts", _weak_texts)
+    new_before, new_after = url_around("scorecards.roadmap_new", "indicator", assessment=assessment.id)
+    item_before, item_after = url_around("scorecards.roadmap_detail", "item_id")
+    return SimpleNamespace(
+        **texts,
+        badges=roadmap_badges(),
+        labels=row_context.labels,
+        badge=lambda status: status_badge("roadmap", status),
+        can_manage=can_manage_roadmap_for_unit(current_user, assessment.unit_id),
+        new_url=lambda indicator_id: f"{esc(new_before)}{indicator_id}{esc(new_after)}",
+        item_base=esc(item_before),
+        item_after=esc(item_after),
+        cn_date=date_formatter(),
+    )
+
+
+def _weak_texts(gettext) -> dict:
+    """The weak table's fixed texts as the template's _() made them (the catalogue's text, trusted)."""
+
+    def text(string: str) -> str:
+        return str(Markup(gettext(string)) % {})
+
+    return {
+        "none": text("没有短板指标"),
+        "draw_up": text("制定路线图"),
+        "not_drawn": text("尚未制定"),
+    }
 
 
 # The rows' fixed strings (score_row.py's `r.T`), marked for the catalogue here.

@@ -20,19 +20,31 @@ from typing import Any
 from flask import get_template_attribute, url_for
 from markupsafe import Markup
 
+from ...macros import status_badge
 from ...numbers import indicator_text as points
+from ...template_gettext import kept_on_catalogue
+from ...workflow import status_labels
 
 
-def esc(value: Any) -> str:
-    """markupsafe.escape's text (& < > " ' as &amp; &lt; &gt; &#34; &#39;), as a str."""
+def _replace_escape(text: str) -> str:
     return (
-        str(value)
-        .replace("&", "&amp;")
+        text.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&#34;")
         .replace("'", "&#39;")
     )
+
+
+try:  # markupsafe.escape's own C function on a str, without the Markup around it (5× the replaces)
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # pragma: no cover - markupsafe built without its speedups
+    _escape_inner = _replace_escape
+
+
+def esc(value: Any) -> str:
+    """markupsafe.escape's text (& < > " ' as &amp; &lt; &gt; &#34; &#39;), as a str."""
+    return _escape_inner(value if type(value) is str else str(value))
 
 
 def score_list(lines: list, parents: dict, r: Any) -> Markup:
@@ -214,3 +226,47 @@ def _self_and_evaluation(
             out += f'<div class="small score-note">{esc(line.comment)}</div>'
         out += "\n    </div>\n    "
     return out + "\n  "
+
+
+# --- the weak indicators' table (短板指标, an evaluated or finalized assessment) ------------------
+
+
+def weak_list(weak: list, roadmap: dict, w: Any) -> Markup:
+    """The rows of templates/scorecards/assessment.html's weak table, each with its roadmap item or
+    the link to draw one up: what the template's loop wrote, byte for byte. weak: the weak lines
+    (queries.ScoreLine, the indicator and its score); roadmap: indicator id → queries.RoadmapLine;
+    w: what every row shares, once per request (assessments.py::_weak_context)."""
+    if not weak:
+        return Markup(f'\n        <tr><td colspan="4" class="empty-state">{w.none}</td></tr>\n      ')
+    out = []
+    for line in weak:
+        code = esc(line.code)
+        item = roadmap.get(line.id)
+        if item is not None:
+            badge = w.badges.get(item.status) or str(w.badge(item.status))
+            cell = f'<a href="{w.item_base}{item.id}{w.item_after}">{badge} {esc(w.cn_date(item.due_date))}</a>\n            '
+        elif w.can_manage:
+            cell = (
+                f'\n              <a class="btn btn-sm btn-outline-danger" href="{w.new_url(line.id)}"'
+                f' data-testid="roadmap-new-{code}"><i class="bi bi-plus"></i> {w.draw_up}</a>\n            '
+            )
+        else:
+            cell = f'<span class="text-danger small">{w.not_drawn}</span>'
+        out.append(
+            f"\n        <tr>\n          <td>{code}</td><td>{esc(line.text)}</td>\n"
+            f'          <td class="text-nowrap">{w.labels.get(line.evaluated_rating, "")} '
+            f"{esc(points(line.evaluated_score))}/{esc(points(line.max_points))}</td>\n"
+            f'          <td class="text-nowrap">\n            {cell}\n          </td>\n        </tr>\n      '
+        )
+    return Markup("".join(out))
+
+
+def roadmap_badges() -> dict[str, str]:
+    """Each roadmap status's badge as the status_badge macro makes it, kept per catalogue (a status
+    not in the machine: status_badge itself)."""
+    return kept_on_catalogue(
+        "_scorecard_roadmap_badges",
+        lambda _gettext: {
+            status: str(status_badge("roadmap", status)) for status in status_labels("roadmap")
+        },
+    )

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import get_template_attribute, url_for
 from markupsafe import Markup
 
-from ...formatting import cn_date
+from ...formatting import date_formatter
 from ...i18n import N_
+from ...macros import status_badge
 from ...numbers import indicator_text as points
 from ...template_gettext import current_translations
-from .score_row import esc
+from ..helpers import url_around
+from .score_row import esc, roadmap_badges
 
 OVERDUE, NOT_PLANNED = N_("逾期"), N_("未制定")
 
@@ -67,7 +68,7 @@ def weak_rows(card: dict, indicator_base: str, today: date) -> Markup:
     base = esc(indicator_base)
     translations = current_translations()  # as the templates' _(): the catalogue's text as it is
     overdue, not_planned = translations.ugettext(OVERDUE), translations.ugettext(NOT_PLANNED)
-    badge = None
+    item_base = item_after = badges = spell_date = None
     out = []
     for line in card["weak"]:
         i, item = line.indicator, line.roadmap
@@ -75,11 +76,13 @@ def weak_rows(card: dict, indicator_base: str, today: date) -> Markup:
             measure = due = late = ""
             state = f'<span class="text-danger small">{not_planned}</span>'
         else:
-            badge = badge or get_template_attribute("_macros/ui.html", "status_badge")
-            measure, due = esc(item.measure), esc(cn_date(item.due_date))
+            if badges is None:  # once per request, and only for a table with items
+                badges, spell_date = roadmap_badges(), date_formatter()
+                item_base, item_after = map(esc, url_around("scorecards.roadmap_detail", "item_id"))
+            measure, due = esc(item.measure), esc(spell_date(item.due_date))
             late = "overdue" if item.is_overdue(today) else ""
-            href = esc(url_for("scorecards.roadmap_detail", item_id=item.id))
-            state = f'<a href="{href}">{badge("roadmap", item.status)}</a>'
+            badge = badges.get(item.status) or str(status_badge("roadmap", item.status))
+            state = f'<a href="{item_base}{item.id}{item_after}">{badge}</a>'
             if late:
                 state += f' <span class="badge text-bg-danger">{overdue}</span>'
         out.append(
