@@ -18,10 +18,9 @@ order (so the scan stops at LIMIT rows) and those rows are ranked the same way i
 
 from __future__ import annotations
 
-import json
 import re
 
-from sqlalchemy import Integer, bindparam, case, column, func, or_, select, text
+from sqlalchemy import Integer, bindparam, case, column, func, literal_column, or_, select, text
 from sqlalchemy.sql import ColumnElement, Select
 
 from .extensions import db
@@ -114,15 +113,15 @@ def ranked(q: str, rows: list, *attributes: str) -> list:
 
 
 # Statements built once (supervision/statements.py) take the query as bound values: `mode(q)` is the
-# shape of the SQL a query needs, `values(q)` its values, and `hit_values(q)` the FTS hits by kind.
+# shape of the SQL a query needs, `values(q)` its values, and `fts_values(q)` the FTS query (INDEXED).
 SHORT, SHORT_INSTR, INDEXED, TRIGRAM_LIKE = "short", "instr", "fts", "like"
 SHORT_MODES = (SHORT, SHORT_INSTR)
 _ASCII_LETTER = re.compile("[A-Za-z]")
 
 
 def mode(q: str) -> str:
-    """SHORT (< 3 characters: LIKE, ranked in Python), INDEXED (SQLite: the FTS table's hits bound as
-    ids) or TRIGRAM_LIKE (PostgreSQL: LIKE answered by the pg_trgm indexes, ranked in SQL).
+    """SHORT (< 3 characters: LIKE, ranked in Python), INDEXED (SQLite: the FTS table's hits read in
+    the statement) or TRIGRAM_LIKE (PostgreSQL: LIKE answered by the pg_trgm indexes, ranked in SQL).
 
     SHORT_INSTR: SHORT on SQLite for a text without ASCII letters, as `instr(column, q) > 0`, which
     finds what the LIKE finds (SQLite's LIKE folds the case of ASCII letters only, and the pattern
@@ -137,28 +136,39 @@ def values(q: str) -> dict[str, str]:
     return {"q": q, "q_like": like_pattern(q), "q_prefix": like_pattern(q, anywhere=False)}
 
 
-def hit_values(q: str) -> dict[str, str]:
-    """INDEXED mode: every kind's matching ids from ONE lookup of the FTS table, as a JSON array each
-    (`ids_<kind>`), which `matches` reads with json_each: the index is searched once per query, not
-    once per kind and again for the unit matches of each list."""
-    found = db.session.execute(
-        text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts"), {"fts": _fts_match(q)}
-    ).scalars()
-    by_code: dict[int, list[int]] = {code: [] for code, _table, _columns in KINDS.values()}
-    for rowid in found:
-        by_code.setdefault(rowid % 8, []).append(rowid // 8)
-    return {f"ids_{kind}": json.dumps(by_code[code]) for kind, (code, _t, _c) in KINDS.items()}
+def fts_values(q: str) -> dict[str, str]:
+    """INDEXED mode: the FTS query of q, read once by the statement's `fts_hit` CTE for every kind."""
+    return {"fts": _fts_match(q)}
 
 
-def has_hits(hits: dict[str, str], kind: str) -> bool:
-    return hits[f"ids_{kind}"] != "[]"
+# INDEXED mode: the FTS table's hits for every kind, ONE lookup per statement (a CTE that SQLite
+# materializes, as it is read by every list and by the unit matches), each kind's ids taken from it
+# by their code (rowid % 8): the index is searched once per query, and no ids go through Python.
+_FTS_HITS = (
+    text(f"SELECT rowid AS hit FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts")
+    .columns(column("hit", Integer))
+    .cte("fts_hit")
+)
+
+
+def _fts_ids(kind: str) -> Select:
+    code = KINDS[kind][0]
+    return (
+        select(literal_column("fts_hit.hit / 8", Integer))
+        .select_from(_FTS_HITS)
+        .where(literal_column(f"fts_hit.hit % 8 = {code}"))
+    )
+
+
+def fts_found() -> ColumnElement[bool]:
+    """INDEXED mode: the FTS table has a hit (a statement's WHERE: without one, no list is read)."""
+    return select(literal_column("1")).select_from(_FTS_HITS).exists()
 
 
 def matches(kind: str, id_column, how: str, *columns) -> ColumnElement[bool]:
     """`searched` for a statement built once: the text (or the FTS hits) as bound values."""
     if how == INDEXED:
-        ids = text(f"SELECT value FROM json_each(:ids_{kind})").columns(column("value", Integer))
-        return id_column.in_(ids)
+        return id_column.in_(_fts_ids(kind))
     if how == SHORT_INSTR:
         q = bindparam("q")
         return or_(*(func.instr(c, q) > 0 for c in columns))

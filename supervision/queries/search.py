@@ -39,8 +39,8 @@ from ..search import (
     INDEXED,
     SHORT_MODES,
     bound_rank,
-    has_hits,
-    hit_values,
+    fts_found,
+    fts_values,
     json_rows,
     matches,
     mode,
@@ -136,13 +136,13 @@ def _scan(spec: _List, asker, where, rank: ColumnElement | None) -> Select:
     model = spec.model
     names = dict.fromkeys((*spec.shown, *(fk for fk, _m in spec.names), *(c for c, _d in spec.order)))
     columns = {c: getattr(model, c) for c in names}
-    r = literal_column("2") if rank is None else rank
+    r = (literal_column("2") if rank is None else rank).label("r")
     order = _order(columns, spec.order)
     return (
         spec.scoped(asker)
         .where(where)
-        .with_only_columns(r.label("r"), *(col.label(c) for c, col in columns.items()))
-        .order_by(*([] if rank is None else [r]), *order)
+        .with_only_columns(r, *(col.label(c) for c, col in columns.items()))
+        .order_by(*([] if rank is None else [r]), *order)  # by its label: the rank worked out once a row
         .limit(LIMIT)
     )
 
@@ -202,7 +202,9 @@ def _search(how: str):
         lists = [_list_rows(spec, asker, how, unit_ids).label(name) for name, spec in LISTS.items()]
         if can(asker, "reference.read"):
             lists.append(_unit_rows(how, units).label("units"))
-        return select(*lists)
+        found = select(*lists)
+        # INDEXED: no row when the FTS table has no hit, and then no list is read.
+        return found.where(fts_found()) if how == INDEXED else found
 
     return build
 
@@ -228,17 +230,16 @@ def search_all(user, q: str) -> dict[str, list]:
     """Each kind of record, from the viewer's scoped query, at most LIMIT hits each (one statement),
     found through the search index (supervision/search.py) and ranked: exact matches first.
 
-    On SQLite a 3+ character query reads the FTS table once for every kind first (`hit_values`);
-    when nothing matched, nothing else is read."""
+    On SQLite a 3+ character query reads the FTS table once for every kind, in the statement."""
     how = mode(q)
     params = values(q)
     if how == INDEXED:
-        hits = hit_values(q)
-        if not any(has_hits(hits, kind) for kind in (*(s.kind for s in LISTS.values()), "unit")):
-            return {name: [] for name in SEARCHED_ATTRIBUTES}
-        params.update(hits)
+        params.update(fts_values(q))
     stmt = statement(("search", how), user, _search(how))
-    found = db.session.execute(stmt, statement_values(user, **params)).one()._mapping
+    row = db.session.execute(stmt, statement_values(user, **params)).one_or_none()
+    if row is None:  # INDEXED: nothing matched, nothing was read but the index
+        return {name: [] for name in SEARCHED_ATTRIBUTES}
+    found = row._mapping
     results: dict[str, list] = {}
     for name, spec in LISTS.items():
         results[name] = _hits(spec, found[name], dedupe=how not in SHORT_MODES and spec.by_unit)
