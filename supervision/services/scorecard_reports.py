@@ -102,7 +102,7 @@ def stored_area_sums(rows) -> dict:
     return {str(area_id): [round(earned, 4), round(possible, 4)] for area_id, earned, possible in rows}
 
 
-def office_scorecard(round_: AssessmentRound) -> dict:
+def office_scorecard(round_: AssessmentRound | RoundRef) -> dict:
     """The round's board, computed once per change of its finalized assessments (or unit names).
 
     The stamp (their number and latest finalization, and the latest unit edit) is one query; the
@@ -552,3 +552,33 @@ def totals_for(assessment_ids: list[int], *, evaluated: bool = True) -> dict[int
 
 def frameworks_in_use() -> list[Framework]:
     return list(db.session.scalars(select(Framework).order_by(Framework.name, Framework.version.desc())))
+
+
+@dataclass(frozen=True)
+class FrameworkRef:
+    """What the boards show of a round's framework (plain values); its label is the model's."""
+
+    name: str
+    version: int
+    is_demo: bool
+
+    label = property(Framework.label.fget)
+
+
+@dataclass(frozen=True)
+class RoundRef:
+    """A round with results as the boards read it: plain values, not an ORM object."""
+
+    id: int
+    year: int
+    title: str
+    framework_id: int
+    framework: FrameworkRef
+
+
+def round_refs() -> list[RoundRef]:
+    """`rounds_with_results` as plain values (the boards' round picker and headings), one query."""
+    return [
+        RoundRef(*row[:4], framework=FrameworkRef(*row[4:]))
+        for row in db.session.connection().execute(board_statements.round_choices())
+    ]
