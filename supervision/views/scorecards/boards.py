@@ -39,7 +39,7 @@ EMPTY_CHART = {
 
 def _chosen_round() -> tuple[reports.RoundRef | None, list[reports.RoundRef]]:
     """The round asked for (or the newest), and every round with results (as plain values)."""
-    rounds = reports.round_refs()
+    rounds = reports.kept_round_refs()
     wanted = id_arg("round")
     chosen = next((r for r in rounds if r.id == wanted), rounds[0] if rounds else None)
     return chosen, rounds
@@ -109,7 +109,7 @@ def _partial(name: str, **context) -> Markup:
 @require("scorecards.read_all")
 def office():
     round_, rounds = _chosen_round()
-    board = reports.office_scorecard(round_) if round_ else None
+    board = reports.office_board(round_) if round_ else None
     # The ranking is paged (the heatmap draws every unit from data.json); bands and the
     # distribution count every unit.
     per_page = 50
@@ -158,7 +158,7 @@ def office_data():
     round_, _chosen = _chosen_round()
     if round_ is None:
         return jsonify(**EMPTY_CHART)
-    return jsonify(reports.chart_data(reports.office_scorecard(round_)))
+    return jsonify(reports.chart_data(reports.office_board(round_)))
 
 
 @bp.route("/office/export.xlsx")
@@ -167,7 +167,7 @@ def office_export():
     round_, _chosen = _chosen_round()
     if round_ is None:
         abort(404)
-    board = reports.office_scorecard(round_)
+    board = reports.office_board(round_)
     data = exports.office_xlsx(round_, board, scorecard_workbook.office_unit_sheets(round_, board["rows"]))
     return download(data, f"{round_.year}年度指标评估记分卡.xlsx", XLSX_MIME)
 
