@@ -176,10 +176,15 @@ def _office_scorecard(round_: AssessmentRound) -> dict:
         if key in bands:
             bands[key] += 1
     totals = [r.total for r in rows if r.total is not None]
-    area_avg = {}
-    for area in areas:
-        values = [r.areas.get(area.id) for r in rows if r.areas.get(area.id) is not None]
-        area_avg[area.id] = rounded(sum(values) / len(values), INDICATOR_PLACES) if values else None
+    shown: dict = {aid: [] for aid in area_ids}  # each area's figures, in the ranking's order
+    for row in rows:
+        for aid, value in row.areas.items():
+            if value is not None:
+                shown[aid].append(value)
+    area_avg = {
+        area.id: rounded(sum(values) / len(values), INDICATOR_PLACES) if (values := shown[area.id]) else None
+        for area in areas
+    }
     return {
         "areas": areas,
         "rows": rows,
