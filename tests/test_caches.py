@@ -300,7 +300,12 @@ def test_office_scorecard_keeps_its_board_through_a_login_and_other_rounds(clien
     with count_queries(keep_cache=True) as after:
         again = client.get(url).get_data(as_text=True)
     assert "今年单位0" in again and f"{YEAR - 1} · " in again
-    assert boards["calls"] == [] and after() == warm()
+    # An assessment changed: the rounds and the board's stamp are read again (warm, the page reads
+    # neither, only the audit feed); the board itself is kept, its stamp has not moved.
+    assert boards["calls"] == [] and after() == warm() + 2
+    with count_queries(keep_cache=True) as later:
+        client.get(url)
+    assert later() == warm()
 
 
 def test_office_scorecard_shows_a_finalization_and_a_rename_at_once(client, boards):
@@ -311,10 +316,48 @@ def test_office_scorecard_shows_a_finalization_and_a_rename_at_once(client, boar
     assert "待定稿单位" in client.get(url).get_data(as_text=True)
     unit = boards["waiting"].unit
     unit.short_name = "改名后的单位"
+    # A rename writes its audit event (services.org.unit_update): the feed tells the board's stamp
+    # to be read again, as every cache of derived figures relies on (audit.change_versions).
+    record_event(actor=boards["lead"], action="unit.update", record_type="unit", record_id=unit.id)
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert "改名后的单位" in page and "待定稿单位" not in page
     assert boards["calls"] == [boards["round"].id] * 3
+
+
+def test_office_scorecard_draws_its_board_once_and_in_each_language(client, boards):
+    client.login_user(boards["lead"])
+    url = f"/scorecards/office?round={boards['round'].id}"
+    chinese = client.get(url).get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    english = client.get(url).get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["lang"] = "zh_CN"
+    again = client.get(url).get_data(as_text=True)
+    assert "已定稿单位" in chinese and "已定稿单位" not in english and "名次" not in english
+    assert "名次" in again and again.count("今年单位") == chinese.count("今年单位") == 3
+    assert english.count("今年单位") == 3 and boards["calls"] == [boards["round"].id]
+
+
+def test_office_scorecard_shows_a_new_round_title_and_a_reopened_assessment_at_once(client, boards):
+    client.login_user(boards["lead"])
+    url = f"/scorecards/office?round={boards['round'].id}"
+    assert "今年单位0" in client.get(url).get_data(as_text=True)
+    this_round = boards["round"]
+    this_round.title = "改过名的一轮"
+    record_event(actor=boards["lead"], action="round.update", record_type="round", record_id=this_round.id)
+    db.session.commit()
+    assert "改过名的一轮" in client.get(url).get_data(as_text=True)
+    finalized = db.session.query(Assessment).filter_by(round_id=this_round.id, status="finalized")
+    reopened = next(a for a in finalized if a.unit.short_name == "今年单位0")
+    reopened.status = "evaluated"
+    record_event(
+        actor=boards["lead"], action="assessment.reopen", record_type="assessment", record_id=reopened.id
+    )
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "今年单位0" not in page and "今年单位1" in page
 
 
 def test_office_scorecard_is_only_for_office_readers(client, boards, make_user):

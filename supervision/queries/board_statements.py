@@ -7,7 +7,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from .. import statements
-from ..models import Assessment, AssessmentRound, Unit
+from ..models import Assessment, AssessmentRound, Framework, Unit
 
 _FINALIZED = Assessment.status == "finalized"
 
@@ -39,3 +39,26 @@ def board_stamp() -> Select:
         ).where(Assessment.round_id == bindparam("round_id"), _FINALIZED)
 
     return statements.once("office_scorecard_stamp", build)
+
+
+def round_choices() -> Select:
+    """`rounds_with_results` as plain columns (no ORM objects): each round's id, year, title and
+    framework (its name, version and whether it is a demo), newest first."""
+
+    def build() -> Select:
+        return (
+            select(
+                AssessmentRound.id,
+                AssessmentRound.year,
+                AssessmentRound.title,
+                AssessmentRound.framework_id,
+                Framework.name,
+                Framework.version,
+                Framework.is_demo,
+            )
+            .join(Framework, Framework.id == AssessmentRound.framework_id)
+            .where(AssessmentRound.id.in_(select(Assessment.round_id).where(_FINALIZED)))
+            .order_by(AssessmentRound.year.desc())
+        )
+
+    return statements.once("round_choices", build)

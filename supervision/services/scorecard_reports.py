@@ -14,7 +14,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from .. import statements
-from ..audit import engine_key
+from ..audit import changes_stamp, engine_key
 from ..cache import derived
 from ..extensions import db
 from ..models import (
@@ -103,7 +103,7 @@ def stored_area_sums(rows) -> dict:
     return {str(area_id): [round(earned, 4), round(possible, 4)] for area_id, earned, possible in rows}
 
 
-def office_scorecard(round_: AssessmentRound) -> dict:
+def office_scorecard(round_: AssessmentRound | RoundRef) -> dict:
     """The round's board, computed once per change of its finalized assessments (or unit names).
 
     The stamp (their number and latest finalization, and the latest unit edit) is one query; the
@@ -113,7 +113,11 @@ def office_scorecard(round_: AssessmentRound) -> dict:
     the stamp, while another edit of the assessment (its updated_at) does not.
     """
     stamp = db.session.execute(board_statements.board_stamp(), {"round_id": round_.id}).one()
-    key = ("office_scorecard", engine_key(db.engine), round_.id, round_.framework_id, tuple(stamp))
+    return _board_of_stamp(round_, tuple(stamp))
+
+
+def _board_of_stamp(round_: AssessmentRound | RoundRef, stamp: tuple) -> dict:
+    key = ("office_scorecard", engine_key(db.engine), round_.id, round_.framework_id, stamp)
     return derived(key, lambda: _office_scorecard(round_))
 
 
@@ -124,41 +128,45 @@ def _office_scorecard(round_: AssessmentRound) -> dict:
     loaded in bulk) are summed by the database in one more query.
     """
     areas = areas_of(round_.framework_id)
+    area_ids = [a.id for a in areas]
+    # Each finalized assessment with its unit's names (one query, no list of ids sent back).
     finalized = db.session.execute(
-        select(Assessment.id, Assessment.unit_id, Assessment.area_scores).where(
-            Assessment.round_id == round_.id, FINALIZED
-        )
+        select(Assessment.id, Assessment.area_scores, Unit.id, Unit.short_name, Unit.name, Unit.kind)
+        .join(Unit, Unit.id == Assessment.unit_id)
+        .where(Assessment.round_id == round_.id, FINALIZED)
     ).all()
-    missing = area_sums([aid for aid, _unit, stored in finalized if stored is None])
-    per_unit: dict[int, list] = {}
-    assessment_of: dict[int, int] = {}
-    for assessment_id, unit_id, stored in finalized:
-        if stored is None:
-            per_unit[unit_id] = missing.get(assessment_id, [])
-        else:
-            per_unit[unit_id] = [(int(area), pair[0], pair[1]) for area, pair in stored.items()]
-        assessment_of[unit_id] = assessment_id
-    units = (
-        db.session.execute(
-            select(Unit.id, Unit.short_name, Unit.name, Unit.kind).where(Unit.id.in_(list(per_unit)))
-        ).all()
-        if per_unit
-        else []
-    )
+    missing = area_sums([row[0] for row in finalized if row[1] is None])
+    # `percent` of each distinct pair of sums once: scores come in steps, so a province's units
+    # share most of their pairs, and rounding half up (through Decimal) is the costly part.
+    shares: dict[tuple[float, float], float | None] = {}
+
+    def share(earned: float, possible: float) -> float | None:
+        key = (earned, possible)
+        if key in shares:
+            return shares[key]
+        value = shares[key] = percent(earned, possible)
+        return value
+
     rows = []
-    for unit_id, short, name, kind in units:
-        score = combine_area_sums(per_unit[unit_id])
+    for assessment_id, stored, unit_id, short, name, kind in finalized:
+        if stored is None:
+            sums = missing.get(assessment_id, [])
+        else:
+            sums = [(int(area), pair[0], pair[1]) for area, pair in stored.items()]
+        score = combine_area_sums(sums)  # as score.total and score.area_percent, by share()
+        per_area = score.areas
         rows.append(
             UnitRow(
                 unit_id=unit_id,
                 name=short or name,
                 kind=kind,
-                assessment_id=assessment_of[unit_id],
-                total=score.total,
-                areas={a.id: score.area_percent(a.id) for a in areas},
+                assessment_id=assessment_id,
+                total=share(score.earned, score.possible),
+                areas={aid: share(*per_area.get(aid, (0.0, 0.0))) for aid in area_ids},
             )
         )
-    rows.sort(key=lambda r: (-(r.total or 0), r.name))
+    # Equal totals and names (two units of one short name) in the order of their ids.
+    rows.sort(key=lambda r: (-(r.total or 0), r.name, r.unit_id))
     previous = None
     for index, row in enumerate(rows, start=1):
         row.rank = previous.rank if previous is not None and previous.total == row.total else index
@@ -169,10 +177,15 @@ def _office_scorecard(round_: AssessmentRound) -> dict:
         if key in bands:
             bands[key] += 1
     totals = [r.total for r in rows if r.total is not None]
-    area_avg = {}
-    for area in areas:
-        values = [r.areas.get(area.id) for r in rows if r.areas.get(area.id) is not None]
-        area_avg[area.id] = rounded(sum(values) / len(values), INDICATOR_PLACES) if values else None
+    shown: dict = {aid: [] for aid in area_ids}  # each area's figures, in the ranking's order
+    for row in rows:
+        for aid, value in row.areas.items():
+            if value is not None:
+                shown[aid].append(value)
+    area_avg = {
+        area.id: rounded(sum(values) / len(values), INDICATOR_PLACES) if (values := shown[area.id]) else None
+        for area in areas
+    }
     return {
         "areas": areas,
         "rows": rows,
@@ -578,3 +591,60 @@ def totals_for(assessment_ids: list[int], *, evaluated: bool = True) -> dict[int
 
 def frameworks_in_use() -> list[Framework]:
     return list(db.session.scalars(select(Framework).order_by(Framework.name, Framework.version.desc())))
+
+
+@dataclass(frozen=True)
+class FrameworkRef:
+    """What the boards show of a round's framework (plain values); its label is the model's."""
+
+    name: str
+    version: int
+    is_demo: bool
+
+    label = property(Framework.label.fget)
+
+
+@dataclass(frozen=True)
+class RoundRef:
+    """A round with results as the boards read it: plain values, not an ORM object."""
+
+    id: int
+    year: int
+    title: str
+    framework_id: int
+    framework: FrameworkRef
+
+
+def round_refs() -> list[RoundRef]:
+    """`rounds_with_results` as plain values (the boards' round picker and headings), one query."""
+    return [
+        RoundRef(*row[:4], framework=FrameworkRef(*row[4:]))
+        for row in db.session.connection().execute(board_statements.round_choices())
+    ]
+
+
+# What the office page's rounds and its board's stamp read, by record type (`audit.changes_stamp`).
+ROUNDS_READS = ("assessment", "round", "framework")
+BOARD_STAMP_READS = ("assessment", "unit")
+
+
+def kept_round_refs() -> list[RoundRef]:
+    """`round_refs`, read once per change of an assessment, a round or a framework: the audit feed
+    that tells (`audit.changes_stamp`, one query by primary key a request) costs the database less
+    than the rounds' query, and a request that reads it already shares it."""
+    key = ("round_refs", engine_key(db.engine), changes_stamp(*ROUNDS_READS))
+    return derived(key, round_refs)
+
+
+def office_board(round_: RoundRef) -> dict:
+    """`office_scorecard` (the same cached board), with its stamp read once per change of an
+    assessment or a unit (the audit feed) rather than on every request: at province scale the
+    stamp's count and latest finalization over the round, and the latest unit edit, cost the
+    database more than the rest of the page. A change of either kind reads the stamp again; the
+    board itself is drawn again only when the stamp moves, as before."""
+    key = ("office_board_stamp", engine_key(db.engine), round_.id, changes_stamp(*BOARD_STAMP_READS))
+
+    def read_stamp() -> tuple:
+        return tuple(db.session.execute(board_statements.board_stamp(), {"round_id": round_.id}).one())
+
+    return _board_of_stamp(round_, derived(key, read_stamp))

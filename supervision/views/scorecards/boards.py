@@ -3,7 +3,9 @@ and a unit's scorecard with one indicator's history."""
 
 from __future__ import annotations
 
-from flask import abort, jsonify, render_template, url_for
+from collections.abc import Callable
+
+from flask import abort, current_app, jsonify, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -11,7 +13,7 @@ from ...exports import scorecards as exports
 from ...extensions import db
 from ...formatting import local_today
 from ...i18n import Vocab
-from ...models import RATINGS, AssessmentRound, Indicator
+from ...models import RATINGS, Indicator
 from ...numbers import indicator_text
 from ...parsing import id_arg, year_arg
 from ...permissions import get_scorecard_unit_for_user_or_404, require
@@ -35,8 +37,9 @@ EMPTY_CHART = {
 }
 
 
-def _chosen_round() -> tuple[AssessmentRound | None, list[AssessmentRound]]:
-    rounds = reports.rounds_with_results()
+def _chosen_round() -> tuple[reports.RoundRef | None, list[reports.RoundRef]]:
+    """The round asked for (or the newest), and every round with results (as plain values)."""
+    rounds = reports.kept_round_refs()
     wanted = id_arg("round")
     chosen = next((r for r in rounds if r.id == wanted), rounds[0] if rounds else None)
     return chosen, rounds
@@ -83,31 +86,70 @@ def _ranking_rows(board: dict, shown: list, unit_url: tuple[str, str]) -> Markup
     return Markup("".join(out))
 
 
+def _drawn(board: dict, key: tuple, draw: Callable[[], Markup]) -> Markup:
+    """A part of the office page drawn from the board, once per `key` (what else the part depends
+    on) and this request's catalogue. The board is kept only until what it shows changes
+    (`reports.office_scorecard`'s stamp), and its drawings are kept on it: they go with it."""
+    drawings = board.get("_drawn")
+    if drawings is None:
+        drawings = board.setdefault("_drawn", {})
+    key = (current_translations(), *key)
+    html = drawings.get(key)
+    if html is None:
+        html = drawings[key] = draw()
+    return html
+
+
+def _partial(name: str, **context) -> Markup:
+    """A partial template rendered on its own (the page includes the result as it is)."""
+    return Markup(current_app.jinja_env.get_template(name).render(**context))
+
+
 @bp.route("/office")
 @require("scorecards.read_all")
 def office():
     round_, rounds = _chosen_round()
-    board = reports.office_scorecard(round_) if round_ else None
+    board = reports.office_board(round_) if round_ else None
     # The ranking is paged (the heatmap draws every unit from data.json); bands and the
     # distribution count every unit.
     per_page = 50
     total = len(board["rows"]) if board else 0
     pages = max(1, -(-total // per_page))
     page = min(page_arg(), pages)
-    shown = board["rows"][(page - 1) * per_page : page * per_page] if board else []
-    return render_template(
-        "scorecards/office.html",
-        round_=round_,
-        rounds=rounds,
-        board=board,
-        shown=shown,
-        ranking=_ranking_rows(board, shown, url_around("scorecards.unit", "unit_id", year=round_.year))
-        if board
-        else "",
-        page=page,
-        pages=pages,
-        band_scale=band_scale(),
-    )
+    parts = {}
+    if board:
+        # Each part depends on the board, the catalogue and what its key holds (the round as read,
+        # the links as this request builds them, the page): nothing of the user.
+        start, stop = (page - 1) * per_page, page * per_page
+        unit_url = url_around("scorecards.unit", "unit_id", year=round_.year)
+        data_url = url_for("scorecards.office_data", round=round_.id)
+        page_url = url_around("scorecards.office", "page", round=round_.id)
+        parts = {
+            "board_part": _drawn(
+                board,
+                ("board", round_, data_url),
+                lambda: _partial(
+                    "scorecards/_office_board.html",
+                    round_=round_,
+                    board=board,
+                    band_scale=band_scale(),
+                    data_url=data_url,
+                ),
+            ),
+            "ranking": _drawn(
+                board,
+                ("ranking", unit_url, start, stop),
+                lambda: _ranking_rows(board, board["rows"][start:stop], unit_url),
+            ),
+            "pager": _drawn(
+                board,
+                ("pager", page_url, page, pages),
+                lambda: _partial(
+                    "scorecards/_office_pager.html", board=board, page=page, pages=pages, page_url=page_url
+                ),
+            ),
+        }
+    return render_template("scorecards/office.html", round_=round_, rounds=rounds, board=board, **parts)
 
 
 @bp.route("/office/data.json")
@@ -116,7 +158,7 @@ def office_data():
     round_, _chosen = _chosen_round()
     if round_ is None:
         return jsonify(**EMPTY_CHART)
-    return jsonify(reports.chart_data(reports.office_scorecard(round_)))
+    return jsonify(reports.chart_data(reports.office_board(round_)))
 
 
 @bp.route("/office/export.xlsx")
@@ -125,7 +167,7 @@ def office_export():
     round_, _chosen = _chosen_round()
     if round_ is None:
         abort(404)
-    board = reports.office_scorecard(round_)
+    board = reports.office_board(round_)
     data = exports.office_xlsx(round_, board, scorecard_workbook.office_unit_sheets(round_, board["rows"]))
     return download(data, f"{round_.year}年度指标评估记分卡.xlsx", XLSX_MIME)
 
