@@ -580,7 +580,7 @@ def liaison_panel(user: User) -> dict:
             .limit(3)
         )
 
-    published = statements.rows("liaison_published_campaigns", user, build_published)
+    published = statements.read_rows("liaison_published_campaigns", user, build_published)
     figures = {}
     if user.unit_id is not None:
         figures = {
@@ -592,7 +592,7 @@ def liaison_panel(user: User) -> dict:
             for c in published
             if c.files
         }
-    drafts = statements.rows(
+    drafts = statements.read_rows(
         "liaison_upload_campaigns",
         user,
         lambda asker: unit_upload_campaigns_for_user(asker).with_only_columns(

@@ -33,7 +33,7 @@ def liaison_panel_data(user: User, today: date) -> dict:
     """The unit's current self-assessment with its progress, its latest total, its open roadmap."""
     if user.unit_id is None:
         return {"current": None}
-    row = statements.rows("liaison_scorecard_summary", user, _unit_summary, today=today)[0]
+    row = statements.read_rows("liaison_scorecard_summary", user, _unit_summary, today=today)[0]
     current = last = None
     if row.current_id is not None:
         current = SimpleNamespace(
