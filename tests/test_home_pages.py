@@ -3,13 +3,13 @@ with the data (issue 12: the inspector's home grew from 33 to 90 ms from city to
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
 
 from supervision.extensions import db
-from supervision.models import Indicator, IndicatorScore
+from supervision.models import Assessment, Indicator, IndicatorScore
 from supervision.permissions import verifiable_items_for_user
 from supervision.queries.scorecard_panels import cached_leaf_counts
 from supervision.services import frameworks as framework_svc
@@ -19,9 +19,11 @@ from .conftest import count_queries
 from .factories import (
     AssessmentFactory,
     AssessmentRoundFactory,
+    CaseFileFactory,
     NoticeFactory,
     NoticeItemFactory,
     ReviewAssignmentFactory,
+    ReviewCampaignFactory,
     TaskFactory,
     TaskInspectorFactory,
     UnitFactory,
@@ -227,6 +229,61 @@ def test_liaison_home_loads_the_calendar_once_and_a_fixed_number_of_queries(clie
     # rated indicators with the last total; and, the per-process caches cleared by count_queries,
     # the calendar and the framework's leaf counts (13 before the scorecard summary)
     assert large() <= 11, large()
+
+
+def _review_results(html: str) -> str:
+    return html.split('data-testid="panel-review-results"', 1)[1].split("</ul>", 1)[0]
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_liaison_home_asks_for_the_lists_still_wanted(client, liaison_world, published):
+    """The campaigns wanting the unit's case-file list are read only when the published results'
+    row counts some (or when there is no published result to count them): shown either way."""
+    unit = liaison_world["unit"]
+    if published:
+        campaign = ReviewCampaignFactory(
+            status="published", published_at=datetime(2026, 5, 1, tzinfo=UTC), units=[unit]
+        )
+        CaseFileFactory(campaign=campaign, unit=unit, final_score=80)
+        db.session.commit()
+    client.login_user(liaison_world["liaison"])
+    panel = _review_results(client.get("/").get_data(as_text=True))
+    assert "请上传案卷清单" not in panel and ("本单位 1 卷" in panel) == published
+    stranger = UnitFactory()
+    ReviewCampaignFactory(status="draft", title="第二批评查", units=[unit])
+    ReviewCampaignFactory(status="draft", title="别的单位的评查", units=[stranger])
+    db.session.commit()
+    panel = _review_results(client.get("/").get_data(as_text=True))
+    assert panel.count("请上传案卷清单") == 1 and "请上传案卷清单：第二批评查" in panel
+    assert ("本单位 1 卷" in panel) == published
+
+
+def test_liaison_work_lists_draft_self_assessments_only_when_the_summary_counts_some(client, liaison_world):
+    client.login_user(liaison_world["liaison"])
+    client.get("/")
+    statements = _statements_during(lambda: client.get("/"))
+    work = (
+        client.get("/")
+        .get_data(as_text=True)
+        .split('data-testid="my-work"', 1)[1]
+        .split("data-testid=", 1)[0]
+    )
+    assert "指标自评" in work and "请完成自评并提交" in work
+    assert sum(s.startswith("SELECT assessment.id, assessment.return_reason") for s in statements) == 1
+    current = db.session.scalars(
+        select(Assessment).where(Assessment.unit_id == liaison_world["unit"].id, Assessment.status == "draft")
+    ).one()
+    current.status = "submitted"
+    db.session.commit()
+    statements = _statements_during(lambda: client.get("/"))
+    work = (
+        client.get("/")
+        .get_data(as_text=True)
+        .split('data-testid="my-work"', 1)[1]
+        .split("data-testid=", 1)[0]
+    )
+    assert "指标自评" not in work
+    assert sum(s.startswith("SELECT assessment.id, assessment.return_reason") for s in statements) == 0
 
 
 def test_leaf_counts_are_cached_per_change_of_the_framework(make_user):

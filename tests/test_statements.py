@@ -158,3 +158,28 @@ def test_findings_list_binds_each_filter_value(client, make_user):
     ):
         body = client.get("/tasks/findings" + query).get_data(as_text=True)
         assert shown.description in body and hidden.description not in body, query
+
+
+def test_read_rows_sees_what_the_session_has_not_flushed(make_user):
+    """read_rows runs on the connection, after the autoflush the ORM's execute would have done."""
+    from supervision.extensions import db
+
+    unit = UnitFactory()
+    liaison = make_user("liaison", unit=unit)
+    first = _issued(unit, 1)
+
+    def build(asker):
+        return notices_for_user(asker).with_only_columns(Notice.id, Notice.title).order_by(Notice.id)
+
+    assert [row.id for row in statements.read_rows("test_read_rows", liaison, build)] == [first.id]
+    first.title = "改过的标题"
+    pending = Notice(**{c: getattr(first, c) for c in ("kind_id", "unit_id", "status", "title")})
+    pending.doc_number = "海法督〔2026〕2号"
+    db.session.add(pending)
+    rows = statements.read_rows("test_read_rows", liaison, build)
+    assert [row.title for row in rows] == ["改过的标题", "改过的标题"]
+    assert rows == statements.rows("test_read_rows", liaison, build)
+    with db.session.no_autoflush:
+        first.title = "再改"
+        assert statements.read_rows("test_read_rows", liaison, build)[0].title == "改过的标题"
+    db.session.rollback()

@@ -504,7 +504,7 @@ def inspector_panel_data(user: User) -> dict:
             .limit(10)
         )
 
-    drafts = statements.rows("inspector_drafts", user, build)
+    drafts = statements.read_rows("inspector_drafts", user, build)
     return {"items": verifiable_items_for_user(user), "drafts": drafts}
 
 

@@ -567,11 +567,14 @@ def liaison_panel(user: User) -> dict:
                 .scalar_subquery()
             )
 
+        # whether any campaign still wants the unit's list: the second read only when one does
+        wanted = select(func.count()).select_from(_upload_campaigns(asker).subquery()).scalar_subquery()
         return (
             campaigns_for_user(asker)
             .with_only_columns(
                 ReviewCampaign.id,
                 ReviewCampaign.title,
+                wanted.label("wanted"),
                 of_unit(func.count(CaseFile.id)).label("files"),
                 of_unit(func.avg(CaseFile.final_score)).label("avg"),
                 of_unit(func.count(CaseFile.id), CaseFile.excellent.is_(True)).label("excellent"),
@@ -580,7 +583,7 @@ def liaison_panel(user: User) -> dict:
             .limit(3)
         )
 
-    published = statements.rows("liaison_published_campaigns", user, build_published)
+    published = statements.read_rows("liaison_published_campaigns", user, build_published)
     figures = {}
     if user.unit_id is not None:
         figures = {
@@ -592,11 +595,12 @@ def liaison_panel(user: User) -> dict:
             for c in published
             if c.files
         }
-    drafts = statements.rows(
-        "liaison_upload_campaigns",
-        user,
-        lambda asker: unit_upload_campaigns_for_user(asker).with_only_columns(
-            ReviewCampaign.id, ReviewCampaign.title
-        ),
-    )
+    drafts = []
+    if not published or published[0].wanted:
+        drafts = statements.read_rows("liaison_upload_campaigns", user, _upload_campaigns)
     return {"published": published, "figures": figures, "drafts": drafts}
+
+
+def _upload_campaigns(asker):
+    """The campaigns still taking the unit's case-file list (the liaison's panel asks them to)."""
+    return unit_upload_campaigns_for_user(asker).with_only_columns(ReviewCampaign.id, ReviewCampaign.title)

@@ -24,6 +24,7 @@ from ..models import (
 from ..permissions import (
     assessments_to_evaluate_rows,
 )
+from ..request_memo import per_request
 from ..scoring_indicators import percent
 from ..services import scorecard_reports as reports
 from .scorecards import leaf_counts_by_kind
@@ -33,7 +34,7 @@ def liaison_panel_data(user: User, today: date) -> dict:
     """The unit's current self-assessment with its progress, its latest total, its open roadmap."""
     if user.unit_id is None:
         return {"current": None}
-    row = statements.rows("liaison_scorecard_summary", user, _unit_summary, today=today)[0]
+    row = unit_summary(user, today)
     current = last = None
     if row.current_id is not None:
         current = SimpleNamespace(
@@ -65,14 +66,28 @@ def liaison_panel_data(user: User, today: date) -> dict:
     }
 
 
+def unit_summary(user: User, today: date):
+    """The row of `_unit_summary` for the liaison's unit, read once per request: the scorecard panel
+    and the work list (whether it has draft self-assessments to list) share it."""
+    return per_request(
+        ("liaison_scorecard_summary", user.id, today),
+        lambda: statements.read_rows("liaison_scorecard_summary", user, _unit_summary, today=today)[0],
+    )
+
+
 def _unit_summary(asker):
     """The unit's open roadmap counted, its current assessment and its latest finalized one, in one
-    row (an assessment's columns are NULL when there is none): one query for three reads."""
+    row (an assessment's columns are NULL when there is none), and whether the work list has draft
+    self-assessments to list (todo.draft_assessments' rows counted): one query for four reads."""
+    from ..todo import draft_assessments
+
     roadmap = _open_roadmap(asker).subquery()
     current = _current_assessment(asker).subquery()
     last = _last_finalized(asker).subquery()
+    drafts = select(func.count()).select_from(draft_assessments(asker).subquery()).scalar_subquery()
     return (
         select(
+            drafts.label("draft_assessments"),
             roadmap.c.open_items,
             roadmap.c.overdue_items,
             current.c.id.label("current_id"),
@@ -132,7 +147,9 @@ def _open_roadmap(asker):
 
 
 def _rated_of():
-    ids = bindparam("ids", expanding=True)
+    # two plain parameters (the second the first again when there is one id), not an expanding list:
+    # the statement is then compiled once, not rewritten at each run
+    ids = [bindparam("first"), bindparam("second")]
     return (
         select(
             IndicatorScore.assessment_id,
@@ -152,7 +169,8 @@ def _rated_and_total(current_id: int | None, last_id: int | None) -> tuple[int, 
     ids = [i for i in (current_id, last_id) if i is not None]
     if not ids:
         return 0, None
-    rows = db.session.execute(statements.once("rated_and_total", _rated_of), {"ids": ids}).all()
+    statement = statements.once("rated_and_total_of_two", _rated_of)
+    rows = db.session.connection().execute(statement, {"first": ids[0], "second": ids[-1]}).all()
     by_id = {aid: (count, earned, possible) for aid, count, earned, possible in rows}
     rated = by_id[current_id][0] if current_id in by_id else 0
     if last_id not in by_id:

@@ -60,10 +60,12 @@ def home():
     # another kind of record keeps it.
     from .home_panels import HOME_PANELS  # imported here: the panels' modules import this one
 
+    # the user itself, not the proxy: a panel asks its id, role and unit some fifty times
+    user = current_user._get_current_object()
     panels, key = [], None
-    for panel, office_wide in HOME_PANELS.get(current_user.role, ()):
+    for panel, office_wide in HOME_PANELS.get(user.role, ()):
         if not office_wide:
-            panels.append(_render_panel(panel, current_user))
+            panels.append(_render_panel(panel, user))
             continue
         if key is None:
             url = engine_key(db.engine)

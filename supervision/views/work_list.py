@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
-from ..formatting import cn_date
+from ..formatting import date_formatter
 from ..template_gettext import current_translations
 from ..todo import Work
 
@@ -23,6 +23,7 @@ def work_rows(work: Iterable[Work]) -> Markup:
     overdue = Markup(translations.ugettext("已逾期 %(n)s 个工作日"))
     left = Markup(translations.ugettext("剩 %(n)s 个工作日"))
     due_label = Markup(translations.ugettext("期限"))
+    spell = date_formatter()  # cn_date with the locale read once
     out = []
     for w in work:
         days = w.days_left
@@ -31,7 +32,7 @@ def work_rows(work: Iterable[Work]) -> Markup:
                 "\n          " + (overdue % {"n": -days} if days < 0 else left % {"n": days}) + "\n        "
             )
         elif w.due:
-            when = f"{due_label} {escape(cn_date(w.due))}"
+            when = f"{due_label} {escape(spell(w.due))}"
         else:
             when = ""
         out.append(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ...formatting import local_today
 from ...models import User
 from ...queries import notices as read
+from ..helpers import url_base
+from ..home_rows import verify_rows
 
 
 def liaison_panel(user: User):
@@ -12,7 +14,9 @@ def liaison_panel(user: User):
 
 
 def inspector_panel(user: User):
-    return "notices/_panel_inspector.html", read.inspector_panel_data(user)
+    context = read.inspector_panel_data(user)
+    context["verify_rows"] = verify_rows(context["items"], url_base("notices.detail", "notice_id"))
+    return "notices/_panel_inspector.html", context
 
 
 def lead_panel(user: User):

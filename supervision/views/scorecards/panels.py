@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ...formatting import local_today
 from ...queries import scorecard_panels as queries
+from ..helpers import url_base
+from ..home_rows import evaluate_rows
 
 
 def liaison_panel(user):
@@ -18,4 +20,6 @@ def lead_panel(user):
 
 def inspector_panel(user):
     """Submitted self-assessments waiting for an evaluation (not the inspector's own unit's)."""
-    return "scorecards/_home_inspector.html", queries.inspector_panel_data(user)
+    context = queries.inspector_panel_data(user)
+    context["rows_html"] = evaluate_rows(context["rows"], url_base("scorecards.assessment", "assessment_id"))
+    return "scorecards/_home_inspector.html", context

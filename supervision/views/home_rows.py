@@ -1,0 +1,66 @@
+"""Rows of the inspector's home panels, as HTML built in Python: the reports to verify
+(templates/notices/_panel_inspector.html) and the self-assessments to evaluate
+(templates/scorecards/_home_inspector.html).
+
+As Jinja loops the two tables' 25 rows cost some 15 µs each (finalize and escape hooks per value, a
+`_()` per row, the truncate and cn_datetime filters). Here each value is escaped once, the one
+message is translated once per catalogue and the locale read once per table. The markup is the loops'
+before this module, byte for byte (tests/test_home_rows.py renders the old loops beside them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import current_app
+from jinja2.filters import do_truncate
+from markupsafe import Markup, escape
+
+from ..formatting import SHANGHAI, date_formatter
+from ..template_gettext import kept_on_catalogue
+
+
+def _item_label(gettext) -> Markup:
+    return Markup(gettext("第%(n)s项"))
+
+
+def verify_rows(items: Iterable[Any], notice_base: str) -> Markup:
+    """The rows of the reports to verify: tuples of permissions.verifiable_items_for_user;
+    notice_base: the notice page's URL without its id (helpers.url_base)."""
+    label = kept_on_catalogue("_supervision_home_item_label", _item_label)
+    env = current_app.jinja_env
+    out = []
+    for item in items:
+        unit = item.unit_short_name or item.unit_name
+        href = escape(f"{notice_base}{item.notice_id}#item-{item.item_id}")
+        out.append(
+            "\n        <tr>\n"
+            f'          <td class="text-nowrap">{escape(item.doc_number)}</td>\n'
+            f"          <td>{escape(unit)}</td>\n"
+            f'          <td><a href="{href}">{label % {"n": item.seq}} · '
+            f"{escape(do_truncate(env, item.description, 36))}</a></td>\n"
+            "        </tr>\n      "
+        )
+    return Markup("".join(out))
+
+
+def evaluate_rows(rows: Iterable[Any], assessment_base: str) -> Markup:
+    """The rows of the self-assessments to evaluate: tuples of
+    permissions.assessments_to_evaluate_rows; assessment_base: the assessment page's URL without its id."""
+    spell = date_formatter()
+    base = escape(assessment_base)
+    out = []
+    for a in rows:
+        submitted = a.submitted_at
+        if submitted is None:
+            when = ""
+        else:
+            local = submitted.astimezone(SHANGHAI)
+            when = escape(f"{spell(local)} {local:%H:%M}")
+        out.append(
+            f'\n        <tr><td><a href="{base}{escape(a.id)}">{escape(a.unit_name)}</a></td>'
+            f'<td class="small">{escape(a.round_title)}</td>'
+            f'<td class="text-nowrap small">{when}</td></tr>\n      '
+        )
+    return Markup("".join(out))

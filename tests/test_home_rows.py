@@ -1,0 +1,99 @@
+"""The inspector's home panels' rows built in Python (supervision/views/home_rows.py) are the Jinja
+loops they replace, byte for byte, in both languages; every value of a record is escaped."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from datetime import UTC, date, datetime
+
+import pytest
+from flask import render_template_string
+from flask_babel import force_locale
+
+from supervision.views.home_rows import evaluate_rows, verify_rows
+
+# The loops of templates/notices/_panel_inspector.html and templates/scorecards/_home_inspector.html
+# before views/home_rows.py (only their rows; the {% else %} stays in the templates).
+OLD_VERIFY = (
+    "{% for item in items %}\n"
+    "        <tr>\n"
+    '          <td class="text-nowrap">{{ item.doc_number }}</td>\n'
+    "          <td>{{ item.unit_short_name or item.unit_name }}</td>\n"
+    "          <td><a href=\"{{ notice_base ~ item.notice_id ~ '#item-' ~ item.item_id }}\">"
+    "{{ _('第%(n)s项', n=item.seq) }} · {{ item.description|truncate(36) }}</a></td>\n"
+    "        </tr>\n"
+    "      {% endfor %}"
+)
+OLD_EVALUATE = (
+    "{% for a in rows %}\n"
+    '        <tr><td><a href="{{ assessment_base ~ a.id }}">{{ a.unit_name }}</a></td>'
+    '<td class="small">{{ a.round_title }}</td>'
+    '<td class="text-nowrap small">{{ a.submitted_at|cn_datetime }}</td></tr>\n'
+    "      {% endfor %}"
+)
+
+Item = namedtuple(
+    "Item",
+    "item_id seq notice_id doc_number unit_name unit_short_name deadline drafted_by_id description",
+)
+ToEvaluate = namedtuple("ToEvaluate", "id unit_name round_title deadline submitted_at total")
+
+NASTY = '<script>alert("x")</script>&\'<b>'
+LONG = "证据材料未加盖单位印章，来源不明，且未附送达回证和调查询问笔录原件，" * 2
+WORDS = "The evidence was not stamped and its source is unknown, nor was the receipt attached at all."
+
+
+def _items():
+    return [
+        Item(7457, 3, 1882, "海法督建〔2026〕135号", "自然资源和规划分局521", "", date(2026, 3, 5), 1, LONG),
+        Item(7458, 12, 1883, NASTY, NASTY, None, None, 2, NASTY),
+        Item(7459, 1, 1884, "A1", "全称", "简称", date(2026, 1, 1), 1, WORDS),
+        Item(7460, 2, 1885, "A2", "全称", "简称", date(2026, 1, 1), 1, "短"),
+        Item(7461, 2, 1886, "A3", "全称", "简称", date(2026, 1, 1), 1, "x" * 40),
+        Item(7462, 2, 1887, "A4", "全称", "简称", date(2026, 1, 1), 1, "x" * 41 + " y"),
+    ]
+
+
+def _to_evaluate():
+    return [
+        ToEvaluate(
+            602,
+            "第1号单位市场监督管理局",
+            "2026年度自评",
+            date(2026, 12, 1),
+            datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+            3,
+        ),
+        ToEvaluate(603, NASTY, NASTY, None, datetime(2026, 12, 31, 17, 5, tzinfo=UTC), 3),
+        ToEvaluate(604, None, "轮次", None, None, 3),
+    ]
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+@pytest.mark.parametrize("count", [0, 1, 6])
+def test_verify_rows_are_the_loop_s_html(app, locale, count):
+    items = _items()[:count]
+    with app.test_request_context("/"), force_locale(locale):
+        old = render_template_string(OLD_VERIFY, items=items, notice_base="/notices/")
+        assert str(verify_rows(items, "/notices/")) == old
+    if count:
+        assert ("第3项 · " if locale == "zh_CN" else "Item 3 · ") in old
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_evaluate_rows_are_the_loop_s_html(app, locale, count):
+    rows = _to_evaluate()[:count]
+    with app.test_request_context("/"), force_locale(locale):
+        old = render_template_string(OLD_EVALUATE, rows=rows, assessment_base="/scorecards/assessments/")
+        assert str(evaluate_rows(rows, "/scorecards/assessments/")) == old
+    if count:
+        assert ("2026年11月20日 10:00" if locale == "zh_CN" else "20 Nov 2026 10:00") in old
+
+
+def test_home_rows_escape_what_the_records_say(app):
+    with app.test_request_context("/"):
+        html = str(verify_rows(_items()[1:2], '/n/"&')) + str(evaluate_rows(_to_evaluate()[1:2], '/a/"&'))
+    assert "<script>" not in html and "<b>" not in html
+    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&#39;&lt;b&gt;") >= 4
+    assert 'href="/n/&#34;&amp;1883#item-7458"' in html and 'href="/a/&#34;&amp;603"' in html
