@@ -156,7 +156,7 @@ def findings():
         unit_choice=unit_choice,
         export_args={k: v for k, v in args.items() if v},
         severities=SEVERITIES,
-        categories=queries.finding_category_names(include_inactive=True),
+        categories=queries.finding_category_names_kept(include_inactive=True),
         finding_statuses=MACHINES["finding"].statuses,
         years=list(range(today.year, today.year - 6, -1)),
         finding_rows=finding_rows,
