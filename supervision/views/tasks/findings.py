@@ -36,6 +36,7 @@ from ..helpers import (
 )
 from ..suggest import chosen_unit
 from . import FINDINGS_READ, bp, finding_filter_args
+from .finding_filter import findings_filter
 from .finding_rows import finding_rows
 
 # --- the finding form -----------------------------------------------------------------------
@@ -160,6 +161,7 @@ def findings():
         finding_statuses=MACHINES["finding"].statuses,
         years=list(range(today.year, today.year - 6, -1)),
         finding_rows=finding_rows,
+        findings_filter=findings_filter,
     )
 
 
