@@ -103,3 +103,27 @@ def paginate_built(
     return BuiltPagination(
         built=(rows, count, params), total=total, page=page, per_page=per_page, error_out=False
     )
+
+
+class CoreBuiltPagination(BuiltPagination):
+    """A BuiltPagination whose rows' statement (of columns only) runs on the session's connection,
+    without the ORM's execution around it (a third of what reading a 30-row page costs)."""
+
+    def _query_items(self) -> list[Any]:
+        rows, _count, params = self._query_args["built"]
+        window = {**params, "page_limit": self.per_page, "page_offset": self._query_offset}
+        return list(db.session.connection().execute(rows, window).all())
+
+
+def paginate_built_core(
+    rows: Executable,
+    count: Executable,
+    params: dict,
+    page: int,
+    per_page: int,
+    total: Callable[[Callable[[], int]], int] | None = None,
+) -> Pagination:
+    """paginate_built for a rows' statement of columns (no ORM entities), run as Core."""
+    return CoreBuiltPagination(
+        built=(rows, count, params), total=total, page=page, per_page=per_page, error_out=False
+    )

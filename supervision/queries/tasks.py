@@ -40,7 +40,7 @@ from ..permissions import (
 from ..todo import active_tasks_rows, inspector_task_counts
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
-from .rows import counted, paginate_built, paginate_rows, windowed
+from .rows import counted, paginate_built, paginate_built_core, paginate_rows, windowed
 
 PER_PAGE = 20
 FINDINGS_PER_PAGE = 30
@@ -445,21 +445,16 @@ def finding_rows(findings: Select, page: int):
     return paginate_rows(_finding_columns(findings), page, FINDINGS_PER_PAGE, count=findings)
 
 
-def _file_counts_built(finding_ids: list[int]) -> dict[int, int]:
-    """file_counts by a statement built once."""
-    if not finding_ids:
-        return {}
-
-    def build():
-        return (
-            select(Attachment.owner_id, func.count(Attachment.id))
-            .where(
-                Attachment.owner_type == "finding", Attachment.owner_id.in_(bindparam("ids", expanding=True))
-            )
-            .group_by(Attachment.owner_id)
-        )
-
-    return dict(db.session.execute(statements.once("finding_file_counts", build), {"ids": finding_ids}).all())
+def _with_file_counts(page: Select) -> Select:
+    """The rows of `page` (a window of _finding_columns) and, last, each one's evidence count: the
+    count read in the same statement as the rows, for the window's rows only, not a second query."""
+    window = page.subquery("page")
+    files = (
+        select(func.count(Attachment.id))
+        .where(Attachment.owner_type == "finding", Attachment.owner_id == window.c.id)
+        .scalar_subquery()
+    )
+    return select(*window.c, files.label("files")).order_by(window.c.found_on.desc(), window.c.id.desc())
 
 
 def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dict:
@@ -471,7 +466,7 @@ def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dic
         return query.where(Finding.task_id == bindparam("task_id")) if task_id else query
 
     rows = statements.statement(
-        ("findings_list", shape), user, lambda a: windowed(_finding_columns(findings(a)))
+        ("findings_list", shape), user, lambda a: _with_file_counts(windowed(_finding_columns(findings(a))))
     )
     count = statements.statement(("findings_list_count", shape), user, lambda a: counted(findings(a)))
     params = statements.values(user, task_id=task_id, **finding_filter_values(args))
@@ -483,8 +478,8 @@ def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dic
         key = ("findings_list_count", engine_key(db.engine), shape, statements.shape(user), stamp)
         return cache.derived((*key, *sorted(params.items())), run_count)
 
-    pagination = paginate_built(rows, count, params, page, FINDINGS_PER_PAGE, total=total)
-    return {"page": pagination, "file_counts": _file_counts_built([f.id for f in pagination.items])}
+    pagination = paginate_built_core(rows, count, params, page, FINDINGS_PER_PAGE, total=total)
+    return {"page": pagination, "file_counts": {row[0]: row[-1] for row in pagination.items if row[-1]}}
 
 
 def finding_page(user: User, finding: Finding) -> dict:
@@ -571,3 +566,15 @@ def lead_home(user: User) -> dict:
         "unit_counts": unit_counts(ids),
         "leaders": leaders(ids),
     }
+
+
+def finding_category_names_kept(*, include_inactive: bool = False) -> tuple[str, ...]:
+    """finding_category_names, read again only when a category has changed (every change to one
+    is audited as a finding_category event): the findings list's filter offers them on every page."""
+    key = (
+        "finding_category_names",
+        engine_key(db.engine),
+        include_inactive,
+        changes_stamp("finding_category"),
+    )
+    return cache.derived(key, lambda: tuple(finding_category_names(include_inactive=include_inactive)))

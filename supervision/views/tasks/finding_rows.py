@@ -1,9 +1,12 @@
 """The findings table's rows, as HTML built in Python (the findings list shows 30 a page).
 
 As Jinja the row cost some 20 hook calls a cell (getattr, finalize, escape, the filters); here each
-value is escaped once and what every row shares (the links' bases, the labels, the reader's
-language) is made once per table. The markup is templates/tasks/_findings_table.html's loop, byte
-for byte; the template still holds the table around it.
+value is escaped once, as plain text (markupsafe's escape makes a Markup of each, which then costs
+twice a str in the f-string), and what every row shares is made once: the links' bases per table,
+the labels and the source cell of rows without a task once per catalogue (kept on it, as the
+templates' _() keeps its strings), each date, category and inspector once per table. The markup is
+templates/tasks/_findings_table.html's loop, byte for byte; the template still holds the table
+around it.
 """
 
 from __future__ import annotations
@@ -11,51 +14,143 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
-from ...formatting import cn_date
+from ...formatting import date_formatter
+from ...models import SEVERITIES
+from ...template_gettext import kept_on_catalogue
 from ...workflow import status_labels
 from ..helpers import url_base
 
+try:  # markupsafe's own escaping of a str, without the Markup around it
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # pragma: no cover - markupsafe without its C speedups
+
+    def _escape_inner(s: str) -> str:
+        return str(escape(s))
+
+
+def esc(value: Any) -> str:
+    """markupsafe.escape's text of `value` (& < > " ' as &amp; &lt; &gt; &#34; &#39;), as a str."""
+    return _escape_inner(value) if type(value) is str else str(escape(value))
+
+
+class Texts:
+    """The rows' fixed text for one catalogue: the status labels, the severity labels of SEVERITIES
+    (vocabulary words, translated as the templates' finalize does) and the source cell of a finding
+    without a task, each escaped."""
+
+    __slots__ = ("labels", "no_task", "severities")
+
+    def __init__(self, gettext) -> None:
+        self.labels = {k: esc(v) for k, v in status_labels("finding").items()}
+        self.severities = {k: esc(gettext(v)) for k, v in SEVERITIES.items()}
+        self.no_task = (
+            f'<td class="small"><span class="text-muted">{esc(gettext("案卷评查 / 评估"))}</span></td>'
+        )
+
+
+def texts() -> Texts:
+    return kept_on_catalogue("_supervision_finding_rows", Texts)
+
+
+class _Escaped(dict):
+    """Each distinct value escaped once per table (a page's findings share categories and names)."""
+
+    def __missing__(self, value):
+        text = self[value] = esc(value)
+        return text
+
+
+class _Dates(dict):
+    """cn_date of each date once per table, escaped; the locale read once."""
+
+    def __init__(self) -> None:
+        self.spell = date_formatter()
+
+    def __missing__(self, value):
+        text = self[value] = esc(self.spell(value))
+        return text
+
+
+# The first columns of each row, in the order queries.tasks._finding_columns selects them: a row is
+# read by unpacking (an attribute of a database row costs as much as a tuple's eleven unpacked).
+COLUMNS = (
+    "id",
+    "found_on",
+    "task_id",
+    "task_code",
+    "unit_short",
+    "unit_name",
+    "category",
+    "severity",
+    "description",
+    "inspector_name",
+    "status",
+)
+
 
 def finding_rows(items: Any, file_counts: dict, severities: dict, show_task: bool) -> Markup:
-    """The table body's rows of `items` (rows of queries.tasks.finding_rows), or '' for none."""
+    """The table body's rows of `items` (rows of queries.tasks.finding_rows, their first columns
+    those of COLUMNS), or '' for none."""
     if not items:
         return Markup("")
     env = current_app.jinja_env
-    finalize = env.finalize
-    task_base = escape(url_base("tasks.detail", "task_id"))
-    finding_base = escape(url_base("tasks.finding_detail", "finding_id"))
-    labels = {k: escape(v) for k, v in status_labels("finding").items()}
-    sev_labels = {k: escape(finalize(v)) for k, v in severities.items()}
-    no_task = f'<td class="small"><span class="text-muted">{escape(_("案卷评查 / 评估"))}</span></td>'
+    T = texts()
+    if severities is SEVERITIES:
+        sev_labels = T.severities
+    else:
+        sev_labels = {k: esc(env.finalize(v)) for k, v in severities.items()}
+    labels, no_task = T.labels, T.no_task
+    task_base = esc(url_base("tasks.detail", "task_id")) if show_task else ""
+    finding_base = esc(url_base("tasks.finding_detail", "finding_id"))
+    # Jinja's truncate(60, True, "…"): the text as it is within the leeway, else cut to fit the end.
+    leeway = env.policies["truncate.leeway"]
+    dates, names = _Dates(), _Escaped()
+    counts = file_counts.get
     out = []
-    for f in items:
-        severity, status = escape(f.severity), f.status
+    for row in items:
+        (
+            fid,
+            found_on,
+            task_id,
+            task_code,
+            unit_short,
+            unit_name,
+            category,
+            severity,
+            text,
+            inspector,
+            status,
+        ) = row[:11]
+        sev = names[severity]
         task_cell = ""
         if show_task:
             task_cell = (
-                f'<td class="small"><a href="{task_base}{f.task_id}">{escape(f.task_code)}</a></td>'
-                if f.task_id
+                f'<td class="small"><a href="{task_base}{task_id}">{esc(task_code)}</a></td>'
+                if task_id
                 else no_task
             )
-        files = file_counts.get(f.id)
+        files = counts(fid)
         clip = f'<i class="bi bi-paperclip"></i>{files}' if files else ""
-        description = escape(do_truncate(env, f.description, 60, True, "…"))
+        if text is None or len(text) > 60 + leeway:
+            text = do_truncate(env, text, 60, True, "…")
+        sev_label = sev_labels.get(severity)
+        if sev_label is None:
+            sev_label = sev
         out.append(
             "\n      <tr>\n"
-            f'        <td class="text-nowrap small d-none d-md-table-cell">{escape(cn_date(f.found_on))}</td>\n'
+            f'        <td class="text-nowrap small d-none d-md-table-cell">{dates[found_on]}</td>\n'
             f"        {task_cell}\n"
-            f'        <td class="text-nowrap">{escape(f.unit_short or f.unit_name)}</td>\n'
-            f'        <td class="text-nowrap">{escape(f.category)}</td>\n'
-            f'        <td><span class="badge sev-{severity}">{sev_labels.get(f.severity, severity)}</span></td>\n'
-            f'        <td class="finding-text"><a href="{finding_base}{f.id}">{description}</a></td>\n'
-            f'        <td class="text-nowrap d-none d-md-table-cell">{escape(f.inspector_name or "")}</td>\n'
+            f'        <td class="text-nowrap">{names[unit_short or unit_name]}</td>\n'
+            f'        <td class="text-nowrap">{names[category]}</td>\n'
+            f'        <td><span class="badge sev-{sev}">{sev_label}</span></td>\n'
+            f'        <td class="finding-text"><a href="{finding_base}{fid}">{esc(text)}</a></td>\n'
+            f'        <td class="text-nowrap d-none d-md-table-cell">{names[inspector or ""]}</td>\n'
             '        <td class="text-end d-none d-sm-table-cell">'
             f"{clip}</td>\n"
-            f'        <td><span class="badge status-badge status-finding-{escape(status)}">{labels[status]}</span></td>\n'
+            f'        <td><span class="badge status-badge status-finding-{names[status]}">{labels[status]}</span></td>\n'
             "      </tr>\n    "
         )
     return Markup("".join(out))

@@ -36,6 +36,7 @@ from ..helpers import (
 )
 from ..suggest import chosen_unit
 from . import FINDINGS_READ, bp, finding_filter_args
+from .finding_filter import findings_filter
 from .finding_rows import finding_rows
 
 # --- the finding form -----------------------------------------------------------------------
@@ -156,10 +157,11 @@ def findings():
         unit_choice=unit_choice,
         export_args={k: v for k, v in args.items() if v},
         severities=SEVERITIES,
-        categories=queries.finding_category_names(include_inactive=True),
+        categories=queries.finding_category_names_kept(include_inactive=True),
         finding_statuses=MACHINES["finding"].statuses,
         years=list(range(today.year, today.year - 6, -1)),
         finding_rows=finding_rows,
+        findings_filter=findings_filter,
     )
 
 
