@@ -286,20 +286,23 @@ def _read_page(
     params: dict,
     page: int,
     per_page: int,
-    kept: tuple,
-    stamp: Callable[[], tuple],
+    kept: tuple | None = None,
+    stamp: Callable[[], tuple] | None = None,
 ) -> Pagination:
     """One page of the built statement `rows` (`windowed`) and its total (`counted`, the same values
     bound), read on the connection (statements of columns: the ORM's execution of a select of
     columns costs more than the rows). The total, when the rows cannot tell it, is kept while
     `stamp()` (what the counted records' audit events say of them) and the values stay the same: a
     change of a notice moves its stamp, and the values hold the asking user's id and unit. `kept`
-    names the count's statement (its name and the shape of user it was built for)."""
+    names the count's statement (its name and the shape of user it was built for); without it the
+    total is counted each time it is needed."""
     connection = db.session.connection()
     window = {**params, "page_limit": per_page, "page_offset": (page - 1) * per_page}
     items = connection.execute(rows, window).all()
 
     def total() -> int:
+        if kept is None or stamp is None:
+            return connection.execute(count, params).scalar_one()
         key = (*kept, engine_key(db.engine), stamp(), *sorted(params.items()))
         return cache.derived(key, lambda: connection.execute(count, params).scalar_one())
 
@@ -350,8 +353,9 @@ def unit_notices_page(user: User, page: int, today: date) -> dict:
     open_rows, closed_rows, closed_count = _unit_notices_statements(user)
     params = statements.values(user)
     open_notices = db.session.connection().execute(open_rows, params).all()
-    kept = ("unit_notices_closed_count", statements.shape(user))
-    result = _read_page(closed_rows, closed_count, params, page, 20, kept, lambda: changes_stamp("notice"))
+    # Counted when needed, not kept: one unit's notices count in an index, and an entry per liaison
+    # would crowd the process's cache (cache._MAX) out of the figures that are dear to compute.
+    result = _read_page(closed_rows, closed_count, params, page, 20)
     return {
         "open_notices": open_notices,
         "page": result,
