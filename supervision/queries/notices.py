@@ -3,14 +3,17 @@ home panels), each scoped through permissions.notices_for_user and its siblings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Date, Select, String, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import statements
+from .. import cache, statements
+from ..audit import changes_stamp, engine_key
 from ..calendar import WorkCalendar, load_calendar, request_calendar, working_days_between
 from ..extensions import db
 from ..filters import LIKE_ESCAPE, like_pattern
@@ -32,7 +35,7 @@ from ..permissions import (
     verifiable_items_for_user,
 )
 from ..todo import open_notices_rows
-from .rows import counted, paginate_built, windowed
+from .rows import counted, windowed
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
 LIVE_DRAFT_STATUSES = ("draft", "submitted")
@@ -248,23 +251,71 @@ def _notice_list_statements(user: User, filters: NoticeFilters) -> tuple:
 
 
 def _all_kinds() -> list:
-    """The kinds as the list's filter offers them (id and name), inactive ones too."""
+    """The kinds as the list's filter offers them (id and name), inactive ones too: kept until a
+    kind changes (every write of a kind is audited as `notice_kind`)."""
     built = statements.once(
         "notice_kinds_all",
         lambda: select(NoticeKind.id, NoticeKind.name).order_by(NoticeKind.sort, NoticeKind.id),
     )
-    return db.session.execute(built).all()
+    key = ("notice_kinds_all", engine_key(db.engine), changes_stamp("notice_kind"))
+    return cache.derived(key, lambda: db.session.connection().execute(built).all())
 
 
 def _unit_name(unit_id: int) -> str | None:
     built = statements.once("unit_name", lambda: select(Unit.name).where(Unit.id == bindparam("unit_id")))
-    return db.session.execute(built, {"unit_id": unit_id}).scalar()
+    return db.session.connection().execute(built, {"unit_id": unit_id}).scalar()
+
+
+class _ReadPage(Pagination):
+    """A page of rows already read, for the pager (flask_sqlalchemy's Pagination, as db.paginate
+    gives): the total is asked only when the rows cannot tell it (a full page, or none past page 1)."""
+
+    def _query_items(self) -> list:
+        return self._query_args["items"]
+
+    def _query_count(self) -> int:
+        items, total = self._query_args["items"], self._query_args["total"]
+        if len(items) < self.per_page and (items or self.page == 1):
+            return (self.page - 1) * self.per_page + len(items)
+        return total()
+
+
+def _read_page(
+    rows: Select,
+    count: Select,
+    params: dict,
+    page: int,
+    per_page: int,
+    kept: tuple | None = None,
+    stamp: Callable[[], tuple] | None = None,
+) -> Pagination:
+    """One page of the built statement `rows` (`windowed`) and its total (`counted`, the same values
+    bound), read on the connection (statements of columns: the ORM's execution of a select of
+    columns costs more than the rows). The total, when the rows cannot tell it, is kept while
+    `stamp()` (what the counted records' audit events say of them) and the values stay the same: a
+    change of a notice moves its stamp, and the values hold the asking user's id and unit. `kept`
+    names the count's statement (its name and the shape of user it was built for); without it the
+    total is counted each time it is needed."""
+    connection = db.session.connection()
+    window = {**params, "page_limit": per_page, "page_offset": (page - 1) * per_page}
+    items = connection.execute(rows, window).all()
+
+    def total() -> int:
+        if kept is None or stamp is None:
+            return connection.execute(count, params).scalar_one()
+        key = (*kept, engine_key(db.engine), stamp(), *sorted(params.items()))
+        return cache.derived(key, lambda: connection.execute(count, params).scalar_one())
+
+    return _ReadPage(items=items, total=total, page=page, per_page=per_page, error_out=False)
 
 
 def notice_list_page(user: User, filters: NoticeFilters, page: int, today: date) -> dict:
     """通知书: the filtered list, 20 a page, with item counts and working days left."""
     rows, count = _notice_list_statements(user, filters)
-    result = paginate_built(rows, count, statements.values(user, **_filter_values(filters, today)), page, 20)
+    params = statements.values(user, **_filter_values(filters, today))
+    # A keyword finds notices by their unit's names too: a unit's change moves the total.
+    kept = ("notice_list_count", _bound_filters(None, filters)[0], statements.shape(user))
+    result = _read_page(rows, count, params, page, 20, kept, lambda: changes_stamp("notice", "unit"))
     # A link from elsewhere may pass ?unit=<id>: the page shows the unit's name as a removable chip.
     unit_id = filters.unit_id
     return {
@@ -301,8 +352,10 @@ def unit_notices_page(user: User, page: int, today: date) -> dict:
     """本单位通知: the liaison's own unit's notices, open ones first, with working days left."""
     open_rows, closed_rows, closed_count = _unit_notices_statements(user)
     params = statements.values(user)
-    open_notices = db.session.execute(open_rows, params).all()
-    result = paginate_built(closed_rows, closed_count, params, page, 20)
+    open_notices = db.session.connection().execute(open_rows, params).all()
+    # Counted when needed, not kept: one unit's notices count in an index, and an entry per liaison
+    # would crowd the process's cache (cache._MAX) out of the figures that are dear to compute.
+    result = _read_page(closed_rows, closed_count, params, page, 20)
     return {
         "open_notices": open_notices,
         "page": result,

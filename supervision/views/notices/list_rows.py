@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ...formatting import cn_date
+from ...formatting import date_formatter
 from ...template_gettext import kept_on_catalogue
 from ...workflow import status_labels
 
@@ -59,10 +59,15 @@ def texts() -> Texts:
 
 
 class _Dates(dict):
-    """cn_date of each date once per request (a page's rows share few dates), escaped."""
+    """cn_date of each date once per request (a page's rows share few dates), escaped; the locale
+    asked once (formatting.date_formatter), not once a date."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.format = date_formatter()
 
     def __missing__(self, value):
-        text = self[value] = escape(cn_date(value))
+        text = self[value] = escape(self.format(value))
         return text
 
 
