@@ -1,0 +1,49 @@
+"""PostgreSQL: a transaction that only read ends with COMMIT, so psycopg keeps its prepared statements.
+
+psycopg prepares a statement once it has run five times on a connection, and forgets every one it
+has prepared at each ROLLBACK (a rolled-back DDL may have changed what they refer to). Every
+request ends its transaction with a rollback (the session's close, then the pool's reset), so no
+statement was ever kept: each query of each request was parsed and planned again, most of the
+backend's CPU on a page. For a transaction that ran nothing but SELECTs, COMMIT and ROLLBACK end it
+the same way; one that ran anything else (a write, a SAVEPOINT, SET, a WITH that might write) or
+failed is rolled back as before. Statements SQLAlchemy runs all pass `before_cursor_execute`; the
+app runs none on a raw cursor on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def end_reads_with_commit(engine: Engine) -> None:
+    """On PostgreSQL (psycopg), end a read-only transaction with COMMIT instead of ROLLBACK."""
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return
+    from psycopg.pq import TransactionStatus
+
+    dialect = engine.dialect
+    rollback, commit = dialect.do_rollback, dialect.do_commit
+    wrote: weakref.WeakSet = weakref.WeakSet()  # psycopg connections whose transaction ran more than reads
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def note_anything_but_a_read(conn, cursor, statement, parameters, context, executemany) -> None:
+        if not statement.startswith("SELECT "):
+            wrote.add(cursor.connection)
+
+    def do_rollback(dbapi_connection) -> None:
+        raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)  # the pool's proxy or psycopg's
+        if raw in wrote or raw.info.transaction_status != TransactionStatus.INTRANS:
+            wrote.discard(raw)
+            rollback(dbapi_connection)
+        else:
+            raw.commit()
+
+    def do_commit(dbapi_connection) -> None:
+        wrote.discard(getattr(dbapi_connection, "dbapi_connection", dbapi_connection))
+        commit(dbapi_connection)
+
+    dialect.do_rollback = do_rollback
+    dialect.do_commit = do_commit

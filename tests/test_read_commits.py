@@ -1,0 +1,74 @@
+"""A read-only transaction on PostgreSQL ends with COMMIT (psycopg keeps its prepared statements);
+anything that wrote, or failed, is still rolled back."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import ProgrammingError
+
+from supervision.extensions import db
+from supervision.models import Unit
+from tests import factories
+from tests.conftest import is_postgres
+
+pytestmark = pytest.mark.real_commits
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(app):
+    if not is_postgres():
+        pytest.skip("psycopg's prepared statements: PostgreSQL only")
+
+
+def stored_name(unit_id: int) -> str:
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT name FROM unit WHERE id = :id"), {"id": unit_id}).scalar_one()
+
+
+def prepared_on(conn) -> int:
+    return conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()
+
+
+def test_a_read_only_transaction_keeps_the_prepared_statements(app):
+    unit = factories.UnitFactory(name="读取")
+    db.session.commit()
+    query = select(Unit.name).where(Unit.id == unit.id)
+    with db.engine.connect() as conn:
+        for _ in range(8):  # psycopg prepares at the fifth run; each block ends as a request does
+            assert conn.execute(query).scalar_one() == "读取"
+            conn.rollback()
+        assert prepared_on(conn) >= 1
+        raw = conn.connection.dbapi_connection
+        assert raw.info.transaction_status.name == "INTRANS"  # the count query's own transaction
+        conn.rollback()
+        assert raw.info.transaction_status.name == "IDLE"
+
+
+def test_a_transaction_that_wrote_is_rolled_back(app):
+    unit = factories.UnitFactory(name="原名")
+    db.session.commit()
+    with db.engine.connect() as conn:
+        for _ in range(6):
+            conn.execute(select(Unit.name).where(Unit.id == unit.id))
+            conn.rollback()
+        conn.execute(text("UPDATE unit SET name = '改名' WHERE id = :id"), {"id": unit.id})
+        conn.rollback()
+        assert stored_name(unit.id) == "原名"
+
+
+def test_a_session_that_flushed_then_failed_writes_nothing(app):
+    unit = factories.UnitFactory(name="原名")
+    db.session.commit()
+    db.session.get(Unit, unit.id).name = "未提交"
+    db.session.flush()
+    db.session.rollback()
+    assert stored_name(unit.id) == "原名"
+
+
+def test_a_failed_read_is_rolled_back(app):
+    with db.engine.connect() as conn:
+        with pytest.raises(ProgrammingError):
+            conn.execute(text("SELECT no_such_column FROM unit"))
+        conn.rollback()
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1
