@@ -604,3 +604,32 @@ def test_task_list_rows_escape_every_value(app, locale):
     assert ("等 3 人" if locale == "zh_CN" else "(3 in all)") in html
     assert 'href="/tasks/7"' in known and "status-task-active" in known
     assert ("专项督察" if locale == "zh_CN" else "Special") in known
+
+
+@pytest.mark.parametrize("role", ["lead", "inspector"])
+def test_task_list_total_and_years_with_and_without_rows(client, make_user, role):
+    """The list's rows carry its total and the user's task years (queries.tasks._TaskPage); a page
+    without rows (nothing matches, or past the end) asks them apart and shows the same years."""
+    user = make_user(role)
+    tasks = [factories.TaskFactory(year=2025 + i % 2, title=f"年度任务{i}") for i in range(23)]
+    hidden = factories.TaskFactory(year=2019, title="别人的任务")
+    if role == "inspector":
+        for t in tasks:
+            factories.TaskInspectorFactory(task=t, user=user)
+    db.session.commit()
+    client.login_user(user)
+    years = ['<option value="2026" >2026</option>', '<option value="2025" >2025</option>']
+    for url in ("/tasks/", "/tasks/?page=2", "/tasks/?page=9", "/tasks/?q=没有这个词"):
+        body = client.get(url).get_data(as_text=True)
+        assert all(y in body for y in years), url
+        assert ('<option value="2019"' in body) == (role == "lead"), url
+    first = client.get("/tasks/").get_data(as_text=True)
+    assert first.count('href="/tasks/?page=2"') >= 1 and "?page=3" not in first
+    assert "年度任务" in client.get("/tasks/?page=2").get_data(as_text=True)
+    assert "没有符合条件的督察任务" in client.get("/tasks/?q=没有这个词").get_data(as_text=True)
+    assert hidden.title not in first or role == "lead"
+    with count_queries() as n:
+        client.get("/tasks/")
+    with count_queries() as past_end:
+        client.get("/tasks/?page=9")
+    assert past_end() == n() + 2  # the count and the years, apart

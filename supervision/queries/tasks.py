@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Integer, Select, String, bindparam, case, func, or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Integer, Select, String, bindparam, case, cast, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import cache, statements
@@ -230,12 +231,16 @@ TASK_LIST_COLUMNS = (
 def _row_figures() -> tuple:
     """Each task row's figures as correlated subqueries of the row query (one query for the page,
     not one per figure): findings (dismissed excluded), open ones, serious ones, units, team size,
-    the team leader's name."""
+    the team leader's name.
+
+    The findings are count(*), not count(finding.id): PostgreSQL then counts from the index on
+    (task_id, status) alone (an index-only scan) instead of visiting each finding's row for its id;
+    SQLite, whose index entries hold the row id, counts the same way either way."""
     of_task = Finding.task_id == SupervisionTask.id
     counted = Finding.status != "dismissed"
 
     def findings(*where):
-        return select(func.count(Finding.id)).where(of_task, *where).scalar_subquery()
+        return select(func.count()).select_from(Finding).where(of_task, *where).scalar_subquery()
 
     on_team = TaskInspector.task_id == SupervisionTask.id
     return (
@@ -258,6 +263,12 @@ def _row_figures() -> tuple:
 
 
 def _task_list_statements(user: User, args: dict) -> tuple:
+    """The list's rows and its count, each built once per sort, set of filters and shape of user.
+
+    Each row also carries the page's `total` (the count) and the `years` of every task the user
+    may see (task_years, as text: "2026,2025"), each an uncorrelated subquery that the database
+    runs once for the statement: a page of the list is one query, not three. The count statement
+    is for a page past the end, which has no row to carry them."""
     shape = _task_shape(args)
     sort = args["sort"] if args["sort"] in SORTS else "new"
     order = SORTS[sort]
@@ -267,9 +278,13 @@ def _task_list_statements(user: User, args: dict) -> tuple:
 
     def rows(asker):
         # The figures are computed for the page's ids only, not for every row the sort sees.
-        page_ids = windowed(tasks(asker).with_only_columns(SupervisionTask.id).order_by(*order))
+        matching = tasks(asker).with_only_columns(SupervisionTask.id)
+        page_ids = windowed(matching.order_by(*order))
+        total = select(func.count()).select_from(matching.subquery()).scalar_subquery()
+        seen = tasks_for_user(asker).with_only_columns(SupervisionTask.year).distinct().subquery()
+        years = select(func.aggregate_strings(cast(seen.c.year, String), ",")).scalar_subquery()
         return (
-            select(*TASK_LIST_COLUMNS, *_row_figures())
+            select(*TASK_LIST_COLUMNS, *_row_figures(), total.label("total"), years.label("years"))
             .where(SupervisionTask.id.in_(page_ids))
             .order_by(*order)
         )
@@ -280,11 +295,33 @@ def _task_list_statements(user: User, args: dict) -> tuple:
     )
 
 
+class _TaskPage(Pagination):
+    """A page of the task list: the rows' statement carries the total and the years (see
+    _task_list_statements); only a page without rows (past the end, or nothing matches) asks the
+    count and task_years apart."""
+
+    def _query_items(self) -> list:
+        rows, _count, params, _user = self._query_args["built"]
+        window = {**params, "page_limit": self.per_page, "page_offset": self._query_offset}
+        return db.session.execute(rows, window).all()
+
+    def _query_count(self) -> int:
+        _rows, count, params, user = self._query_args["built"]
+        if self.items:
+            first = self.items[0]
+            self.years = sorted(map(int, first.years.split(",")), reverse=True)
+            return first.total
+        self.years = task_years(user)
+        return db.session.execute(count, params).scalar_one() if self.page > 1 else 0
+
+
 def task_list(user: User, args: dict, page: int) -> dict:
-    """The task list: a page of the tasks the user may see, each row with its figures."""
+    """The task list: a page of the tasks the user may see, each row with its figures, and the
+    years of the tasks the user may see (for the year picker)."""
     rows, count = _task_list_statements(user, args)
     params = statements.values(user, **_task_values(args))
-    return {"page": paginate_built(rows, count, params, page, PER_PAGE), "years": task_years(user)}
+    pager = _TaskPage(built=(rows, count, params, user), page=page, per_page=PER_PAGE, error_out=False)
+    return {"page": pager, "years": pager.years}
 
 
 # --- the task form and the task page ---------------------------------------------------------
