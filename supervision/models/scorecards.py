@@ -150,6 +150,8 @@ class Assessment(Timestamped, db.Model):
     __table_args__ = (
         UniqueConstraint("round_id", "unit_id"),
         Index("ix_assessment_round_status", "round_id", "status"),
+        # the inspector home's self-assessments to evaluate, oldest submitted first, and their total
+        Index("ix_assessment_status_submitted", "status", "submitted_at", "id", "unit_id", "round_id"),
     )
 
 

@@ -104,8 +104,9 @@ class Finding(Timestamped, db.Model):
     severity: Mapped[str] = mapped_column(String(10), default="normal")
     description: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
-    # Indexed: the findings list and search sort by it, the dashboard counts a year's range of it.
-    found_on: Mapped[date] = mapped_column(Date, index=True)
+    # Indexed with id (ix_finding_found_id): the findings list and search sort by it, the dashboard
+    # counts a year's range of it.
+    found_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open")
     dismiss_reason: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
@@ -118,11 +119,13 @@ class Finding(Timestamped, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        Index("ix_finding_task_status", "task_id", "status"),
+        # a task's findings by status and severity: the task list counts them from the index alone
+        Index("ix_finding_task_status_severity", "task_id", "status", "severity"),
         Index("ix_finding_unit_status", "unit_id", "status"),
         Index("ix_finding_inspector_status", "inspector_id", "status"),
         # a unit's findings newest first: search's unit matches, stopping at the page
         Index("ix_finding_unit_found", "unit_id", "found_on"),
+        Index("ix_finding_found_id", "found_on", "id"),  # the findings list's order, whole
     )
 
     @property

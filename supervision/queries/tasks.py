@@ -41,7 +41,7 @@ from ..permissions import (
 from ..todo import active_tasks_rows, inspector_task_counts
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
-from .rows import counted, paginate_built, paginate_built_core, paginate_rows, windowed
+from .rows import counted, paginate_built_core, paginate_rows, windowed
 
 PER_PAGE = 20
 FINDINGS_PER_PAGE = 30
