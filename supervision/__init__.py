@@ -117,12 +117,14 @@ def _select_locale() -> Locale:
 
 def register_extensions(app: Flask) -> None:
     from . import models, search
+    from .pg_description import describe_lazily
     from .read_commits import end_reads_with_commit
 
     db.init_app(app)
     with app.app_context():
         db_ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
         end_reads_with_commit(db.engine)
+        describe_lazily(db.engine)
     migrate.init_app(
         app,
         db,
