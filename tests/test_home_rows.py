@@ -97,3 +97,58 @@ def test_home_rows_escape_what_the_records_say(app):
     assert "<script>" not in html and "<b>" not in html
     assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&#39;&lt;b&gt;") >= 4
     assert 'href="/n/&#34;&amp;1883#item-7458"' in html and 'href="/a/&#34;&amp;603"' in html
+
+
+# The loop of templates/tasks/_home_inspector.html before views/home_rows.task_rows (its rows only).
+OLD_TASKS = (
+    "{% set task_base = url_base('tasks.detail', 'task_id') %}{% set new_before, new_after = finding_new_url %}"
+    "{% for t in tasks %}\n"
+    "    {# t: (id, code, title, period_end, leader, findings, total), todo.active_tasks_rows #}\n"
+    '    <li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2">\n'
+    '      <span><a href="{{ task_base ~ t.id }}">{{ t.title }}</a>\n'
+    "        <small class=\"text-muted d-block\">{{ t.code }} · {{ _('组长') }} {{ t.leader or '' }} · "
+    "{{ _('截至') }} {{ t.period_end|cn_date }}</small></span>\n"
+    '      <span class="d-flex align-items-center gap-2">\n'
+    "        <small class=\"text-muted\">{{ _('问题 %(n)s', n=t.findings) }}</small>\n"
+    '        <a class="btn btn-sm btn-primary" href="{{ new_before ~ t.id ~ new_after }}">'
+    "<i class=\"bi bi-plus-lg\"></i> {{ _('记录问题') }}</a>\n"
+    "      </span>\n"
+    "    </li>\n"
+    "    {% endfor %}"
+)
+
+Task = namedtuple("Task", "id code title period_end leader findings total")
+
+
+def _tasks():
+    return [
+        Task(41, "DC-2026-041", "2026年度行政执法专项督察（第1批）", date(2026, 3, 5), "张三", 12, 3),
+        Task(42, NASTY, NASTY, date(2026, 12, 31), NASTY, 0, 3),
+        Task(43, "DC-2026-043", "任务", None, None, 1, 3),
+    ]
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_task_rows_are_the_loop_s_html(app, locale, count):
+    from supervision.views.helpers import url_around, url_base
+    from supervision.views.home_rows import task_rows
+
+    tasks = _tasks()[:count]
+    with app.test_request_context("/"), force_locale(locale):
+        around = url_around("tasks.finding_new", "task_id")
+        old = render_template_string(OLD_TASKS, tasks=tasks, finding_new_url=around)
+        assert str(task_rows(tasks, url_base("tasks.detail", "task_id"), around)) == old
+    if count:
+        assert ("组长 张三 · 截至 2026年3月5日" if locale == "zh_CN" else "5 Mar 2026") in old
+        assert ("问题 12" if locale == "zh_CN" else "12") in old
+
+
+def test_task_rows_escape_what_the_records_say(app):
+    from supervision.views.home_rows import task_rows
+
+    with app.test_request_context("/"):
+        html = str(task_rows(_tasks()[1:2], '/t/"&', ('/new/"&', "/x?a=1&b=2")))
+    assert "<script>" not in html and "<b>" not in html
+    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&#39;&lt;b&gt;") == 3
+    assert 'href="/t/&#34;&amp;42"' in html and 'href="/new/&#34;&amp;42/x?a=1&amp;b=2"' in html
