@@ -117,3 +117,42 @@ except ImportError:  # pragma: no cover - markupsafe without its C speedups
 def _esc(value: Any) -> str:
     """markupsafe.escape's text of `value`, as a str (None as "None", as Jinja prints it)."""
     return _escape_inner(value) if type(value) is str else str(escape(value))
+
+
+def _due_label(gettext) -> str:
+    return str(Markup(gettext("截止")))
+
+
+def unit_notice_rows(notices: Iterable[Any], info: dict, notice_base: str) -> Markup:
+    """The list items of the liaison's notices panel (templates/notices/_panel_liaison.html): tuples of
+    todo.open_notices_rows; info: working days left by notice id (queries.notices.deadline_info);
+    notice_base: the notice page's URL without its id. The days left and the items' progress are the
+    notice lists' (views/notices/list_rows.py: the macros days_left and progress)."""
+    from ..macros import status_badge
+    from .notices.list_rows import days_left, progress, texts
+
+    T = texts()
+    due = kept_on_catalogue("_supervision_home_due_label", _due_label)
+    to_sign = f' <span class="badge bg-danger">{T.to_sign}</span>'
+    spell = date_formatter()
+    base = _esc(notice_base)
+    out = []
+    for n in notices:
+        days = info[n.id]
+        counts = {"accepted": n.accepted, "total": n.total, "submitted": n.submitted} if n.total else None
+        rectify = bool(n.requires_rectification)  # the macro's no_rectification=not ...
+        out.append(
+            f'\n    <li class="list-group-item notice-row{" notice-row-overdue" if days and days["overdue"] else ""}">\n'
+            '      <div class="d-flex justify-content-between gap-2 flex-wrap">\n'
+            f'        <a class="fw-semibold" href="{base}{_esc(n.id)}">{_esc(n.title)}</a>\n'
+            f"        <span>{status_badge('notice', n.status)}{to_sign if n.status == 'issued' else ''}</span>\n"
+            "      </div>\n"
+            '      <div class="small d-flex flex-wrap gap-3 mt-1">\n'
+            f'        <span class="text-muted">{_esc(n.doc_number)}</span>\n'
+            f"        <span>{due} {_esc(spell(n.deadline))}</span>\n"
+            f"        <span>{days_left(days, T)}</span>\n"
+            f"        {progress(counts, rectify, T)}\n"
+            "      </div>\n"
+            "    </li>\n    "
+        )
+    return Markup("".join(out))
