@@ -64,3 +64,95 @@ def evaluate_rows(rows: Iterable[Any], assessment_base: str) -> Markup:
             f'<td class="text-nowrap small">{when}</td></tr>\n      '
         )
     return Markup("".join(out))
+
+
+class _TaskTexts:
+    """The tasks panel's fixed texts for one catalogue (the templates' _() of each, as text)."""
+
+    __slots__ = ("add", "findings", "leader", "until")
+
+    def __init__(self, gettext) -> None:
+        self.leader = str(Markup(gettext("组长")))
+        self.until = str(Markup(gettext("截至")))
+        self.findings = Markup(gettext("问题 %(n)s"))
+        self.add = str(Markup(gettext("记录问题")))
+
+
+def task_rows(tasks: Iterable[Any], task_base: str, finding_new_url: tuple[str, str]) -> Markup:
+    """The list items of the inspector's tasks panel (templates/tasks/_home_inspector.html): tuples
+    of todo.active_tasks_rows; task_base: the task page's URL without its id (helpers.url_base);
+    finding_new_url: 记录问题's URL before and after the task's id (helpers.url_around)."""
+    texts = kept_on_catalogue("_supervision_home_task_texts", _TaskTexts)
+    spell = date_formatter()
+    base = _esc(task_base)
+    new_before, new_after = _esc(finding_new_url[0]), _esc(finding_new_url[1])
+    out = []
+    for t in tasks:
+        task_id = _esc(t.id)
+        when = "" if t.period_end is None else _esc(spell(t.period_end))
+        out.append(
+            "\n    \n"
+            '    <li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2">\n'
+            f'      <span><a href="{base}{task_id}">{_esc(t.title)}</a>\n'
+            f'        <small class="text-muted d-block">{_esc(t.code)} · {texts.leader} {_esc(t.leader or "")} · '
+            f"{texts.until} {when}</small></span>\n"
+            '      <span class="d-flex align-items-center gap-2">\n'
+            f'        <small class="text-muted">{texts.findings % {"n": t.findings}}</small>\n'
+            f'        <a class="btn btn-sm btn-primary" href="{new_before}{task_id}{new_after}">'
+            f'<i class="bi bi-plus-lg"></i> {texts.add}</a>\n'
+            "      </span>\n"
+            "    </li>\n    "
+        )
+    return Markup("".join(out))
+
+
+try:  # markupsafe's own escaping of a str, without the Markup around it
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # pragma: no cover - markupsafe without its C speedups
+
+    def _escape_inner(s: str) -> str:
+        return str(escape(s))
+
+
+def _esc(value: Any) -> str:
+    """markupsafe.escape's text of `value`, as a str (None as "None", as Jinja prints it)."""
+    return _escape_inner(value) if type(value) is str else str(escape(value))
+
+
+def _due_label(gettext) -> str:
+    return str(Markup(gettext("截止")))
+
+
+def unit_notice_rows(notices: Iterable[Any], info: dict, notice_base: str) -> Markup:
+    """The list items of the liaison's notices panel (templates/notices/_panel_liaison.html): tuples of
+    todo.open_notices_rows; info: working days left by notice id (queries.notices.deadline_info);
+    notice_base: the notice page's URL without its id. The days left and the items' progress are the
+    notice lists' (views/notices/list_rows.py: the macros days_left and progress)."""
+    from ..macros import status_badge
+    from .notices.list_rows import days_left, progress, texts
+
+    T = texts()
+    due = kept_on_catalogue("_supervision_home_due_label", _due_label)
+    to_sign = f' <span class="badge bg-danger">{T.to_sign}</span>'
+    spell = date_formatter()
+    base = _esc(notice_base)
+    out = []
+    for n in notices:
+        days = info[n.id]
+        counts = {"accepted": n.accepted, "total": n.total, "submitted": n.submitted} if n.total else None
+        rectify = bool(n.requires_rectification)  # the macro's no_rectification=not ...
+        out.append(
+            f'\n    <li class="list-group-item notice-row{" notice-row-overdue" if days and days["overdue"] else ""}">\n'
+            '      <div class="d-flex justify-content-between gap-2 flex-wrap">\n'
+            f'        <a class="fw-semibold" href="{base}{_esc(n.id)}">{_esc(n.title)}</a>\n'
+            f"        <span>{status_badge('notice', n.status)}{to_sign if n.status == 'issued' else ''}</span>\n"
+            "      </div>\n"
+            '      <div class="small d-flex flex-wrap gap-3 mt-1">\n'
+            f'        <span class="text-muted">{_esc(n.doc_number)}</span>\n'
+            f"        <span>{due} {_esc(spell(n.deadline))}</span>\n"
+            f"        <span>{days_left(days, T)}</span>\n"
+            f"        {progress(counts, rectify, T)}\n"
+            "      </div>\n"
+            "    </li>\n    "
+        )
+    return Markup("".join(out))

@@ -62,20 +62,22 @@ def home():
 
     # the user itself, not the proxy: a panel asks its id, role and unit some fifty times
     user = current_user._get_current_object()
+    # panels: (template, context) of a panel drawn in this page's render (main/home.html includes
+    # it: no render of its own, so the context processors and signals run once a page, not once a
+    # panel), or (None, html) of a kept office-wide panel
     panels, key = [], None
     for panel, office_wide in HOME_PANELS.get(user.role, ()):
         if not office_wide:
-            panels.append(_render_panel(panel, user))
+            panels.append(panel(user))
             continue
         if key is None:
             url = engine_key(db.engine)
             key = (url, current_user.role, str(get_locale()), local_today())
-        panels.append(
-            derived(
-                ("home-panel", panel.__module__, panel.__name__, *key, _panel_stamp(panel)),
-                lambda p=panel: _render_panel(p, current_user),
-            )
+        html = derived(
+            ("home-panel", panel.__module__, panel.__name__, *key, _panel_stamp(panel)),
+            lambda p=panel: _render_panel(p, current_user),
         )
+        panels.append((None, html))
     return render_template("main/home.html", panels=panels)
 
 

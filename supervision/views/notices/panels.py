@@ -6,11 +6,15 @@ from ...formatting import local_today
 from ...models import User
 from ...queries import notices as read
 from ..helpers import url_base
-from ..home_rows import verify_rows
+from ..home_rows import unit_notice_rows, verify_rows
 
 
 def liaison_panel(user: User):
-    return "notices/_panel_liaison.html", read.liaison_panel_data(user, local_today())
+    context = read.liaison_panel_data(user, local_today())
+    context["rows"] = unit_notice_rows(
+        context["notices"], context["info"], url_base("notices.detail", "notice_id")
+    )
+    return "notices/_panel_liaison.html", context
 
 
 def inspector_panel(user: User):
