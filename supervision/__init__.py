@@ -140,6 +140,7 @@ def register_extensions(app: Flask) -> None:
     )
     install_vocabulary(app)
     login_manager.init_app(app)
+    _current_user_from_contexts()
     login_manager.login_view = "auth.login"
     login_manager.login_message = N_("请先登录。")
     login_manager.localize_callback = gettext  # flashed in the reader's language
@@ -164,6 +165,57 @@ def register_extensions(app: Flask) -> None:
             return None
         g.unread_count = unread
         return user
+
+
+def _flask_login_get_user():
+    """Flask-Login's _get_user (what `current_user` resolves through), reading the request's
+    contexts directly: the same steps (outside a request None; not loaded yet, the login manager
+    loads it; then g's _login_user), without three proxy lookups on each of a page's many uses."""
+    from flask.globals import _cv_app, _cv_request
+
+    request_ctx = _cv_request.get(None)
+    if request_ctx is None:
+        return None
+    namespace = _cv_app.get().g.__dict__
+    if "_login_user" not in namespace:
+        request_ctx.app.login_manager._load_user()
+    return namespace["_login_user"]
+
+
+def _current_user_from_contexts() -> None:
+    """Let `current_user` resolve through _flask_login_get_user: its proxy calls the module's
+    _get_user by name on each use. Only over the function it was written against (the test
+    compares the two in every state); any other Flask-Login keeps its own."""
+    import flask_login.utils
+
+    original = flask_login.utils._get_user
+    if original is _flask_login_get_user:
+        return
+    if _source_of(original) != _FLASK_LOGIN_GET_USER:
+        return
+    flask_login.utils._get_user = _flask_login_get_user
+    _current_user_from_contexts.original = original
+
+
+_FLASK_LOGIN_GET_USER = """def _get_user():
+    if has_request_context():
+        if "_login_user" not in g:
+            current_app.login_manager._load_user()
+
+        return g._login_user
+
+    return None
+"""
+
+
+@functools.cache
+def _source_of(function) -> str | None:
+    import inspect
+
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):
+        return None
 
 
 CHECKED_IN_AT = "supervision.checked_in_at"
@@ -381,8 +433,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["rate"] = numbers.rate_text
     app.jinja_env.filters["days"] = numbers.days_text
     app.jinja_env.globals.update(
-        can=lambda cap: permissions.can(current_user, cap),
-        can_any=lambda *caps: permissions.can_any(current_user, *caps),
+        can=lambda cap: permissions.can(_signed_in_now(), cap),
+        can_any=lambda *caps: permissions.can_any(_signed_in_now(), *caps),
         nav_for=nav.nav_for,
         layout_for=nav.layout_for,
         fixed_url=nav.fixed_url,  # url_for of an endpoint without arguments, built once
@@ -409,16 +461,40 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
+        from flask.globals import _cv_app
+
+        app_ctx = _cv_app.get(None)  # every render asks: g read once, not through its proxy
+        namespace = app_ctx.g.__dict__ if app_ctx is not None else {}
+        user = namespace.get("_login_user")
         return {
             "office_name": app.config["OFFICE_NAME"],
-            "unread_count": _unread_count(),
-            "previous_login_text": g.get("previous_login_text"),
+            "unread_count": (
+                namespace["unread_count"]
+                if "unread_count" in namespace and user is not None and user.is_authenticated
+                else _unread_count()
+            ),
+            "previous_login_text": namespace.get("previous_login_text"),
         }
 
 
 def _bound_to_current_user(rule):
     """rule(user, *args) as rule(*args) for templates, asked about whoever is signed in."""
-    return lambda *args: rule(current_user, *args)
+    return lambda *args: rule(_signed_in_now(), *args)
+
+
+_NOT_LOADED = object()
+
+
+def _signed_in_now():
+    """What `current_user` stands for: the user Flask-Login loaded for this request (or its
+    anonymous user), read from `g` without the proxy's lookups (a page's can() and rules ask for it
+    dozens of times); not loaded yet, or outside a request, `current_user` itself."""
+    from flask.globals import _cv_app, _cv_request
+
+    if _cv_request.get(None) is None:
+        return current_user
+    user = _cv_app.get().g.__dict__.get("_login_user", _NOT_LOADED)
+    return current_user if user is _NOT_LOADED else user
 
 
 def unread_count_of(user_id):
