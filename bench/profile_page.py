@@ -70,6 +70,9 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--ours", type=int, default=0, help="also the top N of our own functions and templates"
     )
+    parser.add_argument(
+        "--sort", default="cumulative", help="the cProfile order (cumulative, tottime, ncalls)"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("SECRET_KEY", "bench-secret-key")
@@ -137,7 +140,8 @@ def main(argv=None) -> int:
             client.get(args.path)
         profiler.disable()
         stats = pstats.Stats(profiler)
-        stats.sort_stats("cumulative").print_stats(35)
+        print(f"{stats.total_calls // args.repeat} function calls per request")
+        stats.sort_stats(args.sort).print_stats(35)
         if args.ours:
             print_hotspots(stats, args.ours, args.repeat)
     return 0

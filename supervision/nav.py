@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from threading import Lock
 
 from flask import current_app, request, url_for
+from flask.globals import _cv_request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -216,8 +217,11 @@ def layout_for(user) -> Layout:
 def fixed_url(endpoint: str) -> str:
     """url_for(endpoint) of an endpoint without arguments, built once per app and mount point: a
     macro's form action that a page shows in every row (export_button) costs a dict lookup."""
-    key = (endpoint, request.script_root)
-    cache = current_app.extensions.setdefault("supervision.fixed_urls", {})
+    request_ctx = _cv_request.get(None)  # what the request and current_app proxies look up
+    if request_ctx is None:
+        return url_for(endpoint)  # outside a request: url_for's answer (and its error)
+    key = (endpoint, request_ctx.request.script_root)
+    cache = request_ctx.app.extensions.setdefault("supervision.fixed_urls", {})
     url = cache.get(key)
     if url is None:
         url = cache[key] = url_for(endpoint)

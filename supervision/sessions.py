@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, g, session
+from flask.globals import _cv_app, _cv_request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
@@ -97,11 +98,16 @@ def csrf_token() -> str:
     raw token is kept per app and given again; the raw token is the session's own secret, so two
     sessions never share one. With a time limit, or other field names or keys, Flask-WTF's answer.
     """
-    token = g.__dict__.get(CSRF_FIELD)
+    app_ctx = _cv_app.get(None)  # the contexts the g, current_app and session proxies look up
+    request_ctx = _cv_request.get(None)
+    if app_ctx is None or request_ctx is None:
+        return generate_csrf()  # outside a request: Flask-WTF's answer (and its error)
+    namespace = app_ctx.g.__dict__
+    token = namespace.get(CSRF_FIELD)
     if token is not None:
         return token
-    config = current_app.config
-    raw = session.get(CSRF_FIELD)
+    config = app_ctx.app.config
+    raw = request_ctx.session.get(CSRF_FIELD)
     if (
         not isinstance(raw, str)
         or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None
@@ -109,7 +115,7 @@ def csrf_token() -> str:
         or config.get("WTF_CSRF_SECRET_KEY") is not None
     ):
         return generate_csrf()
-    kept = current_app.extensions.setdefault("supervision.csrf_tokens", {})
+    kept = app_ctx.app.extensions.setdefault("supervision.csrf_tokens", {})
     token = kept.get(raw)
     if token is None:
         token = generate_csrf()
@@ -117,11 +123,12 @@ def csrf_token() -> str:
             kept.clear()
         kept[raw] = token
     else:
-        setattr(g, CSRF_FIELD, token)  # where Flask-WTF's forms look for this request's token
+        namespace[CSRF_FIELD] = token  # g's attribute, where Flask-WTF's forms look for it
     return token
 
 
 VERIFIED_COOKIES_KEPT = 4096
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # values a session's copy may share
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -165,7 +172,9 @@ class CookieSessions(SecureCookieSessionInterface):
             if hit is not None:
                 age = int(time.time()) - hit[0]  # as itsdangerous's TimestampSigner counts it
                 if 0 <= age <= max_age:
-                    return self.session_class(self.serializer.loads(hit[1]))
+                    # Contents of plain values only: a copy of the dict (no value can be changed in
+                    # place); anything else (a list of flashes, a tagged value) read from the JSON.
+                    return self.session_class(hit[2] or self.serializer.loads(hit[1]))
         try:
             data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
@@ -173,5 +182,6 @@ class CookieSessions(SecureCookieSessionInterface):
         if verified is not None:
             if len(verified) >= VERIFIED_COOKIES_KEPT:
                 verified.clear()
-            verified[value] = (int(signed_at.timestamp()), self.serializer.dumps(data))
+            plain = data if all(type(v) in _PLAIN for v in data.values()) else None
+            verified[value] = (int(signed_at.timestamp()), self.serializer.dumps(data), plain)
         return self.session_class(data)

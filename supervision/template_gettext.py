@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, g
+from flask import Flask
+from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -24,16 +25,18 @@ T = TypeVar("T")
 
 def current_translations():
     """This request's catalogue, for the locale in force now; outside a request Flask-Babel's answer."""
-    if not g:
+    app_ctx = _cv_app.get(None)  # what the `g` proxy looks up, once rather than twice a call
+    if app_ctx is None:
         return get_translations()
-    babel_ctx = g.__dict__.get("_flask_babel")
+    namespace = app_ctx.g.__dict__
+    babel_ctx = namespace.get("_flask_babel")
     if babel_ctx is not None:
         locale = babel_ctx.__dict__.get("babel_locale")
         kept = babel_ctx.__dict__.get("supervision_translations")
         if locale is not None and kept is not None and kept[0] is locale:
             return kept[1]
     translations = get_translations()  # creates the namespace and selects the locale if needed
-    babel_ctx = g.__dict__.get("_flask_babel")
+    babel_ctx = namespace.get("_flask_babel")
     if babel_ctx is not None:
         babel_ctx.supervision_translations = (get_locale(), translations)
     return translations
