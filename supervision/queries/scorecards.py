@@ -669,15 +669,28 @@ def rollup_indicator_page(round_: AssessmentRound, indicator: Indicator) -> dict
     return {"rows": rows, "findings": findings}
 
 
-def scorecard_unit_for_page(user: User, unit_id: int) -> Unit | None:
-    """The unit, if the user may see its scorecard (permissions.scorecard_units_for_user): its
-    statement built once per shape of user."""
+class UnitRef(NamedTuple):
+    """What the unit scorecard reads of its unit: a tuple, no object (no timestamps converted)."""
+
+    id: int
+    name: str
+
+
+def scorecard_unit_for_page(user: User, unit_id: int) -> UnitRef | None:
+    """The unit's id and name, if the user may see its scorecard
+    (permissions.scorecard_units_for_user): its statement built once per shape of user, plain
+    columns run on the connection."""
     query = statements.statement(
-        "scorecard_unit",
+        "scorecard_unit_ref",
         user,
-        lambda asker: scorecard_units_for_user(asker).where(Unit.id == bindparam("unit_id")),
+        lambda asker: (
+            scorecard_units_for_user(asker)
+            .with_only_columns(Unit.id, Unit.name)
+            .where(Unit.id == bindparam("unit_id"))
+        ),
     )
-    return db.session.scalar(query, statements.values(user, unit_id=unit_id))
+    row = db.session.connection().execute(query, statements.values(user, unit_id=unit_id)).first()
+    return None if row is None else UnitRef(*row)
 
 
 def unit_page(unit: Unit, year: int | None) -> dict:
