@@ -12,10 +12,9 @@ from markupsafe import Markup
 from ...formatting import date_formatter
 from ...i18n import N_
 from ...macros import status_badge
-from ...numbers import indicator_text as points
 from ...template_gettext import current_translations
 from ..helpers import url_around
-from .score_row import esc, roadmap_badges
+from .score_row import esc, points, roadmap_badges
 
 OVERDUE, NOT_PLANNED = N_("逾期"), N_("未制定")
 
