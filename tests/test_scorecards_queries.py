@@ -271,10 +271,10 @@ def test_assessment_and_unit_scorecard_queries_do_not_grow_with_the_indicators(c
     print("queries, relationship loads (10 → 100 indicators)", counts)
     assert all(small[name][0] == big[name][0] for name in big), counts
     assert all(big[name][1] == 0 for name in big), counts  # nothing loaded lazily
-    # The assessment: the user, the assessment, its indicators with scores and files, last year's,
-    # the events (and the weak indicators' roadmap items once evaluated).
-    assert big["self-assessment"][0] <= 5 and big["evaluation"][0] <= 5, counts
-    assert big["finalized"][0] <= 6, counts
+    # The assessment: the user, the assessment, its indicators with scores and files and last
+    # year's, the events (and the weak indicators' roadmap items once evaluated).
+    assert big["self-assessment"][0] <= 4 and big["evaluation"][0] <= 4, counts
+    assert big["finalized"][0] <= 5, counts
     # The unit scorecard: the user, the unit, its finalized assessments, the shown one's indicators
     # with scores and findings, its roadmap (and the area sums of assessments stored without them,
     # as this world's are: the shown one's and the trend's).
@@ -286,3 +286,82 @@ def test_assessment_and_unit_scorecard_queries_do_not_grow_with_the_indicators(c
     assert big["finalized"][2].count('class="score-row') == 100
     table = big["unit scorecard (lead)"][2].split('data-testid="indicator-table"')[1]
     assert table.count(f'href="/scorecards/units/{town.id}/indicators/') >= 100
+
+
+def test_last_years_scores_read_with_the_lines_are_those_read_apart(app, make_user):
+    """The assessment page reads last year's scores in its lines' statement (matched by code on the
+    earlier assessment's framework): the same year and scores as _previous_rows reads apart, with a
+    framework of other codes last year, a score without values, an older year and another unit's."""
+    from supervision.queries import scorecards as queries
+
+    old, new = make_framework(areas=2, per_area=3), make_framework(areas=3, per_area=2)
+    town, other = UnitFactory(kind="town"), UnitFactory(kind="town")
+    liaison = make_user("liaison", unit=town)
+    rounds = {
+        year: AssessmentRound(
+            year=year, framework_id=(new if year == 2026 else old).id, title=f"{year}年度", status="open"
+        )
+        for year in (2024, 2025, 2026)
+    }
+    db.session.add_all(rounds.values())
+    db.session.flush()
+
+    def assessment(year, unit):
+        a = Assessment(round_id=rounds[year].id, unit_id=unit.id, status="draft", return_reason="")
+        db.session.add(a)
+        db.session.flush()
+        return a
+
+    def leaves(framework):
+        return db.session.scalars(
+            select(Indicator)
+            .where(Indicator.framework_id == framework.id, Indicator.is_leaf.is_(True))
+            .order_by(Indicator.position)
+        ).all()
+
+    def score(a, indicator, rating, points):
+        db.session.add(
+            IndicatorScore(
+                assessment_id=a.id,
+                indicator_id=indicator.id,
+                self_rating=rating,
+                self_score=points,
+                evaluated_rating=rating,
+                evaluated_score=points,
+                explanation="",
+                comment="",
+            )
+        )
+
+    this = assessment(2026, town)
+
+    def both():
+        db.session.expire_all()
+        mine = db.session.get(Assessment, this.id)
+        data = queries.assessment_page(liaison, mine)
+        year, apart = queries._previous_rows(mine)
+        codes = {line.code for line in data["leaves"]}
+        return (data["previous_year"], data["prev_scores"]), (
+            year,
+            {code: p for code, p in apart.items() if code in codes},
+        )
+
+    with app.test_request_context("/"):
+        joined, apart = both()
+        assert joined == apart == (None, {})  # no earlier assessment
+        older, earlier, theirs = assessment(2024, town), assessment(2025, town), assessment(2025, other)
+        db.session.commit()
+        joined, apart = both()
+        assert joined == apart == (2025, {})  # an earlier one without scores: its year
+        for n, leaf in enumerate(leaves(old)):
+            score(older, leaf, "met", 9)
+            score(theirs, leaf, "met", 8)
+            if n == 1:
+                score(earlier, leaf, None, None)  # a score without values is a score too
+            elif n % 2 == 0:
+                score(earlier, leaf, "basic", 0.5 + n)
+        db.session.commit()
+        joined, apart = both()
+        assert joined == apart and joined[0] == 2025
+        assert len(joined[1]) >= 2 and any(p.self_rating is None for p in joined[1].values())
+        assert {p.self_score for p in joined[1].values()} <= {None, 0.5, 2.5, 4.5}

@@ -7,8 +7,8 @@ from collections import Counter
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Row, Select, String, Subquery, and_, bindparam, case, func, inspect, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, Select, String, Subquery, and_, bindparam, case, func, inspect, or_, select, true
+from sqlalchemy.orm import aliased, joinedload
 
 from .. import statements
 from ..extensions import db
@@ -223,6 +223,43 @@ def _page_lines() -> Select:
             Indicator.applies_to.contains(bindparam("unit_kind", type_=String)),
         ),
     )
+
+
+def _page_lines_with_previous() -> Select:
+    """_page_lines with last year's score of each indicator after its columns (see
+    _previous_scores): the unit's latest earlier assessment (one row or none, joined to every
+    line), its framework's indicator of the line's code (framework and code are unique) and that
+    assessment's score of it; so the year comes with every line, scored last year or not."""
+    previous = _previous()
+    earlier = aliased(Indicator, name="previous_indicator")
+    score = aliased(IndicatorScore, name="previous_score")
+    return (
+        _page_lines()
+        .add_columns(
+            previous.c.year.label("previous_year"),
+            score.id.label("previous_score_id"),
+            score.self_rating,
+            score.self_score,
+            score.evaluated_rating,
+            score.evaluated_score,
+        )
+        .outerjoin(previous, true())
+        .outerjoin(
+            earlier, and_(earlier.framework_id == previous.c.framework_id, earlier.code == Indicator.code)
+        )
+        .outerjoin(score, and_(score.assessment_id == previous.c.id, score.indicator_id == earlier.id))
+    )
+
+
+_PREVIOUS_AT = _FILE_AT + 3  # after the file's id and name and is_leaf: the year, the score's id
+
+
+def _previous_of_lines(rows: list) -> tuple[int | None, dict[str, PreviousScore]]:
+    """What _previous_rows reads, from the rows of _page_lines_with_previous (not empty): the
+    earlier assessment's year and its scores by the lines' codes."""
+    at = _PREVIOUS_AT
+    scores = {row[1]: PreviousScore(*row[at + 2 : at + 6]) for row in rows if row[at + 1] is not None}
+    return rows[0][at], scores
 
 
 def _one_line() -> Select:
@@ -476,19 +513,26 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
         ).one()
     # Plain columns: run on the connection, without the ORM's result machinery (a fifth of the
     # page's reading for a hundred indicators).
-    leaves, parents = _lines(
-        db.session.connection().execute(
-            statements.once("assessment_lines", _page_lines),
+    # Last year's scores with them (one query less); their year from the rows, so read apart
+    # only for a framework without lines.
+    rows = (
+        db.session.connection()
+        .execute(
+            statements.once("assessment_lines_previous", _page_lines_with_previous),
             {
                 "framework_id": assessment.round.framework_id,
                 "unit_kind": assessment.unit.kind,
                 "assessment_id": assessment.id,
+                "unit_id": assessment.unit_id,
+                "year": assessment.round.year,
             },
         )
+        .all()
     )
+    leaves, parents = _lines(rows)
     scored = [line for line in leaves if line.score_id is not None]
     weak = [s for s in scored if is_weak(s.evaluated_rating, s.evaluated_score, s.max_points)]
-    previous_year, prev_scores = _previous_rows(assessment)
+    previous_year, prev_scores = _previous_of_lines(rows) if rows else _previous_rows(assessment)
     events = [
         EventLine(at, summary, changes, None if actor_id is None else ActorName(name))
         for at, summary, changes, actor_id, name in db.session.connection().execute(
@@ -625,15 +669,28 @@ def rollup_indicator_page(round_: AssessmentRound, indicator: Indicator) -> dict
     return {"rows": rows, "findings": findings}
 
 
-def scorecard_unit_for_page(user: User, unit_id: int) -> Unit | None:
-    """The unit, if the user may see its scorecard (permissions.scorecard_units_for_user): its
-    statement built once per shape of user."""
+class UnitRef(NamedTuple):
+    """What the unit scorecard reads of its unit: a tuple, no object (no timestamps converted)."""
+
+    id: int
+    name: str
+
+
+def scorecard_unit_for_page(user: User, unit_id: int) -> UnitRef | None:
+    """The unit's id and name, if the user may see its scorecard
+    (permissions.scorecard_units_for_user): its statement built once per shape of user, plain
+    columns run on the connection."""
     query = statements.statement(
-        "scorecard_unit",
+        "scorecard_unit_ref",
         user,
-        lambda asker: scorecard_units_for_user(asker).where(Unit.id == bindparam("unit_id")),
+        lambda asker: (
+            scorecard_units_for_user(asker)
+            .with_only_columns(Unit.id, Unit.name)
+            .where(Unit.id == bindparam("unit_id"))
+        ),
     )
-    return db.session.scalar(query, statements.values(user, unit_id=unit_id))
+    row = db.session.connection().execute(query, statements.values(user, unit_id=unit_id)).first()
+    return None if row is None else UnitRef(*row)
 
 
 def unit_page(unit: Unit, year: int | None) -> dict:

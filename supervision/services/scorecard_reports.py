@@ -417,6 +417,7 @@ def unit_scorecard(assessment: Assessment) -> dict:
         "weak": [line for line in lines if line.weak],
         "parents": parents,
         "ratings": _translated_ratings(),
+        "shares": shares,  # (area, its percentage): the page's area table (views/.../unit_rows.py)
         "radar": {
             "labels": [f"{a.code} {a.short}" for a, share in shares if share is not None],
             "data": [share for _a, share in shares if share is not None],

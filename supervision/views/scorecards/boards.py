@@ -24,7 +24,7 @@ from ...services import scorecard_workbook
 from ...template_gettext import current_translations
 from ..helpers import XLSX_MIME, download, page_arg, url_around
 from . import READ_SCORECARDS, bp
-from .unit_rows import indicator_rows, weak_rows
+from .unit_rows import area_rows, indicator_rows, trend_rows, weak_rows
 
 EMPTY_CHART = {
     "units": [],
@@ -215,6 +215,8 @@ def unit(unit_id: int):
         indicator_base=url_for("scorecards.unit", unit_id=unit.id) + "/indicators/",
         indicator_rows=indicator_rows,
         weak_rows=weak_rows,
+        area_rows=area_rows,
+        trend_rows=trend_rows,
         **queries.unit_page(unit, year_arg()),
     )
 

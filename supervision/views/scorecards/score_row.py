@@ -15,15 +15,20 @@ base, ratings, labels, options, prev_scores, accept, is_weak, csrf, T).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import get_template_attribute, url_for
 from markupsafe import Markup
 
 from ...macros import status_badge
-from ...numbers import indicator_text as points
+from ...numbers import indicator_text
 from ...template_gettext import kept_on_catalogue
 from ...workflow import status_labels
+
+# An indicator's points as text (numbers.indicator_text), kept by value and type: the pages write
+# the same few figures (2, 1, 0.5) hundreds of times, and this is one C call, not three in Python.
+points = lru_cache(maxsize=4096, typed=True)(indicator_text)
 
 
 def _replace_escape(text: str) -> str:

@@ -12,10 +12,9 @@ from markupsafe import Markup
 from ...formatting import date_formatter
 from ...i18n import N_
 from ...macros import status_badge
-from ...numbers import indicator_text as points
 from ...template_gettext import current_translations
 from ..helpers import url_around
-from .score_row import esc, roadmap_badges
+from .score_row import esc, points, roadmap_badges
 
 OVERDUE, NOT_PLANNED = N_("逾期"), N_("未制定")
 
@@ -97,3 +96,31 @@ def weak_rows(card: dict, indicator_base: str, today: date) -> Markup:
             "        </tr>\n      "
         )
     return Markup("".join(out))
+
+
+def area_rows(card: dict) -> Markup:
+    """The rows of the areas' table (各领域得分率): each area's earned, possible and share, the
+    share as the radar's (each rounded once, in unit_scorecard), not area_percent again per cell."""
+    areas = card["score"].areas
+    out = []
+    for a, share in card["shares"]:
+        pair = areas.get(a.id)
+        earned, possible = (points(pair[0]), points(pair[1])) if pair else ("—", "—")
+        out.append(
+            f"<tr><td>{esc(a.code)} {esc(a.text)}</td><td "
+            f'class="text-end">{earned}</td><td class="text-end">{possible}</td>'
+            f'<td class="text-end">{points(share)}</td></tr>'
+        )
+    return Markup("".join(out))
+
+
+def trend_rows(trend: dict) -> tuple[Markup, Markup]:
+    """The trend table's cells: the totals' row's year cells, then every area's row (历年对比);
+    the percentages as unit_trend computed them, each written once."""
+    years, cells = trend["years"], trend["cells"]
+    totals = "".join(f'<td class="text-end">{points(trend["totals"][y])}</td>' for y in years)
+    out = []
+    for code, text in trend["areas"]:
+        row = "".join(f'<td class="text-end">{points(cells[y].get(code))}</td>' for y in years)
+        out.append(f"<tr><td>{esc(code)} {esc(text)}</td>{row}</tr>")
+    return Markup(totals), Markup("".join(out))
