@@ -123,7 +123,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         db_ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
-        end_reads_with_commit(db.engine)
+        end_reads_with_commit(db.engine, app.config["DATABASE_PREPARED"])
         describe_lazily(db.engine)
     migrate.init_app(
         app,

@@ -74,6 +74,13 @@ LOGIN_THROTTLE = {
 }
 
 
+OFF = ("off", "0", "no", "false")
+
+
+def _seconds_or_off(value: str) -> float | None:
+    return None if value.strip().lower() in ("off", "never", "none") else float(value)
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the configuration mapping from environment variables."""
     env = os.environ
@@ -81,6 +88,11 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": env.get("SECRET_KEY", ""),  # checked (or made, in development) by secret_key()
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL", default_db)),
+        # A pooled connection idle this long is pinged before use ("off": never); see db_ping_when_idle.
+        "DATABASE_PING_IDLE_SECONDS": _seconds_or_off(env.get("DATABASE_PING_IDLE_SECONDS", "30")),
+        # PostgreSQL: psycopg keeps prepared statements across requests (read_commits.py); "off" for
+        # a PgBouncer in transaction mode older than 1.21.
+        "DATABASE_PREPARED": env.get("DATABASE_PREPARED", "on").lower() not in OFF,
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "20")),
         # An S3-compatible object store for uploads and exports (storage.py); unset: UPLOAD_DIR.
@@ -120,7 +132,7 @@ def from_environment(instance_path: str) -> dict:
         "PASSWORD_MAX_AGE_DAYS": int(env.get("PASSWORD_MAX_AGE_DAYS", "0")),
         # LOCAL_LOGIN=off: local passwords refused for everyone but the break-glass account, whose
         # username is LOCAL_LOGIN_BREAK_GLASS (for when the unified sign-in is down).
-        "LOCAL_LOGIN": env.get("LOCAL_LOGIN", "on").lower() not in ("off", "0", "no", "false"),
+        "LOCAL_LOGIN": env.get("LOCAL_LOGIN", "on").lower() not in OFF,
         "LOCAL_LOGIN_BREAK_GLASS": env.get("LOCAL_LOGIN_BREAK_GLASS", "").strip().lower(),
         # LDAP sign-in (README: 统一登录): set LDAP_URL to check the login form's password in the directory.
         "LDAP_URL": env.get("LDAP_URL", ""),
@@ -145,7 +157,6 @@ DEFAULTS = {
     # No ping on every checkout (a round trip per request on PostgreSQL): a pooled connection idle
     # longer than DATABASE_PING_IDLE_SECONDS is pinged before use instead (see db_ping_when_idle).
     "SQLALCHEMY_ENGINE_OPTIONS": {},
-    "DATABASE_PING_IDLE_SECONDS": 30,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

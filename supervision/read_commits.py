@@ -18,9 +18,21 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
-def end_reads_with_commit(engine: Engine) -> None:
-    """On PostgreSQL (psycopg), end a read-only transaction with COMMIT instead of ROLLBACK."""
+def end_reads_with_commit(engine: Engine, prepared: bool = True) -> None:
+    """On PostgreSQL (psycopg), end a read-only transaction with COMMIT instead of ROLLBACK.
+
+    `prepared` False (DATABASE_PREPARED=off, for a PgBouncer in transaction mode older than 1.21,
+    which cannot follow a prepared statement from one server connection to the next): psycopg
+    prepares nothing, and transactions end as SQLAlchemy ends them.
+    """
     if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return
+    if not prepared:
+
+        @event.listens_for(engine, "connect")
+        def prepare_nothing(dbapi_connection, connection_record) -> None:
+            dbapi_connection.prepare_threshold = None
+
         return
     from psycopg.pq import TransactionStatus
 

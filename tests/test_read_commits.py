@@ -72,3 +72,34 @@ def test_a_failed_read_is_rolled_back(app):
             conn.execute(text("SELECT no_such_column FROM unit"))
         conn.rollback()
         assert conn.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_database_prepared_off_prepares_nothing(app):
+    """DATABASE_PREPARED=off (a PgBouncer in transaction mode before 1.21): no statement is kept."""
+    from supervision import create_app
+
+    other = create_app({**app.config, "DATABASE_PREPARED": False})
+    with other.app_context():
+        engine = db.engine
+        try:
+            with engine.connect() as conn:
+                for _ in range(8):
+                    conn.execute(text("SELECT 1 FROM unit LIMIT 1"))
+                    conn.rollback()
+                assert conn.connection.dbapi_connection.prepare_threshold is None
+                assert prepared_on(conn) == 0
+        finally:
+            engine.dispose()
+
+
+def test_the_settings_from_the_environment(monkeypatch, tmp_path):
+    from supervision.config import from_environment
+
+    monkeypatch.setenv("DATABASE_PREPARED", "off")
+    monkeypatch.setenv("DATABASE_PING_IDLE_SECONDS", "off")
+    config = from_environment(str(tmp_path))
+    assert config["DATABASE_PREPARED"] is False and config["DATABASE_PING_IDLE_SECONDS"] is None
+    monkeypatch.setenv("DATABASE_PREPARED", "on")
+    monkeypatch.setenv("DATABASE_PING_IDLE_SECONDS", "5")
+    config = from_environment(str(tmp_path))
+    assert config["DATABASE_PREPARED"] is True and config["DATABASE_PING_IDLE_SECONDS"] == 5.0
