@@ -39,7 +39,7 @@ class Texts:
     """The head's fixed text for one catalogue, as the templates' _() makes it: the msgstr as markup
     (not escaped), formatted with no variables; the texts with variables kept as markup to format."""
 
-    __slots__ = ("closed", "if_today", "items", "left", "overdue", "t", "working_days")
+    __slots__ = ("badges", "closed", "if_today", "items", "left", "overdue", "t", "working_days")
 
     def __init__(self, gettext) -> None:
         def markup(text: str) -> str:
@@ -82,12 +82,20 @@ class Texts:
                 ("estimated_tip", "该年度节假日日历未确认，期限按预估的节假日或仅按周末计算"),
             )
         }
-        self.closed = Markup(gettext("已销号：全部整改事项核查通过（%(d)s）。"))
-        self.if_today = Markup(gettext("如今日签发：%(d)s"))
-        self.working_days = Markup(gettext("%(n)s 个工作日"))
-        self.overdue = Markup(gettext("逾期 %(n)s 个工作日"))
-        self.left = Markup(gettext("剩 %(n)s 个工作日"))
-        self.items = Markup(gettext("整改事项（%(n)s 项）"))
+        # msgstr with %(x)s, formatted with escaped values (what Markup's % does, without its helpers)
+        self.closed = gettext("已销号：全部整改事项核查通过（%(d)s）。")
+        self.if_today = gettext("如今日签发：%(d)s")
+        self.working_days = gettext("%(n)s 个工作日")
+        self.overdue = gettext("逾期 %(n)s 个工作日")
+        self.left = gettext("剩 %(n)s 个工作日")
+        self.items = gettext("整改事项（%(n)s 项）")
+        self.badges: dict[str, str] = {}  # the status badge of each status met, in this catalogue
+
+    def badge(self, status: str) -> str:
+        badge = self.badges.get(status)
+        if badge is None:
+            badge = self.badges[status] = str(status_badge("notice", status))
+        return badge
 
 
 def texts() -> Texts:
@@ -271,7 +279,7 @@ def notice_head(
     elif status == "closed":
         banner = (
             '\n<div class="alert alert-success" data-testid="closed-banner"><i class="bi bi-patch-check"></i> '
-            f"{T.closed % {'d': day(notice.closed_at)}}</div>\n"
+            f"{T.closed % {'d': esc(day(notice.closed_at))}}</div>\n"
         )
     elif status == "draft" and notice.return_reason:
         banner = (
@@ -291,7 +299,7 @@ def notice_head(
         deadline = f"{day(notice.deadline)} {_days_left(info, T)}\n            "
     elif preview and preview["deadline"]:
         days = f"（{T.working_days % {'n': notice.time_limit_days}}）" if notice.time_limit_days else ""
-        deadline = f'<span class="text-muted">{T.if_today % {"d": day(preview["deadline"])}}{days}</span>\n            '
+        deadline = f'<span class="text-muted">{T.if_today % {"d": esc(day(preview["deadline"]))}}{days}</span>\n            '
     else:
         deadline = "—"
     if (info and info["weekends_only"]) or (preview and preview["weekends_only"]):
@@ -366,7 +374,7 @@ def notice_head(
         '      <div class="card-body">\n'
         '        <dl class="dl-grid">\n'
         f'          <dt>{t["doc_number"]}</dt><dd data-testid="doc-number">{esc(notice.display_number)}</dd>\n'
-        f"          <dt>{t['status']}</dt><dd>{status_badge('notice', status)}</dd>\n"
+        f"          <dt>{t['status']}</dt><dd>{T.badge(status)}</dd>\n"
         f"          <dt>{t['kind']}</dt><dd>{esc(kind.name)}</dd>\n"
         f"          <dt>{t['unit']}</dt><dd>{esc(page['unit_name'])}</dd>\n"
         f'          <dt>{t["issuer"]}</dt><dd data-testid="issuer">{esc(issuer)}</dd>\n'
