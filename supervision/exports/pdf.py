@@ -28,9 +28,22 @@ PDF_MIME = "application/pdf"
 def soffice_path() -> str | None:
     """The LibreOffice binary: the SOFFICE setting if it names one that exists, else `soffice` on PATH."""
     configured = current_app.config.get("SOFFICE", "") if has_app_context() else ""
-    if configured:
-        return shutil.which(configured)
-    return shutil.which("soffice")
+    return _which(configured or "soffice")
+
+
+_found: dict[tuple[str, str | None], str | None] = {}
+
+
+def _which(name: str) -> str | None:
+    """shutil.which(name), looked up once per process for each name and PATH: the pages ask on every
+    view whether to offer a PDF, and a search of PATH is a stat of each of its folders. LibreOffice
+    installed or removed while the app runs is seen after a restart."""
+    key = (name, os.environ.get("PATH"))
+    try:
+        return _found[key]
+    except KeyError:
+        found = _found[key] = shutil.which(name)
+        return found
 
 
 def pdf_available() -> bool:

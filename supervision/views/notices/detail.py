@@ -39,6 +39,7 @@ from ...workflow import allowed_steps
 from ..helpers import DOCX_MIME, download, flash_domain_error, flash_form_errors
 from . import bp
 from .common import act, add_once, back, version_arg
+from .detail_head import notice_head
 from .detail_items import item_heads
 
 
@@ -46,19 +47,23 @@ from .detail_items import item_heads
 @require("notices.read_all", "notices.read_own_unit")
 def detail(notice_id: int):
     today = local_today()
-    page = notice_detail_page(current_user, notice_id, today)
+    user = current_user._get_current_object()
+    page = notice_detail_page(user, notice_id, today)
     notice = page["notice"]
     # The page writes its forms out by hand; only the escalation form's choices are read, and only
     # when the form is shown (the other forms were built on every view and never used).
-    escalating = can(current_user, "notices.escalate") and notice.is_overdue(today)
+    escalating = can(user, "notices.escalate") and notice.is_overdue(today)
+    steps = {s.action for s in allowed_steps(notice, user)}
+    is_unit = is_notice_unit(user, notice)
     return render_template(
         "notices/detail.html",
         **page,
-        steps={s.action for s in allowed_steps(notice, current_user)},
+        steps=steps,
         today=today,
-        is_unit=is_notice_unit(current_user, notice),
+        is_unit=is_unit,
         escalation_form=EscalationForm(formdata=None, on_date=today) if escalating else None,
         accept=ACCEPT_ATTR,
+        notice_head=notice_head(user, notice, steps, is_unit, page),
         item_heads=item_heads(page["items"], notice.kind.requires_rectification, page["files"]),
     )
 
