@@ -303,7 +303,8 @@ class _TaskPage(Pagination):
     def _query_items(self) -> list:
         rows, _count, params, _user = self._query_args["built"]
         window = {**params, "page_limit": self.per_page, "page_offset": self._query_offset}
-        return db.session.execute(rows, window).all()
+        # Columns only: run on the session's connection, without the ORM's execution around it.
+        return db.session.connection().execute(rows, window).all()
 
     def _query_count(self) -> int:
         _rows, count, params, user = self._query_args["built"]
