@@ -82,6 +82,28 @@ OLD_PAGE = (
     "{% endblock %}"
 )
 
+# The rows' loop as templates/tasks/index.html had it before views/tasks/task_rows.py (from after
+# its tbody tag to the loop's end; the empty state is task_list_page's now).
+OLD_ROWS = (
+    "{% set detail_base, task_labels, until, serious = url_base('tasks.detail', 'task_id'), status_labels('task'), _('截至'), _('严重') %}\n"
+    "    {% for task in page.items %}\n"
+    "      {% set kind_label = kinds.get(task.kind, task.kind) %}\n"
+    "      {# the row's figures are its own columns (queries.tasks._row_figures) #}\n"
+    "      <tr>\n"
+    '        <td class="text-nowrap text-muted d-none d-lg-table-cell">{{ task.code }}</td>\n'
+    '        <td class="task-title-cell"><a href="{{ detail_base ~ task.id }}">{{ task.title }}</a>\n'
+    '          <small class="d-block d-md-none text-muted">{{ kind_label }} · {{ until }} {{ task.period_end|cn_date }}</small></td>\n'
+    '        <td class="text-nowrap d-none d-md-table-cell">{{ kind_label }}</td>\n'
+    '        <td class="text-nowrap small d-none d-md-table-cell">{{ task.period_start|cn_date }} – {{ task.period_end|cn_date }}</td>\n'
+    "        <td class=\"text-nowrap d-none d-md-table-cell\">{{ task.leader or '' }}{% if task.team_size > 1 %} <small class=\"text-muted\">{{ _('等 %(n)s 人', n=task.team_size) }}</small>{% endif %}</td>\n"
+    '        <td class="text-end d-none d-lg-table-cell">{{ task.units }}</td>\n'
+    '        <td class="text-end">{{ task.findings }}{% if task.serious_findings %} <span class="badge sev-serious" title="{{ serious }}">{{ task.serious_findings }}</span>{% endif %}</td>\n'
+    '        <td class="text-end d-none d-sm-table-cell">{{ task.open_findings }}</td>\n'
+    '        <td><span class="badge status-badge status-task-{{ task.status }}">{{ task_labels[task.status] }}</span></td>\n'
+    "      </tr>\n"
+    "    {% endfor %}"
+)
+
 Row = namedtuple(
     "Row",
     "id code title kind period_start period_end status findings open_findings serious_findings "
@@ -248,3 +270,30 @@ def test_the_page_escapes_every_value(app, locale):
     # the keyword, each picker's id and name
     assert html.count(ESCAPED) == 5
     assert " selected" not in html and "selected>" not in html
+
+
+def test_the_rows_unpack_the_columns_the_query_selects(app):
+    from supervision.queries.tasks import _task_list_statements
+    from supervision.views.tasks.task_rows import COLUMNS
+
+    assert Row._fields == COLUMNS
+    args = {"status": "", "kind": "", "year": None, "unit": None, "inspector": None, "q": "", "sort": "new"}
+    with app.test_request_context("/"):
+        from supervision.models import User
+
+        for role in ("lead", "inspector"):
+            rows, _count = _task_list_statements(User(id=1, role=role, username="u"), args)
+            assert tuple(c.name for c in rows.selected_columns) == COLUMNS
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_the_rows_are_the_old_loop_s(app, locale):
+    from supervision.views.tasks.task_rows import task_rows
+
+    with app.test_request_context("/tasks/"), force_locale(locale):
+        template = app.jinja_env.from_string(OLD_ROWS)
+        for n in (0, 1, 20, 43):
+            page = _Page(rows=_rows(n), page=1, per_page=50, error_out=False)
+            old = template.render(page=page, kinds=TASK_KINDS)
+            new = "\n    " + str(task_rows(page.items, "/tasks/"))  # the old block wrote this before
+            assert new == old, n
