@@ -570,14 +570,14 @@ def test_findings_table_rows_escape_every_value(client, world):
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_task_list_rows_escape_every_value(app, locale):
     """The task list's rows are built in Python (views/tasks/task_rows.py): each value is escaped."""
-    from types import SimpleNamespace
+    from collections import namedtuple
 
     from flask_babel import force_locale
 
-    from supervision.views.tasks.task_rows import task_rows
+    from supervision.views.tasks.task_rows import COLUMNS, task_rows
 
     evil = '<script>alert("x")</script>&'
-    row = SimpleNamespace(
+    row = namedtuple("Row", COLUMNS)(
         id=7,
         code=evil,
         title=evil,
@@ -591,12 +591,12 @@ def test_task_list_rows_escape_every_value(app, locale):
         units=3,
         team_size=3,
         leader=evil,
+        total=1,
+        years="2026",
     )
     with app.test_request_context("/"), force_locale(locale):
         html = str(task_rows([row], '/tasks/"x'))
-        known = str(
-            task_rows([SimpleNamespace(**{**vars(row), "kind": "special", "status": "active"})], "/tasks/")
-        )
+        known = str(task_rows([row._replace(kind="special", status="active")], "/tasks/"))
     assert "<script>" not in html and 'alert("x")' not in html and 'href="/tasks/"' not in html
     # code, title, kind (twice), leader and the status class: every written value
     assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;") == 6

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Integer, Select, String, bindparam, case, cast, func, or_, select
+from sqlalchemy import Integer, Select, String, bindparam, case, cast, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import cache, statements
@@ -235,9 +235,13 @@ def _row_figures() -> tuple:
 
     The findings are count(*), not count(finding.id): PostgreSQL then counts from the index on
     (task_id, status) alone (an index-only scan) instead of visiting each finding's row for its id;
-    SQLite, whose index entries hold the row id, counts the same way either way."""
+    SQLite, whose index entries hold the row id, counts the same way either way. The serious ones
+    are asked by each counted status (every status of a finding but dismissed): a seek on the
+    whole (task_id, status, severity) index for each, not a walk over all the task's findings
+    (a third of what SQLite did for the page)."""
     of_task = Finding.task_id == SupervisionTask.id
     counted = Finding.status != "dismissed"
+    counted_statuses = [literal(s) for s in MACHINES["finding"].statuses if s != "dismissed"]
 
     def findings(*where):
         return select(func.count()).select_from(Finding).where(of_task, *where).scalar_subquery()
@@ -246,7 +250,9 @@ def _row_figures() -> tuple:
     return (
         findings(counted).label("findings"),
         findings(Finding.status == "open").label("open_findings"),
-        findings(counted, Finding.severity == "serious").label("serious_findings"),
+        findings(Finding.status.in_(counted_statuses), Finding.severity == "serious").label(
+            "serious_findings"
+        ),
         select(func.count())
         .select_from(task_unit)
         .where(task_unit.c.task_id == SupervisionTask.id)
@@ -303,7 +309,8 @@ class _TaskPage(Pagination):
     def _query_items(self) -> list:
         rows, _count, params, _user = self._query_args["built"]
         window = {**params, "page_limit": self.per_page, "page_offset": self._query_offset}
-        return db.session.execute(rows, window).all()
+        # Columns only: run on the session's connection, without the ORM's execution around it.
+        return db.session.connection().execute(rows, window).all()
 
     def _query_count(self) -> int:
         _rows, count, params, user = self._query_args["built"]

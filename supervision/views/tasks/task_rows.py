@@ -3,10 +3,10 @@
 As Jinja a row cost some two dozen finalize and escape hooks, three cn_date calls and a translated
 "等 N 人"; here each value is escaped once, the fixed text (the kinds, the status labels, the
 labels) is translated and escaped once per catalogue, and each distinct date is formatted once per
-request. The markup is the loop templates/tasks/index.html had, byte for byte; the template still
-holds the table around it. The row's figures are its own columns (queries.tasks._row_figures).
+request. The markup is the loop templates/tasks/index.html had, byte for byte (views/tasks/task_list.py
+writes the table around it). The row's figures are its own columns (queries.tasks._row_figures).
 
-rows: the list's named tuples (queries.tasks.TASK_LIST_COLUMNS and the figures); detail_base: the
+rows: the list's rows, of COLUMNS (queries.tasks.TASK_LIST_COLUMNS and the figures); detail_base: the
 task page's URL without its id (helpers.url_base).
 """
 
@@ -15,12 +15,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ...formatting import date_formatter
 from ...models import TASK_KINDS
 from ...template_gettext import kept_on_catalogue
 from ...workflow import status_labels
+from .finding_rows import esc
+
+# The columns of a row, in the order the list's statement selects them (queries.tasks
+# TASK_LIST_COLUMNS, _row_figures, then the page's total and the user's task years): a row is
+# unpacked, not read by name (a Row's attribute costs eight times its index).
+COLUMNS = (
+    "id",
+    "code",
+    "title",
+    "kind",
+    "period_start",
+    "period_end",
+    "status",
+    "findings",
+    "open_findings",
+    "serious_findings",
+    "units",
+    "team_size",
+    "leader",
+    "total",
+    "years",
+)
 
 
 class Texts:
@@ -31,8 +53,8 @@ class Texts:
     __slots__ = ("kinds", "labels", "serious", "team", "until")
 
     def __init__(self, gettext) -> None:
-        self.kinds = {kind: escape(gettext(label)) for kind, label in TASK_KINDS.items()}
-        self.labels = {status: escape(label) for status, label in status_labels("task").items()}
+        self.kinds = {kind: esc(gettext(label)) for kind, label in TASK_KINDS.items()}
+        self.labels = {status: esc(label) for status, label in status_labels("task").items()}
         self.until = gettext("截至")
         self.serious = gettext("严重")
         self.team = gettext("等 %(n)s 人")
@@ -50,38 +72,55 @@ class _Dates(dict):
         self.spell = date_formatter()
 
     def __missing__(self, value):
-        text = self[value] = escape(self.spell(value))
+        text = self[value] = esc(self.spell(value))
         return text
 
 
 def task_rows(rows: Iterable[Any], detail_base: str) -> Markup:
-    """The rows of templates/tasks/index.html's table, or '' for none."""
-    T, dates, base = texts(), _Dates(), escape(detail_base)
+    """The rows of templates/tasks/index.html's table, or '' for none. Each value is escaped as
+    text (finding_rows.esc: markupsafe's escape without a Markup made of each)."""
+    T, dates, base = texts(), _Dates(), esc(detail_base)
     kinds, labels, until, serious, team = T.kinds, T.labels, T.until, T.serious, T.team
     out = []
-    for t in rows:
-        kind = kinds.get(t.kind)
-        if kind is None:
-            kind = escape(t.kind)
-        end = dates[t.period_end]
-        size = t.team_size
+    for (
+        task_id,
+        code,
+        title,
+        kind,
+        start,
+        end,
+        status,
+        findings,
+        open_findings,
+        serious_findings,
+        units,
+        size,
+        leader,
+        _total,
+        _years,
+    ) in rows:
+        kind_label = kinds.get(kind)
+        if kind_label is None:
+            kind_label = esc(kind)
+        end = dates[end]
         others = f' <small class="text-muted">{team % {"n": size}}</small>' if size > 1 else ""
-        figure = t.serious_findings
         serious_badge = (
-            f' <span class="badge sev-serious" title="{serious}">{figure}</span>' if figure else ""
+            f' <span class="badge sev-serious" title="{serious}">{serious_findings}</span>'
+            if serious_findings
+            else ""
         )
         out.append(
             "\n      \n      \n      <tr>\n"
-            f'        <td class="text-nowrap text-muted d-none d-lg-table-cell">{escape(t.code)}</td>\n'
-            f'        <td class="task-title-cell"><a href="{base}{t.id}">{escape(t.title)}</a>\n'
-            f'          <small class="d-block d-md-none text-muted">{kind} · {until} {end}</small></td>\n'
-            f'        <td class="text-nowrap d-none d-md-table-cell">{kind}</td>\n'
-            f'        <td class="text-nowrap small d-none d-md-table-cell">{dates[t.period_start]} – {end}</td>\n'
-            f'        <td class="text-nowrap d-none d-md-table-cell">{escape(t.leader or "")}{others}</td>\n'
-            f'        <td class="text-end d-none d-lg-table-cell">{t.units}</td>\n'
-            f'        <td class="text-end">{t.findings}{serious_badge}</td>\n'
-            f'        <td class="text-end d-none d-sm-table-cell">{t.open_findings}</td>\n'
-            f'        <td><span class="badge status-badge status-task-{escape(t.status)}">{labels.get(t.status, "")}</span></td>\n'
+            f'        <td class="text-nowrap text-muted d-none d-lg-table-cell">{esc(code)}</td>\n'
+            f'        <td class="task-title-cell"><a href="{base}{task_id}">{esc(title)}</a>\n'
+            f'          <small class="d-block d-md-none text-muted">{kind_label} · {until} {end}</small></td>\n'
+            f'        <td class="text-nowrap d-none d-md-table-cell">{kind_label}</td>\n'
+            f'        <td class="text-nowrap small d-none d-md-table-cell">{dates[start]} – {end}</td>\n'
+            f'        <td class="text-nowrap d-none d-md-table-cell">{esc(leader or "")}{others}</td>\n'
+            f'        <td class="text-end d-none d-lg-table-cell">{units}</td>\n'
+            f'        <td class="text-end">{findings}{serious_badge}</td>\n'
+            f'        <td class="text-end d-none d-sm-table-cell">{open_findings}</td>\n'
+            f'        <td><span class="badge status-badge status-task-{esc(status)}">{labels.get(status, "")}</span></td>\n'
             "      </tr>\n    "
         )
     return Markup("".join(out))

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ...errors import DomainError, NotAllowed
 from ...formatting import local_today
 from ...forms.tasks import TaskForm
-from ...models import SEVERITIES, TASK_KINDS, SupervisionTask
+from ...models import SEVERITIES, SupervisionTask
 from ...parsing import form_id, year_arg
 from ...permissions import can, can_record_finding_in, get_task_for_user_or_404, require
 from ...queries import tasks as queries
@@ -30,7 +30,7 @@ from ..helpers import (
 from ..suggest import chosen_inspector, chosen_unit
 from . import READ, bp, finding_filter_args
 from .finding_rows import finding_rows
-from .task_rows import task_rows
+from .task_list import task_list_page
 
 # --- task list ------------------------------------------------------------------------------
 
@@ -49,18 +49,19 @@ def index():
         "q": request.args.get("q", "").strip(),
         "sort": request.args.get("sort", "new"),
     }
-    return render_template(
-        "tasks/index.html",
-        **queries.task_list(current_user, args, page_arg()),
-        statuses=MACHINES["task"].statuses,
-        kinds=TASK_KINDS,
-        unit_choice=unit_choice,
-        inspector_choice=inspector_choice,
-        pick_inspector=can(current_user, "tasks.read_all"),
-        args=args,
-        mine=not can(current_user, "tasks.read_all"),
-        task_rows=task_rows,
+    listed = queries.task_list(current_user, args, page_arg())
+    mine = not can(current_user, "tasks.read_all")
+    content = task_list_page(
+        listed["page"],
+        listed["years"],
+        args,
+        unit_choice,
+        inspector_choice,
+        pick_inspector=not mine,
+        mine=mine,
+        can_manage=can(current_user, "tasks.manage"),
     )
+    return render_template("tasks/index.html", mine=mine, content=content)
 
 
 # --- the task form --------------------------------------------------------------------------
