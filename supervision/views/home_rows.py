@@ -17,6 +17,7 @@ from flask import current_app
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
+from ..escaping import esc
 from ..formatting import SHANGHAI, date_formatter
 from ..template_gettext import kept_on_catalogue
 
@@ -84,17 +85,17 @@ def task_rows(tasks: Iterable[Any], task_base: str, finding_new_url: tuple[str, 
     finding_new_url: 记录问题's URL before and after the task's id (helpers.url_around)."""
     texts = kept_on_catalogue("_supervision_home_task_texts", _TaskTexts)
     spell = date_formatter()
-    base = _esc(task_base)
-    new_before, new_after = _esc(finding_new_url[0]), _esc(finding_new_url[1])
+    base = esc(task_base)
+    new_before, new_after = esc(finding_new_url[0]), esc(finding_new_url[1])
     out = []
     for t in tasks:
-        task_id = _esc(t.id)
-        when = "" if t.period_end is None else _esc(spell(t.period_end))
+        task_id = esc(t.id)
+        when = "" if t.period_end is None else esc(spell(t.period_end))
         out.append(
             "\n    \n"
             '    <li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2">\n'
-            f'      <span><a href="{base}{task_id}">{_esc(t.title)}</a>\n'
-            f'        <small class="text-muted d-block">{_esc(t.code)} · {texts.leader} {_esc(t.leader or "")} · '
+            f'      <span><a href="{base}{task_id}">{esc(t.title)}</a>\n'
+            f'        <small class="text-muted d-block">{esc(t.code)} · {texts.leader} {esc(t.leader or "")} · '
             f"{texts.until} {when}</small></span>\n"
             '      <span class="d-flex align-items-center gap-2">\n'
             f'        <small class="text-muted">{texts.findings % {"n": t.findings}}</small>\n'
@@ -104,19 +105,6 @@ def task_rows(tasks: Iterable[Any], task_base: str, finding_new_url: tuple[str, 
             "    </li>\n    "
         )
     return Markup("".join(out))
-
-
-try:  # markupsafe's own escaping of a str, without the Markup around it
-    from markupsafe._speedups import _escape_inner
-except ImportError:  # pragma: no cover - markupsafe without its C speedups
-
-    def _escape_inner(s: str) -> str:
-        return str(escape(s))
-
-
-def _esc(value: Any) -> str:
-    """markupsafe.escape's text of `value`, as a str (None as "None", as Jinja prints it)."""
-    return _escape_inner(value) if type(value) is str else str(escape(value))
 
 
 def _due_label(gettext) -> str:
@@ -135,7 +123,7 @@ def unit_notice_rows(notices: Iterable[Any], info: dict, notice_base: str) -> Ma
     due = kept_on_catalogue("_supervision_home_due_label", _due_label)
     to_sign = f' <span class="badge bg-danger">{T.to_sign}</span>'
     spell = date_formatter()
-    base = _esc(notice_base)
+    base = esc(notice_base)
     out = []
     for n in notices:
         days = info[n.id]
@@ -144,12 +132,12 @@ def unit_notice_rows(notices: Iterable[Any], info: dict, notice_base: str) -> Ma
         out.append(
             f'\n    <li class="list-group-item notice-row{" notice-row-overdue" if days and days["overdue"] else ""}">\n'
             '      <div class="d-flex justify-content-between gap-2 flex-wrap">\n'
-            f'        <a class="fw-semibold" href="{base}{_esc(n.id)}">{_esc(n.title)}</a>\n'
+            f'        <a class="fw-semibold" href="{base}{esc(n.id)}">{esc(n.title)}</a>\n'
             f"        <span>{status_badge('notice', n.status)}{to_sign if n.status == 'issued' else ''}</span>\n"
             "      </div>\n"
             '      <div class="small d-flex flex-wrap gap-3 mt-1">\n'
-            f'        <span class="text-muted">{_esc(n.doc_number)}</span>\n'
-            f"        <span>{due} {_esc(spell(n.deadline))}</span>\n"
+            f'        <span class="text-muted">{esc(n.doc_number)}</span>\n'
+            f"        <span>{due} {esc(spell(n.deadline))}</span>\n"
             f"        <span>{days_left(days, T)}</span>\n"
             f"        {progress(counts, rectify, T)}\n"
             "      </div>\n"

@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
-from markupsafe import Markup, escape
-from markupsafe._speedups import _escape_inner
+from markupsafe import Markup
 
+from ...escaping import esc
 from ...exports import pdf
 from ...formatting import cn_datetime, date_formatter
 from ...macros import status_badge
@@ -28,11 +28,6 @@ from ...permissions import can, can_edit_draft, can_issue_notice
 from ...sessions import csrf_token
 from ...template_gettext import kept_on_catalogue
 from ..helpers import url_around
-
-
-def esc(value: Any) -> str:
-    """What the template's {{ value }} writes: markupsafe.escape's text (None as "None")."""
-    return _escape_inner(value) if type(value) is str else str(escape(value))
 
 
 class Texts:

@@ -17,11 +17,11 @@ from typing import Any
 from flask import url_for
 from markupsafe import Markup
 
+from ...escaping import esc
 from ...filters import SEARCH_MAX_CHARS
 from ...models import SEVERITIES
 from ...template_gettext import kept_on_catalogue
 from ...workflow import MACHINES
-from .finding_rows import esc
 
 
 class Texts:

@@ -15,25 +15,14 @@ from typing import Any
 
 from flask import current_app
 from jinja2.filters import do_truncate
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from ...escaping import esc
 from ...formatting import date_formatter
 from ...models import SEVERITIES
 from ...template_gettext import kept_on_catalogue
 from ...workflow import status_labels
 from ..helpers import url_base
-
-try:  # markupsafe's own escaping of a str, without the Markup around it
-    from markupsafe._speedups import _escape_inner
-except ImportError:  # pragma: no cover - markupsafe without its C speedups
-
-    def _escape_inner(s: str) -> str:
-        return str(escape(s))
-
-
-def esc(value: Any) -> str:
-    """markupsafe.escape's text of `value` (& < > " ' as &amp; &lt; &gt; &#34; &#39;), as a str."""
-    return _escape_inner(value) if type(value) is str else str(escape(value))
 
 
 class Texts:

@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app, request
 from markupsafe import Markup
 
+from ...escaping import esc
 from ...filters import SEARCH_MAX_CHARS
 from ...macros import pagination
 from ...models import TASK_KINDS
@@ -25,7 +26,6 @@ from ...nav import fixed_url
 from ...template_gettext import kept_on_catalogue
 from ...workflow import MACHINES
 from ..helpers import url_base
-from .finding_rows import esc
 from .task_rows import task_rows
 
 SORT_KEYS = ("new", "old", "code", "title")

@@ -17,11 +17,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ...escaping import esc
 from ...formatting import date_formatter
 from ...models import TASK_KINDS
 from ...template_gettext import kept_on_catalogue
 from ...workflow import status_labels
-from .finding_rows import esc
 
 # The columns of a row, in the order the list's statement selects them (queries.tasks
 # TASK_LIST_COLUMNS, _row_figures, then the page's total and the user's task years): a row is
