@@ -76,3 +76,14 @@ def kept_on_catalogue(name: str, build: Callable[[Callable[[str], str]], T]) -> 
     if kept is None:
         kept = translations.__dict__[name] = build(translations.ugettext)
     return kept
+
+
+def fixed_text(gettext: Callable[[str], str], text: str) -> str:
+    """`text` as the template's {{ _(text) }} writes it: the translation as markup, formatted with
+    no variables (so %% is %); a fixed text of a table drawn in Python."""
+    return str(Markup(gettext(text)) % {})
+
+
+def fixed_texts(gettext: Callable[[str], str], pairs) -> dict[str, str]:
+    """{key: fixed_text} of (key, Chinese text) pairs."""
+    return {key: fixed_text(gettext, text) for key, text in pairs}

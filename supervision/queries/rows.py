@@ -95,12 +95,15 @@ def paginate_built(
     page: int,
     per_page: int,
     total: Callable[[Callable[[], int]], int] | None = None,
+    *,
+    core: bool = False,
 ) -> Pagination:
     """One page of a built statement's rows (`windowed`) and the total (`counted`), never a 404.
 
     `total`: given the function that runs the count, the total (for a list whose count is kept
-    while the rows it counts have not changed: see queries.tasks.findings_list)."""
-    return BuiltPagination(
+    while the rows it counts have not changed: see queries.tasks.findings_list). `core`: the rows'
+    statement is of columns (no ORM entities) and runs as Core (CoreBuiltPagination)."""
+    return (CoreBuiltPagination if core else BuiltPagination)(
         built=(rows, count, params), total=total, page=page, per_page=per_page, error_out=False
     )
 
@@ -113,17 +116,3 @@ class CoreBuiltPagination(BuiltPagination):
         rows, _count, params = self._query_args["built"]
         window = {**params, "page_limit": self.per_page, "page_offset": self._query_offset}
         return list(db.session.connection().execute(rows, window).all())
-
-
-def paginate_built_core(
-    rows: Executable,
-    count: Executable,
-    params: dict,
-    page: int,
-    per_page: int,
-    total: Callable[[Callable[[], int]], int] | None = None,
-) -> Pagination:
-    """paginate_built for a rows' statement of columns (no ORM entities), run as Core."""
-    return CoreBuiltPagination(
-        built=(rows, count, params), total=total, page=page, per_page=per_page, error_out=False
-    )

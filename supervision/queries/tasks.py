@@ -41,7 +41,7 @@ from ..permissions import (
 from ..todo import active_tasks_rows, inspector_task_counts
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
-from .rows import counted, paginate_built_core, paginate_rows, windowed
+from .rows import counted, paginate_built, paginate_rows, windowed
 
 PER_PAGE = 20
 FINDINGS_PER_PAGE = 30
@@ -522,7 +522,7 @@ def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dic
         key = ("findings_list_count", engine_key(db.engine), shape, statements.shape(user), stamp)
         return cache.derived((*key, *sorted(params.items())), run_count)
 
-    pagination = paginate_built_core(rows, count, params, page, FINDINGS_PER_PAGE, total=total)
+    pagination = paginate_built(rows, count, params, page, FINDINGS_PER_PAGE, total=total, core=True)
     return {"page": pagination, "file_counts": {row[0]: row[-1] for row in pagination.items if row[-1]}}
 
 

@@ -26,7 +26,7 @@ from ...macros import status_badge
 from ...nav import fixed_url
 from ...permissions import can, can_edit_draft, can_issue_notice
 from ...sessions import csrf_token
-from ...template_gettext import kept_on_catalogue
+from ...template_gettext import fixed_texts, kept_on_catalogue
 from ..helpers import url_around
 
 
@@ -37,12 +37,9 @@ class Texts:
     __slots__ = ("badges", "closed", "if_today", "items", "left", "overdue", "t", "working_days")
 
     def __init__(self, gettext) -> None:
-        def markup(text: str) -> str:
-            return str(Markup(gettext(text)) % {})
-
-        self.t = {
-            key: markup(text)
-            for key, text in (
+        self.t = fixed_texts(
+            gettext,
+            (
                 ("print", "打印版式"),
                 ("docx", "下载 Word"),
                 ("edit", "修改"),
@@ -75,8 +72,8 @@ class Texts:
                 ("void_confirm", "作废后不能恢复（已签发的文号不再使用）。确定作废本通知书？"),
                 ("due_today", "今日到期"),
                 ("estimated_tip", "该年度节假日日历未确认，期限按预估的节假日或仅按周末计算"),
-            )
-        }
+            ),
+        )
         # msgstr with %(x)s, formatted with escaped values (what Markup's % does, without its helpers)
         self.closed = gettext("已销号：全部整改事项核查通过（%(d)s）。")
         self.if_today = gettext("如今日签发：%(d)s")

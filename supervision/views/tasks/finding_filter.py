@@ -20,7 +20,7 @@ from markupsafe import Markup
 from ...escaping import esc
 from ...filters import SEARCH_MAX_CHARS
 from ...models import SEVERITIES
-from ...template_gettext import kept_on_catalogue
+from ...template_gettext import fixed_texts, kept_on_catalogue
 from ...workflow import MACHINES
 
 
@@ -32,12 +32,9 @@ class Texts:
     __slots__ = ("severities", "statuses", "t")
 
     def __init__(self, gettext) -> None:
-        def markup(text: str) -> str:
-            return str(Markup(gettext(text)) % {})
-
-        self.t = {
-            key: markup(text)
-            for key, text in (
+        self.t = fixed_texts(
+            gettext,
+            (
                 ("placeholder", "问题描述或依据"),
                 ("keyword", "关键词"),
                 ("all_units", "全部单位"),
@@ -53,8 +50,8 @@ class Texts:
                 ("year", "年度"),
                 ("all_years", "全部年度"),
                 ("search", "查询"),
-            )
-        }
+            ),
+        )
         self.severities = [(k, esc(gettext(v))) for k, v in SEVERITIES.items()]
         self.statuses = [(k, str(label)) for k, label in MACHINES["finding"].statuses.items()]
 

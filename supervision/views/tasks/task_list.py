@@ -23,7 +23,7 @@ from ...filters import SEARCH_MAX_CHARS
 from ...macros import pagination
 from ...models import TASK_KINDS
 from ...nav import fixed_url
-from ...template_gettext import kept_on_catalogue
+from ...template_gettext import fixed_text, fixed_texts, kept_on_catalogue
 from ...workflow import MACHINES
 from ..helpers import url_base
 from .task_rows import task_rows
@@ -56,11 +56,11 @@ class Texts:
 
     def __init__(self, gettext) -> None:
         def markup(text: str) -> str:
-            return str(Markup(gettext(text)) % {})
+            return fixed_text(gettext, text)
 
-        self.t = t = {
-            key: markup(text)
-            for key, text in (
+        self.t = t = fixed_texts(
+            gettext,
+            (
                 ("mine", "我的任务"),
                 ("all", "督察任务"),
                 ("mine_sub", "您参与的督察任务"),
@@ -83,8 +83,8 @@ class Texts:
                 ("sort", "排序"),
                 ("search", "查询"),
                 ("empty", "没有符合条件的督察任务"),
-            )
-        }
+            ),
+        )
         self.statuses = _select([(k, str(label)) for k, label in MACHINES["task"].statuses.items()])
         self.kinds = _select([(k, esc(gettext(label))) for k, label in TASK_KINDS.items()])
         sorts = (
