@@ -12,13 +12,13 @@ from datetime import date
 from threading import Lock
 from typing import TypeVar
 
-from flask import url_for
+from flask import has_request_context, request, url_for
 from sqlalchemy import case, func, select, true
 
 from . import statements
 from .audit import changes_stamp, engine_key
 from .cache import on_clear
-from .calendar import request_calendar, working_days_between
+from .calendar import CALENDAR_RECORDS, request_calendar, working_days_between
 from .extensions import db
 from .models import (
     Assessment,
@@ -272,7 +272,23 @@ def assessments_to_evaluate(user: User) -> list:
     )
 
 
+# everything the work lists read: kept as a whole too, so a visit between two changes builds no Work
+INSPECTOR_WORK_READS = tuple(dict.fromkeys(ACTIVE_TASKS_READS + VERIFY_READS + REVIEW_READS + EVALUATE_READS))
+
+
+def _where(today: date) -> tuple:
+    """What a kept work list depends on besides the records: the day and the URLs' root."""
+    return today, request.script_root if has_request_context() else ""
+
+
 def inspector_work(user: User, today: date) -> list[Work]:
+    """The inspector's work list, kept until a record it reads changes (`kept_for_user`)."""
+    return kept_for_user(
+        ("inspector_work", *_where(today)), user, INSPECTOR_WORK_READS, lambda: _inspector_work(user, today)
+    )
+
+
+def _inspector_work(user: User, today: date) -> list[Work]:
     work: list[Work] = []
     task_url = _links("tasks.detail", "task_id")
     notice_url = _links("notices.detail", "notice_id")
@@ -387,7 +403,18 @@ def draft_assessments(asker):
     )
 
 
+# the liaison's work list: the open notices, their working days left, the draft self-assessments
+LIAISON_WORK_READS = tuple(dict.fromkeys(OPEN_NOTICE_READS + SUMMARY_READS + CALENDAR_RECORDS))
+
+
 def liaison_work(user: User, today: date) -> list[Work]:
+    """The liaison's work list, kept until a record it reads changes (`kept_for_user`)."""
+    return kept_for_user(
+        ("liaison_work", *_where(today)), user, LIAISON_WORK_READS, lambda: _liaison_work(user, today)
+    )
+
+
+def _liaison_work(user: User, today: date) -> list[Work]:
     work: list[Work] = []
     if user.unit_id is None:
         return work

@@ -13,6 +13,7 @@ from supervision.services import notices as notice_svc
 from supervision.services import scorecards as scorecard_svc
 from supervision.todo import _KEPT_MAX, _kept, kept_for_user
 
+from .factories import NoticeItemFactory, UnitFactory
 from .test_home_pages import liaison_world  # noqa: F401  (a fixture)
 from .test_notices import World
 
@@ -105,3 +106,27 @@ def test_kept_rows_are_keyed_by_the_user_and_bounded(app, make_user):
     assert len(_kept) == _KEPT_MAX
     cache.clear()
     assert not _kept
+
+
+def test_liaison_work_list_is_kept_per_day_and_per_url_root(app, make_user):
+    """The work list keeps its Work (working days left, URLs): another day or another script root
+    reads its own, the same day and root reuse it."""
+    from datetime import date
+
+    from supervision.todo import liaison_work
+
+    from .test_home_pages import _notice
+
+    unit = UnitFactory()
+    liaison = make_user("liaison", unit=unit)
+    notice = _notice(unit, status="issued")
+    NoticeItemFactory(notice=notice)
+    monday, tuesday = date(2026, 6, 1), date(2026, 6, 2)
+    with app.test_request_context("/"):
+        first = liaison_work(liaison, monday)
+        assert liaison_work(liaison, monday) is first
+        next_day = liaison_work(liaison, tuesday)
+    assert next_day is not first and next_day[0].days_left == first[0].days_left - 1
+    with app.test_request_context("/", base_url="http://localhost/sub"):
+        moved = liaison_work(liaison, monday)
+    assert moved is not first and moved[0].url == "/sub" + first[0].url
