@@ -5,15 +5,21 @@ Each kind of work is one scoped query; the list is merged and sorted by due date
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
+from threading import Lock
+from typing import TypeVar
 
-from flask import url_for
+from flask import has_request_context, request, url_for
 from sqlalchemy import case, func, select, true
 
 from . import statements
-from .calendar import request_calendar, working_days_between
+from .audit import changes_stamp, engine_key
+from .cache import on_clear
+from .calendar import CALENDAR_RECORDS, request_calendar, working_days_between
+from .extensions import db
 from .models import (
     Assessment,
     AssessmentRound,
@@ -39,6 +45,64 @@ from .permissions import (
 from .request_memo import per_request
 
 LIMIT = 15
+
+T = TypeVar("T")
+
+# What each kept read of a home page reads, by record type (`audit.changes_stamp`): its rows are
+# kept until a record of one of these types changes. Generous on purpose: a type too many only
+# costs a read again after an unrelated change, a type forgotten would show stale rows.
+ACTIVE_TASKS_READS = ("task", "finding", "user")  # the teams are audited as their task's
+VERIFY_READS = ("notice", "notice_item", "finding", "task", "unit", "user")
+REVIEW_READS = ("assignment", "case_file", "campaign", "unit", "user")
+EVALUATE_READS = ("assessment", "round", "unit", "user")
+DRAFT_READS = ("notice", "unit", "user")
+OPEN_NOTICE_READS = ("notice", "notice_item", "notice_kind", "unit", "user")
+# the liaison's scorecard summary: open roadmap, current and last assessment, its drafts
+SUMMARY_READS = ("roadmap", "assessment", "round", "framework", "unit", "user")
+RATED_READS = ("assessment", "round", "framework")  # a score's save is audited as its assessment's
+# the unit's published results (files, scores by assignment) and the campaigns wanting its list
+LIAISON_REVIEW_READS = ("campaign", "case_file", "assignment", "unit", "user")
+
+# Kept rows of one user each, apart from `cache.derived` (whose few office-wide entries are costly
+# to make again): a busy office's users must not push those out. A few KB an entry.
+_KEPT_MAX = 2048
+_kept: OrderedDict[Hashable, object] = OrderedDict()
+_kept_lock = Lock()
+
+
+@on_clear
+def _forget_kept() -> None:
+    with _kept_lock:
+        _kept.clear()
+
+
+def kept_for_user(name: Hashable, user: User, reads: tuple[str, ...], read: Callable[[], T]) -> T:
+    """`read()` (rows of a scoped read for `user`), kept in this process until a record of the types
+    `reads` changes: an inspector's or liaison's home shows the same rows on every visit between two
+    changes, and reads them (five or six statements, a millisecond of SQLAlchemy) only after one.
+
+    Keyed by everything a scoped statement may depend on (`statements.Asker`: the user's id, role,
+    unit and whether they are active), so two users never share rows; every change writes an audit
+    event (`audit.change_versions`), whichever process wrote it."""
+    key = (
+        name,
+        engine_key(db.engine),
+        user.id,
+        user.role,
+        user.unit_id,
+        bool(user.is_active),
+        changes_stamp(*reads),
+    )
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]  # type: ignore[return-value]
+    value = read()
+    with _kept_lock:
+        _kept[key] = value
+        while len(_kept) > _KEPT_MAX:
+            _kept.popitem(last=False)
+    return value
 
 
 @dataclass
@@ -126,7 +190,15 @@ def _active_tasks_and_counts(user: User) -> list:
             .order_by(first.c.period_end, first.c.id)
         )
 
-    return per_request(("active_tasks", user.id), lambda: statements.read_rows("active_tasks", user, build))
+    return per_request(
+        ("active_tasks", user.id),
+        lambda: kept_for_user(
+            "active_tasks",
+            user,
+            ACTIVE_TASKS_READS,
+            lambda: statements.read_rows("active_tasks", user, build),
+        ),
+    )
 
 
 def active_tasks_rows(user: User) -> list:
@@ -176,11 +248,47 @@ def reviews_to_score_rows(user: User) -> list:
         )
 
     return per_request(
-        ("reviews_to_score", user.id), lambda: statements.read_rows("reviews_to_score", user, build)
+        ("reviews_to_score", user.id),
+        lambda: kept_for_user(
+            "reviews_to_score",
+            user,
+            REVIEW_READS,
+            lambda: statements.read_rows("reviews_to_score", user, build),
+        ),
     )
 
 
+def verifiable_items(user: User) -> list:
+    """`permissions.verifiable_items_for_user`, kept until a notice, its items or the teams change
+    (`kept_for_user`): the work list and the notices panel read it."""
+    return kept_for_user("verifiable_items", user, VERIFY_READS, lambda: verifiable_items_for_user(user))
+
+
+def assessments_to_evaluate(user: User) -> list:
+    """`permissions.assessments_to_evaluate_rows`, kept until an assessment, a round or a unit changes
+    (`kept_for_user`): the work list and the scorecards panel read it."""
+    return kept_for_user(
+        "assessments_to_evaluate", user, EVALUATE_READS, lambda: assessments_to_evaluate_rows(user)
+    )
+
+
+# everything the work lists read: kept as a whole too, so a visit between two changes builds no Work
+INSPECTOR_WORK_READS = tuple(dict.fromkeys(ACTIVE_TASKS_READS + VERIFY_READS + REVIEW_READS + EVALUATE_READS))
+
+
+def _where(today: date) -> tuple:
+    """What a kept work list depends on besides the records: the day and the URLs' root."""
+    return today, request.script_root if has_request_context() else ""
+
+
 def inspector_work(user: User, today: date) -> list[Work]:
+    """The inspector's work list, kept until a record it reads changes (`kept_for_user`)."""
+    return kept_for_user(
+        ("inspector_work", *_where(today)), user, INSPECTOR_WORK_READS, lambda: _inspector_work(user, today)
+    )
+
+
+def _inspector_work(user: User, today: date) -> list[Work]:
     work: list[Work] = []
     task_url = _links("tasks.detail", "task_id")
     notice_url = _links("notices.detail", "notice_id")
@@ -194,7 +302,7 @@ def inspector_work(user: User, today: date) -> list[Work]:
                 period_end,
             )
         )
-    for item in verifiable_items_for_user(user):
+    for item in verifiable_items(user):
         work.append(
             Work(
                 "核查整改",
@@ -218,7 +326,7 @@ def inspector_work(user: User, today: date) -> list[Work]:
             )
         )
     assessment_url = _links("scorecards.assessment", "assessment_id")
-    for assessment in assessments_to_evaluate_rows(user):
+    for assessment in assessments_to_evaluate(user):
         work.append(
             Work(
                 "评估指标",
@@ -272,7 +380,13 @@ def open_notices_rows(user: User, limit: int = 20) -> list:
         )
 
     return per_request(
-        ("open_notices", user.id, limit), lambda: statements.read_rows(("open_notices", limit), user, build)
+        ("open_notices", user.id, limit),
+        lambda: kept_for_user(
+            ("open_notices", limit),
+            user,
+            OPEN_NOTICE_READS,
+            lambda: statements.read_rows(("open_notices", limit), user, build),
+        ),
     )
 
 
@@ -289,7 +403,18 @@ def draft_assessments(asker):
     )
 
 
+# the liaison's work list: the open notices, their working days left, the draft self-assessments
+LIAISON_WORK_READS = tuple(dict.fromkeys(OPEN_NOTICE_READS + SUMMARY_READS + CALENDAR_RECORDS))
+
+
 def liaison_work(user: User, today: date) -> list[Work]:
+    """The liaison's work list, kept until a record it reads changes (`kept_for_user`)."""
+    return kept_for_user(
+        ("liaison_work", *_where(today)), user, LIAISON_WORK_READS, lambda: _liaison_work(user, today)
+    )
+
+
+def _liaison_work(user: User, today: date) -> list[Work]:
     work: list[Work] = []
     if user.unit_id is None:
         return work
@@ -323,7 +448,12 @@ def liaison_work(user: User, today: date) -> list[Work]:
     # read only when the unit's scorecard summary (the scorecard panel's row) counts some
     drafts = []
     if unit_summary(user, today).draft_assessments:
-        drafts = statements.read_rows("liaison_draft_assessments", user, draft_assessments)
+        drafts = kept_for_user(
+            "liaison_draft_assessments",
+            user,
+            SUMMARY_READS,
+            lambda: statements.read_rows("liaison_draft_assessments", user, draft_assessments),
+        )
     for assessment_id, return_reason, round_title, deadline in drafts:
         detail = "请完成自评并提交" + (f"（退回理由：{return_reason}）" if return_reason else "")
         work.append(

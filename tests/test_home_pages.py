@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
+from supervision import cache
 from supervision.extensions import db
 from supervision.models import Assessment, Indicator, IndicatorScore
 from supervision.permissions import verifiable_items_for_user
@@ -117,19 +118,25 @@ def test_inspector_home_reads_each_list_once_and_a_fixed_number_of_queries(clien
     _grow_inspector(inspector_world, 2)
     client.login_user(inspector_world["inspector"])
     client.get("/")  # warm up
+    cache.clear()  # what the home keeps between changes (tests/test_home_kept.py): read it again
     statements = _statements_during(lambda: client.get("/"))
     # The reports to verify and the assessments to evaluate: one query each for both panels.
     assert sum("notice_item.status" in s and "finding.description" in s for s in statements) == 1
     assert sum("assessment.submitted_at" in s for s in statements) == 1
+    # kept until a change: the user and the audit trail's new events only
+    with count_queries(keep_cache=True) as warm:
+        client.get("/")
+    assert warm() == 2, warm()
     with count_queries() as small:
         assert client.get("/").status_code == 200
     _grow_inspector(inspector_world, 18)
     with count_queries() as large:
         assert client.get("/").status_code == 200
     assert small() == large(), (small(), large())
-    # the user, the active tasks with the tasks panel's counts, the reports to verify, the files to
-    # score, the assessments to evaluate, the drafts
-    assert large() <= 6, large()
+    # the caches cleared by count_queries: the user, the audit trail's stamp, the active tasks with
+    # the tasks panel's counts, the reports to verify, the files to score, the assessments to
+    # evaluate, the drafts
+    assert large() <= 7, large()
 
 
 def test_inspector_home_counts_tasks_and_findings_without_an_active_task(app, client, make_user):
@@ -218,6 +225,10 @@ def test_liaison_home_loads_the_calendar_once_and_a_fixed_number_of_queries(clie
     statements = _statements_during(lambda: client.get("/"))
     # kept per process until the calendar changes (tests/test_calendar_cache.py): not read again
     assert sum("FROM holiday" in s and "is_workday" in s for s in statements) == 0
+    # and the panels' rows until a change (tests/test_home_kept.py): the user and the stamp only
+    with count_queries(keep_cache=True) as warm:
+        client.get("/")
+    assert warm() == 2, warm()
     with count_queries() as small:
         assert client.get("/").status_code == 200
     _grow_liaison(liaison_world, 18)
@@ -253,6 +264,7 @@ def test_liaison_home_asks_for_the_lists_still_wanted(client, liaison_world, pub
     ReviewCampaignFactory(status="draft", title="第二批评查", units=[unit])
     ReviewCampaignFactory(status="draft", title="别的单位的评查", units=[stranger])
     db.session.commit()
+    cache.clear()  # factories write no audit event (every service does): forget what the home kept
     panel = _review_results(client.get("/").get_data(as_text=True))
     assert panel.count("请上传案卷清单") == 1 and "请上传案卷清单：第二批评查" in panel
     assert ("本单位 1 卷" in panel) == published
@@ -261,6 +273,7 @@ def test_liaison_home_asks_for_the_lists_still_wanted(client, liaison_world, pub
 def test_liaison_work_lists_draft_self_assessments_only_when_the_summary_counts_some(client, liaison_world):
     client.login_user(liaison_world["liaison"])
     client.get("/")
+    cache.clear()  # what the home keeps between changes (tests/test_home_kept.py): read it again
     statements = _statements_during(lambda: client.get("/"))
     work = (
         client.get("/")
@@ -275,6 +288,7 @@ def test_liaison_work_lists_draft_self_assessments_only_when_the_summary_counts_
     ).one()
     current.status = "submitted"
     db.session.commit()
+    cache.clear()  # factories write no audit event (every service does): forget what the home kept
     statements = _statements_during(lambda: client.get("/"))
     work = (
         client.get("/")

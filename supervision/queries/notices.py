@@ -32,9 +32,8 @@ from ..notice_deadlines import MAX_DAYS, notice_deadline_for
 from ..permissions import (
     findings_for_user,
     notices_for_user,
-    verifiable_items_for_user,
 )
-from ..todo import open_notices_rows
+from ..todo import DRAFT_READS, kept_for_user, open_notices_rows, verifiable_items
 from .rows import counted, windowed
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
@@ -557,8 +556,10 @@ def inspector_panel_data(user: User) -> dict:
             .limit(10)
         )
 
-    drafts = statements.read_rows("inspector_drafts", user, build)
-    return {"items": verifiable_items_for_user(user), "drafts": drafts}
+    drafts = kept_for_user(
+        "inspector_drafts", user, DRAFT_READS, lambda: statements.read_rows("inspector_drafts", user, build)
+    )
+    return {"items": verifiable_items(user), "drafts": drafts}
 
 
 def lead_panel_data(user: User, today: date) -> dict:

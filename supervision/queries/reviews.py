@@ -36,7 +36,7 @@ from ..permissions import (
 )
 from ..services import review_reports
 from ..services.reviews import publish_blockers
-from ..todo import reviews_to_score_rows
+from ..todo import LIAISON_REVIEW_READS, kept_for_user, reviews_to_score_rows
 from ..workflow import MACHINES, allowed_steps
 
 CAMPAIGN_STAGES = tuple(MACHINES["campaign"].statuses)  # draft → sampling → reviewing → published
@@ -583,7 +583,15 @@ def liaison_panel(user: User) -> dict:
             .limit(3)
         )
 
-    published = statements.read_rows("liaison_published_campaigns", user, build_published)
+    def read():
+        published = statements.read_rows("liaison_published_campaigns", user, build_published)
+        drafts = []
+        if not published or published[0].wanted:
+            drafts = statements.read_rows("liaison_upload_campaigns", user, _upload_campaigns)
+        return published, drafts
+
+    # kept until a campaign, its files or their scores change (todo.kept_for_user)
+    published, drafts = kept_for_user("liaison_review_panel", user, LIAISON_REVIEW_READS, read)
     figures = {}
     if user.unit_id is not None:
         figures = {
@@ -595,9 +603,6 @@ def liaison_panel(user: User) -> dict:
             for c in published
             if c.files
         }
-    drafts = []
-    if not published or published[0].wanted:
-        drafts = statements.read_rows("liaison_upload_campaigns", user, _upload_campaigns)
     return {"published": published, "figures": figures, "drafts": drafts}
 
 

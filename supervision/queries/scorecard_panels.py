@@ -21,12 +21,10 @@ from ..models import (
     Unit,
     User,
 )
-from ..permissions import (
-    assessments_to_evaluate_rows,
-)
 from ..request_memo import per_request
 from ..scoring_indicators import percent
 from ..services import scorecard_reports as reports
+from ..todo import RATED_READS, SUMMARY_READS, assessments_to_evaluate, kept_for_user
 from .scorecards import leaf_counts_by_kind
 
 
@@ -49,7 +47,13 @@ def liaison_panel_data(user: User, today: date) -> dict:
         )
     if row.last_id is not None:
         last = SimpleNamespace(id=row.last_id, unit_id=row.last_unit_id, year=row.last_year)
-    rated, last_total = _rated_and_total(row.current_id, row.last_id)
+    # kept until a score is saved (audited as its assessment's) or an indicator changes
+    rated, last_total = kept_for_user(
+        ("rated_and_total", row.current_id, row.last_id),
+        user,
+        RATED_READS,
+        lambda: _rated_and_total(row.current_id, row.last_id),
+    )
     total = 0
     if current is not None:
         counts = cached_leaf_counts(current.framework_id, current.framework_updated_at)
@@ -71,7 +75,12 @@ def unit_summary(user: User, today: date):
     and the work list (whether it has draft self-assessments to list) share it."""
     return per_request(
         ("liaison_scorecard_summary", user.id, today),
-        lambda: statements.read_rows("liaison_scorecard_summary", user, _unit_summary, today=today)[0],
+        lambda: kept_for_user(
+            ("liaison_scorecard_summary", today),
+            user,
+            SUMMARY_READS,
+            lambda: statements.read_rows("liaison_scorecard_summary", user, _unit_summary, today=today)[0],
+        ),
     )
 
 
@@ -204,5 +213,5 @@ def lead_panel_data(today: date) -> dict:
 def inspector_panel_data(user: User) -> dict:
     """Submitted self-assessments waiting for an evaluation (not the inspector's own unit's): the
     oldest ten and how many in all, from the rows the work list reads in the same request."""
-    rows = assessments_to_evaluate_rows(user)
+    rows = assessments_to_evaluate(user)
     return {"rows": rows[:10], "count": rows[0].total if rows else 0}

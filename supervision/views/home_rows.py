@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 from jinja2.filters import do_truncate
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..escaping import esc
 from ..formatting import SHANGHAI, date_formatter
@@ -34,13 +34,13 @@ def verify_rows(items: Iterable[Any], notice_base: str) -> Markup:
     out = []
     for item in items:
         unit = item.unit_short_name or item.unit_name
-        href = escape(f"{notice_base}{item.notice_id}#item-{item.item_id}")
+        href = esc(f"{notice_base}{item.notice_id}#item-{item.item_id}")
         out.append(
             "\n        <tr>\n"
-            f'          <td class="text-nowrap">{escape(item.doc_number)}</td>\n'
-            f"          <td>{escape(unit)}</td>\n"
+            f'          <td class="text-nowrap">{esc(item.doc_number)}</td>\n'
+            f"          <td>{esc(unit)}</td>\n"
             f'          <td><a href="{href}">{label % {"n": item.seq}} · '
-            f"{escape(do_truncate(env, item.description, 36))}</a></td>\n"
+            f"{esc(do_truncate(env, item.description, 36))}</a></td>\n"
             "        </tr>\n      "
         )
     return Markup("".join(out))
@@ -50,7 +50,7 @@ def evaluate_rows(rows: Iterable[Any], assessment_base: str) -> Markup:
     """The rows of the self-assessments to evaluate: tuples of
     permissions.assessments_to_evaluate_rows; assessment_base: the assessment page's URL without its id."""
     spell = date_formatter()
-    base = escape(assessment_base)
+    base = esc(assessment_base)
     out = []
     for a in rows:
         submitted = a.submitted_at
@@ -58,10 +58,10 @@ def evaluate_rows(rows: Iterable[Any], assessment_base: str) -> Markup:
             when = ""
         else:
             local = submitted.astimezone(SHANGHAI)
-            when = escape(f"{spell(local)} {local:%H:%M}")
+            when = esc(f"{spell(local)} {local:%H:%M}")
         out.append(
-            f'\n        <tr><td><a href="{base}{escape(a.id)}">{escape(a.unit_name)}</a></td>'
-            f'<td class="small">{escape(a.round_title)}</td>'
+            f'\n        <tr><td><a href="{base}{esc(a.id)}">{esc(a.unit_name)}</a></td>'
+            f'<td class="small">{esc(a.round_title)}</td>'
             f'<td class="text-nowrap small">{when}</td></tr>\n      '
         )
     return Markup("".join(out))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from ..escaping import esc
 from ..formatting import date_formatter
 from ..template_gettext import current_translations
 from ..todo import Work
@@ -32,14 +33,14 @@ def work_rows(work: Iterable[Work]) -> Markup:
                 "\n          " + (overdue % {"n": -days} if days < 0 else left % {"n": days}) + "\n        "
             )
         elif w.due:
-            when = f"{due_label} {escape(spell(w.due))}"
+            when = f"{due_label} {esc(spell(w.due))}"
         else:
             when = ""
         out.append(
             '\n    <li class="list-group-item d-flex flex-wrap align-items-center gap-2">\n'
-            f'      <span class="badge text-bg-light border">{escape(w.kind)}</span>\n'
-            f'      <a href="{escape(w.url)}" class="fw-semibold">{escape(w.title)}</a>\n'
-            f'      <small class="text-muted">{escape(w.detail)}</small>\n'
+            f'      <span class="badge text-bg-light border">{esc(w.kind)}</span>\n'
+            f'      <a href="{esc(w.url)}" class="fw-semibold">{esc(w.title)}</a>\n'
+            f'      <small class="text-muted">{esc(w.detail)}</small>\n'
             f'      <span class="ms-auto todo-due small {"overdue" if w.overdue else ""}">\n'
             f"        {when}\n"
             "      </span>\n"
