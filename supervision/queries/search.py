@@ -236,7 +236,10 @@ def search_all(user, q: str) -> dict[str, list]:
     if how == INDEXED:
         params.update(fts_values(q))
     stmt = statement(("search", how), user, _search(how))
-    row = db.session.execute(stmt, statement_values(user, **params)).one_or_none()
+    session = db.session()
+    if session.autoflush:  # what the ORM's execute does for a read, without the rest of its work
+        session.flush()
+    row = session.connection().execute(stmt, statement_values(user, **params)).one_or_none()
     if row is None:  # INDEXED: nothing matched, nothing was read but the index
         return {name: [] for name in SEARCHED_ATTRIBUTES}
     found = row._mapping
