@@ -119,6 +119,11 @@ SHORT_MODES = (SHORT, SHORT_INSTR)
 _ASCII_LETTER = re.compile("[A-Za-z]")
 
 
+# The constants of a statement built once, written into its SQL: as Python ints each would be one
+# more bound value to adapt and send on every run (a 3+ character search had some forty).
+_INT = tuple(literal_column(str(i), Integer) for i in range(3))
+
+
 def mode(q: str) -> str:
     """SHORT (< 3 characters: LIKE, ranked in Python), INDEXED (SQLite: the FTS table's hits read in
     the statement) or TRIGRAM_LIKE (PostgreSQL: LIKE answered by the pg_trgm indexes, ranked in SQL).
@@ -171,7 +176,7 @@ def matches(kind: str, id_column, how: str, *columns) -> ColumnElement[bool]:
         return id_column.in_(_fts_ids(kind))
     if how == SHORT_INSTR:
         q = bindparam("q")
-        return or_(*(func.instr(c, q) > 0 for c in columns))
+        return or_(*(func.instr(c, q) > _INT[0] for c in columns))
     pattern = bindparam("q_like")
     return or_(*(c.like(pattern, escape=LIKE_ESCAPE) for c in columns))
 
@@ -183,9 +188,9 @@ def bound_rank(how: str, *columns) -> list[ColumnElement[int]]:
     q, prefix = bindparam("q"), bindparam("q_prefix")
     return [
         case(
-            (or_(*(c == q for c in columns)), 0),
-            (or_(*(c.like(prefix, escape=LIKE_ESCAPE) for c in columns)), 1),
-            else_=2,
+            (or_(*(c == q for c in columns)), _INT[0]),
+            (or_(*(c.like(prefix, escape=LIKE_ESCAPE) for c in columns)), _INT[1]),
+            else_=_INT[2],
         )
     ]
 

@@ -243,3 +243,32 @@ def test_the_search_page_runs_one_search_statement(client, make_user, q):
         html = client.get(f"/search/?q={q}").get_data(as_text=True)
     assert 'data-testid="results-findings"' in html and 'data-testid="results-units"' in html
     assert n() <= 2
+
+
+@pytest.mark.parametrize("q", ["望春", "望春街道"])
+def test_the_search_statement_binds_only_the_text(make_user, q):
+    """Its limits and ranks are written into the SQL (built once): each run sends the text's values
+    and the asker's, not some forty constants (and a generic plan knows its LIMITs)."""
+    from sqlalchemy import event
+
+    lead = make_user("lead")
+    factories.FindingFactory(description="望春街道未公示执法主体信息")
+    db.session.commit()
+    assert lead.role == "lead"
+    sent: list = []
+
+    def record(_conn, _cursor, sql, parameters, *_args):
+        if not sql.startswith(("SAVEPOINT", "RELEASE")):
+            sent.append((sql, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert len(search_all(lead, q)["findings"]) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    ((sql, parameters),) = sent
+    if isinstance(parameters, dict):  # PostgreSQL: by name
+        assert set(parameters) <= {"q", "q_like", "q_prefix", "asker_id", "asker_unit_id"}
+    else:  # SQLite: by position, the text's values and each OFFSET's 0
+        assert set(parameters) <= {q, f"%{q}%", f"{q}%", f'"{q}"', 0, lead.id}
+        assert parameters.count(0) == sql.count("OFFSET ?")  # what SQLite writes after each LIMIT

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import literal_column, or_, select, union_all
+from sqlalchemy import Integer, literal_column, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..extensions import db
@@ -127,6 +127,12 @@ SEARCHED_ATTRIBUTES = {name: spec.searched for name, spec in LISTS.items()} | {
 }
 
 
+def _limit(n: int) -> ColumnElement[int]:
+    """LIMIT n written into the statement, not bound: the limits never change, and each bound one
+    is one more value to adapt and send per run (a 3+ character search has ten)."""
+    return literal_column(str(int(n)), Integer)
+
+
 def _order(columns, order) -> list[ColumnElement]:
     return [columns[c].desc() if descending else columns[c] for c, descending in order]
 
@@ -143,7 +149,7 @@ def _scan(spec: _List, asker, where, rank: ColumnElement | None) -> Select:
         .where(where)
         .with_only_columns(r, *(col.label(c) for c, col in columns.items()))
         .order_by(*([] if rank is None else [r]), *order)  # by its label: the rank worked out once a row
-        .limit(LIMIT)
+        .limit(_limit(LIMIT))
     )
 
 
@@ -164,7 +170,7 @@ def _list_rows(spec: _List, asker, how: str, unit_ids: Select) -> ColumnElement:
     else:  # each scan in its own subquery: SQLite takes no LIMIT inside a compound select
         found = union_all(*(select(s.subquery(f"scan{i}")) for i, s in enumerate(scans))).subquery("found")
     order = [found.c.r, *_order(found.c, spec.order)]
-    hits = select(found).order_by(*order).limit(LIMIT * len(scans)).subquery("hits")
+    hits = select(found).order_by(*order).limit(_limit(LIMIT * len(scans))).subquery("hits")
     row = [hits.c[c] for c in spec.shown]
     row += [select(m.name).where(m.id == hits.c[fk]).scalar_subquery() for fk, m in spec.names]
     return json_rows(row, [hits.c.r, *_order(hits.c, spec.order)]).select_from(hits).scalar_subquery()
@@ -173,7 +179,7 @@ def _list_rows(spec: _List, asker, how: str, unit_ids: Select) -> ColumnElement:
 def _unit_rows(how: str, units) -> ColumnElement:
     rank = [] if how in SHORT_MODES else bound_rank(how, units.c.name, units.c.short_name)
     order = [*rank, units.c.kind, units.c.id]
-    hits = select(units).order_by(*order).limit(LIMIT).subquery("unit_hits")
+    hits = select(units).order_by(*order).limit(_limit(LIMIT)).subquery("unit_hits")
     order = [
         *([] if how in SHORT_MODES else bound_rank(how, hits.c.name, hits.c.short_name)),
         hits.c.kind,
@@ -236,7 +242,10 @@ def search_all(user, q: str) -> dict[str, list]:
     if how == INDEXED:
         params.update(fts_values(q))
     stmt = statement(("search", how), user, _search(how))
-    row = db.session.execute(stmt, statement_values(user, **params)).one_or_none()
+    session = db.session()
+    if session.autoflush:  # what the ORM's execute does for a read, without the rest of its work
+        session.flush()
+    row = session.connection().execute(stmt, statement_values(user, **params)).one_or_none()
     if row is None:  # INDEXED: nothing matched, nothing was read but the index
         return {name: [] for name in SEARCHED_ATTRIBUTES}
     found = row._mapping

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
+from ..escaping import esc
 from ..formatting import cn_date
 from ..models.org import UNIT_KINDS
 from ..models.tasks import TASK_KINDS
@@ -53,21 +54,21 @@ class _Dates:
     def __call__(self, value) -> str:
         text = self.seen.get(value)
         if text is None:
-            text = self.seen[value] = escape(cn_date(value))
+            text = self.seen[value] = esc(cn_date(value))
         return text
 
 
 def _base(endpoint: str, key: str) -> str:
-    return escape(url_base(endpoint, key))
+    return esc(url_base(endpoint, key))
 
 
 def _notices(rows: Iterable) -> str:
     texts = _texts()
     base, labels, undrafted = _base("notices.detail", "notice_id"), texts["notice"], texts["undrafted"]
     return "".join(
-        f'{HIT}{base}{n.id}">{escape(n.doc_number or undrafted)} {escape(n.title)}</a> '
-        f'<small class="text-muted">{escape(n.unit_name)} · {escape(n.kind_name)}</small> '
-        f'<span class="badge status-badge status-notice-{escape(n.status)}">{labels.get(n.status, "")}</span></li>'
+        f'{HIT}{base}{n.id}">{esc(n.doc_number or undrafted)} {esc(n.title)}</a> '
+        f'<small class="text-muted">{esc(n.unit_name)} · {esc(n.kind_name)}</small> '
+        f'<span class="badge status-badge status-notice-{esc(n.status)}">{labels.get(n.status, "")}</span></li>'
         for n in rows
     )
 
@@ -75,8 +76,8 @@ def _notices(rows: Iterable) -> str:
 def _case_files(rows: Iterable) -> str:
     base = _base("reviews.file_detail", "file_id")
     return "".join(
-        f'{HIT}{base}{f.id}">{escape(f.case_number)} {escape(f.title)}</a> '
-        f'<small class="text-muted">{escape(f.unit_name)} · {escape(f.case_type)}</small></li>'
+        f'{HIT}{base}{f.id}">{esc(f.case_number)} {esc(f.title)}</a> '
+        f'<small class="text-muted">{esc(f.unit_name)} · {esc(f.case_type)}</small></li>'
         for f in rows
     )
 
@@ -85,9 +86,9 @@ def _tasks(rows: Iterable) -> str:
     texts, dates = _texts(), _Dates()
     base, labels, kinds = _base("tasks.detail", "task_id"), texts["task"], texts["task_kinds"]
     return "".join(
-        f'{HIT}{base}{t.id}">{escape(t.code)} {escape(t.title)}</a> '
-        f'<small class="text-muted">{kinds.get(t.kind) or escape(t.kind)} · {dates(t.period_start)}</small> '
-        f'<span class="badge status-badge status-task-{escape(t.status)}">{labels.get(t.status, "")}</span></li>'
+        f'{HIT}{base}{t.id}">{esc(t.code)} {esc(t.title)}</a> '
+        f'<small class="text-muted">{kinds.get(t.kind) or esc(t.kind)} · {dates(t.period_start)}</small> '
+        f'<span class="badge status-badge status-task-{esc(t.status)}">{labels.get(t.status, "")}</span></li>'
         for t in rows
     )
 
@@ -96,9 +97,9 @@ def _findings(rows: Iterable) -> str:
     base, labels, dates = _base("tasks.finding_detail", "finding_id"), _texts()["finding"], _Dates()
     env = current_app.jinja_env
     return "".join(
-        f'{HIT}{base}{f.id}">{escape(do_truncate(env, f.description, 60))}</a> '
-        f'<small class="text-muted">{escape(f.unit_name)} · {escape(f.category)} · {dates(f.found_on)}</small> '
-        f'<span class="badge status-badge status-finding-{escape(f.status)}">{labels.get(f.status, "")}</span></li>'
+        f'{HIT}{base}{f.id}">{esc(do_truncate(env, f.description, 60))}</a> '
+        f'<small class="text-muted">{esc(f.unit_name)} · {esc(f.category)} · {dates(f.found_on)}</small> '
+        f'<span class="badge status-badge status-finding-{esc(f.status)}">{labels.get(f.status, "")}</span></li>'
         for f in rows
     )
 
@@ -106,7 +107,7 @@ def _findings(rows: Iterable) -> str:
 def _units(rows: Iterable) -> str:
     base, kinds = _base("admin.unit_detail", "unit_id"), _texts()["unit_kinds"]
     return "".join(
-        f'{HIT}{base}{u.id}">{escape(u.name)}</a> <small class="text-muted">{kinds.get(u.kind) or escape(u.kind)}</small></li>'
+        f'{HIT}{base}{u.id}">{esc(u.name)}</a> <small class="text-muted">{kinds.get(u.kind) or esc(u.kind)}</small></li>'
         for u in rows
     )
 
