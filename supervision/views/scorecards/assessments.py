@@ -29,6 +29,7 @@ from ...permissions import (
     get_assessment_for_user_or_404,
     require,
 )
+from ...queries import assessment_page as page_queries
 from ...queries import scorecards as queries
 from ...scoring_indicators import is_weak
 from ...services import scorecards as svc
@@ -147,10 +148,10 @@ def _mode(assessment: Assessment) -> str:
 @bp.route("/assessments/<int:assessment_id>")
 @require(*READ_ASSESSMENTS)
 def assessment(assessment_id: int):
-    assessment = queries.assessment_for_page(current_user, assessment_id)
+    assessment = page_queries.assessment_head_for_page(current_user, assessment_id)
     if assessment is None:
         abort(404)
-    data = queries.assessment_page(current_user, assessment)
+    data = page_queries.assessment_page(current_user, assessment)
     mode = _mode(assessment)
     row_context = _row_context(assessment, mode, data)
     return render_template(
