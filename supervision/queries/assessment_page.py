@@ -159,6 +159,66 @@ def assessment_head_for_page(user: User, assessment_id: int) -> AssessmentHead |
     )
 
 
+class Heading(NamedTuple):
+    """An area's or a group's heading (a framework's indicator that is not scored)."""
+
+    code: str
+    text: str
+
+
+def _read_lines(rows: list) -> tuple[list[sc.ScoreLine], dict[int, Heading], dict[str, sc.PreviousScore]]:
+    """The rows of queries/scorecards.py::_page_lines_with_previous (in indicator order, a score's
+    files together) in one pass: the leaves' lines (as scorecards._lines makes them), the headings
+    by id and last year's scores by code (as scorecards._previous_of_lines reads them)."""
+    lines: list[sc.ScoreLine] = []
+    headings: dict[int, Heading] = {}
+    previous: dict[str, sc.PreviousScore] = {}
+    line = sc.ScoreLine
+    prev = sc.PreviousScore
+    files: list = []
+    last = None
+    for row in rows:
+        (
+            id_, code, text, max_points, method, responsible, area_id, parent_id,
+            score_id, self_rating, self_score, explanation, evaluated_rating, evaluated_score,
+            comment, version, file_id, file_name, is_leaf, _year, previous_id,
+            p_self_rating, p_self_score, p_evaluated_rating, p_evaluated_score,
+        ) = row  # fmt: skip
+        if previous_id is not None:
+            previous[code] = prev(p_self_rating, p_self_score, p_evaluated_rating, p_evaluated_score)
+        if not is_leaf:
+            headings[id_] = Heading(code, text)
+            continue
+        if id_ != last:
+            last = id_
+            files = []
+            lines.append(
+                line(
+                    id_,
+                    code,
+                    text,
+                    max_points,
+                    method,
+                    responsible,
+                    area_id,
+                    parent_id,
+                    score_id,
+                    self_rating,
+                    self_score,
+                    explanation,
+                    evaluated_rating,
+                    evaluated_score,
+                    comment,
+                    version,
+                    files,
+                )
+            )
+        if file_id is not None:
+            files.append((file_id, file_name))
+            files.sort()  # in upload order (by id); a score has a few
+    return lines, headings, previous
+
+
 def assessment_page(user: User, assessment: AssessmentHead) -> dict:
     """Everything the page shows below its head: what queries/scorecards.py::assessment_page
     returns, read the same way (the lines with last year's scores in one query, the events, the
@@ -174,10 +234,14 @@ def assessment_page(user: User, assessment: AssessmentHead) -> dict:
             "year": assessment.round.year,
         },
     ).all()
-    leaves, parents = sc._lines(rows)
+    if rows:
+        leaves, parents, prev_scores = _read_lines(rows)
+        previous_year = rows[0][sc._PREVIOUS_AT]
+    else:
+        leaves, parents = [], {}
+        previous_year, prev_scores = sc._previous_rows(assessment)
     scored = [line for line in leaves if line.score_id is not None]
     weak = [s for s in scored if is_weak(s.evaluated_rating, s.evaluated_score, s.max_points)]
-    previous_year, prev_scores = sc._previous_of_lines(rows) if rows else sc._previous_rows(assessment)
     events = [
         sc.EventLine(at, summary, changes, None if actor_id is None else sc.ActorName(name))
         for at, summary, changes, actor_id, name in connection.execute(
