@@ -6,6 +6,7 @@ import io
 import json
 import re
 from datetime import date, timedelta
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -204,6 +205,23 @@ def test_stale_csrf_token_on_a_row_is_a_short_message_for_the_row(client, world)
     assert response.status_code == 400 and response.mimetype == "text/plain"
     assert response.get_data(as_text=True).startswith("未保存：页面已过期")
     assert _score(world.mine, world.leaves["1.1.1"]) is None
+
+
+def test_the_rows_tokens_are_the_pages_and_a_row_saves_with_one(client, world):
+    """The rows' forms carry the page's CSRF token (sessions.csrf_token, as the layout's), on the
+    first page of a session and the next; a row's save with it is accepted."""
+    client.login_user(world.liaison)
+    for _visit in range(2):
+        page = client.get(f"/scorecards/assessments/{world.mine.id}").get_data(as_text=True)
+        meta = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        rows = page.split('class="score-list"')[1]
+        tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', rows))
+        assert tokens == {meta}
+    url = f"/scorecards/assessments/{world.mine.id}/scores/{world.leaves['1.1.1'].id}"
+    response = client.post(
+        url, data={"rating": "met", "csrf_token": unescape(meta)}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and _score(world.mine, world.leaves["1.1.1"]).self_rating == "met"
 
 
 def test_server_error_on_a_row_is_a_short_message_for_the_row(client, world, app, monkeypatch):

@@ -8,7 +8,6 @@ from types import SimpleNamespace
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ...errors import DomainError, NotAllowed
@@ -29,10 +28,12 @@ from ...permissions import (
     get_assessment_for_user_or_404,
     require,
 )
+from ...queries import assessment_page as page_queries
 from ...queries import scorecards as queries
 from ...scoring_indicators import is_weak
 from ...services import scorecards as svc
 from ...services.attachments import ACCEPT_ATTR
+from ...sessions import csrf_token
 from ...template_gettext import current_translations, kept_on_catalogue
 from ...workflow import allowed_steps
 from ..helpers import flash_domain_error, flash_form_errors, flash_repeat, page_arg, submit_once, url_around
@@ -147,10 +148,10 @@ def _mode(assessment: Assessment) -> str:
 @bp.route("/assessments/<int:assessment_id>")
 @require(*READ_ASSESSMENTS)
 def assessment(assessment_id: int):
-    assessment = queries.assessment_for_page(current_user, assessment_id)
+    assessment = page_queries.assessment_head_for_page(current_user, assessment_id)
     if assessment is None:
         abort(404)
-    data = queries.assessment_page(current_user, assessment)
+    data = page_queries.assessment_page(current_user, assessment)
     mode = _mode(assessment)
     row_context = _row_context(assessment, mode, data)
     return render_template(
@@ -159,7 +160,6 @@ def assessment(assessment_id: int):
         mode=mode,
         steps=allowed_steps(assessment, current_user),
         ratings=row_context.ratings,
-        action_form=ActionForm(),
         row_context=row_context,
         score_list=score_list,
         weak_list=weak_list,
@@ -200,7 +200,8 @@ def _row_texts() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[s
 
 def _row_context(assessment: Assessment, mode: str, data: dict) -> SimpleNamespace:
     """What every row of the assessment shares, computed once per request: the assessment's URL
-    (the rows append /scores/<id>…; ids are integers), the CSRF token, the translated ratings and
+    (the rows append /scores/<id>…; ids are integers), the CSRF token (sessions.csrf_token: the
+    layout's, signed once per session's token, not anew), the translated ratings and
     the rows' fixed strings (score_row.py), each escaped once. Namespaces, not dicts: Jinja's
     `r.mode` tries an attribute first, and on a dict that is an exception per lookup."""
     ratings, labels, options, strings = _row_texts()
@@ -208,7 +209,7 @@ def _row_context(assessment: Assessment, mode: str, data: dict) -> SimpleNamespa
     return SimpleNamespace(
         mode=mode,
         base=esc(url_for("scorecards.assessment", assessment_id=assessment.id)),
-        csrf=esc(generate_csrf()),
+        csrf=esc(csrf_token()),
         ratings=ratings,
         labels=labels,
         options=options,
