@@ -63,13 +63,21 @@ def end_reads_with_commit(engine: Engine, prepared: bool = True) -> None:
         wrote.add(cursor.connection)  # many rows at once: never a read
         executemany(cursor, statement, parameters, context)
 
+    idle, in_transaction = TransactionStatus.IDLE, TransactionStatus.INTRANS
+
     def do_rollback(dbapi_connection) -> None:
         raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)  # the pool's proxy or psycopg's
-        if raw in wrote or raw.info.transaction_status != TransactionStatus.INTRANS:
+        # libpq's own status (`info.transaction_status` makes an object and an enum to say it)
+        status = raw.pgconn.transaction_status
+        if status == idle:
+            # Nothing to end (the pool's reset after the session's close): psycopg's rollback
+            # would send nothing either, after taking its lock and running its generator.
+            wrote.discard(raw)
+        elif status == in_transaction and raw not in wrote:
+            raw.commit()
+        else:
             wrote.discard(raw)
             rollback(dbapi_connection)
-        else:
-            raw.commit()
 
     def do_commit(dbapi_connection) -> None:
         wrote.discard(getattr(dbapi_connection, "dbapi_connection", dbapi_connection))

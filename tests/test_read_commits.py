@@ -103,6 +103,27 @@ def test_no_listener_on_every_statement(app):
             engine.dispose()
 
 
+def test_a_connection_with_no_transaction_is_returned_without_a_rollback(app, monkeypatch):
+    """The pool's reset after the session's close finds the transaction ended (IDLE in libpq's
+    status, the one psycopg's own `info.transaction_status` reports): psycopg is not asked."""
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+        raw = conn.connection.dbapi_connection
+        assert raw.pgconn.transaction_status == raw.info.transaction_status
+        assert raw.info.transaction_status.name == "INTRANS"
+        conn.commit()
+        assert raw.pgconn.transaction_status == raw.info.transaction_status
+        asked = []
+        monkeypatch.setattr(raw, "rollback", lambda: asked.append("rollback"))
+        conn.rollback()  # nothing begun since the commit
+    assert asked == []  # nor at the pool's reset on return
+    monkeypatch.undo()
+    with db.engine.connect() as conn:  # a transaction still open is ended as before
+        conn.execute(text("SELECT 1"))
+        raw = conn.connection.dbapi_connection
+    assert raw.info.transaction_status.name == "IDLE"
+
+
 def test_a_session_that_flushed_then_failed_writes_nothing(app):
     unit = factories.UnitFactory(name="原名")
     db.session.commit()
