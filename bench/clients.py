@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import time
 
 from bench.build_data import BENCH_PASSWORD
 
@@ -40,3 +42,39 @@ def switch_language(client, code: str) -> None:
     )
     if response.status_code != 302:
         raise RuntimeError(f"language switch to {code} failed (HTTP {response.status_code})")
+
+
+@contextlib.contextmanager
+def statements_run(engine):
+    """Each statement the engine runs meanwhile, as [ms, statement, parameters], without a
+    `before_cursor_execute` listener: one left on an engine (SQLAlchemy keeps dispatching
+    connection events after the last is removed) would add its cost to every later request."""
+    dialect = engine.dialect
+    names = ("do_execute", "do_execute_no_params", "do_executemany")
+    originals = {name: getattr(dialect, name) for name in names}
+    own = {name for name in names if name in vars(dialect)}  # set on the instance (read_commits)
+    run: list[list] = []
+
+    def timed(name):
+        original = originals[name]
+
+        def call(cursor, statement, *args):
+            t0 = time.perf_counter()
+            try:
+                return original(cursor, statement, *args)
+            finally:
+                parameters = args[0] if name != "do_execute_no_params" else None
+                run.append([(time.perf_counter() - t0) * 1000, statement, parameters])
+
+        return call
+
+    for name in names:
+        setattr(dialect, name, timed(name))
+    try:
+        yield run
+    finally:
+        for name in names:
+            if name in own:
+                setattr(dialect, name, originals[name])
+            else:
+                delattr(dialect, name)

@@ -53,9 +53,8 @@ def main(argv=None) -> int:
     os.environ.setdefault("SECRET_KEY", "bench-secret-key")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import bare
-    from sqlalchemy import event
 
-    from bench.clients import logged_in_client, switch_language
+    from bench.clients import logged_in_client, statements_run, switch_language
     from supervision import create_app
     from supervision.extensions import db
 
@@ -65,11 +64,6 @@ def main(argv=None) -> int:
         switch_language(client, args.lang)
     with app.app_context():
         engine = db.engine
-    counter = [0]
-
-    def count(*_args, **_kwargs):
-        counter[0] += 1
-
     bare_client = bare.app.test_client()
     targets = [(bare_client, "/", "(ceiling) bare.py /")] + [
         (client, p, p) for p in args.paths or DEFAULT_PATHS
@@ -77,11 +71,9 @@ def main(argv=None) -> int:
     info = {}
     for cl, path, label in targets:
         response = cl.get(path)
-        event.listen(engine, "before_cursor_execute", count)
-        counter[0] = 0
-        response = cl.get(path)
-        event.remove(engine, "before_cursor_execute", count)
-        info[label] = (counter[0] if cl is client else 1, response.status_code, len(response.data))
+        with statements_run(engine) as run:
+            response = cl.get(path)
+        info[label] = (len(run) if cl is client else 1, response.status_code, len(response.data))
         if args.html and cl is client:
             Path(args.html).mkdir(parents=True, exist_ok=True)
             name = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "home"

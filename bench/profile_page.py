@@ -76,9 +76,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("SECRET_KEY", "bench-secret-key")
-    from sqlalchemy import event
-
-    from bench.clients import logged_in_client, switch_language
+    from bench.clients import logged_in_client, statements_run, switch_language
     from supervision import create_app
     from supervision.extensions import db
 
@@ -89,21 +87,10 @@ def main(argv=None) -> int:
     client.get(args.path)  # warm up
     with app.app_context():
         engine = db.engine
-    queries: list[list] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        conn.info["t0"] = time.perf_counter()
-
-    def after(conn, cursor, statement, parameters, context, executemany):
-        queries.append([(time.perf_counter() - conn.info["t0"]) * 1000, statement, parameters])
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    t0 = time.perf_counter()
-    response = client.get(args.path)
-    total = (time.perf_counter() - t0) * 1000
-    event.remove(engine, "before_cursor_execute", before)
-    event.remove(engine, "after_cursor_execute", after)
+    with statements_run(engine) as queries:
+        t0 = time.perf_counter()
+        response = client.get(args.path)
+        total = (time.perf_counter() - t0) * 1000
     # SQLite runs most of a query while the rows are fetched, after cursor_execute returns:
     # time each statement again, fetch included.
     with engine.connect() as conn:

@@ -6,8 +6,11 @@ request ends its transaction with a rollback (the session's close, then the pool
 statement was ever kept: each query of each request was parsed and planned again, most of the
 backend's CPU on a page. For a transaction that ran nothing but SELECTs, COMMIT and ROLLBACK end it
 the same way; one that ran anything else (a write, a SAVEPOINT, SET, a WITH that might write) or
-failed is rolled back as before. Statements SQLAlchemy runs all pass `before_cursor_execute`; the
-app runs none on a raw cursor on PostgreSQL.
+failed is rolled back as before. Statements SQLAlchemy runs all pass the dialect's `do_execute`,
+`do_execute_no_params` or `do_executemany`, where they are looked at (a `before_cursor_execute`
+listener would see the same ones, but any such listener on the engine makes SQLAlchemy dispatch
+every connection event of every statement, begin, commit and rollback: 95 of the 557 function
+calls of a request that runs one query). The app runs none on a raw cursor on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -40,22 +43,48 @@ def end_reads_with_commit(engine: Engine, prepared: bool = True) -> None:
     rollback, commit = dialect.do_rollback, dialect.do_commit
     wrote: weakref.WeakSet = weakref.WeakSet()  # psycopg connections whose transaction ran more than reads
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def note_anything_but_a_read(conn, cursor, statement, parameters, context, executemany) -> None:
+    execute, execute_no_params, executemany = (
+        dialect.do_execute,
+        dialect.do_execute_no_params,
+        dialect.do_executemany,
+    )
+
+    def do_execute(cursor, statement, parameters, context=None) -> None:
         if not statement.startswith("SELECT "):
             wrote.add(cursor.connection)
+        execute(cursor, statement, parameters, context)
+
+    def do_execute_no_params(cursor, statement, context=None) -> None:
+        if not statement.startswith("SELECT "):
+            wrote.add(cursor.connection)
+        execute_no_params(cursor, statement, context)
+
+    def do_executemany(cursor, statement, parameters, context=None) -> None:
+        wrote.add(cursor.connection)  # many rows at once: never a read
+        executemany(cursor, statement, parameters, context)
+
+    idle, in_transaction = TransactionStatus.IDLE, TransactionStatus.INTRANS
 
     def do_rollback(dbapi_connection) -> None:
         raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)  # the pool's proxy or psycopg's
-        if raw in wrote or raw.info.transaction_status != TransactionStatus.INTRANS:
+        # libpq's own status (`info.transaction_status` makes an object and an enum to say it)
+        status = raw.pgconn.transaction_status
+        if status == idle:
+            # Nothing to end (the pool's reset after the session's close): psycopg's rollback
+            # would send nothing either, after taking its lock and running its generator.
+            wrote.discard(raw)
+        elif status == in_transaction and raw not in wrote:
+            raw.commit()
+        else:
             wrote.discard(raw)
             rollback(dbapi_connection)
-        else:
-            raw.commit()
 
     def do_commit(dbapi_connection) -> None:
         wrote.discard(getattr(dbapi_connection, "dbapi_connection", dbapi_connection))
         commit(dbapi_connection)
 
+    dialect.do_execute = do_execute
+    dialect.do_execute_no_params = do_execute_no_params
+    dialect.do_executemany = do_executemany
     dialect.do_rollback = do_rollback
     dialect.do_commit = do_commit

@@ -4,7 +4,7 @@ anything that wrote, or failed, is still rolled back."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import ProgrammingError
 
 from supervision.extensions import db
@@ -55,6 +55,73 @@ def test_a_transaction_that_wrote_is_rolled_back(app):
         conn.execute(text("UPDATE unit SET name = '改名' WHERE id = :id"), {"id": unit.id})
         conn.rollback()
         assert stored_name(unit.id) == "原名"
+
+
+def test_a_write_without_parameters_is_rolled_back(app):
+    """A statement with no parameters takes the dialect's do_execute_no_params: it is seen too."""
+    unit = factories.UnitFactory(name="原名")
+    db.session.commit()
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql(f"UPDATE unit SET name = '改名' WHERE id = {int(unit.id)}")
+        conn.rollback()
+    assert stored_name(unit.id) == "原名"
+
+
+def test_a_write_of_many_rows_at_once_is_rolled_back(app):
+    """An UPDATE with a list of parameters takes the dialect's do_executemany."""
+    units = [factories.UnitFactory(name=name) for name in ("原名一", "原名二")]
+    db.session.commit()
+    statement = update(Unit.__table__).where(Unit.__table__.c.id == bindparam("uid"))
+    with db.engine.connect() as conn:
+        renames = [{"uid": u.id, "new": f"改名{u.id}"} for u in units]
+        conn.execute(statement.values(name=bindparam("new")), renames)
+        conn.rollback()
+    assert [stored_name(u.id) for u in units] == ["原名一", "原名二"]
+
+
+def test_no_listener_on_every_statement(app):
+    """The reads are told from the writes in the dialect, not by a connection event: with any
+    such listener on the engine, SQLAlchemy dispatches every connection event of every statement,
+    begin and commit."""
+    from sqlalchemy.events import ConnectionEvents
+
+    from supervision import create_app
+
+    other = create_app({**app.config})
+    with other.app_context():
+        engine = db.engine
+        try:
+            names = [n for n in dir(ConnectionEvents) if not n.startswith("_") and n != "dispatch"]
+            assert "before_cursor_execute" in names and "begin" in names
+            assert [n for n in names if len(getattr(engine.dispatch, n))] == []
+            with engine.connect() as conn:  # and the engine still ends its reads with COMMIT
+                for _ in range(6):
+                    conn.execute(text("SELECT 1 FROM unit LIMIT 1"))
+                    conn.rollback()
+                assert prepared_on(conn) >= 1
+        finally:
+            engine.dispose()
+
+
+def test_a_connection_with_no_transaction_is_returned_without_a_rollback(app, monkeypatch):
+    """The pool's reset after the session's close finds the transaction ended (IDLE in libpq's
+    status, the one psycopg's own `info.transaction_status` reports): psycopg is not asked."""
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+        raw = conn.connection.dbapi_connection
+        assert raw.pgconn.transaction_status == raw.info.transaction_status
+        assert raw.info.transaction_status.name == "INTRANS"
+        conn.commit()
+        assert raw.pgconn.transaction_status == raw.info.transaction_status
+        asked = []
+        monkeypatch.setattr(raw, "rollback", lambda: asked.append("rollback"))
+        conn.rollback()  # nothing begun since the commit
+    assert asked == []  # nor at the pool's reset on return
+    monkeypatch.undo()
+    with db.engine.connect() as conn:  # a transaction still open is ended as before
+        conn.execute(text("SELECT 1"))
+        raw = conn.connection.dbapi_connection
+    assert raw.info.transaction_status.name == "IDLE"
 
 
 def test_a_session_that_flushed_then_failed_writes_nothing(app):

@@ -33,6 +33,15 @@ class UTCDateTime(TypeDecorator):
             value = value.replace(tzinfo=UTC)
         return value
 
+    def result_processor(self, dialect, coltype):
+        # A PostgreSQL timestamptz (oid 1184) comes from psycopg aware already: no call per value.
+        if coltype == TIMESTAMPTZ_OID and dialect.name == "postgresql":
+            return self.impl_instance.result_processor(dialect, coltype)
+        return super().result_processor(dialect, coltype)
+
+
+TIMESTAMPTZ_OID = 1184
+
 
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
