@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Integer, Select, String, bindparam, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, Select, String, bindparam, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import cache, statements
@@ -41,7 +41,7 @@ from ..permissions import (
 from ..todo import active_tasks_rows, inspector_task_counts
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
-from .rows import counted, paginate_built, paginate_rows, windowed
+from .rows import counted, paginate_built, paginate_rows
 
 PER_PAGE = 20
 FINDINGS_PER_PAGE = 30
@@ -51,6 +51,29 @@ SORTS = {
     "code": (SupervisionTask.code.asc(),),
     "title": (SupervisionTask.title.asc(),),
 }
+
+
+# PostgreSQL plans a prepared statement once (a generic plan) only when that plan does not look
+# dearer than the plans made for each run's values; a LIMIT or OFFSET bound as a parameter, or a
+# status compared with a bound string, makes it look so, and then every run of the list's
+# statement is planned again (half of the backend's work for a page). So the window of a page and
+# the fixed words the lists compare with are written into the statement's text: the window at
+# each run (literal_execute: one text, and one prepared statement, per page number), the words
+# once, when the statement is built.
+
+
+def _windowed(query: Select) -> Select:
+    """`query` limited to the window a paginate_built / _TaskPage binds, written into the text."""
+    return query.limit(bindparam("page_limit", type_=Integer, literal_execute=True)).offset(
+        bindparam("page_offset", type_=Integer, literal_execute=True)
+    )
+
+
+def _word(value: str):
+    """A fixed word of the code (a status, a severity) as an SQL literal, not a bound value."""
+    if not value.isidentifier():  # the code's own words only, never a user's value
+        raise ValueError(value)
+    return literal_column(f"'{value}'", String)
 
 
 # --- per-task figures for lists (one grouped query each) -------------------------------------
@@ -240,8 +263,8 @@ def _row_figures() -> tuple:
     whole (task_id, status, severity) index for each, not a walk over all the task's findings
     (a third of what SQLite did for the page)."""
     of_task = Finding.task_id == SupervisionTask.id
-    counted = Finding.status != "dismissed"
-    counted_statuses = [literal(s) for s in MACHINES["finding"].statuses if s != "dismissed"]
+    counted = Finding.status != _word("dismissed")
+    counted_statuses = [_word(s) for s in MACHINES["finding"].statuses if s != "dismissed"]
 
     def findings(*where):
         return select(func.count()).select_from(Finding).where(of_task, *where).scalar_subquery()
@@ -249,8 +272,8 @@ def _row_figures() -> tuple:
     on_team = TaskInspector.task_id == SupervisionTask.id
     return (
         findings(counted).label("findings"),
-        findings(Finding.status == "open").label("open_findings"),
-        findings(Finding.status.in_(counted_statuses), Finding.severity == "serious").label(
+        findings(Finding.status == _word("open")).label("open_findings"),
+        findings(Finding.status.in_(counted_statuses), Finding.severity == _word("serious")).label(
             "serious_findings"
         ),
         select(func.count())
@@ -285,7 +308,7 @@ def _task_list_statements(user: User, args: dict) -> tuple:
     def rows(asker):
         # The figures are computed for the page's ids only, not for every row the sort sees.
         matching = tasks(asker).with_only_columns(SupervisionTask.id)
-        page_ids = windowed(matching.order_by(*order))
+        page_ids = _windowed(matching.order_by(*order))
         total = select(func.count()).select_from(matching.subquery()).scalar_subquery()
         seen = tasks_for_user(asker).with_only_columns(SupervisionTask.year).distinct().subquery()
         years = select(func.aggregate_strings(cast(seen.c.year, String), ",")).scalar_subquery()
@@ -510,7 +533,7 @@ def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dic
         return query.where(Finding.task_id == bindparam("task_id")) if task_id else query
 
     rows = statements.statement(
-        ("findings_list", shape), user, lambda a: _with_file_counts(windowed(_finding_columns(findings(a))))
+        ("findings_list", shape), user, lambda a: _with_file_counts(_windowed(_finding_columns(findings(a))))
     )
     count = statements.statement(("findings_list_count", shape), user, lambda a: counted(findings(a)))
     params = statements.values(user, task_id=task_id, **finding_filter_values(args))
