@@ -8,9 +8,10 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from supervision.extensions import db
+from supervision.models import Finding, TaskInspector
 from supervision.queries.tasks import _word
 
 from .test_tasks_views import world  # noqa: F401  (the fixture)
@@ -72,3 +73,58 @@ def test_a_word_is_the_code_s_own_never_a_value_to_quote():
     for bad in ("it's", "a b", "x'; drop table finding; --", ""):
         with pytest.raises(ValueError):
             _word(bad)
+
+
+@pytest.mark.parametrize("sort", ["new", "old", "code", "title"])
+@pytest.mark.parametrize("role", ["lead", "member"])
+def test_each_sort_pages_through_the_user_s_tasks_in_its_order(client, world, role, sort):  # noqa: F811
+    """The page's rows are the sort's window itself (a derived table): every visible task once, in
+    the sort's order across the pages, each row with its own figures."""
+    from datetime import date, timedelta
+
+    from supervision.models import SupervisionTask
+
+    from . import factories
+
+    for i in range(23):
+        t = factories.TaskFactory(
+            status="active", title=f"任务{i % 7:02d}", period_start=date(2025, 1, 1) + timedelta(days=i % 5)
+        )
+        if i % 2:
+            factories.TaskInspectorFactory(task=t, user=world["member"])
+        for _ in range(i % 3):
+            factories.FindingFactory(task=t, unit=world["b"], inspector=world["member"])
+    db.session.commit()
+    client.login_user(world[role])
+    seen: list[int] = []
+    for page in (1, 2, 3):
+        html = client.get(f"/tasks/?sort={sort}&page={page}").get_data(as_text=True)
+        seen += [int(i) for i in re.findall(r'<td class="task-title-cell"><a href="/tasks/(\d+)"', html)]
+    tasks = db.session.scalars(select(SupervisionTask)).all()
+    if role == "member":
+        mine = {
+            ti.task_id
+            for ti in db.session.scalars(
+                select(TaskInspector).where(TaskInspector.user_id == world["member"].id)
+            )
+        }
+        tasks = [t for t in tasks if t.id in mine]
+    keys = {
+        "new": lambda t: (-t.period_start.toordinal(), -t.id),
+        "old": lambda t: (t.period_start, t.id),
+        "code": lambda t: t.code,
+        "title": lambda t: t.title,
+    }
+    assert sorted(seen) == sorted(t.id for t in tasks)  # each once
+    by_id = {t.id: t for t in tasks}
+    assert [keys[sort](by_id[i]) for i in seen] == sorted(keys[sort](t) for t in tasks)
+    counts = dict(
+        db.session.execute(
+            select(Finding.task_id, func.count())
+            .where(Finding.status != "dismissed")
+            .group_by(Finding.task_id)
+        ).all()
+    )
+    html = client.get(f"/tasks/?sort={sort}").get_data(as_text=True)
+    for task_id, cells in re.findall(r'href="/tasks/(\d+)">.*?<td class="text-end">(\d+)', html, re.S):
+        assert int(cells) == counts.get(int(task_id), 0)

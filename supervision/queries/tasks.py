@@ -7,6 +7,7 @@ from collections import defaultdict
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Integer, Select, String, bindparam, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.sql import operators
 
 from .. import cache, statements
 from ..audit import changes_stamp, engine_key
@@ -251,8 +252,8 @@ TASK_LIST_COLUMNS = (
 )
 
 
-def _row_figures() -> tuple:
-    """Each task row's figures as correlated subqueries of the row query (one query for the page,
+def _row_figures(task_id) -> tuple:
+    """Each task row's figures as subqueries correlated with its `task_id` (one query for the page,
     not one per figure): findings (dismissed excluded), open ones, serious ones, units, team size,
     the team leader's name.
 
@@ -262,14 +263,14 @@ def _row_figures() -> tuple:
     are asked by each counted status (every status of a finding but dismissed): a seek on the
     whole (task_id, status, severity) index for each, not a walk over all the task's findings
     (a third of what SQLite did for the page)."""
-    of_task = Finding.task_id == SupervisionTask.id
+    of_task = Finding.task_id == task_id
     counted = Finding.status != _word("dismissed")
     counted_statuses = [_word(s) for s in MACHINES["finding"].statuses if s != "dismissed"]
 
     def findings(*where):
         return select(func.count()).select_from(Finding).where(of_task, *where).scalar_subquery()
 
-    on_team = TaskInspector.task_id == SupervisionTask.id
+    on_team = TaskInspector.task_id == task_id
     return (
         findings(counted).label("findings"),
         findings(Finding.status == _word("open")).label("open_findings"),
@@ -278,7 +279,7 @@ def _row_figures() -> tuple:
         ),
         select(func.count())
         .select_from(task_unit)
-        .where(task_unit.c.task_id == SupervisionTask.id)
+        .where(task_unit.c.task_id == task_id)
         .scalar_subquery()
         .label("units"),
         select(func.count()).select_from(TaskInspector).where(on_team).scalar_subquery().label("team_size"),
@@ -289,6 +290,12 @@ def _row_figures() -> tuple:
         .scalar_subquery()
         .label("leader"),
     )
+
+
+def _on(page, key):
+    """A sort key of SORTS (a task column, ascending or descending) on the derived table `page`."""
+    column = page.c[key.element.key]
+    return column.desc() if key.modifier is operators.desc_op else column.asc()
 
 
 def _task_list_statements(user: User, args: dict) -> tuple:
@@ -306,16 +313,17 @@ def _task_list_statements(user: User, args: dict) -> tuple:
         return tasks_for_user(asker).where(*_task_clauses(args, bound=True))
 
     def rows(asker):
-        # The figures are computed for the page's ids only, not for every row the sort sees.
+        # The page's rows are read by the sort itself (a derived table of its window): the figures
+        # are computed for those rows only, not for every row the sort sees, and the tasks are not
+        # read a second time to find the page's ids among them (PostgreSQL hashed the page's ids
+        # and walked every task visible to the user for them).
         matching = tasks(asker).with_only_columns(SupervisionTask.id)
-        page_ids = _windowed(matching.order_by(*order))
+        page = _windowed(tasks(asker).with_only_columns(*TASK_LIST_COLUMNS).order_by(*order)).subquery("page")
         total = select(func.count()).select_from(matching.subquery()).scalar_subquery()
         seen = tasks_for_user(asker).with_only_columns(SupervisionTask.year).distinct().subquery()
         years = select(func.aggregate_strings(cast(seen.c.year, String), ",")).scalar_subquery()
-        return (
-            select(*TASK_LIST_COLUMNS, *_row_figures(), total.label("total"), years.label("years"))
-            .where(SupervisionTask.id.in_(page_ids))
-            .order_by(*order)
+        return select(*page.c, *_row_figures(page.c.id), total.label("total"), years.label("years")).order_by(
+            *(_on(page, key) for key in order)
         )
 
     return (
