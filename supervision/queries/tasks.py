@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Integer, Select, String, bindparam, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, Select, String, bindparam, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.sql import operators
 
 from .. import cache, statements
 from ..audit import changes_stamp, engine_key
@@ -41,7 +42,7 @@ from ..permissions import (
 from ..todo import active_tasks_rows, inspector_task_counts
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
-from .rows import counted, paginate_built, paginate_rows, windowed
+from .rows import counted, paginate_built, paginate_rows
 
 PER_PAGE = 20
 FINDINGS_PER_PAGE = 30
@@ -51,6 +52,37 @@ SORTS = {
     "code": (SupervisionTask.code.asc(),),
     "title": (SupervisionTask.title.asc(),),
 }
+
+
+# PostgreSQL plans a prepared statement once (a generic plan) only when that plan does not look
+# dearer than the plans made for each run's values; a LIMIT or OFFSET bound as a parameter, or a
+# status compared with a bound string, makes it look so, and then every run of the list's
+# statement is planned again (half of the backend's work for a page). So the window of a page and
+# the fixed words the lists compare with are written into the statement's text: the window at
+# each run (literal_execute: one text, and one prepared statement, per page number), the words
+# once, when the statement is built.
+
+
+def _literal_windows() -> bool:
+    """Whether the lists write their window into the text: on PostgreSQL (see above), not on
+    SQLite, whose planner, told LIMIT 30, reads all the inspector's findings by their task and
+    sorts them (MULTI-INDEX OR) instead of walking the list's order: twice the page's CPU."""
+    return db.engine.dialect.name == "postgresql"
+
+
+def _windowed(query: Select, literal: bool) -> Select:
+    """`query` limited to the window a paginate_built / _TaskPage binds; with `literal`, written
+    into the text at each run."""
+    return query.limit(bindparam("page_limit", type_=Integer, literal_execute=literal)).offset(
+        bindparam("page_offset", type_=Integer, literal_execute=literal)
+    )
+
+
+def _word(value: str):
+    """A fixed word of the code (a status, a severity) as an SQL literal, not a bound value."""
+    if not value.isidentifier():  # the code's own words only, never a user's value
+        raise ValueError(value)
+    return literal_column(f"'{value}'", String)
 
 
 # --- per-task figures for lists (one grouped query each) -------------------------------------
@@ -228,8 +260,8 @@ TASK_LIST_COLUMNS = (
 )
 
 
-def _row_figures() -> tuple:
-    """Each task row's figures as correlated subqueries of the row query (one query for the page,
+def _row_figures(task_id) -> tuple:
+    """Each task row's figures as subqueries correlated with its `task_id` (one query for the page,
     not one per figure): findings (dismissed excluded), open ones, serious ones, units, team size,
     the team leader's name.
 
@@ -239,23 +271,23 @@ def _row_figures() -> tuple:
     are asked by each counted status (every status of a finding but dismissed): a seek on the
     whole (task_id, status, severity) index for each, not a walk over all the task's findings
     (a third of what SQLite did for the page)."""
-    of_task = Finding.task_id == SupervisionTask.id
-    counted = Finding.status != "dismissed"
-    counted_statuses = [literal(s) for s in MACHINES["finding"].statuses if s != "dismissed"]
+    of_task = Finding.task_id == task_id
+    counted = Finding.status != _word("dismissed")
+    counted_statuses = [_word(s) for s in MACHINES["finding"].statuses if s != "dismissed"]
 
     def findings(*where):
         return select(func.count()).select_from(Finding).where(of_task, *where).scalar_subquery()
 
-    on_team = TaskInspector.task_id == SupervisionTask.id
+    on_team = TaskInspector.task_id == task_id
     return (
         findings(counted).label("findings"),
-        findings(Finding.status == "open").label("open_findings"),
-        findings(Finding.status.in_(counted_statuses), Finding.severity == "serious").label(
+        findings(Finding.status == _word("open")).label("open_findings"),
+        findings(Finding.status.in_(counted_statuses), Finding.severity == _word("serious")).label(
             "serious_findings"
         ),
         select(func.count())
         .select_from(task_unit)
-        .where(task_unit.c.task_id == SupervisionTask.id)
+        .where(task_unit.c.task_id == task_id)
         .scalar_subquery()
         .label("units"),
         select(func.count()).select_from(TaskInspector).where(on_team).scalar_subquery().label("team_size"),
@@ -268,6 +300,12 @@ def _row_figures() -> tuple:
     )
 
 
+def _on(page, key):
+    """A sort key of SORTS (a task column, ascending or descending) on the derived table `page`."""
+    column = page.c[key.element.key]
+    return column.desc() if key.modifier is operators.desc_op else column.asc()
+
+
 def _task_list_statements(user: User, args: dict) -> tuple:
     """The list's rows and its count, each built once per sort, set of filters and shape of user.
 
@@ -278,25 +316,28 @@ def _task_list_statements(user: User, args: dict) -> tuple:
     shape = _task_shape(args)
     sort = args["sort"] if args["sort"] in SORTS else "new"
     order = SORTS[sort]
+    literal = _literal_windows()
 
     def tasks(asker):
         return tasks_for_user(asker).where(*_task_clauses(args, bound=True))
 
     def rows(asker):
-        # The figures are computed for the page's ids only, not for every row the sort sees.
+        # The page's rows are read by the sort itself (a derived table of its window): the figures
+        # are computed for those rows only, not for every row the sort sees, and the tasks are not
+        # read a second time to find the page's ids among them (PostgreSQL hashed the page's ids
+        # and walked every task visible to the user for them).
         matching = tasks(asker).with_only_columns(SupervisionTask.id)
-        page_ids = windowed(matching.order_by(*order))
+        page = _windowed(tasks(asker).with_only_columns(*TASK_LIST_COLUMNS).order_by(*order), literal)
+        page = page.subquery("page")
         total = select(func.count()).select_from(matching.subquery()).scalar_subquery()
         seen = tasks_for_user(asker).with_only_columns(SupervisionTask.year).distinct().subquery()
         years = select(func.aggregate_strings(cast(seen.c.year, String), ",")).scalar_subquery()
-        return (
-            select(*TASK_LIST_COLUMNS, *_row_figures(), total.label("total"), years.label("years"))
-            .where(SupervisionTask.id.in_(page_ids))
-            .order_by(*order)
+        return select(*page.c, *_row_figures(page.c.id), total.label("total"), years.label("years")).order_by(
+            *(_on(page, key) for key in order)
         )
 
     return (
-        statements.statement(("task_list", sort, shape), user, rows),
+        statements.statement(("task_list", sort, shape, literal), user, rows),
         statements.statement(("task_list_count", shape), user, lambda asker: counted(tasks(asker))),
     )
 
@@ -509,8 +550,11 @@ def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dic
         query = filter_findings(findings_for_user(asker), args, bound=True)
         return query.where(Finding.task_id == bindparam("task_id")) if task_id else query
 
+    literal = _literal_windows()
     rows = statements.statement(
-        ("findings_list", shape), user, lambda a: _with_file_counts(windowed(_finding_columns(findings(a))))
+        ("findings_list", shape, literal),
+        user,
+        lambda a: _with_file_counts(_windowed(_finding_columns(findings(a)), literal)),
     )
     count = statements.statement(("findings_list_count", shape), user, lambda a: counted(findings(a)))
     params = statements.values(user, task_id=task_id, **finding_filter_values(args))
