@@ -63,6 +63,8 @@ class SupervisionTask(Timestamped, db.Model):
     members: Mapped[list[TaskInspector]] = relationship(back_populates="task", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+    # The task list's order (newest or oldest first), whole: its page is read from the index.
+    __table_args__ = (Index("ix_supervision_task_period_id", "period_start", "id"),)
 
     @property
     def kind_label(self) -> str:
