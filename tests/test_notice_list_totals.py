@@ -116,3 +116,40 @@ def test_the_kind_filter_shows_a_renamed_kind_at_once(client, office):
     )
     db.session.commit()
     assert ">督察意见书乙</option>" in client.get("/notices/").get_data(as_text=True)
+
+
+def test_the_units_closed_notices_carry_their_total(client, office, make_user):
+    """本单位通知: a full page of closed notices tells the total from its rows (a window count), no
+    count(*) of its own; a page past the end is counted; a change shows at once."""
+    unit = office["notices"][0].unit
+    for n in office["notices"][:21]:
+        n.unit, n.status, n.doc_number = unit, "closed", f"督〔2026〕{n.id}号"
+    db.session.commit()
+    client.login_user(make_user("liaison", unit=unit))
+    with _counts() as counts:
+        assert _total(client, path="/notices/unit") == 21
+        assert _total(client, "?page=2", path="/notices/unit") == 21
+    assert [c for c in counts if "count(*) AS" in c and "OVER" not in c] == []
+    office["notices"][0].status = "voided"
+    office["notices"][21].unit, office["notices"][21].status = unit, "voided"
+    office["notices"][21].doc_number = "督〔2026〕99号"
+    db.session.commit()
+    assert _total(client, path="/notices/unit") == 22  # no cache: the next request shows it
+    with _counts() as counts:
+        assert _total(client, "?page=5", path="/notices/unit") == 22
+    assert len([c for c in counts if "OVER" not in c]) == 1
+
+
+def test_item_figures_of_a_list_row(client, office):
+    """The one subquery of a row's item counts ("total accepted awaiting") as the progress cell shows
+    them; a notice without items shows none."""
+    notice = office["notices"][0]
+    notice.status, notice.doc_number = "acknowledged", "督〔2026〕1号"
+    for status in ("accepted", "accepted", "submitted", "pending"):
+        factories.NoticeItemFactory(notice=notice, status=status)
+    db.session.commit()
+    client.login_user(office["lead"])
+    html = client.get("/notices/?status=acknowledged").get_data(as_text=True)
+    assert "2/4 项通过" in html and "1 项待核查" in html
+    html = client.get("/notices/?status=draft").get_data(as_text=True)
+    assert "项通过" not in html
