@@ -1,6 +1,7 @@
 """queries.notices.plannable: the values fixed in the code and the page's window are written into the
 statement's text (PostgreSQL then keeps a prepared statement's plan instead of planning it at every
-run); the values of the user and the request stay bound. Same rows on either database."""
+run); the values of the user and the request stay bound. Same rows on either database; on SQLite
+(which plans nothing ahead) the statement is left as it is."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ def test_constants_and_window_in_the_text_the_users_values_bound(app):
         event.remove(db.engine, "before_cursor_execute", before)
     assert rows == [n.id for n in notices if n.status in Notice.OPEN_STATUSES][1:3]
     statement, parameters = seen[-1]
+    if db.engine.dialect.name != "postgresql":
+        assert built is not None and "'issued'" not in statement  # SQLite: the statement as it was
+        return
     assert "'issued'" in statement and "'acknowledged'" in statement
     assert "LIMIT 2 OFFSET 1" in statement
     bound = parameters.values() if isinstance(parameters, dict) else parameters
