@@ -116,3 +116,76 @@ def test_the_kind_filter_shows_a_renamed_kind_at_once(client, office):
     )
     db.session.commit()
     assert ">督察意见书乙</option>" in client.get("/notices/").get_data(as_text=True)
+
+
+def test_the_units_closed_notices_carry_their_total(client, office, make_user):
+    """本单位通知: a full page of closed notices tells the total from its rows (a window count), no
+    count(*) of its own; a page past the end is counted; a change shows at once."""
+    unit = office["notices"][0].unit
+    for n in office["notices"][:21]:
+        n.unit, n.status, n.doc_number = unit, "closed", f"督〔2026〕{n.id}号"
+    db.session.commit()
+    client.login_user(make_user("liaison", unit=unit))
+    with _counts() as counts:
+        assert _total(client, path="/notices/unit") == 21
+        assert _total(client, "?page=2", path="/notices/unit") == 21
+    assert [c for c in counts if "count(*) AS" in c and "OVER" not in c] == []
+    office["notices"][0].status = "voided"
+    office["notices"][21].unit, office["notices"][21].status = unit, "voided"
+    office["notices"][21].doc_number = "督〔2026〕99号"
+    db.session.commit()
+    assert _total(client, path="/notices/unit") == 22  # no cache: the next request shows it
+    with _counts() as counts:
+        assert _total(client, "?page=5", path="/notices/unit") == 22
+    assert len([c for c in counts if "OVER" not in c]) == 1
+
+
+def test_item_figures_of_a_list_row(client, office):
+    """The one subquery of a row's item counts ("total accepted awaiting") as the progress cell shows
+    them; a notice without items shows none."""
+    notice = office["notices"][0]
+    notice.status, notice.doc_number = "acknowledged", "督〔2026〕1号"
+    for status in ("accepted", "accepted", "submitted", "pending"):
+        factories.NoticeItemFactory(notice=notice, status=status)
+    db.session.commit()
+    client.login_user(office["lead"])
+    html = client.get("/notices/?status=acknowledged").get_data(as_text=True)
+    assert "2/4 项通过" in html and "1 项待核查" in html
+    html = client.get("/notices/?status=draft").get_data(as_text=True)
+    assert "项通过" not in html
+
+
+def test_the_unit_page_in_one_statement_keeps_its_order_and_pages(client, office, make_user):
+    """The open notices (nearest deadline first) on every page; the closed and voided ones newest
+    first, 20 a page; another unit's never; one statement for them all (and the user, the stamp)."""
+    from datetime import date, timedelta
+
+    from .conftest import count_queries
+
+    unit = office["notices"][0].unit
+    mine = office["notices"][:24]
+    for i, n in enumerate(mine):
+        n.unit, n.doc_number = unit, f"督〔2026〕{n.id}号"
+        n.status = "acknowledged" if i < 3 else "closed"
+        n.deadline = date(2026, 6, 1) + timedelta(days=10 * (3 - i)) if i < 3 else None
+        n.issue_date = date(2026, 1, 1) + timedelta(days=i)
+    office["notices"][24].status, office["notices"][24].doc_number = "issued", "外〔2026〕1号"  # not ours
+    db.session.commit()
+    client.login_user(make_user("liaison", unit=unit))
+    client.get("/notices/unit")
+    with count_queries(keep_cache=True) as n:
+        first = client.get("/notices/unit").get_data(as_text=True)
+    assert n() <= 3, n()
+    second = client.get("/notices/unit?page=2").get_data(as_text=True)
+
+    def order(html, notices):
+        found = [(html.find(f'href="/notices/{x.id}"'), x) for x in notices]
+        return [x for at, x in sorted(found, key=lambda f: f[0]) if at >= 0]
+
+    open_ = mine[:3]
+    closed_newest_first = sorted(mine[3:], key=lambda x: x.issue_date, reverse=True)
+    assert order(first, mine) == sorted(open_, key=lambda x: x.deadline) + closed_newest_first[:20]
+    assert order(second, mine) == sorted(open_, key=lambda x: x.deadline) + closed_newest_first[20:]
+    for html in (first, second):
+        assert f'href="/notices/{office["notices"][24].id}"' not in html
+        assert "共 21 条" in html

@@ -35,7 +35,7 @@ from ..models import (
 from ..models.notices import EXTENSION_DECISIONS, PENDING_DECISION
 from ..notice_deadlines import notice_deadline_for
 from ..permissions import notice_events_for_user, notices_for_user
-from .notices import LIVE_DRAFT_STATUSES, deadline_info
+from .notices import LIVE_DRAFT_STATUSES, deadline_info, plannable
 
 # Built once: an alias costs more than the rows it joins.
 _DRAFTED = aliased(User, name="drafted")
@@ -87,7 +87,7 @@ def _notice(asker) -> Select:
         .join(NoticeItem, NoticeItem.id == Rectification.item_id)
         .where(Attachment.owner_type == "rectification", NoticeItem.notice_id == Notice.id)
     )
-    return (
+    return plannable(
         notices_for_user(asker)
         .options(joinedload(Notice.kind))
         .add_columns(
@@ -108,7 +108,7 @@ def _items() -> Select:
     """Each item with its finding's words, each report on it, each verdict on each report: one row per
     verdict (or per report without one, or per item without reports), in the page's order. The
     names as scalar subqueries (see _notice): 0.57 ms to plan as joins, less as these."""
-    return (
+    return plannable(
         select(
             NoticeItem.id,
             NoticeItem.seq,
@@ -160,7 +160,7 @@ def _build_items(rows) -> list[Item]:
 
 
 def _extensions() -> Select:
-    return (
+    return plannable(
         select(
             ExtensionRequest.id,
             ExtensionRequest.reason,
@@ -179,7 +179,7 @@ def _extensions() -> Select:
 
 
 def _escalations() -> Select:
-    return (
+    return plannable(
         select(Escalation.kind, Escalation.on_date, Escalation.note, _REPORTER.display_name.label("by_name"))
         .outerjoin(_REPORTER, _REPORTER.id == Escalation.by_id)
         .where(Escalation.notice_id == _NOTICE_ID)
@@ -211,7 +211,7 @@ class _Actor:
 def _events_statement(asker) -> Select:
     """The notice's history as this user may read it (permissions.notice_events_for_user), newest first:
     the columns the timeline prints, the actor's name joined."""
-    return (
+    return plannable(
         notice_events_for_user(asker, SimpleNamespace(id=_NOTICE_ID), bindparam("item_ids", expanding=True))
         .with_only_columns(AuditEvent.at, AuditEvent.summary, AuditEvent.changes, _ACTOR.display_name)
         .outerjoin(_ACTOR, _ACTOR.id == AuditEvent.actor_id)
