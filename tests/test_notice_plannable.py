@@ -9,7 +9,8 @@ from sqlalchemy import bindparam, event, select
 
 from supervision.extensions import db
 from supervision.models import Notice
-from supervision.queries.notices import _windowed, plannable
+from supervision.queries.notices import plannable
+from supervision.queries.rows import windowed
 
 from . import factories
 
@@ -35,7 +36,7 @@ def test_constants_and_window_in_the_text_the_users_values_bound(app):
 
     event.listen(db.engine, "before_cursor_execute", before)
     try:
-        built = plannable(_windowed(query.order_by(Notice.id)))
+        built = plannable(windowed(query.order_by(Notice.id)))
         values = {"asker_unit_id": unit.id, "keyword": "整改%", "page_limit": 2, "page_offset": 1}
         rows = db.session.connection().execute(built, values).scalars().all()
     finally:
@@ -56,9 +57,7 @@ def test_the_statement_is_built_once_and_takes_new_values(app):
     a = factories.NoticeFactory(status="issued", unit=first)
     b = factories.NoticeFactory(status="issued", unit=second)
     db.session.commit()
-    built = plannable(
-        _windowed(select(Notice.id).where(Notice.unit_id == bindparam("u")).order_by(Notice.id))
-    )
+    built = plannable(windowed(select(Notice.id).where(Notice.unit_id == bindparam("u")).order_by(Notice.id)))
     run = db.session.connection().execute
     assert run(built, {"u": first.id, "page_limit": 5, "page_offset": 0}).scalars().all() == [a.id]
     assert run(built, {"u": second.id, "page_limit": 5, "page_offset": 0}).scalars().all() == [b.id]

@@ -36,7 +36,7 @@ from ..permissions import (
     notices_for_user,
 )
 from ..todo import DRAFT_READS, kept_for_user, open_notices_rows, verifiable_items
-from .rows import counted
+from .rows import counted, windowed
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
 LIVE_DRAFT_STATUSES = ("draft", "submitted")
@@ -211,11 +211,6 @@ def plannable(statement):
     return visitors.replacement_traverse(statement, {}, literal)
 
 
-def _windowed(query: Select) -> Select:
-    """rows.windowed with the window's values typed (plannable writes them into the text)."""
-    return query.limit(bindparam("page_limit", type_=Integer)).offset(bindparam("page_offset", type_=Integer))
-
-
 def _bound_filters(asker, filters: NoticeFilters) -> tuple[tuple, list]:
     """The filters' shape (which are set) and their clauses with the values left to bind (see
     _filter_values): the list's statement is built once per shape of filters and of user."""
@@ -273,7 +268,7 @@ def _notice_list_statements(user: User, filters: NoticeFilters) -> tuple:
         notices = notices_for_user(asker).where(*_bound_filters(asker, filters)[1])
         query = _list_rows(notices, Unit.short_name.label("unit_short"), Unit.name.label("unit_name"))
         query = query.outerjoin(Unit, Unit.id == Notice.unit_id)
-        return plannable(_windowed(query.order_by(Notice.updated_at.desc(), Notice.id.desc())))
+        return plannable(windowed(query.order_by(Notice.updated_at.desc(), Notice.id.desc())))
 
     def count(asker):
         return plannable(counted(notices_for_user(asker).where(*_bound_filters(asker, filters)[1])))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import Executable, Select, bindparam, func, select
+from sqlalchemy import Executable, Integer, Select, bindparam, func, select
 
 from ..extensions import db
 
@@ -78,9 +78,13 @@ class BuiltPagination(Pagination):
         return db.session.execute(count, params).scalar_one()
 
 
-def windowed(query: Select) -> Select:
-    """`query` limited to the window a BuiltPagination binds."""
-    return query.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+def windowed(query: Select, literal: bool = False) -> Select:
+    """`query` limited to the window a BuiltPagination binds, its values typed; with `literal`,
+    written into the text at each run (one statement per page number: PostgreSQL plans a bound
+    LIMIT again at every run, see queries/tasks.py and notices.plannable)."""
+    return query.limit(bindparam("page_limit", type_=Integer, literal_execute=literal)).offset(
+        bindparam("page_offset", type_=Integer, literal_execute=literal)
+    )
 
 
 def counted(query: Select) -> Select:

@@ -42,7 +42,7 @@ from ..permissions import (
 from ..todo import active_tasks_rows, inspector_task_counts
 from ..workflow import MACHINES
 from .org import inspector_pool_rows
-from .rows import counted, paginate_built, paginate_rows
+from .rows import counted, paginate_built, paginate_rows, windowed
 
 PER_PAGE = 20
 FINDINGS_PER_PAGE = 30
@@ -68,14 +68,6 @@ def _literal_windows() -> bool:
     SQLite, whose planner, told LIMIT 30, reads all the inspector's findings by their task and
     sorts them (MULTI-INDEX OR) instead of walking the list's order: twice the page's CPU."""
     return db.engine.dialect.name == "postgresql"
-
-
-def _windowed(query: Select, literal: bool) -> Select:
-    """`query` limited to the window a paginate_built / _TaskPage binds; with `literal`, written
-    into the text at each run."""
-    return query.limit(bindparam("page_limit", type_=Integer, literal_execute=literal)).offset(
-        bindparam("page_offset", type_=Integer, literal_execute=literal)
-    )
 
 
 def _word(value: str):
@@ -327,7 +319,7 @@ def _task_list_statements(user: User, args: dict) -> tuple:
         # read a second time to find the page's ids among them (PostgreSQL hashed the page's ids
         # and walked every task visible to the user for them).
         matching = tasks(asker).with_only_columns(SupervisionTask.id)
-        page = _windowed(tasks(asker).with_only_columns(*TASK_LIST_COLUMNS).order_by(*order), literal)
+        page = windowed(tasks(asker).with_only_columns(*TASK_LIST_COLUMNS).order_by(*order), literal)
         page = page.subquery("page")
         total = select(func.count()).select_from(matching.subquery()).scalar_subquery()
         seen = tasks_for_user(asker).with_only_columns(SupervisionTask.year).distinct().subquery()
@@ -554,7 +546,7 @@ def findings_list(user: User, args: dict, task_id: int | None, page: int) -> dic
     rows = statements.statement(
         ("findings_list", shape, literal),
         user,
-        lambda a: _with_file_counts(_windowed(_finding_columns(findings(a)), literal)),
+        lambda a: _with_file_counts(windowed(_finding_columns(findings(a)), literal)),
     )
     count = statements.statement(("findings_list_count", shape), user, lambda a: counted(findings(a)))
     params = statements.values(user, task_id=task_id, **finding_filter_values(args))
