@@ -14,24 +14,49 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_MAX = 256  # a few dozen entries a year and scope (the figures' parts, the panels, the boards)
-_values: OrderedDict[Hashable, object] = OrderedDict()
-_lock = Lock()
+
+class Store:
+    """Values by key, the least recently used dropped beyond `size`; emptied by `clear()`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = Lock()
+        _stores.append(self)
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value for `key` (which must include its freshness stamp), computed once."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __iter__(self):
+        with self._lock:
+            return iter(list(self._values))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_stores: list[Store] = []
 _resets: list[Callable[[], None]] = []
+_derived = Store(256)  # a few dozen entries a year and scope (the figures' parts, the panels, the boards)
 
 
 def derived(key: Hashable, compute: Callable[[], T]) -> T:
     """The value for `key` (which must include its freshness stamp), computed once."""
-    with _lock:
-        if key in _values:
-            _values.move_to_end(key)
-            return _values[key]  # type: ignore[return-value]
-    value = compute()
-    with _lock:
-        _values[key] = value
-        while len(_values) > _MAX:
-            _values.popitem(last=False)
-    return value
+    return _derived.get(key, compute)
 
 
 def on_clear(reset: Callable[[], None]) -> Callable[[], None]:
@@ -41,7 +66,7 @@ def on_clear(reset: Callable[[], None]) -> Callable[[], None]:
 
 
 def clear() -> None:
-    with _lock:
-        _values.clear()
+    for store in _stores:
+        store.clear()
     for reset in _resets:
         reset()

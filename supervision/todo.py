@@ -5,19 +5,16 @@ Each kind of work is one scoped query; the list is merged and sorted by due date
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
-from threading import Lock
 from typing import TypeVar
 
 from flask import has_request_context, request, url_for
 from sqlalchemy import case, func, select, true
 
-from . import statements
+from . import cache, statements
 from .audit import changes_stamp, engine_key
-from .cache import on_clear
 from .calendar import CALENDAR_RECORDS, request_calendar, working_days_between
 from .extensions import db
 from .models import (
@@ -65,15 +62,7 @@ LIAISON_REVIEW_READS = ("campaign", "case_file", "assignment", "unit", "user")
 
 # Kept rows of one user each, apart from `cache.derived` (whose few office-wide entries are costly
 # to make again): a busy office's users must not push those out. A few KB an entry.
-_KEPT_MAX = 2048
-_kept: OrderedDict[Hashable, object] = OrderedDict()
-_kept_lock = Lock()
-
-
-@on_clear
-def _forget_kept() -> None:
-    with _kept_lock:
-        _kept.clear()
+_kept = cache.Store(2048)
 
 
 def kept_for_user(name: Hashable, user: User, reads: tuple[str, ...], read: Callable[[], T]) -> T:
@@ -93,16 +82,7 @@ def kept_for_user(name: Hashable, user: User, reads: tuple[str, ...], read: Call
         bool(user.is_active),
         changes_stamp(*reads),
     )
-    with _kept_lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]  # type: ignore[return-value]
-    value = read()
-    with _kept_lock:
-        _kept[key] = value
-        while len(_kept) > _KEPT_MAX:
-            _kept.popitem(last=False)
-    return value
+    return _kept.get(key, read)
 
 
 @dataclass

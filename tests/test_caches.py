@@ -156,10 +156,10 @@ def test_the_figures_html_of_a_narrower_scope_is_never_kept(client, records, mak
     client.login_user(viewer)
     assert client.get(f"/dashboard/?year={YEAR}").status_code == 200
     assert client.get(f"/dashboard/annual?year={YEAR}").status_code == 200
-    assert not [k for k in cache._values if k and k[0] == "figures-html"]
+    assert not [k for k in cache._derived if k and k[0] == "figures-html"]
     client.login_user(records["lead"])
     client.get(f"/dashboard/?year={YEAR}")
-    assert [k[3] for k in cache._values if k and k[0] == "figures-html"] == ["lead"]
+    assert [k[3] for k in cache._derived if k and k[0] == "figures-html"] == ["lead"]
 
 
 def test_a_late_commit_below_the_newest_event_is_still_seen(records, monkeypatch):
@@ -224,7 +224,7 @@ def test_office_wide_panels_are_kept_per_role(client, records, make_user):
     client.get("/")
     client.login_user(admin)
     client.get("/")
-    keys = [k for k in cache._values if k and k[0] == "home-panel" and k[2] == "year_strip_panel"]
+    keys = [k for k in cache._derived if k and k[0] == "home-panel" and k[2] == "year_strip_panel"]
     assert sorted(k[4] for k in keys) == ["admin", "lead"]
 
 
@@ -243,7 +243,7 @@ def test_panels_of_one_unit_are_never_cached_for_another(client, make_user):
     client.login_user(b)
     page_b = client.get("/").get_data(as_text=True)
     assert "乙单位的整改通知" not in page_a and "甲单位的整改通知" not in page_b
-    assert not [k for k in cache._values if k and k[0] == "home-panel" and k[4] == "liaison"]
+    assert not [k for k in cache._derived if k and k[0] == "home-panel" and k[4] == "liaison"]
 
 
 # --- the office scorecard -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from supervision.extensions import db
 from supervision.models import Assessment, User
 from supervision.services import notices as notice_svc
 from supervision.services import scorecards as scorecard_svc
-from supervision.todo import _KEPT_MAX, _kept, kept_for_user
+from supervision.todo import _kept, kept_for_user
 
 from .factories import NoticeItemFactory, UnitFactory
 from .test_home_pages import liaison_world  # noqa: F401  (a fixture)
@@ -101,9 +101,9 @@ def test_kept_rows_are_keyed_by_the_user_and_bounded(app, make_user):
         moved = db.session.get(User, liaison.id)
         moved.role = "inspector"  # a change of role (audited as the user's) is another key anyway
         assert kept_for_user("x", moved, ("notice",), lambda: ["as inspector"]) == ["as inspector"]
-        for i in range(_KEPT_MAX + 10):
+        for i in range(_kept.size + 10):
             kept_for_user(("n", i), liaison, ("notice",), lambda: [])
-    assert len(_kept) == _KEPT_MAX
+    assert len(_kept) == _kept.size
     cache.clear()
     assert not _kept
 

@@ -20,7 +20,6 @@ from .. import statements
 from ..extensions import db
 from ..models import UNIT_KINDS, Assessment, AssessmentRound, Framework, Unit, User
 from ..permissions import assessments_for_user
-from ..scoring_indicators import is_weak, unit_score
 from . import scorecards as sc
 
 
@@ -240,8 +239,6 @@ def assessment_page(user: User, assessment: AssessmentHead) -> dict:
     else:
         leaves, parents = [], {}
         previous_year, prev_scores = sc._previous_rows(assessment)
-    scored = [line for line in leaves if line.score_id is not None]
-    weak = [s for s in scored if is_weak(s.evaluated_rating, s.evaluated_score, s.max_points)]
     events = [
         sc.EventLine(at, summary, changes, None if actor_id is None else sc.ActorName(name))
         for at, summary, changes, actor_id, name in connection.execute(
@@ -249,21 +246,4 @@ def assessment_page(user: User, assessment: AssessmentHead) -> dict:
             statements.values(user, record_id=assessment.id),
         )
     ]
-    return {
-        "previous_year": previous_year,
-        "prev_scores": prev_scores,
-        "leaves": leaves,
-        "scores": {s.id: s for s in scored},
-        "parents": parents,
-        "rated": sum(1 for s in scored if s.self_rating),
-        "total": len(leaves),
-        "self_total": unit_score(
-            (s.area_id, s.self_rating, s.self_score, s.max_points) for s in scored
-        ).total,
-        "eval_total": unit_score(
-            (s.area_id, s.evaluated_rating, s.evaluated_score, s.max_points) for s in scored
-        ).total,
-        "weak": weak,
-        "roadmap": sc._roadmap_of(assessment.unit_id, [i.id for i in weak]) if weak else {},
-        "events": events,
-    }
+    return sc.page_data(assessment.unit_id, leaves, parents, previous_year, prev_scores, events)

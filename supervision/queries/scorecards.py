@@ -530,8 +530,6 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
         .all()
     )
     leaves, parents = _lines(rows)
-    scored = [line for line in leaves if line.score_id is not None]
-    weak = [s for s in scored if is_weak(s.evaluated_rating, s.evaluated_score, s.max_points)]
     previous_year, prev_scores = _previous_of_lines(rows) if rows else _previous_rows(assessment)
     events = [
         EventLine(at, summary, changes, None if actor_id is None else ActorName(name))
@@ -540,6 +538,13 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
             statements.values(user, record_id=assessment.id),
         )
     ]
+    return page_data(assessment.unit_id, leaves, parents, previous_year, prev_scores, events)
+
+
+def page_data(unit_id: int, leaves: list, parents: dict, previous_year, prev_scores, events: list) -> dict:
+    """The assessment page's figures from its lines (`assessment_page` and `queries.assessment_page`)."""
+    scored = [line for line in leaves if line.score_id is not None]
+    weak = [s for s in scored if is_weak(s.evaluated_rating, s.evaluated_score, s.max_points)]
     return {
         "previous_year": previous_year,
         "prev_scores": prev_scores,
@@ -555,7 +560,7 @@ def assessment_page(user: User, assessment: Assessment) -> dict:
             (s.area_id, s.evaluated_rating, s.evaluated_score, s.max_points) for s in scored
         ).total,
         "weak": weak,
-        "roadmap": _roadmap_of(assessment.unit_id, [i.id for i in weak]) if weak else {},
+        "roadmap": _roadmap_of(unit_id, [i.id for i in weak]) if weak else {},
         "events": events,
     }
 
