@@ -60,6 +60,7 @@ SECRET = "bench-secret-key"
 LUA = Path(__file__).with_name("count.lua")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Pages that keep what they read between changes (office-wide figures; the homes' rows per user).
+# A new process, which has nothing kept yet, is bench/cold.py's last column.
 COLD_PAGES = {
     ("dashboard", "lead"),
     ("office scorecard", "lead"),
@@ -397,27 +398,28 @@ def wrk(port: int, path: str, cookie: str, connections: int, seconds: float, met
 
 
 def make_write(url: str, assessment_id: int):
-    """A change like any real one: audit events (the stamps) and an assessment edit (the boards)."""
+    """A change like any real one: an assessment's and a finding's edit, each with its audit event."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
 
     def write() -> None:
+        # Two real edits: a finalized assessment's (the boards) and a finding's (the dashboard, the
+        # homes' task and verification rows), each with its audit event as every service writes.
         now = datetime.now(UTC)
         with engine.begin() as conn:
-            conn.execute(
-                text("UPDATE assessment SET updated_at = :now WHERE id = :id"),
-                {"now": now, "id": assessment_id},
-            )
-            # One event of the assessment and one of a type no cache knows, which moves every stamp
-            # (audit.change_versions): each page's next request is a miss of all it keeps.
-            for record_type in ("assessment", "bench"):
+            finding_id = conn.execute(text("SELECT max(id) FROM finding")).scalar_one()
+            for table, record_id in (("assessment", assessment_id), ("finding", finding_id)):
+                conn.execute(
+                    text(f"UPDATE {table} SET updated_at = :now WHERE id = :id"),
+                    {"now": now, "id": record_id},
+                )
                 conn.execute(
                     text(
                         "INSERT INTO audit_event (at, actor_id, action, record_type, record_id, summary, ip) "
-                        "VALUES (:now, NULL, 'bench.write', :type, :id, 'bench: cold cache', '')"
+                        "VALUES (:now, NULL, :action, :type, :id, 'bench: cold cache', '')"
                     ),
-                    {"now": now, "type": record_type, "id": assessment_id},
+                    {"now": now, "action": f"{table}.update", "type": table, "id": record_id},
                 )
 
     return write, engine
