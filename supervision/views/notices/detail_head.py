@@ -28,13 +28,15 @@ from ...permissions import can, can_edit_draft, can_issue_notice
 from ...sessions import csrf_token
 from ...template_gettext import fixed_texts, kept_on_catalogue
 from ..helpers import url_around
+from .list_rows import days_left
+from .list_rows import texts as row_texts
 
 
 class Texts:
     """The head's fixed text for one catalogue, as the templates' _() makes it: the msgstr as markup
     (not escaped), formatted with no variables; the texts with variables kept as markup to format."""
 
-    __slots__ = ("badges", "closed", "if_today", "items", "left", "overdue", "t", "working_days")
+    __slots__ = ("badges", "closed", "if_today", "items", "t", "working_days")
 
     def __init__(self, gettext) -> None:
         self.t = fixed_texts(
@@ -70,16 +72,12 @@ class Texts:
                 ("void", "作废"),
                 ("void_reason", "作废理由（必填）"),
                 ("void_confirm", "作废后不能恢复（已签发的文号不再使用）。确定作废本通知书？"),
-                ("due_today", "今日到期"),
-                ("estimated_tip", "该年度节假日日历未确认，期限按预估的节假日或仅按周末计算"),
             ),
         )
         # msgstr with %(x)s, formatted with escaped values (what Markup's % does, without its helpers)
         self.closed = gettext("已销号：全部整改事项核查通过（%(d)s）。")
         self.if_today = gettext("如今日签发：%(d)s")
         self.working_days = gettext("%(n)s 个工作日")
-        self.overdue = gettext("逾期 %(n)s 个工作日")
-        self.left = gettext("剩 %(n)s 个工作日")
         self.items = gettext("整改事项（%(n)s 项）")
         self.badges: dict[str, str] = {}  # the status badge of each status met, in this catalogue
 
@@ -147,28 +145,6 @@ def _reason_form(
         f'    <button type="submit" class="{class_}" data-testid="{testid}">{label}</button>\n'
         "  </div>\n</form>"
     )
-
-
-def _days_left(info, T: Texts) -> str:
-    """notices/_macros.html's days_left."""
-    if not info:
-        return '<span class="text-muted">—</span>'
-    t = T.t
-    left = info["left"]
-    if info["overdue"]:
-        span = f'<span class="overdue" data-testid="overdue">{T.overdue % {"n": -left if left < 0 else 0}}</span>\n  '
-    elif left == 0:
-        span = f'<span class="overdue">{t["due_today"]}</span>\n  '
-    elif info["soon"]:
-        span = f'<span class="text-warning-emphasis fw-semibold">{T.left % {"n": left}}</span>\n  '
-    else:
-        span = f"<span>{T.left % {'n': left}}</span>"
-    tip = (
-        f'<i class="bi bi-info-circle text-muted" title="{t["estimated_tip"]}"></i>'
-        if info["weekends_only"]
-        else ""
-    )
-    return f"\n  {span}\n  {tip}\n"
 
 
 def notice_head(
@@ -288,7 +264,7 @@ def notice_head(
     # The deadline: the notice's own with the working days left, or a draft's if issued today.
     info, preview = page["info"], page["preview"]
     if notice.deadline:
-        deadline = f"{day(notice.deadline)} {_days_left(info, T)}\n            "
+        deadline = f"{day(notice.deadline)} {days_left(info, row_texts())}\n            "
     elif preview and preview["deadline"]:
         days = f"（{T.working_days % {'n': notice.time_limit_days}}）" if notice.time_limit_days else ""
         deadline = f'<span class="text-muted">{T.if_today % {"d": esc(day(preview["deadline"]))}}{days}</span>\n            '
