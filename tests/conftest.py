@@ -392,6 +392,22 @@ def count_queries(keep_cache: bool = False):
         event.remove(db.engine, "before_cursor_execute", before)
 
 
+def statements_during(fn) -> list[str]:
+    """The SQL statements `fn()` runs (the rolled-back test's SAVEPOINTs left out), caches kept."""
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.startswith(_ISOLATION_STATEMENTS):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return statements
+
+
 @pytest.fixture
 def artifacts() -> Path:
     path = ARTIFACTS / "screenshots"

@@ -4,7 +4,7 @@ never share rows."""
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from supervision import cache
 from supervision.extensions import db
@@ -13,24 +13,10 @@ from supervision.services import notices as notice_svc
 from supervision.services import scorecards as scorecard_svc
 from supervision.todo import _kept, kept_for_user
 
+from .conftest import statements_during
 from .factories import NoticeItemFactory, UnitFactory
 from .test_home_pages import liaison_world  # noqa: F401  (a fixture)
 from .test_notices import World
-
-
-def _statements(fn) -> list[str]:
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if "SAVEPOINT" not in statement:  # the rolled-back test's own
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-    return seen
 
 
 def _panel(html: str, testid: str) -> str:
@@ -44,7 +30,7 @@ def test_inspector_home_reads_its_lists_once_and_shows_a_verification_at_once(cl
     html = client.get("/").get_data(as_text=True)
     assert notice.doc_number in _panel(html, "panel-verify")
     # between two changes: the user and the audit trail's new events, no list read again
-    seen = _statements(lambda: client.get("/"))
+    seen = statements_during(lambda: client.get("/"))
     assert len(seen) == 2, seen
     assert not any("notice_item" in s for s in seen)
     notice_svc.item_accept(actor=w.inspector, notice=notice, item=notice.items[0])
@@ -74,7 +60,7 @@ def test_liaison_home_reads_its_panels_once_and_shows_a_saved_score_at_once(
     liaison = liaison_world["liaison"]
     client.login_user(liaison)
     assert 'data-testid="home-progress">1/6<' in client.get("/").get_data(as_text=True)
-    seen = _statements(lambda: client.get("/"))
+    seen = statements_during(lambda: client.get("/"))
     assert len(seen) == 2, seen  # the user and the audit trail's new events
     current = db.session.scalars(
         select(Assessment).where(Assessment.unit_id == liaison_world["unit"].id, Assessment.status == "draft")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from supervision import cache
 from supervision.extensions import db
@@ -16,7 +16,7 @@ from supervision.queries.scorecard_panels import cached_leaf_counts
 from supervision.services import frameworks as framework_svc
 from supervision.todo import inspector_work
 
-from .conftest import count_queries
+from .conftest import count_queries, statements_during
 from .factories import (
     AssessmentFactory,
     AssessmentRoundFactory,
@@ -100,26 +100,12 @@ def test_inspector_home_lists_each_kind_of_work(client, inspector_world):
     assert "（2）" in html.split('data-testid="home-to-evaluate"', 1)[1]
 
 
-def _statements_during(fn) -> list[str]:
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-    return statements
-
-
 def test_inspector_home_reads_each_list_once_and_a_fixed_number_of_queries(client, inspector_world):
     _grow_inspector(inspector_world, 2)
     client.login_user(inspector_world["inspector"])
     client.get("/")  # warm up
     cache.clear()  # what the home keeps between changes (tests/test_home_kept.py): read it again
-    statements = _statements_during(lambda: client.get("/"))
+    statements = statements_during(lambda: client.get("/"))
     # The reports to verify and the assessments to evaluate: one query each for both panels.
     assert sum("notice_item.status" in s and "finding.description" in s for s in statements) == 1
     assert sum("assessment.submitted_at" in s for s in statements) == 1
@@ -222,7 +208,7 @@ def test_liaison_home_loads_the_calendar_once_and_a_fixed_number_of_queries(clie
     _grow_liaison(liaison_world, 2)
     client.login_user(liaison_world["liaison"])
     client.get("/")  # warm up
-    statements = _statements_during(lambda: client.get("/"))
+    statements = statements_during(lambda: client.get("/"))
     # kept per process until the calendar changes (tests/test_calendar_cache.py): not read again
     assert sum("FROM holiday" in s and "is_workday" in s for s in statements) == 0
     # and the panels' rows until a change (tests/test_home_kept.py): the user and the stamp only
@@ -274,7 +260,7 @@ def test_liaison_work_lists_draft_self_assessments_only_when_the_summary_counts_
     client.login_user(liaison_world["liaison"])
     client.get("/")
     cache.clear()  # what the home keeps between changes (tests/test_home_kept.py): read it again
-    statements = _statements_during(lambda: client.get("/"))
+    statements = statements_during(lambda: client.get("/"))
     work = (
         client.get("/")
         .get_data(as_text=True)
@@ -289,7 +275,7 @@ def test_liaison_work_lists_draft_self_assessments_only_when_the_summary_counts_
     current.status = "submitted"
     db.session.commit()
     cache.clear()  # factories write no audit event (every service does): forget what the home kept
-    statements = _statements_during(lambda: client.get("/"))
+    statements = statements_during(lambda: client.get("/"))
     work = (
         client.get("/")
         .get_data(as_text=True)
