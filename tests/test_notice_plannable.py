@@ -1,4 +1,4 @@
-"""queries.notices.plannable: the values fixed in the code and the page's window are written into the
+"""queries.rows.plannable: the values fixed in the code and the page's window are written into the
 statement's text (PostgreSQL then keeps a prepared statement's plan instead of planning it at every
 run); the values of the user and the request stay bound. Same rows on either database; on SQLite
 (which plans nothing ahead) the statement is left as it is."""
@@ -9,8 +9,7 @@ from sqlalchemy import bindparam, event, select
 
 from supervision.extensions import db
 from supervision.models import Notice
-from supervision.queries.notices import plannable
-from supervision.queries.rows import windowed
+from supervision.queries.rows import plannable, windowed
 
 from . import factories
 

@@ -35,7 +35,8 @@ from ..models import (
 from ..models.notices import EXTENSION_DECISIONS, PENDING_DECISION
 from ..notice_deadlines import notice_deadline_for
 from ..permissions import notice_events_for_user, notices_for_user
-from .notices import LIVE_DRAFT_STATUSES, deadline_info, plannable
+from .notices import LIVE_DRAFT_STATUSES, deadline_info
+from .rows import plannable
 
 # Built once: an alias costs more than the rows it joins.
 _DRAFTED = aliased(User, name="drafted")

@@ -11,8 +11,6 @@ from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Date, Integer, Select, String, bindparam, case, cast, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.sql import visitors
-from sqlalchemy.sql.elements import BindParameter
 
 from .. import cache, statements
 from ..audit import changes_stamp, engine_key
@@ -36,7 +34,7 @@ from ..permissions import (
     notices_for_user,
 )
 from ..todo import DRAFT_READS, kept_for_user, open_notices_rows, verifiable_items
-from .rows import counted, windowed
+from .rows import counted, plannable, windowed
 
 STATUSES = ["draft", "submitted", "issued", "acknowledged", "closed", "voided"]
 LIVE_DRAFT_STATUSES = ("draft", "submitted")
@@ -183,32 +181,6 @@ def _row_counts(*rows) -> dict[int, dict]:
         if total != "0":
             counts[r.id] = {"total": int(total), "accepted": int(accepted), "submitted": int(submitted)}
     return counts
-
-
-_WINDOW = ("page_limit", "page_offset")
-
-
-def plannable(statement):
-    """`statement` with the values fixed in the code (a status, a record type) and the page's window
-    written into its text rather than bound. PostgreSQL keeps the plan of a prepared statement only
-    when its generic plan (planned without the values) looks as cheap as one planned for them: with
-    `status = $1` or `LIMIT $1` it never does, and it plans the statement again at every run (0.1 to
-    0.3 ms of the backend's CPU, more than running it). The values the user or the request give stay
-    bound, except the window: one statement per page number, the first page the one that counts.
-    Elsewhere (SQLite plans nothing ahead) the statement as it is: rendering values into the text
-    at each run costs the app a little."""
-    if db.engine.dialect.name != "postgresql":
-        return statement
-
-    def literal(element):
-        if isinstance(element, BindParameter) and (
-            element.key in _WINDOW
-            or (element.unique and element.callable is None and element.value is not None)
-        ):
-            return element.render_literal_execute()
-        return None
-
-    return visitors.replacement_traverse(statement, {}, literal)
 
 
 def _bound_filters(asker, filters: NoticeFilters) -> tuple[tuple, list]:
