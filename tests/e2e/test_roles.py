@@ -6,7 +6,7 @@ import pytest
 
 from supervision.demo import DEMO_PASSWORD, seed_demo
 
-from .conftest import login, shot
+from .conftest import click_through, login, shot
 
 NAV = {
     "admin": (["单位管理", "用户管理", "操作日志"], []),
@@ -44,7 +44,8 @@ def test_login_page_and_wrong_password(new_page, artifacts):
     shot(page, artifacts, "login")
     page.fill("#username", "nobody")
     page.fill("#password", "wrong-pass1")
-    page.click("[data-testid=login-submit]")
+    # Waiting for the answer page: content() read mid-navigation returns "" (a CI failure).
+    click_through(page, "[data-testid=login-submit]")
     assert "用户名或密码不正确" in page.content()
 
 
@@ -54,7 +55,7 @@ def test_admin_pages(demo, new_page, artifacts):
     page.goto("/admin/units")
     assert "横街镇" in page.content()
     shot(page, artifacts, "admin-units")
-    page.click("text=海曙区司法局")
+    click_through(page, "text=海曙区司法局")
     shot(page, artifacts, "admin-unit-detail")
     page.goto("/admin/users")
     shot(page, artifacts, "admin-users")
