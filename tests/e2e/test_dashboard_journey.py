@@ -60,8 +60,8 @@ def test_lead_dashboard_annual_registers_search(demo, new_page, artifacts):
     shot(page, artifacts, "issue13-my-exports")
 
     page.fill("[data-testid=nav-search]", "横街镇")
-    page.press("[data-testid=nav-search]", "Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(wait_until="networkidle"):  # not the old page (see click_through)
+        page.press("[data-testid=nav-search]", "Enter")
     assert page.locator("[data-testid=results-notices]").count() == 1
     shot(page, artifacts, "issue7-search")
 

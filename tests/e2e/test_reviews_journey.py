@@ -164,8 +164,7 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     phone_liaison = new_page(width=390, height=844, mobile=True)
     login(phone_liaison, "zhouli", factories.PASSWORD)
     phone_liaison.goto("/reviews/")
-    phone_liaison.locator("[data-testid=unit-campaigns] a").first.click()
-    phone_liaison.wait_for_load_state("networkidle")
+    click_through(phone_liaison, "[data-testid=unit-campaigns] a >> nth=0")
     shot(phone_liaison, artifacts, "reviews-10-phone-liaison-results")
 
 
