@@ -6,14 +6,20 @@
 - PostgreSQL: pg_trgm GIN indexes on the searched columns themselves, so the plain `LIKE '%…%'`
   filter is answered from the index and is transactional by nature.
 - Queries shorter than 3 characters: a trigram index has nothing to look up (a trigram is three
-  characters), so both databases run the plain `LIKE` filter for them, as before the index: correct,
-  scoped and ranked the same way, only not accelerated (a 1–2 character query matches a large share
-  of the records anyway, and each kind stops at LIMIT rows).
+  characters), so both databases run the plain `LIKE` filter (or `instr`) for them: correct, scoped
+  and ranked the same way, each kind's scan in its own order stopping at LIMIT rows. That is fast
+  for a text many records contain, and slow for a rare one (the scan reads a list to its end). So
+  on SQLite a 2-character text that is rare (`COMMON_PAIR`) is looked up in an index of every
+  record's character pairs instead (migration 0016: `search_bigram`, kept by triggers like
+  `search_fts`; its vocabulary says how many records hold a pair). PostgreSQL has no such index:
+  a GIN index on the pairs measured worse than the scan (its planner took 1,720 case files for
+  35 and sorted them, 40 ms; see the migration).
 
 Results are ranked: an exact match of a searched column first, then a column that starts with the
 text, then the rest in each list's own order. For 1–2 character queries the SQL keeps the list's own
-order (so the scan stops at LIMIT rows) and those rows are ranked the same way in Python (`ranked`). Scoping is the caller's: every list starts from its
-`*_for_user` query and only adds `searched(...)` to it.
+order (so the scan stops at LIMIT rows) and those rows are ranked the same way in Python (`ranked`).
+Scoping is the caller's: every list starts from its `*_for_user` query and only adds `searched(...)`
+to it.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from .extensions import db
 from .filters import LIKE_ESCAPE, contains, like_pattern, starts_with
 
 TRIGRAM = 3
+BIGRAM_LENGTH = 2
 
 # kind -> (its code in the FTS rowid, its table, the searched columns); migration 0011 keeps a copy.
 KINDS: dict[str, tuple[int, str, tuple[str, ...]]] = {
@@ -37,7 +44,14 @@ KINDS: dict[str, tuple[int, str, tuple[str, ...]]] = {
     "unit": (5, "unit", ("name", "short_name")),
 }
 FTS_TABLE = "search_fts"
+BIGRAM_TABLE = "search_bigram"  # migration 0016: SQLite's 2-character index
+BIGRAM_VOCABULARY = "search_bigram_vocab"  # its terms, each with the number of records holding it
 FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
+# A pair held by more records than this is searched by the scan, which soon finds LIMIT of them; a
+# rarer one through the index, whose cost grows with its hits (at city scale, CPU per search page,
+# scan → index: 鄞州 held by none 14.9 → 1.3 ms, 未按 by 1,500 findings 13.0 → 2.9, 横街 by 570
+# records 5.5 → 3.1, 街道 by 359 (most of them units) 3.0 → 3.8; 执法 by 5,718 2.8 → 10.2 ms).
+COMMON_PAIR = 2000
 
 
 def is_index_object(name: str | None, type_: str) -> bool:
@@ -45,7 +59,10 @@ def is_index_object(name: str | None, type_: str) -> bool:
     if name is None:
         return False
     if type_ == "table":
-        return name == FTS_TABLE or any(name == FTS_TABLE + s for s in FTS_SHADOW_SUFFIXES)
+        tables = (FTS_TABLE, BIGRAM_TABLE)
+        return name == BIGRAM_VOCABULARY or any(
+            name in (t, *(t + s for s in FTS_SHADOW_SUFFIXES)) for t in tables
+        )
     return type_ == "index" and name.endswith("_trgm")
 
 
@@ -59,6 +76,29 @@ def _fts_match(q: str) -> str:
     return '"' + q.replace('"', '""') + '"'
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _pair_term(q: str) -> str:
+    """A 2-character q's one term in `search_bigram`: the hex of its UTF-8 with ASCII letters
+    lowered (as SQLite's lower() made the index's, and as its LIKE folds case)."""
+    return q.translate(_ASCII_LOWER).encode().hex()
+
+
+def _bigram_match(q: str) -> str:
+    return '"' + _pair_term(q) + '"'
+
+
+def _rare_pair(q: str) -> bool:
+    """SQLite, 2 characters: few enough records hold q for the pair index to beat the scan."""
+    if not (_uses_fts() and len(q) == BIGRAM_LENGTH):
+        return False
+    held = db.session.connection().exec_driver_sql(
+        f"SELECT doc FROM {BIGRAM_VOCABULARY} WHERE term = ?", (_pair_term(q),)
+    )
+    return (held.scalar() or 0) <= COMMON_PAIR
+
+
 def _uses_fts() -> bool:
     return db.engine.dialect.name == "sqlite"
 
@@ -70,6 +110,12 @@ def searched(kind: str, id_column, q: str, *columns) -> ColumnElement[bool]:
         ids = text(
             f"SELECT rowid / 8 AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_{kind} AND rowid % 8 = {code}"
         ).bindparams(**{f"fts_{kind}": _fts_match(q)})
+        return id_column.in_(ids.columns(column("id")))
+    if _uses_fts() and len(q) == BIGRAM_LENGTH:
+        code = KINDS[kind][0]
+        ids = text(
+            f"SELECT rowid / 8 AS id FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH :bigram_{kind} AND rowid % 8 = {code}"
+        ).bindparams(**{f"bigram_{kind}": _bigram_match(q)})
         return id_column.in_(ids.columns(column("id")))
     return or_(*(contains(c, q) for c in columns))
 
@@ -114,8 +160,9 @@ def ranked(q: str, rows: list, *attributes: str) -> list:
 
 # Statements built once (supervision/statements.py) take the query as bound values: `mode(q)` is the
 # shape of the SQL a query needs, `values(q)` its values, and `fts_values(q)` the FTS query (INDEXED).
-SHORT, SHORT_INSTR, INDEXED, TRIGRAM_LIKE = "short", "instr", "fts", "like"
-SHORT_MODES = (SHORT, SHORT_INSTR)
+SHORT, SHORT_INSTR, INDEXED, TRIGRAM_LIKE, BIGRAM = "short", "instr", "fts", "like", "bigram"
+SHORT_MODES = (SHORT, SHORT_INSTR)  # one scan of each list in its own order
+UNRANKED_MODES = (*SHORT_MODES, BIGRAM)  # no rank in SQL: `ranked` orders the rows in Python
 _ASCII_LETTER = re.compile("[A-Za-z]")
 
 
@@ -125,12 +172,16 @@ _INT = tuple(literal_column(str(i), Integer) for i in range(3))
 
 
 def mode(q: str) -> str:
-    """SHORT (< 3 characters: LIKE, ranked in Python), INDEXED (SQLite: the FTS table's hits read in
-    the statement) or TRIGRAM_LIKE (PostgreSQL: LIKE answered by the pg_trgm indexes, ranked in SQL).
+    """SHORT (< 3 characters: LIKE, ranked in Python), BIGRAM (SQLite, a rare pair: the pair
+    index's hits read in the statement, ranked in Python), INDEXED (SQLite: the FTS table's hits
+    read in the statement) or TRIGRAM_LIKE (PostgreSQL: LIKE answered by the pg_trgm indexes,
+    ranked in SQL).
 
     SHORT_INSTR: SHORT on SQLite for a text without ASCII letters, as `instr(column, q) > 0`, which
     finds what the LIKE finds (SQLite's LIKE folds the case of ASCII letters only, and the pattern
     is literal) at some 60 % of its cost per row: a short query scans hundreds of rows per list."""
+    if _rare_pair(q):
+        return BIGRAM
     if len(q) < TRIGRAM:
         return SHORT_INSTR if _uses_fts() and not _ASCII_LETTER.search(q) else SHORT
     return INDEXED if _uses_fts() else TRIGRAM_LIKE
@@ -141,39 +192,49 @@ def values(q: str) -> dict[str, str]:
     return {"q": q, "q_like": like_pattern(q), "q_prefix": like_pattern(q, anywhere=False)}
 
 
-def fts_values(q: str) -> dict[str, str]:
-    """INDEXED mode: the FTS query of q, read once by the statement's `fts_hit` CTE for every kind."""
-    return {"fts": _fts_match(q)}
+def fts_values(q: str, how: str) -> dict[str, str]:
+    """SQLite's index lookup for q (INDEXED or BIGRAM mode), read once by the statement's CTE of
+    hits for every kind."""
+    if how == BIGRAM:
+        return {"bigram": _bigram_match(q)}
+    return {"fts": _fts_match(q)} if how == INDEXED else {}
 
 
 # INDEXED mode: the FTS table's hits for every kind, ONE lookup per statement (a CTE that SQLite
 # materializes, as it is read by every list and by the unit matches), each kind's ids taken from it
 # by their code (rowid % 8): the index is searched once per query, and no ids go through Python.
-_FTS_HITS = (
-    text(f"SELECT rowid AS hit FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts")
+_HITS = {
+    how: text(f"SELECT rowid AS hit FROM {table} WHERE {table} MATCH :{key}")
     .columns(column("hit", Integer))
-    .cte("fts_hit")
-)
+    .cte(f"{key}_hit")
+    for how, table, key in ((INDEXED, FTS_TABLE, "fts"), (BIGRAM, BIGRAM_TABLE, "bigram"))
+}
 
 
-def _fts_ids(kind: str) -> Select:
+def _fts_ids(kind: str, how: str) -> Select:
     code = KINDS[kind][0]
+    hits = _HITS[how]
     return (
-        select(literal_column("fts_hit.hit / 8", Integer))
-        .select_from(_FTS_HITS)
-        .where(literal_column(f"fts_hit.hit % 8 = {code}"))
+        select(literal_column(f"{hits.name}.hit / 8", Integer))
+        .select_from(hits)
+        .where(literal_column(f"{hits.name}.hit % 8 = {code}"))
     )
 
 
-def fts_found() -> ColumnElement[bool]:
-    """INDEXED mode: the FTS table has a hit (a statement's WHERE: without one, no list is read)."""
-    return select(literal_column("1")).select_from(_FTS_HITS).exists()
+def uses_hits(how: str) -> bool:
+    """The statement reads SQLite's FTS hits (a CTE) for this mode."""
+    return how in (INDEXED, BIGRAM)
+
+
+def fts_found(how: str) -> ColumnElement[bool]:
+    """The FTS table has a hit (a statement's WHERE: without one, no list is read)."""
+    return select(literal_column("1")).select_from(_HITS[how]).exists()
 
 
 def matches(kind: str, id_column, how: str, *columns) -> ColumnElement[bool]:
     """`searched` for a statement built once: the text (or the FTS hits) as bound values."""
-    if how == INDEXED:
-        return id_column.in_(_fts_ids(kind))
+    if uses_hits(how):
+        return id_column.in_(_fts_ids(kind, how))
     if how == SHORT_INSTR:
         q = bindparam("q")
         return or_(*(func.instr(c, q) > _INT[0] for c in columns))
@@ -183,7 +244,7 @@ def matches(kind: str, id_column, how: str, *columns) -> ColumnElement[bool]:
 
 def bound_rank(how: str, *columns) -> list[ColumnElement[int]]:
     """`rank` for a statement built once (no terms for a short query, as `rank`)."""
-    if how in SHORT_MODES:
+    if how in UNRANKED_MODES:
         return []
     q, prefix = bindparam("q"), bindparam("q_prefix")
     return [

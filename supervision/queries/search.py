@@ -11,8 +11,10 @@ all of them. Only a record's own text can rank it before "contains", so each lis
 short scans: its text matches ranked (the index answers them), and its unit matches in the list's own
 order; LIMIT of each is enough (a unit match outside the first LIMIT of its own order has LIMIT
 records of at most its rank before it), and a record found both ways keeps its first, ranked, copy.
-A 1-2 character query keeps one scan in the list's own order, stopping at LIMIT rows, and those rows
-are ranked in Python (`ranked`), as before."""
+A rare 2-character text on SQLite (BIGRAM, its pair index) is the same union unranked: its text
+matches and its unit matches, each the first LIMIT in the list's own order, merged in that order;
+any other 1-2 character query keeps one scan in the list's own order, stopping at LIMIT rows. The
+rows of both are ranked in Python (`ranked`)."""
 
 from __future__ import annotations
 
@@ -36,7 +38,6 @@ from ..permissions import (
     units_for_user,
 )
 from ..search import (
-    INDEXED,
     SHORT_MODES,
     bound_rank,
     fts_found,
@@ -45,6 +46,7 @@ from ..search import (
     matches,
     mode,
     ranked,
+    uses_hits,
     values,
 )
 from ..statements import statement
@@ -161,7 +163,7 @@ def _list_rows(spec: _List, asker, how: str, unit_ids: Select) -> ColumnElement:
     if how in SHORT_MODES:
         scans = [_scan(spec, asker, text if by_unit is None else or_(text, by_unit), None)]
     else:
-        rank = bound_rank(how, *(getattr(model, c) for c in spec.searched))[0]
+        rank = next(iter(bound_rank(how, *(getattr(model, c) for c in spec.searched))), None)
         scans = [_scan(spec, asker, text, rank)]
         if by_unit is not None:
             scans.append(_scan(spec, asker, by_unit, None))
@@ -177,11 +179,11 @@ def _list_rows(spec: _List, asker, how: str, unit_ids: Select) -> ColumnElement:
 
 
 def _unit_rows(how: str, units) -> ColumnElement:
-    rank = [] if how in SHORT_MODES else bound_rank(how, units.c.name, units.c.short_name)
+    rank = bound_rank(how, units.c.name, units.c.short_name)
     order = [*rank, units.c.kind, units.c.id]
     hits = select(units).order_by(*order).limit(_limit(LIMIT)).subquery("unit_hits")
     order = [
-        *([] if how in SHORT_MODES else bound_rank(how, hits.c.name, hits.c.short_name)),
+        *bound_rank(how, hits.c.name, hits.c.short_name),
         hits.c.kind,
         hits.c.id,
     ]
@@ -209,8 +211,8 @@ def _search(how: str):
         if can(asker, "reference.read"):
             lists.append(_unit_rows(how, units).label("units"))
         found = select(*lists)
-        # INDEXED: no row when the FTS table has no hit, and then no list is read.
-        return found.where(fts_found()) if how == INDEXED else found
+        # SQLite's index: no row when the FTS table has no hit, and then no list is read.
+        return found.where(fts_found(how)) if uses_hits(how) else found
 
     return build
 
@@ -239,14 +241,13 @@ def search_all(user, q: str) -> dict[str, list]:
     On SQLite a 3+ character query reads the FTS table once for every kind, in the statement."""
     how = mode(q)
     params = values(q)
-    if how == INDEXED:
-        params.update(fts_values(q))
+    params.update(fts_values(q, how))
     stmt = statement(("search", how), user, _search(how))
     session = db.session()
     if session.autoflush:  # what the ORM's execute does for a read, without the rest of its work
         session.flush()
     row = session.connection().execute(stmt, statement_values(user, **params)).one_or_none()
-    if row is None:  # INDEXED: nothing matched, nothing was read but the index
+    if row is None:  # SQLite's index: nothing matched, nothing was read but the index
         return {name: [] for name in SEARCHED_ATTRIBUTES}
     found = row._mapping
     results: dict[str, list] = {}
