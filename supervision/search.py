@@ -12,8 +12,7 @@
   on SQLite a 2-character text that is rare (`COMMON_PAIR`) is looked up in an index of every
   record's character pairs instead (migration 0016: `search_bigram`, kept by triggers like
   `search_fts`; its vocabulary says how many records hold a pair). PostgreSQL has no such index:
-  a GIN index on the pairs measured worse than the scan (its planner took 1,720 case files for
-  35 and sorted them, 40 ms; see the migration).
+  GIN indexes on the pairs measured worse than the scan (see the migration).
 
 Results are ranked: an exact match of a searched column first, then a column that starts with the
 text, then the rest in each list's own order. For 1–2 character queries the SQL keeps the list's own
