@@ -87,7 +87,9 @@ def test_results_stay_scoped_by_the_permission_helpers(make_user):
     liaison = make_user("liaison")
     assert _titles(search_all(inspector, "月湖街道专项")) == ["月湖街道专项督察（甲）"]
     assert _titles(search_all(inspector, "月")) == ["月湖街道专项督察（甲）"]
+    assert _titles(search_all(inspector, "月湖")) == ["月湖街道专项督察（甲）"]  # the pair index
     assert _titles(search_all(liaison, "月湖街道专项")) == []
+    assert _titles(search_all(liaison, "月湖")) == []
     assert len(_titles(search_all(make_user("lead"), "月湖街道专项"))) == 2
 
 
