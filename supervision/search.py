@@ -158,7 +158,8 @@ def ranked(q: str, rows: list, *attributes: str) -> list:
 
 
 # Statements built once (supervision/statements.py) take the query as bound values: `mode(q)` is the
-# shape of the SQL a query needs, `values(q)` its values, and `fts_values(q)` the FTS query (INDEXED).
+# shape of the SQL a query needs, `values(q)` its values, and `fts_values(q, how)` SQLite's index
+# lookup (INDEXED, BIGRAM).
 SHORT, SHORT_INSTR, INDEXED, TRIGRAM_LIKE, BIGRAM = "short", "instr", "fts", "like", "bigram"
 SHORT_MODES = (SHORT, SHORT_INSTR)  # one scan of each list in its own order
 UNRANKED_MODES = (*SHORT_MODES, BIGRAM)  # no rank in SQL: `ranked` orders the rows in Python
@@ -199,9 +200,10 @@ def fts_values(q: str, how: str) -> dict[str, str]:
     return {"fts": _fts_match(q)} if how == INDEXED else {}
 
 
-# INDEXED mode: the FTS table's hits for every kind, ONE lookup per statement (a CTE that SQLite
-# materializes, as it is read by every list and by the unit matches), each kind's ids taken from it
-# by their code (rowid % 8): the index is searched once per query, and no ids go through Python.
+# INDEXED (BIGRAM) mode: the FTS table's (the pair table's) hits for every kind, ONE lookup per
+# statement (a CTE that SQLite materializes, as it is read by every list and by the unit matches),
+# each kind's ids taken from it by their code (rowid % 8): the index is searched once per query, and
+# no ids go through Python.
 _HITS = {
     how: text(f"SELECT rowid AS hit FROM {table} WHERE {table} MATCH :{key}")
     .columns(column("hit", Integer))
