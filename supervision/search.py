@@ -9,10 +9,10 @@
   characters), so both databases run the plain `LIKE` filter (or `instr`) for them: correct, scoped
   and ranked the same way, each kind's scan in its own order stopping at LIMIT rows. That is fast
   for a text many records contain, and slow for a rare one (the scan reads a list to its end). So
-  on SQLite a 2-character text that is rare (`COMMON_PAIR`) is looked up in an index of every
-  record's character pairs instead (migration 0016: `search_bigram`, kept by triggers like
-  `search_fts`; its vocabulary says how many records hold a pair). PostgreSQL has no such index:
-  GIN indexes on the pairs measured worse than the scan (see the migration).
+  a 2-character text that is rare (`COMMON_PAIR`) is looked up in an index of every record's
+  character pairs instead (migration 0016): SQLite's `search_bigram`, kept by triggers like
+  `search_fts`, whose vocabulary counts the records holding a pair; PostgreSQL's GIN indexes on
+  `search_bigrams(column)`, whose statistics (ANALYZE's most common elements) name the common pairs.
 
 Results are ranked: an exact match of a searched column first, then a column that starts with the
 text, then the rest in each list's own order. For 1–2 character queries the SQL keeps the list's own
@@ -24,8 +24,9 @@ to it.
 from __future__ import annotations
 
 import re
+import time
 
-from sqlalchemy import Integer, bindparam, case, column, func, literal_column, or_, select, text
+from sqlalchemy import Integer, Text, bindparam, case, cast, column, func, literal_column, or_, select, text
 from sqlalchemy.sql import ColumnElement, Select
 
 from .extensions import db
@@ -43,7 +44,7 @@ KINDS: dict[str, tuple[int, str, tuple[str, ...]]] = {
     "unit": (5, "unit", ("name", "short_name")),
 }
 FTS_TABLE = "search_fts"
-BIGRAM_TABLE = "search_bigram"  # migration 0016: SQLite's 2-character index
+BIGRAM_TABLE = "search_bigram"  # migration 0016: SQLite's 2-character index (PostgreSQL: *_bigram)
 BIGRAM_VOCABULARY = "search_bigram_vocab"  # its terms, each with the number of records holding it
 FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 # A pair held by more records than this is searched by the scan, which soon finds LIMIT of them; a
@@ -51,6 +52,20 @@ FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 # scan → index: 鄞州 held by none 14.9 → 1.3 ms, 未按 by 1,500 findings 13.0 → 2.9, 横街 by 570
 # records 5.5 → 3.1, 街道 by 359 (most of them units) 3.0 → 3.8; 执法 by 5,718 2.8 → 10.2 ms).
 COMMON_PAIR = 2000
+# PostgreSQL decides list by list, by the pair indexes' statistics. A list finds its text matches
+# through the index when the rows holding the pair are fewer than sqrt(SCAN_COST * LIMIT * rows):
+# the index reads each of them, the scan in the list's order reads some LIMIT * rows / held rows,
+# each costing about SCAN_COST times as much (a LIKE on every searched column). A list also found by
+# its units does so only when at most FEW_UNITS units hold the pair: their records are then read
+# through the units, all of them, and sorted (横街, 399 units at province scale, was 8,000 findings
+# to sort: 28 ms, where its scan finds 20 in a few hundred rows); any other list keeps the scan.
+# The scan alone read all 120,000 findings when nothing matched (鄞州: 101 ms → 1.4 ms).
+SCAN_COST = 2
+FEW_UNITS = 50
+# PostgreSQL: each table's rows and its pairs' rows by the statistics, read again after this many
+# seconds (ANALYZE, run by autovacuum, moves them slowly).
+PAIR_STATISTICS_SECONDS = 600
+_pair_rows: tuple[float, dict[str, tuple[float, dict[str, float]]]] = (-PAIR_STATISTICS_SECONDS, {})
 
 
 def is_index_object(name: str | None, type_: str) -> bool:
@@ -62,7 +77,7 @@ def is_index_object(name: str | None, type_: str) -> bool:
         return name == BIGRAM_VOCABULARY or any(
             name in (t, *(t + s for s in FTS_SHADOW_SUFFIXES)) for t in tables
         )
-    return type_ == "index" and name.endswith("_trgm")
+    return type_ == "index" and name.endswith(("_trgm", "_bigram"))
 
 
 def include_name(name, type_, parent_names) -> bool:
@@ -89,13 +104,63 @@ def _bigram_match(q: str) -> str:
 
 
 def _rare_pair(q: str) -> bool:
-    """SQLite, 2 characters: few enough records hold q for the pair index to beat the scan."""
-    if not (_uses_fts() and len(q) == BIGRAM_LENGTH):
+    """2 characters: the pair index beats the scan (SQLite: few records hold q; PostgreSQL: for
+    at least one list)."""
+    if len(q) != BIGRAM_LENGTH:
         return False
+    if not _uses_fts():
+        return bool(pair_plan(q)[0])
     held = db.session.connection().exec_driver_sql(
         f"SELECT doc FROM {BIGRAM_VOCABULARY} WHERE term = ?", (_pair_term(q),)
     )
     return (held.scalar() or 0) <= COMMON_PAIR
+
+
+def pair_plan(q: str) -> tuple[tuple[str, ...], bool]:
+    """PostgreSQL, 2 characters: the kinds whose text matches the pair index finds sooner than
+    the scan, and whether few units hold q (see SCAN_COST). SQLite: every kind, and True (its
+    statement reads the pair index's hits once for all of them)."""
+    if _uses_fts():
+        return tuple(KINDS), True
+    statistics = _pair_statistics()
+
+    def held(table: str) -> tuple[float, float]:
+        rows, pairs = statistics.get(table, (0.0, {}))
+        return pairs.get(q, 0.0), rows  # 0: fewer than the statistics list
+
+    indexed = tuple(
+        kind
+        for kind, (_code, table, _cols) in KINDS.items()
+        if held(table)[0] ** 2 <= SCAN_COST * 20 * held(table)[1]
+    )
+    return indexed, held("unit")[0] <= FEW_UNITS
+
+
+def _pair_statistics() -> dict[str, tuple[float, dict[str, float]]]:
+    """PostgreSQL: each table's rows and its most common pairs with the rows of its most holding
+    column, by the pair indexes' statistics (ANALYZE's most common elements), kept a while per
+    process: one catalog read, not one per search. A table never analyzed has none (and is small)."""
+    global _pair_rows
+    read_at, pairs = _pair_rows
+    now = time.monotonic()
+    if now - read_at < PAIR_STATISTICS_SECONDS:
+        return pairs
+    rows = db.session.connection().exec_driver_sql(
+        "SELECT i.indrelid::regclass::text, s.most_common_elems::text::text[], "
+        "s.most_common_elem_freqs, c.reltuples "
+        "FROM pg_stats AS s JOIN pg_class AS c ON c.relname = s.tablename "
+        "JOIN pg_index AS i ON i.indexrelid = c.oid "
+        "WHERE s.schemaname = current_schema() AND s.tablename ~ '^ix_.*_bigram$' "
+        "AND s.most_common_elems IS NOT NULL"
+    )
+    found: dict[str, tuple[float, dict[str, float]]] = {}
+    for table, elements, frequencies, reltuples in rows:
+        counts = found.setdefault(table, (reltuples, {}))[1]
+        # The frequencies end with three more figures (their least, their most, the null share).
+        for pair, frequency in zip(elements, frequencies[: len(elements)], strict=True):
+            counts[pair] = max(counts.get(pair, 0.0), frequency * reltuples)
+    _pair_rows = (now, found)
+    return found
 
 
 def _uses_fts() -> bool:
@@ -110,13 +175,23 @@ def searched(kind: str, id_column, q: str, *columns) -> ColumnElement[bool]:
             f"SELECT rowid / 8 AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_{kind} AND rowid % 8 = {code}"
         ).bindparams(**{f"fts_{kind}": _fts_match(q)})
         return id_column.in_(ids.columns(column("id")))
-    if _uses_fts() and len(q) == BIGRAM_LENGTH:
+    if len(q) == BIGRAM_LENGTH and not _uses_fts():
+        return _held(columns, bindparam(None, q))
+    if len(q) == BIGRAM_LENGTH:
         code = KINDS[kind][0]
         ids = text(
             f"SELECT rowid / 8 AS id FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH :bigram_{kind} AND rowid % 8 = {code}"
         ).bindparams(**{f"bigram_{kind}": _bigram_match(q)})
         return id_column.in_(ids.columns(column("id")))
     return or_(*(contains(c, q) for c in columns))
+
+
+def _held(columns, pair) -> ColumnElement[bool]:
+    """PostgreSQL: a column's pairs hold the 2-character `pair` (its pair index answers)."""
+    from sqlalchemy.dialects.postgresql import array
+
+    wanted = array([cast(pair, Text)])  # text[], as search_bigrams returns (no @> with varchar[])
+    return or_(*(func.search_bigrams(c).op("@>")(wanted) for c in columns))
 
 
 def rank(q: str, *columns) -> list[ColumnElement[int]]:
@@ -172,8 +247,8 @@ _INT = tuple(literal_column(str(i), Integer) for i in range(3))
 
 
 def mode(q: str) -> str:
-    """SHORT (< 3 characters: LIKE, ranked in Python), BIGRAM (SQLite, a rare pair: the pair
-    index's hits read in the statement, ranked in Python), INDEXED (SQLite: the FTS table's hits
+    """SHORT (< 3 characters: LIKE, ranked in Python), BIGRAM (a rare pair: the pair index, ranked
+    in Python), INDEXED (SQLite: the FTS table's hits
     read in the statement) or TRIGRAM_LIKE (PostgreSQL: LIKE answered by the pg_trgm indexes,
     ranked in SQL).
 
@@ -224,7 +299,14 @@ def _fts_ids(kind: str, how: str) -> Select:
 
 def uses_hits(how: str) -> bool:
     """The statement reads SQLite's FTS hits (a CTE) for this mode."""
-    return how in (INDEXED, BIGRAM)
+    return how == INDEXED or (how == BIGRAM and _uses_fts())
+
+
+def fenced(how: str) -> bool:
+    """PostgreSQL, BIGRAM: a scan is planned for all its rows, then ordered (OFFSET 0 keeps the
+    planner from reading a list in its own order and testing each row: for a rare pair, to the
+    list's end; with the pair index, the scan reads only the records holding the pair)."""
+    return how == BIGRAM and not _uses_fts()
 
 
 def fts_found(how: str) -> ColumnElement[bool]:
@@ -236,6 +318,8 @@ def matches(kind: str, id_column, how: str, *columns) -> ColumnElement[bool]:
     """`searched` for a statement built once: the text (or the FTS hits) as bound values."""
     if uses_hits(how):
         return id_column.in_(_fts_ids(kind, how))
+    if how == BIGRAM:
+        return _held(columns, bindparam("q"))
     if how == SHORT_INSTR:
         q = bindparam("q")
         return or_(*(func.instr(c, q) > _INT[0] for c in columns))

@@ -104,7 +104,7 @@ def test_findings_are_found_by_their_unit_and_their_text(make_user):
 
 def test_the_index_is_used_for_two_characters_and_more(app):
     """SQLite: the FTS5 tables answer (trigrams, and pairs for 2 characters); PostgreSQL: the
-    trigram indexes exist on every searched column. 1 character: the plain filter."""
+    trigram and pair indexes exist on every searched column. 1 character: the plain filter."""
     from supervision.models import SupervisionTask
 
     if is_postgres():
@@ -113,8 +113,13 @@ def test_the_index_is_used_for_two_characters_and_more(app):
             for t in ("notice", "supervision_task", "finding", "unit", "case_file")
             for i in inspect(db.session.connection()).get_indexes(t)
         }
-        expected = {f"ix_{table}_{c}_trgm" for _code, table, columns in KINDS.values() for c in columns}
-        assert expected <= names
+        for suffix in ("trgm", "bigram"):
+            expected = {
+                f"ix_{table}_{c}_{suffix}" for _code, table, columns in KINDS.values() for c in columns
+            }
+            assert expected <= names
+        pair = searched("task", SupervisionTask.id, "横街", SupervisionTask.title)
+        assert "search_bigrams(supervision_task.title) @>" in str(pair.compile(db.engine))
         return
     clause = searched("task", SupervisionTask.id, "横街镇", SupervisionTask.title)
     assert "search_fts MATCH" in str(clause.compile(db.engine))
@@ -133,15 +138,15 @@ def test_the_index_is_used_for_two_characters_and_more(app):
 
 @pytest.mark.parametrize("common", [False, True], ids=["rare: the pair index", "common: the scan"])
 def test_a_two_character_query_finds_what_the_plain_filter_finds(make_user, monkeypatch, common):
-    """SQLite's pair index agrees with LIKE (and with the scan a common pair takes): every pair of a
+    """The pair index agrees with LIKE (and with the scan a common pair takes): every pair of a
     column, its first and last too, none across two columns; ASCII letters in either case on SQLite
     as its LIKE (PostgreSQL's LIKE keeps case), symbols and digits; in sync through insert, update
-    and delete. PostgreSQL: the scan, the same answers."""
+    and delete."""
     from supervision import search
 
     if common:
-        monkeypatch.setattr(search, "COMMON_PAIR", -1)
-    elif not is_postgres():
+        monkeypatch.setattr(search, "_rare_pair", lambda q: False)
+    else:
         assert search.mode("横街") == search.BIGRAM
     lead = make_user("lead")
     basis = "依法治区办〔2026〕1号"
@@ -323,3 +328,22 @@ def test_the_search_statement_binds_only_the_text(make_user, q):
         pair = f'"{q.encode().hex()}"'  # a 2-character text's token in the pair index
         assert set(parameters) <= {q, f"%{q}%", f"{q}%", f'"{q}"', pair, 0, lead.id}
         assert parameters.count(0) == sql.count("OFFSET ?")  # what SQLite writes after each LIMIT
+
+
+def test_postgresql_reads_the_common_pairs_from_the_statistics(make_user, monkeypatch):
+    """A pair the pair index's statistics count in many rows of a table keeps that table's scan
+    (the rows ANALYZE saw; the others use the index), with the same answers."""
+    if not is_postgres():
+        pytest.skip("PostgreSQL's statistics (SQLite counts a pair in the index's vocabulary)")
+    from supervision import search
+
+    for i in range(25):
+        factories.TaskFactory(title=f"甲乙街道专项督察（{i}）", code=f"DC-2026-{500 + i}")
+    db.session.flush()
+    db.session.execute(text("ANALYZE supervision_task"))  # in this test's transaction
+    monkeypatch.setattr(search, "_pair_rows", (float("-inf"), {}))  # read them again
+    monkeypatch.setattr(search, "SCAN_COST", 0)  # any pair the statistics list is common
+    indexed, few_units = search.pair_plan("甲乙")
+    assert "task" not in indexed and {"notice", "finding", "unit"} <= set(indexed) and few_units
+    assert search.mode("甲乙") == search.BIGRAM  # the other lists still use the index
+    assert len(search_all(make_user("lead"), "甲乙")["tasks"]) == 20  # by the scan

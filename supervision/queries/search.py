@@ -38,13 +38,17 @@ from ..permissions import (
     units_for_user,
 )
 from ..search import (
+    BIGRAM,
+    SHORT,
     SHORT_MODES,
     bound_rank,
+    fenced,
     fts_found,
     fts_values,
     json_rows,
     matches,
     mode,
+    pair_plan,
     ranked,
     uses_hits,
     values,
@@ -139,20 +143,23 @@ def _order(columns, order) -> list[ColumnElement]:
     return [columns[c].desc() if descending else columns[c] for c, descending in order]
 
 
-def _scan(spec: _List, asker, where, rank: ColumnElement | None) -> Select:
-    """One scan of the list, scoped: its hits' columns and rank (`r`), in order, at most LIMIT."""
+def _scan(spec: _List, asker, where, rank: ColumnElement | None, fence: bool = False) -> Select:
+    """One scan of the list, scoped: its hits' columns and rank (`r`), in order, at most LIMIT.
+
+    `fence`: all its rows found first, then ordered (`search.fenced`)."""
     model = spec.model
     names = dict.fromkeys((*spec.shown, *(fk for fk, _m in spec.names), *(c for c, _d in spec.order)))
     columns = {c: getattr(model, c) for c in names}
     r = (literal_column("2") if rank is None else rank).label("r")
-    order = _order(columns, spec.order)
-    return (
-        spec.scoped(asker)
-        .where(where)
-        .with_only_columns(r, *(col.label(c) for c, col in columns.items()))
-        .order_by(*([] if rank is None else [r]), *order)  # by its label: the rank worked out once a row
-        .limit(_limit(LIMIT))
+    found = (
+        spec.scoped(asker).where(where).with_only_columns(r, *(col.label(c) for c, col in columns.items()))
     )
+    if fence:
+        rows = found.offset(_limit(0)).subquery("fenced")
+        return select(rows).order_by(*_order(rows.c, spec.order)).limit(_limit(LIMIT))
+    order = _order(columns, spec.order)
+    # by its label: the rank worked out once a row
+    return found.order_by(*([] if rank is None else [r]), *order).limit(_limit(LIMIT))
 
 
 def _list_rows(spec: _List, asker, how: str, unit_ids: Select) -> ColumnElement:
@@ -164,9 +171,9 @@ def _list_rows(spec: _List, asker, how: str, unit_ids: Select) -> ColumnElement:
         scans = [_scan(spec, asker, text if by_unit is None else or_(text, by_unit), None)]
     else:
         rank = next(iter(bound_rank(how, *(getattr(model, c) for c in spec.searched))), None)
-        scans = [_scan(spec, asker, text, rank)]
+        scans = [_scan(spec, asker, text, rank, fenced(how))]
         if by_unit is not None:
-            scans.append(_scan(spec, asker, by_unit, None))
+            scans.append(_scan(spec, asker, by_unit, None, fenced(how)))
     if len(scans) == 1:
         found = scans[0].subquery("found")
     else:  # each scan in its own subquery: SQLite takes no LIMIT inside a compound select
@@ -190,14 +197,25 @@ def _unit_rows(how: str, units) -> ColumnElement:
     return json_rows([hits.c[c] for c in UNIT_COLUMNS], order).select_from(hits).scalar_subquery()
 
 
-def _search(how: str):
+def _search(how: str, indexed: tuple[str, ...] = (), few_units: bool = True):
+    """The statement for a mode. BIGRAM: `indexed`, the kinds whose text the pair index finds
+    sooner than the scan, `few_units`, whether few units hold the text (search.pair_plan); a list
+    found by its units as well uses the index only then, any other list keeps the scan."""
+    by_unit = {spec.kind: spec.by_unit for spec in LISTS.values()}
+
+    def each(kind: str) -> str:
+        if how != BIGRAM or (kind in indexed and (few_units or not by_unit.get(kind))):
+            return how
+        return SHORT
+
     def build(asker):
         matched = (
             units_for_user(asker)
-            .where(matches("unit", Unit.id, how, Unit.name, Unit.short_name))
+            .where(matches("unit", Unit.id, each("unit"), Unit.name, Unit.short_name))
             .with_only_columns(*(getattr(Unit, c) for c in UNIT_COLUMNS))
         )
-        if db.engine.dialect.name == "sqlite" or how in SHORT_MODES:
+        scanned = how in SHORT_MODES or (how == BIGRAM and not few_units)  # each list: its one scan
+        if db.engine.dialect.name == "sqlite" or scanned:
             # Matched once for every list: SQLite materializes a CTE that is read more than once, and
             # PostgreSQL hashes it once for a short query's OR (its scan of the units has no index).
             units = matched.cte("matched_unit")
@@ -207,7 +225,9 @@ def _search(how: str):
             # rows at province scale): each list's unit scan asks the unit table, through its indexes.
             units = matched.subquery("matched_unit")
             unit_ids = matched.with_only_columns(Unit.id)
-        lists = [_list_rows(spec, asker, how, unit_ids).label(name) for name, spec in LISTS.items()]
+        lists = [
+            _list_rows(spec, asker, each(spec.kind), unit_ids).label(name) for name, spec in LISTS.items()
+        ]
         if can(asker, "reference.read"):
             lists.append(_unit_rows(how, units).label("units"))
         found = select(*lists)
@@ -242,7 +262,8 @@ def search_all(user, q: str) -> dict[str, list]:
     how = mode(q)
     params = values(q)
     params.update(fts_values(q, how))
-    stmt = statement(("search", how), user, _search(how))
+    plan = pair_plan(q) if how == BIGRAM else ((), True)
+    stmt = statement(("search", how, *plan), user, _search(how, *plan))
     session = db.session()
     if session.autoflush:  # what the ORM's execute does for a read, without the rest of its work
         session.flush()
