@@ -62,10 +62,10 @@ COMMON_PAIR = 2000
 # The scan alone read all 120,000 findings when nothing matched (鄞州: 101 ms → 1.4 ms).
 SCAN_COST = 2
 FEW_UNITS = 50
-# PostgreSQL: each table's rows and its pairs' rows by the statistics, read again after this many
-# seconds (ANALYZE, run by autovacuum, moves them slowly).
+# PostgreSQL: each table's rows and its pairs' rows by the statistics, per database, read again
+# after this many seconds (ANALYZE, run by autovacuum, moves them slowly).
 PAIR_STATISTICS_SECONDS = 600
-_pair_rows: tuple[float, dict[str, tuple[float, dict[str, float]]]] = (-PAIR_STATISTICS_SECONDS, {})
+_pair_rows: dict[str, tuple[float, dict[str, tuple[float, dict[str, float]]]]] = {}
 
 
 def is_index_object(name: str | None, type_: str) -> bool:
@@ -140,8 +140,10 @@ def _pair_statistics() -> dict[str, tuple[float, dict[str, float]]]:
     """PostgreSQL: each table's rows and its most common pairs with the rows of its most holding
     column, by the pair indexes' statistics (ANALYZE's most common elements), kept a while per
     process: one catalog read, not one per search. A table never analyzed has none (and is small)."""
-    global _pair_rows
-    read_at, pairs = _pair_rows
+    from .audit import engine_key
+
+    database = engine_key(db.engine)
+    read_at, pairs = _pair_rows.get(database, (float("-inf"), {}))
     now = time.monotonic()
     if now - read_at < PAIR_STATISTICS_SECONDS:
         return pairs
@@ -159,7 +161,7 @@ def _pair_statistics() -> dict[str, tuple[float, dict[str, float]]]:
         # The frequencies end with three more figures (their least, their most, the null share).
         for pair, frequency in zip(elements, frequencies[: len(elements)], strict=True):
             counts[pair] = max(counts.get(pair, 0.0), frequency * reltuples)
-    _pair_rows = (now, found)
+    _pair_rows[database] = (now, found)
     return found
 
 

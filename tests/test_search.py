@@ -341,7 +341,7 @@ def test_postgresql_reads_the_common_pairs_from_the_statistics(make_user, monkey
         factories.TaskFactory(title=f"甲乙街道专项督察（{i}）", code=f"DC-2026-{500 + i}")
     db.session.flush()
     db.session.execute(text("ANALYZE supervision_task"))  # in this test's transaction
-    monkeypatch.setattr(search, "_pair_rows", (float("-inf"), {}))  # read them again
+    monkeypatch.setattr(search, "_pair_rows", {})  # read them again
     monkeypatch.setattr(search, "SCAN_COST", 0)  # any pair the statistics list is common
     indexed, few_units = search.pair_plan("甲乙")
     assert "task" not in indexed and {"notice", "finding", "unit"} <= set(indexed) and few_units
