@@ -211,8 +211,10 @@ def _list_rows(
                 _scan(spec, asker, by_unit, None).where(~few),
                 _per_unit(spec, asker, unit_ids).where(few),
             ]
+        elif by_unit is not None and fenced(how):  # few units hold the pair (search.pair_plan)
+            scans.append(_per_unit(spec, asker, unit_ids))
         elif by_unit is not None:
-            scans.append(_scan(spec, asker, by_unit, None, fenced(how)))
+            scans.append(_scan(spec, asker, by_unit, None))
     if len(scans) == 1:
         found = scans[0].subquery("found")
     else:  # each scan in its own subquery: SQLite takes no LIMIT inside a compound select
