@@ -145,13 +145,17 @@ def _order(columns, order) -> list[ColumnElement]:
     return [columns[c].desc() if descending else columns[c] for c, descending in order]
 
 
+def _columns(spec: _List) -> dict[str, Any]:
+    """A scan's columns of the record: what the hit shows, its names' keys, the list's order."""
+    names = dict.fromkeys((*spec.shown, *(fk for fk, _m in spec.names), *(c for c, _d in spec.order)))
+    return {c: getattr(spec.model, c) for c in names}
+
+
 def _scan(spec: _List, asker, where, rank: ColumnElement | None, fence: bool = False) -> Select:
     """One scan of the list, scoped: its hits' columns and rank (`r`), in order, at most LIMIT.
 
     `fence`: all its rows found first, then ordered (`search.fenced`)."""
-    model = spec.model
-    names = dict.fromkeys((*spec.shown, *(fk for fk, _m in spec.names), *(c for c, _d in spec.order)))
-    columns = {c: getattr(model, c) for c in names}
+    columns = _columns(spec)
     r = (literal_column("2") if rank is None else rank).label("r")
     found = (
         spec.scoped(asker).where(where).with_only_columns(r, *(col.label(c) for c, col in columns.items()))
@@ -167,13 +171,11 @@ def _scan(spec: _List, asker, where, rank: ColumnElement | None, fence: bool = F
 def _per_unit(spec: _List, asker, unit_ids: Select) -> Select:
     """The list's records of the matched units read unit by unit (LATERAL: each unit's newest
     LIMIT through its index), at most LIMIT of them in the list's order."""
-    model = spec.model
     units = unit_ids.subquery("each_unit")
-    names = dict.fromkeys((*spec.shown, *(fk for fk, _m in spec.names), *(c for c, _d in spec.order)))
-    columns = {c: getattr(model, c) for c in names}
+    columns = _columns(spec)
     per = (
         spec.scoped(asker)
-        .where(model.unit_id == units.c.id)
+        .where(spec.model.unit_id == units.c.id)
         .with_only_columns(literal_column("2").label("r"), *(col.label(c) for c, col in columns.items()))
         .order_by(*_order(columns, spec.order))
         .limit(_limit(LIMIT))
