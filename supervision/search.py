@@ -47,7 +47,7 @@ FTS_TABLE = "search_fts"
 BIGRAM_TABLE = "search_bigram"  # migration 0016: SQLite's 2-character index (PostgreSQL: *_bigram)
 BIGRAM_VOCABULARY = "search_bigram_vocab"  # its terms, each with the number of records holding it
 FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
-# A pair held by more records than this is searched by the scan, which soon finds LIMIT of them; a
+# SQLite: a pair held by more records than this is searched by the scan, which soon finds LIMIT of them; a
 # rarer one through the index, whose cost grows with its hits (at city scale, CPU per search page,
 # scan → index: 鄞州 held by none 14.9 → 1.3 ms, 未按 by 1,500 findings 13.0 → 2.9, 横街 by 570
 # records 5.5 → 3.1, 街道 by 359 (most of them units) 3.0 → 3.8; 执法 by 5,718 2.8 → 10.2 ms).
@@ -62,6 +62,7 @@ COMMON_PAIR = 2000
 # The scan alone read all 120,000 findings when nothing matched (鄞州: 101 ms → 1.4 ms).
 SCAN_COST = 2
 FEW_UNITS = 50
+LIST_HITS = 20  # queries/search.py's LIMIT: the hits a list shows
 # PostgreSQL: each table's rows and its pairs' rows by the statistics, per database, read again
 # after this many seconds (ANALYZE, run by autovacuum, moves them slowly).
 PAIR_STATISTICS_SECONDS = 600
@@ -131,7 +132,7 @@ def pair_plan(q: str) -> tuple[tuple[str, ...], bool]:
     indexed = tuple(
         kind
         for kind, (_code, table, _cols) in KINDS.items()
-        if held(table)[0] ** 2 <= SCAN_COST * 20 * held(table)[1]
+        if held(table)[0] ** 2 <= SCAN_COST * LIST_HITS * held(table)[1]
     )
     return indexed, held("unit")[0] <= FEW_UNITS
 
@@ -150,7 +151,8 @@ def _pair_statistics() -> dict[str, tuple[float, dict[str, float]]]:
     rows = db.session.connection().exec_driver_sql(
         "SELECT i.indrelid::regclass::text, s.most_common_elems::text::text[], "
         "s.most_common_elem_freqs, c.reltuples "
-        "FROM pg_stats AS s JOIN pg_class AS c ON c.relname = s.tablename "
+        "FROM pg_stats AS s "
+        "JOIN pg_class AS c ON c.oid = to_regclass(quote_ident(s.schemaname) || '.' || quote_ident(s.tablename)) "
         "JOIN pg_index AS i ON i.indexrelid = c.oid "
         "WHERE s.schemaname = current_schema() AND s.tablename ~ '^ix_.*_bigram$' "
         "AND s.most_common_elems IS NOT NULL"
@@ -250,9 +252,8 @@ _INT = tuple(literal_column(str(i), Integer) for i in range(3))
 
 def mode(q: str) -> str:
     """SHORT (< 3 characters: LIKE, ranked in Python), BIGRAM (a rare pair: the pair index, ranked
-    in Python), INDEXED (SQLite: the FTS table's hits
-    read in the statement) or TRIGRAM_LIKE (PostgreSQL: LIKE answered by the pg_trgm indexes,
-    ranked in SQL).
+    in Python), INDEXED (SQLite: the FTS table's hits read in the statement) or TRIGRAM_LIKE
+    (PostgreSQL: LIKE answered by the pg_trgm indexes, ranked in SQL).
 
     SHORT_INSTR: SHORT on SQLite for a text without ASCII letters, as `instr(column, q) > 0`, which
     finds what the LIKE finds (SQLite's LIKE folds the case of ASCII letters only, and the pattern

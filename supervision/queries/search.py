@@ -58,7 +58,7 @@ from ..search import (
 from ..statements import statement
 from ..statements import values as statement_values
 
-LIMIT = 20
+LIMIT = 20  # search.LIST_HITS
 
 # One hit of each list: what the page shows of it, and the searched columns (`ranked` reads them).
 NoticeHit = namedtuple("NoticeHit", "id doc_number title status unit_name kind_name")
