@@ -174,20 +174,21 @@ def _uses_fts() -> bool:
 def searched(kind: str, id_column, q: str, *columns) -> ColumnElement[bool]:
     """A filter: the record's searched columns contain q (through the index when it can be used)."""
     if _uses_fts() and len(q) >= TRIGRAM:
-        code = KINDS[kind][0]
-        ids = text(
-            f"SELECT rowid / 8 AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_{kind} AND rowid % 8 = {code}"
-        ).bindparams(**{f"fts_{kind}": _fts_match(q)})
-        return id_column.in_(ids.columns(column("id")))
-    if len(q) == BIGRAM_LENGTH and not _uses_fts():
-        return _held(columns, bindparam(None, q))
+        return _index_ids(FTS_TABLE, kind, id_column, _fts_match(q))
+    if _uses_fts() and len(q) == BIGRAM_LENGTH:
+        return _index_ids(BIGRAM_TABLE, kind, id_column, _bigram_match(q))
     if len(q) == BIGRAM_LENGTH:
-        code = KINDS[kind][0]
-        ids = text(
-            f"SELECT rowid / 8 AS id FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH :bigram_{kind} AND rowid % 8 = {code}"
-        ).bindparams(**{f"bigram_{kind}": _bigram_match(q)})
-        return id_column.in_(ids.columns(column("id")))
+        return _held(columns, bindparam(None, q))
     return or_(*(contains(c, q) for c in columns))
+
+
+def _index_ids(table: str, kind: str, id_column, match: str) -> ColumnElement[bool]:
+    """SQLite: the record is among the FTS table's hits of its kind for `match`."""
+    code, key = KINDS[kind][0], f"{table}_{kind}"
+    ids = text(
+        f"SELECT rowid / 8 AS id FROM {table} WHERE {table} MATCH :{key} AND rowid % 8 = {code}"
+    ).bindparams(**{key: match})
+    return id_column.in_(ids.columns(column("id")))
 
 
 def _held(columns, pair) -> ColumnElement[bool]:

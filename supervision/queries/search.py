@@ -40,6 +40,7 @@ from ..permissions import (
 from ..search import (
     BIGRAM,
     FEW_UNITS,
+    LIST_HITS,
     SHORT,
     SHORT_MODES,
     TRIGRAM_LIKE,
@@ -58,7 +59,7 @@ from ..search import (
 from ..statements import statement
 from ..statements import values as statement_values
 
-LIMIT = 20  # search.LIST_HITS
+LIMIT = LIST_HITS
 
 # One hit of each list: what the page shows of it, and the searched columns (`ranked` reads them).
 NoticeHit = namedtuple("NoticeHit", "id doc_number title status unit_name kind_name")
