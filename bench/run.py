@@ -139,6 +139,9 @@ def pages(year: int, s: dict) -> list[tuple[str, str, str]]:
         ("search 横街", "lead", search),
         # 横街第 matches what 横街 matches (the units 横街第N街道办事处 and their records) through the index.
         ("search 横街第 (3 characters: the index)", "lead", "/search/?q=" + urllib.parse.quote("横街第")),
+        # An inspector sees some of the findings (their tasks', and those without a task).
+        ("search 横街", "inspector", search),
+        ("search 横街第", "inspector", "/search/?q=" + urllib.parse.quote("横街第")),
         ("liaison home", "liaison", "/"),
         ("unit scorecard", "liaison", f"/scorecards/units/{s['unit']}"),
         ("unit scorecard", "lead", f"/scorecards/units/{s['unit']}"),

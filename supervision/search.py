@@ -62,6 +62,12 @@ COMMON_PAIR = 2000
 # The scan alone read all 120,000 findings when nothing matched (鄞州: 101 ms → 1.4 ms).
 SCAN_COST = 2
 FEW_UNITS = 50
+# PostgreSQL, an asker who sees some of a wide list found by its units (an inspector's findings):
+# up to this many units matching (2 characters: by the statistics), the list's records of them are
+# read through the unit index and the scope's, and sorted, instead of the scan in the list's order,
+# which tests the scope and the unit row by row (queries/search.py `_list_rows`).
+MODERATE_UNITS = 600
+FEW_HOLD, SOME_HOLD, MANY_HOLD = "few", "some", "many"  # units holding a text: `pair_plan`
 LIST_HITS = 20  # queries/search.py's LIMIT: the hits a list shows
 # PostgreSQL: each table's rows and its pairs' rows by the statistics, per database, read again
 # after this many seconds (ANALYZE, run by autovacuum, moves them slowly).
@@ -117,12 +123,13 @@ def _rare_pair(q: str) -> bool:
     return (held.scalar() or 0) <= COMMON_PAIR
 
 
-def pair_plan(q: str) -> tuple[tuple[str, ...], bool]:
+def pair_plan(q: str) -> tuple[tuple[str, ...], str]:
     """PostgreSQL, 2 characters: the kinds whose text matches the pair index finds sooner than
-    the scan, and whether few units hold q (see SCAN_COST). SQLite: every kind, and True (its
-    statement reads the pair index's hits once for all of them)."""
+    the scan, and how many units hold q: FEW_HOLD (at most FEW_UNITS), SOME_HOLD (at most
+    MODERATE_UNITS) or MANY_HOLD (see SCAN_COST). SQLite: every kind, and FEW_HOLD (its statement
+    reads the pair index's hits once for all of them)."""
     if _uses_fts():
-        return tuple(KINDS), True
+        return tuple(KINDS), FEW_HOLD
     statistics = _pair_statistics()
 
     def held(table: str) -> tuple[float, float]:
@@ -134,7 +141,8 @@ def pair_plan(q: str) -> tuple[tuple[str, ...], bool]:
         for kind, (_code, table, _cols) in KINDS.items()
         if held(table)[0] ** 2 <= SCAN_COST * LIST_HITS * held(table)[1]
     )
-    return indexed, held("unit")[0] <= FEW_UNITS
+    units = held("unit")[0]
+    return indexed, FEW_HOLD if units <= FEW_UNITS else SOME_HOLD if units <= MODERATE_UNITS else MANY_HOLD
 
 
 def _pair_statistics() -> dict[str, tuple[float, dict[str, float]]]:

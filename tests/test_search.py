@@ -3,6 +3,8 @@ scoped by the same permission helpers; on SQLite (FTS5 trigram) and PostgreSQL (
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import inspect, text
 
@@ -350,7 +352,50 @@ def test_postgresql_reads_the_common_pairs_from_the_statistics(make_user, monkey
     db.session.execute(text("ANALYZE supervision_task"))  # in this test's transaction
     monkeypatch.setattr(search, "_pair_rows", {})  # read them again
     monkeypatch.setattr(search, "SCAN_COST", 0)  # any pair the statistics list is common
-    indexed, few_units = search.pair_plan("甲乙")
-    assert "task" not in indexed and {"notice", "finding", "unit"} <= set(indexed) and few_units
+    indexed, held = search.pair_plan("甲乙")
+    assert "task" not in indexed and {"notice", "finding", "unit"} <= set(indexed)
+    assert held == search.FEW_HOLD
     assert search.mode("甲乙") == search.BIGRAM  # the other lists still use the index
     assert len(search_all(make_user("lead"), "甲乙")["tasks"]) == 20  # by the scan
+
+
+@pytest.mark.parametrize("moderate", [600, 55], ids=["some units: through the unit index", "many: the scan"])
+@pytest.mark.parametrize("q", ["月湖", "月湖街道"])
+def test_an_inspector_finds_the_findings_of_many_units_they_may_see(make_user, monkeypatch, q, moderate):
+    """More than FEW_UNITS units hold the text: an inspector, who sees their tasks' findings and
+    those without a task, gets the first of them in the list's order, as the lead's list less what
+    they may not see. PostgreSQL reads them through the unit index while at most MODERATE_UNITS
+    units hold it (a 2-character text: by the statistics), else in the list's order."""
+    from supervision import search, statements
+    from supervision.queries import search as queries
+
+    monkeypatch.setattr(statements, "_built", {})  # MODERATE_UNITS is written into the statements
+    monkeypatch.setattr(queries, "MODERATE_UNITS", moderate)
+    monkeypatch.setattr(search, "MODERATE_UNITS", moderate)
+    inspector, lead = make_user("inspector"), make_user("lead")
+    mine, other = factories.TaskFactory(), factories.TaskFactory()
+    factories.TaskInspectorFactory(task=mine, user=inspector)
+    recorder = factories.UserFactory()
+    tasks = (mine, other, None)
+    findings = []
+    for i in range(search.FEW_UNITS + 10):
+        unit = factories.UnitFactory(name=f"月湖街道第{i}社区", short_name=f"月湖{i}")
+        findings.append(
+            factories.FindingFactory(
+                unit=unit,
+                task=tasks[i % 3],
+                inspector=recorder,
+                found_on=date(2026, 3, 1) + timedelta(days=i % 7),
+            )
+        )
+    factories.FindingFactory(task=mine, inspector=recorder)  # of a unit that does not match
+    db.session.flush()
+    if is_postgres() and len(q) == 2:
+        db.session.execute(text("ANALYZE unit"))  # in this test's transaction
+        monkeypatch.setattr(search, "_pair_rows", {})
+        held = search.pair_plan(q)[1]
+        assert held == (search.SOME_HOLD if moderate == 600 else search.MANY_HOLD)
+    newest = sorted(findings, key=lambda f: (f.found_on, f.id), reverse=True)
+    seen = [f.id for f in newest if f.task_id in (None, mine.id)]
+    assert [f.id for f in search_all(inspector, q)["findings"]] == seen[:20]
+    assert [f.id for f in search_all(lead, q)["findings"]] == [f.id for f in newest][:20]
