@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from supervision.extensions import db
 from supervision.queries.search import search_all
-from supervision.search import KINDS, searched
+from supervision.search import KINDS, LIST_HITS, searched
 
 from . import factories
 from .conftest import count_queries, is_postgres
@@ -43,15 +43,28 @@ def test_a_deleted_record_is_not_found(make_user):
     assert _titles(search_all(lead, "综合执法专项")) == []
 
 
-def test_exact_matches_come_first_then_those_that_start_with_the_text(make_user):
-    lead = make_user("lead")
-    factories.TaskFactory(title="关于横街镇专项督察的补充督察")  # contains
-    factories.TaskFactory(title="横街镇专项督察")  # exact
-    factories.TaskFactory(title="横街镇专项督察（第二批）")  # starts with
-    factories.TaskFactory(title="再查横街镇专项督察")  # contains, newest
-    titles = _titles(search_all(lead, "横街镇专项督察"))
-    assert titles[:2] == ["横街镇专项督察", "横街镇专项督察（第二批）"]
-    assert sorted(titles[2:]) == sorted(["关于横街镇专项督察的补充督察", "再查横街镇专项督察"])
+@pytest.mark.parametrize("role", ["lead", "inspector"])
+def test_exact_matches_come_first_then_those_that_start_with_the_text(make_user, role):
+    """Also for an inspector, who sees a few of the tasks (PostgreSQL reads them first, then ranks)."""
+    user = make_user(role)
+    titles = [
+        "关于横街镇专项督察的补充督察",
+        "横街镇专项督察",
+        "横街镇专项督察（第二批）",
+        "再查横街镇专项督察",
+    ]
+    # contains, exact, starts with, and more newer ones that contain it than a list shows
+    titles += [f"第{i}次复查横街镇专项督察" for i in range(LIST_HITS)]
+    for title in titles:
+        task = factories.TaskFactory(title=title)
+        if role == "inspector":
+            factories.TaskInspectorFactory(task=task, user=user)
+    factories.TaskFactory(title="横街镇专项督察（另一批）")  # starts with; not the inspector's
+    found = _titles(search_all(user, "横街镇专项督察"))
+    starts = {"横街镇专项督察（第二批）"} | ({"横街镇专项督察（另一批）"} if role == "lead" else set())
+    assert found[0] == "横街镇专项督察"
+    assert set(found[1 : 1 + len(starts)]) == starts
+    assert len(found) == LIST_HITS and not any(t.startswith("横街镇") for t in found[1 + len(starts) :])
 
 
 @pytest.mark.parametrize("q", ["海", "海曙", "曙"])

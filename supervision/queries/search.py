@@ -167,15 +167,18 @@ def _columns(spec: _List) -> dict[str, Any]:
 def _scan(spec: _List, asker, where, rank: ColumnElement | None, fence: bool = False) -> Select:
     """One scan of the list, scoped: its hits' columns and rank (`r`), in order, at most LIMIT.
 
-    `fence`: all its rows found first, then ordered (`search.fenced`)."""
+    `fence`: all its rows found first, then ordered (`search.fenced`). PostgreSQL fences every
+    scan of an asker who sees a few of the list (`_narrow`): it would read the list's order for
+    them (a reviewer's 80 case files: the whole of an index of 120,000 assignments, 2–19 ms)."""
     columns = _columns(spec)
     r = (literal_column("2") if rank is None else rank).label("r")
     found = (
         spec.scoped(asker).where(where).with_only_columns(r, *(col.label(c) for c, col in columns.items()))
     )
-    if fence:
+    if fence or _narrow(spec, asker):
         rows = found.offset(_limit(0)).subquery("fenced")
-        return select(rows).order_by(*_order(rows.c, spec.order)).limit(_limit(LIMIT))
+        ranks = [] if rank is None else [rows.c.r]
+        return select(rows).order_by(*ranks, *_order(rows.c, spec.order)).limit(_limit(LIMIT))
     order = _order(columns, spec.order)
     # by its label: the rank worked out once a row
     return found.order_by(*([] if rank is None else [r]), *order).limit(_limit(LIMIT))
@@ -203,9 +206,20 @@ def _per_unit(spec: _List, asker, unit_ids: Select) -> Select:
     )
 
 
+def _restricted(spec: _List, asker) -> bool:
+    """The asker sees some of the list's rows (its permission helper adds a WHERE)."""
+    return spec.scoped(asker).whereclause is not None
+
+
 def _wide_but_restricted(spec: _List, asker) -> bool:
-    """The asker sees some of the list's rows (its permission helper adds a WHERE), many of them."""
-    return spec.by_unit and spec.wide_scope and spec.scoped(asker).whereclause is not None
+    """The asker sees some of a list found by its units, many of them (`_List.wide_scope`)."""
+    return spec.by_unit and spec.wide_scope and _restricted(spec, asker)
+
+
+def _narrow(spec: _List, asker) -> bool:
+    """PostgreSQL: the asker sees a few of the list's rows (their scope is read first)."""
+    postgresql = db.engine.dialect.name == "postgresql"
+    return postgresql and not spec.wide_scope and _restricted(spec, asker)
 
 
 def _through_units(spec: _List, asker, unit_ids: Select) -> Select:
