@@ -243,9 +243,9 @@ def _my_task_ids(user: User) -> Select:
     return select(TaskInspector.task_id).where(TaskInspector.user_id == user.id)
 
 
-def _among(column, ids: Select) -> ColumnElement[bool]:
-    """column IN (ids). PostgreSQL: = ANY(ARRAY(ids)), which its index answers inside an OR (a
-    bitmap of each side), where IN (subquery) is a filter tested on every row read."""
+def among(column: ColumnElement, ids: Select) -> ColumnElement[bool]:
+    """column IN (ids). PostgreSQL: = ANY(ARRAY(ids)), which its index answers inside an OR or an
+    AND (a bitmap of each side), where IN (subquery) is a filter tested on every row read."""
     if db.engine.dialect.name == "postgresql":
         return column == any_(func.array(ids.scalar_subquery()))
     return column.in_(ids)
@@ -279,7 +279,7 @@ def findings_for_user(user: User) -> Select:
     if can(user, "findings.read_all"):
         return query
     if can(user, "tasks.read_assigned"):
-        return query.where(Finding.task_id.is_(None) | _among(Finding.task_id, _my_task_ids(user)))
+        return query.where(Finding.task_id.is_(None) | among(Finding.task_id, _my_task_ids(user)))
     return query.where(False)
 
 
