@@ -78,14 +78,21 @@ def new_page(browser, live_server):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-def click_through(page, selector: str) -> None:
-    """Click a link or a submit button (its confirm dialog accepted) and wait for the new page.
+def click_through(page, target) -> None:
+    """Click a link or a submit button (a selector or a locator; its confirm dialog accepted)
+    and wait for the new page.
 
-    A bare click followed by wait_for_load_state can return on the old page when a confirm
-    dialog delays the navigation; waiting for the navigation itself cannot.
+    A bare click returns before the new page is there: a count() read next can see the old
+    page, and a field filled next can be typed into before the page's scripts are bound (a
+    filter box that did not filter yet). A click followed by wait_for_load_state can return on
+    the old page when a confirm dialog delays the navigation; waiting for the navigation itself
+    cannot.
     """
     with page.expect_navigation(wait_until="networkidle"):
-        page.click(selector)
+        if isinstance(target, str):
+            page.click(target)
+        else:
+            target.click()
 
 
 def login(page, username: str, password: str) -> None:

@@ -47,8 +47,8 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     lead = new_page()
     lead.on("dialog", lambda dialog: dialog.accept())
     login(lead, "wang", factories.PASSWORD)
-    lead.click("nav >> text=案卷评查")
-    lead.click("[data-testid=campaign-new]")
+    click_through(lead, "nav >> text=案卷评查")
+    click_through(lead, "[data-testid=campaign-new]")
     lead.fill("#title", "2026年度行政执法案卷评查")
     lead.fill("#sample_size", "2")
     lead.check("#rv-" + lead.locator("label:has-text('陈敏')").get_attribute("for").split("-")[1])
@@ -80,10 +80,10 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
     chen.on("dialog", lambda dialog: dialog.accept())
     login(chen, "chen", factories.PASSWORD)
     assert chen.locator("[data-testid=panel-reviews]").count() == 1
-    chen.click("nav >> text=案卷评查")
+    click_through(chen, "nav >> text=案卷评查")
     links = chen.locator("[data-testid=my-assignments] a.btn")
     assert links.count() == 2
-    links.first.click()
+    click_through(chen, links.first)
     first_points = chen.locator("[data-points]").first
     first_points.fill("3")
     chen.click("[data-testid=fill-zero]")  # 其余项目不扣分: the rest become 0, shown before submitting
@@ -125,21 +125,21 @@ def test_review_journey(new_page, artifacts, make_user, tmp_path):
 
     # 5. The lead settles the divergence, names an excellent file and publishes.
     lead.reload()
-    lead.click("[data-testid=show-divergent]")
+    click_through(lead, "[data-testid=show-divergent]")
     rows = lead.locator("[data-testid=file-list] tbody tr")
     assert rows.count() == 1
-    rows.first.locator("a").first.click()
+    click_through(lead, rows.first.locator("a").first)
     assert lead.locator("[data-testid=divergence]").count() == 1
     shot(lead, artifacts, "reviews-06-lead-divergent-file")
     lead.fill("#score", "0")
     lead.fill("#reason", "经复核，执法主体确无该事项处罚权，否决项成立。")
     click_through(lead, "[data-testid=settle]")
     assert "已裁定最终得分 0 分（不合格）" in lead.content()
-    lead.click("text=返回评查活动")
+    click_through(lead, "text=返回评查活动")
     lead.locator("[data-testid=file-list] tbody tr:has-text('优秀') a").first.click()
     click_through(lead, "[data-testid=name-excellent]")
     assert lead.locator("[data-testid=excellent-badge]").count() == 1
-    lead.click("text=返回评查活动")
+    click_through(lead, "text=返回评查活动")
     click_through(lead, "[data-testid=publish]")
     assert "评查结果已公布" in lead.content()
     assert lead.locator("[data-testid=grade-chart] canvas").count() == 1
@@ -178,11 +178,11 @@ def test_review_demo_data_looks_lived_in(new_page, artifacts):
     lead.goto("/reviews/")
     assert lead.locator("[data-testid=campaign-list] tbody tr").count() == 2
     shot(lead, artifacts, "reviews-demo-01-lead-campaigns")
-    lead.click("text=2026年度行政执法案卷交叉评查")
+    click_through(lead, "text=2026年度行政执法案卷交叉评查")
     assert lead.locator("[data-testid=file-list] tbody tr").count() >= 10
     shot(lead, artifacts, "reviews-demo-02-lead-campaign-in-review")
     lead.goto("/reviews/")
-    lead.click("text=2025年度行政执法案卷评查")
+    click_through(lead, "text=2025年度行政执法案卷评查")
     assert lead.locator("[data-testid=common-problems] tbody tr").count() >= 3
     shot(lead, artifacts, "reviews-demo-03-lead-published-campaign")
     lead.goto("/reviews/rubrics")
@@ -198,7 +198,7 @@ def test_review_demo_data_looks_lived_in(new_page, artifacts):
         assert panel.count() >= 1 and "没有待评分" not in panel.first.inner_text()
         if username == "inspector1":
             shot(page, artifacts, "reviews-demo-05-inspector-home")
-            panel.first.locator("a").first.click()
+            click_through(page, panel.first.locator("a").first)
             page.locator("[data-points]").first.fill("1")
             page.locator("[data-note]:not(.veto-note)").first.fill("决定书主体名称简写")
             click_through(page, "[data-testid=save-draft]")

@@ -61,7 +61,7 @@ def test_scorecards_journey(new_page, artifacts, make_user, tmp_path):
     lead.on("dialog", lambda d: d.accept())
     login(lead, "wang", factories.PASSWORD)
     lead.goto("/scorecards/rounds")
-    lead.click("[data-testid=round-new]")
+    click_through(lead, "[data-testid=round-new]")
     lead.fill("#year", "2026")
     lead.fill("#title", "2026年度法治政府建设示范指标自评")
     lead.fill("#deadline", "2026-12-20")
@@ -131,12 +131,12 @@ def test_scorecards_journey(new_page, artifacts, make_user, tmp_path):
 
     # 4. The lead finalizes: first the weak indicators need a roadmap item.
     lead.goto("/scorecards/rounds")
-    lead.click("text=2026年度法治政府建设示范指标自评")
+    click_through(lead, "text=2026年度法治政府建设示范指标自评")
     click_through(lead, "[data-testid='assessment-横街镇']")
     click_through(lead, "[data-testid=finalize-assessment]")
     assert "尚未列入路线图" in lead.content()
     for code in ("2.1.2", "3.1.1"):
-        lead.click(f"[data-testid='roadmap-new-{code}']")
+        click_through(lead, f"[data-testid='roadmap-new-{code}']")
         lead.fill("#measure", "制定专项整改方案，明确责任科室，每季度报送进展。")
         lead.fill("#owner", "横街镇党政办")
         lead.fill("#due_date", "2027-06-30")

@@ -32,7 +32,7 @@ def test_task_journey(new_page, artifacts, make_user, tmp_path):
     lead.on("dialog", lambda dialog: dialog.accept())
     login(lead, "wang", factories.PASSWORD)
     lead.goto("/tasks/")
-    lead.click("[data-testid=task-new]")
+    click_through(lead, "[data-testid=task-new]")
     lead.fill("#title", "行政执法“三项制度”落实情况专项督察")
     lead.select_option("#kind", "special")
     lead.fill("#basis", "海依法治区办〔2026〕5号")
@@ -69,7 +69,7 @@ def test_task_journey(new_page, artifacts, make_user, tmp_path):
     phone.goto("/tasks/")
     assert "我的任务" in phone.locator(".page-title").inner_text()
     shot(phone, artifacts, "tasks-03-inspector-my-tasks-phone")
-    phone.click("text=行政执法“三项制度”落实情况专项督察")
+    click_through(phone, "text=行政执法“三项制度”落实情况专项督察")
     click_through(phone, "[data-testid=finding-new]")
     phone.select_option("#unit_id", label="海曙区交通运输局")
     phone.select_option("#category", "程序")
@@ -125,7 +125,7 @@ def test_demo_task_pages(new_page, artifacts):
     lead.goto("/tasks/")
     assert lead.locator("[data-testid=task-table] tbody tr").count() == 4
     shot(lead, artifacts, "tasks-demo-02-task-list")
-    lead.click("text=行政执法“三项制度”落实情况专项督察")
+    click_through(lead, "text=行政执法“三项制度”落实情况专项督察")
     assert lead.locator("[data-testid=findings-table] tbody tr").count() >= 10
     shot(lead, artifacts, "tasks-demo-03-task-page")
     lead.goto("/tasks/new")
