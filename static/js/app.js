@@ -25,13 +25,17 @@
   document.querySelectorAll("[data-filter-list]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("data-filter-list"));
     if (!list) { return; }
-    input.addEventListener("input", function () {
+    function apply() {
       var q = input.value.trim().toLowerCase();
       list.querySelectorAll("[data-filter-text]").forEach(function (row) {
         var hit = !q || row.getAttribute("data-filter-text").toLowerCase().indexOf(q) !== -1;
         row.classList.toggle("d-none", !hit);
       });
-    });
+    }
+    input.addEventListener("input", apply);
+    // The box may already hold text: typed before this script ran, or put back by the browser on
+    // 后退. Unapplied, the list would show every row and 全选筛选结果 would choose them all.
+    apply();
   });
 
   // Autosaving rows ([data-autosave], e.g. scorecard indicators): each change posts the row's form

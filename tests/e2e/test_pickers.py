@@ -52,3 +52,27 @@ def test_unit_picker_filters_the_task_list(new_page, artifacts, make_user):
         page.locator(picker).blur()
     table = page.locator("[data-testid=task-table]").inner_text()
     assert "食品安全专项督察" in table and "城市管理执法检查" in table
+
+
+def test_a_filter_typed_before_the_scripts_ran_still_filters(new_page, make_user):
+    # A slow intranet: the unit box is typed into before app.js has run (or the browser puts the
+    # text back on 后退). The list must show what the box says, or 全选筛选结果 chooses every unit.
+    factories.UnitFactory(name="海曙区交通运输局", short_name="区交通局")
+    for n in range(5):
+        factories.UnitFactory(name=f"海曙区测试局{n:02d}")
+    make_user("lead", username="wang")
+    db.session.commit()
+
+    page = new_page()
+    login(page, "wang", factories.PASSWORD)
+    held = []
+    page.route("**/static/js/app.js*", lambda route: held.append(route))
+    page.goto("/tasks/new", wait_until="commit")  # the parser waits at app.js; the form is above it
+    page.fill("[data-testid=unit-filter]", "交通")
+    assert held, "app.js was not held back"
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state("load")
+    page.click("[data-testid=unit-select-visible]")
+    assert page.locator("[data-count-for=unit-list]").inner_text() == "1"
+    assert page.locator("#unit-list .picker-row:visible").count() == 1
