@@ -314,7 +314,8 @@ def _search(how: str, indexed: tuple[str, ...] = (), held: str = FEW_HOLD):
     """The statement for a mode. BIGRAM: `indexed`, the kinds whose text the pair index finds
     sooner than the scan, `held`, how many units hold the text (search.pair_plan); a list found
     by its units as well uses the index only when few do, or some do and the list is wide but
-    the asker sees only some of it (`_wide_but_restricted`); any other list keeps the scan."""
+    the asker sees only some of it (`_wide_but_restricted`); any other list keeps the scan, as
+    does a list the asker sees a few of (`_narrow`)."""
     specs = {spec.kind: spec for spec in LISTS.values()}
     few_units = held == FEW_HOLD
 
@@ -323,6 +324,10 @@ def _search(how: str, indexed: tuple[str, ...] = (), held: str = FEW_HOLD):
             if how != BIGRAM:
                 return how
             spec = specs.get(kind)
+            if spec is not None and _narrow(spec, asker):
+                # Its scope is read first: LIKE tests those rows, where the pair index's function
+                # would be worked out again on each (an inspector's 14 tasks: 0.6 ms of 3.3).
+                return SHORT
             by_units = spec is not None and spec.by_unit
             some = held == SOME_HOLD and by_units and _wide_but_restricted(spec, asker)
             return how if kind in indexed and (few_units or not by_units or some) else SHORT
