@@ -114,7 +114,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, axe_page, art
         page = axe_page()
         login(page, username, DEMO_PASSWORD)
         for url in urls:
-            response = page.goto(url, wait_until="load")
+            response = page.goto(url, wait_until="networkidle")  # charts fetch their data after load
             assert response is not None and response.status == 200, f"{url} → {response and response.status}"
             violations = _violations(page)
             if violations:

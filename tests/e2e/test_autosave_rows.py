@@ -63,7 +63,11 @@ def test_input_typed_during_a_save_survives_and_is_saved(new_page, make_user, mo
     # Typing without leaving the box while a save is on its way: the reply leaves the text alone.
     page.select_option("[data-testid='rating-1.1.2']", "unmet")
     page.fill("[data-testid='explanation-1.1.2']", "台账尚在整理。")
-    time.sleep(1.5)  # the reply to the rating has come back by now
+    # The reply to the rating has come back: a stale reply is not swapped in, the row only takes
+    # the record's version from it (empty before the first save).
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='score-row-1.1.2'] input[name=version]\").value !== ''"
+    )
     assert page.input_value("[data-testid='explanation-1.1.2']") == "台账尚在整理。"
     page.locator("h2.score-area").first.click()  # leave the box: the explanation saves
     page.wait_for_selector("[data-testid='score-row-1.1.2'] [data-testid=row-saved]", timeout=10000)

@@ -88,8 +88,13 @@ def test_scorecards_journey(new_page, artifacts, make_user, tmp_path):
             liaison.fill(
                 f"[data-testid='explanation-{code}']", "依申请政务服务事项网办率 96.3%，见平台截图。"
             )
+            # The row still shows the rating's 已保存: wait for the explanation's save to replace it
+            # (a late reply would otherwise set the progress back after the next row's).
+            saved = liaison.locator(f"[data-testid='score-row-{code}'] [data-testid=row-saved]")
+            before = saved.element_handle()
             liaison.locator("h2.score-area").first.click()  # blur: the explanation saves too
-            liaison.wait_for_selector(f"[data-testid='score-row-{code}'] [data-testid=row-saved]")
+            before.wait_for_element_state("hidden")  # detached: the row was swapped
+            saved.wait_for()
         assert liaison.locator("[data-testid=progress]").inner_text() == f"{n}/12"
     # A bad score is refused in place and says why.
     liaison.fill("[data-testid='score-1.1.2']", "5")

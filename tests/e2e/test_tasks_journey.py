@@ -138,6 +138,6 @@ def test_demo_task_pages(new_page, artifacts):
     phone = new_page(width=390, height=844, mobile=True)
     login(phone, "inspector1", DEMO_PASSWORD)
     phone.goto("/tasks/findings")
-    phone.locator("[data-testid=findings-table] tbody a").first.click()
+    click_through(phone, phone.locator("[data-testid=findings-table] tbody a").first)
     shot(phone, artifacts, "tasks-demo-06-finding-phone")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 392
