@@ -5,12 +5,13 @@ has prepared at each ROLLBACK (a rolled-back DDL may have changed what they refe
 request ends its transaction with a rollback (the session's close, then the pool's reset), so no
 statement was ever kept: each query of each request was parsed and planned again, most of the
 backend's CPU on a page. For a transaction that ran nothing but SELECTs, COMMIT and ROLLBACK end it
-the same way; one that ran anything else (a write, a SAVEPOINT, SET, a WITH that might write) or
-failed is rolled back as before. Statements SQLAlchemy runs all pass the dialect's `do_execute`,
-`do_execute_no_params` or `do_executemany`, where they are looked at (a `before_cursor_execute`
-listener would see the same ones, but any such listener on the engine makes SQLAlchemy dispatch
-every connection event of every statement, begin, commit and rollback: 95 of the 557 function
-calls of a request that runs one query). The app runs none on a raw cursor on PostgreSQL.
+the same way; one that ran anything else (a write, a SAVEPOINT, SET, a WITH that might write,
+unless its statement says it only reads: ONLY_READS) or failed is rolled back as before.
+Statements SQLAlchemy runs all pass the dialect's `do_execute`, `do_execute_no_params` or
+`do_executemany`, where they are looked at (a `before_cursor_execute` listener would see the
+same ones, but any such listener on the engine makes SQLAlchemy dispatch every connection event of
+every statement, begin, commit and rollback: 95 of the 557 function calls of a request that runs
+one query). The app runs none on a raw cursor on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ import weakref
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+# An execution option for a statement that only reads though it does not start with SELECT (a
+# WITH of SELECTs, as the search's): its transaction still ends with COMMIT. Without it the search
+# rolled back every request, and psycopg planned its statement again each time.
+ONLY_READS = "only_reads"
 
 
 def end_reads_with_commit(engine: Engine, prepared: bool = True) -> None:
@@ -49,13 +55,18 @@ def end_reads_with_commit(engine: Engine, prepared: bool = True) -> None:
         dialect.do_executemany,
     )
 
+    def reads(statement: str, context) -> bool:
+        if statement.startswith("SELECT "):
+            return True
+        return context is not None and context.execution_options.get(ONLY_READS, False)
+
     def do_execute(cursor, statement, parameters, context=None) -> None:
-        if not statement.startswith("SELECT "):
+        if not reads(statement, context):
             wrote.add(cursor.connection)
         execute(cursor, statement, parameters, context)
 
     def do_execute_no_params(cursor, statement, context=None) -> None:
-        if not statement.startswith("SELECT "):
+        if not reads(statement, context):
             wrote.add(cursor.connection)
         execute_no_params(cursor, statement, context)
 

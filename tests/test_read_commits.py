@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import ProgrammingError
 
 from supervision.extensions import db
-from supervision.models import Unit
+from supervision.models import Unit, User
 from tests import factories
 from tests.conftest import is_postgres
 
@@ -170,3 +170,25 @@ def test_the_settings_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_PING_IDLE_SECONDS", "5")
     config = from_environment(str(tmp_path))
     assert config["DATABASE_PREPARED"] is True and config["DATABASE_PING_IDLE_SECONDS"] == 5.0
+
+
+def test_the_search_a_with_of_selects_keeps_them_too(app):
+    """The search's statement starts with WITH (its matched units, for a short text): it says it
+    only reads, so its request ends with COMMIT and psycopg keeps it prepared instead of planning
+    it again on every search."""
+    from supervision.queries.search import search_all
+
+    lead = factories.UserFactory(role="lead")
+    factories.TaskFactory(title="横街镇专项督察")
+    db.session.commit()
+    lead_id = lead.id
+    db.session.close()
+    db.engine.dispose()  # the pool starts again with one connection, which every search then takes
+    lead = db.session.get(User, lead_id)
+    raw = db.session.connection().connection.dbapi_connection
+    for _ in range(8):  # each as a request ends: the session's rollback
+        assert [t.title for t in search_all(lead, "横")["tasks"]] == ["横街镇专项督察"]
+        assert db.session.connection().connection.dbapi_connection is raw  # the pool's one connection
+        db.session.rollback()
+    prepared = db.session.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+    assert any(s.startswith("WITH matched_unit") for s in prepared), [s[:40] for s in prepared]

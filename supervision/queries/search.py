@@ -42,6 +42,7 @@ from ..permissions import (
     tasks_for_user,
     units_for_user,
 )
+from ..read_commits import ONLY_READS
 from ..search import (
     BIGRAM,
     FEW_HOLD,
@@ -361,7 +362,8 @@ def _search(how: str, indexed: tuple[str, ...] = (), held: str = FEW_HOLD):
         ]
         if can(asker, "reference.read"):
             lists.append(_unit_rows(how, units).label("units"))
-        found = select(*lists)
+        # A WITH of SELECTs (its matched units): it only reads, and its transaction ends with COMMIT.
+        found = select(*lists).execution_options(**{ONLY_READS: True})
         # SQLite's index: no row when the FTS table has no hit, and then no list is read.
         return found.where(fts_found(how)) if uses_hits(how) else found
 
