@@ -305,10 +305,12 @@ def _unit_rows(how: str, units) -> ColumnElement:
     return json_rows([hits.c[c] for c in UNIT_COLUMNS], order).select_from(hits).scalar_subquery()
 
 
-def _at_most(unit_ids: Select, n: int) -> ColumnElement[bool]:
-    """No more than n units match (counting n + 1 of them at most)."""
-    held = unit_ids.limit(_limit(n + 1)).subquery(f"held_{n}")
-    return select(func.count() <= _limit(n)).select_from(held).scalar_subquery()
+def _counted(unit_ids: Select, n: int) -> ColumnElement[int]:
+    """How many units match, counting n + 1 of them at most: once a statement (a CTE), however
+    many of its lists' gates ask (six to nine; each count read the units again, 0.05–0.16 ms)."""
+    held = unit_ids.limit(_limit(n + 1)).subquery("held")
+    counted = select(func.count().label("n")).select_from(held).cte("held_units")
+    return select(counted.c.n).scalar_subquery()
 
 
 def _search(how: str, indexed: tuple[str, ...] = (), held: str = FEW_HOLD):
@@ -353,9 +355,11 @@ def _search(how: str, indexed: tuple[str, ...] = (), held: str = FEW_HOLD):
             unit_ids = matched.with_only_columns(Unit.id)
         few = moderate = None
         if how == TRIGRAM_LIKE:
-            few = _at_most(unit_ids, FEW_UNITS)
-            if any(_wide_but_restricted(spec, asker) for spec in LISTS.values()):
-                moderate = _at_most(unit_ids, MODERATE_UNITS)
+            wide = any(_wide_but_restricted(spec, asker) for spec in LISTS.values())
+            counted = _counted(unit_ids, MODERATE_UNITS if wide else FEW_UNITS)
+            few = counted <= _limit(FEW_UNITS)
+            if wide:
+                moderate = counted <= _limit(MODERATE_UNITS)
         lists = [
             _list_rows(spec, asker, each(spec.kind), unit_ids, few, moderate, held).label(name)
             for name, spec in LISTS.items()
