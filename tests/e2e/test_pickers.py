@@ -69,6 +69,10 @@ def test_a_filter_typed_before_the_scripts_ran_still_filters(new_page, make_user
     page.route("**/static/js/app.js*", lambda route: held.append(route))
     page.goto("/tasks/new", wait_until="commit")  # the parser waits at app.js; the form is above it
     page.fill("[data-testid=unit-filter]", "交通")
+    for _ in range(100):  # the held request reaches the handler while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(50)
     assert held, "app.js was not held back"
     for route in held:
         route.continue_()
