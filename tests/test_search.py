@@ -13,7 +13,7 @@ from supervision.queries.search import search_all
 from supervision.search import KINDS, LIST_HITS, searched
 
 from . import factories
-from .conftest import count_queries, is_postgres
+from .conftest import count_queries, is_postgres, statements_during
 
 
 def _titles(results, kind="tasks"):
@@ -417,28 +417,17 @@ def test_an_inspector_finds_the_findings_of_many_units_they_may_see(make_user, m
 def test_a_list_the_asker_sees_a_few_of_tests_its_text_on_those_rows(make_user):
     """An inspector's tasks are read first (their scope), then tested with LIKE: the pair index's
     function would be worked out again on each of them. The lead's are found through the index."""
-    from sqlalchemy import event
-
     inspector, lead = make_user("inspector"), make_user("lead")
     tasks = [factories.TaskFactory(title=f"甲乙街道专项督察（{i}）") for i in range(4)]
     factories.TaskFactory(title="丙丁专项督察")
     for task in tasks[:2]:
         factories.TaskInspectorFactory(task=task, user=inspector)
     db.session.commit()
-    sent: list[str] = []
-
-    def record(_conn, _cursor, sql, *_args):
-        sent.append(sql)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        mine = search_all(inspector, "甲乙")["tasks"]
-        searched_by_inspector, sent[:] = "\n".join(sent), []
-        every = search_all(lead, "甲乙")["tasks"]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    mine, every = [], []
+    by_inspector = statements_during(lambda: mine.extend(search_all(inspector, "甲乙")["tasks"]))
+    by_lead = statements_during(lambda: every.extend(search_all(lead, "甲乙")["tasks"]))
     assert sorted(t.id for t in mine) == sorted(t.id for t in tasks[:2])
     assert sorted(t.id for t in every) == sorted(t.id for t in tasks)
     if is_postgres():
-        assert "search_bigrams(supervision_task." not in searched_by_inspector
-        assert "search_bigrams(supervision_task." in "\n".join(sent)
+        assert "search_bigrams(supervision_task." not in "\n".join(by_inspector)
+        assert "search_bigrams(supervision_task." in "\n".join(by_lead)

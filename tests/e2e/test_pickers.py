@@ -54,7 +54,7 @@ def test_unit_picker_filters_the_task_list(new_page, artifacts, make_user):
     assert "食品安全专项督察" in table and "城市管理执法检查" in table
 
 
-def test_a_filter_typed_before_the_scripts_ran_still_filters(new_page, make_user):
+def test_a_filter_typed_before_the_scripts_ran_still_filters(new_page, artifacts, make_user):
     # A slow intranet: the unit box is typed into before app.js has run (or the browser puts the
     # text back on 后退). The list must show what the box says, or 全选筛选结果 chooses every unit.
     factories.UnitFactory(name="海曙区交通运输局", short_name="区交通局")
@@ -80,3 +80,4 @@ def test_a_filter_typed_before_the_scripts_ran_still_filters(new_page, make_user
     page.click("[data-testid=unit-select-visible]")
     assert page.locator("[data-count-for=unit-list]").inner_text() == "1"
     assert page.locator("#unit-list .picker-row:visible").count() == 1
+    shot(page, artifacts, "picker-03-filter-typed-before-the-scripts")
